@@ -1,0 +1,66 @@
+import type { z } from 'zod';
+import type { Clock } from '../../lib/clock.js';
+import type { FetchLike } from '../../lib/http-fetch.js';
+import type { Logger } from '../../lib/logger.js';
+import type { SystemsCheckResult } from '../systems-check.js';
+
+/**
+ * The directory connector port: a customer's user directory (Microsoft 365 through Graph today,
+ * on-prem Active Directory over LDAP next). One folder per implementation plus one line in
+ * `index.ts`.
+ */
+export type DirectoryUser = {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  mail?: string;
+  givenName?: string;
+  surname?: string;
+  jobTitle?: string;
+  accountEnabled: boolean;
+  /** True for users synchronised from on-prem AD: their password lives there. */
+  onPremisesSyncEnabled: boolean;
+};
+
+export type DirectoryRole = {
+  id: string;
+  displayName: string;
+};
+
+export type ResetPasswordInput = {
+  password: string;
+  forceChangeNextSignIn: boolean;
+};
+
+export type DirectoryClient = {
+  /** Users whose mail, other mail or proxy address equals this e-mail address. */
+  findUsersByEmail(email: string): Promise<DirectoryUser[]>;
+  /** The user with exactly this UPN, as a list of zero or one. */
+  findUsersByUpn(upn: string): Promise<DirectoryUser[]>;
+  /** Users whose display name equals this name (case-insensitive). */
+  findUsersByDisplayName(name: string): Promise<DirectoryUser[]>;
+  /** Free-text search for the picker: display name, UPN or mail starting with `query`. */
+  searchUsers(query: string, options?: { limit?: number }): Promise<DirectoryUser[]>;
+  getUser(id: string): Promise<DirectoryUser>;
+  /** Directory (admin) roles the user holds, directly or through groups. */
+  listDirectoryRoles(userId: string): Promise<DirectoryRole[]>;
+  resetPassword(userId: string, input: ResetPasswordInput): Promise<void>;
+  /** Invalidates refresh tokens and session cookies. */
+  revokeSessions(userId: string): Promise<void>;
+  systemsCheck(): Promise<SystemsCheckResult[]>;
+};
+
+export type DirectoryConnectorDeps = {
+  fetch: FetchLike;
+  logger: Logger;
+  clock: Clock;
+  sleep?: (ms: number) => Promise<void>;
+};
+
+export type DirectoryConnector<S = unknown> = {
+  /** Stable id used in configuration, e.g. `entra`. */
+  kind: string;
+  label: string;
+  settings: z.ZodType<S>;
+  create(settings: S, deps: DirectoryConnectorDeps): DirectoryClient;
+};
