@@ -1,0 +1,36 @@
+/** The validated configuration the rest of the service reads. Nothing else reads process.env. */
+export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+export type DirectoryConfig = {
+  id: string;
+  kind: string;
+  name: string;
+  /** PSA company ids this directory serves. */
+  psaCompanyIds: string[];
+  /** When false (the default), users holding a directory role are refused. */
+  allowPrivilegedTargets: boolean;
+  /** The connector's own settings, validated by its schema. */
+  settings: unknown;
+};
+
+export type UserSeed = { email: string; password: string; role: 'admin' | 'technician'; name?: string };
+
+export type Config = {
+  /** `file` when TOOLBOX_CONFIG was given, `demo` for the built-in sandbox. */
+  source: 'file' | 'demo';
+  configPath?: string;
+  host: string;
+  port: number;
+  /** Base of screen-pop URLs and redirects, without a trailing slash. */
+  publicUrl: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  logLevel: string;
+  screenpop: { secret?: string };
+  psa: { kind: string; settings: unknown };
+  directories: DirectoryConfig[];
+  users: UserSeed[];
+  forms: { enabled: string[] };
+  launch: { ttlMinutes: number; psaTimeoutMs: number };
+  session: { ttlHours: number };
+};

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../../config/config.js';
+import type { Store } from '../types.js';
+import type { Database } from './database.js';
+import { migrationProvider } from './migrations/index.js';
+import { createExecutionRepo } from './repos/execution-repo.js';
+import { createJobRepo } from './repos/job-repo.js';
+import { createLaunchRepo } from './repos/launch-repo.js';
+import { createSessionRepo } from './repos/session-repo.js';
+import { createUserRepo } from './repos/user-repo.js';
+
+export type KyselyStoreOptions = {
+  database: DatabaseConfig;
+  /** PostgreSQL schema to use instead of `public` (tests isolate themselves this way). */
+  postgresSchema?: string;
+  poolSize?: number;
+};
+
+function createDb(options: KyselyStoreOptions): Kysely<Database> {
+  const { database } = options;
+  if (database.kind === 'sqlite') {
+    if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
+    const sqlite = new SqliteDatabase(database.path);
+    // WAL lets readers work while the worker writes; busy_timeout makes a second instance wait
+    // for the lock instead of failing at once.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('synchronous = NORMAL');
+    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  }
+  const pool = new pg.Pool({
+    connectionString: database.url,
+    max: options.poolSize ?? 10,
+    ...(options.postgresSchema ? { options: `-c search_path=${options.postgresSchema}` } : {}),
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Opens the store on SQLite or PostgreSQL. Call `migrate()` before use. */
+export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Kysely<Database> } {
+  const db = createDb(options);
+  const dialect = options.database.kind;
+  return {
+    db,
+    dialect,
+    users: createUserRepo(db),
+    sessions: createSessionRepo(db),
+    launches: createLaunchRepo(db),
+    executions: createExecutionRepo(db),
+    jobs: createJobRepo(db, dialect),
+    async migrate() {
+      // On PostgreSQL Kysely's migrator holds an advisory lock, so instances starting together
+      // run each migration once; on SQLite it uses a lock table inside a transaction.
+      const migrator = new Migrator({
+        db,
+        provider: migrationProvider,
+        migrationTableName: 'toolbox_migrations',
+        migrationLockTableName: 'toolbox_migrations_lock',
+      });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error;
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Kysely table types. Timestamps are ISO-8601 UTC text (`2026-01-02T03:04:05.678Z`) on both
+ * databases: they sort as text, need no bigint handling in pg, and read well in a SQL console.
+ * JSON is stored as text for the same one-code-path reason.
+ */
+export type UserTable = {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  password_hash: string;
+  disabled: number;
+  source: string;
+  created_at: string;
+  updated_at: string;
+};
+
+export type SessionTable = {
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+};
+
+export type LaunchTable = {
+  id: string;
+  form_name: string;
+  ticket_id: string | null;
+  company_id: string;
+  contact_id: string;
+  extra_params: string;
+  technician_user_id: string | null;
+  status: string;
+  context: string | null;
+  created_at: string;
+  expires_at: string;
+  updated_at: string;
+};
+
+export type ExecutionTable = {
+  id: string;
+  launch_id: string | null;
+  form_name: string;
+  status: string;
+  technician_user_id: string;
+  technician_email: string;
+  ticket_id: string | null;
+  company_id: string;
+  contact_id: string;
+  directory_id: string;
+  target_user_id: string;
+  target_display: string;
+  inputs: string;
+  secret_sealed: string | null;
+  secret_expires_at: string | null;
+  secret_revealed_at: string | null;
+  note_status: string;
+  note_text: string | null;
+  note_error: string | null;
+  error_message: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+};
+
+export type ExecutionStepTable = {
+  execution_id: string;
+  seq: number;
+  step_key: string;
+  label: string;
+  status: string;
+  message: string | null;
+  upstream_code: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+};
+
+export type JobTable = {
+  id: string;
+  kind: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  max_attempts: number;
+  run_at: string;
+  locked_until: string | null;
+  locked_by: string | null;
+  last_error: string | null;
+  unique_key: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export type Database = {
+  users: UserTable;
+  sessions: SessionTable;
+  launches: LaunchTable;
+  executions: ExecutionTable;
+  execution_steps: ExecutionStepTable;
+  jobs: JobTable;
+};

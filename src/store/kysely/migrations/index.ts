@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { initialMigration } from './0001-initial.js';
+
+/**
+ * Every migration, in order. Listed in code (not discovered from the folder) so they survive
+ * compilation to dist/ and bundling. Append; never edit a migration that has shipped.
+ */
+const migrations: Record<string, Migration> = {
+  '0001-initial': initialMigration,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

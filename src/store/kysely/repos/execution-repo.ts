@@ -1,0 +1,208 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ExecutionRecord, ExecutionRepo, ExecutionStatus, NoteStatus, StepRecord, StepStatus } from '../../types.js';
+import type { Database, ExecutionStepTable, ExecutionTable } from '../database.js';
+
+const toExecution = (row: Selectable<ExecutionTable>): ExecutionRecord => ({
+  id: row.id,
+  launchId: row.launch_id,
+  formName: row.form_name,
+  status: row.status as ExecutionStatus,
+  technicianUserId: row.technician_user_id,
+  technicianEmail: row.technician_email,
+  ticketId: row.ticket_id,
+  companyId: row.company_id,
+  contactId: row.contact_id,
+  directoryId: row.directory_id,
+  targetUserId: row.target_user_id,
+  targetDisplay: row.target_display,
+  inputs: JSON.parse(row.inputs),
+  hasSecret: row.secret_sealed !== null,
+  secretRevealedAt: row.secret_revealed_at,
+  noteStatus: row.note_status as NoteStatus,
+  noteText: row.note_text,
+  noteError: row.note_error,
+  errorMessage: row.error_message,
+  createdAt: row.created_at,
+  startedAt: row.started_at,
+  finishedAt: row.finished_at,
+});
+
+const toStep = (row: Selectable<ExecutionStepTable>): StepRecord => ({
+  executionId: row.execution_id,
+  seq: Number(row.seq),
+  key: row.step_key,
+  label: row.label,
+  status: row.status as StepStatus,
+  message: row.message,
+  upstreamCode: row.upstream_code,
+  startedAt: row.started_at,
+  finishedAt: row.finished_at,
+  durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+});
+
+export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
+  const get = async (id: string) => {
+    const row = await db.selectFrom('executions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toExecution(row);
+  };
+
+  return {
+    get,
+    async createOnce(execution, now) {
+      const inserted = await db.transaction().execute(async (trx) => {
+        const result = await trx
+          .insertInto('executions')
+          .values({
+            id: execution.id,
+            launch_id: execution.launchId,
+            form_name: execution.formName,
+            status: 'queued',
+            technician_user_id: execution.technicianUserId,
+            technician_email: execution.technicianEmail,
+            ticket_id: execution.ticketId,
+            company_id: execution.companyId,
+            contact_id: execution.contactId,
+            directory_id: execution.directoryId,
+            target_user_id: execution.targetUserId,
+            target_display: execution.targetDisplay,
+            inputs: JSON.stringify(execution.inputs),
+            secret_sealed: execution.secretSealed,
+            secret_expires_at: execution.secretExpiresAt,
+            secret_revealed_at: null,
+            note_status: 'pending',
+            note_text: null,
+            note_error: null,
+            error_message: null,
+            created_at: now,
+            started_at: null,
+            finished_at: null,
+          })
+          // A second submit of the same launch must not create a second run.
+          .onConflict((oc) => oc.column('launch_id').doNothing())
+          .executeTakeFirst();
+        if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+        if (execution.steps.length > 0) {
+          await trx
+            .insertInto('execution_steps')
+            .values(
+              execution.steps.map((step, index) => ({
+                execution_id: execution.id,
+                seq: index + 1,
+                step_key: step.key,
+                label: step.label,
+                status: 'pending',
+                message: null,
+                upstream_code: null,
+                started_at: null,
+                finished_at: null,
+                duration_ms: null,
+              })),
+            )
+            .execute();
+        }
+        return true;
+      });
+      if (inserted) return { execution: (await get(execution.id))!, created: true };
+      const existing = await db.selectFrom('executions').selectAll().where('launch_id', '=', execution.launchId).executeTakeFirstOrThrow();
+      return { execution: toExecution(existing), created: false };
+    },
+    async steps(id) {
+      const rows = await db.selectFrom('execution_steps').selectAll().where('execution_id', '=', id).orderBy('seq').execute();
+      return rows.map(toStep);
+    },
+    async setStatus(id, status, now, errorMessage) {
+      await db
+        .updateTable('executions')
+        .set({
+          status,
+          ...(status === 'running' ? { started_at: now } : {}),
+          ...(status === 'succeeded' || status === 'partial' || status === 'failed' ? { finished_at: now } : {}),
+          ...(errorMessage !== undefined ? { error_message: errorMessage } : {}),
+        })
+        .where('id', '=', id)
+        .execute();
+    },
+    async updateStep(executionId, seq, changes) {
+      await db
+        .updateTable('execution_steps')
+        .set({
+          ...(changes.key !== undefined ? { step_key: changes.key } : {}),
+          ...(changes.label !== undefined ? { label: changes.label } : {}),
+          ...(changes.status !== undefined ? { status: changes.status } : {}),
+          ...(changes.message !== undefined ? { message: changes.message } : {}),
+          ...(changes.upstreamCode !== undefined ? { upstream_code: changes.upstreamCode } : {}),
+          ...(changes.startedAt !== undefined ? { started_at: changes.startedAt } : {}),
+          ...(changes.finishedAt !== undefined ? { finished_at: changes.finishedAt } : {}),
+          ...(changes.durationMs !== undefined ? { duration_ms: changes.durationMs } : {}),
+        })
+        .where('execution_id', '=', executionId)
+        .where('seq', '=', seq)
+        .execute();
+    },
+    async appendStep(step) {
+      await db
+        .insertInto('execution_steps')
+        .values({
+          execution_id: step.executionId,
+          seq: step.seq,
+          step_key: step.key,
+          label: step.label,
+          status: step.status,
+          message: step.message,
+          upstream_code: step.upstreamCode,
+          started_at: step.startedAt,
+          finished_at: step.finishedAt,
+          duration_ms: step.durationMs,
+        })
+        .execute();
+    },
+    async setNote(id, note) {
+      await db
+        .updateTable('executions')
+        .set({ note_status: note.status, note_text: note.text, note_error: note.error })
+        .where('id', '=', id)
+        .execute();
+    },
+    async readSecret(id, now) {
+      const row = await db
+        .selectFrom('executions')
+        .select('secret_sealed')
+        .where('id', '=', id)
+        .where('secret_expires_at', '>', now)
+        .executeTakeFirst();
+      return row?.secret_sealed ?? null;
+    },
+    async takeSecret(id, now) {
+      const row = await db
+        .selectFrom('executions')
+        .select('secret_sealed')
+        .where('id', '=', id)
+        .where('secret_sealed', 'is not', null)
+        .where('secret_expires_at', '>', now)
+        .executeTakeFirst();
+      if (!row?.secret_sealed) return null;
+      // Compare-and-swap: only the caller whose update removed this exact value gets it.
+      const result = await db
+        .updateTable('executions')
+        .set({ secret_sealed: null, secret_revealed_at: now })
+        .where('id', '=', id)
+        .where('secret_sealed', '=', row.secret_sealed)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1 ? row.secret_sealed : null;
+    },
+    async purgeExpiredSecrets(now) {
+      const result = await db
+        .updateTable('executions')
+        .set({ secret_sealed: null })
+        .where('secret_sealed', 'is not', null)
+        .where('secret_expires_at', '<=', now)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+    async listRecent({ technicianUserId, limit }) {
+      let query = db.selectFrom('executions').selectAll().orderBy('created_at', 'desc').limit(limit);
+      if (technicianUserId) query = query.where('technician_user_id', '=', technicianUserId);
+      return (await query.execute()).map(toExecution);
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { JobRecord, JobRepo, JobStatus } from '../../types.js';
+import type { Database, JobTable } from '../database.js';
+
+const toJob = (row: Selectable<JobTable>): JobRecord => ({
+  id: row.id,
+  kind: row.kind,
+  payload: JSON.parse(row.payload),
+  status: row.status as JobStatus,
+  attempts: Number(row.attempts),
+  maxAttempts: Number(row.max_attempts),
+  runAt: row.run_at,
+  lockedUntil: row.locked_until,
+  lastError: row.last_error,
+  uniqueKey: row.unique_key,
+});
+
+export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): JobRepo {
+  return {
+    async enqueue(job, now) {
+      const result = await db
+        .insertInto('jobs')
+        .values({
+          id: job.id,
+          kind: job.kind,
+          payload: JSON.stringify(job.payload),
+          status: 'queued',
+          attempts: 0,
+          max_attempts: job.maxAttempts,
+          run_at: job.runAt,
+          locked_until: null,
+          locked_by: null,
+          last_error: null,
+          unique_key: job.uniqueKey ?? null,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) => oc.column('unique_key').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+    async claimNext(workerId, now, leaseUntil) {
+      // One statement picks and locks: on PostgreSQL `FOR UPDATE SKIP LOCKED` lets several
+      // workers claim in parallel without waiting on each other; SQLite has a single writer.
+      // A `running` job whose lease ran out belonged to a worker that died: it is taken again.
+      const rows = await db
+        .updateTable('jobs')
+        .set((eb) => ({
+          status: 'running',
+          attempts: eb('attempts', '+', 1),
+          locked_until: leaseUntil,
+          locked_by: workerId,
+          updated_at: now,
+        }))
+        .where('id', '=', (eb) =>
+          eb
+            .selectFrom('jobs')
+            .select('id')
+            .where((w) =>
+              w.or([
+                w.and([w('status', '=', 'queued'), w('run_at', '<=', now)]),
+                w.and([w('status', '=', 'running'), w('locked_until', '<', now)]),
+              ]),
+            )
+            .orderBy('run_at')
+            .limit(1)
+            .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
+        )
+        .returningAll()
+        .execute();
+      const row = rows[0];
+      return row && toJob(row);
+    },
+    async complete(id, now) {
+      await db.updateTable('jobs').set({ status: 'done', locked_until: null, updated_at: now }).where('id', '=', id).execute();
+    },
+    async fail(id, error, retryAt, now) {
+      await db
+        .updateTable('jobs')
+        .set({
+          status: retryAt ? 'queued' : 'failed',
+          run_at: retryAt ?? now,
+          last_error: error.slice(0, 2000),
+          locked_until: null,
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .execute();
+    },
+    async get(id) {
+      const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toJob(row);
+    },
+  };
+}

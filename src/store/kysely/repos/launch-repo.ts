@@ -1,0 +1,63 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { LaunchRecord, LaunchRepo, LaunchStatus } from '../../types.js';
+import type { Database, LaunchTable } from '../database.js';
+
+const toLaunch = (row: Selectable<LaunchTable>): LaunchRecord => ({
+  id: row.id,
+  formName: row.form_name,
+  ticketId: row.ticket_id,
+  companyId: row.company_id,
+  contactId: row.contact_id,
+  extraParams: JSON.parse(row.extra_params),
+  technicianUserId: row.technician_user_id,
+  status: row.status as LaunchStatus,
+  context: row.context ? JSON.parse(row.context) : null,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+});
+
+export function createLaunchRepo(db: Kysely<Database>): LaunchRepo {
+  return {
+    async create(launch) {
+      await db
+        .insertInto('launches')
+        .values({
+          id: launch.id,
+          form_name: launch.formName,
+          ticket_id: launch.ticketId,
+          company_id: launch.companyId,
+          contact_id: launch.contactId,
+          extra_params: JSON.stringify(launch.extraParams),
+          technician_user_id: launch.technicianUserId,
+          status: launch.status,
+          context: launch.context ? JSON.stringify(launch.context) : null,
+          created_at: launch.createdAt,
+          expires_at: launch.expiresAt,
+          updated_at: launch.createdAt,
+        })
+        .execute();
+    },
+    async get(id) {
+      const row = await db.selectFrom('launches').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toLaunch(row);
+    },
+    async saveContext(id, status, context, now) {
+      await db
+        .updateTable('launches')
+        .set({ status, context: JSON.stringify(context), updated_at: now })
+        .where('id', '=', id)
+        .execute();
+    },
+    async claim(id, userId, now) {
+      // Conditional update: the first technician to open an unowned launch owns it.
+      await db
+        .updateTable('launches')
+        .set({ technician_user_id: userId, updated_at: now })
+        .where('id', '=', id)
+        .where('technician_user_id', 'is', null)
+        .execute();
+      const row = await db.selectFrom('launches').select('technician_user_id').where('id', '=', id).executeTakeFirst();
+      return row?.technician_user_id ?? null;
+    },
+  };
+}

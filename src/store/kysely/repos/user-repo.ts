@@ -1,0 +1,61 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Role, UserRecord, UserRepo } from '../../types.js';
+import type { Database, UserTable } from '../database.js';
+
+const toUser = (row: Selectable<UserTable>): UserRecord => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  role: row.role as Role,
+  passwordHash: row.password_hash,
+  disabled: Number(row.disabled) === 1,
+  source: row.source,
+  createdAt: row.created_at,
+});
+
+export function createUserRepo(db: Kysely<Database>): UserRepo {
+  return {
+    async create(user, now) {
+      await db
+        .insertInto('users')
+        .values({
+          id: user.id,
+          email: user.email.toLowerCase(),
+          name: user.name,
+          role: user.role,
+          password_hash: user.passwordHash,
+          disabled: user.disabled ? 1 : 0,
+          source: user.source,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      return { ...user, email: user.email.toLowerCase(), createdAt: now };
+    },
+    async findByEmail(email) {
+      const row = await db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+      return row && toUser(row);
+    },
+    async findById(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toUser(row);
+    },
+    async list() {
+      const rows = await db.selectFrom('users').selectAll().orderBy('email').execute();
+      return rows.map(toUser);
+    },
+    async update(id, changes, now) {
+      await db
+        .updateTable('users')
+        .set({
+          ...(changes.name !== undefined ? { name: changes.name } : {}),
+          ...(changes.role !== undefined ? { role: changes.role } : {}),
+          ...(changes.passwordHash !== undefined ? { password_hash: changes.passwordHash } : {}),
+          ...(changes.disabled !== undefined ? { disabled: changes.disabled ? 1 : 0 } : {}),
+          updated_at: now,
+        })
+        .where('id', '=', id)
+        .execute();
+    },
+  };
+}

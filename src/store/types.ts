@@ -1,0 +1,188 @@
+import type { PsaCompany, PsaContact, PsaTicket } from '../connectors/psa/types.js';
+
+/**
+ * The store port: everything the service keeps. The only implementation today is Kysely over
+ * SQLite or PostgreSQL (`kysely/`); SQL lives there and nowhere else. Times are ISO-8601 UTC.
+ */
+export type Role = 'admin' | 'technician';
+
+export type UserRecord = {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  passwordHash: string;
+  disabled: boolean;
+  /** `config` for users from the configuration file, `cli` for users added by the command line. */
+  source: string;
+  createdAt: string;
+};
+
+export type SessionRecord = {
+  id: string;
+  userId: string;
+  csrfToken: string;
+  createdAt: string;
+  expiresAt: string;
+  lastSeenAt: string;
+};
+
+export type ReadFailure = { code: string; message: string; upstreamStatus?: number; upstreamCode?: string };
+export type ReadResult<T> = { ok: true; value: T; ms: number } | { ok: false; error: ReadFailure; ms: number };
+
+/** What the PSA reads of a launch returned, kept so that any instance can render the form. */
+export type LaunchContext = {
+  ticket: ReadResult<PsaTicket> | null;
+  company: ReadResult<PsaCompany>;
+  contact: ReadResult<PsaContact>;
+};
+
+export type LaunchStatus = 'pending' | 'ready' | 'failed';
+
+export type LaunchRecord = {
+  id: string;
+  formName: string;
+  ticketId: string | null;
+  companyId: string;
+  contactId: string;
+  /** Parameters 1Stream sent that we do not use; kept for the record. */
+  extraParams: Record<string, string>;
+  technicianUserId: string | null;
+  status: LaunchStatus;
+  context: LaunchContext | null;
+  createdAt: string;
+  expiresAt: string;
+};
+
+export type ExecutionStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed';
+export type StepStatus = 'pending' | 'running' | 'ok' | 'warning' | 'failed' | 'skipped';
+export type NoteStatus = 'pending' | 'written' | 'skipped' | 'failed';
+
+export type ExecutionRecord = {
+  id: string;
+  launchId: string | null;
+  formName: string;
+  status: ExecutionStatus;
+  technicianUserId: string;
+  technicianEmail: string;
+  ticketId: string | null;
+  companyId: string;
+  contactId: string;
+  directoryId: string;
+  targetUserId: string;
+  targetDisplay: string;
+  /** Form inputs with every secret removed. */
+  inputs: Record<string, unknown>;
+  hasSecret: boolean;
+  secretRevealedAt: string | null;
+  noteStatus: NoteStatus;
+  noteText: string | null;
+  noteError: string | null;
+  errorMessage: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+};
+
+export type StepRecord = {
+  executionId: string;
+  seq: number;
+  key: string;
+  label: string;
+  status: StepStatus;
+  message: string | null;
+  upstreamCode: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+};
+
+export type NewExecution = Omit<
+  ExecutionRecord,
+  'status' | 'hasSecret' | 'secretRevealedAt' | 'noteStatus' | 'noteText' | 'noteError' | 'errorMessage' | 'startedAt' | 'finishedAt'
+> & { secretSealed: string | null; secretExpiresAt: string | null; steps: Pick<StepRecord, 'key' | 'label'>[] };
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export type JobRecord = {
+  id: string;
+  kind: string;
+  payload: unknown;
+  status: JobStatus;
+  attempts: number;
+  maxAttempts: number;
+  runAt: string;
+  lockedUntil: string | null;
+  lastError: string | null;
+  uniqueKey: string | null;
+};
+
+export type UserRepo = {
+  create(user: Omit<UserRecord, 'createdAt'>, now: string): Promise<UserRecord>;
+  findByEmail(email: string): Promise<UserRecord | undefined>;
+  findById(id: string): Promise<UserRecord | undefined>;
+  list(): Promise<UserRecord[]>;
+  update(id: string, changes: Partial<Pick<UserRecord, 'name' | 'role' | 'passwordHash' | 'disabled'>>, now: string): Promise<void>;
+};
+
+export type SessionRepo = {
+  create(session: SessionRecord): Promise<void>;
+  /** The session with this id, only if it has not expired at `now`. */
+  findValid(id: string, now: string): Promise<SessionRecord | undefined>;
+  touch(id: string, now: string, expiresAt: string): Promise<void>;
+  delete(id: string): Promise<void>;
+  deleteExpired(now: string): Promise<number>;
+};
+
+export type LaunchRepo = {
+  create(launch: LaunchRecord): Promise<void>;
+  get(id: string): Promise<LaunchRecord | undefined>;
+  saveContext(id: string, status: LaunchStatus, context: LaunchContext, now: string): Promise<void>;
+  /** Gives an unowned launch to this technician; returns the owner after the call. */
+  claim(id: string, userId: string, now: string): Promise<string | null>;
+};
+
+export type ExecutionRepo = {
+  /** Creates the execution and its pending steps; returns the existing one when the launch already has one. */
+  createOnce(execution: NewExecution, now: string): Promise<{ execution: ExecutionRecord; created: boolean }>;
+  get(id: string): Promise<ExecutionRecord | undefined>;
+  steps(id: string): Promise<StepRecord[]>;
+  setStatus(id: string, status: ExecutionStatus, now: string, errorMessage?: string | null): Promise<void>;
+  updateStep(executionId: string, seq: number, changes: Partial<Omit<StepRecord, 'executionId' | 'seq'>>): Promise<void>;
+  appendStep(step: StepRecord): Promise<void>;
+  setNote(id: string, note: { status: NoteStatus; text: string | null; error: string | null }): Promise<void>;
+  /** The sealed secret, for the worker; does not reveal or remove it. */
+  readSecret(id: string, now: string): Promise<string | null>;
+  /**
+   * Hands the sealed secret out exactly once: marks it revealed and removes it in the same
+   * statement, so two tabs or instances cannot both show it.
+   */
+  takeSecret(id: string, now: string): Promise<string | null>;
+  /** Removes secrets that were never shown before their expiry. */
+  purgeExpiredSecrets(now: string): Promise<number>;
+  listRecent(options: { technicianUserId?: string; limit: number }): Promise<ExecutionRecord[]>;
+};
+
+export type JobRepo = {
+  enqueue(
+    job: { id: string; kind: string; payload: unknown; runAt: string; maxAttempts: number; uniqueKey?: string },
+    now: string,
+  ): Promise<boolean>;
+  /** Atomically takes the next due job, or undefined. Safe with several workers and instances. */
+  claimNext(workerId: string, now: string, leaseUntil: string): Promise<JobRecord | undefined>;
+  complete(id: string, now: string): Promise<void>;
+  fail(id: string, error: string, retryAt: string | null, now: string): Promise<void>;
+  get(id: string): Promise<JobRecord | undefined>;
+};
+
+export type Store = {
+  dialect: 'sqlite' | 'postgres';
+  users: UserRepo;
+  sessions: SessionRepo;
+  launches: LaunchRepo;
+  executions: ExecutionRepo;
+  jobs: JobRepo;
+  /** Runs pending migrations; safe when several instances start together. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+};

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/types.js';
+
+/**
+ * The database matrix every store test runs on: SQLite in memory, and PostgreSQL at
+ * TEST_POSTGRES_URL (default: the server these machines start on 127.0.0.1:5432). Under CI=true a
+ * missing PostgreSQL is an error, never a skip. Each PostgreSQL store gets its own schema, so test
+ * files can run in parallel against one database.
+ */
+export type TestDatabase = {
+  name: 'sqlite' | 'postgres';
+  /** Why this database is skipped, or undefined when it is available. */
+  skip: string | undefined;
+  open(): Promise<Store & { drop(): Promise<void> }>;
+};
+
+const postgresUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function postgresAvailable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return undefined;
+  } catch (error) {
+    const reason = `PostgreSQL at ${postgresUrl.replace(/\/\/[^@]*@/, '//…@')} is not reachable (${(error as Error).message})`;
+    if (process.env.CI) throw new Error(`${reason}; CI requires it (set TEST_POSTGRES_URL).`);
+    return reason;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const postgresSkip = await postgresAvailable();
+
+export const TEST_DATABASES: TestDatabase[] = [
+  {
+    name: 'sqlite',
+    skip: undefined,
+    async open() {
+      const store = openStore({ kind: 'sqlite', path: ':memory:' });
+      await store.migrate();
+      return Object.assign(store, { drop: () => store.close() });
+    },
+  },
+  {
+    name: 'postgres',
+    skip: postgresSkip,
+    async open() {
+      const schema = `t_${randomBytes(6).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: postgresUrl });
+      await admin.connect();
+      await admin.query(`create schema ${schema}`);
+      await admin.end();
+      const store = openStore({ kind: 'postgres', url: postgresUrl }, { postgresSchema: schema });
+      await store.migrate();
+      return Object.assign(store, {
+        async drop() {
+          await store.close();
+          const cleanup = new pg.Client({ connectionString: postgresUrl });
+          await cleanup.connect();
+          await cleanup.query(`drop schema ${schema} cascade`);
+          await cleanup.end();
+        },
+      });
+    },
+  },
+];
+
+export { postgresUrl };
