@@ -99,7 +99,16 @@ export type StepRecord = {
 
 export type NewExecution = Omit<
   ExecutionRecord,
-  'status' | 'hasSecret' | 'secretRevealedAt' | 'noteStatus' | 'noteText' | 'noteError' | 'errorMessage' | 'startedAt' | 'finishedAt'
+  | 'status'
+  | 'hasSecret'
+  | 'secretRevealedAt'
+  | 'noteStatus'
+  | 'noteText'
+  | 'noteError'
+  | 'errorMessage'
+  | 'createdAt'
+  | 'startedAt'
+  | 'finishedAt'
 > & { secretSealed: string | null; secretExpiresAt: string | null; steps: Pick<StepRecord, 'key' | 'label'>[] };
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';

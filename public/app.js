@@ -1,0 +1,59 @@
+// Progressive enhancement only: every page works without this script.
+(() => {
+  // Show the typed-password field only when "Type a password" is chosen.
+  const toggle = () => {
+    for (const block of document.querySelectorAll('[data-shown-when]')) {
+      const [name, value] = block.getAttribute('data-shown-when').split('=');
+      const checked = document.querySelector(`input[name="${name}"]:checked`);
+      block.hidden = !checked || checked.value !== value;
+    }
+  };
+  document.addEventListener('change', toggle);
+  toggle();
+
+  // A second click while the first submit is on its way does nothing (the server dedupes too).
+  for (const form of document.querySelectorAll('form[data-submit-once]')) {
+    form.addEventListener('submit', () => {
+      for (const button of form.querySelectorAll('button[type="submit"]')) {
+        button.disabled = true;
+        button.textContent = 'Starting…';
+      }
+    });
+  }
+
+  // Copy buttons.
+  document.addEventListener('click', async (event) => {
+    const button = event.target.closest('[data-copy]');
+    if (!button) return;
+    const input = document.getElementById(button.getAttribute('data-copy'));
+    if (!input) return;
+    input.select();
+    try {
+      await navigator.clipboard.writeText(input.value);
+      button.textContent = 'Copied';
+    } catch {
+      document.execCommand('copy');
+      button.textContent = 'Copied';
+    }
+  });
+
+  // Live execution progress: poll the fragment until it says it is done.
+  const poll = async () => {
+    const region = document.getElementById('progress');
+    const url = region?.getAttribute('data-poll');
+    if (!region || !url) return;
+    try {
+      const response = await fetch(url, { headers: { Accept: 'text/html' }, cache: 'no-store' });
+      if (response.ok) {
+        const html = await response.text();
+        const doc = new DOMParser().parseFromString(html, 'text/html');
+        const next = doc.getElementById('progress');
+        if (next) region.replaceWith(next);
+      }
+    } catch {
+      // Network hiccup: try again on the next tick.
+    }
+    setTimeout(poll, 700);
+  };
+  setTimeout(poll, 400);
+})();

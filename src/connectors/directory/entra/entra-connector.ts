@@ -1,0 +1,387 @@
+import { createHash } from 'node:crypto';
+import { isToolboxError, ToolboxError, toToolboxError } from '../../../lib/toolbox-error.js';
+import type { SystemsCheckResult } from '../../systems-check.js';
+import type { DirectoryClient, DirectoryConnector, DirectoryConnectorDeps, DirectoryRole, DirectoryUser } from '../types.js';
+import { type EntraSettings, entraSettingsSchema } from './entra-settings.js';
+import { createEntraTokenProvider, type EntraTokenProvider } from './entra-token-provider.js';
+import { createGraphClient, type GraphClient } from './graph-client.js';
+import { ENTRA_ERROR_CODES, SYNCED_USER_MESSAGE } from './graph-errors.js';
+import { odataString } from './odata-escape.js';
+
+/**
+ * Microsoft 365 / Entra ID through Microsoft Graph v1.0 with an app-only token per customer tenant.
+ *
+ * Lookups always `$select` the fields of DirectoryUser: Graph's default user projection leaves
+ * out `accountEnabled` and `onPremisesSyncEnabled`, and the sync flag decides where a password
+ * reset may happen.
+ */
+const USER_SELECT = 'id,displayName,userPrincipalName,mail,givenName,surname,jobTitle,accountEnabled,onPremisesSyncEnabled';
+/** Lookups by e-mail, UPN and name expect a handful of matches; this bounds paging. */
+const MAX_MATCHES = 50;
+const DEFAULT_SEARCH_LIMIT = 20;
+/** Graph's `$top` ceiling for users. */
+const MAX_TOP = 999;
+
+type GraphUser = {
+  id: string;
+  displayName?: string | null;
+  userPrincipalName?: string | null;
+  mail?: string | null;
+  givenName?: string | null;
+  surname?: string | null;
+  jobTitle?: string | null;
+  accountEnabled?: boolean | null;
+  onPremisesSyncEnabled?: boolean | null;
+};
+
+/** Permissions and roles a password reset needs, for the systems check and the 403 messages. */
+const REQUIRED_APP_PERMISSIONS = [
+  { permission: 'User.ReadWrite.All', why: 'password resets', alternatives: ['Directory.ReadWrite.All'] },
+  { permission: 'User.RevokeSessions.All', why: 'revoking sessions', alternatives: ['User.ReadWrite.All', 'Directory.ReadWrite.All'] },
+];
+
+export type EntraConnectorOptions = {
+  /** Token providers are shared by every client created with the same fetch and credentials. */
+  shareTokens?: boolean;
+};
+
+/**
+ * Builds a connector. Tokens are cached across `create()` calls (the engine may create a client
+ * per execution), keyed by the fetch instance and the tenant's credentials, so a process-wide
+ * connector asks Microsoft for one token per tenant per hour. Tests build their own connector to
+ * start with an empty cache.
+ */
+export function createEntraConnector(options: EntraConnectorOptions = {}): DirectoryConnector<EntraSettings> {
+  const providers = new WeakMap<object, Map<string, EntraTokenProvider>>();
+
+  function tokenProvider(settings: EntraSettings, deps: DirectoryConnectorDeps): EntraTokenProvider {
+    if (options.shareTokens === false) return createEntraTokenProvider({ settings, ...deps });
+    let byKey = providers.get(deps.fetch);
+    if (!byKey) {
+      byKey = new Map();
+      providers.set(deps.fetch, byKey);
+    }
+    // A rotated secret must not reuse the old cached token's provider, so the secret is part of
+    // the key, as a digest: the map never holds it in clear and the key is never logged.
+    const secretDigest = createHash('sha256').update(settings.clientSecret).digest('base64url');
+    const key = JSON.stringify([
+      settings.authorityHost,
+      settings.tenantId.toLowerCase(),
+      settings.clientId,
+      secretDigest,
+      settings.graphUrl,
+    ]);
+    let provider = byKey.get(key);
+    if (!provider) {
+      provider = createEntraTokenProvider({ settings, ...deps });
+      byKey.set(key, provider);
+    }
+    return provider;
+  }
+
+  return {
+    kind: 'entra',
+    label: 'Microsoft 365 (Entra ID)',
+    settings: entraSettingsSchema,
+    create(settings, deps) {
+      const tokens = tokenProvider(settings, deps);
+      const graph = createGraphClient({
+        settings,
+        tokens,
+        fetch: deps.fetch,
+        logger: deps.logger,
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      });
+      return createEntraClient(settings, tokens, graph);
+    },
+  };
+}
+
+export const entraConnector: DirectoryConnector<EntraSettings> = createEntraConnector();
+
+function createEntraClient(settings: EntraSettings, tokens: EntraTokenProvider, graph: GraphClient): DirectoryClient {
+  const findUsers = async (filter: string, operation: string, advanced: boolean, max = MAX_MATCHES) => {
+    const query = [`$filter=${encodeURIComponent(filter)}`, `$select=${USER_SELECT}`, `$top=${Math.min(max, MAX_TOP)}`];
+    if (advanced) query.push('$count=true');
+    const users = await graph.list<GraphUser>(
+      {
+        method: 'GET',
+        path: `/users?${query.join('&')}`,
+        operation,
+        purpose: 'read',
+        ...(advanced ? { headers: { ConsistencyLevel: 'eventual' } } : {}),
+      },
+      max,
+    );
+    return users.map(toDirectoryUser);
+  };
+
+  const getUser = async (id: string): Promise<DirectoryUser> => {
+    const { body } = await graph.request<GraphUser>({
+      method: 'GET',
+      path: `/users/${encodeURIComponent(id)}?$select=${USER_SELECT}`,
+      operation: 'GET /users/{id}',
+      purpose: 'read',
+    });
+    return toDirectoryUser(body);
+  };
+
+  const listDirectoryRoles = async (userId: string): Promise<DirectoryRole[]> => {
+    const roles = await graph.list<{ id: string; displayName?: string | null }>(
+      {
+        method: 'GET',
+        path: `/users/${encodeURIComponent(userId)}/transitiveMemberOf/microsoft.graph.directoryRole?$select=id,displayName`,
+        operation: 'GET /users/{id}/transitiveMemberOf/microsoft.graph.directoryRole',
+        purpose: 'read-roles',
+      },
+      200,
+    );
+    return roles.map((r) => ({ id: r.id, displayName: r.displayName ?? r.id }));
+  };
+
+  return {
+    findUsersByEmail(email) {
+      const value = email.trim();
+      if (!value) return Promise.resolve([]);
+      const v = odataString(value);
+      const smtp = odataString(`smtp:${value}`);
+      // proxyAddresses holds "SMTP:" (primary) and "smtp:" (aliases); Graph compares them
+      // case-insensitively, so one literal finds both. The lambda filters are sent as an advanced
+      // query (ConsistencyLevel: eventual + $count=true): Microsoft documents advanced-query support
+      // for these any() filters on users, and the header is accepted on every user query, so the
+      // same request works whichever index Graph picks. Cost: the index can lag a few seconds
+      // behind a just-created user.
+      const filter = `mail eq ${v} or userPrincipalName eq ${v} or proxyAddresses/any(p:p eq ${smtp}) or otherMails/any(o:o eq ${v})`;
+      return findUsers(filter, 'GET /users?$filter=mail|upn|proxyAddresses|otherMails', true);
+    },
+    findUsersByUpn(upn) {
+      const value = upn.trim();
+      if (!value) return Promise.resolve([]);
+      return findUsers(`userPrincipalName eq ${odataString(value)}`, 'GET /users?$filter=userPrincipalName', false, 1);
+    },
+    findUsersByDisplayName(name) {
+      const value = name.trim();
+      if (!value) return Promise.resolve([]);
+      // eq on displayName is case-insensitive in Graph's directory store.
+      return findUsers(`displayName eq ${odataString(value)}`, 'GET /users?$filter=displayName', false);
+    },
+    searchUsers(query, searchOptions) {
+      const value = query.trim();
+      if (!value) return Promise.resolve([]);
+      const limit = Math.max(1, Math.min(searchOptions?.limit ?? DEFAULT_SEARCH_LIMIT, MAX_TOP));
+      // startswith filters rather than $search: they are default (not advanced) queries, so they
+      // see a new user at once, need no ConsistencyLevel, and their escaping rule is the plain
+      // OData quote doubling; $search tokenises on word boundaries, which the picker does not need.
+      const v = odataString(value);
+      const filter = `startswith(displayName,${v}) or startswith(userPrincipalName,${v}) or startswith(mail,${v})`;
+      return findUsers(filter, 'GET /users?$filter=startswith(displayName|upn|mail)', false, limit);
+    },
+    getUser,
+    listDirectoryRoles,
+
+    async resetPassword(userId, input) {
+      // Re-read the user: the sync flag may have changed since the page was loaded, and a PATCH on
+      // a synced user fails anyway (and app-only writeback does not exist: reference §5.2).
+      const user = await getUser(userId);
+      if (user.onPremisesSyncEnabled) {
+        throw new ToolboxError({ code: ENTRA_ERROR_CODES.syncedUser, message: SYNCED_USER_MESSAGE, httpStatus: 409 });
+      }
+      try {
+        await graph.request<void>({
+          method: 'PATCH',
+          path: `/users/${encodeURIComponent(user.id)}`,
+          operation: 'PATCH /users/{id} passwordProfile',
+          purpose: 'password-reset',
+          retry: 'rejected-only',
+          body: { passwordProfile: { password: input.password, forceChangePasswordNextSignIn: input.forceChangeNextSignIn } },
+        });
+      } catch (error) {
+        if (isToolboxError(error) && error.code === ENTRA_ERROR_CODES.forbidden) throw await explainForbiddenReset(error, user);
+        throw error;
+      }
+    },
+
+    async revokeSessions(userId) {
+      await graph.request<{ value?: boolean }>({
+        method: 'POST',
+        path: `/users/${encodeURIComponent(userId)}/revokeSignInSessions`,
+        operation: 'POST /users/{id}/revokeSignInSessions',
+        purpose: 'revoke-sessions',
+        // Revoking twice is the same as once, so the normal retries are safe.
+        retry: 'safe',
+      });
+    },
+
+    async systemsCheck() {
+      try {
+        return await systemsCheck(settings, tokens, graph, listDirectoryRoles);
+      } catch (error) {
+        // The contract is "never throws": each step already catches; this is the last resort.
+        return [{ name: 'Systems check', ok: false, message: toToolboxError(error).message }];
+      }
+    },
+  };
+
+  /** A 403 on a reset: say whether the target is an admin (the usual cause) or the app lacks rights. */
+  async function explainForbiddenReset(error: ToolboxError, user: DirectoryUser): Promise<ToolboxError> {
+    let roles: DirectoryRole[] = [];
+    try {
+      roles = await listDirectoryRoles(user.id);
+    } catch {
+      // Reading roles may itself be forbidden; fall back to the general message.
+    }
+    if (roles.length === 0) return error;
+    const names = roles.map((r) => r.displayName).join(', ');
+    return new ToolboxError({
+      code: ENTRA_ERROR_CODES.privilegedTarget,
+      message:
+        `${user.displayName} holds the admin role ${names}. The toolbox’s app (a User Administrator) is not allowed to reset admin accounts: ` +
+        'that needs the Privileged Authentication Administrator role on the app, or a reset by a Global Administrator in the Entra admin center.',
+      httpStatus: 403,
+      ...(error.upstream ? { upstream: error.upstream } : {}),
+    });
+  }
+}
+
+async function systemsCheck(
+  settings: EntraSettings,
+  tokens: EntraTokenProvider,
+  graph: GraphClient,
+  listDirectoryRoles: (userId: string) => Promise<DirectoryRole[]>,
+): Promise<SystemsCheckResult[]> {
+  const results: SystemsCheckResult[] = [];
+  const fail = (name: string, error: unknown, hint: string): SystemsCheckResult => {
+    const e = isToolboxError(error) ? error : undefined;
+    return {
+      name,
+      ok: false,
+      message: e?.message ?? 'Unexpected failure; see the service log.',
+      hint,
+      ...(e?.upstream?.code ? { upstreamCode: e.upstream.code } : e?.upstream?.status ? { upstreamCode: String(e.upstream.status) } : {}),
+    };
+  };
+
+  let token: string;
+  try {
+    token = await tokens.getToken();
+    results.push({
+      name: 'Sign-in to the tenant',
+      ok: true,
+      message: `The app ${settings.clientId} obtained a token for tenant ${settings.tenantId}.`,
+    });
+  } catch (error) {
+    results.push(
+      fail(
+        'Sign-in to the tenant',
+        error,
+        'Check the tenant ID, client ID and client secret, and that the app has admin consent in this tenant.',
+      ),
+    );
+    return results;
+  }
+
+  results.push(...permissionLines(token));
+
+  let firstUserId: string | undefined;
+  try {
+    const { body } = await graph.request<{ value?: { id: string }[] }>({
+      method: 'GET',
+      path: '/users?$top=1&$select=id',
+      operation: 'GET /users?$top=1',
+      purpose: 'read',
+    });
+    firstUserId = body.value?.[0]?.id;
+    results.push({ name: 'Read users', ok: true, message: 'The app can list users.' });
+  } catch (error) {
+    results.push(
+      fail('Read users', error, 'Grant the application permission User.Read.All (or User.ReadWrite.All) and give admin consent.'),
+    );
+  }
+
+  if (firstUserId) {
+    try {
+      await listDirectoryRoles(firstUserId);
+      results.push({
+        name: 'Read directory roles',
+        ok: true,
+        message: 'The app can see which users hold admin roles (used to refuse resets of admins).',
+      });
+    } catch (error) {
+      results.push(
+        fail('Read directory roles', error, 'Grant RoleManagement.Read.Directory or Directory.Read.All and give admin consent.'),
+      );
+    }
+  }
+
+  // Entra roles on the service principal are not visible in the token's permission list, and
+  // reading them needs Directory.Read.All on the service principal object; only a real reset
+  // proves them. Say so rather than report a green tick we cannot back.
+  results.push({
+    name: 'Entra role for password resets',
+    ok: true,
+    message:
+      'Not verifiable without attempting a reset: the app’s service principal needs the User Administrator role in this tenant ' +
+      '(Privileged Authentication Administrator to reset admin accounts).',
+    hint: 'Entra admin center → Roles and administrators → User Administrator → Add assignments → select the toolbox’s app.',
+  });
+  return results;
+}
+
+/**
+ * Real Entra access tokens are JWTs whose `roles` claim lists the application permissions
+ * granted to the app. Reading it (without verifying: the token is ours, straight from Microsoft)
+ * gives an honest answer for the Graph permissions; a token we cannot read gets an advisory line.
+ */
+function permissionLines(token: string): SystemsCheckResult[] {
+  const roles = jwtRoles(token);
+  if (!roles) {
+    return [
+      {
+        name: 'Graph application permissions',
+        ok: true,
+        message:
+          'Could not read the granted permissions from the token. Password resets need User.ReadWrite.All and revoking sessions needs User.RevokeSessions.All, both with admin consent.',
+      },
+    ];
+  }
+  return REQUIRED_APP_PERMISSIONS.map(({ permission, why, alternatives }) => {
+    const granted = [permission, ...alternatives].find((p) => roles.includes(p));
+    return granted
+      ? {
+          name: `Permission ${permission}`,
+          ok: true,
+          message: `Granted${granted === permission ? '' : ` through ${granted}`} (needed for ${why}).`,
+        }
+      : {
+          name: `Permission ${permission}`,
+          ok: false,
+          message: `Not granted: ${why} will fail.`,
+          hint: `Add the Microsoft Graph application permission ${permission} to the app registration and grant admin consent in this tenant.`,
+        };
+  });
+}
+
+function jwtRoles(token: string): string[] | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { roles?: unknown };
+    return Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+  } catch {
+    return undefined;
+  }
+}
+
+function toDirectoryUser(user: GraphUser): DirectoryUser {
+  return {
+    id: user.id,
+    userPrincipalName: user.userPrincipalName ?? '',
+    displayName: user.displayName ?? user.userPrincipalName ?? user.id,
+    ...(user.mail ? { mail: user.mail } : {}),
+    ...(user.givenName ? { givenName: user.givenName } : {}),
+    ...(user.surname ? { surname: user.surname } : {}),
+    ...(user.jobTitle ? { jobTitle: user.jobTitle } : {}),
+    accountEnabled: user.accountEnabled ?? false,
+    onPremisesSyncEnabled: user.onPremisesSyncEnabled === true,
+  };
+}

@@ -1,0 +1,188 @@
+import { ConfidentialClientApplication, type INetworkModule, LogLevel, type NetworkResponse } from '@azure/msal-node';
+import type { Clock } from '../../../lib/clock.js';
+import type { FetchLike } from '../../../lib/http-fetch.js';
+import type { Logger } from '../../../lib/logger.js';
+import { isToolboxError, ToolboxError } from '../../../lib/toolbox-error.js';
+import { INTERACTIVE_RETRY, upstreamRequest } from '../../../lib/upstream-request.js';
+import type { EntraSettings } from './entra-settings.js';
+import { ENTRA_ERROR_CODES, type IdentityErrorBody, identityFailureToError, unreachableToError } from './graph-errors.js';
+
+/**
+ * App-only (client credentials) tokens for one customer tenant, through @azure/msal-node.
+ *
+ * - MSAL's HTTP goes through our `fetch` (an INetworkModule adapter), so the injected CA trust,
+ *   timeouts and Retry-After handling apply, and tests never touch the real network.
+ * - Authority and cloud-discovery metadata are given as strings, so MSAL makes no discovery
+ *   calls: one POST per token, against any https authority host (sovereign clouds, simulator).
+ * - The cache is ours, on the injected clock, with one in-flight request shared by concurrent
+ *   callers. MSAL's own cache is skipped (`skipCache`) so there is exactly one source of truth.
+ */
+export type EntraTokenProvider = {
+  getToken(): Promise<string>;
+  /** Drops the cached token, e.g. after Graph rejected it with 401. */
+  invalidate(): void;
+};
+
+export type EntraTokenProviderOptions = {
+  settings: EntraSettings;
+  fetch: FetchLike;
+  clock: Clock;
+  logger: Logger;
+  sleep?: (ms: number) => Promise<void>;
+};
+
+/** Renew this long before expiry (or at half-life for short-lived tokens). */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+export function createEntraTokenProvider(options: EntraTokenProviderOptions): EntraTokenProvider {
+  const { settings, clock, logger } = options;
+  const authority = `${settings.authorityHost}/${settings.tenantId}`;
+  // Graph's resource is its origin; national clouds have their own Graph host.
+  const scope = `${new URL(settings.graphUrl).origin}/.default`;
+  const operation = 'POST /{tenant}/oauth2/v2.0/token';
+  const log = logger.child({ connector: 'entra', tenantId: settings.tenantId });
+
+  let cached: { token: string; refreshAt: number } | undefined;
+  let inFlight: Promise<string> | undefined;
+  // Filled by the network module during one acquisition: MSAL's errors flatten Microsoft's body
+  // into a string, so the structured body (and any transport failure) is kept here instead.
+  let lastIdentityError: { status: number; body: IdentityErrorBody; retries: number } | undefined;
+  let lastTransportError: ToolboxError | undefined;
+
+  const networkClient: INetworkModule = {
+    sendGetRequestAsync: <T>(url: string, init?: { headers?: Record<string, string> }) => send<T>('GET', url, init),
+    sendPostRequestAsync: <T>(url: string, init?: { headers?: Record<string, string>; body?: string }) => send<T>('POST', url, init),
+  };
+
+  async function send<T>(
+    method: string,
+    url: string,
+    init: { headers?: Record<string, string>; body?: string } = {},
+  ): Promise<NetworkResponse<T>> {
+    let retries = 0;
+    let response: Response;
+    try {
+      response = await upstreamRequest(
+        url,
+        { method, headers: init.headers ?? {}, ...(init.body !== undefined ? { body: init.body } : {}) },
+        {
+          fetch: options.fetch,
+          timeoutMs: settings.timeoutMs,
+          retry: INTERACTIVE_RETRY,
+          // Asking for a token twice only mints two tokens: safe to repeat.
+          idempotent: true,
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+          onRetry: (info) => {
+            retries = info.attempt;
+            log.warn(
+              { operation, attempt: info.attempt, delayMs: info.delayMs, status: info.status, error: info.error },
+              'retrying token request',
+            );
+          },
+        },
+      );
+    } catch (error) {
+      lastTransportError = unreachableToError(error, 'identity', operation, new URL(url).host);
+      throw lastTransportError;
+    }
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, key) => {
+      headers[key] = value;
+    });
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      lastTransportError = new ToolboxError({
+        code: ENTRA_ERROR_CODES.unexpected,
+        message: `Microsoft sign-in (${new URL(url).host}) answered with something that is not JSON (HTTP ${response.status}). Check the authority host setting.`,
+        httpStatus: 502,
+        retryable: response.status >= 500,
+        upstream: { service: 'identity', status: response.status, operation },
+      });
+      throw lastTransportError;
+    }
+    if (response.status >= 400) lastIdentityError = { status: response.status, body: body as IdentityErrorBody, retries };
+    return { headers, body: body as T, status: response.status };
+  }
+
+  const host = new URL(settings.authorityHost).host;
+  const app = new ConfidentialClientApplication({
+    auth: {
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      authority,
+      authorityMetadata: JSON.stringify({
+        token_endpoint: `${authority}/oauth2/v2.0/token`,
+        authorization_endpoint: `${authority}/oauth2/v2.0/authorize`,
+        end_session_endpoint: `${authority}/oauth2/v2.0/logout`,
+        issuer: `${authority}/v2.0`,
+        jwks_uri: `${authority}/discovery/v2.0/keys`,
+      }),
+      cloudDiscoveryMetadata: JSON.stringify({
+        tenant_discovery_endpoint: `${authority}/v2.0/.well-known/openid-configuration`,
+        'api-version': '1.1',
+        metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+      }),
+    },
+    system: {
+      networkClient,
+      // Retries happen in upstreamRequest, with our sleep and bounds.
+      disableInternalRetries: true,
+      loggerOptions: {
+        piiLoggingEnabled: false,
+        logLevel: LogLevel.Warning,
+        loggerCallback: (_level, message) => log.debug({ msal: message }, 'msal'),
+      },
+    },
+  });
+
+  async function acquire(): Promise<string> {
+    lastIdentityError = undefined;
+    lastTransportError = undefined;
+    const started = clock.now();
+    try {
+      const result = await app.acquireTokenByClientCredential({ scopes: [scope], skipCache: true });
+      if (!result?.accessToken) throw new Error('MSAL returned no access token');
+      const lifetimeMs = result.expiresOn ? Math.max(0, result.expiresOn.getTime() - Date.now()) : 3600_000;
+      cached = { token: result.accessToken, refreshAt: started + lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2) };
+      log.debug({ expiresInSeconds: Math.round(lifetimeMs / 1000) }, 'access token acquired');
+      return result.accessToken;
+    } catch (error) {
+      const translated = translate(error);
+      log.warn({ failure: translated.toLog() }, 'token request failed');
+      throw translated;
+    }
+  }
+
+  function translate(error: unknown): ToolboxError {
+    if (lastTransportError) return lastTransportError;
+    if (isToolboxError(error)) return error;
+    const context = { tenantId: settings.tenantId, clientId: settings.clientId, operation };
+    if (lastIdentityError) return identityFailureToError(lastIdentityError, context);
+    // An MSAL error without a Microsoft body: a configuration problem on our side (e.g. an
+    // authority MSAL refuses). Its errorCode is safe to show; its message never holds the secret.
+    const msalCode = (error as { errorCode?: string }).errorCode ?? 'unknown';
+    return new ToolboxError({
+      code: ENTRA_ERROR_CODES.auth,
+      message: `The toolbox could not request a token for tenant ${settings.tenantId} (${msalCode}). Check the authority host and tenant settings.`,
+      httpStatus: 502,
+      upstream: { service: 'identity', code: msalCode, message: (error as Error).message, operation },
+      cause: error,
+    });
+  }
+
+  return {
+    getToken() {
+      if (cached && clock.now() < cached.refreshAt) return Promise.resolve(cached.token);
+      inFlight ??= acquire().finally(() => {
+        inFlight = undefined;
+      });
+      return inFlight;
+    },
+    invalidate() {
+      cached = undefined;
+    },
+  };
+}

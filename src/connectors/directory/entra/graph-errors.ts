@@ -1,0 +1,217 @@
+import { ToolboxError } from '../../../lib/toolbox-error.js';
+import { UpstreamUnreachableError } from '../../../lib/upstream-request.js';
+
+/**
+ * Turns what Microsoft answered into a ToolboxError a technician (or the MSP admin configuring a
+ * tenant) can act on. Microsoft's own code and text stay in `upstream` for the log, together with
+ * Graph's request-id so a support case can be matched. Nothing here ever sees a secret: callers
+ * pass response bodies from Microsoft, which never echo the client secret or a password.
+ */
+export const ENTRA_ERROR_CODES = {
+  auth: 'TBX_ERR_DIRECTORY_AUTH',
+  tokenRejected: 'TBX_ERR_DIRECTORY_TOKEN_REJECTED',
+  forbidden: 'TBX_ERR_DIRECTORY_FORBIDDEN',
+  privilegedTarget: 'TBX_ERR_DIRECTORY_PRIVILEGED_TARGET',
+  notFound: 'TBX_ERR_DIRECTORY_NOT_FOUND',
+  conflict: 'TBX_ERR_DIRECTORY_CONFLICT',
+  passwordRejected: 'TBX_ERR_DIRECTORY_PASSWORD_REJECTED',
+  syncedUser: 'TBX_ERR_DIRECTORY_SYNCED_USER',
+  badRequest: 'TBX_ERR_DIRECTORY_BAD_REQUEST',
+  throttled: 'TBX_ERR_DIRECTORY_THROTTLED',
+  unavailable: 'TBX_ERR_DIRECTORY_UNAVAILABLE',
+  timeout: 'TBX_ERR_DIRECTORY_TIMEOUT',
+  unreachable: 'TBX_ERR_DIRECTORY_UNREACHABLE',
+  unexpected: 'TBX_ERR_DIRECTORY_UNEXPECTED_RESPONSE',
+} as const;
+
+export const SYNCED_USER_MESSAGE =
+  'This user is synchronised from on-premises Active Directory, so the password must be reset there ' +
+  '(Active Directory Users and Computers, or the toolbox’s AD connector). A reset in Microsoft 365 would not reach AD and Graph refuses it.';
+
+export type GraphErrorBody = {
+  error?: {
+    code?: string;
+    message?: string;
+    innerError?: Record<string, unknown>;
+    details?: { code?: string; message?: string; target?: string }[];
+  };
+};
+
+/** What the caller was doing, so a 403 or 400 can name the permission or rule involved. */
+export type GraphPurpose = 'read' | 'read-roles' | 'password-reset' | 'revoke-sessions';
+
+export type GraphFailure = {
+  status: number;
+  body: unknown;
+  headers: Headers;
+  /** e.g. `PATCH /users/{id}`: templated, without ids or query values. */
+  operation: string;
+  purpose: GraphPurpose;
+  /** How many times the request was retried before this answer. */
+  retries: number;
+  tenantLabel: string;
+};
+
+const NEEDS: Record<GraphPurpose, string> = {
+  read: 'reading users needs the Graph application permission User.Read.All (or Directory.Read.All) with admin consent.',
+  'read-roles': 'reading a user’s directory roles needs RoleManagement.Read.Directory or Directory.Read.All with admin consent.',
+  'password-reset':
+    'resetting a password needs the Graph application permission User.ReadWrite.All with admin consent and the User Administrator ' +
+    'Entra role on the app’s service principal. Accounts that hold admin roles can only be reset with Privileged Authentication Administrator (or Global Administrator).',
+  'revoke-sessions':
+    'revoking sessions needs the Graph application permission User.RevokeSessions.All (or User.ReadWrite.All) with admin consent.',
+};
+
+export function graphFailureToError(failure: GraphFailure): ToolboxError {
+  const body = (typeof failure.body === 'object' && failure.body !== null ? failure.body : {}) as GraphErrorBody;
+  const code = body.error?.code ?? `HTTP ${failure.status}`;
+  const graphMessage = body.error?.message ?? (typeof failure.body === 'string' ? failure.body.slice(0, 300) : '');
+  const requestId = String(body.error?.innerError?.['request-id'] ?? failure.headers.get('request-id') ?? '');
+  const upstream = {
+    service: 'graph',
+    status: failure.status,
+    code,
+    message: requestId ? `${graphMessage} (request-id ${requestId})` : graphMessage,
+    operation: failure.operation,
+  };
+  const make = (errorCode: string, message: string, httpStatus: number, retryable = false) =>
+    new ToolboxError({ code: errorCode, message, httpStatus, upstream, retryable });
+
+  const status = failure.status;
+  if (status === 401) {
+    return make(
+      ENTRA_ERROR_CODES.tokenRejected,
+      `Microsoft Graph rejected the toolbox’s access token for ${failure.tenantLabel} (${graphMessage || code}). ` +
+        'Check that the tenant ID and the Graph URL in the connection settings belong to the same cloud.',
+      502,
+    );
+  }
+  if (status === 403) {
+    return make(
+      ENTRA_ERROR_CODES.forbidden,
+      `The app registration lacks the permission or Entra role for this: ${NEEDS[failure.purpose]}`,
+      403,
+    );
+  }
+  if (status === 404) {
+    return make(
+      ENTRA_ERROR_CODES.notFound,
+      'That user was not found in Microsoft 365. It may have been deleted or renamed; search again.',
+      404,
+    );
+  }
+  if (status === 429) {
+    const tries = failure.retries === 1 ? '1 time' : `${failure.retries} times`;
+    return make(
+      ENTRA_ERROR_CODES.throttled,
+      `Microsoft 365 is throttling requests for ${failure.tenantLabel}; the toolbox retried ${tries} and gave up. Wait a minute and try again.`,
+      503,
+      true,
+    );
+  }
+  if (status >= 500) {
+    return make(
+      ENTRA_ERROR_CODES.unavailable,
+      `Microsoft Graph had a problem (${status} ${code}). This is usually temporary: try again in a few minutes.`,
+      502,
+      true,
+    );
+  }
+  if (status === 400 || status === 409) {
+    if (/on-premises mastered/i.test(graphMessage)) return make(ENTRA_ERROR_CODES.syncedUser, SYNCED_USER_MESSAGE, 409);
+    if (body.error?.details?.some((d) => d.code === 'ObjectConflict') || status === 409) {
+      const target = body.error?.details?.find((d) => d.code === 'ObjectConflict')?.target;
+      return make(
+        ENTRA_ERROR_CODES.conflict,
+        `Another object in the directory already uses this value${target ? ` (${target})` : ''}: ${graphMessage}`,
+        409,
+      );
+    }
+    if (failure.purpose === 'password-reset' && /password/i.test(graphMessage)) {
+      return make(ENTRA_ERROR_CODES.passwordRejected, `The password does not meet the tenant’s rules: ${graphMessage}`, 422);
+    }
+  }
+  return make(
+    ENTRA_ERROR_CODES.badRequest,
+    `Microsoft Graph refused the request (${status} ${code}: ${graphMessage}). This points at a toolbox problem; the details are in the log.`,
+    502,
+  );
+}
+
+/** For a request that got no answer at all. */
+export function unreachableToError(error: unknown, service: 'graph' | 'identity', operation: string, host: string): ToolboxError {
+  const kind = error instanceof UpstreamUnreachableError ? error.kind : 'network';
+  const name = service === 'graph' ? 'Microsoft Graph' : 'Microsoft sign-in';
+  if (kind === 'timeout') {
+    return new ToolboxError({
+      code: ENTRA_ERROR_CODES.timeout,
+      message: `${name} (${host}) did not answer in time. Try again; if it keeps happening, check the service health page.`,
+      httpStatus: 504,
+      retryable: true,
+      upstream: { service, operation },
+      cause: error,
+    });
+  }
+  return new ToolboxError({
+    code: ENTRA_ERROR_CODES.unreachable,
+    message: `${name} (${host}) could not be reached. Check the server’s internet access, proxy and DNS.`,
+    httpStatus: 502,
+    retryable: kind !== 'aborted',
+    upstream: { service, operation },
+    cause: error,
+  });
+}
+
+export type IdentityErrorBody = {
+  error?: string;
+  error_description?: string;
+  error_codes?: number[];
+  correlation_id?: string;
+  trace_id?: string;
+};
+
+/** Maps an identity-platform (AADSTS) error to a message for whoever configured the tenant. */
+export function identityFailureToError(
+  failure: { status?: number; body: IdentityErrorBody; retries?: number },
+  context: { tenantId: string; clientId: string; operation: string },
+): ToolboxError {
+  const aadsts = failure.body.error_codes?.[0] ?? Number(/AADSTS(\d+)/.exec(failure.body.error_description ?? '')?.[1] ?? Number.NaN);
+  const upstreamCode = Number.isFinite(aadsts) ? `AADSTS${aadsts}` : (failure.body.error ?? 'unknown');
+  // Keep only Microsoft's sentence, not the trace/correlation/timestamp tail, for the message;
+  // the full description goes to the log.
+  const description = (failure.body.error_description ?? '').split(/\r?\n| Trace ID:/)[0]?.trim() ?? '';
+  const app = `app ${context.clientId}`;
+  const tenant = `tenant ${context.tenantId}`;
+  const messages: Record<string, string> = {
+    AADSTS7000215: `Microsoft 365 rejected the client secret of ${app} in ${tenant}. Use the secret’s Value (not its Secret ID), or create a new secret on the app registration and update the connection settings.`,
+    AADSTS7000222: `The client secret of ${app} has expired. Create a new secret on the app registration and update the connection settings.`,
+    AADSTS700016: `${app} is not known in ${tenant}. Either the client ID is wrong, or an admin of that tenant has not consented to the app yet (open the admin-consent link for this tenant).`,
+    AADSTS90002: `Microsoft 365 has no ${tenant}. Check the tenant ID or domain in the connection settings.`,
+    AADSTS900023: `“${context.tenantId}” is not a valid tenant ID or domain. Check the connection settings.`,
+    AADSTS65001: `An admin of ${tenant} has not consented to ${app}. Grant admin consent for the app’s permissions in that tenant.`,
+    AADSTS700027: `Microsoft 365 rejected the credential of ${app}. Check the client secret in the connection settings.`,
+    AADSTS7000218: `The connection settings for ${tenant} have no client secret.`,
+    AADSTS53003: `A Conditional Access policy in ${tenant} blocks the toolbox’s app from signing in.`,
+    AADSTS1002012: 'The toolbox asked Microsoft sign-in for an invalid scope. Check the Graph URL in the connection settings.',
+  };
+  const status = failure.status;
+  const throttled = status === 429 || failure.body.error === 'temporarily_unavailable';
+  const message =
+    messages[upstreamCode] ??
+    (throttled || (status !== undefined && status >= 500)
+      ? 'Microsoft sign-in is busy or unavailable right now. Try again in a few minutes.'
+      : `Microsoft sign-in refused the toolbox’s request for ${tenant}: ${description || failure.body.error || 'no reason given'}`);
+  return new ToolboxError({
+    code: ENTRA_ERROR_CODES.auth,
+    message,
+    httpStatus: throttled || (status !== undefined && status >= 500) ? 503 : 502,
+    retryable: throttled || (status !== undefined && status >= 500),
+    upstream: {
+      service: 'identity',
+      ...(status !== undefined ? { status } : {}),
+      code: upstreamCode,
+      message: failure.body.error_description ?? failure.body.error ?? '',
+      operation: context.operation,
+    },
+  });
+}

@@ -1,0 +1,10 @@
+import { entraConnector } from './entra/entra-connector.js';
+import type { DirectoryConnector } from './types.js';
+
+/**
+ * Every directory connector, by the `kind` of a `directories` entry. Add one: a folder beside
+ * this file implementing `DirectoryConnector`, and one line here.
+ */
+export const directoryConnectors: Record<string, DirectoryConnector<unknown>> = {
+  entra: entraConnector as DirectoryConnector<unknown>,
+};

@@ -1,0 +1,239 @@
+import { isToolboxError, ToolboxError } from '../../../lib/toolbox-error.js';
+import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaTicket } from '../types.js';
+import { ConnectWiseClient } from './connectwise-client.js';
+import {
+  type CwStatus,
+  type CwTicket,
+  cwCompanySchema,
+  cwContactSchema,
+  cwMemberSchema,
+  cwNoteSchema,
+  cwStatusSchema,
+  cwTicketSchema,
+  mapCompany,
+  mapContact,
+  mapMember,
+  mapTicket,
+} from './connectwise-map.js';
+import { quoteConditionValue } from './connectwise-query.js';
+import { type ConnectWiseSettings, connectWiseSettingsSchema } from './connectwise-settings.js';
+import { runConnectWiseSystemsCheck } from './connectwise-systems-check.js';
+import { formatNoteText } from './format-note.js';
+
+const ID_FORMAT = 'a positive whole number, e.g. 12345';
+const MAX_ID = 2 ** 31 - 1;
+
+/** ConnectWise record ids are positive 32-bit integers, written without sign or leading zeros. */
+export function parseConnectWiseId(raw: string): string | null {
+  const trimmed = raw.trim();
+  if (!/^[1-9][0-9]{0,9}$/.test(trimmed)) return null;
+  return Number(trimmed) <= MAX_ID ? trimmed : null;
+}
+
+function requireId(raw: string, kind: string): string {
+  const id = parseConnectWiseId(raw);
+  if (id === null) {
+    throw new ToolboxError({
+      code: 'TBX_ERR_PSA_BAD_ID',
+      message: `'${raw.slice(0, 40)}' is not a ConnectWise ${kind} number: expected ${ID_FORMAT}.`,
+      httpStatus: 400,
+    });
+  }
+  return id;
+}
+
+const isNotFound = (error: unknown) => isToolboxError(error) && error.code === 'TBX_ERR_PSA_NOT_FOUND';
+
+export function createConnectWiseClient(settings: ConnectWiseSettings, deps: PsaConnectorDeps): PsaClient {
+  const client = new ConnectWiseClient(settings, deps);
+
+  /** A service ticket, or on 404 the project ticket with that id (a screen-pop id can be one). */
+  async function loadTicket(id: string, signal?: AbortSignal): Promise<{ ticket: CwTicket; kind: 'service' | 'project' }> {
+    const read = async (kind: 'service' | 'project') => {
+      const operation = `GET /${kind}/tickets/{id}`;
+      const action = `read ticket ${id}`;
+      const response = await client.request({
+        method: 'GET',
+        path: `/${kind}/tickets/${id}`,
+        operation,
+        action,
+        subject: { kind: 'Ticket', id },
+        signal,
+      });
+      return { ticket: client.parse(cwTicketSchema, response.data, { operation, action }), kind };
+    };
+    try {
+      return await read('service');
+    } catch (serviceError) {
+      if (!isNotFound(serviceError)) throw serviceError;
+      try {
+        return await read('project');
+      } catch (projectError) {
+        // Both missing: report the service lookup, which is what the technician asked for.
+        throw isNotFound(projectError) ? serviceError : projectError;
+      }
+    }
+  }
+
+  async function listStatuses(boardId: number, boardName: string, name?: string): Promise<CwStatus[]> {
+    const quoted = name === undefined ? undefined : quoteConditionValue(name);
+    const rows = await client.requestAllPages({
+      method: 'GET',
+      path: `/service/boards/${boardId}/statuses`,
+      operation: 'GET /service/boards/{id}/statuses',
+      action: `read the statuses of board '${boardName}'`,
+      query: { conditions: quoted === undefined ? undefined : `name=${quoted}`, pageSize: 1000 },
+    });
+    return rows.map((row) =>
+      client.parse(cwStatusSchema, row, {
+        operation: 'GET /service/boards/{id}/statuses',
+        action: `read the statuses of board '${boardName}'`,
+      }),
+    );
+  }
+
+  return {
+    async getTicket(rawId, options): Promise<PsaTicket> {
+      const id = requireId(rawId, 'ticket');
+      const { ticket, kind } = await loadTicket(id, options?.signal);
+      return mapTicket(ticket, kind, client.ticketUrl(String(ticket.id)));
+    },
+
+    async getCompany(rawId, options) {
+      const id = requireId(rawId, 'company');
+      const request = {
+        method: 'GET' as const,
+        path: `/company/companies/${id}`,
+        operation: 'GET /company/companies/{id}',
+        action: `read company ${id}`,
+        subject: { kind: 'Company', id },
+        signal: options?.signal,
+      };
+      const response = await client.request(request);
+      return mapCompany(client.parse(cwCompanySchema, response.data, request));
+    },
+
+    async getContact(rawId, options) {
+      const id = requireId(rawId, 'contact');
+      const request = {
+        method: 'GET' as const,
+        path: `/company/contacts/${id}`,
+        operation: 'GET /company/contacts/{id}',
+        action: `read contact ${id}`,
+        subject: { kind: 'Contact', id },
+        signal: options?.signal,
+      };
+      const response = await client.request(request);
+      return mapContact(client.parse(cwContactSchema, response.data, request));
+    },
+
+    async listMembers() {
+      const request = { method: 'GET' as const, path: '/system/members', operation: 'GET /system/members', action: 'list members' };
+      const rows = await client.requestAllPages({ ...request, query: { pageSize: 1000 } });
+      return rows.map((row) => mapMember(client.parse(cwMemberSchema, row, request)));
+    },
+
+    async addTicketNote(rawTicketId, note) {
+      const ticketId = requireId(rawTicketId, 'ticket');
+      const text = formatNoteText(note.lines);
+      if (text === '') {
+        throw new ToolboxError({ code: 'TBX_ERR_PSA_BAD_REQUEST', message: 'The note to add to the ticket is empty.', httpStatus: 400 });
+      }
+      const request = {
+        method: 'POST' as const,
+        path: `/service/tickets/${ticketId}/notes`,
+        operation: 'POST /service/tickets/{id}/notes',
+        action: `add a note to ticket ${ticketId}`,
+        subject: { kind: 'Ticket', id: ticketId },
+        body: {
+          text,
+          // Exactly one place to show it: Internal, or Discussion (customer-visible). At least one
+          // display flag must be true or ConnectWise refuses the note (reference §4).
+          internalAnalysisFlag: note.internal,
+          detailDescriptionFlag: !note.internal,
+          resolutionFlag: false,
+          customerUpdatedFlag: false,
+          // true would e-mail the ticket's contacts and resources.
+          processNotifications: false,
+        },
+      };
+      const response = await client.request(request);
+      const created = client.parse(cwNoteSchema, response.data, request);
+      return { id: String(created.id) };
+    },
+
+    async setTicketStatus(rawTicketId, statusName) {
+      const ticketId = requireId(rawTicketId, 'ticket');
+      const wanted = statusName.trim();
+      const { ticket, kind } = await loadTicket(ticketId);
+      if (kind === 'project') {
+        throw new ToolboxError({
+          code: 'TBX_ERR_PSA_UNSUPPORTED',
+          message: `Ticket ${ticketId} is a project ticket; the toolbox only changes the status of service tickets.`,
+          httpStatus: 422,
+        });
+      }
+      const board = ticket.board;
+      if (!board) {
+        throw new ToolboxError({
+          code: 'TBX_ERR_PSA_BAD_RESPONSE',
+          message: `ConnectWise did not say which board ticket ${ticketId} is on, so its status cannot be changed.`,
+          httpStatus: 502,
+        });
+      }
+      const boardName = board.name ?? `#${board.id}`;
+      // Status ids are per board (reference §5): look the name up on the ticket's own board.
+      const candidates = (await listStatuses(board.id, boardName, wanted)).filter(
+        (s) => s.name.trim().toLowerCase() === wanted.toLowerCase(),
+      );
+      const status =
+        candidates.find((s) => s.name.trim() === wanted && !s.inactive) ?? candidates.find((s) => !s.inactive) ?? candidates[0];
+      if (!status) {
+        const all = await listStatuses(board.id, boardName);
+        const names = all.filter((s) => !s.inactive).map((s) => s.name);
+        throw new ToolboxError({
+          code: 'TBX_ERR_PSA_STATUS_UNKNOWN',
+          message: `Board '${boardName}' has no status called '${wanted}'. Its statuses are: ${names.join(', ') || '(none)'}.`,
+          httpStatus: 422,
+        });
+      }
+      if (ticket.status?.id === status.id) return;
+      await client.request({
+        method: 'PATCH',
+        path: `/service/tickets/${ticketId}`,
+        operation: 'PATCH /service/tickets/{id}',
+        action: `change the status of ticket ${ticketId}`,
+        subject: { kind: 'Ticket', id: ticketId },
+        body: [{ op: 'replace', path: 'status', value: { id: status.id } }],
+      });
+    },
+
+    ticketUrl(rawTicketId) {
+      return client.ticketUrl(requireId(rawTicketId, 'ticket'));
+    },
+
+    async systemsCheck() {
+      // Each step catches its own failures; this is the last line of the "never throws" promise.
+      try {
+        return await runConnectWiseSystemsCheck(client);
+      } catch (error) {
+        return [
+          {
+            name: 'ConnectWise systems check',
+            ok: false,
+            message: `The check itself failed: ${error instanceof Error ? error.message : String(error)}`,
+          },
+        ];
+      }
+    },
+  };
+}
+
+export const connectWiseConnector: PsaConnector<ConnectWiseSettings> = {
+  kind: 'connectwise',
+  label: 'ConnectWise PSA (Manage)',
+  settings: connectWiseSettingsSchema,
+  parseId: parseConnectWiseId,
+  idFormat: ID_FORMAT,
+  create: createConnectWiseClient,
+};

@@ -1,0 +1,102 @@
+import type { Config } from './config/config.js';
+import { directoryConnectors } from './connectors/directory/index.js';
+import { psaConnectors } from './connectors/psa/index.js';
+import { syncConfiguredUsers } from './domain/auth/add-user.js';
+import { RUN_EXECUTION_JOB } from './domain/execution/submit-execution.js';
+import { createLaunchReads } from './domain/launch/launch-reads.js';
+import { createDirectoryRegistry } from './engine/directory-registry.js';
+import { runExecution } from './engine/run-execution.js';
+import { forms } from './forms/index.js';
+import { jobQueueKinds } from './jobs/index.js';
+import type { Clock } from './lib/clock.js';
+import type { FetchLike } from './lib/http-fetch.js';
+import type { Logger } from './lib/logger.js';
+import { createSecretBox } from './lib/secret-box.js';
+import type { Services } from './services.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/types.js';
+import { workflows } from './workflows/index.js';
+
+export type CreateServicesOptions = {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  fetch: FetchLike;
+  secretKey: Buffer;
+  /** An already opened store (tests); otherwise opened from the configuration. */
+  store?: Store;
+  workerConcurrency?: number;
+};
+
+/**
+ * The composition root: builds every service from the configuration and wires the worker. The
+ * returned `start()` migrates the store, syncs the configured users and starts the worker;
+ * `stop()` undoes it in reverse.
+ */
+export function createServices(options: CreateServicesOptions): Services & { start(): Promise<void>; stop(): Promise<void> } {
+  const { config, logger, clock, fetch } = options;
+  const store = options.store ?? openStore(config.database);
+  const psaConnector = psaConnectors[config.psa.kind];
+  if (!psaConnector) throw new Error(`Unknown PSA kind ${config.psa.kind}`);
+  const psa = psaConnector.create(config.psa.settings, { fetch, logger: logger.child({ psa: config.psa.kind }), clock });
+  const directories = createDirectoryRegistry(
+    config.directories.map((directory) => {
+      const connector = directoryConnectors[directory.kind];
+      if (!connector) throw new Error(`Unknown directory kind ${directory.kind}`);
+      return {
+        config: directory,
+        client: connector.create(directory.settings, { fetch, logger: logger.child({ directory: directory.id }), clock }),
+      };
+    }),
+  );
+  const jobQueue = jobQueueKinds.store({
+    store,
+    clock,
+    logger: logger.child({ component: 'worker' }),
+    ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
+  });
+  const secretBox = createSecretBox(options.secretKey);
+  const launchReads = createLaunchReads({ psa, launches: store.launches, clock, logger });
+  const services: Services = {
+    config,
+    store,
+    clock,
+    logger,
+    psaConnector,
+    psa,
+    directories,
+    forms,
+    workflows,
+    jobQueue,
+    secretBox,
+    launchReads,
+  };
+  let housekeeping: NodeJS.Timeout | undefined;
+
+  return {
+    ...services,
+    async start() {
+      await store.migrate();
+      await syncConfiguredUsers({ store, clock }, config.users);
+      jobQueue.start({
+        [RUN_EXECUTION_JOB]: async (payload) => {
+          const { executionId } = payload as { executionId: string };
+          await runExecution({ store, psa, directories, workflows, secretBox, clock, logger, publicUrl: config.publicUrl }, executionId);
+        },
+      });
+      // Secrets nobody looked at and sessions that ran out do not stay in the database.
+      housekeeping = setInterval(() => {
+        const now = new Date(clock.now()).toISOString();
+        Promise.all([store.executions.purgeExpiredSecrets(now), store.sessions.deleteExpired(now)]).catch((error) =>
+          logger.error({ err: error }, 'housekeeping failed'),
+        );
+      }, 60_000);
+      housekeeping.unref();
+    },
+    async stop() {
+      if (housekeeping) clearInterval(housekeeping);
+      await jobQueue.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import type { DirectoryRegistry } from '../../engine/directory-registry.js';
+import { NOTE_STEP } from '../../engine/run-execution.js';
+import type { FieldErrors, FormDefinition, FormValues } from '../../forms/types.js';
+import type { JobQueue } from '../../jobs/types.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import type { SecretBox } from '../../lib/secret-box.js';
+import { isToolboxError } from '../../lib/toolbox-error.js';
+import type { LaunchRepo, Store, UserRecord } from '../../store/types.js';
+import type { Workflow } from '../../workflows/types.js';
+
+export const RUN_EXECUTION_JOB = 'execution.run';
+
+export type SubmitExecutionDeps = {
+  store: Pick<Store, 'executions'> & { launches: LaunchRepo };
+  directories: DirectoryRegistry;
+  forms: Record<string, FormDefinition<unknown>>;
+  workflows: Record<string, Workflow<never>>;
+  jobQueue: JobQueue;
+  secretBox: SecretBox;
+  clock: Clock;
+  /** How long an unrevealed secret is kept, sealed, for the technician to see. */
+  secretTtlMs?: number;
+};
+
+export type SubmitExecutionResult =
+  | { kind: 'not-found' }
+  | { kind: 'expired' }
+  | { kind: 'forbidden' }
+  | { kind: 'not-ready'; message: string }
+  | { kind: 'invalid'; errors: FieldErrors; values: FormValues }
+  | { kind: 'started'; executionId: string; created: boolean };
+
+/**
+ * A submitted form becomes an execution: the fields are checked, the new password (if any) is
+ * sealed with the service key, the execution and its steps are recorded, and a job is queued. One
+ * launch gives at most one execution, so a double click or a resubmitted page runs nothing twice.
+ */
+export async function submitExecution(
+  deps: SubmitExecutionDeps,
+  launchId: string,
+  technician: Pick<UserRecord, 'id' | 'email'>,
+  fields: FormValues,
+): Promise<SubmitExecutionResult> {
+  const launch = await deps.store.launches.get(launchId);
+  if (!launch) return { kind: 'not-found' };
+  if (launch.technicianUserId !== technician.id) return { kind: 'forbidden' };
+  if (Date.parse(launch.expiresAt) <= deps.clock.now()) return { kind: 'expired' };
+  const form = deps.forms[launch.formName];
+  const workflow = deps.workflows[launch.formName];
+  const directory = deps.directories.forCompany(launch.companyId);
+  if (!form || !workflow) return { kind: 'not-ready', message: `The form ${launch.formName} is not available.` };
+  if (!directory) return { kind: 'not-ready', message: 'No directory serves this company.' };
+  const userId = fields.user_id?.trim();
+  const values = { ...fields, password: '' };
+  if (!userId) return { kind: 'invalid', errors: { user_id: 'Choose the user this is for.' }, values };
+
+  let target: Awaited<ReturnType<typeof directory.client.getUser>>;
+  try {
+    target = await directory.client.getUser(userId);
+  } catch (error) {
+    const message = isToolboxError(error) ? error.message : 'The user could not be read from the directory.';
+    return { kind: 'invalid', errors: { user_id: message }, values };
+  }
+  const parsed = form.parse(fields, target);
+  if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors, values };
+
+  const executionId = newId();
+  const now = deps.clock.now();
+  const { execution, created } = await deps.store.executions.createOnce(
+    {
+      id: executionId,
+      launchId,
+      formName: launch.formName,
+      technicianUserId: technician.id,
+      technicianEmail: technician.email,
+      ticketId: launch.ticketId,
+      companyId: launch.companyId,
+      contactId: launch.contactId,
+      directoryId: directory.config.id,
+      targetUserId: target.id,
+      targetDisplay: `${target.displayName} (${target.userPrincipalName})`,
+      inputs: { form: parsed.input, revealSecret: parsed.revealSecret && parsed.secret !== null },
+      secretSealed: parsed.secret === null ? null : deps.secretBox.seal(parsed.secret, executionId),
+      secretExpiresAt: parsed.secret === null ? null : new Date(now + (deps.secretTtlMs ?? 15 * 60_000)).toISOString(),
+      steps: [...workflow.steps(parsed.input as never).map(({ key, label }) => ({ key, label })), NOTE_STEP],
+    },
+    new Date(now).toISOString(),
+  );
+  if (created)
+    await deps.jobQueue.enqueue(
+      RUN_EXECUTION_JOB,
+      { executionId: execution.id },
+      { uniqueKey: `execution:${execution.id}`, maxAttempts: 3 },
+    );
+  return { kind: 'started', executionId: execution.id, created };
+}

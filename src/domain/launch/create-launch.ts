@@ -1,0 +1,66 @@
+import type { PsaConnector } from '../../connectors/psa/types.js';
+import { FORM_CATALOGUE } from '../../forms/catalogue.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import type { LaunchRepo } from '../../store/types.js';
+import type { LaunchReads } from './launch-reads.js';
+import { type ParamProblem, parseScreenPopParams } from './parse-screen-pop-params.js';
+
+export type CreateLaunchDeps = {
+  psaConnector: Pick<PsaConnector, 'parseId' | 'idFormat'>;
+  launches: LaunchRepo;
+  launchReads: LaunchReads;
+  clock: Clock;
+  /** Forms this build can run. */
+  availableForms: string[];
+  /** Forms the configuration enables. */
+  enabledForms: string[];
+  ttlMinutes: number;
+};
+
+export type CreateLaunchResult =
+  | { kind: 'invalid'; problems: ParamProblem[] }
+  | { kind: 'unknown-form'; formName: string }
+  | { kind: 'form-unavailable'; formName: string; label: string }
+  | { kind: 'form-disabled'; formName: string; label: string }
+  | { kind: 'created'; launchId: string };
+
+/**
+ * Turns one screen-pop click into a launch: checks the parameters and the form, records the
+ * launch, and starts the PSA reads without waiting for them, so the caller can redirect at once.
+ */
+export async function createLaunch(
+  deps: CreateLaunchDeps,
+  query: Record<string, string | undefined>,
+  technicianUserId: string | null,
+): Promise<CreateLaunchResult> {
+  const parsed = parseScreenPopParams(query, deps.psaConnector.parseId, deps.psaConnector.idFormat);
+  if (!parsed.ok) return { kind: 'invalid', problems: parsed.problems };
+  const params = parsed.value;
+  const known = FORM_CATALOGUE.find((form) => form.name === params.formName);
+  if (!known && !deps.availableForms.includes(params.formName)) return { kind: 'unknown-form', formName: params.formName };
+  const label = known?.label ?? params.formName;
+  if (!deps.availableForms.includes(params.formName)) return { kind: 'form-unavailable', formName: params.formName, label };
+  if (!deps.enabledForms.includes(params.formName)) return { kind: 'form-disabled', formName: params.formName, label };
+
+  const now = deps.clock.now();
+  const launch = {
+    id: newId(),
+    formName: params.formName,
+    ticketId: params.ticketId,
+    companyId: params.companyId,
+    contactId: params.contactId,
+    extraParams: params.extra,
+    technicianUserId,
+    status: 'pending' as const,
+    context: null,
+    createdAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + deps.ttlMinutes * 60_000).toISOString(),
+  };
+  // The reads start before the row is written: they need only the ids, so the insert overlaps
+  // with the PSA round trips. Their result is saved only once the insert has finished.
+  const inserted = deps.launches.create(launch);
+  deps.launchReads.start(launch, inserted);
+  await inserted;
+  return { kind: 'created', launchId: launch.id };
+}

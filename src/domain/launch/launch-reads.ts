@@ -1,0 +1,84 @@
+import type { PsaClient } from '../../connectors/psa/types.js';
+import type { Clock } from '../../lib/clock.js';
+import type { Logger } from '../../lib/logger.js';
+import { isToolboxError } from '../../lib/toolbox-error.js';
+import type { LaunchContext, LaunchRepo, LaunchStatus, ReadResult } from '../../store/types.js';
+
+/**
+ * The PSA reads of each launch. They start when the screen pop arrives, run in parallel, and the
+ * launch page waits for the promise held here, so the browser's redirect and the technician's
+ * sign-in overlap with the PSA round trips. Results are also saved to the store, so another
+ * instance (or this one after the promise is gone) can render the form.
+ */
+export type LaunchReads = {
+  /** Starts the reads; their result is saved once `inserted` (the launch row's insert) settles. */
+  start(launch: { id: string; ticketId: string | null; companyId: string; contactId: string }, inserted: Promise<void>): void;
+  /** The context of a launch started here, or undefined when this process did not start it. */
+  inFlight(launchId: string): Promise<LaunchContext> | undefined;
+};
+
+async function timed<T>(clock: Clock, read: () => Promise<T>): Promise<ReadResult<T>> {
+  const started = clock.now();
+  try {
+    const value = await read();
+    return { ok: true, value, ms: clock.now() - started };
+  } catch (error) {
+    const ms = clock.now() - started;
+    if (isToolboxError(error)) {
+      return {
+        ok: false,
+        ms,
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.upstream?.status !== undefined ? { upstreamStatus: error.upstream.status } : {}),
+          ...(error.upstream?.code !== undefined ? { upstreamCode: error.upstream.code } : {}),
+        },
+      };
+    }
+    return {
+      ok: false,
+      ms,
+      error: { code: 'TBX_ERR_INTERNAL', message: 'The read failed unexpectedly; the details are in the service log.' },
+    };
+  }
+}
+
+export function createLaunchReads(deps: {
+  psa: PsaClient;
+  launches: LaunchRepo;
+  clock: Clock;
+  logger: Logger;
+  keepMs?: number;
+}): LaunchReads {
+  const pending = new Map<string, Promise<LaunchContext>>();
+  const keepMs = deps.keepMs ?? 60_000;
+
+  return {
+    start(launch, inserted) {
+      const promise = (async (): Promise<LaunchContext> => {
+        const [ticket, company, contact] = await Promise.all([
+          launch.ticketId ? timed(deps.clock, () => deps.psa.getTicket(launch.ticketId as string)) : Promise.resolve(null),
+          timed(deps.clock, () => deps.psa.getCompany(launch.companyId)),
+          timed(deps.clock, () => deps.psa.getContact(launch.contactId)),
+        ]);
+        const context: LaunchContext = { ticket, company, contact };
+        for (const [name, result] of Object.entries(context)) {
+          if (result && !result.ok) deps.logger.warn({ launchId: launch.id, read: name, error: result.error }, 'PSA read failed');
+        }
+        await inserted.catch(() => {});
+        const status: LaunchStatus = company.ok && contact.ok && (ticket === null || ticket.ok) ? 'ready' : 'failed';
+        await deps.launches.saveContext(launch.id, status, context, new Date(deps.clock.now()).toISOString()).catch((error) => {
+          deps.logger.error({ err: error, launchId: launch.id }, 'could not save launch context');
+        });
+        return context;
+      })();
+      pending.set(launch.id, promise);
+      // Forget the promise once it had time to be used; the store has the result.
+      void promise.finally(() => {
+        setTimeout(() => pending.delete(launch.id), keepMs).unref();
+      });
+    },
+    inFlight: (launchId) => pending.get(launchId),
+  };
+}

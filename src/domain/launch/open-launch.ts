@@ -1,0 +1,116 @@
+import type { DirectoryUser } from '../../connectors/directory/types.js';
+import type { DirectoryEntry, DirectoryRegistry } from '../../engine/directory-registry.js';
+import type { Clock } from '../../lib/clock.js';
+import { isToolboxError } from '../../lib/toolbox-error.js';
+import type { LaunchContext, LaunchRecord, LaunchRepo, ReadFailure } from '../../store/types.js';
+import type { LaunchReads } from './launch-reads.js';
+import { type DirectoryUserMatch, resolveDirectoryUser } from './resolve-directory-user.js';
+
+export type OpenLaunchDeps = {
+  launches: LaunchRepo;
+  launchReads: LaunchReads;
+  directories: DirectoryRegistry;
+  clock: Clock;
+  /** How long the page waits for the PSA reads before saying so. */
+  waitMs: number;
+  sleep?: (ms: number) => Promise<void>;
+};
+
+export type PsaReadName = 'ticket' | 'company' | 'contact';
+
+export type OpenLaunchResult =
+  | { kind: 'not-found' }
+  | { kind: 'expired'; launch: LaunchRecord }
+  | { kind: 'forbidden'; launch: LaunchRecord }
+  | { kind: 'psa-pending'; launch: LaunchRecord }
+  | { kind: 'psa-failed'; launch: LaunchRecord; failures: { read: PsaReadName; id: string; error: ReadFailure }[] }
+  | { kind: 'no-directory'; launch: LaunchRecord; context: ReadyContext }
+  | { kind: 'directory-failed'; launch: LaunchRecord; context: ReadyContext; directory: DirectoryEntry; message: string; code: string }
+  | {
+      kind: 'ready';
+      launch: LaunchRecord;
+      context: ReadyContext;
+      directory: DirectoryEntry;
+      match: DirectoryUserMatch;
+      /** The user the form acts on: the single match, or the one picked. */
+      selected: DirectoryUser | null;
+      search: { query: string; results: DirectoryUser[] } | null;
+    };
+
+export type ReadyContext = {
+  ticket: Extract<NonNullable<LaunchContext['ticket']>, { ok: true }>['value'] | null;
+  company: Extract<LaunchContext['company'], { ok: true }>['value'];
+  contact: Extract<LaunchContext['contact'], { ok: true }>['value'];
+};
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function waitForContext(deps: OpenLaunchDeps, launch: LaunchRecord): Promise<LaunchContext | null> {
+  if (launch.context) return launch.context;
+  const inFlight = deps.launchReads.inFlight(launch.id);
+  if (inFlight) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), deps.waitMs);
+    });
+    const context = await Promise.race([inFlight, timeout]);
+    clearTimeout(timer);
+    return context;
+  }
+  // Another instance started the reads: its result arrives through the store.
+  const sleep = deps.sleep ?? defaultSleep;
+  const deadline = deps.clock.now() + deps.waitMs;
+  while (deps.clock.now() < deadline) {
+    await sleep(50);
+    const again = await deps.launches.get(launch.id);
+    if (again?.context) return again.context;
+  }
+  return null;
+}
+
+/**
+ * Everything the launch page needs: the launch (owned by this technician, not expired), the PSA
+ * context (waiting for reads still in flight, bounded), the directory serving the company and
+ * the directory user matching the contact, or the picked one.
+ */
+export async function openLaunch(
+  deps: OpenLaunchDeps,
+  launchId: string,
+  technicianUserId: string,
+  choice: { userId?: string | undefined; query?: string | undefined } = {},
+): Promise<OpenLaunchResult> {
+  const launch = await deps.launches.get(launchId);
+  if (!launch) return { kind: 'not-found' };
+  const now = deps.clock.now();
+  if (Date.parse(launch.expiresAt) <= now) return { kind: 'expired', launch };
+  const owner = launch.technicianUserId ?? (await deps.launches.claim(launch.id, technicianUserId, new Date(now).toISOString()));
+  if (owner !== technicianUserId) return { kind: 'forbidden', launch };
+
+  const context = await waitForContext(deps, launch);
+  if (!context) return { kind: 'psa-pending', launch };
+  const failures: { read: PsaReadName; id: string; error: ReadFailure }[] = [];
+  if (context.ticket && !context.ticket.ok) failures.push({ read: 'ticket', id: launch.ticketId ?? '', error: context.ticket.error });
+  if (!context.company.ok) failures.push({ read: 'company', id: launch.companyId, error: context.company.error });
+  if (!context.contact.ok) failures.push({ read: 'contact', id: launch.contactId, error: context.contact.error });
+  if (failures.length > 0 || !context.company.ok || !context.contact.ok) return { kind: 'psa-failed', launch, failures };
+  const ready: ReadyContext = {
+    ticket: context.ticket?.ok ? context.ticket.value : null,
+    company: context.company.value,
+    contact: context.contact.value,
+  };
+
+  const directory = deps.directories.forCompany(launch.companyId);
+  if (!directory) return { kind: 'no-directory', launch, context: ready };
+
+  try {
+    const match = await resolveDirectoryUser(directory.client, ready.contact);
+    let selected: DirectoryUser | null = match.kind === 'one' ? match.user : null;
+    if (choice.userId) selected = await directory.client.getUser(choice.userId);
+    const query = choice.query?.trim();
+    const search = query ? { query, results: await directory.client.searchUsers(query, { limit: 25 }) } : null;
+    return { kind: 'ready', launch, context: ready, directory, match, selected, search };
+  } catch (error) {
+    if (!isToolboxError(error)) throw error;
+    return { kind: 'directory-failed', launch, context: ready, directory, message: error.message, code: error.code };
+  }
+}

@@ -1,0 +1,45 @@
+import type { ExecutionRecord, StepRecord } from '../store/types.js';
+
+const STATUS_WORD: Record<string, string> = {
+  ok: 'OK',
+  warning: 'WARNING',
+  failed: 'FAILED',
+  skipped: 'SKIPPED',
+  pending: 'NOT RUN',
+  running: 'INTERRUPTED',
+};
+
+const OUTCOME: Record<string, string> = {
+  succeeded: 'succeeded',
+  partial: 'partly succeeded',
+  failed: 'failed',
+  running: 'was interrupted',
+  queued: 'did not start',
+};
+
+/**
+ * The internal note written on the ticket: a summary line, then each step with its result. It
+ * is built only from step messages and record fields, which never hold a password or token.
+ */
+export function composeTicketNote(options: {
+  execution: ExecutionRecord;
+  steps: StepRecord[];
+  title: string;
+  status: string;
+  technicianName: string;
+  executionUrl: string;
+}): string[] {
+  const { execution, steps } = options;
+  const lines = [
+    `Technician Toolbox: ${options.title} for ${execution.targetDisplay} ${OUTCOME[options.status] ?? options.status}.`,
+    `Run by ${options.technicianName} (${execution.technicianEmail}) from a screen pop; execution ${execution.id}.`,
+  ];
+  steps.forEach((step, index) => {
+    lines.push(`${index + 1}. ${step.label}: ${STATUS_WORD[step.status] ?? step.status}${step.message ? ` - ${step.message}` : ''}`);
+  });
+  if (execution.inputs.revealSecret === true) {
+    lines.push('The new password was shown once to the technician and is not recorded anywhere.');
+  }
+  lines.push(`Details: ${options.executionUrl}`);
+  return lines;
+}

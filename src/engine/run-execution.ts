@@ -1,0 +1,176 @@
+import type { PsaClient } from '../connectors/psa/types.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import type { SecretBox } from '../lib/secret-box.js';
+import { isToolboxError } from '../lib/toolbox-error.js';
+import type { ExecutionStatus, StepRecord, Store } from '../store/types.js';
+import type { StepContext, Workflow } from '../workflows/types.js';
+import { composeTicketNote } from './compose-ticket-note.js';
+import type { DirectoryRegistry } from './directory-registry.js';
+
+/** The step every execution ends with; the engine owns it, not the workflow. */
+export const NOTE_STEP = { key: 'ticket-note', label: 'Write an internal note on the ticket' };
+
+export type RunExecutionDeps = {
+  store: Store;
+  psa: PsaClient;
+  directories: DirectoryRegistry;
+  workflows: Record<string, Workflow<never>>;
+  secretBox: SecretBox;
+  clock: Clock;
+  logger: Logger;
+  publicUrl: string;
+};
+
+const iso = (clock: Clock) => new Date(clock.now()).toISOString();
+
+/** Ok, warning and skipped count as done; a failed step makes the run partial or failed. */
+export function overallStatus(steps: Pick<StepRecord, 'status'>[]): ExecutionStatus {
+  const failed = steps.filter((s) => s.status === 'failed').length;
+  const succeeded = steps.filter((s) => s.status === 'ok' || s.status === 'warning').length;
+  if (failed === 0) return 'succeeded';
+  return succeeded > 0 ? 'partial' : 'failed';
+}
+
+/**
+ * Runs one execution: each workflow step in order, recorded as it goes (status, message, upstream
+ * code, timing), then the ticket note. Safe to call again for the same execution (a retried or
+ * recovered job): steps that already succeeded are not repeated, and a finished execution is left
+ * alone.
+ */
+export async function runExecution(deps: RunExecutionDeps, executionId: string): Promise<void> {
+  const { store, clock } = deps;
+  const execution = await store.executions.get(executionId);
+  if (!execution) throw new Error(`Execution ${executionId} does not exist`);
+  if (execution.status !== 'queued' && execution.status !== 'running') return;
+  const log = deps.logger.child({ executionId, form: execution.formName });
+
+  const workflow = deps.workflows[execution.formName];
+  const directory = deps.directories.get(execution.directoryId);
+  await store.executions.setStatus(executionId, 'running', iso(clock));
+  if (!workflow || !directory) {
+    const message = !workflow
+      ? `No workflow is registered for ${execution.formName}.`
+      : `Directory "${execution.directoryId}" is no longer configured.`;
+    await store.executions.setStatus(executionId, 'failed', iso(clock), message);
+    return;
+  }
+
+  const sealed = await store.executions.readSecret(executionId, iso(clock));
+  let secret: string | null = null;
+  if (sealed) {
+    try {
+      secret = deps.secretBox.open(sealed, executionId);
+    } catch {
+      log.error('the sealed secret could not be opened (was TOOLBOX_SECRET_KEY changed?)');
+    }
+  }
+
+  const input = execution.inputs.form as never;
+  const steps = workflow.steps(input);
+  const records = await store.executions.steps(executionId);
+  const context: StepContext<never> = {
+    input,
+    secret,
+    directory: directory.client,
+    directoryConfig: directory.config,
+    targetUserId: execution.targetUserId,
+    logger: log,
+    facts: {},
+  };
+
+  let stopped = false;
+  for (const [index, step] of steps.entries()) {
+    const seq = index + 1;
+    const record = records.find((r) => r.seq === seq);
+    if (record?.status === 'ok' || record?.status === 'warning' || record?.status === 'skipped') continue;
+    if (stopped) {
+      await store.executions.updateStep(executionId, seq, { status: 'skipped', message: 'Not run because an earlier step failed.' });
+      continue;
+    }
+    const started = clock.now();
+    await store.executions.updateStep(executionId, seq, { status: 'running', startedAt: new Date(started).toISOString() });
+    try {
+      const outcome = await step.run(context);
+      await store.executions.updateStep(executionId, seq, {
+        status: outcome.status,
+        message: outcome.message,
+        finishedAt: iso(clock),
+        durationMs: clock.now() - started,
+      });
+    } catch (error) {
+      const known = isToolboxError(error);
+      if (!known) log.error({ err: error, step: step.key }, 'step failed unexpectedly');
+      else log.warn({ step: step.key, error: error.toLog() }, 'step failed');
+      const upstream = known && error.upstream ? [error.upstream.status, error.upstream.code].filter(Boolean).join(' ') : null;
+      await store.executions.updateStep(executionId, seq, {
+        status: 'failed',
+        message: known ? error.message : 'Failed unexpectedly; the details are in the service log.',
+        upstreamCode: upstream || (known ? error.code : 'TBX_ERR_INTERNAL'),
+        finishedAt: iso(clock),
+        durationMs: clock.now() - started,
+      });
+      if (step.stopOnFailure) stopped = true;
+    }
+  }
+
+  // Nothing to show when the password never took effect, or the technician typed it.
+  const afterSteps = await store.executions.steps(executionId);
+  const secretStepOk = afterSteps.some((s) => s.key === 'reset-password' && s.status === 'ok');
+  if (!secretStepOk || execution.inputs.revealSecret !== true) await store.executions.takeSecret(executionId, iso(clock));
+
+  await writeNote(deps, executionId, workflow.title, afterSteps);
+  const finalSteps = await store.executions.steps(executionId);
+  const status = overallStatus(finalSteps);
+  await store.executions.setStatus(executionId, status, iso(clock));
+  log.info({ status }, 'execution finished');
+}
+
+async function writeNote(deps: RunExecutionDeps, executionId: string, title: string, steps: StepRecord[]): Promise<void> {
+  const { store, clock } = deps;
+  const execution = (await store.executions.get(executionId))!;
+  const noteSeq = steps.find((s) => s.key === NOTE_STEP.key)?.seq;
+  if (noteSeq === undefined) return;
+  const started = clock.now();
+  if (!execution.ticketId) {
+    await store.executions.updateStep(executionId, noteSeq, {
+      status: 'skipped',
+      message: 'No ticket came with this screen pop, so no note was written.',
+    });
+    await store.executions.setNote(executionId, { status: 'skipped', text: null, error: null });
+    return;
+  }
+  const workSteps = steps.filter((s) => s.key !== NOTE_STEP.key);
+  const technician = await store.users.findById(execution.technicianUserId);
+  const lines = composeTicketNote({
+    execution,
+    steps: workSteps,
+    title,
+    status: overallStatus(workSteps),
+    technicianName: technician?.name ?? execution.technicianEmail,
+    executionUrl: `${deps.publicUrl}/executions/${executionId}`,
+  });
+  await store.executions.updateStep(executionId, noteSeq, { status: 'running', startedAt: new Date(started).toISOString() });
+  try {
+    const note = await deps.psa.addTicketNote(execution.ticketId, { lines, internal: true });
+    await store.executions.setNote(executionId, { status: 'written', text: lines.join('\n'), error: null });
+    await store.executions.updateStep(executionId, noteSeq, {
+      status: 'ok',
+      message: `Internal note ${note.id} added to ticket #${execution.ticketId}.`,
+      finishedAt: iso(clock),
+      durationMs: clock.now() - started,
+    });
+  } catch (error) {
+    const message = isToolboxError(error) ? error.message : 'The note could not be written; the details are in the service log.';
+    // Never retried blindly: ConnectWise has no idempotency key, and a retry after a lost response
+    // would write the note twice. The text is kept so it can be copied by hand.
+    await store.executions.setNote(executionId, { status: 'failed', text: lines.join('\n'), error: message });
+    await store.executions.updateStep(executionId, noteSeq, {
+      status: 'failed',
+      message: `${message} The note text is kept on this page so you can paste it into the ticket.`,
+      upstreamCode: isToolboxError(error) && error.upstream ? [error.upstream.status, error.upstream.code].filter(Boolean).join(' ') : null,
+      finishedAt: iso(clock),
+      durationMs: clock.now() - started,
+    });
+  }
+}

@@ -1,0 +1,110 @@
+import { checkEntraPassword, ENTRA_PASSWORD_RULES } from '../../domain/passwords/check-entra-password.js';
+import { generatePassphrase } from '../../domain/passwords/generate-passphrase.js';
+import { generatePassword } from '../../domain/passwords/generate-password.js';
+import type { PasswordResetInput } from '../../workflows/password-reset/password-reset-workflow.js';
+import type { FieldErrors, FormDefinition, FormFieldsProps } from '../types.js';
+
+const MODES = [
+  { value: 'generated', label: 'Generate a password', hint: '16 random characters without look-alikes' },
+  { value: 'passphrase', label: 'Generate a passphrase', hint: 'four words, easier to read out on the phone' },
+  { value: 'typed', label: 'Type a password', hint: ENTRA_PASSWORD_RULES },
+] as const;
+
+function PasswordResetFields({ values, errors }: FormFieldsProps) {
+  const mode = values.password_mode ?? 'generated';
+  return (
+    <>
+      <fieldset class="field" aria-describedby={errors.password_mode ? 'password_mode-error' : undefined}>
+        <legend>New password</legend>
+        {MODES.map((option) => (
+          <label class="choice" for={`password_mode-${option.value}`}>
+            <input
+              type="radio"
+              id={`password_mode-${option.value}`}
+              name="password_mode"
+              value={option.value}
+              checked={mode === option.value}
+              data-toggles={option.value === 'typed' ? 'typed-password' : undefined}
+            />
+            <span>
+              {option.label}
+              <small class="hint">{option.hint}</small>
+            </span>
+          </label>
+        ))}
+        {errors.password_mode ? (
+          <p class="error" id="password_mode-error" role="alert">
+            {errors.password_mode}
+          </p>
+        ) : null}
+      </fieldset>
+      <div class="field" id="typed-password" data-shown-when="password_mode=typed">
+        <label for="password">Password (only when typing one)</label>
+        <input
+          type="password"
+          id="password"
+          name="password"
+          autocomplete="new-password"
+          maxlength={256}
+          aria-describedby={errors.password ? 'password-error password-hint' : 'password-hint'}
+          aria-invalid={errors.password ? 'true' : undefined}
+        />
+        <small class="hint" id="password-hint">
+          {ENTRA_PASSWORD_RULES}
+        </small>
+        {errors.password ? (
+          <p class="error" id="password-error" role="alert">
+            {errors.password}
+          </p>
+        ) : null}
+      </div>
+      <div class="field">
+        <label class="choice" for="must_change">
+          <input type="checkbox" id="must_change" name="must_change" value="on" checked={values.must_change === 'on'} />
+          <span>Must change the password at next sign-in</span>
+        </label>
+        <label class="choice" for="revoke_sessions">
+          <input type="checkbox" id="revoke_sessions" name="revoke_sessions" value="on" checked={values.revoke_sessions === 'on'} />
+          <span>Sign the user out of all sessions</span>
+        </label>
+      </div>
+    </>
+  );
+}
+
+/** Password reset: a new password (generated, passphrase or typed), must-change, revoke sessions. */
+export const passwordResetForm: FormDefinition<PasswordResetInput> = {
+  name: 'password_reset',
+  label: 'Password reset',
+  description: 'Sets a new password on the Microsoft 365 account and shows it to you once.',
+  defaults: () => ({ password_mode: 'generated', must_change: 'on', revoke_sessions: 'on' }),
+  parse(fields, target) {
+    const errors: FieldErrors = {};
+    const mode = fields.password_mode ?? 'generated';
+    if (mode !== 'generated' && mode !== 'passphrase' && mode !== 'typed') {
+      errors.password_mode = 'Choose how to make the new password.';
+      return { ok: false, errors };
+    }
+    let secret: string;
+    if (mode === 'typed') {
+      const typed = fields.password ?? '';
+      if (!typed) errors.password = 'Type the new password, or choose a generated one.';
+      else {
+        const check = checkEntraPassword(typed, { userPrincipalName: target.userPrincipalName, displayName: target.displayName });
+        if (!check.ok) errors.password = check.problems.join(' ');
+      }
+      secret = typed;
+    } else {
+      secret = mode === 'passphrase' ? generatePassphrase() : generatePassword();
+    }
+    if (Object.keys(errors).length > 0) return { ok: false, errors };
+    return {
+      ok: true,
+      input: { passwordMode: mode, mustChange: fields.must_change === 'on', revokeSessions: fields.revoke_sessions === 'on' },
+      secret,
+      // The technician typed it, so there is nothing to show back.
+      revealSecret: mode !== 'typed',
+    };
+  },
+  Fields: PasswordResetFields,
+};

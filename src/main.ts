@@ -1,0 +1,77 @@
+import { ConfigError } from './config/load-config.js';
+import { DEMO_SIGN_IN } from './demo/demo-sandbox.js';
+import { FORM_CATALOGUE } from './forms/catalogue.js';
+import { startToolbox } from './start-toolbox.js';
+
+const HELP = `Technician Toolbox: screen-pop forms for MSP help desks.
+
+Usage: npm start            (or: node dist/main.js)
+
+Environment:
+  TOOLBOX_CONFIG=path      YAML or JSON configuration (docs/configuration.md). Without it the
+                           built-in demo sandbox starts: simulated ConnectWise and Microsoft 365.
+  PORT, HOST               where to listen (default 3000 on 127.0.0.1)
+  TOOLBOX_DATA_DIR         SQLite database and secret key (default ./data)
+  DATABASE_URL             postgres://… to use PostgreSQL instead of SQLite
+  TOOLBOX_PUBLIC_URL       base URL of screen-pop links and redirects
+  TOOLBOX_SECRET_KEY       32-byte key (base64) sealing one-time passwords; default: data dir file
+  LOG_LEVEL                fatal | error | warn | info | debug | trace
+
+Other commands: npm run toolbox -- --help   (users), npm run sim:connectwise, npm run sim:graph
+`;
+
+/** Screen-pop ids from the demo data, one ticket per form, so each URL opens something real. */
+const DEMO_POPS: Record<string, [number, number, number]> = {
+  password_reset: [1001, 250, 301],
+  reset_mfa: [1002, 250, 302],
+  group_membership: [1011, 251, 311],
+  user_onboarding: [1013, 251, 313],
+  user_offboarding: [1021, 252, 322],
+};
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
+  let running: Awaited<ReturnType<typeof startToolbox>>;
+  try {
+    running = await startToolbox({ env: process.env });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const { config } = running;
+  const out: string[] = [`Technician Toolbox is ready at ${config.publicUrl} (listening on ${running.url}).`];
+  if (running.sandbox) {
+    out.push('No TOOLBOX_CONFIG given: running the demo sandbox (simulated ConnectWise and Microsoft 365, fictional MSP).');
+    out.push(`Demo sign-in: ${DEMO_SIGN_IN.email} / ${DEMO_SIGN_IN.password}`);
+    out.push('Screen-pop URLs, one per form:');
+    for (const form of FORM_CATALOGUE) {
+      const [ticket, company, contact] = DEMO_POPS[form.name] ?? [1001, 250, 301];
+      out.push(
+        `  ${form.label.padEnd(17)} ${config.publicUrl}/hooks/screenpop?ticket_id=${ticket}&company_id=${company}&contact_id=${contact}&form_name=${form.name}`,
+      );
+    }
+  }
+  out.push(`Database: ${config.database.kind === 'sqlite' ? config.database.path : 'PostgreSQL'}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    running.services.logger.info({ signal }, 'stopping');
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+await main();

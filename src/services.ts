@@ -1,0 +1,30 @@
+import type { Config } from './config/config.js';
+import type { PsaClient, PsaConnector } from './connectors/psa/types.js';
+import type { LaunchReads } from './domain/launch/launch-reads.js';
+import type { DirectoryRegistry } from './engine/directory-registry.js';
+import type { FormDefinition } from './forms/types.js';
+import type { JobQueue } from './jobs/types.js';
+import type { Clock } from './lib/clock.js';
+import type { Logger } from './lib/logger.js';
+import type { SecretBox } from './lib/secret-box.js';
+import type { Store } from './store/types.js';
+import type { Workflow } from './workflows/types.js';
+
+/**
+ * Everything the web layer and the worker are given: built once in `create-services.ts` from the
+ * configuration, passed down explicitly (no module-level singletons), so a test builds its own.
+ */
+export type Services = {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  psaConnector: PsaConnector<unknown>;
+  psa: PsaClient;
+  directories: DirectoryRegistry;
+  forms: Record<string, FormDefinition<unknown>>;
+  workflows: Record<string, Workflow<never>>;
+  jobQueue: JobQueue;
+  secretBox: SecretBox;
+  launchReads: LaunchReads;
+};

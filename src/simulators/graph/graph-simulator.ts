@@ -1,0 +1,890 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { type Context, Hono } from 'hono';
+import { type DemoTenant, type DemoUser, demoTenants } from '../../demo/demo-data.js';
+import type { Clock } from '../../lib/clock.js';
+import { systemClock } from '../../lib/clock.js';
+import { constantTimeEquals } from '../../lib/constant-time-equals.js';
+import {
+  advancedOperators,
+  evaluateFilter,
+  type FilterExpression,
+  FilterUnsupportedError,
+  parseFilter,
+  referencedProperties,
+} from './odata-filter.js';
+
+/**
+ * A stateful fake of the Microsoft identity platform (client-credentials tokens) and the slice of
+ * Microsoft Graph v1.0 the toolbox uses. It is held to the real API's rules as documented in
+ * docs/reference microsoft-graph.md: tokens are bound to a tenant and expire, each token sees only
+ * its own tenant, errors have Graph's shape with a request-id, advanced queries need
+ * `ConsistencyLevel: eventual`, paging uses `@odata.nextLink`, and writes validate their bodies.
+ * Texts marked *unverified* follow the reference's best knowledge of the real messages.
+ */
+export type GraphSimulatorOptions = {
+  /** Defaults to a deep copy of the demo tenants. */
+  tenants?: DemoTenant[];
+  /** Added to every response, to exercise timeouts and spinners. */
+  latencyMs?: number;
+  /** Per tenant: more than `requests` Graph calls within `windowMs` answer 429 with Retry-After. */
+  throttle?: { requests: number; windowMs: number };
+  /** Lifetime of issued access tokens (Entra issues 60–90 minutes). */
+  tokenLifetimeSeconds?: number;
+  /** Time source for token expiry and throttling windows. */
+  clock?: Clock;
+  /**
+   * Graph application permissions granted to each tenant's app, by tenant key or id; they appear
+   * in the token's `roles` claim as in real Entra tokens. Default: {@link DEFAULT_APP_PERMISSIONS}.
+   */
+  appPermissions?: Record<string, string[]>;
+};
+
+export const DEFAULT_APP_PERMISSIONS = ['User.ReadWrite.All', 'User.RevokeSessions.All', 'RoleManagement.Read.Directory'];
+
+export type RequestLogEntry = {
+  at: number;
+  method: string;
+  path: string;
+  /** The raw query string without `?`, decoded for readability. */
+  query: string;
+  /** Lower-cased header names and values that matter for fidelity checks (never Authorization). */
+  consistencyLevel?: string;
+  /** True when an `Authorization: Bearer …` header was sent at all. */
+  bearer: boolean;
+  /** The tenant the presented token was issued for, when the token was known. */
+  tokenTenantId?: string;
+  status?: number;
+};
+
+export type PasswordChangeRecord = {
+  tenantId: string;
+  userId: string;
+  at: number;
+  forceChangePasswordNextSignIn: boolean;
+};
+
+export type RevocationRecord = { tenantId: string; userId: string; at: number };
+export type TokenIssueRecord = { tenantId: string; clientId: string; at: number; expiresAt: number };
+
+export type FailureInjection = {
+  pattern: string | RegExp;
+  status: number;
+  code: string;
+  remaining: number;
+  message?: string;
+  retryAfterSeconds?: number;
+};
+
+export type GraphSimulatorState = {
+  /** A copy of the user as the simulator holds it (id or UPN), or undefined. */
+  getUser(tenant: string, idOrUpn: string): DemoUser | undefined;
+  listUsers(tenant: string): DemoUser[];
+  /** Whether `candidate` is the user's current password (only after a reset through the API). */
+  checkPassword(tenant: string, userId: string, candidate: string): boolean;
+  readonly passwordChanges: PasswordChangeRecord[];
+  readonly revocations: RevocationRecord[];
+  readonly requests: RequestLogEntry[];
+  readonly tokensIssued: TokenIssueRecord[];
+  /** Clears the logs above (not the users). */
+  clearLogs(): void;
+};
+
+export type GraphSimulator = {
+  app: Hono;
+  handler: (request: Request) => Promise<Response>;
+  listen(options?: { port?: number; host?: string; tls?: { key: string; cert: string } }): Promise<{ url: string; close(): Promise<void> }>;
+  /** The next `times` requests whose `METHOD /path` matches get this error (Graph or identity shape). */
+  failNext(
+    pattern: string | RegExp,
+    status: number,
+    code: string,
+    times?: number,
+    extra?: { message?: string; retryAfterSeconds?: number },
+  ): void;
+  state: GraphSimulatorState;
+};
+
+type SimUser = DemoUser & { password?: { salt: string; hash: string } };
+type SimTenant = Omit<DemoTenant, 'users'> & { users: SimUser[] };
+type IssuedToken = { tenantId: string; clientId: string; audience: string; expiresAt: number };
+
+/** Well-known role template ids; other role names get a stable made-up id. */
+const ROLE_TEMPLATE_IDS: Record<string, string> = {
+  'Global Administrator': '62e90394-69f5-4237-9190-012177145e10',
+  'User Administrator': 'fe930be7-5e62-47db-91af-98c3a49a38b1',
+  'Privileged Authentication Administrator': '7be44c8a-adaf-4e2a-84d6-ab2649e08a13',
+  'Helpdesk Administrator': '729827e3-9c14-49f7-bb1b-9608f156bbb8',
+  'Password Administrator': '966707d0-3269-4727-9be2-8c3a10f19b9d',
+};
+
+/**
+ * The app's service principal is modelled as a User Administrator. Microsoft's "who can reset
+ * passwords" matrix lets that role reset users holding only these roles; anyone else with a role
+ * (Global Administrator, Privileged Authentication Administrator, …) answers 403.
+ */
+const USER_ADMIN_RESETTABLE_ROLES = new Set([
+  'Directory Readers',
+  'Guest Inviter',
+  'Helpdesk Administrator',
+  'Message Center Reader',
+  'Password Administrator',
+  'Reports Reader',
+  'User Administrator',
+  'Usage Summary Reports Reader',
+]);
+
+const USER_PROPERTIES = new Set([
+  'id',
+  'displayName',
+  'userPrincipalName',
+  'mail',
+  'givenName',
+  'surname',
+  'jobTitle',
+  'department',
+  'accountEnabled',
+  'onPremisesSyncEnabled',
+  'otherMails',
+  'proxyAddresses',
+  'usageLocation',
+  'businessPhones',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'userType',
+  'assignedLicenses',
+]);
+/** Graph's default property set for users when there is no $select. */
+const DEFAULT_USER_PROPERTIES = [
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
+  'id',
+];
+const PATCHABLE_USER_PROPERTIES = new Set([
+  'accountEnabled',
+  'displayName',
+  'givenName',
+  'surname',
+  'jobTitle',
+  'department',
+  'usageLocation',
+  'mobilePhone',
+  'officeLocation',
+  'passwordProfile',
+  'otherMails',
+]);
+/** Writable in the cloud even for synced users; everything else is mastered on-prem. */
+const CLOUD_WRITABLE_FOR_SYNCED = new Set(['accountEnabled', 'usageLocation']);
+const PASSWORD_PROFILE_PROPERTIES = new Set(['password', 'forceChangePasswordNextSignIn', 'forceChangePasswordNextSignInWithMfa']);
+/** A token's words that Entra's global banned list would catch; a tiny stand-in for the real list. */
+const BANNED_PASSWORD_WORDS = ['password', 'welcome', 'letmein', 'qwerty', 'summer', 'winter', 'spring', 'autumn', 'admin'];
+
+const GRAPH_AUDIENCE = 'https://graph.microsoft.com';
+
+export function createGraphSimulator(options: GraphSimulatorOptions = {}): GraphSimulator {
+  const clock = options.clock ?? systemClock;
+  const tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3599;
+  const tenants: SimTenant[] = structuredClone(options.tenants ?? demoTenants);
+  const tokens = new Map<string, IssuedToken>();
+  const failures: FailureInjection[] = [];
+  const throttleWindows = new Map<string, { start: number; count: number }>();
+
+  const requests: RequestLogEntry[] = [];
+  const passwordChanges: PasswordChangeRecord[] = [];
+  const revocations: RevocationRecord[] = [];
+  const tokensIssued: TokenIssueRecord[] = [];
+
+  const findTenant = (idOrDomain: string) => {
+    const needle = idOrDomain.toLowerCase();
+    return tenants.find((t) => t.tenantId === needle || t.key === needle || t.verifiedDomains.some((d) => d.toLowerCase() === needle));
+  };
+  const findUser = (tenant: SimTenant, idOrUpn: string) => {
+    const needle = idOrUpn.toLowerCase();
+    return tenant.users.find((u) => u.id === needle || u.userPrincipalName.toLowerCase() === needle);
+  };
+
+  const state: GraphSimulatorState = {
+    getUser(tenant, idOrUpn) {
+      const t = findTenant(tenant);
+      const user = t && findUser(t, idOrUpn);
+      if (!user) return undefined;
+      const { password: _password, ...copy } = structuredClone(user);
+      return copy;
+    },
+    listUsers(tenant) {
+      const t = findTenant(tenant);
+      return (t?.users ?? []).map(({ password: _password, ...user }) => structuredClone(user));
+    },
+    checkPassword(tenant, userId, candidate) {
+      const t = findTenant(tenant);
+      const user = t && findUser(t, userId);
+      if (!user?.password) return false;
+      return constantTimeEquals(hashPassword(user.password.salt, candidate), user.password.hash);
+    },
+    passwordChanges,
+    revocations,
+    requests,
+    tokensIssued,
+    clearLogs() {
+      for (const list of [requests, passwordChanges, revocations, tokensIssued] as unknown[][]) list.length = 0;
+    },
+  };
+
+  const app = new Hono();
+
+  // Request log, latency and failure injection apply to every endpoint.
+  app.use('*', async (c, next) => {
+    const url = new URL(c.req.url);
+    const authorization = c.req.header('authorization') ?? '';
+    const bearer = /^Bearer\s+\S+/i.test(authorization);
+    const issued = bearer ? tokens.get(authorization.replace(/^Bearer\s+/i, '').trim()) : undefined;
+    const entry: RequestLogEntry = {
+      at: clock.now(),
+      method: c.req.method,
+      path: url.pathname,
+      query: safeDecode(url.search.slice(1)),
+      bearer,
+      ...(issued ? { tokenTenantId: issued.tenantId } : {}),
+      ...(c.req.header('consistencylevel') ? { consistencyLevel: c.req.header('consistencylevel') } : {}),
+    };
+    requests.push(entry);
+    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+    const signature = `${c.req.method} ${url.pathname}`;
+    const injected = failures.find(
+      (f) => f.remaining > 0 && (typeof f.pattern === 'string' ? signature.includes(f.pattern) : f.pattern.test(signature)),
+    );
+    if (injected) {
+      injected.remaining--;
+      const response = url.pathname.startsWith('/v1.0/')
+        ? graphError(c, injected.status, injected.code, injected.message ?? defaultMessage(injected.status))
+        : identityError(c, injected.status, injected.code, 0, injected.message ?? 'Injected failure.');
+      if (injected.retryAfterSeconds !== undefined) response.headers.set('Retry-After', String(injected.retryAfterSeconds));
+      entry.status = response.status;
+      return response;
+    }
+    await next();
+    entry.status = c.res.status;
+  });
+
+  // ---- Identity platform ---------------------------------------------------------------
+
+  app.get('/common/discovery/instance', (c) => {
+    const base = baseUrl(c);
+    const host = new URL(base).host;
+    return c.json({
+      tenant_discovery_endpoint: `${base}/{tenant}/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+    });
+  });
+
+  app.get('/:tenant/v2.0/.well-known/openid-configuration', (c) => {
+    const tenant = findTenant(c.req.param('tenant'));
+    if (!tenant) return tenantNotFound(c, c.req.param('tenant'));
+    const base = baseUrl(c);
+    const id = tenant.tenantId;
+    return c.json({
+      token_endpoint: `${base}/${id}/oauth2/v2.0/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+      jwks_uri: `${base}/${id}/discovery/v2.0/keys`,
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      issuer: `${base}/${id}/v2.0`,
+      authorization_endpoint: `${base}/${id}/oauth2/v2.0/authorize`,
+      device_authorization_endpoint: `${base}/${id}/oauth2/v2.0/devicecode`,
+      end_session_endpoint: `${base}/${id}/oauth2/v2.0/logout`,
+      tenant_region_scope: 'NA',
+      cloud_instance_name: 'microsoftonline.com',
+    });
+  });
+
+  app.post('/:tenant/oauth2/v2.0/token', async (c) => {
+    const contentType = c.req.header('content-type') ?? '';
+    if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+      return identityError(c, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+    }
+    const form = new URLSearchParams(await c.req.text());
+    const tenant = findTenant(c.req.param('tenant'));
+    if (!tenant) return tenantNotFound(c, c.req.param('tenant'));
+    const grantType = form.get('grant_type');
+    if (!grantType)
+      return identityError(c, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+    if (grantType !== 'client_credentials') {
+      return identityError(c, 400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
+    }
+    const clientId = form.get('client_id');
+    if (!clientId)
+      return identityError(c, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
+    const scope = form.get('scope');
+    if (!scope) return identityError(c, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'scope'.");
+    if (clientId !== tenant.clientId) {
+      return identityError(
+        c,
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      );
+    }
+    const secret = form.get('client_secret');
+    if (!secret) {
+      return identityError(
+        c,
+        401,
+        'invalid_client',
+        7000218,
+        "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+      );
+    }
+    if (!constantTimeEquals(secret, tenant.clientSecret)) {
+      return identityError(
+        c,
+        401,
+        'invalid_client',
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+      );
+    }
+    const scopes = scope.split(' ').filter(Boolean);
+    if (scopes.length !== 1 || !scopes[0]?.endsWith('/.default')) {
+      return identityError(
+        c,
+        400,
+        'invalid_scope',
+        1002012,
+        `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
+    }
+    const audience = (scopes[0] as string).slice(0, -'/.default'.length);
+    const now = clock.now();
+    const expiresAt = now + tokenLifetimeSeconds * 1000;
+    const roles = options.appPermissions?.[tenant.key] ?? options.appPermissions?.[tenant.tenantId] ?? DEFAULT_APP_PERMISSIONS;
+    // Shaped like an Entra access token (a JWT with tid/appid/roles) so clients can read the claims
+    // as they would for real; the signature is random, and the simulator validates by lookup.
+    const accessToken = [
+      base64urlJson({ typ: 'JWT', alg: 'RS256', kid: 'graph-simulator' }),
+      base64urlJson({
+        aud: audience,
+        iss: `https://sts.windows.net/${tenant.tenantId}/`,
+        iat: Math.floor(now / 1000),
+        nbf: Math.floor(now / 1000),
+        exp: Math.floor(expiresAt / 1000),
+        appid: clientId,
+        idtyp: 'app',
+        roles,
+        tid: tenant.tenantId,
+        uti: randomBytes(12).toString('base64url'),
+      }),
+      randomBytes(32).toString('base64url'),
+    ].join('.');
+    tokens.set(accessToken, { tenantId: tenant.tenantId, clientId, audience, expiresAt });
+    tokensIssued.push({ tenantId: tenant.tenantId, clientId, at: now, expiresAt });
+    return c.json({
+      token_type: 'Bearer',
+      expires_in: tokenLifetimeSeconds,
+      ext_expires_in: tokenLifetimeSeconds,
+      access_token: accessToken,
+    });
+  });
+
+  // ---- Graph v1.0 ------------------------------------------------------------------------
+
+  type GraphEnv = { Variables: { tenant: SimTenant } };
+  const graph = new Hono<GraphEnv>();
+
+  graph.use('*', async (c, next) => {
+    const authorization = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    if (!match) return unauthorized(c, 'Access token is empty.');
+    const issued = tokens.get(match[1] as string);
+    if (!issued) {
+      return unauthorized(c, 'Invalid JWT token. Token signature or format is not valid.');
+    }
+    if (issued.expiresAt <= clock.now()) return unauthorized(c, 'Lifetime validation failed, the token is expired.');
+    // Graph accepts tokens for its own resource; a simulator URL stands in for graph.microsoft.com.
+    if (issued.audience !== GRAPH_AUDIENCE && issued.audience !== new URL(c.req.url).origin) {
+      return unauthorized(c, 'Access token validation failure. Invalid audience.');
+    }
+    const tenant = tenants.find((t) => t.tenantId === issued.tenantId);
+    if (!tenant) return unauthorized(c, 'Access token validation failure.');
+    if (options.throttle) {
+      const now = clock.now();
+      const window = throttleWindows.get(tenant.tenantId);
+      if (!window || now - window.start >= options.throttle.windowMs) {
+        throttleWindows.set(tenant.tenantId, { start: now, count: 1 });
+      } else if (window.count >= options.throttle.requests) {
+        const response = graphError(c, 429, 'TooManyRequests', 'Please retry again later.', { code: '429' });
+        response.headers.set('Retry-After', String(Math.max(1, Math.ceil((window.start + options.throttle.windowMs - now) / 1000))));
+        return response;
+      } else {
+        window.count++;
+      }
+    }
+    c.set('tenant', tenant);
+    await next();
+  });
+
+  graph.get('/users', (c) => {
+    const tenant = c.get('tenant');
+    const url = new URL(c.req.url);
+    const params = url.searchParams;
+    const eventual = (c.req.header('consistencylevel') ?? '').toLowerCase() === 'eventual';
+    const count = params.get('$count');
+    if (count !== null && count !== 'true' && count !== 'false')
+      return graphError(c, 400, 'BadRequest', `Invalid value '${count}' for $count.`);
+    if (count === 'true' && !eventual) {
+      // *unverified*: the exact text Graph returns for $count without the header on directory objects.
+      return graphError(c, 400, 'Request_BadRequest', '$count is not currently supported.');
+    }
+    const select = parseSelect(params.get('$select'));
+    if ('error' in select) return graphError(c, 400, 'BadRequest', select.error);
+    const top = params.get('$top');
+    const pageSize = top === null ? 100 : Number(top);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 999) {
+      return graphError(c, 400, 'Request_UnsupportedQuery', `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`);
+    }
+    let users = tenant.users;
+    const filterText = params.get('$filter');
+    if (filterText !== null) {
+      let filter: FilterExpression;
+      try {
+        filter = parseFilter(filterText);
+      } catch (error) {
+        if (error instanceof FilterUnsupportedError) return graphError(c, 400, 'Request_UnsupportedQuery', 'Unsupported Query.');
+        return graphError(c, 400, 'BadRequest', `Invalid filter clause: ${(error as Error).message}`);
+      }
+      const unknown = referencedProperties(filter).find((p) => !USER_PROPERTIES.has(p));
+      if (unknown) return graphError(c, 400, 'BadRequest', `Could not find a property named '${unknown}' on type 'microsoft.graph.user'.`);
+      const advanced = advancedOperators(filter);
+      if (advanced.length > 0 && !(eventual && count === 'true')) {
+        return graphError(
+          c,
+          400,
+          'Request_UnsupportedQuery',
+          `Operator '${advanced[0]}' is not supported because the 'ConsistencyLevel:eventual' header is missing. Refer to https://aka.ms/graph-docs/advanced-queries for more information`,
+        );
+      }
+      users = users.filter((u) => evaluateFilter(filter, u as unknown as Record<string, unknown>));
+    }
+    const search = params.get('$search');
+    if (search !== null) {
+      if (!eventual) {
+        return graphError(
+          c,
+          400,
+          'Request_UnsupportedQuery',
+          "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+        );
+      }
+      const matcher = parseSearch(search);
+      if ('error' in matcher) return graphError(c, 400, 'Request_UnsupportedQuery', matcher.error);
+      users = users.filter(matcher.test);
+    }
+    const skipToken = params.get('$skiptoken');
+    let offset = 0;
+    if (skipToken !== null) {
+      offset = Number.parseInt(Buffer.from(skipToken, 'base64url').toString('utf8'), 10);
+      if (!Number.isInteger(offset) || offset < 0) return graphError(c, 400, 'Request_BadRequest', 'Invalid paging token specified.');
+    }
+    const page = users.slice(offset, offset + pageSize);
+    const body: Record<string, unknown> = { '@odata.context': `${baseUrl(c)}/v1.0/$metadata#users${selectContext(select.fields)}` };
+    if (count === 'true') body['@odata.count'] = users.length;
+    if (offset + pageSize < users.length) {
+      const next = new URL(url);
+      next.searchParams.set('$skiptoken', Buffer.from(String(offset + pageSize)).toString('base64url'));
+      body['@odata.nextLink'] = next.toString();
+    }
+    body.value = page.map((u) => project(u, select.fields));
+    return c.json(body);
+  });
+
+  graph.get('/users/:id', (c) => {
+    const user = findUser(c.get('tenant'), c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    const select = parseSelect(c.req.query('$select') ?? null);
+    if ('error' in select) return graphError(c, 400, 'BadRequest', select.error);
+    return c.json({
+      '@odata.context': `${baseUrl(c)}/v1.0/$metadata#users${selectContext(select.fields)}/$entity`,
+      ...project(user, select.fields),
+    });
+  });
+
+  graph.patch('/users/:id', async (c) => {
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) {
+      return graphError(
+        c,
+        415,
+        'BadRequest',
+        'A supported MIME type could not be found that matches the content type of the response. None of the supported type(s) application/json were found.',
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      return graphError(
+        c,
+        400,
+        'BadRequest',
+        'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+      );
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return graphError(
+        c,
+        400,
+        'BadRequest',
+        'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+      );
+    }
+    const patch = body as Record<string, unknown>;
+    // *unverified*: Graph's exact text for an unknown property on a directory object.
+    const unknownKey = Object.keys(patch).find((k) => !PATCHABLE_USER_PROPERTIES.has(k));
+    if (unknownKey) {
+      return graphError(
+        c,
+        400,
+        'Request_BadRequest',
+        `Property '${unknownKey}' does not exist as a declared property or extension property.`,
+      );
+    }
+    const profile = patch.passwordProfile;
+    if (profile !== undefined) {
+      if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) {
+        return graphError(c, 400, 'Request_BadRequest', "Invalid value specified for property 'passwordProfile' of resource 'User'.");
+      }
+      const unknownProfileKey = Object.keys(profile).find((k) => !PASSWORD_PROFILE_PROPERTIES.has(k));
+      if (unknownProfileKey) {
+        return graphError(
+          c,
+          400,
+          'Request_BadRequest',
+          `Property '${unknownProfileKey}' does not exist as a declared property or extension property.`,
+        );
+      }
+      const roles = user.directoryRoles ?? [];
+      if (roles.some((r) => !USER_ADMIN_RESETTABLE_ROLES.has(r))) {
+        return graphError(c, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      }
+    }
+    if (user.onPremisesSyncEnabled && Object.keys(patch).some((k) => !CLOUD_WRITABLE_FOR_SYNCED.has(k))) {
+      // The reference quotes this text for synced groups; for users it is *unverified*.
+      return graphError(
+        c,
+        400,
+        'Request_BadRequest',
+        'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.',
+      );
+    }
+    if (profile !== undefined) {
+      const { password, forceChangePasswordNextSignIn } = profile as Record<string, unknown>;
+      if (password !== undefined && typeof password !== 'string') {
+        return graphError(
+          c,
+          400,
+          'Request_BadRequest',
+          "Invalid value specified for property 'passwordProfile.password' of resource 'User'.",
+        );
+      }
+      if (forceChangePasswordNextSignIn !== undefined && typeof forceChangePasswordNextSignIn !== 'boolean') {
+        return graphError(
+          c,
+          400,
+          'Request_BadRequest',
+          "Invalid value specified for property 'passwordProfile.forceChangePasswordNextSignIn' of resource 'User'.",
+        );
+      }
+      if (typeof password === 'string') {
+        if (!meetsComplexity(password, user)) {
+          // *unverified*: Graph's text for weak and banned passwords; the connector shows it as is.
+          return graphError(
+            c,
+            400,
+            'Request_BadRequest',
+            'The specified password does not comply with password complexity requirements. Please provide a different password.',
+          );
+        }
+        const salt = randomBytes(16).toString('base64url');
+        user.password = { salt, hash: hashPassword(salt, password) };
+        passwordChanges.push({
+          tenantId: tenant.tenantId,
+          userId: user.id,
+          at: clock.now(),
+          forceChangePasswordNextSignIn: forceChangePasswordNextSignIn === true,
+        });
+      }
+      // Without a password Graph answers 204 and changes nothing (reference §5.4, *unverified* today).
+    }
+    for (const [key, value] of Object.entries(patch)) {
+      if (key !== 'passwordProfile') (user as Record<string, unknown>)[key] = value;
+    }
+    return c.body(null, 204);
+  });
+
+  graph.post('/users/:id/revokeSignInSessions', (c) => {
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    revocations.push({ tenantId: tenant.tenantId, userId: user.id, at: clock.now() });
+    return c.json({ '@odata.context': `${baseUrl(c)}/v1.0/$metadata#Edm.Boolean`, value: true });
+  });
+
+  graph.get('/users/:id/transitiveMemberOf/microsoft.graph.directoryRole', (c) => {
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    const select = parseSelect(c.req.query('$select') ?? null, ['id', 'displayName', 'description', 'roleTemplateId']);
+    if ('error' in select)
+      return graphError(c, 400, 'BadRequest', select.error.replace('microsoft.graph.user', 'microsoft.graph.directoryRole'));
+    const roles = (user.directoryRoles ?? []).map((name) => ({
+      '@odata.type': '#microsoft.graph.directoryRole',
+      ...pick(roleObject(tenant, name), select.fields ?? ['id', 'displayName', 'description', 'roleTemplateId']),
+    }));
+    return c.json({ '@odata.context': `${baseUrl(c)}/v1.0/$metadata#directoryRoles${selectContext(select.fields)}`, value: roles });
+  });
+
+  graph.get('/users/:id/transitiveMemberOf', (c) => {
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    const groups = tenant.groups
+      .filter((g) => g.memberIds.includes(user.id))
+      .map((g) => ({ '@odata.type': '#microsoft.graph.group', id: g.id, displayName: g.displayName }));
+    const roles = (user.directoryRoles ?? []).map((name) => ({
+      '@odata.type': '#microsoft.graph.directoryRole',
+      ...roleObject(tenant, name),
+    }));
+    return c.json({ '@odata.context': `${baseUrl(c)}/v1.0/$metadata#directoryObjects`, value: [...groups, ...roles] });
+  });
+
+  graph.all('*', (c) => {
+    const segments = new URL(c.req.url).pathname.split('/').filter(Boolean);
+    const known = ['users', 'groups', 'me', 'organization'];
+    if (segments[1] && known.includes(segments[1]) && segments.length <= 3) {
+      return graphError(c, 405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
+    }
+    return graphError(c, 400, 'BadRequest', `Resource not found for the segment '${segments.at(-1) ?? ''}'.`);
+  });
+
+  app.route('/v1.0', graph);
+
+  app.notFound((c) =>
+    c.json({ error: 'not_found', error_description: `The simulator has no endpoint ${c.req.method} ${new URL(c.req.url).pathname}.` }, 404),
+  );
+  app.onError((error, c) => graphError(c, 500, 'InternalServerError', `Simulator error: ${error.message}`));
+
+  return {
+    app,
+    handler: async (request) => app.fetch(request),
+    failNext(pattern, status, code, times = 1, extra = {}) {
+      failures.push({ pattern, status, code, remaining: times, ...extra });
+    },
+    state,
+    async listen({ port = 0, host = '127.0.0.1', tls } = {}) {
+      const server = createAdaptorServer({
+        fetch: app.fetch,
+        ...(tls ? { createServer: createHttpsServer, serverOptions: { key: tls.key, cert: tls.cert } } : {}),
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
+      const address = server.address() as AddressInfo;
+      const hostInUrl = host === 'localhost' ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return {
+        url: `${tls ? 'https' : 'http'}://${hostInUrl}:${address.port}`,
+        close: () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            // Keep-alive sockets from the test's fetch would otherwise hold close() open.
+            if ('closeAllConnections' in server) server.closeAllConnections();
+          }),
+      };
+    },
+  };
+
+  function roleObject(tenant: SimTenant, name: string) {
+    const roleTemplateId = ROLE_TEMPLATE_IDS[name] ?? stableUuid(`template:${name}`);
+    // Activated directoryRole objects have a tenant-specific id, distinct from the template id.
+    return { id: stableUuid(`${tenant.tenantId}:${name}`), displayName: name, description: `${name} role`, roleTemplateId };
+  }
+}
+
+// ---- helpers -------------------------------------------------------------------------------
+
+function baseUrl(c: Context): string {
+  return new URL(c.req.url).origin;
+}
+
+function requestIds(c: Context) {
+  const requestId = randomUUID();
+  return { requestId, clientRequestId: c.req.header('client-request-id') ?? requestId };
+}
+
+function graphError(c: Context, status: number, code: string, message: string, innerExtra: Record<string, string> = {}): Response {
+  const { requestId, clientRequestId } = requestIds(c);
+  const date = new Date().toISOString().slice(0, 19);
+  const body = {
+    error: { code, message, innerError: { ...innerExtra, date, 'request-id': requestId, 'client-request-id': clientRequestId } },
+  };
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', 'request-id': requestId, 'client-request-id': clientRequestId },
+  });
+}
+
+function unauthorized(c: Context, message: string): Response {
+  const response = graphError(c, 401, 'InvalidAuthenticationToken', message);
+  response.headers.set(
+    'WWW-Authenticate',
+    'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"',
+  );
+  return response;
+}
+
+function notFound(c: Context, id: string): Response {
+  return graphError(
+    c,
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
+}
+
+function identityError(c: Context, status: number, error: string, aadsts: number, description: string): Response {
+  const traceId = randomUUID();
+  const correlationId = c.req.header('client-request-id') ?? randomUUID();
+  const timestamp = `${new Date().toISOString().slice(0, 19).replace('T', ' ')}Z`;
+  const prefix = aadsts ? `AADSTS${aadsts}: ` : '';
+  const body = {
+    error,
+    error_description: `${prefix}${description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
+    error_codes: aadsts ? [aadsts] : [],
+    timestamp,
+    trace_id: traceId,
+    correlation_id: correlationId,
+    ...(aadsts ? { error_uri: `${baseUrl(c)}/error?code=${aadsts}` } : {}),
+  };
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
+}
+
+function tenantNotFound(c: Context, tenant: string): Response {
+  return identityError(
+    c,
+    400,
+    'invalid_request',
+    90002,
+    `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+  );
+}
+
+function defaultMessage(status: number): string {
+  if (status === 429) return 'Please retry again later.';
+  if (status === 503) return 'The service is currently unavailable. Please try again later.';
+  if (status === 504) return 'The gateway timed out.';
+  if (status === 403) return 'Insufficient privileges to complete the operation.';
+  return 'Injected failure.';
+}
+
+function parseSelect(value: string | null, allowed: string[] = [...USER_PROPERTIES]): { fields: string[] | undefined } | { error: string } {
+  if (value === null) return { fields: undefined };
+  const fields = value
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  const unknown = fields.find((f) => !allowed.includes(f));
+  if (unknown) return { error: `Could not find a property named '${unknown}' on type 'microsoft.graph.user'.` };
+  return { fields };
+}
+
+function selectContext(fields: string[] | undefined): string {
+  return fields ? `(${fields.join(',')})` : '';
+}
+
+function project(user: SimUser, fields: string[] | undefined): Record<string, unknown> {
+  const record = user as unknown as Record<string, unknown>;
+  const defaults: Record<string, unknown> = { businessPhones: [], mobilePhone: null, officeLocation: null, preferredLanguage: null };
+  const out: Record<string, unknown> = {};
+  for (const field of fields ?? DEFAULT_USER_PROPERTIES) {
+    if (field === 'assignedLicenses') out[field] = (user.assignedSkuIds ?? []).map((skuId) => ({ skuId, disabledPlans: [] }));
+    else if (field === 'otherMails' || field === 'proxyAddresses') out[field] = record[field] ?? [];
+    else if (field === 'userType') out[field] = 'Member';
+    else out[field] = record[field] ?? defaults[field] ?? null;
+  }
+  return out;
+}
+
+function pick(record: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+  return Object.fromEntries(fields.map((f) => [f, record[f] ?? null]));
+}
+
+/** `"displayName:meg" OR "mail:meg"`: each term matches a word of the property starting with the value. */
+function parseSearch(search: string): { test: (user: SimUser) => boolean } | { error: string } {
+  const terms = [...search.matchAll(/"([A-Za-z]+):([^"]*)"\s*(OR|AND)?\s*/g)];
+  const joined = terms.map((t) => t[0]).join('');
+  if (terms.length === 0 || joined.trim() !== search.trim()) return { error: 'Syntax error: the $search value is not valid.' };
+  const clauses = terms.map((t) => ({ property: t[1] as string, value: (t[2] as string).toLowerCase(), join: t[3] }));
+  if (clauses.some((c) => !USER_PROPERTIES.has(c.property))) return { error: 'Unsupported Query.' };
+  const matches = (user: SimUser, property: string, value: string) => {
+    const text = String((user as unknown as Record<string, unknown>)[property] ?? '').toLowerCase();
+    return text.split(/[\s.@_-]+/).some((word) => word.startsWith(value)) || text.startsWith(value);
+  };
+  return {
+    test: (user) => {
+      let result = matches(user, clauses[0]?.property ?? '', clauses[0]?.value ?? '');
+      for (let i = 1; i < clauses.length; i++) {
+        const clause = clauses[i] as (typeof clauses)[number];
+        const value = matches(user, clause.property, clause.value);
+        result = clauses[i - 1]?.join === 'AND' ? result && value : result || value;
+      }
+      return result;
+    },
+  };
+}
+
+function meetsComplexity(password: string, user: SimUser): boolean {
+  if (password.length < 8 || password.length > 256) return false;
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(password)).length;
+  if (classes < 3) return false;
+  const normalised = password.toLowerCase().replace(/0/g, 'o').replace(/1/g, 'l').replace(/3/g, 'e').replace(/@/g, 'a').replace(/\$/g, 's');
+  const personal = [user.givenName, user.surname].filter((w): w is string => !!w && w.length >= 4).map((w) => w.toLowerCase());
+  return ![...BANNED_PASSWORD_WORDS, ...personal].some((word) => normalised.includes(word));
+}
+
+function hashPassword(salt: string, password: string): string {
+  return createHash('sha256').update(`${salt}:${password}`).digest('base64url');
+}
+
+function stableUuid(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function base64urlJson(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,86 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Config } from './config/config.js';
+import { loadConfig } from './config/load-config.js';
+import { directoryConnectors } from './connectors/directory/index.js';
+import { psaConnectors } from './connectors/psa/index.js';
+import { createServices } from './create-services.js';
+import { type DemoSandbox, startDemoSandbox } from './demo/demo-sandbox.js';
+import { forms } from './forms/index.js';
+import { type Clock, systemClock } from './lib/clock.js';
+import { createHttpFetch } from './lib/http-fetch.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { loadSecretKey } from './lib/secret-box.js';
+import type { Services } from './services.js';
+import { createApp } from './web/create-app.js';
+
+export type StartToolboxOptions = {
+  env: Record<string, string | undefined>;
+  logger?: Logger;
+  clock?: Clock;
+  /** Demo sandbox latencies (tests and the benchmark). */
+  demo?: { psaLatencyMs?: number; graphLatencyMs?: number };
+};
+
+export type RunningToolbox = {
+  url: string;
+  config: Config;
+  services: Services;
+  sandbox: DemoSandbox | undefined;
+  close(): Promise<void>;
+};
+
+/**
+ * Starts the whole service: configuration (or the demo sandbox), HTTP listener, migrations, the
+ * worker. The listener comes up first and answers 503 on /healthz until migrations are done, so a
+ * load balancer sees "starting" rather than a refused connection.
+ */
+export async function startToolbox(options: StartToolboxOptions): Promise<RunningToolbox> {
+  const { env } = options;
+  const sandbox = env.TOOLBOX_CONFIG ? undefined : await startDemoSandbox(options.demo);
+  try {
+    const config = loadConfig({
+      env,
+      psaConnectors,
+      directoryConnectors,
+      availableForms: Object.keys(forms),
+      ...(sandbox ? { demoConfig: () => sandbox.config } : {}),
+    });
+    const logger = options.logger ?? createLogger({ level: config.logLevel });
+    const clock = options.clock ?? systemClock;
+    const fetch = createHttpFetch({ extraCaPem: sandbox ? [sandbox.caPem] : [] });
+    const services = createServices({ config, logger, clock, fetch, secretKey: loadSecretKey({ env, dataDir: config.dataDir }) });
+    let ready = false;
+    const app = createApp(services, { isReady: () => ready });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const created = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(created as Server));
+      (created as Server).once('error', reject);
+    });
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+    // With port 0 (tests) the public URL follows the port actually bound.
+    if (config.port === 0 && !env.TOOLBOX_PUBLIC_URL) config.publicUrl = url;
+    await services.start();
+    ready = true;
+    return {
+      url,
+      config,
+      services,
+      sandbox,
+      async close() {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections?.();
+        });
+        await services.stop();
+        await fetch.close();
+        await sandbox?.close();
+      },
+    };
+  } catch (error) {
+    await sandbox?.close();
+    throw error;
+  }
+}

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { csrf } from 'hono/csrf';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { isToolboxError } from '../lib/toolbox-error.js';
+import type { Services } from '../services.js';
+import type { AppEnv } from './app-env.js';
+import { requestLogger } from './middleware/request-logger.js';
+import { sessionAuth } from './middleware/session-auth.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { executionRoutes } from './routes/execution-routes.js';
+import { homeRoute } from './routes/home-route.js';
+import { launchRoutes } from './routes/launch-routes.js';
+import { screenPopRoute } from './routes/screenpop-route.js';
+import { ProblemPage } from './views/layout.js';
+
+const ASSETS: Record<string, { type: string; body: string }> = {
+  '/assets/app.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('../../public/app.css', import.meta.url), 'utf8') },
+  '/assets/app.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('../../public/app.js', import.meta.url), 'utf8') },
+};
+
+export type CreateAppOptions = {
+  /** False until migrations have run: /healthz answers 503 meanwhile. */
+  isReady?: () => boolean;
+};
+
+/**
+ * Assembles the web app: security headers (strict CSP: only our own script and stylesheet),
+ * request ids and the access log, Origin-checked POSTs, sessions, then the routes.
+ */
+export function createApp(services: Services, options: CreateAppOptions = {}): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const publicOrigin = new URL(services.config.publicUrl).origin;
+
+  app.get('/healthz', (c) => ((options.isReady?.() ?? true) ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
+  app.get('/assets/:name', (c) => {
+    const asset = ASSETS[c.req.path];
+    if (!asset) return c.notFound();
+    c.header('Content-Type', asset.type);
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(asset.body);
+  });
+
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    c.set('services', services);
+    await next();
+  });
+  app.use('*', requestLogger(services.logger));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+      referrerPolicy: 'same-origin',
+    }),
+  );
+  app.use('*', bodyLimit({ maxSize: 64 * 1024 }));
+  // Form POSTs must come from our own pages: the browser's Origin (or Sec-Fetch-Site) says so.
+  app.use('*', csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin }));
+  app.use('*', sessionAuth());
+
+  app.route('/', screenPopRoute);
+  app.route('/', authRoutes);
+  app.route('/', launchRoutes);
+  app.route('/', executionRoutes);
+  app.route('/', homeRoute);
+
+  app.notFound((c) =>
+    c.html(
+      <ProblemPage title="Page not found">
+        <p>
+          There is nothing at this address. <a href="/">Go to the start page</a>.
+        </p>
+      </ProblemPage>,
+      404,
+    ),
+  );
+  app.onError((error, c) => {
+    const known = isToolboxError(error);
+    services.logger.error({ err: known ? error.toLog() : error, requestId: c.get('requestId') }, 'request failed');
+    const status = known ? error.httpStatus : 500;
+    if (c.req.path.startsWith('/api/')) {
+      return c.json(
+        {
+          error: { code: known ? error.code : 'TBX_ERR_INTERNAL', message: known ? error.message : 'Internal error; see the service log.' },
+        },
+        status as 500,
+      );
+    }
+    return c.html(
+      <ProblemPage title="Something went wrong">
+        <p>{known ? error.message : 'The toolbox hit an unexpected problem. The details are in the service log.'}</p>
+        <p class="muted">Reference: {c.get('requestId')}</p>
+      </ProblemPage>,
+      status as 500,
+    );
+  });
+  return app;
+}

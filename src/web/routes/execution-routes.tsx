@@ -1,0 +1,128 @@
+import { type Context, Hono } from 'hono';
+import { revealSecret } from '../../domain/execution/reveal-secret.js';
+import type { ExecutionRecord, StepRecord } from '../../store/types.js';
+import type { AppEnv, Auth } from '../app-env.js';
+import { ExecutionProgress, isFinished } from '../views/execution-view.js';
+import { Layout, ProblemPage } from '../views/layout.js';
+
+async function loadOwned(
+  c: Context<AppEnv>,
+  auth: Auth,
+): Promise<{ execution: ExecutionRecord; steps: StepRecord[] } | 'not-found' | 'forbidden'> {
+  const { store } = c.get('services');
+  const execution = await store.executions.get(c.req.param('id') ?? '');
+  if (!execution) return 'not-found';
+  if (execution.technicianUserId !== auth.user.id && auth.user.role !== 'admin') return 'forbidden';
+  return { execution, steps: await store.executions.steps(execution.id) };
+}
+
+/** Only the technician who ran it sees the password; an admin reading the page does not. */
+async function secretFor(c: Context<AppEnv>, auth: Auth, execution: ExecutionRecord) {
+  if (execution.technicianUserId !== auth.user.id) return { kind: 'none' as const };
+  const services = c.get('services');
+  return revealSecret({ store: services.store, secretBox: services.secretBox, clock: services.clock }, execution);
+}
+
+function ticketUrl(c: Context<AppEnv>, execution: ExecutionRecord) {
+  return execution.ticketId ? c.get('services').psa.ticketUrl(execution.ticketId) : null;
+}
+
+/** Public view of an execution for the JSON API: never the secret, never the note's pasted copy of it. */
+export function executionJson(execution: ExecutionRecord, steps: StepRecord[]) {
+  return {
+    id: execution.id,
+    form: execution.formName,
+    status: execution.status,
+    ticketId: execution.ticketId,
+    companyId: execution.companyId,
+    contactId: execution.contactId,
+    directoryId: execution.directoryId,
+    target: { id: execution.targetUserId, display: execution.targetDisplay },
+    technician: { id: execution.technicianUserId, email: execution.technicianEmail },
+    inputs: execution.inputs.form ?? {},
+    note: { status: execution.noteStatus, error: execution.noteError },
+    error: execution.errorMessage,
+    createdAt: execution.createdAt,
+    startedAt: execution.startedAt,
+    finishedAt: execution.finishedAt,
+    steps: steps.map((step) => ({
+      seq: step.seq,
+      key: step.key,
+      label: step.label,
+      status: step.status,
+      message: step.message,
+      upstreamCode: step.upstreamCode,
+      startedAt: step.startedAt,
+      finishedAt: step.finishedAt,
+      durationMs: step.durationMs,
+    })),
+  };
+}
+
+export const executionRoutes = new Hono<AppEnv>()
+  .get('/executions/:id', async (c) => {
+    const auth = c.get('auth');
+    if (!auth) return c.redirect(`/login?next=${encodeURIComponent(`/executions/${c.req.param('id')}`)}`, 303);
+    const loaded = await loadOwned(c, auth);
+    const common = { user: { name: auth.user.name, email: auth.user.email, role: auth.user.role }, csrfToken: auth.session.csrfToken };
+    if (loaded === 'not-found')
+      return c.html(
+        <ProblemPage title="This execution does not exist" {...common}>
+          <p>Check the link.</p>
+        </ProblemPage>,
+        404,
+      );
+    if (loaded === 'forbidden')
+      return c.html(
+        <ProblemPage title="This execution belongs to another technician" {...common}>
+          <p>Only the technician who ran it and administrators can see it.</p>
+        </ProblemPage>,
+        403,
+      );
+    const { execution, steps } = loaded;
+    const workflow = c.get('services').workflows[execution.formName];
+    c.header('Cache-Control', 'no-store');
+    return c.html(
+      <Layout title={workflow?.title ?? execution.formName} {...common} refreshWithoutScriptSeconds={isFinished(execution) ? undefined : 2}>
+        <h1>
+          {workflow?.title ?? execution.formName}: {execution.targetDisplay}
+        </h1>
+        <p class="muted">
+          {execution.ticketId ? `Ticket #${execution.ticketId} · ` : ''}started {execution.createdAt.slice(0, 19).replace('T', ' ')} UTC by{' '}
+          {execution.technicianEmail}
+        </p>
+        <ExecutionProgress
+          execution={execution}
+          steps={steps}
+          secret={await secretFor(c, auth, execution)}
+          ticketUrl={ticketUrl(c, execution)}
+        />
+      </Layout>,
+    );
+  })
+  .get('/executions/:id/progress', async (c) => {
+    const auth = c.get('auth');
+    if (!auth) return c.text('Sign in again.', 401);
+    const loaded = await loadOwned(c, auth);
+    if (loaded === 'not-found') return c.text('Not found', 404);
+    if (loaded === 'forbidden') return c.text('Forbidden', 403);
+    c.header('Cache-Control', 'no-store');
+    return c.html(
+      <ExecutionProgress
+        execution={loaded.execution}
+        steps={loaded.steps}
+        secret={await secretFor(c, auth, loaded.execution)}
+        ticketUrl={ticketUrl(c, loaded.execution)}
+      />,
+    );
+  })
+  .get('/api/executions/:id', async (c) => {
+    const auth = c.get('auth');
+    if (!auth) return c.json({ error: { code: 'TBX_ERR_UNAUTHENTICATED', message: 'Sign in first.' } }, 401);
+    const loaded = await loadOwned(c, auth);
+    if (loaded === 'not-found') return c.json({ error: { code: 'TBX_ERR_NOT_FOUND', message: 'No execution has this id.' } }, 404);
+    if (loaded === 'forbidden')
+      return c.json({ error: { code: 'TBX_ERR_FORBIDDEN', message: 'This execution belongs to another technician.' } }, 403);
+    c.header('Cache-Control', 'no-store');
+    return c.json(executionJson(loaded.execution, loaded.steps));
+  });

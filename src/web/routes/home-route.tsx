@@ -1,0 +1,71 @@
+import { Hono } from 'hono';
+import { FORM_CATALOGUE, screenPopTemplate } from '../../forms/catalogue.js';
+import type { AppEnv } from '../app-env.js';
+import { Layout } from '../views/layout.js';
+
+/** The start page: the screen-pop URLs to paste into 1Stream, and this technician's recent runs. */
+export const homeRoute = new Hono<AppEnv>().get('/', async (c) => {
+  const auth = c.get('auth');
+  if (!auth) return c.redirect('/login', 303);
+  const services = c.get('services');
+  const recent = await services.store.executions.listRecent({ technicianUserId: auth.user.id, limit: 10 });
+  const available = Object.keys(services.forms);
+  return c.html(
+    <Layout title="Home" user={{ name: auth.user.name, email: auth.user.email, role: auth.user.role }} csrfToken={auth.session.csrfToken}>
+      <h1>Technician Toolbox</h1>
+      <section class="card" aria-labelledby="forms-title">
+        <h2 id="forms-title">Screen-pop URLs</h2>
+        <p class="muted">
+          Paste one per form into 1Stream (Administration → Manage Organization → Screen Pop URLs, Link Type <em>Custom</em>).
+          {services.config.screenpop.secret
+            ? ' Send the 1Stream Client API Key as the x-toolbox-secret header or a secret query parameter.'
+            : ''}
+        </p>
+        <table class="forms">
+          <thead>
+            <tr>
+              <th scope="col">Form</th>
+              <th scope="col">State</th>
+              <th scope="col">URL template</th>
+            </tr>
+          </thead>
+          <tbody>
+            {FORM_CATALOGUE.map((form) => (
+              <tr>
+                <td>{form.label}</td>
+                <td>
+                  {!available.includes(form.name)
+                    ? 'not available yet'
+                    : services.config.forms.enabled.includes(form.name)
+                      ? 'enabled'
+                      : 'not enabled'}
+                </td>
+                <td>
+                  <code class="url">{screenPopTemplate(services.config.publicUrl, form.name)}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section class="card" aria-labelledby="recent-title">
+        <h2 id="recent-title">Your recent executions</h2>
+        {recent.length === 0 ? (
+          <p class="muted">Nothing yet. Click a screen-pop link in 1Stream to open a form.</p>
+        ) : (
+          <ul class="recent">
+            {recent.map((execution) => (
+              <li>
+                <a href={`/executions/${execution.id}`}>
+                  {execution.formName} · {execution.targetDisplay}
+                </a>{' '}
+                <span class={`badge status-${execution.status}`}>{execution.status}</span>{' '}
+                <small class="muted">{execution.createdAt.slice(0, 16).replace('T', ' ')} UTC</small>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </Layout>,
+  );
+});

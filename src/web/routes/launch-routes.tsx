@@ -1,0 +1,201 @@
+import { type Context, Hono } from 'hono';
+import { submitExecution } from '../../domain/execution/submit-execution.js';
+import { type OpenLaunchResult, openLaunch } from '../../domain/launch/open-launch.js';
+import type { FieldErrors, FormValues } from '../../forms/types.js';
+import type { AppEnv, Auth } from '../app-env.js';
+import { hasValidFormToken } from '../middleware/require-form-token.js';
+import { LaunchPage } from '../views/launch-page.js';
+import { ProblemPage } from '../views/layout.js';
+
+const READ_WORDS = { ticket: 'ticket', company: 'company', contact: 'contact' } as const;
+
+function layoutUser(auth: Auth) {
+  return { name: auth.user.name, email: auth.user.email, role: auth.user.role };
+}
+
+function renderOpenResult(
+  c: Context<AppEnv>,
+  auth: Auth,
+  result: OpenLaunchResult,
+  values?: FormValues,
+  errors: FieldErrors = {},
+  status?: 422,
+) {
+  const services = c.get('services');
+  const common = { user: layoutUser(auth), csrfToken: auth.session.csrfToken };
+  switch (result.kind) {
+    case 'not-found':
+      return c.html(
+        <ProblemPage title="This screen pop does not exist" {...common}>
+          <p>The link may be mistyped or from another toolbox. Click the screen-pop link in 1Stream again.</p>
+        </ProblemPage>,
+        404,
+      );
+    case 'expired':
+      return c.html(
+        <ProblemPage title="This screen pop has expired" {...common}>
+          <p>
+            Screen pops are valid for {services.config.launch.ttlMinutes} minutes. Click the link in 1Stream again to start afresh with
+            current ticket data.
+          </p>
+        </ProblemPage>,
+        410,
+      );
+    case 'forbidden':
+      return c.html(
+        <ProblemPage title="This screen pop belongs to another technician" {...common}>
+          <p>Each screen pop is tied to the technician who opened it first. Click the link in 1Stream yourself to get your own.</p>
+        </ProblemPage>,
+        403,
+      );
+    case 'psa-pending':
+      return c.html(
+        <ProblemPage title="ConnectWise is taking long to answer" {...common}>
+          <p>
+            The ticket, company and contact have not arrived within {Math.round(services.config.launch.psaTimeoutMs / 1000)} seconds.{' '}
+            <a href={`/launches/${result.launch.id}`}>Try this page again</a>; if it keeps happening, ConnectWise may be slow or down.
+          </p>
+        </ProblemPage>,
+        504,
+      );
+    case 'psa-failed':
+      return c.html(
+        <ProblemPage title="The PSA data for this screen pop could not be read" {...common}>
+          <ul class="problems">
+            {result.failures.map((failure) => (
+              <li>
+                <strong>
+                  {READ_WORDS[failure.read]} {failure.id}
+                </strong>
+                : {failure.error.message}
+                <small class="muted">
+                  {' '}
+                  ({failure.error.code}
+                  {failure.error.upstreamStatus ? `, ConnectWise answered ${failure.error.upstreamStatus}` : ''}
+                  {failure.error.upstreamCode ? ` ${failure.error.upstreamCode}` : ''})
+                </small>
+              </li>
+            ))}
+          </ul>
+          <p>Check the ids in the screen-pop link, or ask an administrator to run the PSA systems check.</p>
+        </ProblemPage>,
+        502,
+      );
+    case 'no-directory':
+      return c.html(
+        <ProblemPage title={`${result.context.company.name} is not connected to a directory`} {...common}>
+          <p>
+            No Microsoft 365 tenant or Active Directory is mapped to ConnectWise company {result.launch.companyId}. An administrator adds it
+            to a directory's <code>psaCompanyIds</code> in the configuration (docs/configuration.md).
+          </p>
+        </ProblemPage>,
+        409,
+      );
+    case 'directory-failed':
+      return c.html(
+        <ProblemPage title={`${result.directory.config.name} could not be searched`} {...common}>
+          <p>{result.message}</p>
+          <p class="muted">({result.code})</p>
+          <p>
+            <a href={`/launches/${result.launch.id}`}>Try again</a>
+          </p>
+        </ProblemPage>,
+        502,
+      );
+    case 'ready': {
+      const form = services.forms[result.launch.formName];
+      if (!form) {
+        return c.html(
+          <ProblemPage title="This form is no longer available" {...common}>
+            <p>The toolbox was changed after this screen pop was created.</p>
+          </ProblemPage>,
+          404,
+        );
+      }
+      c.header('Cache-Control', 'no-store');
+      return c.html(
+        <LaunchPage
+          result={result}
+          form={form}
+          values={values ?? form.defaults()}
+          errors={errors}
+          csrfToken={auth.session.csrfToken}
+          user={layoutUser(auth)}
+        />,
+        status ?? 200,
+      );
+    }
+  }
+}
+
+function openDeps(c: Context<AppEnv>) {
+  const services = c.get('services');
+  return {
+    launches: services.store.launches,
+    launchReads: services.launchReads,
+    directories: services.directories,
+    clock: services.clock,
+    // A little more than the connector's own timeout, so its message (not ours) explains a slow PSA.
+    waitMs: services.config.launch.psaTimeoutMs + 1000,
+  };
+}
+
+/**
+ * `/launches/{id}`: the pre-filled form (GET) and its submission (POST). Needs a signed-in
+ * technician; without one, sign-in comes first and leads back here.
+ */
+export const launchRoutes = new Hono<AppEnv>()
+  .get('/launches/:id', async (c) => {
+    const auth = c.get('auth');
+    if (!auth) return c.redirect(`/login?next=${encodeURIComponent(`/launches/${c.req.param('id')}`)}`, 303);
+    const result = await openLaunch(openDeps(c), c.req.param('id'), auth.user.id, { userId: c.req.query('user'), query: c.req.query('q') });
+    return renderOpenResult(c, auth, result);
+  })
+  .post('/launches/:id', async (c) => {
+    const auth = c.get('auth');
+    if (!auth) return c.redirect(`/login?next=${encodeURIComponent(`/launches/${c.req.param('id')}`)}`, 303);
+    const services = c.get('services');
+    const body = await c.req.parseBody();
+    if (!hasValidFormToken(c, body)) {
+      return c.html(
+        <ProblemPage title="The form could not be accepted" user={layoutUser(auth)} csrfToken={auth.session.csrfToken}>
+          <p>It expired or was sent from another site. Go back, reload the form, and submit again. Nothing was changed.</p>
+        </ProblemPage>,
+        403,
+      );
+    }
+    const fields: FormValues = {};
+    for (const [key, value] of Object.entries(body)) if (typeof value === 'string' && key !== '_csrf') fields[key] = value;
+    const launchId = c.req.param('id');
+    const result = await submitExecution(
+      {
+        store: services.store,
+        directories: services.directories,
+        forms: services.forms,
+        workflows: services.workflows,
+        jobQueue: services.jobQueue,
+        secretBox: services.secretBox,
+        clock: services.clock,
+      },
+      launchId,
+      auth.user,
+      fields,
+    );
+    switch (result.kind) {
+      case 'started':
+        return c.redirect(`/executions/${result.executionId}`, 303);
+      case 'invalid': {
+        const reopened = await openLaunch(openDeps(c), launchId, auth.user.id, { userId: fields.user_id });
+        return renderOpenResult(c, auth, reopened, result.values, result.errors, 422);
+      }
+      case 'not-ready':
+        return c.html(
+          <ProblemPage title="This form cannot run" user={layoutUser(auth)} csrfToken={auth.session.csrfToken}>
+            <p>{result.message}</p>
+          </ProblemPage>,
+          409,
+        );
+      default:
+        return renderOpenResult(c, auth, { kind: result.kind === 'forbidden' ? 'forbidden' : result.kind } as OpenLaunchResult);
+    }
+  });

@@ -1,0 +1,132 @@
+import { Hono } from 'hono';
+import { createLaunch } from '../../domain/launch/create-launch.js';
+import { FORM_CATALOGUE, screenPopTemplate } from '../../forms/catalogue.js';
+import { constantTimeEquals } from '../../lib/constant-time-equals.js';
+import type { AppEnv } from '../app-env.js';
+import { ProblemPage } from '../views/layout.js';
+
+const EXAMPLE = 'ticket_id=@ticketid&company_id=@companyid&contact_id=@contactid&form_name=password_reset';
+
+/**
+ * `GET /hooks/screenpop`: the link 1Stream opens. It checks the shared secret first (no PSA call
+ * at all without it), then the parameters and the form, creates the launch, and answers 303 at
+ * once: the PSA reads run while the browser follows the redirect.
+ */
+export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (c) => {
+  const services = c.get('services');
+  const { config } = services;
+  c.header('Cache-Control', 'no-store');
+  c.header('Referrer-Policy', 'no-referrer');
+
+  if (config.screenpop.secret) {
+    const given = c.req.header('x-toolbox-secret') ?? c.req.query('secret') ?? '';
+    if (!given || !constantTimeEquals(given, config.screenpop.secret)) {
+      return c.html(
+        <ProblemPage title="This screen-pop link is not authorised">
+          <p>
+            The link {given ? 'carries a secret that does not match' : 'carries no secret'}. This toolbox requires the 1Stream Client API
+            Key, sent as the <code>x-toolbox-secret</code> header or the <code>secret</code> query parameter.
+          </p>
+          <p>Ask your administrator to copy the screen-pop URLs again from the toolbox, with the secret.</p>
+        </ProblemPage>,
+        401,
+      );
+    }
+  }
+
+  const result = await createLaunch(
+    {
+      psaConnector: services.psaConnector,
+      launches: services.store.launches,
+      launchReads: services.launchReads,
+      clock: services.clock,
+      availableForms: Object.keys(services.forms),
+      enabledForms: config.forms.enabled,
+      ttlMinutes: config.launch.ttlMinutes,
+    },
+    c.req.query(),
+    c.get('auth')?.user.id ?? null,
+  );
+
+  switch (result.kind) {
+    case 'created':
+      return c.redirect(`/launches/${result.launchId}`, 303);
+    case 'invalid':
+      return c.html(
+        <ProblemPage title="This screen-pop link is missing something">
+          <ul class="problems">
+            {result.problems.map((p) => (
+              <li>
+                <code>{p.param}</code>: {p.message}
+              </li>
+            ))}
+          </ul>
+          <p>A screen-pop URL looks like this:</p>
+          <pre>{`${config.publicUrl}/hooks/screenpop?${EXAMPLE}`}</pre>
+          <p>
+            <code>company_id</code> and <code>contact_id</code> are required; <code>ticket_id</code> is optional. 1Stream fills in the{' '}
+            <code>@</code> variables.
+          </p>
+        </ProblemPage>,
+        400,
+      );
+    case 'unknown-form':
+      return c.html(
+        <ProblemPage title={`There is no form called "${result.formName}"`}>
+          <p>These are the forms and their screen-pop URLs:</p>
+          <FormList publicUrl={config.publicUrl} enabled={config.forms.enabled} available={Object.keys(services.forms)} />
+        </ProblemPage>,
+        404,
+      );
+    case 'form-unavailable':
+      return c.html(
+        <ProblemPage title={`${result.label} is not available yet`}>
+          <p>
+            The form <code>{result.formName}</code> is planned but this version of the toolbox cannot run it yet. Until it can, do this task
+            by hand or with your usual tools.
+          </p>
+          <FormList publicUrl={config.publicUrl} enabled={config.forms.enabled} available={Object.keys(services.forms)} />
+        </ProblemPage>,
+        404,
+      );
+    case 'form-disabled':
+      return c.html(
+        <ProblemPage title={`${result.label} is not enabled`}>
+          <p>
+            An administrator has to enable it: add <code>{result.formName}</code> to <code>forms.enabled</code> in the configuration file (
+            <code>{config.configPath ?? 'TOOLBOX_CONFIG'}</code>) and restart the toolbox. See docs/configuration.md.
+          </p>
+        </ProblemPage>,
+        403,
+      );
+  }
+});
+
+function FormList(props: { publicUrl: string; enabled: string[]; available: string[] }) {
+  return (
+    <table class="forms">
+      <thead>
+        <tr>
+          <th scope="col">Form</th>
+          <th scope="col">State</th>
+          <th scope="col">Screen-pop URL</th>
+        </tr>
+      </thead>
+      <tbody>
+        {FORM_CATALOGUE.map((form) => (
+          <tr>
+            <td>
+              {form.label} (<code>{form.name}</code>)
+            </td>
+            <td>
+              {!props.available.includes(form.name) ? 'not available yet' : props.enabled.includes(form.name) ? 'enabled' : 'not enabled'}
+            </td>
+            <td>
+              <code class="url">{screenPopTemplate(props.publicUrl, form.name)}</code>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

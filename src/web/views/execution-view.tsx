@@ -1,0 +1,98 @@
+import type { SecretReveal } from '../../domain/execution/reveal-secret.js';
+import type { ExecutionRecord, StepRecord } from '../../store/types.js';
+
+const STATUS_LABEL: Record<string, string> = {
+  pending: 'waiting',
+  running: 'running',
+  ok: 'done',
+  warning: 'warning',
+  failed: 'failed',
+  skipped: 'skipped',
+  queued: 'queued',
+  succeeded: 'succeeded',
+  partial: 'partly done',
+};
+
+export const isFinished = (execution: ExecutionRecord) =>
+  execution.status === 'succeeded' || execution.status === 'partial' || execution.status === 'failed';
+
+/**
+ * The live part of the execution page: status, steps, the one-time password, the note. The page
+ * polls it (app.js) until the execution is finished; `data-done` tells the script to stop.
+ */
+export function ExecutionProgress(props: {
+  execution: ExecutionRecord;
+  steps: StepRecord[];
+  secret: SecretReveal;
+  ticketUrl: string | null;
+}) {
+  const { execution, steps, secret } = props;
+  const done = isFinished(execution);
+  return (
+    <div id="progress" data-poll={done ? undefined : `/executions/${execution.id}/progress`} data-done={done ? 'true' : undefined}>
+      <p class={`status status-${execution.status}`} role="status" aria-live="polite">
+        <span class="badge">{STATUS_LABEL[execution.status] ?? execution.status}</span>{' '}
+        {done ? (execution.status === 'succeeded' ? 'All steps finished.' : 'Finished with problems: see the steps below.') : 'Working…'}
+      </p>
+      {execution.errorMessage ? (
+        <p class="error" role="alert">
+          {execution.errorMessage}
+        </p>
+      ) : null}
+      <ol class="steps">
+        {steps.map((step) => (
+          <li class={`step step-${step.status}`}>
+            <span class="badge">{STATUS_LABEL[step.status] ?? step.status}</span> <strong>{step.label}</strong>
+            {step.durationMs !== null ? <small class="muted"> {step.durationMs} ms</small> : null}
+            {step.message ? <div class="step-message">{step.message}</div> : null}
+            {step.upstreamCode ? <small class="muted code">code: {step.upstreamCode}</small> : null}
+          </li>
+        ))}
+      </ol>
+      {secret.kind === 'shown' ? (
+        <section class="secret" aria-label="New password">
+          <h2>New password</h2>
+          <p>
+            Shown <strong>once</strong>: copy it now and give it to the user. It is not stored, logged or written to the ticket.
+          </p>
+          <div class="row">
+            <input
+              id="new-password"
+              class="secret-value"
+              type="text"
+              readonly
+              value={secret.value}
+              aria-label="New password"
+              autocomplete="off"
+              spellcheck={false}
+            />
+            <button type="button" data-copy="new-password">
+              Copy
+            </button>
+          </div>
+        </section>
+      ) : null}
+      {secret.kind === 'already-shown' ? (
+        <p class="muted">
+          The new password was shown at {secret.at.slice(11, 19)} UTC and cannot be shown again. If it was lost, reset the password again.
+        </p>
+      ) : null}
+      {secret.kind === 'expired' ? (
+        <p class="muted">The new password was not viewed in time and has been destroyed. Reset again if needed.</p>
+      ) : null}
+      {done && execution.noteStatus === 'failed' && execution.noteText ? (
+        <div class="card">
+          <h2>Note text to paste into the ticket</h2>
+          <pre class="note">{execution.noteText}</pre>
+        </div>
+      ) : null}
+      {done && props.ticketUrl ? (
+        <p>
+          <a href={props.ticketUrl} target="_blank" rel="noopener noreferrer">
+            Open ticket #{execution.ticketId} in ConnectWise
+          </a>
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,7 @@
+import { passwordResetWorkflow } from './password-reset/password-reset-workflow.js';
+import type { Workflow } from './types.js';
+
+/** Every workflow, by the form it serves. Add a workflow: one folder and one line here. */
+export const workflows: Record<string, Workflow<never>> = {
+  password_reset: passwordResetWorkflow as Workflow<never>,
+};

@@ -1,0 +1,85 @@
+import { ToolboxError } from '../../lib/toolbox-error.js';
+import type { Workflow } from '../types.js';
+
+export type PasswordResetInput = {
+  passwordMode: 'generated' | 'passphrase' | 'typed';
+  mustChange: boolean;
+  revokeSessions: boolean;
+};
+
+/**
+ * Password reset on Microsoft 365: check the account (synced and privileged accounts are refused
+ * before anything is changed), set the new password, then sign the user out everywhere so the
+ * old password's sessions end.
+ */
+export const passwordResetWorkflow: Workflow<PasswordResetInput> = {
+  formName: 'password_reset',
+  title: 'Password reset',
+  steps: (input) => [
+    {
+      key: 'check-account',
+      label: 'Check the account can be reset here',
+      stopOnFailure: true,
+      async run({ directory, directoryConfig, targetUserId, facts }) {
+        const user = await directory.getUser(targetUserId);
+        facts.userPrincipalName = user.userPrincipalName;
+        facts.displayName = user.displayName;
+        if (user.onPremisesSyncEnabled) {
+          throw new ToolboxError({
+            code: 'TBX_ERR_DIRECTORY_SYNCED_USER',
+            message: `${user.userPrincipalName} is synchronised from on-premises Active Directory: reset the password in AD (or wait for the AD connector); a cloud reset would be overwritten or refused.`,
+            httpStatus: 409,
+          });
+        }
+        const roles = await directory.listDirectoryRoles(user.id);
+        if (roles.length > 0 && !directoryConfig.allowPrivilegedTargets) {
+          throw new ToolboxError({
+            code: 'TBX_ERR_PRIVILEGED_TARGET',
+            message: `${user.userPrincipalName} holds the admin role${roles.length > 1 ? 's' : ''} ${roles.map((r) => r.displayName).join(', ')}. Privileged accounts are protected from technician resets; an administrator must do this, or allow it for this directory (allowPrivilegedTargets).`,
+            httpStatus: 403,
+          });
+        }
+        const state = user.accountEnabled ? 'enabled' : 'disabled (the reset will not enable it)';
+        return {
+          status: user.accountEnabled ? 'ok' : 'warning',
+          message: `${user.displayName} (${user.userPrincipalName}), cloud-only, ${state}${roles.length > 0 ? `, admin roles allowed by configuration: ${roles.map((r) => r.displayName).join(', ')}` : ', no admin roles'}.`,
+        };
+      },
+    },
+    {
+      key: 'reset-password',
+      label: 'Set a new password',
+      stopOnFailure: true,
+      async run({ directory, targetUserId, secret, facts }) {
+        if (!secret) {
+          throw new ToolboxError({
+            code: 'TBX_ERR_SECRET_GONE',
+            message: 'The new password is no longer available (it expired before the run started). Submit the form again.',
+          });
+        }
+        await directory.resetPassword(targetUserId, { password: secret, forceChangeNextSignIn: input.mustChange });
+        facts.passwordReset = true;
+        const kind =
+          input.passwordMode === 'typed'
+            ? 'typed by the technician'
+            : input.passwordMode === 'passphrase'
+              ? 'generated passphrase'
+              : 'generated';
+        return {
+          status: 'ok',
+          message: `Password set (${kind}); ${input.mustChange ? 'the user must change it at next sign-in' : 'no change required at next sign-in'}.`,
+        };
+      },
+    },
+    {
+      key: 'revoke-sessions',
+      label: 'Sign the user out of all sessions',
+      stopOnFailure: false,
+      async run({ directory, targetUserId }) {
+        if (!input.revokeSessions) return { status: 'skipped', message: 'Not requested.' };
+        await directory.revokeSessions(targetUserId);
+        return { status: 'ok', message: 'Refresh tokens and session cookies revoked; apps ask for the new password within minutes.' };
+      },
+    },
+  ],
+};
