@@ -96,7 +96,8 @@ export function createServices(options: CreateServicesOptions): Services & { sta
     async stop() {
       if (housekeeping) clearInterval(housekeeping);
       await jobQueue.stop();
-      await store.close();
+      // A store handed in belongs to the caller, who closes it.
+      if (!options.store) await store.close();
     },
   };
 }

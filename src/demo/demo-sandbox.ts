@@ -1,6 +1,6 @@
 import { createSelfSignedCertificate } from '../lib/self-signed-certificate.js';
-import { createConnectWiseSimulator } from '../simulators/connectwise/connectwise-simulator.js';
-import { createGraphSimulator } from '../simulators/graph/graph-simulator.js';
+import { type ConnectWiseSimulator, createConnectWiseSimulator } from '../simulators/connectwise/connectwise-simulator.js';
+import { createGraphSimulator, type GraphSimulator } from '../simulators/graph/graph-simulator.js';
 import { demoCompanies, demoMsp, demoTenants } from './demo-data.js';
 
 export type DemoSandbox = {
@@ -10,6 +10,9 @@ export type DemoSandbox = {
   caPem: string;
   connectWiseUrl: string;
   graphUrl: string;
+  /** The simulators themselves: their state (notes written, password changes) and knobs (latency). */
+  connectWise: ConnectWiseSimulator;
+  graph: GraphSimulator;
   close(): Promise<void>;
 };
 
@@ -61,6 +64,8 @@ export async function startDemoSandbox(options: { psaLatencyMs?: number; graphLa
     caPem: certificate.cert,
     connectWiseUrl: cw.url,
     graphUrl: ms.url,
+    connectWise,
+    graph,
     async close() {
       await Promise.all([cw.close(), ms.close()]);
     },

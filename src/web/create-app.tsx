@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { isToolboxError } from '../lib/toolbox-error.js';
@@ -87,6 +88,21 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
     ),
   );
   app.onError((error, c) => {
+    if (error instanceof HTTPException) {
+      // Raised by middleware: the Origin check (403) and the body limit (413).
+      const status = error.status;
+      services.logger.warn({ status, path: c.req.path, requestId: c.get('requestId') }, 'request refused');
+      return c.html(
+        <ProblemPage title={status === 403 ? 'This request came from another site' : 'This request was refused'}>
+          <p>
+            {status === 403
+              ? 'Forms of the toolbox can only be sent from its own pages. Reload the page and try again; nothing was changed.'
+              : 'The request was too large or malformed. Nothing was changed.'}
+          </p>
+        </ProblemPage>,
+        status,
+      );
+    }
     const known = isToolboxError(error);
     services.logger.error({ err: known ? error.toLog() : error, requestId: c.get('requestId') }, 'request failed');
     const status = known ? error.httpStatus : 500;

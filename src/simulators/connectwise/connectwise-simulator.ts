@@ -96,7 +96,11 @@ export type ConnectWiseSimulator = {
   /** Calls the simulator in-process, honouring `init.signal` like a real fetch. */
   fetch: FetchLike;
   state: ConnectWiseSimulatorState;
-  /** The next `times` requests matching the pattern (and method) get `status`. */
+  /**
+   * The next `times` requests matching the pattern (and method) get `status`. A string pattern is
+   * matched against the path relative to `…/apis/3.0` (or the full path outside the API, e.g.
+   * `/login/companyinfo/northwind`), with `*` standing for one path segment; a RegExp is tested as is.
+   */
   failNext(pattern: string | RegExp, status: number, times?: number, options?: FailureOptions): void;
   listen(options?: { port?: number; host?: string; tls?: { key: string | Buffer; cert: string | Buffer } }): Promise<{
     url: string;

@@ -131,6 +131,8 @@ export class ConnectWiseClient {
     }
     const codebase = `${parsed.data.Codebase.trim().replace(/^\/+|\/+$/g, '')}/`;
     const cloud = String(parsed.data.IsCloud).toLowerCase() === 'true';
+    // Any successful lookup (the systems check's too) fills the cache; an override always wins.
+    if (!this.#settings.codebase) this.#codebase = codebase;
     return { ...parsed.data, codebase, cloud, host: context.host ?? host };
   }
 

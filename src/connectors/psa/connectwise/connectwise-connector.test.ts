@@ -452,6 +452,7 @@ describe('ConnectWise connector: systems check', () => {
     assert.match(results[7]?.message ?? '', /^Not tested by writing/);
     assert.equal(sim.state.notes.size, 0);
     assert.equal(sim.state.requests.filter((r) => r.method !== 'GET').length, 0);
+    assert.equal(sim.state.requests.filter((r) => r.path.startsWith('/login/companyinfo')).length, 1);
   });
 
   it('fails the credential line and skips the rest with a bad clientId', async () => {

@@ -28,7 +28,6 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
   try {
     const info = await client.fetchCompanyInfo();
     codebaseKnown = true;
-    if (!settings.codebase) await client.codebase();
     results.push({
       name: 'ConnectWise site and codebase',
       ok: true,

@@ -1,0 +1,181 @@
+import { Writable } from 'node:stream';
+import type { Hono } from 'hono';
+import { loadConfig } from '../../src/config/load-config.js';
+import { directoryConnectors } from '../../src/connectors/directory/index.js';
+import { psaConnectors } from '../../src/connectors/psa/index.js';
+import { createServices } from '../../src/create-services.js';
+import { demoCompanies, demoMsp, demoTenants } from '../../src/demo/demo-data.js';
+import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-sandbox.js';
+import { forms } from '../../src/forms/index.js';
+import { type Clock, systemClock } from '../../src/lib/clock.js';
+import type { FetchLike } from '../../src/lib/http-fetch.js';
+import { createLogger } from '../../src/lib/logger.js';
+import type { Services } from '../../src/services.js';
+import {
+  type ConnectWiseSimulator,
+  type ConnectWiseSimulatorOptions,
+  createConnectWiseSimulator,
+} from '../../src/simulators/connectwise/connectwise-simulator.js';
+import { createGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from '../../src/simulators/graph/graph-simulator.js';
+import type { Store } from '../../src/store/types.js';
+import type { AppEnv } from '../../src/web/app-env.js';
+import { createApp } from '../../src/web/create-app.js';
+
+const CW_ORIGIN = 'https://cw.toolbox.test';
+const GRAPH_ORIGIN = 'https://graph.toolbox.test';
+export const TEST_ORIGIN = 'http://toolbox.test';
+
+export type TestToolbox = {
+  app: Hono<AppEnv>;
+  services: Services;
+  cw: ConnectWiseSimulator;
+  graph: GraphSimulator;
+  /** Every log line written, as text: tests scan it for secrets. */
+  logText(): string;
+  /** GET or POST through the app with this session's cookies; `form` posts urlencoded with Origin. */
+  request(
+    path: string,
+    init?: { method?: string; form?: Record<string, string>; headers?: Record<string, string>; cookie?: string },
+  ): Promise<Response>;
+  /** Signs in and returns the cookie header and the session's CSRF token. */
+  signIn(who?: { email: string; password: string }): Promise<{ cookie: string; csrf: string }>;
+  /** Waits until the execution is finished and returns its JSON. */
+  waitForExecution(id: string, cookie: string): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+};
+
+export type TestToolboxOptions = {
+  store: Store;
+  config?: Record<string, unknown>;
+  cw?: ConnectWiseSimulatorOptions;
+  graph?: GraphSimulatorOptions;
+  clock?: Clock;
+};
+
+/**
+ * The whole service in-process: the real configuration loader, connectors, store, worker and web
+ * app, with the ConnectWise and Graph simulators reached through an in-process fetch (no sockets).
+ * The simulators enforce the same rules as over the network; the browser test covers real HTTPS.
+ */
+export async function createTestToolbox(options: TestToolboxOptions): Promise<TestToolbox> {
+  const cw = createConnectWiseSimulator(options.cw ?? {});
+  const graph = createGraphSimulator(options.graph ?? {});
+  const fetch: FetchLike = async (input, init) => {
+    const url = new URL(String(input));
+    if (url.origin === CW_ORIGIN) return cw.fetch(input, init);
+    if (url.origin === GRAPH_ORIGIN) return graph.handler(new Request(url, init));
+    throw new TypeError(`fetch failed: the test network has no host ${url.origin}`);
+  };
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, callback) {
+      lines.push(String(chunk));
+      callback();
+    },
+  });
+  const logger = createLogger({ level: 'debug', destination });
+  const base = {
+    publicUrl: TEST_ORIGIN,
+    psa: {
+      kind: 'connectwise',
+      siteUrl: CW_ORIGIN,
+      apiUrl: CW_ORIGIN,
+      companyId: demoMsp.connectWiseCompanyId,
+      publicKey: demoMsp.publicKey,
+      privateKey: demoMsp.privateKey,
+      clientId: demoMsp.clientId,
+    },
+    directories: demoTenants.map((tenant) => ({
+      id: tenant.key,
+      kind: 'entra',
+      name: tenant.displayName,
+      tenantId: tenant.tenantId,
+      clientId: tenant.clientId,
+      clientSecret: tenant.clientSecret,
+      authorityHost: GRAPH_ORIGIN,
+      graphUrl: GRAPH_ORIGIN,
+      psaCompanyIds: demoCompanies.filter((c) => c.tenantKey === tenant.key).map((c) => c.id),
+    })),
+    users: [
+      { email: DEMO_SIGN_IN.email, password: DEMO_SIGN_IN.password, role: 'technician', name: DEMO_SIGN_IN.name },
+      { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password, role: 'admin', name: DEMO_ADMIN.name },
+      { email: 'other.tech@northwind-it.example', password: 'another-tech-password', role: 'technician', name: 'Other Tech' },
+    ],
+    launch: { ttlMinutes: 30, psaTimeoutMs: 3000 },
+  };
+  const config = loadConfig({
+    env: { TOOLBOX_DATA_DIR: '/nonexistent-test-dir' },
+    psaConnectors,
+    directoryConnectors,
+    availableForms: Object.keys(forms),
+    demoConfig: () => ({ ...base, ...options.config }),
+  });
+  const services = createServices({
+    config,
+    logger,
+    clock: options.clock ?? systemClock,
+    fetch,
+    secretKey: Buffer.alloc(32, 7),
+    store: options.store,
+    workerConcurrency: 2,
+  });
+  await services.start();
+  const app = createApp(services);
+
+  const request: TestToolbox['request'] = (path, init = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.cookie) headers.set('cookie', init.cookie);
+    let body: string | undefined;
+    if (init.form) {
+      headers.set('content-type', 'application/x-www-form-urlencoded');
+      if (!headers.has('origin')) headers.set('origin', TEST_ORIGIN);
+      body = new URLSearchParams(init.form).toString();
+    }
+    return Promise.resolve(
+      app.request(`${TEST_ORIGIN}${path}`, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, ...(body ? { body } : {}) }),
+    );
+  };
+
+  const cookieOf = (response: Response, name: string) => {
+    for (const value of response.headers.getSetCookie()) if (value.startsWith(`${name}=`)) return value.split(';')[0] as string;
+    return undefined;
+  };
+
+  return {
+    app,
+    services,
+    cw,
+    graph,
+    logText: () => lines.join(''),
+    request,
+    async signIn(who = DEMO_SIGN_IN) {
+      const page = await request('/login');
+      const loginCookie = cookieOf(page, 'tbx_login');
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+      if (!loginCookie || !csrf) throw new Error('login page has no CSRF token');
+      const response = await request('/login', {
+        form: { _csrf: csrf, email: who.email, password: who.password, next: '/' },
+        cookie: loginCookie,
+      });
+      const session = cookieOf(response, 'tbx_session');
+      if (response.status !== 303 || !session) throw new Error(`sign-in failed with ${response.status}`);
+      const home = await request('/', { cookie: session });
+      const token = /name="_csrf" value="([^"]+)"/.exec(await home.text())?.[1];
+      if (!token) throw new Error('no session CSRF token on the start page');
+      return { cookie: session, csrf: token };
+    },
+    async waitForExecution(id, cookie) {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const response = await request(`/api/executions/${id}`, { cookie });
+        const json = (await response.json()) as Record<string, unknown>;
+        if (json.status === 'succeeded' || json.status === 'partial' || json.status === 'failed') return json;
+        if (Date.now() > deadline) throw new Error(`execution ${id} still ${String(json.status)}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async close() {
+      await services.stop();
+    },
+  };
+}
