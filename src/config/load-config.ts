@@ -31,7 +31,11 @@ export type LoadConfigOptions = {
 
 function formatIssues(prefix: string, error: z.ZodError): string[] {
   return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    // `directories[0].tenantId`, as an admin would write it, not zod's `directories.0.tenantId`.
+    const path = [prefix, ...issue.path.map(String)]
+      .filter(Boolean)
+      .join('.')
+      .replace(/\.(\d+)(?=\.|$)/g, '[$1]');
     if (issue.code === 'unrecognized_keys') {
       const keys = (issue as { keys: string[] }).keys;
       return `${[path, keys[0]].filter(Boolean).join('.')}: is not a known setting${keys.length > 1 ? ` (also: ${keys.slice(1).join(', ')})` : ''}. Check the spelling against docs/configuration.md.`;
