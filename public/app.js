@@ -37,6 +37,33 @@
     }
   });
 
+  // Screen readers announce changes inside a live region that is already on the page, not a
+  // freshly inserted one: so the status line is kept and updated in place (and only when its text
+  // changes, so "Working…" is not repeated every tick); the rest of the fragment is swapped.
+  const updateProgress = (region, next) => {
+    const status = region.querySelector(':scope > [role="status"]');
+    const nextStatus = next.querySelector(':scope > [role="status"]');
+    if (!status || !nextStatus) {
+      region.replaceWith(next);
+      return;
+    }
+    for (const name of ['data-poll', 'data-done']) {
+      const value = next.getAttribute(name);
+      if (value === null) region.removeAttribute(name);
+      else region.setAttribute(name, value);
+    }
+    if (status.className !== nextStatus.className) status.className = nextStatus.className;
+    if (status.innerHTML !== nextStatus.innerHTML) status.replaceChildren(...nextStatus.childNodes);
+    const before = [];
+    const after = [];
+    for (let node = nextStatus.previousSibling; node; node = node.previousSibling) before.unshift(node);
+    for (let node = nextStatus.nextSibling; node; node = node.nextSibling) after.push(node);
+    while (status.previousSibling) status.previousSibling.remove();
+    while (status.nextSibling) status.nextSibling.remove();
+    status.before(...before);
+    status.after(...after);
+  };
+
   // Live execution progress: poll the fragment until it says it is done.
   const poll = async () => {
     const region = document.getElementById('progress');
@@ -48,7 +75,7 @@
         const html = await response.text();
         const doc = new DOMParser().parseFromString(html, 'text/html');
         const next = doc.getElementById('progress');
-        if (next) region.replaceWith(next);
+        if (next) updateProgress(region, next);
       }
     } catch {
       // Network hiccup: try again on the next tick.

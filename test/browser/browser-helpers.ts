@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** The launch flags from docs (stack.md §5): headless, no sandbox (containers), no background traffic. */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const ARTIFACTS_DIR = new URL('../../test-artifacts/', import.meta.url).pathname;
+
+/**
+ * Whether the browser suite can run here. Same rule as the database tests: a missing Chromium is a
+ * skip on a developer machine and a failure under CI, so CI can never go green by silently
+ * skipping the browser checks.
+ */
+export function chromiumAvailability(): { ok: true } | { ok: false; skip: string } | { ok: false; fail: string } {
+  if (existsSync(CHROMIUM_PATH)) return { ok: true };
+  const reason = `Chromium is not installed at ${CHROMIUM_PATH}`;
+  if (process.env.CI) return { ok: false, fail: `${reason}; CI requires it for the browser tests (apt-get install chromium).` };
+  return { ok: false, skip: reason };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 15_000 });
+}
+
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+let axeSource: Promise<string> | undefined;
+
+type AxeViolation = {
+  id: string;
+  impact: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+};
+
+/**
+ * Runs axe-core on the page and returns its WCAG 2.0/2.1 A+AA violations as readable lines. The
+ * source goes in through page.evaluate: the app's CSP (script-src 'self') blocks addScriptTag.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  axeSource ??= readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  const source = await axeSource;
+  await page.evaluate(source);
+  // Passed as source text: the project is type-checked without the DOM library, and the expression
+  // runs in the page, where axe, document and window exist.
+  const options = JSON.stringify({ runOnly: { type: 'tag', values: AXE_TAGS }, resultTypes: ['violations'] });
+  const violations = (await page.evaluate(`axe.run(document, ${options}).then((result) => result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    helpUrl: v.helpUrl,
+    nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+  })))`)) as AxeViolation[];
+  return violations.flatMap((v) =>
+    v.nodes.map(
+      (n) => `${v.id} (${v.impact ?? 'n/a'}): ${v.help} at ${JSON.stringify(n.target)}\n    ${n.failureSummary ?? ''}\n    ${v.helpUrl}`,
+    ),
+  );
+}
+
+/** Writes a full-page screenshot at the given width; returns the widths that tell whether the page scrolls sideways. */
+export async function screenshotAt(page: Page, name: string, width: number): Promise<{ scrollWidth: number; innerWidth: number }> {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
+  await page.screenshot({ path: `${ARTIFACTS_DIR}${name}-${width}.png`, fullPage: true, timeout: 10_000 });
+  return (await page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })')) as {
+    scrollWidth: number;
+    innerWidth: number;
+  };
+}
+
+/** An element's text, trimmed; textContent, not innerText, so it does not depend on layout. */
+export async function textOf(locator: Locator): Promise<string> {
+  return ((await locator.textContent()) ?? '').trim();
+}
