@@ -7,7 +7,7 @@ import type { FieldErrors, FormDefinition, FormFieldsProps } from '../types.js';
 const MODES = [
   { value: 'generated', label: 'Generate a password', hint: '16 random characters without look-alikes' },
   { value: 'passphrase', label: 'Generate a passphrase', hint: 'four words, easier to read out on the phone' },
-  { value: 'typed', label: 'Type a password', hint: ENTRA_PASSWORD_RULES },
+  { value: 'typed', label: 'Type a password', hint: 'you choose it; the rules are under the field below' },
 ] as const;
 
 function PasswordResetFields({ values, errors }: FormFieldsProps) {
