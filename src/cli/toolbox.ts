@@ -1,10 +1,14 @@
 import { parseArgs } from 'node:util';
+import type { Config } from '../config/config.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { directoryConnectors } from '../connectors/directory/index.js';
 import { psaConnectors } from '../connectors/psa/index.js';
+import type { SystemsCheckResult } from '../connectors/systems-check.js';
 import { addUser } from '../domain/auth/add-user.js';
 import { forms } from '../forms/index.js';
 import { systemClock } from '../lib/clock.js';
+import { createHttpFetch } from '../lib/http-fetch.js';
+import { createLogger } from '../lib/logger.js';
 import { hashPassword } from '../lib/password-hash.js';
 import { openStore } from '../store/index.js';
 import type { Role } from '../store/types.js';
@@ -22,6 +26,9 @@ Commands:
   user disable --email E      Stops a user from signing in (their sessions end).
   user enable --email E
   user set-password --email E Sets a new password (read like 'user add').
+  check
+        Runs the systems checks of the PSA connection and of every directory, check by check,
+        and exits 1 if any failed. Needs TOOLBOX_CONFIG.
 
 The database is the one the service uses: TOOLBOX_CONFIG / DATABASE_URL / TOOLBOX_DATA_DIR as for
 'npm start' (see docs/configuration.md).
@@ -41,6 +48,34 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** Prints every systems check; true when all passed. */
+async function runSystemsChecks(config: Config): Promise<boolean> {
+  const logger = createLogger({ level: 'silent' });
+  const fetch = createHttpFetch();
+  const deps = { fetch, logger, clock: systemClock };
+  const sections: [string, () => Promise<SystemsCheckResult[]>][] = [
+    [`PSA (${config.psa.kind})`, () => psaConnectors[config.psa.kind]!.create(config.psa.settings, deps).systemsCheck()],
+    ...config.directories.map(
+      (directory) =>
+        [
+          `Directory ${directory.name} (${directory.kind})`,
+          () => directoryConnectors[directory.kind]!.create(directory.settings, deps).systemsCheck(),
+        ] as [string, () => Promise<SystemsCheckResult[]>],
+    ),
+  ];
+  let allOk = true;
+  for (const [title, run] of sections) {
+    process.stdout.write(`${title}\n`);
+    for (const line of await run()) {
+      allOk &&= line.ok;
+      process.stdout.write(`  ${line.ok ? 'PASS' : 'FAIL'}  ${line.name}: ${line.message}\n`);
+      if (!line.ok && line.hint) process.stdout.write(`        what to do: ${line.hint}\n`);
+    }
+  }
+  await fetch.close();
+  return allOk;
+}
+
 /** Runs the CLI with these arguments; exported for tests. */
 export async function runToolboxCli(argv: string[], env: Record<string, string | undefined>): Promise<void> {
   const [area, command, ...rest] = argv;
@@ -48,7 +83,7 @@ export async function runToolboxCli(argv: string[], env: Record<string, string |
     process.stdout.write(HELP);
     return;
   }
-  if (area !== 'user') fail(`Unknown command "${area}". Run with --help to see the commands.`);
+  if (area !== 'user' && area !== 'check') fail(`Unknown command "${area}". Run with --help to see the commands.`);
   const { values } = parseArgs({
     args: rest,
     options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', default: 'technician' } },
@@ -79,6 +114,11 @@ export async function runToolboxCli(argv: string[], env: Record<string, string |
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
+  }
+  if (area === 'check') {
+    if (!env.TOOLBOX_CONFIG) fail('check needs TOOLBOX_CONFIG: it checks the connections your configuration file describes.');
+    process.exitCode = (await runSystemsChecks(config)) ? 0 : 1;
+    return;
   }
   const store = openStore(config.database);
   try {

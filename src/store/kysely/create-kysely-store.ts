@@ -20,7 +20,7 @@ export type KyselyStoreOptions = {
   poolSize?: number;
 };
 
-function createDb(options: KyselyStoreOptions): Kysely<Database> {
+function createDb(options: KyselyStoreOptions): { db: Kysely<Database>; sqlite?: SqliteDatabase.Database } {
   const { database } = options;
   if (database.kind === 'sqlite') {
     if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
@@ -31,19 +31,19 @@ function createDb(options: KyselyStoreOptions): Kysely<Database> {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), sqlite };
   }
   const pool = new pg.Pool({
     connectionString: database.url,
     max: options.poolSize ?? 10,
     ...(options.postgresSchema ? { options: `-c search_path=${options.postgresSchema}` } : {}),
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
 }
 
 /** Opens the store on SQLite or PostgreSQL. Call `migrate()` before use. */
 export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Kysely<Database> } {
-  const db = createDb(options);
+  const { db, sqlite } = createDb(options);
   const dialect = options.database.kind;
   return {
     db,

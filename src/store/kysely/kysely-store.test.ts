@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { TEST_DATABASES } from '../../../test/helpers/test-databases.js';
+import pg from 'pg';
+import { postgresUrl, TEST_DATABASES } from '../../../test/helpers/test-databases.js';
+import { openStore } from '../index.js';
 import type { NewExecution, Store } from '../types.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
@@ -170,3 +177,56 @@ for (const database of TEST_DATABASES) {
     });
   });
 }
+
+describe('two instances starting together', () => {
+  const postgres = TEST_DATABASES.find((d) => d.name === 'postgres')!;
+  test('migrate once on PostgreSQL', { skip: postgres.skip }, async () => {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const stores = [0, 1, 2].map(() => openStore({ kind: 'postgres', url: postgresUrl }, { postgresSchema: schema }));
+    try {
+      await Promise.all(stores.map((store) => store.migrate()));
+      const { rows } = await admin.query(`select name from ${schema}.toolbox_migrations`);
+      assert.deepEqual(
+        rows.map((row) => row.name),
+        ['0001-initial'],
+      );
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    }
+  });
+
+  test('migrate once on one SQLite file, from two processes', async () => {
+    // Two processes, as two instances would be: better-sqlite3 waits for a lock synchronously, so
+    // two connections in one process cannot take turns.
+    const path = join(mkdtempSync(join(tmpdir(), 'toolbox-sqlite-')), 'toolbox.sqlite');
+    const script = `import { openStore } from ${JSON.stringify(new URL('../index.ts', import.meta.url).pathname)};
+const store = openStore({ kind: 'sqlite', path: process.env.DB_PATH });
+await store.migrate();
+await store.close();`;
+    const run = () =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+          env: { ...process.env, DB_PATH: path },
+          stdio: 'inherit',
+        });
+        child.on('exit', resolve);
+      });
+    assert.deepEqual(await Promise.all([run(), run(), run()]), [0, 0, 0]);
+    const store = openStore({ kind: 'sqlite', path });
+    try {
+      await store.migrate();
+      await store.users.create(
+        { id: 'u', email: 'a@b.test', name: 'A', role: 'admin', passwordHash: 'h', disabled: false, source: 'cli' },
+        T0,
+      );
+      assert.equal((await store.users.findById('u'))?.email, 'a@b.test');
+    } finally {
+      await store.close();
+    }
+  });
+});
