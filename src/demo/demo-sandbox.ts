@@ -1,11 +1,13 @@
 import { createSelfSignedCertificate } from '../lib/self-signed-certificate.js';
 import { type ConnectWiseSimulator, createConnectWiseSimulator } from '../simulators/connectwise/connectwise-simulator.js';
 import { createGraphSimulator, type GraphSimulator } from '../simulators/graph/graph-simulator.js';
-import { demoCompanies, demoMsp, demoTenants } from './demo-data.js';
+import { buildDemoConfig } from './demo-config.js';
+
+export { DEMO_ADMIN, DEMO_SIGN_IN } from './demo-config.js';
 
 export type DemoSandbox = {
   /** The configuration object the demo runs on, as a configuration file would hold it. */
-  config: Record<string, unknown>;
+  config: ReturnType<typeof buildDemoConfig>;
   /** The generated certificate, to trust for calls to the simulators. */
   caPem: string;
   connectWiseUrl: string;
@@ -15,10 +17,6 @@ export type DemoSandbox = {
   graph: GraphSimulator;
   close(): Promise<void>;
 };
-
-/** The demo sign-in; printed at start. Not a secret: it only opens the demo sandbox. */
-export const DEMO_SIGN_IN = { email: 'tech@northwind-it.example', password: 'demo-technician-pass', name: 'Bailey Kim' };
-export const DEMO_ADMIN = { email: 'admin@northwind-it.example', password: 'demo-admin-password', name: 'Alex Owens' };
 
 /**
  * Starts the ConnectWise and Microsoft 365 simulators in this process, over HTTPS on loopback
@@ -33,32 +31,7 @@ export async function startDemoSandbox(options: { psaLatencyMs?: number; graphLa
   const cw = await connectWise.listen({ port: 0, host: '127.0.0.1', tls });
   const ms = await graph.listen({ port: 0, host: '127.0.0.1', tls });
 
-  const config = {
-    psa: {
-      kind: 'connectwise',
-      siteUrl: cw.url,
-      apiUrl: cw.url,
-      companyId: demoMsp.connectWiseCompanyId,
-      publicKey: demoMsp.publicKey,
-      privateKey: demoMsp.privateKey,
-      clientId: demoMsp.clientId,
-    },
-    directories: demoTenants.map((tenant) => ({
-      id: tenant.key,
-      kind: 'entra',
-      name: tenant.displayName,
-      tenantId: tenant.tenantId,
-      clientId: tenant.clientId,
-      clientSecret: tenant.clientSecret,
-      authorityHost: ms.url,
-      graphUrl: ms.url,
-      psaCompanyIds: demoCompanies.filter((company) => company.tenantKey === tenant.key).map((company) => company.id),
-    })),
-    users: [
-      { email: DEMO_SIGN_IN.email, password: DEMO_SIGN_IN.password, role: 'technician', name: DEMO_SIGN_IN.name },
-      { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password, role: 'admin', name: DEMO_ADMIN.name },
-    ],
-  };
+  const config = buildDemoConfig({ connectWise: cw.url, graph: ms.url });
   return {
     config,
     caPem: certificate.cert,

@@ -4,8 +4,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { directoryConnectors } from '../../src/connectors/directory/index.js';
 import { psaConnectors } from '../../src/connectors/psa/index.js';
 import { createServices } from '../../src/create-services.js';
-import { demoCompanies, demoMsp, demoTenants } from '../../src/demo/demo-data.js';
-import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-sandbox.js';
+import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { forms } from '../../src/forms/index.js';
 import { type Clock, systemClock } from '../../src/lib/clock.js';
 import type { FetchLike } from '../../src/lib/http-fetch.js';
@@ -74,31 +73,12 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     },
   });
   const logger = createLogger({ level: 'debug', destination });
+  const demo = buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN });
   const base = {
+    ...demo,
     publicUrl: TEST_ORIGIN,
-    psa: {
-      kind: 'connectwise',
-      siteUrl: CW_ORIGIN,
-      apiUrl: CW_ORIGIN,
-      companyId: demoMsp.connectWiseCompanyId,
-      publicKey: demoMsp.publicKey,
-      privateKey: demoMsp.privateKey,
-      clientId: demoMsp.clientId,
-    },
-    directories: demoTenants.map((tenant) => ({
-      id: tenant.key,
-      kind: 'entra',
-      name: tenant.displayName,
-      tenantId: tenant.tenantId,
-      clientId: tenant.clientId,
-      clientSecret: tenant.clientSecret,
-      authorityHost: GRAPH_ORIGIN,
-      graphUrl: GRAPH_ORIGIN,
-      psaCompanyIds: demoCompanies.filter((c) => c.tenantKey === tenant.key).map((c) => c.id),
-    })),
     users: [
-      { email: DEMO_SIGN_IN.email, password: DEMO_SIGN_IN.password, role: 'technician', name: DEMO_SIGN_IN.name },
-      { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password, role: 'admin', name: DEMO_ADMIN.name },
+      ...demo.users,
       { email: 'other.tech@northwind-it.example', password: 'another-tech-password', role: 'technician', name: 'Other Tech' },
     ],
     launch: { ttlMinutes: 30, psaTimeoutMs: 3000 },

@@ -54,16 +54,26 @@ export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Ky
     executions: createExecutionRepo(db),
     jobs: createJobRepo(db, dialect),
     async migrate() {
-      // On PostgreSQL Kysely's migrator holds an advisory lock, so instances starting together
-      // run each migration once; on SQLite it uses a lock table inside a transaction.
-      const migrator = new Migrator({
-        db,
-        provider: migrationProvider,
-        migrationTableName: 'toolbox_migrations',
-        migrationLockTableName: 'toolbox_migrations_lock',
-      });
-      const { error } = await migrator.migrateToLatest();
-      if (error) throw error;
+      const tables = { migrationTableName: 'toolbox_migrations', migrationLockTableName: 'toolbox_migrations_lock' };
+      if (!sqlite) {
+        // On PostgreSQL Kysely's migrator holds an advisory lock: instances starting together run
+        // each migration once.
+        const { error } = await new Migrator({ db, provider: migrationProvider, ...tables }).migrateToLatest();
+        if (error) throw error;
+        return;
+      }
+      // Kysely takes no lock on SQLite (it assumes one connection), so two processes on one file
+      // could both see "nothing applied" and both run 0001. BEGIN IMMEDIATE takes the write lock up
+      // front; the other process waits (busy_timeout), then finds the migrations recorded.
+      sqlite.exec('BEGIN IMMEDIATE');
+      try {
+        const { error } = await new Migrator({ db, provider: migrationProvider, ...tables, disableTransactions: true }).migrateToLatest();
+        if (error) throw error;
+        sqlite.exec('COMMIT');
+      } catch (error) {
+        if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+        throw error;
+      }
     },
     async close() {
       await db.destroy();

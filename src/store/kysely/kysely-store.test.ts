@@ -216,7 +216,7 @@ await store.close();`;
         });
         child.on('exit', resolve);
       });
-    assert.deepEqual(await Promise.all([run(), run(), run()]), [0, 0, 0]);
+    assert.deepEqual(await Promise.all([run(), run(), run(), run()]), [0, 0, 0, 0]);
     const store = openStore({ kind: 'sqlite', path });
     try {
       await store.migrate();
