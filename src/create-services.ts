@@ -2,6 +2,7 @@ import type { Config } from './config/config.js';
 import { directoryConnectors } from './connectors/directory/index.js';
 import { psaConnectors } from './connectors/psa/index.js';
 import { syncConfiguredUsers } from './domain/auth/add-user.js';
+import { createSessionResolver } from './domain/auth/resolve-session.js';
 import { RUN_EXECUTION_JOB } from './domain/execution/submit-execution.js';
 import { createLaunchReads } from './domain/launch/launch-reads.js';
 import { createDirectoryRegistry } from './engine/directory-registry.js';
@@ -57,6 +58,7 @@ export function createServices(options: CreateServicesOptions): Services & { sta
   });
   const secretBox = createSecretBox(options.secretKey);
   const launchReads = createLaunchReads({ psa, launches: store.launches, clock, logger });
+  const sessions = createSessionResolver({ store, clock, sessionTtlHours: config.session.ttlHours });
   const services: Services = {
     config,
     store,
@@ -70,6 +72,7 @@ export function createServices(options: CreateServicesOptions): Services & { sta
     jobQueue,
     secretBox,
     launchReads,
+    sessions,
   };
   let housekeeping: NodeJS.Timeout | undefined;
 

@@ -1,5 +1,6 @@
 import type { Config } from './config/config.js';
 import type { PsaClient, PsaConnector } from './connectors/psa/types.js';
+import type { SessionResolver } from './domain/auth/resolve-session.js';
 import type { LaunchReads } from './domain/launch/launch-reads.js';
 import type { DirectoryRegistry } from './engine/directory-registry.js';
 import type { FormDefinition } from './forms/types.js';
@@ -27,4 +28,5 @@ export type Services = {
   jobQueue: JobQueue;
   secretBox: SecretBox;
   launchReads: LaunchReads;
+  sessions: SessionResolver;
 };

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 
 /** The fetch signature every connector receives. Tests pass their own. */
@@ -30,8 +30,11 @@ export function createHttpFetch(options: CreateHttpFetchOptions = {}): FetchLike
   const extraFile = process.env.NODE_EXTRA_CA_CERTS;
   if (extraFile && existsSync(extraFile)) ca.push(readFileSync(extraFile, 'utf8'));
   ca.push(...(options.extraCaPem ?? []));
+  // One secure context for all connections: passing `ca` itself would make Node parse the ~300
+  // certificates again for every new TLS connection (about 50 ms of CPU each, measured).
+  const secureContext = createSecureContext({ ca });
   const agent = new Agent({
-    connect: { ca },
+    connect: { secureContext },
     connections: options.connections ?? 32,
     keepAliveTimeout: 30_000,
   });

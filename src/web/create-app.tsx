@@ -69,7 +69,7 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
   app.use('*', bodyLimit({ maxSize: 64 * 1024 }));
   // Form POSTs must come from our own pages: the browser's Origin (or Sec-Fetch-Site) says so.
   app.use('*', csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin }));
-  app.use('*', sessionAuth());
+  app.use('*', sessionAuth(services.sessions));
 
   app.route('/', screenPopRoute);
   app.route('/', authRoutes);

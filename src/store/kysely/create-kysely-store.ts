@@ -31,7 +31,21 @@ function createDb(options: KyselyStoreOptions): { db: Kysely<Database>; sqlite?:
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), sqlite };
+    // Kysely prepares every query anew; better-sqlite3 statements can be reused, and the toolbox
+    // runs a handful of distinct statements, so each is prepared once.
+    const statements = new Map<string, SqliteDatabase.Statement>();
+    const cachingDatabase = {
+      close: () => sqlite.close(),
+      prepare: (sql: string) => {
+        let statement = statements.get(sql);
+        if (!statement) {
+          statement = sqlite.prepare(sql);
+          if (statements.size < 500) statements.set(sql, statement);
+        }
+        return statement;
+      },
+    };
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase }) }), sqlite };
   }
   const pool = new pg.Pool({
     connectionString: database.url,

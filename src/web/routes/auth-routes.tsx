@@ -102,7 +102,10 @@ export const authRoutes = new Hono<AppEnv>()
     const services = c.get('services');
     const auth = c.get('auth');
     const body = await c.req.parseBody();
-    if (auth && hasValidFormToken(c, body)) await services.store.sessions.delete(auth.session.id);
+    if (auth && hasValidFormToken(c, body)) {
+      await services.store.sessions.delete(auth.session.id);
+      services.sessions.forget(auth.session.id);
+    }
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.redirect('/login', 303);
   });
