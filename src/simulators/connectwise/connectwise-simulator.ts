@@ -7,7 +7,14 @@ import { demoMsp } from '../../demo/demo-data.js';
 import { type Clock, systemClock } from '../../lib/clock.js';
 import { constantTimeEquals } from '../../lib/constant-time-equals.js';
 import type { FetchLike } from '../../lib/http-fetch.js';
-import { buildConnectWiseData, type ConnectWiseSeed, type CwBoard, type CwRecord, demoConnectWiseSeed } from './connectwise-seed.js';
+import {
+  buildConnectWiseData,
+  type ConnectWiseSeed,
+  type CwBoard,
+  type CwData,
+  type CwRecord,
+  demoConnectWiseSeed,
+} from './connectwise-seed.js';
 import {
   ConditionError,
   checkConditionTypes,
@@ -74,13 +81,7 @@ export type FailureOptions = {
 
 type Failure = { pattern: string | RegExp; status: number; remaining: number; options: FailureOptions };
 
-export type ConnectWiseSimulatorState = {
-  companies: Map<number, CwRecord>;
-  contacts: Map<number, CwRecord>;
-  tickets: Map<number, CwRecord>;
-  projectTickets: Map<number, CwRecord>;
-  boards: Map<number, CwBoard>;
-  members: Map<number, CwRecord>;
+export type ConnectWiseSimulatorState = CwData & {
   /** Notes written, per ticket id, as stored (newlines already collapsed). */
   notes: Map<number, CwRecord[]>;
   requests: SimulatorRequestLogEntry[];

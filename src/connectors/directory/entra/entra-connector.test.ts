@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { rejection } from '../../../../test/helpers/rejection.js';
 import { demoTenants } from '../../../demo/demo-data.js';
 import { createManualClock } from '../../../lib/clock.js';
 import { createHttpFetch } from '../../../lib/http-fetch.js';
 import { createLogger } from '../../../lib/logger.js';
 import { createSelfSignedCertificate } from '../../../lib/self-signed-certificate.js';
-import { isToolboxError, type ToolboxError } from '../../../lib/toolbox-error.js';
 import { createGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from '../../../simulators/graph/graph-simulator.js';
 import type { DirectoryClient } from '../types.js';
 import { createEntraConnector } from './entra-connector.js';
@@ -100,16 +100,6 @@ async function setup(
         (r) => r.path.startsWith('/v1.0/') && (!method || r.method === method) && (!pathPart || r.path.includes(pathPart)),
       ),
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ToolboxError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isToolboxError(error), `expected a ToolboxError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a rejection');
 }
 
 describe('entra connector: tokens', () => {

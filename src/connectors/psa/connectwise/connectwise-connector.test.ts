@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { rejection } from '../../../../test/helpers/rejection.js';
 import { demoMsp } from '../../../demo/demo-data.js';
 import { createManualClock } from '../../../lib/clock.js';
 import type { FetchLike } from '../../../lib/http-fetch.js';
 import { createLogger, createSilentLogger } from '../../../lib/logger.js';
-import { isToolboxError, type ToolboxError } from '../../../lib/toolbox-error.js';
 import { type ConnectWiseSimulatorOptions, createConnectWiseSimulator } from '../../../simulators/connectwise/connectwise-simulator.js';
 import { connectWiseConnector } from './connectwise-connector.js';
 import type { ConnectWiseSettingsInput } from './connectwise-settings.js';
@@ -42,16 +42,6 @@ function setup(options: SetupOptions = {}) {
   const requests = (method: string, path: string | RegExp) =>
     sim.state.requests.filter((r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)));
   return { sim, client, delays, clock, settings, requests };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ToolboxError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isToolboxError(error), `expected a ToolboxError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a rejection');
 }
 
 describe('ConnectWise connector: discovery and headers', () => {
