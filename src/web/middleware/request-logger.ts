@@ -18,6 +18,7 @@ export function requestLogger(logger: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
     await next();
+    if (!logger.isLevelEnabled('info')) return;
     const url = new URL(c.req.url);
     if (url.pathname === '/healthz' || url.pathname.startsWith('/assets/')) return;
     logger.info(
