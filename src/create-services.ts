@@ -7,6 +7,7 @@ import { RUN_EXECUTION_JOB } from './domain/execution/submit-execution.js';
 import { createLaunchReads } from './domain/launch/launch-reads.js';
 import { createDirectoryRegistry } from './engine/directory-registry.js';
 import { runExecution } from './engine/run-execution.js';
+import { RETRY_TICKET_NOTE_JOB, retryTicketNote } from './engine/write-ticket-note.js';
 import { forms } from './forms/index.js';
 import { jobQueueKinds } from './jobs/index.js';
 import type { Clock } from './lib/clock.js';
@@ -27,6 +28,8 @@ export type CreateServicesOptions = {
   /** An already opened store (tests); otherwise opened from the configuration. */
   store?: Store;
   workerConcurrency?: number;
+  /** Waits between retries of a ticket note ConnectWise did not take (tests shorten them). */
+  noteRetryDelaysMs?: number[];
 };
 
 /**
@@ -81,10 +84,24 @@ export function createServices(options: CreateServicesOptions): Services & { sta
     async start() {
       await store.migrate();
       await syncConfiguredUsers({ store, clock }, config.users);
+      const engine = {
+        store,
+        psa,
+        directories,
+        workflows,
+        secretBox,
+        jobQueue,
+        clock,
+        logger,
+        publicUrl: config.publicUrl,
+        ...(options.noteRetryDelaysMs ? { noteRetryDelaysMs: options.noteRetryDelaysMs } : {}),
+      };
       jobQueue.start({
         [RUN_EXECUTION_JOB]: async (payload) => {
-          const { executionId } = payload as { executionId: string };
-          await runExecution({ store, psa, directories, workflows, secretBox, clock, logger, publicUrl: config.publicUrl }, executionId);
+          await runExecution(engine, (payload as { executionId: string }).executionId);
+        },
+        [RETRY_TICKET_NOTE_JOB]: async (payload) => {
+          await retryTicketNote(engine, payload as { executionId: string; noteSeq: number; attempt: number });
         },
       });
       // Secrets nobody looked at and sessions that ran out do not stay in the database.

@@ -1,12 +1,15 @@
 import type { PsaClient } from '../connectors/psa/types.js';
+import type { JobQueue } from '../jobs/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import { isToolboxError } from '../lib/toolbox-error.js';
-import type { ExecutionStatus, StepRecord, Store } from '../store/types.js';
+import type { StepRecord, Store } from '../store/types.js';
 import type { StepContext, Workflow } from '../workflows/types.js';
 import { composeTicketNote } from './compose-ticket-note.js';
 import type { DirectoryRegistry } from './directory-registry.js';
+import { overallStatus } from './overall-status.js';
+import { attemptTicketNote } from './write-ticket-note.js';
 
 /** The step every execution ends with; the engine owns it, not the workflow. */
 export const NOTE_STEP = { key: 'ticket-note', label: 'Write an internal note on the ticket' };
@@ -17,20 +20,14 @@ export type RunExecutionDeps = {
   directories: DirectoryRegistry;
   workflows: Record<string, Workflow<never>>;
   secretBox: SecretBox;
+  jobQueue: JobQueue;
+  noteRetryDelaysMs?: number[];
   clock: Clock;
   logger: Logger;
   publicUrl: string;
 };
 
 const iso = (clock: Clock) => new Date(clock.now()).toISOString();
-
-/** Ok, warning and skipped count as done; a failed step makes the run partial or failed. */
-export function overallStatus(steps: Pick<StepRecord, 'status'>[]): ExecutionStatus {
-  const failed = steps.filter((s) => s.status === 'failed').length;
-  const succeeded = steps.filter((s) => s.status === 'ok' || s.status === 'warning').length;
-  if (failed === 0) return 'succeeded';
-  return succeeded > 0 ? 'partial' : 'failed';
-}
 
 /**
  * Runs one execution: each workflow step in order, recorded as it goes (status, message, upstream
@@ -127,11 +124,10 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
 }
 
 async function writeNote(deps: RunExecutionDeps, executionId: string, title: string, steps: StepRecord[]): Promise<void> {
-  const { store, clock } = deps;
+  const { store } = deps;
   const execution = (await store.executions.get(executionId))!;
   const noteSeq = steps.find((s) => s.key === NOTE_STEP.key)?.seq;
   if (noteSeq === undefined) return;
-  const started = clock.now();
   if (!execution.ticketId) {
     await store.executions.updateStep(executionId, noteSeq, {
       status: 'skipped',
@@ -150,27 +146,5 @@ async function writeNote(deps: RunExecutionDeps, executionId: string, title: str
     technicianName: technician?.name ?? execution.technicianEmail,
     executionUrl: `${deps.publicUrl}/executions/${executionId}`,
   });
-  await store.executions.updateStep(executionId, noteSeq, { status: 'running', startedAt: new Date(started).toISOString() });
-  try {
-    const note = await deps.psa.addTicketNote(execution.ticketId, { lines, internal: true });
-    await store.executions.setNote(executionId, { status: 'written', text: lines.join('\n'), error: null });
-    await store.executions.updateStep(executionId, noteSeq, {
-      status: 'ok',
-      message: `Internal note ${note.id} added to ticket #${execution.ticketId}.`,
-      finishedAt: iso(clock),
-      durationMs: clock.now() - started,
-    });
-  } catch (error) {
-    const message = isToolboxError(error) ? error.message : 'The note could not be written; the details are in the service log.';
-    // Never retried blindly: ConnectWise has no idempotency key, and a retry after a lost response
-    // would write the note twice. The text is kept so it can be copied by hand.
-    await store.executions.setNote(executionId, { status: 'failed', text: lines.join('\n'), error: message });
-    await store.executions.updateStep(executionId, noteSeq, {
-      status: 'failed',
-      message: `${message} The note text is kept on this page so you can paste it into the ticket.`,
-      upstreamCode: isToolboxError(error) && error.upstream ? [error.upstream.status, error.upstream.code].filter(Boolean).join(' ') : null,
-      finishedAt: iso(clock),
-      durationMs: clock.now() - started,
-    });
-  }
+  await attemptTicketNote(deps, executionId, noteSeq, lines, 1);
 }

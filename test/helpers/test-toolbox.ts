@@ -49,6 +49,9 @@ export type TestToolboxOptions = {
   cw?: ConnectWiseSimulatorOptions;
   graph?: GraphSimulatorOptions;
   clock?: Clock;
+  noteRetryDelaysMs?: number[];
+  /** Sees every upstream call; `send` passes it on. Lets a test lose an answer after it landed. */
+  interceptFetch?: (url: URL, init: RequestInit | undefined, send: () => Promise<Response>) => Promise<Response>;
 };
 
 /**
@@ -59,12 +62,14 @@ export type TestToolboxOptions = {
 export async function createTestToolbox(options: TestToolboxOptions): Promise<TestToolbox> {
   const cw = createConnectWiseSimulator(options.cw ?? {});
   const graph = createGraphSimulator(options.graph ?? {});
-  const fetch: FetchLike = async (input, init) => {
+  const route: FetchLike = async (input, init) => {
     const url = new URL(String(input));
     if (url.origin === CW_ORIGIN) return cw.fetch(input, init);
     if (url.origin === GRAPH_ORIGIN) return graph.handler(new Request(url, init));
     throw new TypeError(`fetch failed: the test network has no host ${url.origin}`);
   };
+  const intercept = options.interceptFetch;
+  const fetch: FetchLike = intercept ? (input, init) => intercept(new URL(String(input)), init, () => route(input, init)) : route;
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, callback) {
@@ -98,6 +103,7 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     secretKey: Buffer.alloc(32, 7),
     store: options.store,
     workerConcurrency: 2,
+    ...(options.noteRetryDelaysMs ? { noteRetryDelaysMs: options.noteRetryDelaysMs } : {}),
   });
   await services.start();
   const app = createApp(services);

@@ -75,6 +75,11 @@ export type PsaClient = {
   listMembers(): Promise<PsaMember[]>;
   /** Writes a note on a ticket. Never retried blindly: a failure is reported, not repeated. */
   addTicketNote(ticketId: string, note: PsaNote): Promise<{ id: string }>;
+  /**
+   * The note on this ticket whose text contains `marker`, or null. Before a note is written again
+   * after a lost answer, this tells whether the first attempt landed after all.
+   */
+  findTicketNote(ticketId: string, marker: string): Promise<{ id: string } | null>;
   /** Moves a ticket to the status with this name on the ticket's own board. */
   setTicketStatus(ticketId: string, statusName: string): Promise<void>;
   /** Link to a ticket in the PSA's web UI. */

@@ -251,6 +251,22 @@ describe('ConnectWise simulator: records, notes and PATCH', () => {
     );
   });
 
+  it('filters notes by text even before the ticket has any, and rejects unknown note fields', async () => {
+    const { call } = setup();
+    const empty = await call('GET', `/service/tickets/1001/notes?conditions=${encodeURIComponent('text contains "execution abc"')}`);
+    assert.equal(empty.status, 200);
+    assert.deepEqual(empty.body, []);
+    await call('POST', '/service/tickets/1001/notes', { body: { text: 'done | execution abc', internalAnalysisFlag: true } });
+    await call('POST', '/service/tickets/1001/notes', { body: { text: 'something else', internalAnalysisFlag: true } });
+    const found = await call('GET', `/service/tickets/1001/notes?conditions=${encodeURIComponent('text contains "execution abc"')}`);
+    assert.deepEqual(
+      (found.body as { text: string }[]).map((n) => n.text),
+      ['done | execution abc'],
+    );
+    const unknown = await call('GET', `/service/tickets/1001/notes?conditions=${encodeURIComponent('nosuch = 1')}`);
+    assert.equal(unknown.status, 400);
+  });
+
   it('refuses a note with all three display flags false', async () => {
     const { sim, call } = setup();
     const refused = await call('POST', '/service/tickets/1001/notes', {

@@ -218,8 +218,33 @@ function pickFields(record: CwRecord, fields: string | null): unknown {
 }
 
 /** The model type of each path, inferred from the data (plus the rows of an empty collection's seed). */
-function typeOfIn(rows: unknown[]): (path: string) => FieldType | undefined {
+/**
+ * Field types of a resource the server knows from its model, not from the rows it happens to hold:
+ * a condition on an empty list is still checked (the real API knows `text` on a ticket with no
+ * notes yet).
+ */
+const SERVICE_NOTE_FIELDS: Record<string, FieldType> = {
+  id: 'number',
+  ticketId: 'number',
+  text: 'string',
+  detailDescriptionFlag: 'boolean',
+  internalAnalysisFlag: 'boolean',
+  resolutionFlag: 'boolean',
+  issueFlag: 'boolean',
+  customerUpdatedFlag: 'boolean',
+  processNotifications: 'boolean',
+  internalFlag: 'boolean',
+  externalFlag: 'boolean',
+  dateCreated: 'datetime',
+  createdBy: 'string',
+  member: 'object',
+  contact: 'object',
+};
+
+function typeOfIn(rows: unknown[], known?: Record<string, FieldType>): (path: string) => FieldType | undefined {
   return (path) => {
+    const declared = known?.[path];
+    if (declared) return declared;
     let seen = false;
     for (const row of rows) {
       const value = readPath(row, path);
@@ -242,11 +267,11 @@ class BadRequest extends Error {
   }
 }
 
-function parseFilter(text: string | null, rows: unknown[]): ((row: unknown) => boolean) | undefined {
+function parseFilter(text: string | null, rows: unknown[], known?: Record<string, FieldType>): ((row: unknown) => boolean) | undefined {
   if (text === null || text.trim() === '') return undefined;
   try {
     const tree = parseConditions(text);
-    checkConditionTypes(tree, typeOfIn(rows));
+    checkConditionTypes(tree, typeOfIn(rows, known));
     return (row) => evaluateConditions(tree, (path) => readPath(row, path));
   } catch (error) {
     // ApiFindCondition is the code reported for a rejected find condition (reference §6).
@@ -299,10 +324,10 @@ function listResponse(
   request: Request,
   url: URL,
   allRows: CwRecord[],
-  options: { conditions?: string | null; childConditions?: boolean } = {},
+  options: { conditions?: string | null; childConditions?: boolean; fields?: Record<string, FieldType> } = {},
 ): Response {
   const params = url.searchParams;
-  const filter = parseFilter(options.conditions ?? params.get('conditions'), allRows);
+  const filter = parseFilter(options.conditions ?? params.get('conditions'), allRows, options.fields);
   const childFilter = options.childConditions ? parseChildFilter(params.get('childConditions'), allRows) : undefined;
   let rows = allRows.filter((row) => (filter ? filter(row) : true) && (childFilter ? childFilter(row) : true));
   const pageSize = Math.min(MAX_PAGE_SIZE, positiveInt(params.get('pageSize'), 'pageSize', DEFAULT_PAGE_SIZE));
@@ -664,7 +689,7 @@ export function createConnectWiseSimulator(options: ConnectWiseSimulatorOptions 
       if (a === 'service' && d === 'notes') {
         if (seg.length === 4 && get) {
           ticketOr404(id);
-          return listResponse(request, url, state.notes.get(id) ?? []);
+          return listResponse(request, url, state.notes.get(id) ?? [], { fields: SERVICE_NOTE_FIELDS });
         }
         if (seg.length === 4 && method === 'POST') return createNote(request, id, entry);
         if (seg.length === 5 && get && isId(e)) {

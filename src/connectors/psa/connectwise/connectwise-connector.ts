@@ -162,6 +162,29 @@ export function createConnectWiseClient(settings: ConnectWiseSettings, deps: Psa
       return { id: String(created.id) };
     },
 
+    async findTicketNote(rawTicketId, marker) {
+      const ticketId = requireId(rawTicketId, 'ticket');
+      const quoted = quoteConditionValue(marker);
+      const request = {
+        method: 'GET' as const,
+        path: `/service/tickets/${ticketId}/notes`,
+        operation: 'GET /service/tickets/{id}/notes',
+        action: `look for an earlier note on ticket ${ticketId}`,
+        subject: { kind: 'Ticket', id: ticketId },
+      };
+      // The condition narrows the list on the server; the text is checked here again because a
+      // server that ignored the condition would otherwise make any note look like a match.
+      const rows = await client.requestAllPages({
+        ...request,
+        query: { pageSize: 100, ...(quoted ? { conditions: `text contains ${quoted}` } : {}) },
+      });
+      for (const row of rows) {
+        const note = client.parse(cwNoteSchema, row, request) as { id: number; text?: unknown };
+        if (typeof note.text === 'string' && note.text.includes(marker)) return { id: String(note.id) };
+      }
+      return null;
+    },
+
     async setTicketStatus(rawTicketId, statusName) {
       const ticketId = requireId(rawTicketId, 'ticket');
       const wanted = statusName.trim();

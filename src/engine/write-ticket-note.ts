@@ -1,0 +1,109 @@
+import type { PsaClient } from '../connectors/psa/types.js';
+import type { JobQueue } from '../jobs/types.js';
+import type { Clock } from '../lib/clock.js';
+import type { Logger } from '../lib/logger.js';
+import { isToolboxError } from '../lib/toolbox-error.js';
+import type { Store } from '../store/types.js';
+import { overallStatus } from './overall-status.js';
+
+export const RETRY_TICKET_NOTE_JOB = 'ticket-note.retry';
+
+/** Waits before each retry of a note that ConnectWise did not take: about 3 hours in all. */
+export const DEFAULT_NOTE_RETRY_DELAYS_MS = [30_000, 2 * 60_000, 10 * 60_000, 30 * 60_000, 2 * 3_600_000];
+
+export type WriteTicketNoteDeps = {
+  store: Store;
+  psa: PsaClient;
+  jobQueue: JobQueue;
+  clock: Clock;
+  logger: Logger;
+  noteRetryDelaysMs?: number[];
+};
+
+/** Every note names its execution; the retry looks for this text before writing again. */
+export const noteMarker = (executionId: string) => `execution ${executionId}`;
+
+const iso = (clock: Clock) => new Date(clock.now()).toISOString();
+const upstreamCode = (error: unknown) =>
+  isToolboxError(error) && error.upstream ? [error.upstream.status, error.upstream.code].filter(Boolean).join(' ') || null : null;
+
+/**
+ * One attempt at the ticket note of an execution. ConnectWise has no idempotency key, so a note is
+ * never re-sent blindly: when an attempt fails in a way that may pass (timeout, 429, 5xx, network),
+ * a later job first looks on the ticket for a note carrying this execution's id, and writes again
+ * only if there is none. Until then the note is `pending` and the step says when the next try is;
+ * after the last try it is `failed`, with the text kept on the page for pasting by hand.
+ */
+export async function attemptTicketNote(
+  deps: WriteTicketNoteDeps,
+  executionId: string,
+  noteSeq: number,
+  lines: string[],
+  attempt: number,
+): Promise<void> {
+  const { store, clock } = deps;
+  const execution = await store.executions.get(executionId);
+  if (!execution?.ticketId) return;
+  const ticketId = execution.ticketId;
+  const started = clock.now();
+  const text = lines.join('\n');
+  await store.executions.updateStep(executionId, noteSeq, { status: 'running', startedAt: new Date(started).toISOString() });
+  try {
+    // Only a retry can find its own earlier note; the first attempt has nothing to look for.
+    const existing = attempt > 1 ? await deps.psa.findTicketNote(ticketId, noteMarker(executionId)) : null;
+    const note = existing ?? (await deps.psa.addTicketNote(ticketId, { lines, internal: true }));
+    await store.executions.setNote(executionId, { status: 'written', text, error: null });
+    await store.executions.updateStep(executionId, noteSeq, {
+      status: 'ok',
+      message: existing
+        ? `Internal note ${note.id} is on ticket #${ticketId}: an earlier attempt had reached ConnectWise after all.`
+        : `Internal note ${note.id} added to ticket #${ticketId}${attempt > 1 ? ` (attempt ${attempt})` : ''}.`,
+      upstreamCode: null,
+      finishedAt: iso(clock),
+      durationMs: clock.now() - started,
+    });
+  } catch (error) {
+    const message = isToolboxError(error) ? error.message : 'The note could not be written; the details are in the service log.';
+    const delays = deps.noteRetryDelaysMs ?? DEFAULT_NOTE_RETRY_DELAYS_MS;
+    const delay = delays[attempt - 1];
+    const retry = isToolboxError(error) && error.retryable && delay !== undefined;
+    if (!isToolboxError(error)) deps.logger.error({ err: error, executionId }, 'ticket note failed unexpectedly');
+    if (retry) {
+      const runAt = clock.now() + delay;
+      await store.executions.setNote(executionId, { status: 'pending', text, error: message });
+      await store.executions.updateStep(executionId, noteSeq, {
+        status: 'failed',
+        message: `${message} The toolbox checks the ticket and tries again at ${new Date(runAt).toISOString().slice(11, 16)} UTC (attempt ${attempt + 1} of ${delays.length + 1}); the note will not be written twice.`,
+        upstreamCode: upstreamCode(error),
+        finishedAt: iso(clock),
+        durationMs: clock.now() - started,
+      });
+      await deps.jobQueue.enqueue(
+        RETRY_TICKET_NOTE_JOB,
+        { executionId, noteSeq, attempt: attempt + 1 },
+        { runAt, uniqueKey: `note:${executionId}:${attempt + 1}`, maxAttempts: 1 },
+      );
+      return;
+    }
+    await store.executions.setNote(executionId, { status: 'failed', text, error: message });
+    await store.executions.updateStep(executionId, noteSeq, {
+      status: 'failed',
+      message: `${message}${attempt > 1 ? ` Gave up after ${attempt} attempts.` : ''} The note text is kept on this page so you can paste it into the ticket.`,
+      upstreamCode: upstreamCode(error),
+      finishedAt: iso(clock),
+      durationMs: clock.now() - started,
+    });
+  }
+}
+
+/** The job behind a scheduled retry: the same attempt, then the execution's status again. */
+export async function retryTicketNote(
+  deps: WriteTicketNoteDeps,
+  payload: { executionId: string; noteSeq: number; attempt: number },
+): Promise<void> {
+  const execution = await deps.store.executions.get(payload.executionId);
+  if (execution?.noteStatus !== 'pending' || !execution.noteText) return;
+  await attemptTicketNote(deps, payload.executionId, payload.noteSeq, execution.noteText.split('\n'), payload.attempt);
+  const steps = await deps.store.executions.steps(payload.executionId);
+  await deps.store.executions.setStatus(payload.executionId, overallStatus(steps), iso(deps.clock));
+}
