@@ -62,7 +62,7 @@ describe('GET /hooks/screenpop', () => {
       const launch = await toolbox.services.store.launches.get(launchId);
       assert.equal(launch?.status, 'pending');
       assert.equal(launch?.context, null);
-      const context = await toolbox.services.launchReads.inFlight(launchId);
+      const context = await toolbox.services.launchReads.inFlight(launchId)?.context;
       assert.equal(context?.company.ok, true);
       const reads = apiCalls()
         .slice(before)

@@ -2,7 +2,7 @@ import type { PsaClient } from '../../connectors/psa/types.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
-import type { LaunchContext, LaunchRepo, LaunchStatus, ReadResult } from '../../store/types.js';
+import type { LaunchContext, LaunchRecord, LaunchRepo, LaunchStatus, ReadResult } from '../../store/types.js';
 
 /**
  * The PSA reads of each launch. They start when the screen pop arrives, run in parallel, and the
@@ -12,9 +12,12 @@ import type { LaunchContext, LaunchRepo, LaunchStatus, ReadResult } from '../../
  */
 export type LaunchReads = {
   /** Starts the reads; their result is saved once `inserted` (the launch row's insert) settles. */
-  start(launch: { id: string; ticketId: string | null; companyId: string; contactId: string }, inserted: Promise<void>): void;
-  /** The context of a launch started here, or undefined when this process did not start it. */
-  inFlight(launchId: string): Promise<LaunchContext> | undefined;
+  start(launch: LaunchRecord, inserted: Promise<void>): void;
+  /**
+   * A launch started by this process, as it was created, with its reads; undefined when another
+   * process started it or it is long done. Spares the page a store read on the hot path.
+   */
+  inFlight(launchId: string): { launch: LaunchRecord; context: Promise<LaunchContext> } | undefined;
 };
 
 async function timed<T>(clock: Clock, read: () => Promise<T>): Promise<ReadResult<T>> {
@@ -51,7 +54,7 @@ export function createLaunchReads(deps: {
   logger: Logger;
   keepMs?: number;
 }): LaunchReads {
-  const pending = new Map<string, Promise<LaunchContext>>();
+  const pending = new Map<string, { launch: LaunchRecord; context: Promise<LaunchContext> }>();
   const keepMs = deps.keepMs ?? 60_000;
 
   return {
@@ -73,7 +76,7 @@ export function createLaunchReads(deps: {
         });
         return context;
       })();
-      pending.set(launch.id, promise);
+      pending.set(launch.id, { launch: { ...launch }, context: promise });
       // Forget the promise once it had time to be used; the store has the result.
       void promise.finally(() => {
         setTimeout(() => pending.delete(launch.id), keepMs).unref();

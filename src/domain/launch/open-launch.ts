@@ -47,7 +47,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 async function waitForContext(deps: OpenLaunchDeps, launch: LaunchRecord): Promise<LaunchContext | null> {
   if (launch.context) return launch.context;
-  const inFlight = deps.launchReads.inFlight(launch.id);
+  const inFlight = deps.launchReads.inFlight(launch.id)?.context;
   if (inFlight) {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((resolve) => {
@@ -79,11 +79,15 @@ export async function openLaunch(
   technicianUserId: string,
   choice: { userId?: string | undefined; query?: string | undefined } = {},
 ): Promise<OpenLaunchResult> {
-  const launch = await deps.launches.get(launchId);
+  // A launch this process started and that already has its owner needs no store read: nothing
+  // about it can have changed. An unowned one is read (and claimed) in the store.
+  const held = deps.launchReads.inFlight(launchId);
+  const launch = held?.launch.technicianUserId ? held.launch : await deps.launches.get(launchId);
   if (!launch) return { kind: 'not-found' };
   const now = deps.clock.now();
   if (Date.parse(launch.expiresAt) <= now) return { kind: 'expired', launch };
   const owner = launch.technicianUserId ?? (await deps.launches.claim(launch.id, technicianUserId, new Date(now).toISOString()));
+  if (held && owner) held.launch.technicianUserId = owner;
   if (owner !== technicianUserId) return { kind: 'forbidden', launch };
 
   const context = await waitForContext(deps, launch);
