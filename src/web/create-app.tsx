@@ -66,7 +66,11 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
       referrerPolicy: 'same-origin',
     }),
   );
-  app.use('*', bodyLimit({ maxSize: 64 * 1024 }));
+  // Only requests that carry a body: bodyLimit wraps the request body, which makes the Node
+  // adapter build a full web Request even for a GET (measured: about a third of the throughput of
+  // a trivial route).
+  const limitBody = bodyLimit({ maxSize: 64 * 1024 });
+  app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   // Form POSTs must come from our own pages: the browser's Origin (or Sec-Fetch-Site) says so.
   app.use('*', csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin }));
   app.use('*', sessionAuth(services.sessions));
