@@ -47,7 +47,31 @@ export type DemoUser = {
   directoryRoles?: string[];
   usageLocation?: string;
   assignedSkuIds?: string[];
+  /**
+   * Registered sign-in methods besides the password, which the Graph simulator adds to every user
+   * with Graph's well-known password method id.
+   */
+  authMethods?: DemoAuthMethod[];
+  /** The user's default second factor, as beta `signInPreferences.userPreferredMethodForSecondaryAuthentication`. */
+  preferredSecondFactor?: 'push' | 'oath' | 'voiceMobile' | 'voiceAlternateMobile' | 'voiceOffice' | 'sms';
 };
+/**
+ * One registered sign-in method, with the fields Graph returns for its type. Phone and e-mail
+ * methods use Graph's fixed ids (one method per phone type, one e-mail method per user).
+ * `hardwareOath` exists in Graph beta only; it is here so the toolbox can be shown a method it
+ * cannot remove.
+ */
+export type DemoAuthMethod = { id: string; createdDateTime?: string } & (
+  | { type: 'phone'; phoneNumber: string; phoneType: 'mobile' | 'alternateMobile' | 'office' }
+  | { type: 'email'; emailAddress: string }
+  | { type: 'microsoftAuthenticator'; displayName: string; deviceTag?: string; phoneAppVersion?: string }
+  | { type: 'fido2'; displayName: string; model: string; aaGuid?: string }
+  | { type: 'softwareOath' }
+  | { type: 'windowsHelloForBusiness'; displayName: string; keyStrength?: 'normal' | 'weak' | 'unknown' }
+  | { type: 'platformCredential'; displayName: string; platform?: 'iOS' | 'macOS' | 'windows' | 'android' | 'unknown' }
+  | { type: 'externalAuthentication'; displayName: string; configurationId?: string }
+  | { type: 'hardwareOath'; displayName?: string; serialNumber?: string }
+);
 export type DemoGroup = {
   id: string;
   displayName: string;
@@ -74,6 +98,13 @@ export type DemoTenant = {
 
 const SKU_BUSINESS_PREMIUM = 'cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46';
 const SKU_EXCHANGE_ONLINE = '4b9405b0-7788-4568-add1-99614e613b69';
+/** Graph's fixed method ids: each phone type and the e-mail method have one id for every user. */
+const MOBILE_PHONE_METHOD = '3179e48a-750b-4051-897c-87b9720928f7';
+const ALTERNATE_MOBILE_METHOD = 'b6332ec1-7057-4abe-9331-3d72feddfe41';
+const OFFICE_PHONE_METHOD = 'e37fc753-ff3b-4958-9484-eaa9425c82bc';
+const EMAIL_METHOD = '3ddfcfc8-9383-446f-83cc-3ab9be4be18f';
+/** The AAGUID of a YubiKey 5 series key (NFC), as attested. */
+const YUBIKEY_5_AAGUID = 'cb69481e-8ff7-4039-93ec-0a2729a154a8';
 
 export const demoMsp = {
   name: 'Northwind IT Services',
@@ -266,6 +297,18 @@ export const demoTenants: DemoTenant[] = [
         onPremisesSyncEnabled: false,
         usageLocation: 'US',
         assignedSkuIds: [SKU_BUSINESS_PREMIUM],
+        authMethods: [
+          {
+            type: 'microsoftAuthenticator',
+            id: 'c2000000-0000-4000-8000-000000000011',
+            displayName: 'iPhone 15',
+            deviceTag: 'SoftwareTokenActivated',
+            phoneAppVersion: '6.8.17',
+            createdDateTime: '2025-03-04T15:22:10Z',
+          },
+          { type: 'phone', id: MOBILE_PHONE_METHOD, phoneNumber: '+1 5550101001', phoneType: 'mobile' },
+        ],
+        preferredSecondFactor: 'push',
       },
       {
         id: 'c0000000-0000-4000-8000-000000000002',
@@ -279,6 +322,15 @@ export const demoTenants: DemoTenant[] = [
         onPremisesSyncEnabled: false,
         usageLocation: 'US',
         assignedSkuIds: [SKU_BUSINESS_PREMIUM],
+        // Every phone type plus e-mail and an app code: the default (sms) mobile number can only go last,
+        // and the mobile number cannot go while the alternate mobile remains.
+        authMethods: [
+          { type: 'phone', id: MOBILE_PHONE_METHOD, phoneNumber: '+1 5550101002', phoneType: 'mobile' },
+          { type: 'phone', id: ALTERNATE_MOBILE_METHOD, phoneNumber: '+1 5550109002', phoneType: 'alternateMobile' },
+          { type: 'email', id: EMAIL_METHOD, emailAddress: 'diego.siciliani@outlook.example' },
+          { type: 'softwareOath', id: 'c2000000-0000-4000-8000-000000000021' },
+        ],
+        preferredSecondFactor: 'sms',
       },
       {
         // Shares Diego's address as an alias: the launch page must offer a choice.
@@ -291,6 +343,16 @@ export const demoTenants: DemoTenant[] = [
         proxyAddresses: ['smtp:diego@contosodental.example'],
         accountEnabled: true,
         onPremisesSyncEnabled: false,
+        authMethods: [
+          {
+            type: 'fido2',
+            id: 'c2000000-0000-4000-8000-000000000031',
+            displayName: 'Admin key',
+            model: 'YubiKey 5 NFC',
+            aaGuid: YUBIKEY_5_AAGUID,
+            createdDateTime: '2024-11-18T09:41:00Z',
+          },
+        ],
       },
       {
         id: 'c0000000-0000-4000-8000-000000000004',
@@ -302,6 +364,25 @@ export const demoTenants: DemoTenant[] = [
         accountEnabled: true,
         onPremisesSyncEnabled: false,
         directoryRoles: ['Global Administrator'],
+        authMethods: [
+          {
+            type: 'microsoftAuthenticator',
+            id: 'c2000000-0000-4000-8000-000000000041',
+            displayName: 'Pixel 8',
+            deviceTag: 'SoftwareTokenActivated',
+            phoneAppVersion: '6.2410.7122',
+            createdDateTime: '2024-06-02T08:15:00Z',
+          },
+          {
+            type: 'fido2',
+            id: 'c2000000-0000-4000-8000-000000000042',
+            displayName: 'YubiKey (desk)',
+            model: 'YubiKey 5C NFC',
+            aaGuid: YUBIKEY_5_AAGUID,
+            createdDateTime: '2024-06-02T08:20:00Z',
+          },
+        ],
+        preferredSecondFactor: 'push',
       },
       {
         id: 'c0000000-0000-4000-8000-000000000005',
@@ -367,6 +448,8 @@ export const demoTenants: DemoTenant[] = [
         onPremisesSyncEnabled: false,
         usageLocation: 'US',
         assignedSkuIds: [SKU_BUSINESS_PREMIUM],
+        authMethods: [{ type: 'phone', id: MOBILE_PHONE_METHOD, phoneNumber: '+1 5550102001', phoneType: 'mobile' }],
+        preferredSecondFactor: 'sms',
       },
       {
         id: 'f0000000-0000-4000-8000-000000000002',
@@ -379,6 +462,17 @@ export const demoTenants: DemoTenant[] = [
         accountEnabled: true,
         onPremisesSyncEnabled: true,
         usageLocation: 'US',
+        authMethods: [
+          {
+            type: 'microsoftAuthenticator',
+            id: 'f2000000-0000-4000-8000-000000000021',
+            displayName: 'Galaxy S23',
+            deviceTag: 'SoftwareTokenActivated',
+            phoneAppVersion: '6.2409.6094',
+            createdDateTime: '2024-09-30T13:05:00Z',
+          },
+        ],
+        preferredSecondFactor: 'push',
       },
       {
         id: 'f0000000-0000-4000-8000-000000000003',
@@ -390,6 +484,18 @@ export const demoTenants: DemoTenant[] = [
         accountEnabled: true,
         onPremisesSyncEnabled: false,
         directoryRoles: ['Global Administrator'],
+        authMethods: [
+          {
+            type: 'microsoftAuthenticator',
+            id: 'f2000000-0000-4000-8000-000000000031',
+            displayName: 'iPhone 14 Pro',
+            deviceTag: 'SoftwareTokenActivated',
+            phoneAppVersion: '6.8.15',
+            createdDateTime: '2024-02-12T10:00:00Z',
+          },
+          { type: 'phone', id: OFFICE_PHONE_METHOD, phoneNumber: '+1 5550102900', phoneType: 'office' },
+        ],
+        preferredSecondFactor: 'push',
       },
       {
         id: 'f0000000-0000-4000-8000-000000000004',
@@ -443,6 +549,25 @@ export const demoTenants: DemoTenant[] = [
         onPremisesSyncEnabled: false,
         usageLocation: 'GB',
         assignedSkuIds: [SKU_BUSINESS_PREMIUM],
+        authMethods: [
+          {
+            type: 'fido2',
+            id: 'a2000000-0000-4000-8000-000000000011',
+            displayName: 'YubiKey',
+            model: 'YubiKey 5 NFC',
+            aaGuid: YUBIKEY_5_AAGUID,
+            createdDateTime: '2025-01-20T11:30:00Z',
+          },
+          {
+            type: 'microsoftAuthenticator',
+            id: 'a2000000-0000-4000-8000-000000000012',
+            displayName: 'iPhone 13',
+            deviceTag: 'SoftwareTokenActivated',
+            phoneAppVersion: '6.8.12',
+            createdDateTime: '2025-01-20T11:20:00Z',
+          },
+        ],
+        preferredSecondFactor: 'push',
       },
       {
         id: 'a0000000-0000-4000-8000-000000000002',
@@ -456,6 +581,26 @@ export const demoTenants: DemoTenant[] = [
         onPremisesSyncEnabled: false,
         usageLocation: 'GB',
         assignedSkuIds: [SKU_BUSINESS_PREMIUM],
+        // The office phone is the default: it can only be removed after the other two.
+        authMethods: [
+          {
+            type: 'windowsHelloForBusiness',
+            id: 'a2000000-0000-4000-8000-000000000021',
+            displayName: 'ADATUM-LT-0142',
+            keyStrength: 'normal',
+            createdDateTime: '2024-10-07T07:58:00Z',
+          },
+          {
+            type: 'microsoftAuthenticator',
+            id: 'a2000000-0000-4000-8000-000000000022',
+            displayName: 'Pixel 7',
+            deviceTag: 'SoftwareTokenActivated',
+            phoneAppVersion: '6.2408.5521',
+            createdDateTime: '2024-10-07T08:03:00Z',
+          },
+          { type: 'phone', id: OFFICE_PHONE_METHOD, phoneNumber: '+44 2079460102', phoneType: 'office' },
+        ],
+        preferredSecondFactor: 'voiceOffice',
       },
       {
         id: 'a0000000-0000-4000-8000-000000000003',
@@ -466,6 +611,11 @@ export const demoTenants: DemoTenant[] = [
         mail: 'jlorenz@adatumlegal.example',
         accountEnabled: true,
         onPremisesSyncEnabled: false,
+        authMethods: [
+          { type: 'phone', id: MOBILE_PHONE_METHOD, phoneNumber: '+44 7700900103', phoneType: 'mobile' },
+          { type: 'email', id: EMAIL_METHOD, emailAddress: 'johanna.lorenz@gmail.example' },
+        ],
+        preferredSecondFactor: 'voiceMobile',
       },
       {
         id: 'a0000000-0000-4000-8000-000000000004',
@@ -477,6 +627,17 @@ export const demoTenants: DemoTenant[] = [
         accountEnabled: true,
         onPremisesSyncEnabled: false,
         directoryRoles: ['User Administrator'],
+        authMethods: [
+          {
+            type: 'microsoftAuthenticator',
+            id: 'a2000000-0000-4000-8000-000000000041',
+            displayName: 'iPhone 15 Pro',
+            deviceTag: 'SoftwareTokenActivated',
+            phoneAppVersion: '6.8.17',
+            createdDateTime: '2024-05-14T16:45:00Z',
+          },
+        ],
+        preferredSecondFactor: 'push',
       },
     ],
     groups: [

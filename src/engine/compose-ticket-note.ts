@@ -37,8 +37,9 @@ export function composeTicketNote(options: {
   steps.forEach((step, index) => {
     lines.push(`${index + 1}. ${step.label}: ${STATUS_WORD[step.status] ?? step.status}${step.message ? ` - ${step.message}` : ''}`);
   });
-  if (execution.inputs.revealSecret === true) {
-    lines.push('The new password was shown once to the technician and is not recorded anywhere.');
+  const reveal = execution.inputs.reveal as { label?: string } | null | undefined;
+  if (reveal?.label && steps.some((step) => step.status === 'ok')) {
+    lines.push(`The ${reveal.label.toLowerCase()} was shown once to the technician and is not recorded anywhere.`);
   }
   lines.push(`Details: ${options.executionUrl}`);
   return lines;

@@ -29,6 +29,9 @@ export type RunExecutionDeps = {
 
 const iso = (clock: Clock) => new Date(clock.now()).toISOString();
 
+/** How long an unrevealed one-time secret is kept, sealed, for its technician. */
+export const SECRET_TTL_MS = 15 * 60_000;
+
 /**
  * Runs one execution: each workflow step in order, recorded as it goes (status, message, upstream
  * code, timing), then the ticket note. Safe to call again for the same execution (a retried or
@@ -74,6 +77,13 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
     targetUserId: execution.targetUserId,
     logger: log,
     facts: {},
+    async keepSecret(value) {
+      await store.executions.setSecret(
+        executionId,
+        deps.secretBox.seal(value, executionId),
+        new Date(clock.now() + SECRET_TTL_MS).toISOString(),
+      );
+    },
   };
 
   let stopped = false;
@@ -111,10 +121,11 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
     }
   }
 
-  // Nothing to show when the password never took effect, or the technician typed it.
+  // Nothing to show when the secret never took effect (the reset failed, the pass was not issued)
+  // or there is nothing to show back (the technician typed the password).
   const afterSteps = await store.executions.steps(executionId);
-  const secretStepOk = afterSteps.some((s) => s.key === 'reset-password' && s.status === 'ok');
-  if (!secretStepOk || execution.inputs.revealSecret !== true) await store.executions.takeSecret(executionId, iso(clock));
+  const secretStepOk = afterSteps.some((s) => s.key === workflow.secretStepKey && s.status === 'ok');
+  if (!secretStepOk || !execution.inputs.reveal) await store.executions.takeSecret(executionId, iso(clock));
 
   await writeNote(deps, executionId, workflow.title, afterSteps);
   const finalSteps = await store.executions.steps(executionId);

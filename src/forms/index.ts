@@ -1,7 +1,9 @@
 import { passwordResetForm } from './password-reset/password-reset-form.js';
+import { resetMfaForm } from './reset-mfa/reset-mfa-form.js';
 import type { FormDefinition } from './types.js';
 
 /** Every form this build can run. Add a form: one folder and one line here (and its workflow). */
 export const forms: Record<string, FormDefinition<unknown>> = {
   password_reset: passwordResetForm as FormDefinition<unknown>,
+  reset_mfa: resetMfaForm as FormDefinition<unknown>,
 };

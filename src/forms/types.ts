@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx';
-import type { DirectoryUser } from '../connectors/directory/types.js';
+import type { DirectoryClient, DirectoryUser } from '../connectors/directory/types.js';
 
 /**
  * The form port: the fields a technician fills in for one workflow, how they are checked, and
@@ -13,17 +13,24 @@ export type ParsedForm<I> =
   | {
       ok: true;
       input: I;
-      /** A one-time secret to hand to the workflow (a new password); sealed at rest, shown once. */
+      /** A one-time secret to hand to the workflow (a new password); sealed at rest. */
       secret: string | null;
-      /** Whether the secret should be shown to the technician after the run. */
-      revealSecret: boolean;
+      /**
+       * What the technician is shown once after the run, by name ("New password", "Temporary
+       * Access Pass"): the secret above, or one a step creates. Null: nothing to show.
+       */
+      reveal: { label: string } | null;
     }
   | { ok: false; errors: FieldErrors };
+
+/** Live data a form loaded from the directory, or why it could not: shown in the field, not as a broken page. */
+export type FormData = { ok: true; value: unknown } | { ok: false; message: string } | null;
 
 export type FormFieldsProps = {
   values: FormValues;
   errors: FieldErrors;
   target: DirectoryUser;
+  data: FormData;
 };
 
 export type FormDefinition<I> = {
@@ -33,8 +40,14 @@ export type FormDefinition<I> = {
   description: string;
   /** What the fields hold when the form first renders. */
   defaults(): FormValues;
+  /**
+   * Live data the fields need from the directory, such as the user's registered MFA methods. Loaded
+   * when the form renders and again when it is submitted (so the choice is checked against what is
+   * there now).
+   */
+  load?(context: { directory: DirectoryClient; target: DirectoryUser }): Promise<unknown>;
   /** Reads submitted fields (already as strings; unchecked boxes are absent). */
-  parse(fields: FormValues, target: DirectoryUser): ParsedForm<I>;
+  parse(fields: FormValues, target: DirectoryUser, data: FormData): ParsedForm<I>;
   /** The form's own fields; the page around them (ticket, user, submit) is shared. */
   Fields(props: FormFieldsProps): Child;
 };

@@ -160,6 +160,8 @@ export type ExecutionRepo = {
   updateStep(executionId: string, seq: number, changes: Partial<Omit<StepRecord, 'executionId' | 'seq'>>): Promise<void>;
   appendStep(step: StepRecord): Promise<void>;
   setNote(id: string, note: { status: NoteStatus; text: string | null; error: string | null }): Promise<void>;
+  /** Stores a sealed secret a step obtained, replacing any other, until `expiresAt`. */
+  setSecret(id: string, sealed: string, expiresAt: string): Promise<void>;
   /** The sealed secret, for the worker; does not reveal or remove it. */
   readSecret(id: string, now: string): Promise<string | null>;
   /**

@@ -1,7 +1,9 @@
 import { passwordResetWorkflow } from './password-reset/password-reset-workflow.js';
+import { resetMfaWorkflow } from './reset-mfa/reset-mfa-workflow.js';
 import type { Workflow } from './types.js';
 
 /** Every workflow, by the form it serves. Add a workflow: one folder and one line here. */
 export const workflows: Record<string, Workflow<never>> = {
   password_reset: passwordResetWorkflow as Workflow<never>,
+  reset_mfa: resetMfaWorkflow as Workflow<never>,
 };

@@ -19,6 +19,11 @@ export type StepContext<I> = {
   logger: Logger;
   /** Values earlier steps left for later ones and for the note. */
   facts: Record<string, unknown>;
+  /**
+   * Keeps a secret a step obtained (a Temporary Access Pass) to be shown once to the technician:
+   * sealed in the store, never in a step message, the note or the log.
+   */
+  keepSecret(value: string): Promise<void>;
 };
 
 export type WorkflowStep<I> = {
@@ -34,4 +39,9 @@ export type Workflow<I> = {
   /** A title for the note and the execution page, e.g. "Password reset". */
   title: string;
   steps(input: I): WorkflowStep<I>[];
+  /**
+   * The step whose success makes the execution's secret real (the password was set, the pass was
+   * issued). If it did not succeed, the secret is destroyed instead of shown.
+   */
+  secretStepKey?: string;
 };

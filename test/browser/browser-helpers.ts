@@ -1,8 +1,10 @@
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -86,4 +88,50 @@ export async function screenshotAt(page: Page, name: string, width: number): Pro
 /** An element's text, trimmed; textContent, not innerText, so it does not depend on layout. */
 export async function textOf(locator: Locator): Promise<string> {
   return ((await locator.textContent()) ?? '').trim();
+}
+
+/** Every wait is bounded: a hung page must fail the test, not the CI job's wall clock. */
+export const STEP_TIMEOUT_MS = 5_000;
+export const NAVIGATION_TIMEOUT_MS = 10_000;
+export const EXECUTION_TIMEOUT_MS = 15_000;
+
+export function screenPopPath(ticketId: number, companyId: number, contactId: number, formName: string): string {
+  const query = new URLSearchParams({
+    ticket_id: String(ticketId),
+    company_id: String(companyId),
+    contact_id: String(contactId),
+    form_name: formName,
+  });
+  return `/hooks/screenpop?${query}`;
+}
+
+export async function assertNoAxeViolations(page: Page, what: string): Promise<void> {
+  const violations = await axeViolations(page);
+  assert.equal(
+    violations.length,
+    0,
+    `axe found ${violations.length} WCAG 2.1 AA violation(s) on the ${what}:\n  ${violations.join('\n  ')}`,
+  );
+}
+
+/** Screenshots at desktop and phone width; at phone width nothing may scroll sideways. */
+export async function screenshotBothWidths(page: Page, name: string): Promise<void> {
+  await screenshotAt(page, name, 1280);
+  const narrow = await screenshotAt(page, name, 390);
+  assert.ok(
+    narrow.scrollWidth <= narrow.innerWidth,
+    `the ${name} page scrolls sideways at 390 px (scrollWidth ${narrow.scrollWidth} > ${narrow.innerWidth})`,
+  );
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** Follows a screen-pop link as a technician without a session would: sign-in first, then the form. */
+export async function openScreenPopSignedOut(page: Page, baseUrl: string, path: string, onSignInPage?: (page: Page) => Promise<void>) {
+  await page.goto(`${baseUrl}${path}`);
+  assert.equal(new URL(page.url()).pathname, '/login', 'an unsigned screen pop leads to the sign-in page');
+  assert.match(new URL(page.url()).searchParams.get('next') ?? '', /^\/launches\//, 'sign-in leads back to the launch');
+  await onSignInPage?.(page);
+  await page.fill('#email', DEMO_SIGN_IN.email);
+  await page.fill('#password', DEMO_SIGN_IN.password);
+  await Promise.all([page.waitForURL(/\/launches\/[^/?]+$/), page.click('form[action="/login"] button[type="submit"]')]);
 }

@@ -2,60 +2,24 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { demoTenants } from '../../src/demo/demo-data.js';
-import { DEMO_SIGN_IN } from '../../src/demo/demo-sandbox.js';
 import { checkEntraPassword } from '../../src/domain/passwords/check-entra-password.js';
-import { axeViolations, chromiumAvailability, launchChromium, screenshotAt, textOf } from './browser-helpers.js';
+import {
+  assertNoAxeViolations,
+  chromiumAvailability,
+  EXECUTION_TIMEOUT_MS,
+  launchChromium,
+  NAVIGATION_TIMEOUT_MS,
+  openScreenPopSignedOut,
+  STEP_TIMEOUT_MS,
+  screenPopPath,
+  screenshotBothWidths,
+  textOf,
+} from './browser-helpers.js';
 import { type BrowserSandbox, startBrowserSandbox } from './browser-sandbox.js';
 
 const contoso = demoTenants.find((tenant) => tenant.key === 'contoso')!;
 const megan = contoso.users.find((user) => user.userPrincipalName === 'megan.bowen@contosodental.example')!;
 const diego = contoso.users.find((user) => user.userPrincipalName === 'dsiciliani@contosodental.example')!;
-
-/** Every wait is bounded: a hung page must fail the test, not the CI job's wall clock. */
-const STEP_TIMEOUT_MS = 5_000;
-const NAVIGATION_TIMEOUT_MS = 10_000;
-const EXECUTION_TIMEOUT_MS = 15_000;
-
-function screenPopPath(ticketId: number, companyId: number, contactId: number): string {
-  const query = new URLSearchParams({
-    ticket_id: String(ticketId),
-    company_id: String(companyId),
-    contact_id: String(contactId),
-    form_name: 'password_reset',
-  });
-  return `/hooks/screenpop?${query}`;
-}
-
-async function assertNoAxeViolations(page: Page, what: string): Promise<void> {
-  const violations = await axeViolations(page);
-  assert.equal(
-    violations.length,
-    0,
-    `axe found ${violations.length} WCAG 2.1 AA violation(s) on the ${what}:\n  ${violations.join('\n  ')}`,
-  );
-}
-
-/** Screenshots at desktop and phone width; at phone width nothing may scroll sideways. */
-async function screenshotBothWidths(page: Page, name: string): Promise<void> {
-  await screenshotAt(page, name, 1280);
-  const narrow = await screenshotAt(page, name, 390);
-  assert.ok(
-    narrow.scrollWidth <= narrow.innerWidth,
-    `the ${name} page scrolls sideways at 390 px (scrollWidth ${narrow.scrollWidth} > ${narrow.innerWidth})`,
-  );
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-/** Follows a screen-pop link as a technician without a session would: sign-in first, then the form. */
-async function openScreenPopSignedOut(page: Page, baseUrl: string, path: string, onSignInPage?: (page: Page) => Promise<void>) {
-  await page.goto(`${baseUrl}${path}`);
-  assert.equal(new URL(page.url()).pathname, '/login', 'an unsigned screen pop leads to the sign-in page');
-  assert.match(new URL(page.url()).searchParams.get('next') ?? '', /^\/launches\//, 'sign-in leads back to the launch');
-  await onSignInPage?.(page);
-  await page.fill('#email', DEMO_SIGN_IN.email);
-  await page.fill('#password', DEMO_SIGN_IN.password);
-  await Promise.all([page.waitForURL(/\/launches\/[^/?]+$/), page.click('form[action="/login"] button[type="submit"]')]);
-}
 
 const availability = chromiumAvailability();
 
@@ -94,7 +58,7 @@ if ('fail' in availability) {
       const { url } = sandbox.toolbox;
       const page = await newPage();
 
-      await openScreenPopSignedOut(page, url, screenPopPath(1001, 250, 301), async (signIn) => {
+      await openScreenPopSignedOut(page, url, screenPopPath(1001, 250, 301, 'password_reset'), async (signIn) => {
         assert.equal(await textOf(signIn.locator('h1')), 'Sign in');
         await assertNoAxeViolations(signIn, 'sign-in page');
       });
@@ -129,7 +93,7 @@ if ('fail' in availability) {
       assert.equal(kept.connected, true, 'the live region was replaced instead of updated in place');
       assert.match(kept.text, /succeeded/);
 
-      const password = await page.inputValue('#new-password');
+      const password = await page.inputValue('#one-time-secret');
       assert.ok(password.length >= 12, `the generated password has ${password.length} characters, fewer than 12`);
       const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((pattern) => pattern.test(password)).length;
       assert.ok(classes >= 3, `the generated password uses ${classes} character classes, Entra needs 3`);
@@ -163,7 +127,7 @@ if ('fail' in availability) {
 
       // Shown once: a reload (or anyone re-opening the link) gets the "already shown" text instead.
       await page.reload();
-      assert.equal(await page.locator('#new-password').count(), 0, 'the password is not shown a second time');
+      assert.equal(await page.locator('#one-time-secret').count(), 0, 'the password is not shown a second time');
       assert.match(await textOf(page.locator('#progress')), /cannot be shown again/);
       assert.equal((await page.content()).includes(password), false);
     });
@@ -171,7 +135,7 @@ if ('fail' in availability) {
     test('two candidate users → picker → form; a rule-breaking typed password is refused inline', { timeout: 30_000 }, async () => {
       const { url } = sandbox.toolbox;
       const page = await newPage();
-      await openScreenPopSignedOut(page, url, screenPopPath(1002, 250, 302));
+      await openScreenPopSignedOut(page, url, screenPopPath(1002, 250, 302, 'password_reset'));
 
       // The contact's address matches two accounts: the page asks instead of guessing.
       const choices = page.locator('ul.choices a.choice-link');

@@ -86,7 +86,7 @@ for (const database of TEST_DATABASES) {
 
       const result = await toolbox.request(executionPath, { cookie: session.cookie });
       const resultHtml = await result.text();
-      const password = /id="new-password" class="secret-value" type="text" readonly="" value="([^"]+)"/.exec(resultHtml)?.[1];
+      const password = /id="one-time-secret" class="secret-value" type="text" readonly="" value="([^"]+)"/.exec(resultHtml)?.[1];
       assert.ok(password, 'the new password is not shown');
       const decoded = password
         .replaceAll('&amp;', '&')
@@ -189,7 +189,7 @@ for (const database of TEST_DATABASES) {
       assert.ok(!toolbox.graph.state.requests.some((r) => r.method === 'PATCH' && r.path.includes('f0000000-0000-4000-8000-000000000002')));
       assert.match(String((toolbox.cw.state.notes.get(1012) ?? [])[0]?.text), /FAILED/);
       const page = await (await toolbox.request(executionPath, { cookie: session.cookie })).text();
-      assert.ok(!page.includes('id="new-password"'), 'a password that was never set is shown');
+      assert.ok(!page.includes('id="one-time-secret"'), 'a password that was never set is shown');
     });
 
     test('an account with an admin role is protected', async () => {

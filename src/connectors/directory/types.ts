@@ -27,6 +27,38 @@ export type DirectoryRole = {
   displayName: string;
 };
 
+/** Kinds of sign-in method, after Graph's authentication method types. */
+export type AuthMethodKind =
+  | 'password'
+  | 'phone'
+  | 'email'
+  | 'fido2'
+  | 'microsoftAuthenticator'
+  | 'softwareOath'
+  | 'temporaryAccessPass'
+  | 'windowsHelloForBusiness'
+  | 'platformCredential'
+  | 'externalAuthentication'
+  | 'other';
+
+/** One registered sign-in method of a user, as the MFA form lists it. */
+export type AuthMethod = {
+  id: string;
+  kind: AuthMethodKind;
+  /** What a technician recognises, e.g. "Phone (mobile): +1 555 010 1001", "Authenticator: iPhone 15". */
+  label: string;
+  /** Phone methods: `mobile`, `alternateMobile` or `office`. */
+  phoneType?: string;
+  /** True when the directory reports it as the user's default second factor. */
+  isDefault: boolean;
+  /** False for the password and for kinds the API cannot remove. */
+  removable: boolean;
+  createdAt?: string;
+};
+
+export type TemporaryAccessPassInput = { lifetimeInMinutes: number; isUsableOnce: boolean };
+export type TemporaryAccessPass = { pass: string; lifetimeInMinutes: number; isUsableOnce: boolean; startDateTime?: string };
+
 export type ResetPasswordInput = {
   password: string;
   forceChangeNextSignIn: boolean;
@@ -47,6 +79,16 @@ export type DirectoryClient = {
   resetPassword(userId: string, input: ResetPasswordInput): Promise<void>;
   /** Invalidates refresh tokens and session cookies. */
   revokeSessions(userId: string): Promise<void>;
+  /** The user's registered sign-in methods, the password included (marked not removable). */
+  listAuthMethods(userId: string): Promise<AuthMethod[]>;
+  /**
+   * Removes one method. A phone method that is the default while others remain is refused by the
+   * directory: the error says so (code TBX_ERR_DIRECTORY_DEFAULT_METHOD), so a workflow can remove
+   * the others first and try it again last.
+   */
+  removeAuthMethod(userId: string, method: Pick<AuthMethod, 'id' | 'kind'>): Promise<void>;
+  /** Issues a Temporary Access Pass; the pass is in the answer only, never readable again. */
+  createTemporaryAccessPass(userId: string, input: TemporaryAccessPassInput): Promise<TemporaryAccessPass>;
   systemsCheck(): Promise<SystemsCheckResult[]>;
 };
 

@@ -1,5 +1,6 @@
 import type { DirectoryRegistry } from '../../engine/directory-registry.js';
-import { NOTE_STEP } from '../../engine/run-execution.js';
+import { NOTE_STEP, SECRET_TTL_MS } from '../../engine/run-execution.js';
+import { loadFormData } from '../../forms/load-form-data.js';
 import type { FieldErrors, FormDefinition, FormValues } from '../../forms/types.js';
 import type { JobQueue } from '../../jobs/types.js';
 import type { Clock } from '../../lib/clock.js';
@@ -62,7 +63,7 @@ export async function submitExecution(
     const message = isToolboxError(error) ? error.message : 'The user could not be read from the directory.';
     return { kind: 'invalid', errors: { user_id: message }, values };
   }
-  const parsed = form.parse(fields, target);
+  const parsed = form.parse(fields, target, await loadFormData(form, directory.client, target));
   if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors, values };
 
   const executionId = newId();
@@ -80,9 +81,9 @@ export async function submitExecution(
       directoryId: directory.config.id,
       targetUserId: target.id,
       targetDisplay: `${target.displayName} (${target.userPrincipalName})`,
-      inputs: { form: parsed.input, revealSecret: parsed.revealSecret && parsed.secret !== null },
+      inputs: { form: parsed.input, reveal: parsed.reveal },
       secretSealed: parsed.secret === null ? null : deps.secretBox.seal(parsed.secret, executionId),
-      secretExpiresAt: parsed.secret === null ? null : new Date(now + (deps.secretTtlMs ?? 15 * 60_000)).toISOString(),
+      secretExpiresAt: parsed.secret === null ? null : new Date(now + (deps.secretTtlMs ?? SECRET_TTL_MS)).toISOString(),
       steps: [...workflow.steps(parsed.input as never).map(({ key, label }) => ({ key, label })), NOTE_STEP],
     },
     new Date(now).toISOString(),

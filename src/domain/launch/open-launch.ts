@@ -1,5 +1,7 @@
 import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { DirectoryEntry, DirectoryRegistry } from '../../engine/directory-registry.js';
+import { loadFormData } from '../../forms/load-form-data.js';
+import type { FormData, FormDefinition } from '../../forms/types.js';
 import type { Clock } from '../../lib/clock.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { LaunchContext, LaunchRecord, LaunchRepo, ReadFailure } from '../../store/types.js';
@@ -8,6 +10,8 @@ import { type DirectoryUserMatch, resolveDirectoryUser } from './resolve-directo
 
 export type OpenLaunchDeps = {
   launches: LaunchRepo;
+  /** Forms whose live data (`load`) is fetched for the chosen user. */
+  forms?: Record<string, FormDefinition<unknown>>;
   launchReads: LaunchReads;
   directories: DirectoryRegistry;
   clock: Clock;
@@ -35,6 +39,8 @@ export type OpenLaunchResult =
       /** The user the form acts on: the single match, or the one picked. */
       selected: DirectoryUser | null;
       search: { query: string; results: DirectoryUser[] } | null;
+      /** The form's live data for the selected user (null when it has none). */
+      formData: FormData;
     };
 
 export type ReadyContext = {
@@ -112,7 +118,9 @@ export async function openLaunch(
     if (choice.userId) selected = await directory.client.getUser(choice.userId);
     const query = choice.query?.trim();
     const search = query ? { query, results: await directory.client.searchUsers(query, { limit: 25 }) } : null;
-    return { kind: 'ready', launch, context: ready, directory, match, selected, search };
+    const form = deps.forms?.[launch.formName];
+    const formData = selected && form ? await loadFormData(form, directory.client, selected) : null;
+    return { kind: 'ready', launch, context: ready, directory, match, selected, search, formData };
   } catch (error) {
     if (!isToolboxError(error)) throw error;
     return { kind: 'directory-failed', launch, context: ready, directory, message: error.message, code: error.code };

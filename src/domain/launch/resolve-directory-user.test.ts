@@ -32,6 +32,9 @@ function directory(byEmail: DirectoryUser[], byUpn: DirectoryUser[], byName: Dir
     resetPassword: unused,
     revokeSessions: unused,
     systemsCheck: unused,
+    listAuthMethods: unused,
+    removeAuthMethod: unused,
+    createTemporaryAccessPass: unused,
   };
 }
 

@@ -103,7 +103,7 @@ export const passwordResetForm: FormDefinition<PasswordResetInput> = {
       input: { passwordMode: mode, mustChange: fields.must_change === 'on', revokeSessions: fields.revoke_sessions === 'on' },
       secret,
       // The technician typed it, so there is nothing to show back.
-      revealSecret: mode !== 'typed',
+      reveal: mode === 'typed' ? null : { label: 'New password' },
     };
   },
   Fields: PasswordResetFields,

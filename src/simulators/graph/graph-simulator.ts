@@ -2,11 +2,21 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { type DemoTenant, type DemoUser, demoTenants } from '../../demo/demo-data.js';
 import type { Clock } from '../../lib/clock.js';
 import { systemClock } from '../../lib/clock.js';
 import { constantTimeEquals } from '../../lib/constant-time-equals.js';
+import {
+  checkDelete,
+  checkTemporaryAccessPass,
+  createTemporaryAccessPass,
+  type PreferredSecondFactor,
+  removeMethod,
+  seedUserAuth,
+  toGraphMethod,
+  type UserAuth,
+} from './auth-methods-store.js';
 import {
   advancedOperators,
   evaluateFilter,
@@ -18,11 +28,13 @@ import {
 
 /**
  * A stateful fake of the Microsoft identity platform (client-credentials tokens) and the slice of
- * Microsoft Graph v1.0 the toolbox uses. It is held to the real API's rules as documented in
- * docs/reference microsoft-graph.md: tokens are bound to a tenant and expire, each token sees only
- * its own tenant, errors have Graph's shape with a request-id, advanced queries need
- * `ConsistencyLevel: eventual`, paging uses `@odata.nextLink`, and writes validate their bodies.
- * Texts marked *unverified* follow the reference's best knowledge of the real messages.
+ * Microsoft Graph v1.0 the toolbox uses, plus beta `signInPreferences`. It is held to the real
+ * API's rules as documented in docs/reference microsoft-graph.md: tokens are bound to a tenant and
+ * expire, each token sees only its own tenant, errors have Graph's shape with a request-id,
+ * advanced queries need `ConsistencyLevel: eventual`, paging uses `@odata.nextLink`, writes
+ * validate their bodies, and authentication methods follow §6's deletion rules (see
+ * auth-methods-store.ts). Texts marked *unverified* follow the reference's best knowledge of the
+ * real messages.
  */
 export type GraphSimulatorOptions = {
   /** Defaults to a deep copy of the demo tenants. */
@@ -40,9 +52,29 @@ export type GraphSimulatorOptions = {
    * in the token's `roles` claim as in real Entra tokens. Default: {@link DEFAULT_APP_PERMISSIONS}.
    */
   appPermissions?: Record<string, string[]>;
+  /**
+   * Tenants (key or id) still on the legacy MFA/SSPR policies, where method removal is
+   * incomplete (reference §6, CIPP #3902): a valid DELETE of an authentication method answers 204,
+   * but only every other such call in the tenant really removes the method, starting with the
+   * second. A workflow must re-list and loop, with a bound, until the methods are gone.
+   */
+  legacyMfaTenants?: string[];
+  /**
+   * Tenants (key or id) whose authentication methods policy has Temporary Access Pass disabled:
+   * creating one answers 400 (the real status and text are *unverified*).
+   */
+  temporaryAccessPassDisabledTenants?: string[];
 };
 
-export const DEFAULT_APP_PERMISSIONS = ['User.ReadWrite.All', 'User.RevokeSessions.All', 'RoleManagement.Read.Directory'];
+export const DEFAULT_APP_PERMISSIONS = [
+  'User.ReadWrite.All',
+  'User.RevokeSessions.All',
+  'RoleManagement.Read.Directory',
+  'UserAuthenticationMethod.ReadWrite.All',
+];
+/** Reading methods accepts either permission; changing them needs ReadWrite. */
+const AUTH_METHODS_READ = ['UserAuthenticationMethod.Read.All', 'UserAuthenticationMethod.ReadWrite.All'];
+const AUTH_METHODS_WRITE = ['UserAuthenticationMethod.ReadWrite.All'];
 
 export type RequestLogEntry = {
   at: number;
@@ -84,6 +116,12 @@ export type GraphSimulatorState = {
   listUsers(tenant: string): DemoUser[];
   /** Whether `candidate` is the user's current password (only after a reset through the API). */
   checkPassword(tenant: string, userId: string, candidate: string): boolean;
+  /** The user's registered methods as Graph v1.0 lists them (the password included), or [] for an unknown user. */
+  listAuthMethods(tenant: string, userId: string): Record<string, unknown>[];
+  /** Whether `pass` is the user's current, unexpired Temporary Access Pass (only a hash is kept). */
+  checkTemporaryAccessPass(tenant: string, userId: string, pass: string): boolean;
+  /** beta signInPreferences' `userPreferredMethodForSecondaryAuthentication`: null when none is set. */
+  preferredSecondFactor(tenant: string, userId: string): PreferredSecondFactor | null;
   readonly passwordChanges: PasswordChangeRecord[];
   readonly revocations: RevocationRecord[];
   readonly requests: RequestLogEntry[];
@@ -107,9 +145,10 @@ export type GraphSimulator = {
   state: GraphSimulatorState;
 };
 
-type SimUser = DemoUser & { password?: { salt: string; hash: string } };
+/** Methods and preference live in a per-tenant map, not on the user, so getUser() never shows them. */
+type SimUser = Omit<DemoUser, 'authMethods' | 'preferredSecondFactor'> & { password?: { salt: string; hash: string } };
 type SimTenant = Omit<DemoTenant, 'users'> & { users: SimUser[] };
-type IssuedToken = { tenantId: string; clientId: string; audience: string; expiresAt: number };
+type IssuedToken = { tenantId: string; clientId: string; audience: string; expiresAt: number; roles: string[] };
 
 /** Well-known role template ids; other role names get a stable made-up id. */
 const ROLE_TEMPLATE_IDS: Record<string, string> = {
@@ -195,7 +234,19 @@ const GRAPH_AUDIENCE = 'https://graph.microsoft.com';
 export function createGraphSimulator(options: GraphSimulatorOptions = {}): GraphSimulator {
   const clock = options.clock ?? systemClock;
   const tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3599;
-  const tenants: SimTenant[] = structuredClone(options.tenants ?? demoTenants);
+  const seedTenants = structuredClone(options.tenants ?? demoTenants);
+  // Per tenant, per user id: registered methods and the default second factor.
+  const authByTenant = new Map<string, Map<string, UserAuth>>(
+    seedTenants.map((t) => [t.tenantId, new Map(t.users.map((u) => [u.id, seedUserAuth(u)]))]),
+  );
+  const tenants: SimTenant[] = seedTenants.map((t) => ({
+    ...t,
+    users: t.users.map(({ authMethods: _methods, preferredSecondFactor: _preferred, ...user }) => user),
+  }));
+  /** Legacy-MFA tenants: DELETEs of methods that passed the rules, to drop every other removal. */
+  const legacyDeletes = new Map<string, number>();
+  const inTenantList = (tenant: SimTenant, list: string[] | undefined) =>
+    (list ?? []).some((k) => k.toLowerCase() === tenant.key || k.toLowerCase() === tenant.tenantId);
   const tokens = new Map<string, IssuedToken>();
   const failures: FailureInjection[] = [];
   const throttleWindows = new Map<string, { start: number; count: number }>();
@@ -212,6 +263,25 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
   const findUser = (tenant: SimTenant, idOrUpn: string) => {
     const needle = idOrUpn.toLowerCase();
     return tenant.users.find((u) => u.id === needle || u.userPrincipalName.toLowerCase() === needle);
+  };
+  /** A user added after start (none today) gets just the password method. */
+  const authOf = (tenant: SimTenant, user: SimUser): UserAuth => {
+    let byUser = authByTenant.get(tenant.tenantId);
+    if (!byUser) {
+      byUser = new Map();
+      authByTenant.set(tenant.tenantId, byUser);
+    }
+    let auth = byUser.get(user.id);
+    if (!auth) {
+      auth = seedUserAuth(user as DemoUser);
+      byUser.set(user.id, auth);
+    }
+    return auth;
+  };
+  const authFor = (tenant: string, userId: string): UserAuth | undefined => {
+    const t = findTenant(tenant);
+    const user = t && findUser(t, userId);
+    return t && user ? authOf(t, user) : undefined;
   };
 
   const state: GraphSimulatorState = {
@@ -231,6 +301,17 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       const user = t && findUser(t, userId);
       if (!user?.password) return false;
       return constantTimeEquals(hashPassword(user.password.salt, candidate), user.password.hash);
+    },
+    listAuthMethods(tenant, userId) {
+      const now = clock.now();
+      return (authFor(tenant, userId)?.methods ?? []).map((m) => toGraphMethod(m, now));
+    },
+    checkTemporaryAccessPass(tenant, userId, pass) {
+      const auth = authFor(tenant, userId);
+      return auth ? checkTemporaryAccessPass(auth, pass, clock.now()) : false;
+    },
+    preferredSecondFactor(tenant, userId) {
+      return authFor(tenant, userId)?.preferred ?? null;
     },
     passwordChanges,
     revocations,
@@ -266,7 +347,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     );
     if (injected) {
       injected.remaining--;
-      const response = url.pathname.startsWith('/v1.0/')
+      const response = /^\/(v1\.0|beta)\//.test(url.pathname)
         ? graphError(c, injected.status, injected.code, injected.message ?? defaultMessage(injected.status))
         : identityError(c, injected.status, injected.code, 0, injected.message ?? 'Injected failure.');
       if (injected.retryAfterSeconds !== undefined) response.headers.set('Retry-After', String(injected.retryAfterSeconds));
@@ -391,7 +472,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       }),
       randomBytes(32).toString('base64url'),
     ].join('.');
-    tokens.set(accessToken, { tenantId: tenant.tenantId, clientId, audience, expiresAt });
+    tokens.set(accessToken, { tenantId: tenant.tenantId, clientId, audience, expiresAt, roles });
     tokensIssued.push({ tenantId: tenant.tenantId, clientId, at: now, expiresAt });
     return c.json({
       token_type: 'Bearer',
@@ -403,10 +484,11 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
 
   // ---- Graph v1.0 ------------------------------------------------------------------------
 
-  type GraphEnv = { Variables: { tenant: SimTenant } };
+  type GraphEnv = { Variables: { tenant: SimTenant; roles: string[] } };
   const graph = new Hono<GraphEnv>();
 
-  graph.use('*', async (c, next) => {
+  // Token validation and throttling, shared by v1.0 and beta.
+  const authenticate: MiddlewareHandler<GraphEnv> = async (c, next) => {
     const authorization = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
     if (!match) return unauthorized(c, 'Access token is empty.');
@@ -435,8 +517,16 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       }
     }
     c.set('tenant', tenant);
+    c.set('roles', issued.roles);
     await next();
-  });
+  };
+  graph.use('*', authenticate);
+
+  /** 403 as Graph answers it when none of `permissions` is in the token's roles. */
+  const lacksPermission = (c: Context<GraphEnv>, permissions: string[]): Response | undefined =>
+    permissions.some((p) => c.get('roles').includes(p))
+      ? undefined
+      : graphError(c, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
 
   graph.get('/users', (c) => {
     const tenant = c.get('tenant');
@@ -674,6 +764,63 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     return c.json({ '@odata.context': `${baseUrl(c)}/v1.0/$metadata#directoryObjects`, value: [...groups, ...roles] });
   });
 
+  // ---- Authentication methods (reference §6) ----
+
+  graph.get('/users/:id/authentication/methods', (c) => {
+    const denied = lacksPermission(c, AUTH_METHODS_READ);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    const now = clock.now();
+    return c.json({
+      '@odata.context': `${baseUrl(c)}/v1.0/$metadata#users('${user.id}')/authentication/methods`,
+      value: authOf(tenant, user).methods.map((m) => toGraphMethod(m, now)),
+    });
+  });
+
+  graph.delete('/users/:id/authentication/:segment/:methodId', (c) => {
+    const denied = lacksPermission(c, AUTH_METHODS_WRITE);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    const auth = authOf(tenant, user);
+    const checked = checkDelete(auth, c.req.param('segment'), c.req.param('methodId'));
+    if ('status' in checked) return graphError(c, checked.status, checked.code, checked.message);
+    if (inTenantList(tenant, options.legacyMfaTenants)) {
+      const calls = (legacyDeletes.get(tenant.tenantId) ?? 0) + 1;
+      legacyDeletes.set(tenant.tenantId, calls);
+      // Legacy tenants: 204 either way, but the odd calls change nothing (see the option).
+      if (calls % 2 === 1) return c.body(null, 204);
+    }
+    removeMethod(auth, checked.method);
+    return c.body(null, 204);
+  });
+
+  graph.post('/users/:id/authentication/temporaryAccessPassMethods', async (c) => {
+    const denied = lacksPermission(c, AUTH_METHODS_WRITE);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    const body = await readJson(c);
+    if (body instanceof Response) return body;
+    if (inTenantList(tenant, options.temporaryAccessPassDisabledTenants)) {
+      // *unverified*: status, code and text when the tenant's policy has TAP disabled.
+      return graphError(c, 400, 'badRequest', 'Temporary Access Pass is not enabled for this user by the authentication methods policy.');
+    }
+    const created = createTemporaryAccessPass(authOf(tenant, user), body, clock.now());
+    if ('status' in created) return graphError(c, created.status, created.code, created.message);
+    return c.json(
+      {
+        '@odata.context': `${baseUrl(c)}/v1.0/$metadata#users('${user.id}')/authentication/temporaryAccessPassMethods/$entity`,
+        ...created.graph,
+      },
+      201,
+    );
+  });
+
   graph.all('*', (c) => {
     const segments = new URL(c.req.url).pathname.split('/').filter(Boolean);
     const known = ['users', 'groups', 'me', 'organization'];
@@ -684,6 +831,30 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
   });
 
   app.route('/v1.0', graph);
+
+  // ---- Graph beta: only what the toolbox reads from it ----
+
+  const beta = new Hono<GraphEnv>();
+  beta.use('*', authenticate);
+  beta.get('/users/:id/authentication/signInPreferences', (c) => {
+    const denied = lacksPermission(c, AUTH_METHODS_READ);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    const preferred = authOf(tenant, user).preferred;
+    return c.json({
+      '@odata.context': `${baseUrl(c)}/beta/$metadata#users('${user.id}')/authentication/signInPreferences`,
+      isSystemPreferredAuthenticationMethodEnabled: true,
+      userPreferredMethodForSecondaryAuthentication: preferred,
+      // Simplification: Entra computes the system-preferred method from method strength.
+      systemPreferredAuthenticationMethod: preferred,
+    });
+  });
+  beta.all('*', (c) =>
+    graphError(c, 400, 'BadRequest', `Resource not found for the segment '${new URL(c.req.url).pathname.split('/').at(-1) ?? ''}'.`),
+  );
+  app.route('/beta', beta);
 
   app.notFound((c) =>
     c.json({ error: 'not_found', error_description: `The simulator has no endpoint ${c.req.method} ${new URL(c.req.url).pathname}.` }, 404),
@@ -748,6 +919,28 @@ function graphError(c: Context, status: number, code: string, message: string, i
     status,
     headers: { 'content-type': 'application/json', 'request-id': requestId, 'client-request-id': clientRequestId },
   });
+}
+
+/** A JSON request body, or the Graph error for a wrong content type or unreadable JSON. */
+async function readJson(c: Context): Promise<unknown> {
+  if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) {
+    return graphError(
+      c,
+      415,
+      'BadRequest',
+      'A supported MIME type could not be found that matches the content type of the response. None of the supported type(s) application/json were found.',
+    );
+  }
+  try {
+    return JSON.parse(await c.req.text());
+  } catch {
+    return graphError(
+      c,
+      400,
+      'BadRequest',
+      'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+    );
+  }
 }
 
 function unauthorized(c: Context, message: string): Response {

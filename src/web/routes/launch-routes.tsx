@@ -134,6 +134,7 @@ function openDeps(c: Context<AppEnv>) {
     launches: services.store.launches,
     launchReads: services.launchReads,
     directories: services.directories,
+    forms: services.forms,
     clock: services.clock,
     // A little more than the connector's own timeout, so its message (not ours) explains a slow PSA.
     waitMs: services.config.launch.psaTimeoutMs + 1000,

@@ -50,23 +50,23 @@ export function ExecutionProgress(props: {
         ))}
       </ol>
       {secret.kind === 'shown' ? (
-        <section class="secret" aria-label="New password">
-          <h2>New password</h2>
+        <section class="secret" aria-label={secret.label}>
+          <h2>{secret.label}</h2>
           <p>
             Shown <strong>once</strong>: copy it now and give it to the user. It is not stored, logged or written to the ticket.
           </p>
           <div class="row">
             <input
-              id="new-password"
+              id="one-time-secret"
               class="secret-value"
               type="text"
               readonly
               value={secret.value}
-              aria-label="New password"
+              aria-label={secret.label}
               autocomplete="off"
               spellcheck={false}
             />
-            <button type="button" data-copy="new-password">
+            <button type="button" data-copy="one-time-secret">
               Copy
             </button>
           </div>
@@ -74,11 +74,12 @@ export function ExecutionProgress(props: {
       ) : null}
       {secret.kind === 'already-shown' ? (
         <p class="muted">
-          The new password was shown at {secret.at.slice(11, 19)} UTC and cannot be shown again. If it was lost, reset the password again.
+          The {secret.label.toLowerCase()} was shown at {secret.at.slice(11, 19)} UTC and cannot be shown again. If it was lost, run the
+          form again.
         </p>
       ) : null}
       {secret.kind === 'expired' ? (
-        <p class="muted">The new password was not viewed in time and has been destroyed. Reset again if needed.</p>
+        <p class="muted">The {secret.label.toLowerCase()} was not viewed in time, or never took effect, and has been destroyed.</p>
       ) : null}
       {done && execution.noteStatus === 'failed' && execution.noteText ? (
         <div class="card">

@@ -181,7 +181,7 @@ export function LaunchPage({ result, form, values, errors, csrfToken, user }: La
           <form method="post" action={`/launches/${launch.id}`} class="workflow-form" data-submit-once>
             <input type="hidden" name="_csrf" value={csrfToken} />
             <input type="hidden" name="user_id" value={selected.id} />
-            {form.Fields({ values, errors, target: selected })}
+            {form.Fields({ values, errors, target: selected, data: result.formData })}
             <button type="submit" class="primary">
               {form.label} for {selected.displayName}
             </button>

@@ -1,4 +1,5 @@
 import { ToolboxError } from '../../lib/toolbox-error.js';
+import { checkAccountStep } from '../shared/check-account-step.js';
 import type { Workflow } from '../types.js';
 
 export type PasswordResetInput = {
@@ -15,37 +16,12 @@ export type PasswordResetInput = {
 export const passwordResetWorkflow: Workflow<PasswordResetInput> = {
   formName: 'password_reset',
   title: 'Password reset',
+  secretStepKey: 'reset-password',
   steps: (input) => [
-    {
-      key: 'check-account',
-      label: 'Check the account can be reset here',
-      stopOnFailure: true,
-      async run({ directory, directoryConfig, targetUserId, facts }) {
-        const user = await directory.getUser(targetUserId);
-        facts.userPrincipalName = user.userPrincipalName;
-        facts.displayName = user.displayName;
-        if (user.onPremisesSyncEnabled) {
-          throw new ToolboxError({
-            code: 'TBX_ERR_DIRECTORY_SYNCED_USER',
-            message: `${user.userPrincipalName} is synchronised from on-premises Active Directory: reset the password in AD (or wait for the AD connector); a cloud reset would be overwritten or refused.`,
-            httpStatus: 409,
-          });
-        }
-        const roles = await directory.listDirectoryRoles(user.id);
-        if (roles.length > 0 && !directoryConfig.allowPrivilegedTargets) {
-          throw new ToolboxError({
-            code: 'TBX_ERR_PRIVILEGED_TARGET',
-            message: `${user.userPrincipalName} holds the admin role${roles.length > 1 ? 's' : ''} ${roles.map((r) => r.displayName).join(', ')}. Privileged accounts are protected from technician resets; an administrator must do this, or allow it for this directory (allowPrivilegedTargets).`,
-            httpStatus: 403,
-          });
-        }
-        const state = user.accountEnabled ? 'enabled' : 'disabled (the reset will not enable it)';
-        return {
-          status: user.accountEnabled ? 'ok' : 'warning',
-          message: `${user.displayName} (${user.userPrincipalName}), cloud-only, ${state}${roles.length > 0 ? `, admin roles allowed by configuration: ${roles.map((r) => r.displayName).join(', ')}` : ', no admin roles'}.`,
-        };
-      },
-    },
+    checkAccountStep<PasswordResetInput>({
+      refuseSynced: (upn) =>
+        `${upn} is synchronised from on-premises Active Directory: reset the password in AD (or wait for the AD connector); a cloud reset would be overwritten or refused.`,
+    }),
     {
       key: 'reset-password',
       label: 'Set a new password',

@@ -381,12 +381,15 @@ describe('entra connector: systems check', () => {
         ['Sign-in to the tenant', true],
         ['Permission User.ReadWrite.All', true],
         ['Permission User.RevokeSessions.All', true],
+        ['Permission UserAuthenticationMethod.ReadWrite.All', true],
         ['Read users', true],
         ['Read directory roles', true],
         ['Entra role for password resets', true],
+        ['Entra role for MFA resets', true],
       ],
     );
-    assert.match(lines.at(-1)!.message, /^Not verifiable without attempting a reset/);
+    assert.match(lines.at(-2)!.message, /^Not verifiable without attempting a reset/);
+    assert.match(lines.at(-1)!.message, /Authentication Administrator/);
   });
 
   it('flags missing permissions and a forbidden read without throwing', async () => {
@@ -395,6 +398,8 @@ describe('entra connector: systems check', () => {
     const lines = await t.client.systemsCheck();
     const byName = Object.fromEntries(lines.map((l) => [l.name, l]));
     assert.equal(byName['Permission User.ReadWrite.All']?.ok, false);
+    assert.equal(byName['Permission UserAuthenticationMethod.ReadWrite.All']?.ok, false);
+    assert.match(byName['Permission UserAuthenticationMethod.ReadWrite.All']?.message ?? '', /MFA method resets/);
     assert.equal(byName['Read users']?.ok, false);
     assert.equal(byName['Read users']?.upstreamCode, 'Authorization_RequestDenied');
   });

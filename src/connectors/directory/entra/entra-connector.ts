@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
+import type { Logger } from '../../../lib/logger.js';
 import { isToolboxError, ToolboxError, toToolboxError } from '../../../lib/toolbox-error.js';
 import type { SystemsCheckResult } from '../../systems-check.js';
-import type { DirectoryClient, DirectoryConnector, DirectoryConnectorDeps, DirectoryRole, DirectoryUser } from '../types.js';
+import type {
+  AuthMethod,
+  AuthMethodKind,
+  DirectoryClient,
+  DirectoryConnector,
+  DirectoryConnectorDeps,
+  DirectoryRole,
+  DirectoryUser,
+  TemporaryAccessPass,
+} from '../types.js';
 import { type EntraSettings, entraSettingsSchema } from './entra-settings.js';
 import { createEntraTokenProvider, type EntraTokenProvider } from './entra-token-provider.js';
 import { createGraphClient, type GraphClient } from './graph-client.js';
@@ -38,6 +48,7 @@ type GraphUser = {
 const REQUIRED_APP_PERMISSIONS = [
   { permission: 'User.ReadWrite.All', why: 'password resets', alternatives: ['Directory.ReadWrite.All'] },
   { permission: 'User.RevokeSessions.All', why: 'revoking sessions', alternatives: ['User.ReadWrite.All', 'Directory.ReadWrite.All'] },
+  { permission: 'UserAuthenticationMethod.ReadWrite.All', why: 'MFA method resets and Temporary Access Passes', alternatives: [] },
 ];
 
 export type EntraConnectorOptions = {
@@ -92,14 +103,14 @@ export function createEntraConnector(options: EntraConnectorOptions = {}): Direc
         logger: deps.logger,
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
       });
-      return createEntraClient(settings, tokens, graph);
+      return createEntraClient(settings, tokens, graph, deps.logger.child({ connector: 'entra', tenantId: settings.tenantId }));
     },
   };
 }
 
 export const entraConnector: DirectoryConnector<EntraSettings> = createEntraConnector();
 
-function createEntraClient(settings: EntraSettings, tokens: EntraTokenProvider, graph: GraphClient): DirectoryClient {
+function createEntraClient(settings: EntraSettings, tokens: EntraTokenProvider, graph: GraphClient, log: Logger): DirectoryClient {
   const findUsers = async (filter: string, operation: string, advanced: boolean, max = MAX_MATCHES) => {
     const query = [`$filter=${encodeURIComponent(filter)}`, `$select=${USER_SELECT}`, `$top=${Math.min(max, MAX_TOP)}`];
     if (advanced) query.push('$count=true');
@@ -212,6 +223,93 @@ function createEntraClient(settings: EntraSettings, tokens: EntraTokenProvider, 
       });
     },
 
+    async listAuthMethods(userId) {
+      const user = encodeURIComponent(userId);
+      // The default second factor is only in beta; it runs beside the list and may fail alone.
+      const [methods, preferred] = await Promise.all([
+        graph.list<GraphAuthMethod>(
+          {
+            method: 'GET',
+            path: `/users/${user}/authentication/methods`,
+            operation: 'GET /users/{id}/authentication/methods',
+            purpose: 'read-auth-methods',
+          },
+          MAX_AUTH_METHODS,
+        ),
+        readPreferredSecondFactor(user),
+      ]);
+      return methods.map((m) => toAuthMethod(m, preferred));
+    },
+
+    async removeAuthMethod(userId, method) {
+      const segment = DELETE_SEGMENTS[method.kind];
+      if (!segment) {
+        throw new ToolboxError({
+          code: ENTRA_ERROR_CODES.methodNotRemovable,
+          message:
+            method.kind === 'password'
+              ? 'The password is not removed with the other sign-in methods; reset it instead.'
+              : 'Microsoft Graph cannot remove this kind of sign-in method (the API for it is in preview only). ' +
+                'Remove it in the Entra admin center: the user → Authentication methods.',
+          httpStatus: 400,
+        });
+      }
+      const { status } = await graph.request<void>({
+        method: 'DELETE',
+        path: `/users/${encodeURIComponent(userId)}/authentication/${segment}/${encodeURIComponent(method.id)}`,
+        operation: `DELETE /users/{id}/authentication/${segment}/{id}`,
+        purpose: method.kind === 'phone' ? 'remove-phone-method' : 'remove-auth-method',
+        // 429/503 only, as for the password PATCH. A 502/504 from the methods API is usually its
+        // 60-second backend timeout (reference §6): repeating it mostly makes the technician wait
+        // again, and the caller re-lists the methods afterwards, which settles the outcome.
+        retry: 'rejected-only',
+        // Removing is idempotent: a method that is already gone (removed by someone else, or by a
+        // first attempt whose answer was lost) is what the caller wanted.
+        okStatuses: [404],
+      });
+      if (status === 404) log.debug({ kind: method.kind }, 'authentication method already gone');
+    },
+
+    async createTemporaryAccessPass(userId, input) {
+      const { lifetimeInMinutes, isUsableOnce } = input;
+      if (!Number.isInteger(lifetimeInMinutes) || lifetimeInMinutes < TAP_MIN_MINUTES || lifetimeInMinutes > TAP_MAX_MINUTES) {
+        throw new ToolboxError({
+          code: ENTRA_ERROR_CODES.invalidInput,
+          message: `A Temporary Access Pass must last between ${TAP_MIN_MINUTES} minutes and ${TAP_MAX_MINUTES} minutes (30 days), in whole minutes.`,
+          httpStatus: 400,
+        });
+      }
+      // The body carries no secret, but the answer does: the graph client never logs bodies, and
+      // nothing here logs the pass.
+      const { body } = await graph.request<GraphTemporaryAccessPass>({
+        method: 'POST',
+        path: `/users/${encodeURIComponent(userId)}/authentication/temporaryAccessPassMethods`,
+        operation: 'POST /users/{id}/authentication/temporaryAccessPassMethods',
+        purpose: 'temporary-access-pass',
+        // Not 'safe': a POST that ran but whose answer was lost would make a second pass fail
+        // ("only one per user") and hide the first one, which nobody could read again.
+        retry: 'rejected-only',
+        body: { lifetimeInMinutes, isUsableOnce },
+      });
+      if (typeof body?.temporaryAccessPass !== 'string' || !body.temporaryAccessPass) {
+        throw new ToolboxError({
+          code: ENTRA_ERROR_CODES.unexpected,
+          message:
+            'Microsoft Graph created the Temporary Access Pass but did not return it. Remove it from the user’s methods and try again.',
+          httpStatus: 502,
+          upstream: { service: 'graph', operation: 'POST /users/{id}/authentication/temporaryAccessPassMethods' },
+        });
+      }
+      const pass: TemporaryAccessPass = {
+        pass: body.temporaryAccessPass,
+        lifetimeInMinutes: typeof body.lifetimeInMinutes === 'number' ? body.lifetimeInMinutes : lifetimeInMinutes,
+        isUsableOnce: typeof body.isUsableOnce === 'boolean' ? body.isUsableOnce : isUsableOnce,
+        ...(body.startDateTime ? { startDateTime: body.startDateTime } : {}),
+      };
+      log.info({ lifetimeInMinutes: pass.lifetimeInMinutes, isUsableOnce: pass.isUsableOnce }, 'temporary access pass created');
+      return pass;
+    },
+
     async systemsCheck() {
       try {
         return await systemsCheck(settings, tokens, graph, listDirectoryRoles);
@@ -221,6 +319,31 @@ function createEntraClient(settings: EntraSettings, tokens: EntraTokenProvider, 
       }
     },
   };
+
+  /**
+   * beta signInPreferences' default second factor, or undefined when the tenant does not answer
+   * it (beta may be missing, forbidden or changed): the listing then marks no method as default.
+   */
+  async function readPreferredSecondFactor(encodedUserId: string): Promise<string | undefined> {
+    try {
+      const { body } = await graph.request<{ userPreferredMethodForSecondaryAuthentication?: string | null }>({
+        method: 'GET',
+        version: 'beta',
+        path: `/users/${encodedUserId}/authentication/signInPreferences`,
+        operation: 'GET beta /users/{id}/authentication/signInPreferences',
+        purpose: 'read-auth-methods',
+        failureLogLevel: 'debug',
+      });
+      return body?.userPreferredMethodForSecondaryAuthentication ?? undefined;
+    } catch (error) {
+      const e = toToolboxError(error);
+      log.debug(
+        { code: e.code, upstreamStatus: e.upstream?.status, upstreamCode: e.upstream?.code },
+        'default sign-in method unknown (beta signInPreferences failed): no method is marked default',
+      );
+      return undefined;
+    }
+  }
 
   /** A 403 on a reset: say whether the target is an admin (the usual cause) or the app lacks rights. */
   async function explainForbiddenReset(error: ToolboxError, user: DirectoryUser): Promise<ToolboxError> {
@@ -240,6 +363,142 @@ function createEntraClient(settings: EntraSettings, tokens: EntraTokenProvider, 
       httpStatus: 403,
       ...(error.upstream ? { upstream: error.upstream } : {}),
     });
+  }
+}
+
+/** The methods API lists a handful per user; this bounds paging should it ever page. */
+const MAX_AUTH_METHODS = 200;
+const TAP_MIN_MINUTES = 10;
+const TAP_MAX_MINUTES = 43_200;
+
+/** A method as Graph lists it: `@odata.type` plus the type's own fields, all optional here. */
+type GraphAuthMethod = {
+  '@odata.type'?: string;
+  id: string;
+  createdDateTime?: string | null;
+  displayName?: string | null;
+  phoneNumber?: string | null;
+  phoneType?: string | null;
+  emailAddress?: string | null;
+  deviceTag?: string | null;
+  phoneAppVersion?: string | null;
+  model?: string | null;
+  platform?: string | null;
+  lifetimeInMinutes?: number | null;
+  isUsableOnce?: boolean | null;
+  isUsable?: boolean | null;
+  startDateTime?: string | null;
+};
+
+type GraphTemporaryAccessPass = {
+  temporaryAccessPass?: string | null;
+  lifetimeInMinutes?: number;
+  isUsableOnce?: boolean;
+  startDateTime?: string;
+};
+
+/** `@odata.type` (without the namespace) to kind; anything else is `other`. */
+const KINDS_BY_TYPE: Record<string, AuthMethodKind> = {
+  passwordAuthenticationMethod: 'password',
+  phoneAuthenticationMethod: 'phone',
+  emailAuthenticationMethod: 'email',
+  fido2AuthenticationMethod: 'fido2',
+  microsoftAuthenticatorAuthenticationMethod: 'microsoftAuthenticator',
+  softwareOathAuthenticationMethod: 'softwareOath',
+  temporaryAccessPassAuthenticationMethod: 'temporaryAccessPass',
+  windowsHelloForBusinessAuthenticationMethod: 'windowsHelloForBusiness',
+  platformCredentialAuthenticationMethod: 'platformCredential',
+  externalAuthenticationMethod: 'externalAuthentication',
+};
+
+/**
+ * v1.0 DELETE path segments (reference §6 table). Kinds without one (the password; `other`,
+ * which covers the beta-only qrCodePin and hardwareOath) are not removable.
+ */
+const DELETE_SEGMENTS: Partial<Record<AuthMethodKind, string>> = {
+  phone: 'phoneMethods',
+  email: 'emailMethods',
+  fido2: 'fido2Methods',
+  microsoftAuthenticator: 'microsoftAuthenticatorMethods',
+  softwareOath: 'softwareOathMethods',
+  temporaryAccessPass: 'temporaryAccessPassMethods',
+  windowsHelloForBusiness: 'windowsHelloForBusinessMethods',
+  platformCredential: 'platformCredentialMethods',
+  externalAuthentication: 'externalAuthenticationMethods',
+};
+
+/** signInPreferences' preferred method to the kind (and phone type) it designates. */
+const DEFAULT_BY_PREFERENCE: Record<string, { kind: AuthMethodKind; phoneType?: string }> = {
+  push: { kind: 'microsoftAuthenticator' },
+  oath: { kind: 'softwareOath' },
+  voiceMobile: { kind: 'phone', phoneType: 'mobile' },
+  sms: { kind: 'phone', phoneType: 'mobile' },
+  voiceAlternateMobile: { kind: 'phone', phoneType: 'alternateMobile' },
+  voiceOffice: { kind: 'phone', phoneType: 'office' },
+};
+
+const PHONE_TYPE_LABELS: Record<string, string> = { mobile: 'mobile', alternateMobile: 'alternate mobile', office: 'office' };
+/** Beta-only kinds a v1.0 list might still show: named rather than shown as a type name. */
+const OTHER_LABELS: Record<string, string> = {
+  hardwareOathAuthenticationMethod: 'Hardware token (OATH)',
+  qrCodePinAuthenticationMethod: 'QR code and PIN',
+};
+
+function toAuthMethod(method: GraphAuthMethod, preferred: string | undefined): AuthMethod {
+  const typeName = (method['@odata.type'] ?? '').replace(/^#?microsoft\.graph\./, '');
+  const kind = KINDS_BY_TYPE[typeName] ?? 'other';
+  const phoneType = kind === 'phone' && method.phoneType ? method.phoneType : undefined;
+  const designated = preferred ? DEFAULT_BY_PREFERENCE[preferred] : undefined;
+  // "push" does not say which Authenticator device; with several, each is marked default.
+  const isDefault =
+    designated !== undefined && designated.kind === kind && (designated.phoneType === undefined || designated.phoneType === phoneType);
+  return {
+    id: method.id,
+    kind,
+    label: authMethodLabel(kind, typeName, method),
+    ...(phoneType ? { phoneType } : {}),
+    isDefault,
+    removable: DELETE_SEGMENTS[kind] !== undefined,
+    ...(method.createdDateTime ? { createdAt: method.createdDateTime } : {}),
+  };
+}
+
+function authMethodLabel(kind: AuthMethodKind, typeName: string, m: GraphAuthMethod): string {
+  const details = (...parts: (string | null | undefined | false)[]) => {
+    const present = parts.filter((p): p is string => typeof p === 'string' && p.length > 0);
+    return present.length > 0 ? ` (${present.join(', ')})` : '';
+  };
+  switch (kind) {
+    case 'password':
+      return 'Password';
+    case 'phone':
+      return `Phone (${PHONE_TYPE_LABELS[m.phoneType ?? ''] ?? m.phoneType ?? 'unknown type'}): ${m.phoneNumber ?? 'number hidden'}`;
+    case 'email':
+      return `Email: ${m.emailAddress ?? 'address hidden'}`;
+    case 'microsoftAuthenticator':
+      // deviceTag is usually the generic "SoftwareTokenActivated", which says nothing to a technician.
+      return `Authenticator: ${m.displayName || 'unnamed device'}${details(
+        m.deviceTag !== 'SoftwareTokenActivated' && m.deviceTag,
+        m.phoneAppVersion && `app ${m.phoneAppVersion}`,
+      )}`;
+    case 'fido2':
+      return `Security key: ${m.displayName || 'unnamed key'}${details(m.model)}`;
+    case 'softwareOath':
+      return 'Authenticator app code (OATH)';
+    case 'temporaryAccessPass':
+      return `Temporary Access Pass${details(
+        typeof m.lifetimeInMinutes === 'number' && `${m.lifetimeInMinutes} min`,
+        m.isUsableOnce === true ? 'one-time' : m.isUsableOnce === false && 'reusable',
+        m.isUsable === false && 'not usable now',
+      )}`;
+    case 'windowsHelloForBusiness':
+      return `Windows Hello for Business: ${m.displayName || 'unnamed device'}`;
+    case 'platformCredential':
+      return `Platform credential: ${m.displayName || 'unnamed device'}${details(m.platform)}`;
+    case 'externalAuthentication':
+      return `External method: ${m.displayName || 'unnamed'}`;
+    case 'other':
+      return OTHER_LABELS[typeName] ?? `Other method (${typeName || 'unknown type'})`;
   }
 }
 
@@ -324,6 +583,16 @@ async function systemsCheck(
       '(Privileged Authentication Administrator to reset admin accounts).',
     hint: 'Entra admin center → Roles and administrators → User Administrator → Add assignments → select the toolbox’s app.',
   });
+  // Which role an app-only caller needs for authentication methods is itself unverified
+  // (reference §12), so the line says "may".
+  results.push({
+    name: 'Entra role for MFA resets',
+    ok: true,
+    message:
+      'Not verifiable without attempting a change: removing sign-in methods and issuing Temporary Access Passes may need the ' +
+      'Authentication Administrator role on the app’s service principal (Privileged Authentication Administrator for admin accounts).',
+    hint: 'Entra admin center → Roles and administrators → Authentication Administrator → Add assignments → select the toolbox’s app.',
+  });
   return results;
 }
 
@@ -340,7 +609,8 @@ function permissionLines(token: string): SystemsCheckResult[] {
         name: 'Graph application permissions',
         ok: true,
         message:
-          'Could not read the granted permissions from the token. Password resets need User.ReadWrite.All and revoking sessions needs User.RevokeSessions.All, both with admin consent.',
+          'Could not read the granted permissions from the token. Password resets need User.ReadWrite.All, revoking sessions needs User.RevokeSessions.All ' +
+          'and MFA resets need UserAuthenticationMethod.ReadWrite.All, all with admin consent.',
       },
     ];
   }

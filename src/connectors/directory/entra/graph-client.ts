@@ -7,14 +7,14 @@ import type { EntraTokenProvider } from './entra-token-provider.js';
 import { ENTRA_ERROR_CODES, type GraphPurpose, graphFailureToError, unreachableToError } from './graph-errors.js';
 
 /**
- * HTTP to Microsoft Graph v1.0 for one tenant: bearer token, JSON, timeouts, retries, and error
+ * HTTP to Microsoft Graph (v1.0, and beta where asked) for one tenant: bearer token, JSON, timeouts, retries, and error
  * translation. Bodies are never logged (a PATCH may carry a password); the log gets the templated
  * operation, status, Graph's request-id and timing.
  *
  * Retry modes:
  * - `safe`: reads and writes whose repetition is harmless (revokeSignInSessions) go through
  *   upstreamRequest's bounded retries on 429/502/503/504 and network errors.
- * - `rejected-only`: the password PATCH. A 429 or 503 means Graph refused the request before
+ * - `rejected-only`: the password PATCH, and DELETE/POST of authentication methods. A 429 or 503 means Graph refused the request before
  *   running it, so it is repeated (honouring Retry-After); a 502/504 or a timeout may mean it ran,
  *   and setting the same password twice is harmless but a surprise "password history" rejection
  *   on the second try would hide the success, so those are surfaced instead of repeated.
@@ -22,15 +22,24 @@ import { ENTRA_ERROR_CODES, type GraphPurpose, graphFailureToError, unreachableT
 export type GraphRetryMode = 'safe' | 'rejected-only';
 
 export type GraphRequest = {
-  method: 'GET' | 'POST' | 'PATCH';
-  /** Path after /v1.0 with its query string already encoded, e.g. `/users?$top=1`. Or an absolute nextLink. */
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Path after /v1.0 (or /beta) with its query string already encoded, e.g. `/users?$top=1`. Or an absolute nextLink. */
   path: string;
+  /** Graph version of a relative path; default v1.0. Beta is only for reads with no v1.0 equivalent. */
+  version?: 'v1.0' | 'beta';
   /** Templated for logs and errors, e.g. `GET /users/{id}`. */
   operation: string;
   purpose: GraphPurpose;
   body?: unknown;
   headers?: Record<string, string>;
   retry?: GraphRetryMode;
+  /** Statuses the caller handles as an answer rather than an error, e.g. 404 on an idempotent DELETE. */
+  okStatuses?: number[];
+  /**
+   * Level of the "graph call failed" line. `debug` for optional calls whose failure the caller
+   * expects and explains itself (a beta endpoint a tenant may not offer).
+   */
+  failureLogLevel?: 'warn' | 'debug';
 };
 
 export type GraphResponse<T> = { status: number; body: T; headers: Headers };
@@ -51,13 +60,13 @@ export type GraphClientOptions = {
 
 export function createGraphClient(options: GraphClientOptions): GraphClient {
   const { settings, tokens, logger } = options;
-  const base = `${settings.graphUrl}/v1.0`;
+  const base = (version: GraphRequest['version'] = 'v1.0') => `${settings.graphUrl}/${version}`;
   const graphOrigin = new URL(settings.graphUrl).origin;
   const log = logger.child({ connector: 'entra', tenantId: settings.tenantId });
   const tenantLabel = `tenant ${settings.tenantId}`;
 
   async function send(request: GraphRequest, token: string): Promise<{ response: Response; retries: number }> {
-    const url = request.path.startsWith('https://') ? request.path : `${base}${request.path}`;
+    const url = request.path.startsWith('https://') ? request.path : `${base(request.version)}${request.path}`;
     // A nextLink is followed only on Graph's own origin, so a tampered link cannot take the token elsewhere.
     if (new URL(url).origin !== graphOrigin) {
       throw new ToolboxError({
@@ -122,7 +131,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
     const body = await readBody(response);
     const requestId = response.headers.get('request-id') ?? undefined;
     log.debug({ operation: request.operation, status: response.status, requestId, retries, ms: Date.now() - started }, 'graph call');
-    if (response.status >= 400) {
+    if (response.status >= 400 && !request.okStatuses?.includes(response.status)) {
       const error = graphFailureToError({
         status: response.status,
         body,
@@ -132,7 +141,7 @@ export function createGraphClient(options: GraphClientOptions): GraphClient {
         retries,
         tenantLabel,
       });
-      log.warn({ failure: error.toLog() }, 'graph call failed');
+      log[request.failureLogLevel ?? 'warn']({ failure: error.toLog() }, 'graph call failed');
       throw error;
     }
     return { status: response.status, body: body as T, headers: response.headers };

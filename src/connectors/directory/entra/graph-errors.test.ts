@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UpstreamUnreachableError } from '../../../lib/upstream-request.js';
-import { graphFailureToError, identityFailureToError, unreachableToError } from './graph-errors.js';
+import { type GraphPurpose, graphFailureToError, identityFailureToError, unreachableToError } from './graph-errors.js';
 
 const context = {
   tenantId: 'contoso.example',
   clientId: '0a1b2c3d-1111-4111-8111-000000000250',
   operation: 'POST /{tenant}/oauth2/v2.0/token',
 };
-const graphFailure = (status: number, error: Record<string, unknown>, purpose: 'read' | 'password-reset' = 'read') => ({
+const graphFailure = (status: number, error: Record<string, unknown>, purpose: GraphPurpose = 'read') => ({
   status,
   body: { error: { innerError: { 'request-id': 'rid-1', date: '2026-01-01T00:00:00' }, ...error } },
   headers: new Headers(),
@@ -81,6 +81,33 @@ describe('graph-errors', () => {
     assert.equal(synced.httpStatus, 409);
     const server = graphFailureToError(graphFailure(503, { code: 'ServiceUnavailable', message: 'x' }));
     assert.equal(server.retryable, true);
+  });
+
+  it('recognises the authentication-method refusals whose Graph texts are unverified', () => {
+    const map = (status: number, message: string, purpose: GraphPurpose) =>
+      graphFailureToError(graphFailure(status, { code: 'badRequest', message }, purpose));
+    const phoneDefault = map(400, 'Some future wording about this phone method.', 'remove-phone-method');
+    assert.equal(phoneDefault.code, 'TBX_ERR_DIRECTORY_DEFAULT_METHOD');
+    assert.match(phoneDefault.message, /default phone method after the user’s other methods are gone/);
+    assert.equal(phoneDefault.upstream?.message?.startsWith('Some future wording'), true);
+    assert.match(
+      map(400, 'Cannot delete mobile while an alternate mobile phone exists.', 'remove-phone-method').message,
+      /alternate mobile/,
+    );
+    assert.equal(map(400, 'Invalid segment.', 'remove-auth-method').code, 'TBX_ERR_DIRECTORY_BAD_REQUEST', 'only phones have the rule');
+    assert.equal(map(403, 'Insufficient privileges to complete the operation.', 'remove-phone-method').code, 'TBX_ERR_DIRECTORY_FORBIDDEN');
+
+    assert.equal(
+      map(400, 'A Temporary Access Pass already exists for this user.', 'temporary-access-pass').code,
+      'TBX_ERR_DIRECTORY_TAP_EXISTS',
+    );
+    for (const status of [400, 403]) {
+      const disabled = map(status, 'Temporary Access Pass is disabled by the authentication methods policy.', 'temporary-access-pass');
+      assert.equal(disabled.code, 'TBX_ERR_DIRECTORY_TAP_DISABLED');
+    }
+    const forbidden = map(403, 'Insufficient privileges to complete the operation.', 'temporary-access-pass');
+    assert.equal(forbidden.code, 'TBX_ERR_DIRECTORY_FORBIDDEN');
+    assert.match(forbidden.message, /UserAuthenticationMethod\.ReadWrite\.All.*Authentication Administrator/);
   });
 
   it('maps timeouts and network failures', () => {

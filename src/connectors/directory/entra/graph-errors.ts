@@ -22,6 +22,14 @@ export const ENTRA_ERROR_CODES = {
   timeout: 'TBX_ERR_DIRECTORY_TIMEOUT',
   unreachable: 'TBX_ERR_DIRECTORY_UNREACHABLE',
   unexpected: 'TBX_ERR_DIRECTORY_UNEXPECTED_RESPONSE',
+  /** Graph refused to remove a phone method because of the default/alternate-mobile rules. */
+  defaultMethod: 'TBX_ERR_DIRECTORY_DEFAULT_METHOD',
+  /** The password, or a kind with no v1.0 DELETE: refused before any call. */
+  methodNotRemovable: 'TBX_ERR_DIRECTORY_METHOD_NOT_REMOVABLE',
+  /** A value the toolbox refuses before calling Graph (e.g. a TAP lifetime out of range). */
+  invalidInput: 'TBX_ERR_DIRECTORY_INVALID_INPUT',
+  tapDisabled: 'TBX_ERR_DIRECTORY_TAP_DISABLED',
+  tapExists: 'TBX_ERR_DIRECTORY_TAP_EXISTS',
 } as const;
 
 export const SYNCED_USER_MESSAGE =
@@ -38,7 +46,16 @@ export type GraphErrorBody = {
 };
 
 /** What the caller was doing, so a 403 or 400 can name the permission or rule involved. */
-export type GraphPurpose = 'read' | 'read-roles' | 'password-reset' | 'revoke-sessions';
+export type GraphPurpose =
+  | 'read'
+  | 'read-roles'
+  | 'password-reset'
+  | 'revoke-sessions'
+  | 'read-auth-methods'
+  | 'remove-auth-method'
+  /** A phone method's DELETE: a 400 there is the default/alternate-mobile rule. */
+  | 'remove-phone-method'
+  | 'temporary-access-pass';
 
 export type GraphFailure = {
   status: number;
@@ -52,6 +69,13 @@ export type GraphFailure = {
   tenantLabel: string;
 };
 
+// The Entra role an app-only caller needs for authentication methods is *unverified* (reference
+// §6 and §12), hence "may need".
+const AUTH_METHODS_WRITE_NEEDS =
+  'changing a user’s sign-in methods needs the Graph application permission UserAuthenticationMethod.ReadWrite.All with admin consent, ' +
+  'and may need the Authentication Administrator Entra role on the app’s service principal (Privileged Authentication Administrator ' +
+  'for accounts that hold admin roles).';
+
 const NEEDS: Record<GraphPurpose, string> = {
   read: 'reading users needs the Graph application permission User.Read.All (or Directory.Read.All) with admin consent.',
   'read-roles': 'reading a user’s directory roles needs RoleManagement.Read.Directory or Directory.Read.All with admin consent.',
@@ -60,7 +84,25 @@ const NEEDS: Record<GraphPurpose, string> = {
     'Entra role on the app’s service principal. Accounts that hold admin roles can only be reset with Privileged Authentication Administrator (or Global Administrator).',
   'revoke-sessions':
     'revoking sessions needs the Graph application permission User.RevokeSessions.All (or User.ReadWrite.All) with admin consent.',
+  'read-auth-methods':
+    'reading a user’s sign-in methods needs the Graph application permission UserAuthenticationMethod.ReadWrite.All ' +
+    '(or UserAuthenticationMethod.Read.All) with admin consent, and may need the Authentication Administrator Entra role on the app’s service principal.',
+  'remove-auth-method': AUTH_METHODS_WRITE_NEEDS,
+  'remove-phone-method': AUTH_METHODS_WRITE_NEEDS,
+  'temporary-access-pass': AUTH_METHODS_WRITE_NEEDS,
 };
+
+export const DEFAULT_PHONE_METHOD_MESSAGE =
+  'This phone number is the user’s default sign-in method, and Microsoft 365 only removes the default phone method after the ' +
+  'user’s other methods are gone. Remove the other methods first, then this one.';
+export const ALTERNATE_MOBILE_MESSAGE =
+  'Microsoft 365 does not let a user keep an alternate mobile number without a mobile number. Remove the alternate mobile number first, then this one.';
+export const TAP_DISABLED_MESSAGE =
+  'Temporary Access Pass is not enabled in this tenant’s authentication methods policy. An admin can turn it on in the Entra admin center ' +
+  '(Authentication methods → Policies → Temporary Access Pass).';
+export const TAP_EXISTS_MESSAGE =
+  'This user already has a Temporary Access Pass, and Microsoft 365 allows only one. Remove the existing pass (it is listed with the ' +
+  'user’s sign-in methods), then create a new one.';
 
 export function graphFailureToError(failure: GraphFailure): ToolboxError {
   const body = (typeof failure.body === 'object' && failure.body !== null ? failure.body : {}) as GraphErrorBody;
@@ -78,6 +120,21 @@ export function graphFailureToError(failure: GraphFailure): ToolboxError {
     new ToolboxError({ code: errorCode, message, httpStatus, upstream, retryable });
 
   const status = failure.status;
+  // Graph's texts for these refusals are *unverified*; they are recognised by their drift-tolerant
+  // gist, and Graph's own words stay in `upstream`.
+  if (failure.purpose === 'temporary-access-pass' && (status === 400 || status === 403)) {
+    if (/already|only one|exists/i.test(graphMessage)) return make(ENTRA_ERROR_CODES.tapExists, TAP_EXISTS_MESSAGE, 409);
+    if (/polic(y|ies)|not enabled|disabled/i.test(graphMessage)) return make(ENTRA_ERROR_CODES.tapDisabled, TAP_DISABLED_MESSAGE, 409);
+  }
+  if (failure.purpose === 'remove-phone-method' && status === 400) {
+    // The documented reasons a well-formed phone DELETE is refused are the default-method and
+    // alternate-mobile rules (phoneauthenticationmethod-delete); any 400 here is taken as one of them.
+    return make(
+      ENTRA_ERROR_CODES.defaultMethod,
+      /alternate/i.test(graphMessage) ? ALTERNATE_MOBILE_MESSAGE : DEFAULT_PHONE_METHOD_MESSAGE,
+      409,
+    );
+  }
   if (status === 401) {
     return make(
       ENTRA_ERROR_CODES.tokenRejected,

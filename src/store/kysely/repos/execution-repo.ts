@@ -163,6 +163,9 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
         .where('id', '=', id)
         .execute();
     },
+    async setSecret(id, sealed, expiresAt) {
+      await db.updateTable('executions').set({ secret_sealed: sealed, secret_expires_at: expiresAt }).where('id', '=', id).execute();
+    },
     async readSecret(id, now) {
       const row = await db
         .selectFrom('executions')
