@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../config/config.js';
 import type { Store } from '../types.js';
@@ -71,8 +71,12 @@ export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Ky
       const tables = { migrationTableName: 'toolbox_migrations', migrationLockTableName: 'toolbox_migrations_lock' };
       if (!sqlite) {
         // On PostgreSQL Kysely's migrator holds an advisory lock: instances starting together run
-        // each migration once.
-        const { error } = await new Migrator({ db, provider: migrationProvider, ...tables }).migrateToLatest();
+        // each migration once. The schema is named explicitly: without it Kysely looks for its
+        // tables in every schema, and another toolbox's (or test's) schema makes it skip creating
+        // its own.
+        const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+        const migrationTableSchema = rows[0]?.schema ?? 'public';
+        const { error } = await new Migrator({ db, provider: migrationProvider, ...tables, migrationTableSchema }).migrateToLatest();
         if (error) throw error;
         return;
       }
