@@ -7,7 +7,7 @@ import { directoryConnectors } from './connectors/directory/index.js';
 import { psaConnectors } from './connectors/psa/index.js';
 import { createServices } from './create-services.js';
 import { type DemoSandbox, startDemoSandbox } from './demo/demo-sandbox.js';
-import { forms } from './forms/index.js';
+import { formDefaultsSchemas, forms } from './forms/index.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { createHttpFetch } from './lib/http-fetch.js';
 import { createLogger, type Logger } from './lib/logger.js';
@@ -45,6 +45,7 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
       psaConnectors,
       directoryConnectors,
       availableForms: Object.keys(forms),
+      formDefaultsSchemas,
       ...(sandbox ? { demoConfig: () => sandbox.config } : {}),
     });
     const logger = options.logger ?? createLogger({ level: config.logLevel });

@@ -5,7 +5,7 @@ import { directoryConnectors } from '../connectors/directory/index.js';
 import { psaConnectors } from '../connectors/psa/index.js';
 import type { SystemsCheckResult } from '../connectors/systems-check.js';
 import { addUser } from '../domain/auth/add-user.js';
-import { forms } from '../forms/index.js';
+import { formDefaultsSchemas, forms } from '../forms/index.js';
 import { systemClock } from '../lib/clock.js';
 import { createHttpFetch } from '../lib/http-fetch.js';
 import { createLogger } from '../lib/logger.js';
@@ -99,6 +99,7 @@ export async function runToolboxCli(argv: string[], env: Record<string, string |
       psaConnectors,
       directoryConnectors,
       availableForms: Object.keys(forms),
+      formDefaultsSchemas,
       demoConfig: () => ({
         psa: {
           kind: 'connectwise',

@@ -28,6 +28,8 @@ export const configFileSchema = z.strictObject({
         name: z.string().min(1).optional(),
         psaCompanyIds: idList.default([]),
         allowPrivilegedTargets: z.boolean().default(false),
+        /** Per form, the customer's defaults; each form's own schema checks them in load-config. */
+        formDefaults: z.record(z.string(), z.unknown()).default({}),
       }),
     )
     .default([]),

@@ -9,6 +9,8 @@ export type DirectoryConfig = {
   psaCompanyIds: string[];
   /** When false (the default), users holding a directory role are refused. */
   allowPrivilegedTargets: boolean;
+  /** Per form name, this customer's defaults, already checked against the form's schema. */
+  formDefaults: Record<string, unknown>;
   /** The connector's own settings, validated by its schema. */
   settings: unknown;
 };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { directoryConnectors } from '../connectors/directory/index.js';
 import { psaConnectors } from '../connectors/psa/index.js';
+import { formDefaultsSchemas } from '../forms/index.js';
 import { ConfigError, loadConfig } from './load-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'toolbox-config-'));
@@ -14,7 +15,7 @@ const write = (name: string, text: string) => {
   return path;
 };
 const load = (env: Record<string, string | undefined>) =>
-  loadConfig({ env, psaConnectors, directoryConnectors, availableForms: ['password_reset'], cwd: dir });
+  loadConfig({ env, psaConnectors, directoryConnectors, availableForms: ['password_reset'], formDefaultsSchemas, cwd: dir });
 
 const VALID = `
 publicUrl: https://toolbox.example.com
@@ -155,4 +156,30 @@ test('an unknown form in forms.enabled, an unreadable file and bad YAML are expl
   assert.throws(() => load({ TOOLBOX_CONFIG: join(dir, 'nope.yaml') }), /cannot be read \(ENOENT\)/);
   assert.throws(() => load({ TOOLBOX_CONFIG: write('broken.yaml', 'psa: [unclosed') }), /not valid YAML/);
   assert.throws(() => load({ ...ENV, TOOLBOX_CONFIG: write('port.yaml', VALID), PORT: 'eighty' }), /PORT: "eighty" is not a port number/);
+});
+
+test('per-customer form defaults are checked against each form, naming the bad key', () => {
+  const withDefaults = VALID.replace(
+    '    psaCompanyIds: [250, "251"]\n',
+    '    psaCompanyIds: [250, "251"]\n    formDefaults:\n      password_reset: { passwordMode: passphrase, mustChange: false }\n      reset_mfa: { tapLifetimeMinutes: 240 }\n',
+  );
+  const config = load({ ...ENV, TOOLBOX_CONFIG: write('defaults.yaml', withDefaults) });
+  assert.deepEqual(config.directories[0]?.formDefaults, {
+    password_reset: { passwordMode: 'passphrase', mustChange: false },
+    reset_mfa: { tapLifetimeMinutes: 240 },
+  });
+  const bad = VALID.replace(
+    '    psaCompanyIds: [250, "251"]\n',
+    '    psaCompanyIds: [250, "251"]\n    formDefaults:\n      password_reset: { passwordMode: magic, mustChnage: true }\n      reset_mfa: { tapLifetimeMinutes: 7 }\n      make_coffee: { sugar: 2 }\n',
+  );
+  assert.throws(
+    () => load({ ...ENV, TOOLBOX_CONFIG: write('bad-defaults.yaml', bad) }),
+    (error: Error) => {
+      assert.match(error.message, /directories\[0\]\.formDefaults\.password_reset\.passwordMode: /);
+      assert.match(error.message, /directories\[0\]\.formDefaults\.password_reset\.mustChnage: is not a known setting/);
+      assert.match(error.message, /directories\[0\]\.formDefaults\.reset_mfa\.tapLifetimeMinutes: must be one of 60, 240, 480, 1440/);
+      assert.match(error.message, /directories\[0\]\.formDefaults\.make_coffee: no form with this name takes defaults/);
+      return true;
+    },
+  );
 });

@@ -24,6 +24,8 @@ export type LoadConfigOptions = {
   directoryConnectors: Record<string, DirectoryConnector<unknown>>;
   /** Names of the forms this build can run; `forms.enabled` may only list these. */
   availableForms: string[];
+  /** Each form's schema for per-customer defaults (`directories[].formDefaults.<form>`). */
+  formDefaultsSchemas?: Record<string, z.ZodType<unknown>>;
   /** Used when TOOLBOX_CONFIG is not set: the demo sandbox's configuration object. */
   demoConfig?: () => unknown;
   cwd?: string;
@@ -110,8 +112,21 @@ export function loadConfig(options: LoadConfigOptions): Config {
   const seenDirectoryIds = new Set<string>();
   const companyOwner = new Map<string, string>();
   const directories = file.directories.map((entry, index) => {
-    const { id, kind, name, psaCompanyIds, allowPrivilegedTargets, ...rest } = entry;
+    const { id, kind, name, psaCompanyIds, allowPrivilegedTargets, formDefaults: rawFormDefaults, ...rest } = entry;
     const at = `directories[${index}]`;
+    const formDefaults: Record<string, unknown> = {};
+    for (const [formName, value] of Object.entries(rawFormDefaults)) {
+      const schema = options.formDefaultsSchemas?.[formName];
+      if (!schema) {
+        problems.push(
+          `${at}.formDefaults.${formName}: no form with this name takes defaults. Forms that do: ${Object.keys(options.formDefaultsSchemas ?? {}).join(', ') || 'none'}.`,
+        );
+        continue;
+      }
+      const result = schema.safeParse(value);
+      if (result.success) formDefaults[formName] = result.data;
+      else problems.push(...formatIssues(`${at}.formDefaults.${formName}`, result.error));
+    }
     if (seenDirectoryIds.has(id)) problems.push(`${at}.id: "${id}" is used twice; each directory needs its own id.`);
     seenDirectoryIds.add(id);
     for (const companyId of psaCompanyIds) {
@@ -128,7 +143,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
       if (result.success) settings = result.data;
       else problems.push(...formatIssues(at, result.error));
     }
-    return { id, kind, name: name ?? id, psaCompanyIds, allowPrivilegedTargets, settings };
+    return { id, kind, name: name ?? id, psaCompanyIds, allowPrivilegedTargets, formDefaults, settings };
   });
 
   const enabled = file.forms?.enabled ?? options.availableForms;

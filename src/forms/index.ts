@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { passwordResetForm } from './password-reset/password-reset-form.js';
 import { resetMfaForm } from './reset-mfa/reset-mfa-form.js';
 import type { FormDefinition } from './types.js';
@@ -7,3 +8,8 @@ export const forms: Record<string, FormDefinition<unknown>> = {
   password_reset: passwordResetForm as FormDefinition<unknown>,
   reset_mfa: resetMfaForm as FormDefinition<unknown>,
 };
+
+/** Each form's schema for per-customer defaults, for the configuration loader. */
+export const formDefaultsSchemas: Record<string, z.ZodType<unknown>> = Object.fromEntries(
+  Object.values(forms).flatMap((form) => (form.defaultsSchema ? [[form.name, form.defaultsSchema]] : [])),
+);

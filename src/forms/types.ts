@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import type { z } from 'zod';
 import type { DirectoryClient, DirectoryUser } from '../connectors/directory/types.js';
 
 /**
@@ -38,8 +39,13 @@ export type FormDefinition<I> = {
   label: string;
   /** One sentence under the title. */
   description: string;
-  /** What the fields hold when the form first renders. */
-  defaults(): FormValues;
+  /**
+   * Per-customer defaults an admin may set for this form (`directories[].formDefaults.<form>` in the
+   * configuration): validated with this schema at start, so a typo is reported by name.
+   */
+  defaultsSchema?: z.ZodType<unknown>;
+  /** What the fields hold when the form first renders, with the customer's defaults applied. */
+  defaults(custom?: unknown): FormValues;
   /**
    * Live data the fields need from the directory, such as the user's registered MFA methods. Loaded
    * when the form renders and again when it is submitted (so the choice is checked against what is

@@ -5,7 +5,7 @@ import { directoryConnectors } from '../../src/connectors/directory/index.js';
 import { psaConnectors } from '../../src/connectors/psa/index.js';
 import { createServices } from '../../src/create-services.js';
 import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
-import { forms } from '../../src/forms/index.js';
+import { formDefaultsSchemas, forms } from '../../src/forms/index.js';
 import { type Clock, systemClock } from '../../src/lib/clock.js';
 import type { FetchLike } from '../../src/lib/http-fetch.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -93,6 +93,7 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     psaConnectors,
     directoryConnectors,
     availableForms: Object.keys(forms),
+    formDefaultsSchemas,
     demoConfig: () => ({ ...base, ...options.config }),
   });
   const services = createServices({

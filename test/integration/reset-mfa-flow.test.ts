@@ -227,3 +227,39 @@ describe('MFA reset failure modes', () => {
     });
   });
 });
+
+describe('per-customer defaults', () => {
+  test('a directory’s form defaults pre-set both forms; the technician can still change them', async () => {
+    const store = await TEST_DATABASES[0]!.open();
+    // Only the contoso directory gets defaults; the others keep the built-in ones.
+    const toolbox = await createTestToolbox({ store });
+    const contosoDefaults = {
+      password_reset: { passwordMode: 'passphrase', mustChange: false },
+      reset_mfa: { temporaryAccessPass: false, tapLifetimeMinutes: 480, revokeSessions: false },
+    };
+    const contoso = toolbox.services.directories.get('contoso')!;
+    contoso.config.formDefaults = contosoDefaults;
+    try {
+      const session = await toolbox.signIn();
+      const mfa = await openForm(toolbox, session.cookie, 'ticket_id=1001&company_id=250&contact_id=301');
+      assert.match(mfa.html, /id="tap" name="tap" value="on"\/>/, 'the pass should be off for this customer');
+      assert.match(mfa.html, /<option value="480" selected="">/);
+      assert.match(mfa.html, /id="revoke_sessions" name="revoke_sessions" value="on"\/>/);
+      const pop = await toolbox.request('/hooks/screenpop?ticket_id=1001&company_id=250&contact_id=301&form_name=password_reset', {
+        cookie: session.cookie,
+      });
+      const password = await (await toolbox.request(pop.headers.get('location')!, { cookie: session.cookie })).text();
+      assert.match(password, /id="password_mode-passphrase" name="password_mode" value="passphrase" checked/);
+      assert.match(password, /id="must_change" name="must_change" value="on"\/>/);
+      // Another customer: the built-in defaults.
+      const other = await toolbox.request('/hooks/screenpop?ticket_id=1022&company_id=252&contact_id=321&form_name=password_reset', {
+        cookie: session.cookie,
+      });
+      const otherHtml = await (await toolbox.request(other.headers.get('location')!, { cookie: session.cookie })).text();
+      assert.match(otherHtml, /id="password_mode-generated" name="password_mode" value="generated" checked/);
+    } finally {
+      await toolbox.close();
+      await store.drop();
+    }
+  });
+});

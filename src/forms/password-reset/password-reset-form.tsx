@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { checkEntraPassword, ENTRA_PASSWORD_RULES } from '../../domain/passwords/check-entra-password.js';
 import { generatePassphrase } from '../../domain/passwords/generate-passphrase.js';
 import { generatePassword } from '../../domain/passwords/generate-password.js';
@@ -72,12 +73,30 @@ function PasswordResetFields({ values, errors }: FormFieldsProps) {
   );
 }
 
+/** What an admin may pre-set per customer. */
+const passwordResetDefaults = z.strictObject({
+  passwordMode: z.enum(['generated', 'passphrase', 'typed']).optional(),
+  mustChange: z.boolean().optional(),
+  revokeSessions: z.boolean().optional(),
+});
+type PasswordResetDefaults = z.infer<typeof passwordResetDefaults>;
+
+const onOff = (value: boolean | undefined, fallback: boolean) => ((value ?? fallback) ? 'on' : '');
+
 /** Password reset: a new password (generated, passphrase or typed), must-change, revoke sessions. */
 export const passwordResetForm: FormDefinition<PasswordResetInput> = {
   name: 'password_reset',
   label: 'Password reset',
   description: 'Sets a new password on the Microsoft 365 account and shows it to you once.',
-  defaults: () => ({ password_mode: 'generated', must_change: 'on', revoke_sessions: 'on' }),
+  defaultsSchema: passwordResetDefaults,
+  defaults: (custom) => {
+    const preset = (custom ?? {}) as PasswordResetDefaults;
+    return {
+      password_mode: preset.passwordMode ?? 'generated',
+      must_change: onOff(preset.mustChange, true),
+      revoke_sessions: onOff(preset.revokeSessions, true),
+    };
+  },
   parse(fields, target) {
     const errors: FieldErrors = {};
     const mode = fields.password_mode ?? 'generated';

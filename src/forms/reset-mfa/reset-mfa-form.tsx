@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AuthMethod } from '../../connectors/directory/types.js';
 import type { ResetMfaInput } from '../../workflows/reset-mfa/reset-mfa-workflow.js';
 import type { FieldErrors, FormData, FormDefinition, FormFieldsProps } from '../types.js';
@@ -138,12 +139,39 @@ function ResetMfaFields({ values, errors, data }: FormFieldsProps) {
   );
 }
 
+/** What an admin may pre-set per customer. */
+const resetMfaDefaults = z.strictObject({
+  mode: z.enum(['all', 'selected']).optional(),
+  temporaryAccessPass: z.boolean().optional(),
+  tapLifetimeMinutes: z
+    .number()
+    .refine((minutes) => LIFETIMES.some((option) => option.minutes === minutes), {
+      message: `must be one of ${LIFETIMES.map((o) => o.minutes).join(', ')}`,
+    })
+    .optional(),
+  tapUsableOnce: z.boolean().optional(),
+  revokeSessions: z.boolean().optional(),
+});
+type ResetMfaDefaults = z.infer<typeof resetMfaDefaults>;
+
+const onOff = (value: boolean | undefined, fallback: boolean) => ((value ?? fallback) ? 'on' : '');
+
 /** MFA reset: the user's methods listed live; remove all or some; optional Temporary Access Pass. */
 export const resetMfaForm: FormDefinition<ResetMfaInput> = {
   name: 'reset_mfa',
   label: 'MFA reset',
   description: 'Removes registered sign-in methods so the user registers again, optionally with a Temporary Access Pass.',
-  defaults: () => ({ mode: 'all', tap: 'on', tap_lifetime: '60', tap_once: 'on', revoke_sessions: 'on' }),
+  defaultsSchema: resetMfaDefaults,
+  defaults: (custom) => {
+    const preset = (custom ?? {}) as ResetMfaDefaults;
+    return {
+      mode: preset.mode ?? 'all',
+      tap: onOff(preset.temporaryAccessPass, true),
+      tap_lifetime: String(preset.tapLifetimeMinutes ?? 60),
+      tap_once: onOff(preset.tapUsableOnce, true),
+      revoke_sessions: onOff(preset.revokeSessions, true),
+    };
+  },
   load: ({ directory, target }) => directory.listAuthMethods(target.id),
   parse(fields, _target, data) {
     const errors: FieldErrors = {};

@@ -117,7 +117,7 @@ function renderOpenResult(
         <LaunchPage
           result={result}
           form={form}
-          values={values ?? form.defaults()}
+          values={values ?? form.defaults(result.directory.config.formDefaults[result.launch.formName])}
           errors={errors}
           csrfToken={auth.session.csrfToken}
           user={layoutUser(auth)}

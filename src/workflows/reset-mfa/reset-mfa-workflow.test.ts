@@ -62,7 +62,7 @@ const context = (directory: DirectoryClient, input: ResetMfaInput): StepContext<
   input,
   secret: null,
   directory,
-  directoryConfig: { id: 'd', kind: 'entra', name: 'D', psaCompanyIds: [], allowPrivilegedTargets: false, settings: {} },
+  directoryConfig: { id: 'd', kind: 'entra', name: 'D', psaCompanyIds: [], allowPrivilegedTargets: false, formDefaults: {}, settings: {} },
   targetUserId: 'u',
   logger: createSilentLogger(),
   facts: {},
