@@ -83,4 +83,77 @@
     setTimeout(poll, 700);
   };
   setTimeout(poll, 400);
+
+  // Live option lists (groups, users, a group's members): fetched as the technician types or picks,
+  // never a page reload. Ticked items are kept in a "chosen" list above the results, so a new search
+  // does not lose them.
+  const launchPath = () => window.location.pathname.replace(/\/$/, '');
+  const fetchFragment = async (source, query, field, kind) => {
+    const params = new URLSearchParams({ q: query, field, kind });
+    const response = await fetch(`${launchPath()}/options/${source}?${params}`, { headers: { Accept: 'text/html' }, cache: 'no-store' });
+    return response.text();
+  };
+  const keepChosen = (results) => {
+    let chosen = results.previousElementSibling;
+    if (!chosen?.classList.contains('options-chosen')) {
+      chosen = document.createElement('ul');
+      chosen.className = 'options options-chosen';
+      results.before(chosen);
+    }
+    for (const input of results.querySelectorAll('input:checked')) {
+      const item = input.closest('li');
+      if (item && input.type === 'checkbox' && !chosen.querySelector(`input[name="${CSS.escape(input.name)}"]`)) chosen.append(item);
+    }
+  };
+  const timers = new WeakMap();
+  document.addEventListener('input', (event) => {
+    const box = event.target.closest?.('[data-options-search]');
+    if (!box) return;
+    clearTimeout(timers.get(box));
+    timers.set(
+      box,
+      setTimeout(async () => {
+        const results = document.getElementById(box.getAttribute('data-options-into'));
+        if (!results) return;
+        keepChosen(results);
+        const query = box.value.trim();
+        if (query.length < 2) {
+          results.innerHTML = '';
+          return;
+        }
+        results.setAttribute('aria-busy', 'true');
+        try {
+          results.innerHTML = await fetchFragment(
+            box.getAttribute('data-options-search'),
+            query,
+            box.getAttribute('data-options-field'),
+            box.getAttribute('data-options-kind'),
+          );
+        } catch {
+          results.innerHTML = '<p class="error" role="alert">The search did not answer; try again.</p>';
+        }
+        results.removeAttribute('aria-busy');
+      }, 250),
+    );
+  });
+  // A container that loads when a radio is picked, e.g. a group's members once the group is chosen.
+  document.addEventListener('change', async (event) => {
+    const input = event.target;
+    if (input?.type !== 'radio') return;
+    for (const target of document.querySelectorAll(`[data-options-load][data-options-when="${CSS.escape(input.name)}"]`)) {
+      target.setAttribute('aria-busy', 'true');
+      try {
+        const html = await fetchFragment(
+          target.getAttribute('data-options-load'),
+          input.value,
+          target.getAttribute('data-options-field'),
+          'checkbox',
+        );
+        target.innerHTML = `<p class="hint">Current members: tick to remove</p>${html}`;
+      } catch {
+        target.innerHTML = '<p class="error" role="alert">The members could not be loaded; try again.</p>';
+      }
+      target.removeAttribute('aria-busy');
+    }
+  });
 })();

@@ -5,6 +5,7 @@ import { syncConfiguredUsers } from './domain/auth/add-user.js';
 import { createSessionResolver } from './domain/auth/resolve-session.js';
 import { RUN_EXECUTION_JOB } from './domain/execution/submit-execution.js';
 import { createLaunchReads } from './domain/launch/launch-reads.js';
+import { createOptionLoader } from './domain/launch/load-options.js';
 import { createDirectoryRegistry } from './engine/directory-registry.js';
 import { runExecution } from './engine/run-execution.js';
 import { RETRY_TICKET_NOTE_JOB, retryTicketNote } from './engine/write-ticket-note.js';
@@ -76,6 +77,7 @@ export function createServices(options: CreateServicesOptions): Services & { sta
     secretBox,
     launchReads,
     sessions,
+    loadOptions: createOptionLoader({ launches: store.launches, directories, forms, clock }),
   };
   let housekeeping: NodeJS.Timeout | undefined;
 

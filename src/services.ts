@@ -2,6 +2,7 @@ import type { Config } from './config/config.js';
 import type { PsaClient, PsaConnector } from './connectors/psa/types.js';
 import type { SessionResolver } from './domain/auth/resolve-session.js';
 import type { LaunchReads } from './domain/launch/launch-reads.js';
+import type { createOptionLoader } from './domain/launch/load-options.js';
 import type { DirectoryRegistry } from './engine/directory-registry.js';
 import type { FormDefinition } from './forms/types.js';
 import type { JobQueue } from './jobs/types.js';
@@ -29,4 +30,5 @@ export type Services = {
   secretBox: SecretBox;
   launchReads: LaunchReads;
   sessions: SessionResolver;
+  loadOptions: ReturnType<typeof createOptionLoader>;
 };

@@ -72,15 +72,24 @@ export type DemoAuthMethod = { id: string; createdDateTime?: string } & (
   | { type: 'externalAuthentication'; displayName: string; configurationId?: string }
   | { type: 'hardwareOath'; displayName?: string; serialNumber?: string }
 );
+/**
+ * A group as Graph describes it. The kind follows from the flags (reference §7): `Unified` in
+ * groupTypes is a Microsoft 365 group; otherwise mail + security is a mail-enabled security group
+ * and mail alone a distribution list (both changed through Exchange Online); `DynamicMembership`
+ * or a rule means members come from the rule; `onPremisesSyncEnabled` means AD masters it.
+ */
 export type DemoGroup = {
   id: string;
   displayName: string;
+  description?: string;
   mail?: string;
   groupTypes: string[];
   mailEnabled: boolean;
   securityEnabled: boolean;
   onPremisesSyncEnabled?: boolean;
   membershipRule?: string;
+  /** Role-assignable: membership changes need RoleManagement.ReadWrite.Directory as well. */
+  isAssignableToRole?: boolean;
   memberIds: string[];
 };
 export type DemoSku = { skuId: string; skuPartNumber: string; prepaidEnabled: number; consumedUnits: number };
@@ -422,6 +431,50 @@ export const demoTenants: DemoTenant[] = [
         securityEnabled: false,
         memberIds: ['c0000000-0000-4000-8000-000000000001'],
       },
+      {
+        id: 'c1000000-0000-4000-8000-000000000004',
+        displayName: 'Billing Approvers',
+        description: 'Approves refunds; also grants the billing share',
+        mail: 'billing-approvers@contosodental.example',
+        groupTypes: [],
+        mailEnabled: true,
+        securityEnabled: true,
+        memberIds: ['c0000000-0000-4000-8000-000000000001'],
+      },
+      {
+        id: 'c1000000-0000-4000-8000-000000000005',
+        displayName: 'Helpdesk Admins (role-assignable)',
+        groupTypes: [],
+        mailEnabled: false,
+        securityEnabled: true,
+        isAssignableToRole: true,
+        memberIds: ['c0000000-0000-4000-8000-000000000004'],
+      },
+      {
+        id: 'c1000000-0000-4000-8000-000000000006',
+        displayName: 'Clinic - Downtown',
+        groupTypes: [],
+        mailEnabled: false,
+        securityEnabled: true,
+        memberIds: ['c0000000-0000-4000-8000-000000000001', 'c0000000-0000-4000-8000-000000000002'],
+      },
+      {
+        id: 'c1000000-0000-4000-8000-000000000007',
+        displayName: 'Clinic - Riverside',
+        groupTypes: [],
+        mailEnabled: false,
+        securityEnabled: true,
+        memberIds: ['c0000000-0000-4000-8000-000000000002'],
+      },
+      {
+        id: 'c1000000-0000-4000-8000-000000000008',
+        displayName: 'Clinic - Uptown',
+        mail: 'uptown@contosodental.example',
+        groupTypes: ['Unified'],
+        mailEnabled: true,
+        securityEnabled: false,
+        memberIds: [],
+      },
     ],
     skus: [
       { skuId: SKU_BUSINESS_PREMIUM, skuPartNumber: 'SPB', prepaidEnabled: 10, consumedUnits: 2 },
@@ -525,6 +578,24 @@ export const demoTenants: DemoTenant[] = [
         securityEnabled: true,
         membershipRule: '(user.jobTitle -eq "Driver")',
         memberIds: [],
+      },
+      {
+        id: 'f1000000-0000-4000-8000-000000000003',
+        displayName: 'Dispatch Alerts',
+        mail: 'dispatch-alerts@fabrikamlogistics.example',
+        groupTypes: [],
+        mailEnabled: true,
+        securityEnabled: false,
+        memberIds: ['f0000000-0000-4000-8000-000000000001'],
+      },
+      {
+        id: 'f1000000-0000-4000-8000-000000000004',
+        displayName: 'Warehouse Managers',
+        mail: 'warehouse-managers@fabrikamlogistics.example',
+        groupTypes: [],
+        mailEnabled: true,
+        securityEnabled: true,
+        memberIds: ['f0000000-0000-4000-8000-000000000002'],
       },
     ],
     skus: [{ skuId: SKU_BUSINESS_PREMIUM, skuPartNumber: 'SPB', prepaidEnabled: 5, consumedUnits: 1 }],
@@ -658,6 +729,15 @@ export const demoTenants: DemoTenant[] = [
         securityEnabled: true,
         onPremisesSyncEnabled: true,
         memberIds: ['a0000000-0000-4000-8000-000000000002'],
+      },
+      {
+        id: 'a1000000-0000-4000-8000-000000000003',
+        displayName: 'Partners',
+        mail: 'partners@adatumlegal.example',
+        groupTypes: [],
+        mailEnabled: true,
+        securityEnabled: false,
+        memberIds: ['a0000000-0000-4000-8000-000000000001'],
       },
     ],
     skus: [{ skuId: SKU_BUSINESS_PREMIUM, skuPartNumber: 'SPB', prepaidEnabled: 3, consumedUnits: 2 }],

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { groupMembershipForm } from './group-membership/group-membership-form.js';
 import { passwordResetForm } from './password-reset/password-reset-form.js';
 import { resetMfaForm } from './reset-mfa/reset-mfa-form.js';
 import type { FormDefinition } from './types.js';
@@ -7,6 +8,7 @@ import type { FormDefinition } from './types.js';
 export const forms: Record<string, FormDefinition<unknown>> = {
   password_reset: passwordResetForm as FormDefinition<unknown>,
   reset_mfa: resetMfaForm as FormDefinition<unknown>,
+  group_membership: groupMembershipForm as FormDefinition<unknown>,
 };
 
 /** Each form's schema for per-customer defaults, for the configuration loader. */

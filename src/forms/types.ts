@@ -27,6 +27,16 @@ export type ParsedForm<I> =
 /** Live data a form loaded from the directory, or why it could not: shown in the field, not as a broken page. */
 export type FormData = { ok: true; value: unknown } | { ok: false; message: string } | null;
 
+/** One choice in a live list (groups, users): what the technician sees and ticks. */
+export type OptionItem = {
+  value: string;
+  label: string;
+  detail?: string;
+  badges: string[];
+  /** Shown but not selectable, with the reason (a dynamic or synced group). */
+  disabledReason?: string;
+};
+
 export type FormFieldsProps = {
   values: FormValues;
   errors: FieldErrors;
@@ -52,6 +62,11 @@ export type FormDefinition<I> = {
    * there now).
    */
   load?(context: { directory: DirectoryClient; target: DirectoryUser }): Promise<unknown>;
+  /**
+   * Live option lists the form's search boxes fill in without a page reload, by name; the page
+   * fetches `/launches/{id}/options/{name}?q=…`. Each answers from the directory, bounded.
+   */
+  optionSources?: Record<string, (directory: DirectoryClient, query: string) => Promise<OptionItem[]>>;
   /** Reads submitted fields (already as strings; unchecked boxes are absent). */
   parse(fields: FormValues, target: DirectoryUser, data: FormData): ParsedForm<I>;
   /** The form's own fields; the page around them (ticket, user, submit) is shared. */

@@ -1,3 +1,4 @@
+import { groupMembershipWorkflow } from './group-membership/group-membership-workflow.js';
 import { passwordResetWorkflow } from './password-reset/password-reset-workflow.js';
 import { resetMfaWorkflow } from './reset-mfa/reset-mfa-workflow.js';
 import type { Workflow } from './types.js';
@@ -6,4 +7,5 @@ import type { Workflow } from './types.js';
 export const workflows: Record<string, Workflow<never>> = {
   password_reset: passwordResetWorkflow as Workflow<never>,
   reset_mfa: resetMfaWorkflow as Workflow<never>,
+  group_membership: groupMembershipWorkflow as Workflow<never>,
 };

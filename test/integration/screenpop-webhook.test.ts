@@ -152,9 +152,9 @@ describe('GET /hooks/screenpop', () => {
   });
 
   test('a known form this version cannot run yet: says so, no launch', async () => {
-    const response = await toolbox.request('/hooks/screenpop?company_id=250&contact_id=301&form_name=group_membership', withSecret);
+    const response = await toolbox.request('/hooks/screenpop?company_id=250&contact_id=301&form_name=user_onboarding', withSecret);
     assert.equal(response.status, 404);
-    assert.match(await response.text(), /Group Membership is not available yet/);
+    assert.match(await response.text(), /User Onboarding is not available yet/);
   });
 });
 

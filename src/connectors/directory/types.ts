@@ -59,6 +59,26 @@ export type AuthMethod = {
 export type TemporaryAccessPassInput = { lifetimeInMinutes: number; isUsableOnce: boolean };
 export type TemporaryAccessPass = { pass: string; lifetimeInMinutes: number; isUsableOnce: boolean; startDateTime?: string };
 
+/** The four kinds of group a technician meets in Microsoft 365 (reference §7). */
+export type GroupKind = 'microsoft365' | 'security' | 'mailEnabledSecurity' | 'distribution';
+
+export type DirectoryGroup = {
+  id: string;
+  displayName: string;
+  mail?: string;
+  description?: string;
+  kind: GroupKind;
+  /** Membership comes from a rule: it cannot be changed by hand. */
+  dynamic: boolean;
+  /** Synchronised from on-premises AD: membership is changed there. */
+  synced: boolean;
+  roleAssignable: boolean;
+  /** Where a membership change goes; null when it cannot be made here (dynamic or synced). */
+  changeVia: 'graph' | 'exchange' | null;
+  /** Why not, in a technician's words, when `changeVia` is null. */
+  refusal?: string;
+};
+
 export type ResetPasswordInput = {
   password: string;
   forceChangeNextSignIn: boolean;
@@ -89,6 +109,20 @@ export type DirectoryClient = {
   removeAuthMethod(userId: string, method: Pick<AuthMethod, 'id' | 'kind'>): Promise<void>;
   /** Issues a Temporary Access Pass; the pass is in the answer only, never readable again. */
   createTemporaryAccessPass(userId: string, input: TemporaryAccessPassInput): Promise<TemporaryAccessPass>;
+  /** Groups whose name or mail starts with `query`, classified, for the group picker. */
+  searchGroups(query: string, options?: { limit?: number }): Promise<DirectoryGroup[]>;
+  getGroup(groupId: string): Promise<DirectoryGroup>;
+  /** The groups the user is a direct member of. */
+  listUserGroups(userId: string): Promise<DirectoryGroup[]>;
+  /** Direct user members of a group, bounded by `limit`. */
+  listGroupMembers(groupId: string, options?: { limit?: number }): Promise<DirectoryUser[]>;
+  /**
+   * Adds a user to a group through Graph or Exchange Online, as the group's kind requires; refuses
+   * dynamic and synced groups with the reason. Adding a member who already is one is not an error.
+   */
+  addGroupMember(groupId: string, userId: string): Promise<'added' | 'already-member'>;
+  /** Removes a user from a group, the same way; removing a non-member is not an error. */
+  removeGroupMember(groupId: string, userId: string): Promise<'removed' | 'not-member'>;
   systemsCheck(): Promise<SystemsCheckResult[]>;
 };
 

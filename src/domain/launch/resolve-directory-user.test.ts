@@ -35,6 +35,12 @@ function directory(byEmail: DirectoryUser[], byUpn: DirectoryUser[], byName: Dir
     listAuthMethods: unused,
     removeAuthMethod: unused,
     createTemporaryAccessPass: unused,
+    searchGroups: unused,
+    getGroup: unused,
+    listUserGroups: unused,
+    listGroupMembers: unused,
+    addGroupMember: unused,
+    removeGroupMember: unused,
   };
 }
 

@@ -17,6 +17,16 @@ import {
   toGraphMethod,
   type UserAuth,
 } from './auth-methods-store.js';
+import { EXCHANGE_AUDIENCE, type ExchangeRequestRecord, exchangeError, registerExchangeRoutes } from './exchange-routes.js';
+import {
+  addMember,
+  findGroup,
+  GROUP_PROPERTIES,
+  graphMembershipRefusal,
+  removeMember,
+  type SimGroup,
+  toGraphGroup,
+} from './groups-store.js';
 import {
   advancedOperators,
   evaluateFilter,
@@ -64,17 +74,44 @@ export type GraphSimulatorOptions = {
    * creating one answers 400 (the real status and text are *unverified*).
    */
   temporaryAccessPassDisabledTenants?: string[];
+  /**
+   * Eventual consistency for group membership (reference §2.4): user id → how many of the next
+   * `POST/DELETE /groups/{id}/members/…/$ref` calls naming that user answer 400 "The source
+   * resource object or one of the objects being referenced do not exist.", as for a user created
+   * a moment ago. After that many calls the user is visible and the call proceeds normally.
+   */
+  freshUsers?: Record<string, number>;
 };
 
+/**
+ * Graph application permissions, plus Exchange Online's `Exchange.ManageAsApp`. As in Entra, a
+ * token's `roles` claim holds the permissions of its own resource only: `Exchange.*` never appears
+ * in a token for graph.microsoft.com, Graph's never in one for outlook.office365.com (a token for
+ * the simulator's own origin, which stands in for either, carries both).
+ */
 export const DEFAULT_APP_PERMISSIONS = [
   'User.ReadWrite.All',
   'User.RevokeSessions.All',
   'RoleManagement.Read.Directory',
   'UserAuthenticationMethod.ReadWrite.All',
+  'GroupMember.ReadWrite.All',
+  'Exchange.ManageAsApp',
 ];
 /** Reading methods accepts either permission; changing them needs ReadWrite. */
 const AUTH_METHODS_READ = ['UserAuthenticationMethod.Read.All', 'UserAuthenticationMethod.ReadWrite.All'];
 const AUTH_METHODS_WRITE = ['UserAuthenticationMethod.ReadWrite.All'];
+const GROUPS_READ = [
+  'GroupMember.Read.All',
+  'GroupMember.ReadWrite.All',
+  'Group.Read.All',
+  'Group.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
+const GROUP_MEMBERS_WRITE = ['GroupMember.ReadWrite.All', 'Group.ReadWrite.All', 'Directory.ReadWrite.All'];
+/** Role-assignable groups need this as well to change members (group resource docs). */
+const ROLE_ASSIGNABLE_WRITE = ['RoleManagement.ReadWrite.Directory'];
+const EVENTUAL_CONSISTENCY_MESSAGE = 'The source resource object or one of the objects being referenced do not exist.';
 
 export type RequestLogEntry = {
   at: number;
@@ -88,6 +125,10 @@ export type RequestLogEntry = {
   bearer: boolean;
   /** The tenant the presented token was issued for, when the token was known. */
   tokenTenantId?: string;
+  /** The audience (`aud`) of the presented token, when the token was known. */
+  tokenAudience?: string;
+  /** The `X-AnchorMailbox` header, sent to Exchange Online. */
+  anchorMailbox?: string;
   status?: number;
 };
 
@@ -122,6 +163,10 @@ export type GraphSimulatorState = {
   checkTemporaryAccessPass(tenant: string, userId: string, pass: string): boolean;
   /** beta signInPreferences' `userPreferredMethodForSecondaryAuthentication`: null when none is set. */
   preferredSecondFactor(tenant: string, userId: string): PreferredSecondFactor | null;
+  /** The ids of a group's direct members (Graph and Exchange change the same list); [] for an unknown group. */
+  groupMemberIds(tenant: string, groupId: string): string[];
+  /** Calls that reached Exchange Online's InvokeCommand route: cmdlet, parameters, anchor and token audience. */
+  readonly exchangeRequests: ExchangeRequestRecord[];
   readonly passwordChanges: PasswordChangeRecord[];
   readonly revocations: RevocationRecord[];
   readonly requests: RequestLogEntry[];
@@ -255,6 +300,9 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
   const passwordChanges: PasswordChangeRecord[] = [];
   const revocations: RevocationRecord[] = [];
   const tokensIssued: TokenIssueRecord[] = [];
+  const exchangeRequests: ExchangeRequestRecord[] = [];
+  /** Per user id: $ref calls still to answer with the eventual-consistency 400. */
+  const freshUsers = new Map(Object.entries(options.freshUsers ?? {}).map(([id, n]) => [id.toLowerCase(), n]));
 
   const findTenant = (idOrDomain: string) => {
     const needle = idOrDomain.toLowerCase();
@@ -313,12 +361,17 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     preferredSecondFactor(tenant, userId) {
       return authFor(tenant, userId)?.preferred ?? null;
     },
+    groupMemberIds(tenant, groupId) {
+      const group = findTenant(tenant)?.groups.find((g) => g.id === groupId.toLowerCase());
+      return group ? [...group.memberIds] : [];
+    },
+    exchangeRequests,
     passwordChanges,
     revocations,
     requests,
     tokensIssued,
     clearLogs() {
-      for (const list of [requests, passwordChanges, revocations, tokensIssued] as unknown[][]) list.length = 0;
+      for (const list of [requests, passwordChanges, revocations, tokensIssued, exchangeRequests] as unknown[][]) list.length = 0;
     },
   };
 
@@ -336,7 +389,8 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       path: url.pathname,
       query: safeDecode(url.search.slice(1)),
       bearer,
-      ...(issued ? { tokenTenantId: issued.tenantId } : {}),
+      ...(issued ? { tokenTenantId: issued.tenantId, tokenAudience: issued.audience } : {}),
+      ...(c.req.header('x-anchormailbox') ? { anchorMailbox: c.req.header('x-anchormailbox') } : {}),
       ...(c.req.header('consistencylevel') ? { consistencyLevel: c.req.header('consistencylevel') } : {}),
     };
     requests.push(entry);
@@ -349,7 +403,9 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       injected.remaining--;
       const response = /^\/(v1\.0|beta)\//.test(url.pathname)
         ? graphError(c, injected.status, injected.code, injected.message ?? defaultMessage(injected.status))
-        : identityError(c, injected.status, injected.code, 0, injected.message ?? 'Injected failure.');
+        : url.pathname.startsWith('/adminapi/')
+          ? exchangeError(c, injected.status, injected.code, injected.message ?? defaultMessage(injected.status))
+          : identityError(c, injected.status, injected.code, 0, injected.message ?? 'Injected failure.');
       if (injected.retryAfterSeconds !== undefined) response.headers.set('Retry-After', String(injected.retryAfterSeconds));
       entry.status = response.status;
       return response;
@@ -453,7 +509,11 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     const audience = (scopes[0] as string).slice(0, -'/.default'.length);
     const now = clock.now();
     const expiresAt = now + tokenLifetimeSeconds * 1000;
-    const roles = options.appPermissions?.[tenant.key] ?? options.appPermissions?.[tenant.tenantId] ?? DEFAULT_APP_PERMISSIONS;
+    const granted = options.appPermissions?.[tenant.key] ?? options.appPermissions?.[tenant.tenantId] ?? DEFAULT_APP_PERMISSIONS;
+    // Each resource's token carries that resource's permissions (see DEFAULT_APP_PERMISSIONS).
+    const roles = granted.filter((p) =>
+      audience === GRAPH_AUDIENCE ? !p.startsWith('Exchange.') : audience === EXCHANGE_AUDIENCE ? p.startsWith('Exchange.') : true,
+    );
     // Shaped like an Entra access token (a JWT with tid/appid/roles) so clients can read the claims
     // as they would for real; the signature is random, and the simulator validates by lookup.
     const accessToken = [
@@ -821,6 +881,199 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     );
   });
 
+  // ---- Groups and membership (reference §7) ----
+
+  /** $select for groups, or the Graph error for an unknown property. */
+  const groupSelect = (c: Context<GraphEnv>) => {
+    const select = parseSelect(c.req.query('$select') ?? null, GROUP_PROPERTIES);
+    return 'error' in select
+      ? graphError(c, 400, 'BadRequest', select.error.replace('microsoft.graph.user', 'microsoft.graph.group'))
+      : select;
+  };
+  /**
+   * Microsoft documents `ConsistencyLevel: eventual` plus `$count=true` as required with an OData
+   * cast on memberOf and members (user-list-memberof, group-list-members); whether real Graph
+   * refuses the cast without them is *unverified*. The simulator holds clients to the documented rule.
+   */
+  const castNeedsAdvanced = (c: Context<GraphEnv>) =>
+    (c.req.header('consistencylevel') ?? '').toLowerCase() === 'eventual' && c.req.query('$count') === 'true'
+      ? undefined
+      : graphError(
+          c,
+          400,
+          'Request_UnsupportedQuery',
+          "The OData cast on this relationship needs the 'ConsistencyLevel: eventual' header and $count=true. Refer to https://aka.ms/graph-docs/advanced-queries for more information",
+        );
+  /** One page of `items` after `$top` and `$skiptoken`, with Graph's `@odata.nextLink`. */
+  const paged = (c: Context<GraphEnv>, items: Record<string, unknown>[], context: string, max = 999): Response => {
+    const url = new URL(c.req.url);
+    const top = url.searchParams.get('$top');
+    const pageSize = top === null ? 100 : Number(top);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > max) {
+      return graphError(
+        c,
+        400,
+        'Request_UnsupportedQuery',
+        `Invalid page size specified: '${top}'. Must be between 1 and ${max} inclusive.`,
+      );
+    }
+    const skipToken = url.searchParams.get('$skiptoken');
+    const offset = skipToken === null ? 0 : Number.parseInt(Buffer.from(skipToken, 'base64url').toString('utf8'), 10);
+    if (!Number.isInteger(offset) || offset < 0) return graphError(c, 400, 'Request_BadRequest', 'Invalid paging token specified.');
+    const body: Record<string, unknown> = { '@odata.context': `${baseUrl(c)}/v1.0/$metadata#${context}` };
+    if (url.searchParams.get('$count') === 'true') body['@odata.count'] = items.length;
+    if (offset + pageSize < items.length) {
+      const next = new URL(url);
+      next.searchParams.set('$skiptoken', Buffer.from(String(offset + pageSize)).toString('base64url'));
+      body['@odata.nextLink'] = next.toString();
+    }
+    body.value = items.slice(offset, offset + pageSize);
+    return c.json(body);
+  };
+
+  graph.get('/groups', (c) => {
+    const denied = lacksPermission(c, GROUPS_READ);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const params = new URL(c.req.url).searchParams;
+    const eventual = (c.req.header('consistencylevel') ?? '').toLowerCase() === 'eventual';
+    const count = params.get('$count');
+    if (count === 'true' && !eventual) return graphError(c, 400, 'Request_BadRequest', '$count is not currently supported.');
+    const select = groupSelect(c);
+    if (select instanceof Response) return select;
+    let groups: SimGroup[] = tenant.groups;
+    const filterText = params.get('$filter');
+    if (filterText !== null) {
+      let filter: FilterExpression;
+      try {
+        filter = parseFilter(filterText);
+      } catch (error) {
+        if (error instanceof FilterUnsupportedError) return graphError(c, 400, 'Request_UnsupportedQuery', 'Unsupported Query.');
+        return graphError(c, 400, 'BadRequest', `Invalid filter clause: ${(error as Error).message}`);
+      }
+      const unknown = referencedProperties(filter).find((p) => !GROUP_PROPERTIES.includes(p));
+      if (unknown) return graphError(c, 400, 'BadRequest', `Could not find a property named '${unknown}' on type 'microsoft.graph.group'.`);
+      const advanced = advancedOperators(filter);
+      if (advanced.length > 0 && !(eventual && count === 'true')) {
+        return graphError(
+          c,
+          400,
+          'Request_UnsupportedQuery',
+          `Operator '${advanced[0]}' is not supported because the 'ConsistencyLevel:eventual' header is missing. Refer to https://aka.ms/graph-docs/advanced-queries for more information`,
+        );
+      }
+      groups = groups.filter((g) => evaluateFilter(filter, toGraphGroup(g, GROUP_PROPERTIES)));
+    }
+    return paged(
+      c,
+      groups.map((g) => toGraphGroup(g, select.fields)),
+      `groups${selectContext(select.fields)}`,
+    );
+  });
+
+  graph.get('/groups/:id', (c) => {
+    const denied = lacksPermission(c, GROUPS_READ);
+    if (denied) return denied;
+    const group = findGroup(c.get('tenant').groups, c.req.param('id'));
+    if (!group) return notFound(c, c.req.param('id'));
+    const select = groupSelect(c);
+    if (select instanceof Response) return select;
+    return c.json({
+      '@odata.context': `${baseUrl(c)}/v1.0/$metadata#groups${selectContext(select.fields)}/$entity`,
+      ...toGraphGroup(group, select.fields),
+    });
+  });
+
+  graph.get('/users/:id/memberOf/microsoft.graph.group', (c) => {
+    const denied = lacksPermission(c, GROUPS_READ);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    const advanced = castNeedsAdvanced(c);
+    if (advanced) return advanced;
+    const select = groupSelect(c);
+    if (select instanceof Response) return select;
+    const groups = tenant.groups
+      .filter((g) => g.memberIds.includes(user.id))
+      .map((g) => ({ '@odata.type': '#microsoft.graph.group', ...toGraphGroup(g, select.fields) }));
+    return paged(c, groups, `groups${selectContext(select.fields)}`);
+  });
+
+  graph.get('/groups/:id/members/microsoft.graph.user', (c) => {
+    const denied = lacksPermission(c, GROUPS_READ);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const group = findGroup(tenant.groups, c.req.param('id'));
+    if (!group) return notFound(c, c.req.param('id'));
+    const advanced = castNeedsAdvanced(c);
+    if (advanced) return advanced;
+    const select = parseSelect(c.req.query('$select') ?? null);
+    if ('error' in select) return graphError(c, 400, 'BadRequest', select.error);
+    const members = group.memberIds
+      .map((id) => tenant.users.find((u) => u.id === id))
+      .filter((u): u is SimUser => !!u)
+      .map((u) => ({ '@odata.type': '#microsoft.graph.user', ...project(u, select.fields) }));
+    return paged(c, members, `users${selectContext(select.fields)}`);
+  });
+
+  /** Shared checks of a membership write: permission, group, role-assignable, kind, freshness. */
+  const membershipWrite = (c: Context<GraphEnv>, userId: string): { group: SimGroup; user: SimUser } | Response => {
+    const denied = lacksPermission(c, GROUP_MEMBERS_WRITE);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const group = findGroup(tenant.groups, c.req.param('id') ?? '');
+    if (!group) return notFound(c, c.req.param('id') ?? '');
+    if (group.isAssignableToRole) {
+      const roleDenied = lacksPermission(c, ROLE_ASSIGNABLE_WRITE);
+      if (roleDenied) return roleDenied;
+    }
+    const refusal = graphMembershipRefusal(group);
+    if (refusal) return graphError(c, refusal.status, refusal.code, refusal.message);
+    const fresh = freshUsers.get(userId.toLowerCase()) ?? 0;
+    if (fresh > 0) {
+      freshUsers.set(userId.toLowerCase(), fresh - 1);
+      return graphError(c, 400, 'Request_BadRequest', EVENTUAL_CONSISTENCY_MESSAGE);
+    }
+    const user = findUser(tenant, userId);
+    if (!user) return notFound(c, userId);
+    return { group, user };
+  };
+
+  graph.post('/groups/:id/members/$ref', async (c) => {
+    const body = await readJson(c);
+    if (body instanceof Response) return body;
+    const reference = (body as Record<string, unknown> | null)?.['@odata.id'];
+    const keys = typeof body === 'object' && body !== null ? Object.keys(body) : [];
+    // The documented form is {graph}/v1.0/directoryObjects/{id}; the users/{id} form works too (reference §2.5).
+    const match =
+      typeof reference === 'string' ? /^https:\/\/([^/]+)\/(?:v1\.0|beta)\/(?:directoryObjects|users)\/([^/?#]+)$/.exec(reference) : null;
+    const host = match?.[1]?.toLowerCase();
+    if (!match || keys.length !== 1 || (host !== 'graph.microsoft.com' && host !== new URL(c.req.url).host)) {
+      // *unverified*: Graph's exact text for a malformed @odata.id.
+      return graphError(c, 400, 'BadRequest', "Invalid URL format specified in @odata.id. Expected '{graph}/v1.0/directoryObjects/{id}'.");
+    }
+    const checked = membershipWrite(c, decodeURIComponent(match[2] as string));
+    if (checked instanceof Response) return checked;
+    if (!addMember(checked.group, checked.user.id)) {
+      return graphError(
+        c,
+        400,
+        'Request_BadRequest',
+        "One or more added object references already exist for the following modified properties: 'members'.",
+      );
+    }
+    return c.body(null, 204);
+  });
+
+  graph.delete('/groups/:id/members/:memberId/$ref', (c) => {
+    const checked = membershipWrite(c, c.req.param('memberId'));
+    if (checked instanceof Response) return checked;
+    // *unverified*: the status and text for removing a user who is not a member.
+    if (!removeMember(checked.group, checked.user.id)) return notFound(c, c.req.param('memberId'));
+    return c.body(null, 204);
+  });
+
   graph.all('*', (c) => {
     const segments = new URL(c.req.url).pathname.split('/').filter(Boolean);
     const known = ['users', 'groups', 'me', 'organization'];
@@ -855,6 +1108,15 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     graphError(c, 400, 'BadRequest', `Resource not found for the segment '${new URL(c.req.url).pathname.split('/').at(-1) ?? ''}'.`),
   );
   app.route('/beta', beta);
+
+  // ---- Exchange Online admin REST (reference §10), on the same groups ----
+
+  registerExchangeRoutes(app, {
+    now: () => clock.now(),
+    lookupToken: (token) => tokens.get(token),
+    findTenant,
+    records: exchangeRequests,
+  });
 
   app.notFound((c) =>
     c.json({ error: 'not_found', error_description: `The simulator has no endpoint ${c.req.method} ${new URL(c.req.url).pathname}.` }, 404),

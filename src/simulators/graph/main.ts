@@ -56,6 +56,7 @@ const { url, close } = await simulator.listen({ port, host, tls });
 const lines = [
   `Graph simulator listening on ${url}`,
   `  authorityHost and graphUrl for the Entra connector: ${url}`,
+  `  Exchange Online InvokeCommand (distribution lists) at the same URL: ${url}/adminapi/beta/{tenant}/InvokeCommand`,
   `  (the certificate is also valid for https://localhost:${new URL(url).port})`,
   `Certificate written to ${certPath}`,
   `  trust it with: NODE_EXTRA_CA_CERTS=${certPath} <command>`,

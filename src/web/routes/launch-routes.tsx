@@ -1,6 +1,7 @@
 import { type Context, Hono } from 'hono';
 import { submitExecution } from '../../domain/execution/submit-execution.js';
 import { type OpenLaunchResult, openLaunch } from '../../domain/launch/open-launch.js';
+import { OptionList } from '../../forms/option-list.js';
 import type { FieldErrors, FormValues } from '../../forms/types.js';
 import type { AppEnv, Auth } from '../app-env.js';
 import { hasValidFormToken } from '../middleware/require-form-token.js';
@@ -146,6 +147,32 @@ function openDeps(c: Context<AppEnv>) {
  * technician; without one, sign-in comes first and leads back here.
  */
 export const launchRoutes = new Hono<AppEnv>()
+  .get('/launches/:id/options/:source', async (c) => {
+    // A fragment for a search box: the page fetches it as the technician types.
+    const auth = c.get('auth');
+    if (!auth) return c.html(<p role="alert">Your sign-in has ended: reload the page.</p>, 401);
+    const field = (c.req.query('field') ?? '').replace(/[^a-z_]/g, '').slice(0, 40) || 'option';
+    const kind = c.req.query('kind') === 'radio' ? 'radio' : 'checkbox';
+    const result = await c.get('services').loadOptions(c.req.param('id'), auth.user.id, c.req.param('source'), c.req.query('q') ?? '');
+    c.header('Cache-Control', 'no-store');
+    switch (result.kind) {
+      case 'ok':
+        return c.html(<OptionList items={result.items} field={field} kind={kind} values={{}} empty="Nothing found." />);
+      case 'too-short':
+        return c.html(<p class="muted">Type at least two characters.</p>);
+      case 'failed':
+        return c.html(
+          <p class="error" role="alert">
+            {result.message}
+          </p>,
+          502,
+        );
+      case 'forbidden':
+        return c.html(<p role="alert">This screen pop belongs to another technician.</p>, 403);
+      default:
+        return c.html(<p role="alert">Nothing to search here.</p>, 404);
+    }
+  })
   .get('/launches/:id', async (c) => {
     const auth = c.get('auth');
     if (!auth) return c.redirect(`/login?next=${encodeURIComponent(`/launches/${c.req.param('id')}`)}`, 303);

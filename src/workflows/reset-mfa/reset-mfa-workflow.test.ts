@@ -44,6 +44,12 @@ function fakeDirectory(
     revokeSessions: unused,
     systemsCheck: unused,
     createTemporaryAccessPass: unused,
+    searchGroups: unused,
+    getGroup: unused,
+    listUserGroups: unused,
+    listGroupMembers: unused,
+    addGroupMember: unused,
+    removeGroupMember: unused,
     listAuthMethods: async () => methods.map((m) => ({ ...m })),
     async removeAuthMethod(_userId, target) {
       deletes.push(target.id);

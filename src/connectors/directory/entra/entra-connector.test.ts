@@ -382,14 +382,25 @@ describe('entra connector: systems check', () => {
         ['Permission User.ReadWrite.All', true],
         ['Permission User.RevokeSessions.All', true],
         ['Permission UserAuthenticationMethod.ReadWrite.All', true],
+        ['Permission GroupMember.ReadWrite.All', true],
         ['Read users', true],
         ['Read directory roles', true],
+        ['Read groups', true],
         ['Entra role for password resets', true],
         ['Entra role for MFA resets', true],
+        ['Permission Exchange.ManageAsApp', true],
+        ['Exchange Online commands', true],
       ],
     );
-    assert.match(lines.at(-2)!.message, /^Not verifiable without attempting a reset/);
-    assert.match(lines.at(-1)!.message, /Authentication Administrator/);
+    const byName = Object.fromEntries(lines.map((l) => [l.name, l]));
+    assert.match(byName['Entra role for password resets']!.message, /^Not verifiable without attempting a reset/);
+    assert.match(byName['Entra role for MFA resets']!.message, /Authentication Administrator/);
+    assert.match(byName['Exchange Online commands']!.message, /Get-OrganizationConfig.*Not verifiable without a change/s);
+    // The Exchange line ran a cmdlet with Exchange's own token.
+    assert.deepEqual(
+      t.sim.state.exchangeRequests.map((r) => [r.cmdlet, r.status]),
+      [['Get-OrganizationConfig', 200]],
+    );
   });
 
   it('flags missing permissions and a forbidden read without throwing', async () => {
@@ -402,6 +413,10 @@ describe('entra connector: systems check', () => {
     assert.match(byName['Permission UserAuthenticationMethod.ReadWrite.All']?.message ?? '', /MFA method resets/);
     assert.equal(byName['Read users']?.ok, false);
     assert.equal(byName['Read users']?.upstreamCode, 'Authorization_RequestDenied');
+    assert.equal(byName['Permission GroupMember.ReadWrite.All']?.ok, false);
+    assert.equal(byName['Permission Exchange.ManageAsApp']?.ok, false);
+    assert.equal(byName['Exchange Online commands']?.ok, false);
+    assert.match(byName['Exchange Online commands']?.message ?? '', /Exchange\.ManageAsApp/);
   });
 
   it('stops after a failed sign-in, with the AADSTS code', async () => {

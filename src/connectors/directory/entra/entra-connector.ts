@@ -8,14 +8,17 @@ import type {
   DirectoryClient,
   DirectoryConnector,
   DirectoryConnectorDeps,
+  DirectoryGroup,
   DirectoryRole,
   DirectoryUser,
   TemporaryAccessPass,
 } from '../types.js';
 import { type EntraSettings, entraSettingsSchema } from './entra-settings.js';
-import { createEntraTokenProvider, type EntraTokenProvider } from './entra-token-provider.js';
+import { createEntraTokenProvider, type EntraTokenProvider, exchangeScope, graphScope } from './entra-token-provider.js';
+import { createExchangeClient, type ExchangeClient } from './exchange-client.js';
 import { createGraphClient, type GraphClient } from './graph-client.js';
-import { ENTRA_ERROR_CODES, SYNCED_USER_MESSAGE } from './graph-errors.js';
+import { ENTRA_ERROR_CODES, graphFailureToError, SYNCED_USER_MESSAGE } from './graph-errors.js';
+import { byGroupName, classifyGroup, GROUP_SELECT, type GraphGroup } from './group-classification.js';
 import { odataString } from './odata-escape.js';
 
 /**
@@ -49,6 +52,11 @@ const REQUIRED_APP_PERMISSIONS = [
   { permission: 'User.ReadWrite.All', why: 'password resets', alternatives: ['Directory.ReadWrite.All'] },
   { permission: 'User.RevokeSessions.All', why: 'revoking sessions', alternatives: ['User.ReadWrite.All', 'Directory.ReadWrite.All'] },
   { permission: 'UserAuthenticationMethod.ReadWrite.All', why: 'MFA method resets and Temporary Access Passes', alternatives: [] },
+  {
+    permission: 'GroupMember.ReadWrite.All',
+    why: 'group membership changes',
+    alternatives: ['Group.ReadWrite.All', 'Directory.ReadWrite.All'],
+  },
 ];
 
 export type EntraConnectorOptions = {
@@ -65,8 +73,9 @@ export type EntraConnectorOptions = {
 export function createEntraConnector(options: EntraConnectorOptions = {}): DirectoryConnector<EntraSettings> {
   const providers = new WeakMap<object, Map<string, EntraTokenProvider>>();
 
-  function tokenProvider(settings: EntraSettings, deps: DirectoryConnectorDeps): EntraTokenProvider {
-    if (options.shareTokens === false) return createEntraTokenProvider({ settings, ...deps });
+  /** One provider per resource scope: Graph and Exchange Online tokens are separate (reference §1). */
+  function tokenProvider(settings: EntraSettings, deps: DirectoryConnectorDeps, scope: string): EntraTokenProvider {
+    if (options.shareTokens === false) return createEntraTokenProvider({ settings, scope, ...deps });
     let byKey = providers.get(deps.fetch);
     if (!byKey) {
       byKey = new Map();
@@ -75,16 +84,10 @@ export function createEntraConnector(options: EntraConnectorOptions = {}): Direc
     // A rotated secret must not reuse the old cached token's provider, so the secret is part of
     // the key, as a digest: the map never holds it in clear and the key is never logged.
     const secretDigest = createHash('sha256').update(settings.clientSecret).digest('base64url');
-    const key = JSON.stringify([
-      settings.authorityHost,
-      settings.tenantId.toLowerCase(),
-      settings.clientId,
-      secretDigest,
-      settings.graphUrl,
-    ]);
+    const key = JSON.stringify([settings.authorityHost, settings.tenantId.toLowerCase(), settings.clientId, secretDigest, scope]);
     let provider = byKey.get(key);
     if (!provider) {
-      provider = createEntraTokenProvider({ settings, ...deps });
+      provider = createEntraTokenProvider({ settings, scope, ...deps });
       byKey.set(key, provider);
     }
     return provider;
@@ -95,22 +98,34 @@ export function createEntraConnector(options: EntraConnectorOptions = {}): Direc
     label: 'Microsoft 365 (Entra ID)',
     settings: entraSettingsSchema,
     create(settings, deps) {
-      const tokens = tokenProvider(settings, deps);
-      const graph = createGraphClient({
-        settings,
-        tokens,
-        fetch: deps.fetch,
-        logger: deps.logger,
-        ...(deps.sleep ? { sleep: deps.sleep } : {}),
-      });
-      return createEntraClient(settings, tokens, graph, deps.logger.child({ connector: 'entra', tenantId: settings.tenantId }));
+      const tokens = tokenProvider(settings, deps, graphScope(settings));
+      const exchangeTokens = tokenProvider(settings, deps, exchangeScope(settings));
+      const common = { settings, fetch: deps.fetch, logger: deps.logger, ...(deps.sleep ? { sleep: deps.sleep } : {}) };
+      const graph = createGraphClient({ ...common, tokens });
+      const exchange = createExchangeClient({ ...common, tokens: exchangeTokens });
+      return createEntraClient(
+        { settings, tokens, graph, exchangeTokens, exchange, sleep: deps.sleep ?? defaultSleep },
+        deps.logger.child({ connector: 'entra', tenantId: settings.tenantId }),
+      );
     },
   };
 }
 
 export const entraConnector: DirectoryConnector<EntraSettings> = createEntraConnector();
 
-function createEntraClient(settings: EntraSettings, tokens: EntraTokenProvider, graph: GraphClient, log: Logger): DirectoryClient {
+type EntraClientParts = {
+  settings: EntraSettings;
+  tokens: EntraTokenProvider;
+  graph: GraphClient;
+  exchangeTokens: EntraTokenProvider;
+  exchange: ExchangeClient;
+  sleep: (ms: number) => Promise<void>;
+};
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function createEntraClient(parts: EntraClientParts, log: Logger): DirectoryClient {
+  const { settings, tokens, graph, exchange, exchangeTokens } = parts;
   const findUsers = async (filter: string, operation: string, advanced: boolean, max = MAX_MATCHES) => {
     const query = [`$filter=${encodeURIComponent(filter)}`, `$select=${USER_SELECT}`, `$top=${Math.min(max, MAX_TOP)}`];
     if (advanced) query.push('$count=true');
@@ -310,9 +325,14 @@ function createEntraClient(settings: EntraSettings, tokens: EntraTokenProvider, 
       return pass;
     },
 
+    ...createGroupMethods(parts, getUser, log),
+
     async systemsCheck() {
       try {
-        return await systemsCheck(settings, tokens, graph, listDirectoryRoles);
+        const graphLines = await systemsCheck(settings, tokens, graph, listDirectoryRoles);
+        // Without a sign-in there is nothing more to learn from Exchange either.
+        if (graphLines[0]?.ok === false) return graphLines;
+        return [...graphLines, ...(await exchangeSystemsCheck(exchangeTokens, exchange))];
       } catch (error) {
         // The contract is "never throws": each step already catches; this is the last resort.
         return [{ name: 'Systems check', ok: false, message: toToolboxError(error).message }];
@@ -572,6 +592,24 @@ async function systemsCheck(
     }
   }
 
+  try {
+    await graph.request<unknown>({
+      method: 'GET',
+      path: '/groups?$top=1&$select=id',
+      operation: 'GET /groups?$top=1',
+      purpose: 'read-groups',
+    });
+    results.push({ name: 'Read groups', ok: true, message: 'The app can list groups (used by the group membership form).' });
+  } catch (error) {
+    results.push(
+      fail(
+        'Read groups',
+        error,
+        'Grant the application permission GroupMember.ReadWrite.All (or GroupMember.Read.All) and give admin consent.',
+      ),
+    );
+  }
+
   // Entra roles on the service principal are not visible in the token's permission list, and
   // reading them needs Directory.Read.All on the service principal object; only a real reset
   // proves them. Say so rather than report a green tick we cannot back.
@@ -654,4 +692,330 @@ function toDirectoryUser(user: GraphUser): DirectoryUser {
     accountEnabled: user.accountEnabled ?? false,
     onPremisesSyncEnabled: user.onPremisesSyncEnabled === true,
   };
+}
+
+/** Lists a user's groups or a group's members up to this many (paging is bounded). */
+const MAX_USER_GROUPS = 500;
+const DEFAULT_GROUP_SEARCH_LIMIT = 20;
+const DEFAULT_MEMBER_LIMIT = 100;
+/**
+ * Waits before repeating a membership change that Graph refused because the user (or group) was
+ * created a moment ago and is not visible everywhere yet (reference §2.4): 1 s, 2 s, 4 s, then a
+ * clear error. Seven seconds in all keeps an interactive form responsive.
+ */
+const CONSISTENCY_RETRY_DELAYS_MS = [1_000, 2_000, 4_000];
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NOT_YET_VISIBLE = /do(es)? not exist/i;
+
+type GroupMethods = Pick<
+  DirectoryClient,
+  'searchGroups' | 'getGroup' | 'listUserGroups' | 'listGroupMembers' | 'addGroupMember' | 'removeGroupMember'
+>;
+
+/**
+ * Group membership (reference §7): every change reads the group first and classifies it from
+ * Graph's flags, then goes to Graph (Microsoft 365 and security groups) or Exchange Online
+ * (distribution lists and mail-enabled security groups), or is refused with the reason (dynamic
+ * and synced groups) before anything is written.
+ */
+function createGroupMethods(parts: EntraClientParts, getUser: (id: string) => Promise<DirectoryUser>, log: Logger): GroupMethods {
+  const { settings, graph, exchange, sleep } = parts;
+  const graphOrigin = new URL(settings.graphUrl).origin;
+  const tenantLabel = `tenant ${settings.tenantId}`;
+  const enc = encodeURIComponent;
+
+  const getGroup = async (groupId: string): Promise<DirectoryGroup> => {
+    const { body } = await graph.request<GraphGroup>({
+      method: 'GET',
+      path: `/groups/${enc(groupId)}?$select=${GROUP_SELECT}`,
+      operation: 'GET /groups/{id}',
+      purpose: 'read-groups',
+    });
+    return classifyGroup(body);
+  };
+
+  /** The group, classified, when its members may be changed here; the refusal otherwise. */
+  const writableGroup = async (groupId: string): Promise<DirectoryGroup> => {
+    const group = await getGroup(groupId);
+    if (group.changeVia === null) {
+      throw new ToolboxError({
+        code: ENTRA_ERROR_CODES.groupReadOnly,
+        message: group.refusal ?? `The members of ${group.displayName} cannot be changed here.`,
+        httpStatus: 409,
+      });
+    }
+    return group;
+  };
+
+  /** `$ref` needs the user's object id; a UPN is looked up first. */
+  const objectId = async (userId: string) => (GUID.test(userId) ? userId : (await getUser(userId)).id);
+
+  /**
+   * A Graph `$ref` write, repeating Graph's eventual-consistency 400 with short waits. Returns the
+   * answer's status, or the 400 message for the caller to recognise ("already exist").
+   */
+  async function graphWrite(
+    group: DirectoryGroup,
+    request: { method: 'POST' | 'DELETE'; path: string; operation: string; body?: unknown },
+  ): Promise<{ status: number; message: string }> {
+    const purpose = group.roleAssignable ? 'group-membership-role-assignable' : 'group-membership';
+    for (let attempt = 0; ; attempt++) {
+      const response = await graph.request<unknown>({
+        ...request,
+        purpose,
+        // A 429/503 ran nothing and is repeated; a 502/504 may have made the change, and the next
+        // look at the group settles it, so it is surfaced.
+        retry: 'rejected-only',
+        okStatuses: [400, 404],
+      });
+      if (response.status !== 400) return { status: response.status, message: '' };
+      const message = (response.body as { error?: { message?: string } } | undefined)?.error?.message ?? '';
+      if (!NOT_YET_VISIBLE.test(message)) {
+        if (/already exist/i.test(message)) return { status: 400, message };
+        const error = graphFailureToError({
+          status: 400,
+          body: response.body,
+          headers: response.headers,
+          operation: request.operation,
+          purpose,
+          retries: attempt,
+          tenantLabel,
+        });
+        log.warn({ failure: error.toLog() }, 'group membership change refused');
+        throw error;
+      }
+      const delayMs = CONSISTENCY_RETRY_DELAYS_MS[attempt];
+      if (delayMs === undefined) {
+        throw new ToolboxError({
+          code: ENTRA_ERROR_CODES.notYetVisible,
+          message:
+            `Microsoft 365 does not see the user or ${group.displayName} everywhere yet (created or changed a moment ago). ` +
+            'The toolbox tried again for a few seconds; wait a minute and try again.',
+          httpStatus: 503,
+          retryable: true,
+          upstream: { service: 'graph', status: 400, code: 'Request_BadRequest', message, operation: request.operation },
+        });
+      }
+      log.info({ operation: request.operation, attempt: attempt + 1, delayMs }, 'object not visible yet; retrying membership change');
+      await sleep(delayMs);
+    }
+  }
+
+  /** An Exchange refusal recognised by its gist: the texts are *unverified*, so the match is broad. */
+  async function exchangeWrite(
+    cmdlet: 'Add-DistributionGroupMember' | 'Remove-DistributionGroupMember',
+    group: DirectoryGroup,
+    userId: string,
+    benign: RegExp,
+  ): Promise<boolean> {
+    // Exchange names members by UPN (or mail); the directory id is read first.
+    const user = await getUser(userId);
+    try {
+      await exchange.invokeCommand(cmdlet, {
+        Identity: group.id,
+        Member: user.userPrincipalName,
+        // Without it Exchange refuses anyone who is not a manager of a mail-enabled security group.
+        BypassSecurityGroupManagerCheck: true,
+      });
+      return true;
+    } catch (error) {
+      if (isToolboxError(error) && error.upstream?.service === 'exchange' && benign.test(error.upstream.message ?? '')) return false;
+      if (isToolboxError(error) && error.code === 'TBX_ERR_EXCHANGE_NOT_FOUND') {
+        throw new ToolboxError({
+          code: error.code,
+          message:
+            `Exchange Online could not find ${user.userPrincipalName} or ${group.displayName}. A user or group created in the last few ` +
+            'minutes takes a while to reach Exchange: try again in 15 minutes.',
+          httpStatus: 404,
+          retryable: true,
+          ...(error.upstream ? { upstream: error.upstream } : {}),
+        });
+      }
+      throw error;
+    }
+  }
+
+  return {
+    async searchGroups(query, searchOptions) {
+      const value = query.trim();
+      if (!value) return [];
+      const limit = Math.max(1, Math.min(searchOptions?.limit ?? DEFAULT_GROUP_SEARCH_LIMIT, MAX_TOP));
+      // startswith on displayName and mail are default (not advanced) queries for groups, so no
+      // ConsistencyLevel: a group created a moment ago is found at once. Sorting is done here:
+      // $orderby together with $filter would make it an advanced query.
+      const v = odataString(value);
+      const filter = `startswith(displayName,${v}) or startswith(mail,${v})`;
+      const groups = await graph.list<GraphGroup>(
+        {
+          method: 'GET',
+          path: `/groups?$filter=${enc(filter)}&$select=${GROUP_SELECT}&$top=${limit}`,
+          operation: 'GET /groups?$filter=startswith(displayName|mail)',
+          purpose: 'read-groups',
+        },
+        limit,
+      );
+      return groups.map(classifyGroup).sort(byGroupName);
+    },
+
+    getGroup,
+
+    async listUserGroups(userId) {
+      // Direct memberships only. Microsoft documents the OData cast as needing ConsistencyLevel
+      // and $count; the index behind them can lag a few seconds behind a change.
+      const groups = await graph.list<GraphGroup>(
+        {
+          method: 'GET',
+          path: `/users/${enc(userId)}/memberOf/microsoft.graph.group?$select=${GROUP_SELECT}&$top=${MAX_TOP}&$count=true`,
+          operation: 'GET /users/{id}/memberOf/microsoft.graph.group',
+          purpose: 'read-groups',
+          headers: { ConsistencyLevel: 'eventual' },
+        },
+        MAX_USER_GROUPS,
+      );
+      return groups.map(classifyGroup).sort(byGroupName);
+    },
+
+    async listGroupMembers(groupId, memberOptions) {
+      const limit = Math.max(1, Math.min(memberOptions?.limit ?? DEFAULT_MEMBER_LIMIT, MAX_TOP));
+      const users = await graph.list<GraphUser>(
+        {
+          method: 'GET',
+          path: `/groups/${enc(groupId)}/members/microsoft.graph.user?$select=${USER_SELECT}&$top=${limit}&$count=true`,
+          operation: 'GET /groups/{id}/members/microsoft.graph.user',
+          purpose: 'read-groups',
+          headers: { ConsistencyLevel: 'eventual' },
+        },
+        limit,
+      );
+      return users.map(toDirectoryUser);
+    },
+
+    async addGroupMember(groupId, userId) {
+      const group = await writableGroup(groupId);
+      if (group.changeVia === 'exchange') {
+        const added = await exchangeWrite('Add-DistributionGroupMember', group, userId, /already (a )?member|MemberAlreadyExists/i);
+        log.info({ via: 'exchange', kind: group.kind, added }, 'group member add');
+        return added ? 'added' : 'already-member';
+      }
+      const uid = await objectId(userId);
+      const { status } = await graphWrite(group, {
+        method: 'POST',
+        path: `/groups/${enc(group.id)}/members/$ref`,
+        operation: 'POST /groups/{id}/members/$ref',
+        body: { '@odata.id': `${graphOrigin}/v1.0/directoryObjects/${uid}` },
+      });
+      if (status === 404) {
+        throw new ToolboxError({
+          code: ENTRA_ERROR_CODES.notFound,
+          message: 'That user was not found in Microsoft 365. It may have been deleted; search again.',
+          httpStatus: 404,
+          upstream: { service: 'graph', status, operation: 'POST /groups/{id}/members/$ref' },
+        });
+      }
+      log.info({ via: 'graph', kind: group.kind, added: status !== 400 }, 'group member add');
+      return status === 400 ? 'already-member' : 'added';
+    },
+
+    async removeGroupMember(groupId, userId) {
+      const group = await writableGroup(groupId);
+      if (group.changeVia === 'exchange') {
+        const removed = await exchangeWrite(
+          'Remove-DistributionGroupMember',
+          group,
+          userId,
+          /(isn't|is not|not a|wasn't|was not) (a )?member|MemberNotFound/i,
+        );
+        log.info({ via: 'exchange', kind: group.kind, removed }, 'group member remove');
+        return removed ? 'removed' : 'not-member';
+      }
+      const uid = await objectId(userId);
+      const { status, message } = await graphWrite(group, {
+        method: 'DELETE',
+        path: `/groups/${enc(group.id)}/members/${enc(uid)}/$ref`,
+        operation: 'DELETE /groups/{id}/members/{id}/$ref',
+      });
+      if (status === 400) {
+        // "already exist" has no meaning on a DELETE: treat it as the refusal it is.
+        throw new ToolboxError({
+          code: ENTRA_ERROR_CODES.badRequest,
+          message: `Microsoft Graph refused the removal: ${message}`,
+          httpStatus: 502,
+          upstream: { service: 'graph', status, message, operation: 'DELETE /groups/{id}/members/{id}/$ref' },
+        });
+      }
+      // Graph answers 404 for a user who is not a member (its text is *unverified*, the status is what counts).
+      log.info({ via: 'graph', kind: group.kind, removed: status !== 404 }, 'group member remove');
+      return status === 404 ? 'not-member' : 'removed';
+    },
+  };
+}
+
+/**
+ * Exchange Online, needed only for distribution lists and mail-enabled security groups: a token
+ * for Exchange's resource, its Exchange.ManageAsApp permission (from the token's roles claim), and
+ * a read-only cmdlet. Whether the service principal may *change* distribution lists (Exchange
+ * Administrator, or a role group with Distribution Groups) is only proven by a real change.
+ */
+async function exchangeSystemsCheck(exchangeTokens: EntraTokenProvider, exchange: ExchangeClient): Promise<SystemsCheckResult[]> {
+  const onlyFor = 'Only needed to change distribution lists and mail-enabled security groups.';
+  let token: string;
+  try {
+    token = await exchangeTokens.getToken();
+  } catch (error) {
+    const e = toToolboxError(error);
+    return [
+      {
+        name: 'Sign-in to Exchange Online',
+        ok: false,
+        message: e.message,
+        hint: `${onlyFor} Check the Exchange URL setting and that the app has admin consent for Office 365 Exchange Online.`,
+        ...(e.upstream?.code ? { upstreamCode: e.upstream.code } : {}),
+      },
+    ];
+  }
+  const results: SystemsCheckResult[] = [];
+  const roles = jwtRoles(token);
+  if (roles === undefined) {
+    results.push({
+      name: 'Permission Exchange.ManageAsApp',
+      ok: true,
+      message: `Could not read the granted permissions from the Exchange token. ${onlyFor} They need Exchange.ManageAsApp with admin consent.`,
+    });
+  } else if (roles.includes('Exchange.ManageAsApp')) {
+    results.push({
+      name: 'Permission Exchange.ManageAsApp',
+      ok: true,
+      message: 'Granted (needed to change distribution lists and mail-enabled security groups through Exchange Online).',
+    });
+  } else {
+    results.push({
+      name: 'Permission Exchange.ManageAsApp',
+      ok: false,
+      message: `Not granted: changes to distribution lists and mail-enabled security groups will fail. ${onlyFor}`,
+      hint:
+        'App registration → API permissions → Add a permission → APIs my organization uses → Office 365 Exchange Online → ' +
+        'Application permissions → Exchange.ManageAsApp, then grant admin consent in this tenant.',
+    });
+  }
+  try {
+    await exchange.invokeCommand('Get-OrganizationConfig', {}, { maxResults: 1 });
+    results.push({
+      name: 'Exchange Online commands',
+      ok: true,
+      message:
+        'The app ran a read-only Exchange command (Get-OrganizationConfig). Not verifiable without a change: changing distribution list ' +
+        'members also needs the Exchange Administrator role on the app’s service principal.',
+      hint: 'Entra admin center → Roles and administrators → Exchange Administrator → Add assignments → select the toolbox’s app.',
+    });
+  } catch (error) {
+    const e = toToolboxError(error);
+    results.push({
+      name: 'Exchange Online commands',
+      ok: false,
+      message: e.message,
+      hint: `${onlyFor} Give the app’s service principal the Exchange Administrator role in this tenant (Entra admin center → Roles and administrators).`,
+      ...(e.upstream?.code ? { upstreamCode: e.upstream.code } : e.upstream?.status ? { upstreamCode: String(e.upstream.status) } : {}),
+    });
+  }
+  return results;
 }

@@ -25,11 +25,21 @@ export type EntraTokenProvider = {
 
 export type EntraTokenProviderOptions = {
   settings: EntraSettings;
+  /**
+   * The resource's `/.default` scope; default Graph's ({@link graphScope}). Tokens are issued per
+   * resource: Exchange Online needs its own ({@link exchangeScope}), a Graph token is refused there.
+   */
+  scope?: string;
   fetch: FetchLike;
   clock: Clock;
   logger: Logger;
   sleep?: (ms: number) => Promise<void>;
 };
+
+/** Graph's resource is its origin; national clouds have their own Graph host. */
+export const graphScope = (settings: Pick<EntraSettings, 'graphUrl'>) => `${new URL(settings.graphUrl).origin}/.default`;
+/** Exchange Online's resource is its origin (https://outlook.office365.com worldwide). */
+export const exchangeScope = (settings: Pick<EntraSettings, 'exchangeUrl'>) => `${new URL(settings.exchangeUrl).origin}/.default`;
 
 /** Renew this long before expiry (or at half-life for short-lived tokens). */
 const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -37,10 +47,9 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
 export function createEntraTokenProvider(options: EntraTokenProviderOptions): EntraTokenProvider {
   const { settings, clock, logger } = options;
   const authority = `${settings.authorityHost}/${settings.tenantId}`;
-  // Graph's resource is its origin; national clouds have their own Graph host.
-  const scope = `${new URL(settings.graphUrl).origin}/.default`;
+  const scope = options.scope ?? graphScope(settings);
   const operation = 'POST /{tenant}/oauth2/v2.0/token';
-  const log = logger.child({ connector: 'entra', tenantId: settings.tenantId });
+  const log = logger.child({ connector: 'entra', tenantId: settings.tenantId, scope });
 
   let cached: { token: string; refreshAt: number } | undefined;
   let inFlight: Promise<string> | undefined;

@@ -30,6 +30,10 @@ export const ENTRA_ERROR_CODES = {
   invalidInput: 'TBX_ERR_DIRECTORY_INVALID_INPUT',
   tapDisabled: 'TBX_ERR_DIRECTORY_TAP_DISABLED',
   tapExists: 'TBX_ERR_DIRECTORY_TAP_EXISTS',
+  /** A group whose members cannot be changed here (dynamic, synced from AD): refused before any write. */
+  groupReadOnly: 'TBX_ERR_DIRECTORY_GROUP_READ_ONLY',
+  /** A just-created user or group that Graph does not see yet (eventual consistency), after bounded retries. */
+  notYetVisible: 'TBX_ERR_DIRECTORY_NOT_YET_VISIBLE',
 } as const;
 
 export const SYNCED_USER_MESSAGE =
@@ -55,7 +59,11 @@ export type GraphPurpose =
   | 'remove-auth-method'
   /** A phone method's DELETE: a 400 there is the default/alternate-mobile rule. */
   | 'remove-phone-method'
-  | 'temporary-access-pass';
+  | 'temporary-access-pass'
+  | 'read-groups'
+  | 'group-membership'
+  /** Membership of a role-assignable group: needs RoleManagement.ReadWrite.Directory as well. */
+  | 'group-membership-role-assignable';
 
 export type GraphFailure = {
   status: number;
@@ -90,7 +98,23 @@ const NEEDS: Record<GraphPurpose, string> = {
   'remove-auth-method': AUTH_METHODS_WRITE_NEEDS,
   'remove-phone-method': AUTH_METHODS_WRITE_NEEDS,
   'temporary-access-pass': AUTH_METHODS_WRITE_NEEDS,
+  'read-groups':
+    'reading groups and their members needs the Graph application permission GroupMember.Read.All (or GroupMember.ReadWrite.All, Group.Read.All, Directory.Read.All) with admin consent.',
+  // The Entra role an app-only caller needs for group membership is *unverified* (reference §7).
+  'group-membership':
+    'changing group members needs the Graph application permission GroupMember.ReadWrite.All with admin consent, and may need the ' +
+    'Groups Administrator (or User Administrator) Entra role on the app’s service principal.',
+  'group-membership-role-assignable':
+    'this group can hold admin roles, so changing its members needs the Graph application permission RoleManagement.ReadWrite.Directory ' +
+    'as well as GroupMember.ReadWrite.All, both with admin consent, and the Privileged Role Administrator role on the app’s service principal.',
 };
+
+/** The refusal for a group synchronised from on-prem AD, in a technician's words. */
+export const SYNCED_GROUP_MESSAGE =
+  'This group is synchronised from on-premises Active Directory: change its members there (Active Directory Users and Computers, ' +
+  'or the toolbox’s AD connector). Microsoft 365 would refuse the change.';
+export const MAIL_ENABLED_GROUP_MESSAGE =
+  'Microsoft Graph cannot change the members of a distribution list or mail-enabled security group; they are changed through Exchange Online.';
 
 export const DEFAULT_PHONE_METHOD_MESSAGE =
   'This phone number is the user’s default sign-in method, and Microsoft 365 only removes the default phone method after the ' +
@@ -135,6 +159,21 @@ export function graphFailureToError(failure: GraphFailure): ToolboxError {
       409,
     );
   }
+  const groupWrite = failure.purpose === 'group-membership' || failure.purpose === 'group-membership-role-assignable';
+  if (groupWrite && status === 400) {
+    if (/on-premises mastered/i.test(graphMessage)) return make(ENTRA_ERROR_CODES.groupReadOnly, SYNCED_GROUP_MESSAGE, 409);
+    if (/mail-enabled security|distribution list/i.test(graphMessage)) {
+      return make(ENTRA_ERROR_CODES.groupReadOnly, MAIL_ENABLED_GROUP_MESSAGE, 409);
+    }
+    // *unverified* text: Graph's refusal of a manual change to a dynamic group.
+    if (/dynamic/i.test(graphMessage)) {
+      return make(
+        ENTRA_ERROR_CODES.groupReadOnly,
+        'This group’s members come from a membership rule; they cannot be changed by hand.',
+        409,
+      );
+    }
+  }
   if (status === 401) {
     return make(
       ENTRA_ERROR_CODES.tokenRejected,
@@ -153,7 +192,9 @@ export function graphFailureToError(failure: GraphFailure): ToolboxError {
   if (status === 404) {
     return make(
       ENTRA_ERROR_CODES.notFound,
-      'That user was not found in Microsoft 365. It may have been deleted or renamed; search again.',
+      failure.purpose === 'read-groups' || groupWrite
+        ? 'That group or user was not found in Microsoft 365. It may have been deleted; search again.'
+        : 'That user was not found in Microsoft 365. It may have been deleted or renamed; search again.',
       404,
     );
   }

@@ -1,0 +1,203 @@
+import type { DirectoryClient, DirectoryGroup, DirectoryUser } from '../../connectors/directory/types.js';
+import type { GroupMembershipInput } from '../../workflows/group-membership/group-membership-workflow.js';
+import { OptionList } from '../option-list.js';
+import type { FieldErrors, FormData, FormDefinition, FormFieldsProps, FormValues, OptionItem } from '../types.js';
+
+const KIND_BADGE: Record<DirectoryGroup['kind'], string> = {
+  microsoft365: 'Microsoft 365',
+  security: 'Security',
+  mailEnabledSecurity: 'Mail-enabled security',
+  distribution: 'Distribution',
+};
+
+/** The badges a group shows: its kind, and why it is read-only when it is. */
+export function groupBadges(group: DirectoryGroup): string[] {
+  return [KIND_BADGE[group.kind], ...(group.dynamic ? ['Dynamic'] : []), ...(group.synced ? ['Synced'] : [])];
+}
+
+export function groupOption(group: DirectoryGroup): OptionItem {
+  return {
+    value: group.id,
+    label: group.displayName,
+    ...(group.mail ? { detail: group.mail } : {}),
+    badges: groupBadges(group),
+    ...(group.changeVia === null ? { disabledReason: group.refusal ?? 'Its membership cannot be changed here.' } : {}),
+  };
+}
+
+const userOption = (user: DirectoryUser): OptionItem => ({
+  value: user.id,
+  label: user.displayName,
+  detail: user.userPrincipalName,
+  badges: user.accountEnabled ? [] : ['Disabled'],
+});
+
+const ticked = (fields: FormValues, prefix: string) =>
+  Object.keys(fields)
+    .filter((key) => key.startsWith(prefix) && fields[key] === 'on')
+    .map((key) => key.slice(prefix.length));
+
+function SearchBox(props: { id: string; label: string; source: string; into: string; field: string; kind: 'checkbox' | 'radio' }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <input
+        type="search"
+        id={props.id}
+        autocomplete="off"
+        data-options-search={props.source}
+        data-options-into={props.into}
+        data-options-field={props.field}
+        data-options-kind={props.kind}
+      />
+      <noscript>
+        <small class="hint">Searching needs JavaScript.</small>
+      </noscript>
+      <div id={props.into} class="option-results" aria-live="polite" />
+    </div>
+  );
+}
+
+function GroupMembershipFields({ values, errors, target, data }: FormFieldsProps) {
+  const groups = data?.ok ? (data.value as DirectoryGroup[]) : null;
+  const mode = values.mode ?? 'user';
+  return (
+    <>
+      <fieldset class="field">
+        <legend>What to change</legend>
+        <label class="choice" for="mode-user">
+          <input type="radio" id="mode-user" name="mode" value="user" checked={mode === 'user'} />
+          <span>{target.displayName}'s groups (and other users' alongside)</span>
+        </label>
+        <label class="choice" for="mode-group">
+          <input type="radio" id="mode-group" name="mode" value="group" checked={mode === 'group'} />
+          <span>A group's members</span>
+        </label>
+      </fieldset>
+
+      <div data-shown-when="mode=user">
+        <fieldset class="field" aria-describedby={errors.groups ? 'groups-error' : undefined}>
+          <legend>Current groups of {target.displayName}: tick to remove</legend>
+          {data && !data.ok ? (
+            <p class="error" role="alert">
+              The groups could not be listed: {data.message}
+            </p>
+          ) : null}
+          {groups ? (
+            <OptionList
+              items={groups.map(groupOption)}
+              field="remove_group"
+              kind="checkbox"
+              values={values}
+              empty="No group memberships."
+            />
+          ) : null}
+          <SearchBox id="group-search" label="Groups to add" source="groups" into="add-group-results" field="add_group" kind="checkbox" />
+          {errors.groups ? (
+            <p class="error" role="alert" id="groups-error">
+              {errors.groups}
+            </p>
+          ) : null}
+        </fieldset>
+        <fieldset class="field">
+          <legend>Also for these users (optional)</legend>
+          <SearchBox id="user-search" label="Find users" source="users" into="also-user-results" field="also_user" kind="checkbox" />
+        </fieldset>
+      </div>
+
+      <div data-shown-when="mode=group">
+        <fieldset class="field" aria-describedby={errors.group_id ? 'group_id-error' : undefined}>
+          <legend>The group</legend>
+          <SearchBox id="group-pick" label="Find the group" source="groups" into="group-pick-results" field="group_id" kind="radio" />
+          <div
+            id="group-members"
+            data-options-load="members"
+            data-options-when="group_id"
+            data-options-field="remove_user"
+            aria-live="polite"
+          />
+          {errors.group_id ? (
+            <p class="error" role="alert" id="group_id-error">
+              {errors.group_id}
+            </p>
+          ) : null}
+        </fieldset>
+        <fieldset class="field" aria-describedby={errors.members ? 'members-error' : undefined}>
+          <legend>Members to add</legend>
+          <OptionList items={[userOption(target)]} field="add_user" kind="checkbox" values={values} empty="" />
+          <SearchBox id="member-search" label="Find more users" source="users" into="add-user-results" field="add_user" kind="checkbox" />
+          {errors.members ? (
+            <p class="error" role="alert" id="members-error">
+              {errors.members}
+            </p>
+          ) : null}
+        </fieldset>
+      </div>
+    </>
+  );
+}
+
+/**
+ * Group membership: a user's groups (and other users' alongside), or a group's members. Every list
+ * comes live from the directory; dynamic and synced groups are shown with the reason they cannot be
+ * changed here.
+ */
+export const groupMembershipForm: FormDefinition<GroupMembershipInput> = {
+  name: 'group_membership',
+  label: 'Group membership',
+  description:
+    'Adds and removes group memberships: Microsoft 365 and security groups through Graph, distribution lists through Exchange Online.',
+  defaults: () => ({ mode: 'user' }),
+  load: ({ directory, target }) => directory.listUserGroups(target.id),
+  optionSources: {
+    groups: async (directory: DirectoryClient, query: string) => (await directory.searchGroups(query, { limit: 20 })).map(groupOption),
+    users: async (directory: DirectoryClient, query: string) => (await directory.searchUsers(query, { limit: 20 })).map(userOption),
+    members: async (directory: DirectoryClient, groupId: string) =>
+      (await directory.listGroupMembers(groupId, { limit: 200 })).map(userOption),
+  },
+  parse(fields, target, data: FormData) {
+    const errors: FieldErrors = {};
+    const mode = fields.mode === 'group' ? 'group' : 'user';
+    if (mode === 'user') {
+      const users = [target.id, ...ticked(fields, 'also_user:').filter((id) => id !== target.id)];
+      const current = data?.ok ? (data.value as DirectoryGroup[]) : [];
+      const remove = ticked(fields, 'remove_group:');
+      const add = ticked(fields, 'add_group:').filter((id) => !remove.includes(id));
+      if (remove.some((id) => !current.some((g) => g.id === id)))
+        errors.groups = 'Some ticked groups are no longer among the current ones; the list has been refreshed.';
+      else if (add.length + remove.length === 0) errors.groups = 'Tick a group to remove, or search for one to add.';
+      if (Object.keys(errors).length > 0) return { ok: false, errors };
+      return {
+        ok: true,
+        input: {
+          mode,
+          userIds: users,
+          groupId: null,
+          add: users.flatMap((userId) => add.map((groupId) => ({ groupId, userId }))),
+          remove: users.flatMap((userId) => remove.map((groupId) => ({ groupId, userId }))),
+        },
+        secret: null,
+        reveal: null,
+      };
+    }
+    const groupId = fields.group_id?.trim() ?? '';
+    const addUsers = ticked(fields, 'add_user:');
+    const removeUsers = ticked(fields, 'remove_user:').filter((id) => !addUsers.includes(id));
+    if (!groupId) errors.group_id = 'Search for the group and choose it.';
+    else if (addUsers.length + removeUsers.length === 0) errors.members = 'Tick a member to remove, or a user to add.';
+    if (Object.keys(errors).length > 0) return { ok: false, errors };
+    return {
+      ok: true,
+      input: {
+        mode,
+        userIds: [...new Set([...addUsers, ...removeUsers])],
+        groupId,
+        add: addUsers.map((userId) => ({ groupId, userId })),
+        remove: removeUsers.map((userId) => ({ groupId, userId })),
+      },
+      secret: null,
+      reveal: null,
+    };
+  },
+  Fields: GroupMembershipFields,
+};

@@ -1,0 +1,37 @@
+import type { FormValues, OptionItem } from './types.js';
+
+/** One checkbox (or radio) per option, with badges; read-only groups are shown but cannot be ticked. */
+export function OptionList(props: { items: OptionItem[]; field: string; kind: 'checkbox' | 'radio'; values: FormValues; empty: string }) {
+  if (props.items.length === 0) return <p class="muted">{props.empty}</p>;
+  return (
+    <ul class="options">
+      {props.items.map((item) => {
+        const id = `${props.field}-${item.value}`.replace(/[^A-Za-z0-9_-]/g, '_');
+        const name = props.kind === 'radio' ? props.field : `${props.field}:${item.value}`;
+        const checked = props.kind === 'radio' ? props.values[props.field] === item.value : props.values[name] === 'on';
+        return (
+          <li>
+            <label class="choice" for={id}>
+              <input
+                type={props.kind}
+                id={id}
+                name={name}
+                value={props.kind === 'radio' ? item.value : 'on'}
+                checked={checked}
+                disabled={Boolean(item.disabledReason)}
+              />
+              <span>
+                {item.label}
+                {item.badges.map((badge) => (
+                  <span class="badge">{badge}</span>
+                ))}
+                {item.detail ? <small class="hint">{item.detail}</small> : null}
+                {item.disabledReason ? <small class="hint">{item.disabledReason}</small> : null}
+              </span>
+            </label>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

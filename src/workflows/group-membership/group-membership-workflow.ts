@@ -1,0 +1,140 @@
+import type { DirectoryClient, DirectoryGroup, DirectoryUser } from '../../connectors/directory/types.js';
+import { isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
+import type { StepContext, Workflow } from '../types.js';
+
+export type GroupMembershipInput = {
+  /** `user`: change these users' groups; `group`: change this group's members. Same pairs either way. */
+  mode: 'user' | 'group';
+  /** The users to change (mode user: the chosen users; mode group: those added and removed). */
+  userIds: string[];
+  /** Mode group: the group being edited. */
+  groupId: string | null;
+  /** Pairs to add and remove, as group id → user ids. */
+  add: { groupId: string; userId: string }[];
+  remove: { groupId: string; userId: string }[];
+};
+
+type Pair = { groupId: string; userId: string };
+
+async function describe(directory: DirectoryClient, pairs: Pair[]) {
+  const groups = new Map<string, DirectoryGroup>();
+  const users = new Map<string, DirectoryUser>();
+  for (const pair of pairs) {
+    if (!groups.has(pair.groupId)) groups.set(pair.groupId, await directory.getGroup(pair.groupId));
+    if (!users.has(pair.userId)) users.set(pair.userId, await directory.getUser(pair.userId));
+  }
+  return { groups, users };
+}
+
+/**
+ * Runs one kind of change over every pair, reporting each: a pair that fails does not stop the
+ * others, and the step names exactly which pairs did what, so the note can be pasted back for a
+ * rehire.
+ */
+async function changeMemberships(context: StepContext<GroupMembershipInput>, pairs: Pair[], action: 'add' | 'remove') {
+  if (pairs.length === 0) return { status: 'skipped' as const, message: `Nothing to ${action}.` };
+  const { groups, users } = await describe(context.directory, pairs);
+  const done: string[] = [];
+  const already: string[] = [];
+  const failed: string[] = [];
+  for (const pair of pairs) {
+    const group = groups.get(pair.groupId)!;
+    const user = users.get(pair.userId)!;
+    const what = `${user.displayName} ${action === 'add' ? 'to' : 'from'} ${group.displayName}`;
+    try {
+      const result =
+        action === 'add'
+          ? await context.directory.addGroupMember(pair.groupId, pair.userId)
+          : await context.directory.removeGroupMember(pair.groupId, pair.userId);
+      if (result === 'added' || result === 'removed') done.push(what);
+      else already.push(what);
+    } catch (error) {
+      if (!isToolboxError(error)) throw error;
+      failed.push(`${what}: ${error.message}`);
+    }
+  }
+  const verb = action === 'add' ? 'Added' : 'Removed';
+  const parts = [
+    done.length > 0 ? `${verb}: ${done.join('; ')}.` : '',
+    already.length > 0 ? `${action === 'add' ? 'Already members' : 'Not members'}: ${already.join('; ')}.` : '',
+  ].filter(Boolean);
+  const key = action === 'add' ? 'groupsAdded' : 'groupsRemoved';
+  context.facts[key] = done;
+  if (failed.length > 0) {
+    throw new ToolboxError({ code: 'TBX_ERR_GROUP_CHANGES_FAILED', message: [...parts, `Failed: ${failed.join(' ')}`].join(' ') });
+  }
+  return { status: 'ok' as const, message: parts.join(' ') || 'Nothing changed.' };
+}
+
+/**
+ * Group membership on Microsoft 365: check every user, remove, add (Graph for Microsoft 365 and
+ * security groups, Exchange Online for distribution and mail-enabled security groups, decided by
+ * the connector from the group itself), then read the memberships back.
+ */
+export const groupMembershipWorkflow: Workflow<GroupMembershipInput> = {
+  formName: 'group_membership',
+  title: 'Group membership',
+  steps: (input) => [
+    {
+      key: 'check-accounts',
+      label:
+        input.userIds.length > 1
+          ? `Check the ${input.userIds.length} accounts can be changed here`
+          : 'Check the account can be changed here',
+      stopOnFailure: true,
+      async run({ directory, directoryConfig }) {
+        const lines: string[] = [];
+        for (const userId of input.userIds) {
+          const user = await directory.getUser(userId);
+          const roles = await directory.listDirectoryRoles(userId);
+          if (roles.length > 0 && !directoryConfig.allowPrivilegedTargets) {
+            throw new ToolboxError({
+              code: 'TBX_ERR_PRIVILEGED_TARGET',
+              message: `${user.userPrincipalName} holds the admin role${roles.length > 1 ? 's' : ''} ${roles.map((r) => r.displayName).join(', ')}. Privileged accounts are protected from technician changes; an administrator must do this, or allow it for this directory (allowPrivilegedTargets).`,
+              httpStatus: 403,
+            });
+          }
+          lines.push(`${user.displayName} (${user.userPrincipalName})`);
+        }
+        return { status: 'ok', message: `${lines.join('; ')}: no admin roles.` };
+      },
+    },
+    {
+      key: 'remove-memberships',
+      label: 'Remove memberships',
+      stopOnFailure: false,
+      run: (context) => changeMemberships(context, input.remove, 'remove'),
+    },
+    {
+      key: 'add-memberships',
+      label: 'Add memberships',
+      stopOnFailure: false,
+      run: (context) => changeMemberships(context, input.add, 'add'),
+    },
+    {
+      key: 'verify',
+      label: 'Check the memberships now',
+      stopOnFailure: false,
+      async run({ directory }) {
+        const problems: string[] = [];
+        const byUser = new Map<string, Set<string>>();
+        for (const userId of new Set([...input.add, ...input.remove].map((p) => p.userId))) {
+          byUser.set(userId, new Set((await directory.listUserGroups(userId)).map((g) => g.id)));
+        }
+        const name = async (pair: Pair) => {
+          const [group, user] = await Promise.all([directory.getGroup(pair.groupId), directory.getUser(pair.userId)]);
+          return `${user.displayName} / ${group.displayName}`;
+        };
+        for (const pair of input.add) if (!byUser.get(pair.userId)?.has(pair.groupId)) problems.push(`not yet in: ${await name(pair)}`);
+        for (const pair of input.remove) if (byUser.get(pair.userId)?.has(pair.groupId)) problems.push(`still in: ${await name(pair)}`);
+        if (problems.length > 0) {
+          return {
+            status: 'warning',
+            message: `Membership read back differs: ${problems.join('; ')}. Exchange changes can take a few minutes to show in Microsoft 365.`,
+          };
+        }
+        return { status: 'ok', message: 'Every change is visible in Microsoft 365.' };
+      },
+    },
+  ],
+};
