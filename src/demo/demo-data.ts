@@ -54,6 +54,25 @@ export type DemoUser = {
   authMethods?: DemoAuthMethod[];
   /** The user's default second factor, as beta `signInPreferences.userPreferredMethodForSecondaryAuthentication`. */
   preferredSecondFactor?: 'push' | 'oath' | 'voiceMobile' | 'voiceAlternateMobile' | 'voiceOffice' | 'sms';
+  /**
+   * The Exchange Online mailbox. The Graph simulator gives every licensed user a regular mailbox;
+   * this only sets its size (default under 2 GB).
+   */
+  mailbox?: { sizeGb?: number };
+  /** The id of the user's manager in the same tenant. */
+  managerId?: string;
+  /** Phones and tablets syncing the mailbox (Exchange ActiveSync), as Get-MobileDevice lists them. */
+  mobileDevices?: DemoMobileDevice[];
+};
+export type DemoMobileDevice = {
+  guid: string;
+  friendlyName: string;
+  deviceModel: string;
+  deviceOs: string;
+  deviceType: string;
+  /** ActiveSync device id, part of the device's Exchange identity. */
+  deviceId: string;
+  firstSyncTime: string;
 };
 /**
  * One registered sign-in method, with the fields Graph returns for its type. Phone and e-mail
@@ -318,6 +337,17 @@ export const demoTenants: DemoTenant[] = [
           { type: 'phone', id: MOBILE_PHONE_METHOD, phoneNumber: '+1 5550101001', phoneType: 'mobile' },
         ],
         preferredSecondFactor: 'push',
+        mobileDevices: [
+          {
+            guid: 'c3000000-0000-4000-8000-000000000011',
+            friendlyName: 'iPhone 15',
+            deviceModel: 'iPhone15C2',
+            deviceOs: 'iOS 18.1 22B83',
+            deviceType: 'iPhone',
+            deviceId: 'ApplF17XK2Q9PN',
+            firstSyncTime: '2025-03-04T15:40:00Z',
+          },
+        ],
       },
       {
         id: 'c0000000-0000-4000-8000-000000000002',
@@ -672,6 +702,29 @@ export const demoTenants: DemoTenant[] = [
           { type: 'phone', id: OFFICE_PHONE_METHOD, phoneNumber: '+44 2079460102', phoneType: 'office' },
         ],
         preferredSecondFactor: 'voiceOffice',
+        // A leaver with a mailbox over the 50 GB a shared mailbox may hold without a licence.
+        mailbox: { sizeGb: 52 },
+        managerId: 'a0000000-0000-4000-8000-000000000001',
+        mobileDevices: [
+          {
+            guid: 'a3000000-0000-4000-8000-000000000021',
+            friendlyName: 'Pixel 7',
+            deviceModel: 'Pixel 7',
+            deviceOs: 'Android 14',
+            deviceType: 'Android',
+            deviceId: 'androidc1847429105',
+            firstSyncTime: '2024-10-07T08:10:00Z',
+          },
+          {
+            guid: 'a3000000-0000-4000-8000-000000000022',
+            friendlyName: 'iPad (Outlook)',
+            deviceModel: 'Outlook for iOS and Android',
+            deviceOs: 'iPadOS 17.5',
+            deviceType: 'Outlook',
+            deviceId: '9B2F1E0C7D4A4E31',
+            firstSyncTime: '2025-02-11T09:00:00Z',
+          },
+        ],
       },
       {
         id: 'a0000000-0000-4000-8000-000000000003',

@@ -35,3 +35,25 @@ export function OptionList(props: { items: OptionItem[]; field: string; kind: 'c
     </ul>
   );
 }
+
+/** A search box whose results (from one of the form's option sources) appear below it as you type. */
+export function SearchBox(props: { id: string; label: string; source: string; into: string; field: string; kind: 'checkbox' | 'radio' }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <input
+        type="search"
+        id={props.id}
+        autocomplete="off"
+        data-options-search={props.source}
+        data-options-into={props.into}
+        data-options-field={props.field}
+        data-options-kind={props.kind}
+      />
+      <noscript>
+        <small class="hint">Searching needs JavaScript.</small>
+      </noscript>
+      <div id={props.into} class="option-results" aria-live="polite" />
+    </div>
+  );
+}

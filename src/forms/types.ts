@@ -21,6 +21,8 @@ export type ParsedForm<I> =
        * Access Pass"): the secret above, or one a step creates. Null: nothing to show.
        */
       reveal: { label: string } | null;
+      /** Run later, at this instant (ms since epoch), instead of now; the job survives restarts. */
+      runAt?: number;
     }
   | { ok: false; errors: FieldErrors };
 

@@ -79,6 +79,33 @@ export type DirectoryGroup = {
   refusal?: string;
 };
 
+/** A licence assigned to a user. Only direct ones can be removed from the user. */
+export type AssignedLicense = {
+  skuId: string;
+  /** Microsoft's part number, e.g. SPB, EXCHANGESTANDARD. */
+  skuPartNumber: string;
+  /** True when it comes from a group: removing the group membership removes it. */
+  viaGroup: boolean;
+};
+
+export type MailboxInfo = {
+  /** `user` for a regular mailbox, `shared`, or another recipient type Exchange reports. */
+  type: 'user' | 'shared' | 'other';
+  primarySmtpAddress: string;
+  hiddenFromAddressLists: boolean;
+  /** Where mail is forwarded, if anywhere, and whether a copy stays. */
+  forwardingTo: string | null;
+  keepCopy: boolean;
+  /** Size in GB when Exchange reports it (a shared mailbox over 50 GB needs a licence). */
+  sizeGb?: number;
+};
+
+export type AutomaticReplies = { internalMessage: string; externalMessage: string; externalAudience: 'none' | 'contactsOnly' | 'all' };
+
+export type MailboxAccessGrant = { delegateUserId: string; fullAccess: boolean; sendAs: boolean; autoMapping: boolean };
+
+export type MobileDevice = { id: string; name: string; lastSync?: string };
+
 export type ResetPasswordInput = {
   password: string;
   forceChangeNextSignIn: boolean;
@@ -123,6 +150,24 @@ export type DirectoryClient = {
   addGroupMember(groupId: string, userId: string): Promise<'added' | 'already-member'>;
   /** Removes a user from a group, the same way; removing a non-member is not an error. */
   removeGroupMember(groupId: string, userId: string): Promise<'removed' | 'not-member'>;
+  /** Blocks or allows sign-in (`accountEnabled`). Synced users are refused: it belongs in on-prem AD. */
+  setAccountEnabled(userId: string, enabled: boolean): Promise<void>;
+  listLicenses(userId: string): Promise<AssignedLicense[]>;
+  /** Removes direct licences (group-based ones go with the group membership). */
+  removeLicenses(userId: string, skuIds: string[]): Promise<void>;
+  getManager(userId: string): Promise<DirectoryUser | null>;
+  removeManager(userId: string): Promise<'removed' | 'none'>;
+  /** Out-of-office through Graph mailboxSettings; null turns it off. */
+  setAutomaticReplies(userId: string, replies: AutomaticReplies | null): Promise<void>;
+  /** The user's mailbox in Exchange Online, or null when there is none. */
+  getMailbox(userId: string): Promise<MailboxInfo | null>;
+  convertMailboxToShared(userId: string): Promise<void>;
+  /** Forwards to an internal user (UPN) or an external address; null turns forwarding off. */
+  setMailboxForwarding(userId: string, forwarding: { to: string; keepCopy: boolean } | null): Promise<void>;
+  setHiddenFromAddressLists(userId: string, hidden: boolean): Promise<void>;
+  grantMailboxAccess(userId: string, grant: MailboxAccessGrant): Promise<void>;
+  listMobileDevices(userId: string): Promise<MobileDevice[]>;
+  removeMobileDevice(userId: string, deviceId: string): Promise<void>;
   systemsCheck(): Promise<SystemsCheckResult[]>;
 };
 

@@ -92,7 +92,7 @@ export async function submitExecution(
     await deps.jobQueue.enqueue(
       RUN_EXECUTION_JOB,
       { executionId: execution.id },
-      { uniqueKey: `execution:${execution.id}`, maxAttempts: 3 },
+      { uniqueKey: `execution:${execution.id}`, maxAttempts: 3, ...(parsed.runAt ? { runAt: parsed.runAt } : {}) },
     );
   return { kind: 'started', executionId: execution.id, created };
 }

@@ -41,6 +41,19 @@ function directory(byEmail: DirectoryUser[], byUpn: DirectoryUser[], byName: Dir
     listGroupMembers: unused,
     addGroupMember: unused,
     removeGroupMember: unused,
+    setAccountEnabled: unused,
+    listLicenses: unused,
+    removeLicenses: unused,
+    getManager: unused,
+    removeManager: unused,
+    setAutomaticReplies: unused,
+    getMailbox: unused,
+    convertMailboxToShared: unused,
+    setMailboxForwarding: unused,
+    setHiddenFromAddressLists: unused,
+    grantMailboxAccess: unused,
+    listMobileDevices: unused,
+    removeMobileDevice: unused,
   };
 }
 

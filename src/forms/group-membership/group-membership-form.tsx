@@ -1,6 +1,6 @@
 import type { DirectoryClient, DirectoryGroup, DirectoryUser } from '../../connectors/directory/types.js';
 import type { GroupMembershipInput } from '../../workflows/group-membership/group-membership-workflow.js';
-import { OptionList } from '../option-list.js';
+import { OptionList, SearchBox } from '../option-list.js';
 import type { FieldErrors, FormData, FormDefinition, FormFieldsProps, FormValues, OptionItem } from '../types.js';
 
 const KIND_BADGE: Record<DirectoryGroup['kind'], string> = {
@@ -36,27 +36,6 @@ const ticked = (fields: FormValues, prefix: string) =>
   Object.keys(fields)
     .filter((key) => key.startsWith(prefix) && fields[key] === 'on')
     .map((key) => key.slice(prefix.length));
-
-function SearchBox(props: { id: string; label: string; source: string; into: string; field: string; kind: 'checkbox' | 'radio' }) {
-  return (
-    <div class="field">
-      <label for={props.id}>{props.label}</label>
-      <input
-        type="search"
-        id={props.id}
-        autocomplete="off"
-        data-options-search={props.source}
-        data-options-into={props.into}
-        data-options-field={props.field}
-        data-options-kind={props.kind}
-      />
-      <noscript>
-        <small class="hint">Searching needs JavaScript.</small>
-      </noscript>
-      <div id={props.into} class="option-results" aria-live="polite" />
-    </div>
-  );
-}
 
 function GroupMembershipFields({ values, errors, target, data }: FormFieldsProps) {
   const groups = data?.ok ? (data.value as DirectoryGroup[]) : null;

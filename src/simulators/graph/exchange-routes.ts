@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import type { DemoTenant, DemoUser } from '../../demo/demo-data.js';
 import { addMember, exchangeMembershipRefusal, findGroup, groupKind, removeMember, type SimGroup } from './groups-store.js';
+import { MAILBOX_CMDLETS, type MailboxTenant, runMailboxCmdlet } from './mailbox-store.js';
 
 /**
  * Exchange Online's admin REST endpoint (`InvokeCommand`, reference §10) in the same simulator
@@ -15,7 +16,8 @@ import { addMember, exchangeMembershipRefusal, findGroup, groupKind, removeMembe
  * - the tenant in the path is the token's tenant (id or verified domain);
  * - `X-AnchorMailbox` is present (400 otherwise);
  * - `Exchange.ManageAsApp` is in the token's roles (403 otherwise);
- * - `{"CmdletInput":{"CmdletName","Parameters"}}` as the body; unknown cmdlets answer 400.
+ * - `{"CmdletInput":{"CmdletName","Parameters"}}` as the body; unknown cmdlets answer 400;
+ * - mailbox cmdlets (Get-Mailbox, Set-Mailbox, …: mailbox-store.ts) refuse unknown parameters with 400.
  */
 export const EXCHANGE_AUDIENCE = 'https://outlook.office365.com';
 export const EXCHANGE_MANAGE_AS_APP = 'Exchange.ManageAsApp';
@@ -42,6 +44,8 @@ export type ExchangeRoutesContext = {
   now(): number;
   lookupToken(token: string): { tenantId: string; audience: string; expiresAt: number; roles: string[] } | undefined;
   findTenant(idOrDomain: string): ExchangeTenant | undefined;
+  /** The tenant's users, groups and mailboxes for the mailbox cmdlets (mailbox-store.ts). */
+  mailboxTenant(tenantId: string): MailboxTenant | undefined;
   records: ExchangeRequestRecord[];
 };
 
@@ -177,7 +181,13 @@ export function registerExchangeRoutes(app: Hono, ctx: ExchangeRoutesContext): v
         }
         return answer(ok(c, []));
       }
-      default:
+      default: {
+        const mailboxes = MAILBOX_CMDLETS.includes(cmdlet) ? ctx.mailboxTenant(tenant.tenantId) : undefined;
+        if (mailboxes) {
+          const result = runMailboxCmdlet(mailboxes, cmdlet, params);
+          if ('error' in result) return answer(cmdletError(c, result.error.status, result.error.exception, result.error.text));
+          return answer(ok(c, result.value, result.warnings ?? []));
+        }
         return answer(
           exchangeError(
             c,
@@ -186,6 +196,7 @@ export function registerExchangeRoutes(app: Hono, ctx: ExchangeRoutesContext): v
             `The term '${cmdlet}' is not recognized as a name of a cmdlet available through this endpoint.`,
           ),
         );
+      }
     }
   });
 }

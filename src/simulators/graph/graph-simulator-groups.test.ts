@@ -233,7 +233,7 @@ describe('graph simulator: Exchange Online InvokeCommand', () => {
     const missing = await t.exo('Add-DistributionGroupMember', { Identity: 'nope', Member: reception.userPrincipalName });
     assert.equal(missing.status, 404);
     assert.match(missing.body.error.details[0].message, /Couldn't find object "nope"/);
-    assert.equal((await t.exo('Get-Mailbox', {})).status, 400);
+    assert.equal((await t.exo('Get-InboxRule', {})).status, 400);
 
     assert.deepEqual(
       t.sim.state.exchangeRequests.slice(0, 2).map((r) => [r.cmdlet, r.anchorMailbox, r.tokenAudience, r.status]),

@@ -27,6 +27,7 @@ import {
   type SimGroup,
   toGraphGroup,
 } from './groups-store.js';
+import { type MailboxTenant, type SimAutomaticReplies, type SimMailbox, seedMailbox } from './mailbox-store.js';
 import {
   advancedOperators,
   evaluateFilter,
@@ -81,6 +82,12 @@ export type GraphSimulatorOptions = {
    * a moment ago. After that many calls the user is visible and the call proceeds normally.
    */
   freshUsers?: Record<string, number>;
+  /**
+   * Licences a user holds through group membership (group-based licensing), by user id: Graph's
+   * `licenseAssignmentStates` shows them with `assignedByGroup`, and `assignLicense` refuses to
+   * remove them from the user.
+   */
+  groupLicenses?: Record<string, { skuId: string; groupId: string }[]>;
 };
 
 /**
@@ -95,8 +102,20 @@ export const DEFAULT_APP_PERMISSIONS = [
   'RoleManagement.Read.Directory',
   'UserAuthenticationMethod.ReadWrite.All',
   'GroupMember.ReadWrite.All',
+  'LicenseAssignment.ReadWrite.All',
+  'MailboxSettings.ReadWrite',
+  'Organization.Read.All',
   'Exchange.ManageAsApp',
 ];
+/** assignLicense accepts any of these (user-assignlicense). */
+const LICENSE_WRITE = ['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'];
+const USER_WRITE = ['User.ReadWrite.All', 'Directory.ReadWrite.All'];
+const MAILBOX_SETTINGS_READ = ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'];
+const MAILBOX_SETTINGS_WRITE = ['MailboxSettings.ReadWrite'];
+const ORGANIZATION_READ = ['Organization.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const ON_PREM_MASTERED_MESSAGE =
+  'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.';
+const NO_MAILBOX_MESSAGE = 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.';
 /** Reading methods accepts either permission; changing them needs ReadWrite. */
 const AUTH_METHODS_READ = ['UserAuthenticationMethod.Read.All', 'UserAuthenticationMethod.ReadWrite.All'];
 const AUTH_METHODS_WRITE = ['UserAuthenticationMethod.ReadWrite.All'];
@@ -165,6 +184,22 @@ export type GraphSimulatorState = {
   preferredSecondFactor(tenant: string, userId: string): PreferredSecondFactor | null;
   /** The ids of a group's direct members (Graph and Exchange change the same list); [] for an unknown group. */
   groupMemberIds(tenant: string, groupId: string): string[];
+  /**
+   * A copy of the user's mailbox, its type as `user` or `shared` (Exchange's UserMailbox and
+   * SharedMailbox), `removed` when lost to a licence removal; undefined when there never was one.
+   */
+  mailbox(tenant: string, userId: string): (Omit<SimMailbox, 'type'> & { type: 'user' | 'shared' }) | undefined;
+  accountEnabled(tenant: string, userId: string): boolean | undefined;
+  /** Licences held, direct (`viaGroupId` null) or through a group. */
+  licenses(tenant: string, userId: string): { skuId: string; viaGroupId: string | null }[];
+  /** subscribedSkus' consumedUnits for a sku. */
+  consumedUnits(tenant: string, skuId: string): number | undefined;
+  managerId(tenant: string, userId: string): string | null;
+  automaticReplies(tenant: string, userId: string): SimAutomaticReplies | undefined;
+  /** Who has FullAccess (with AutoMapping) and SendAs on the user's mailbox, by user id. */
+  mailboxPermissions(tenant: string, userId: string): { fullAccess: { userId: string; autoMapping: boolean }[]; sendAs: string[] };
+  /** Device GUIDs syncing the user's mailbox. */
+  mobileDevices(tenant: string, userId: string): string[];
   /** Calls that reached Exchange Online's InvokeCommand route: cmdlet, parameters, anchor and token audience. */
   readonly exchangeRequests: ExchangeRequestRecord[];
   readonly passwordChanges: PasswordChangeRecord[];
@@ -240,6 +275,7 @@ const USER_PROPERTIES = new Set([
   'preferredLanguage',
   'userType',
   'assignedLicenses',
+  'licenseAssignmentStates',
 ]);
 /** Graph's default property set for users when there is no $select. */
 const DEFAULT_USER_PROPERTIES = [
@@ -269,7 +305,8 @@ const PATCHABLE_USER_PROPERTIES = new Set([
   'otherMails',
 ]);
 /** Writable in the cloud even for synced users; everything else is mastered on-prem. */
-const CLOUD_WRITABLE_FOR_SYNCED = new Set(['accountEnabled', 'usageLocation']);
+// accountEnabled is mastered on-prem as well: sync would undo a cloud change (reference §9.2).
+const CLOUD_WRITABLE_FOR_SYNCED = new Set(['usageLocation']);
 const PASSWORD_PROFILE_PROPERTIES = new Set(['password', 'forceChangePasswordNextSignIn', 'forceChangePasswordNextSignInWithMfa']);
 /** A token's words that Entra's global banned list would catch; a tiny stand-in for the real list. */
 const BANNED_PASSWORD_WORDS = ['password', 'welcome', 'letmein', 'qwerty', 'summer', 'winter', 'spring', 'autumn', 'admin'];
@@ -301,6 +338,29 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
   const revocations: RevocationRecord[] = [];
   const tokensIssued: TokenIssueRecord[] = [];
   const exchangeRequests: ExchangeRequestRecord[] = [];
+  /** Per tenant id, per user id: the mailbox (mailbox-store.ts). Licensed users get one at start. */
+  const mailboxesByTenant = new Map<string, Map<string, SimMailbox>>(
+    tenants.map((t) => [
+      t.tenantId,
+      new Map(
+        t.users
+          .map((u, index) => ({ u, index }))
+          .filter(({ u }) => (u.assignedSkuIds ?? []).length > 0 || (options.groupLicenses?.[u.id] ?? []).length > 0)
+          .map(({ u, index }) => [u.id, seedMailbox(u, index)] as const),
+      ),
+    ]),
+  );
+  const groupLicensesOf = (userId: string) => options.groupLicenses?.[userId] ?? [];
+  const mailboxTenant = (tenantId: string): MailboxTenant | undefined => {
+    const tenant = tenants.find((t) => t.tenantId === tenantId);
+    const mailboxes = mailboxesByTenant.get(tenantId);
+    return tenant && mailboxes ? { users: tenant.users, groups: tenant.groups, mailboxes } : undefined;
+  };
+  /** The user's live mailbox (not lost to a licence removal). */
+  const liveMailbox = (tenant: SimTenant, userId: string) => {
+    const mailbox = mailboxesByTenant.get(tenant.tenantId)?.get(userId);
+    return mailbox && !mailbox.removed ? mailbox : undefined;
+  };
   /** Per user id: $ref calls still to answer with the eventual-consistency 400. */
   const freshUsers = new Map(Object.entries(options.freshUsers ?? {}).map(([id, n]) => [id.toLowerCase(), n]));
 
@@ -364,6 +424,42 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     groupMemberIds(tenant, groupId) {
       const group = findTenant(tenant)?.groups.find((g) => g.id === groupId.toLowerCase());
       return group ? [...group.memberIds] : [];
+    },
+    mailbox(tenant, userId) {
+      const t = findTenant(tenant);
+      const user = t && findUser(t, userId);
+      const mailbox = t && user ? mailboxesByTenant.get(t.tenantId)?.get(user.id) : undefined;
+      return mailbox ? { ...structuredClone(mailbox), type: mailbox.type === 'SharedMailbox' ? 'shared' : 'user' } : undefined;
+    },
+    accountEnabled(tenant, userId) {
+      const t = findTenant(tenant);
+      return (t && findUser(t, userId))?.accountEnabled;
+    },
+    licenses(tenant, userId) {
+      const t = findTenant(tenant);
+      const user = t && findUser(t, userId);
+      if (!user) return [];
+      return [
+        ...(user.assignedSkuIds ?? []).map((skuId) => ({ skuId, viaGroupId: null })),
+        ...groupLicensesOf(user.id).map((g) => ({ skuId: g.skuId, viaGroupId: g.groupId })),
+      ];
+    },
+    consumedUnits(tenant, skuId) {
+      return findTenant(tenant)?.skus.find((s) => s.skuId === skuId)?.consumedUnits;
+    },
+    managerId(tenant, userId) {
+      const t = findTenant(tenant);
+      return (t && findUser(t, userId))?.managerId ?? null;
+    },
+    automaticReplies(tenant, userId) {
+      return structuredClone(this.mailbox(tenant, userId)?.automaticReplies);
+    },
+    mailboxPermissions(tenant, userId) {
+      const mailbox = this.mailbox(tenant, userId);
+      return { fullAccess: mailbox?.fullAccess ?? [], sendAs: mailbox?.sendAs ?? [] };
+    },
+    mobileDevices(tenant, userId) {
+      return (this.mailbox(tenant, userId)?.devices ?? []).map((d) => d.guid);
     },
     exchangeRequests,
     passwordChanges,
@@ -658,7 +754,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       next.searchParams.set('$skiptoken', Buffer.from(String(offset + pageSize)).toString('base64url'));
       body['@odata.nextLink'] = next.toString();
     }
-    body.value = page.map((u) => project(u, select.fields));
+    body.value = page.map((u) => project(u, select.fields, groupLicensesOf(u.id)));
     return c.json(body);
   });
 
@@ -669,7 +765,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     if ('error' in select) return graphError(c, 400, 'BadRequest', select.error);
     return c.json({
       '@odata.context': `${baseUrl(c)}/v1.0/$metadata#users${selectContext(select.fields)}/$entity`,
-      ...project(user, select.fields),
+      ...project(user, select.fields, groupLicensesOf(user.id)),
     });
   });
 
@@ -736,12 +832,10 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     }
     if (user.onPremisesSyncEnabled && Object.keys(patch).some((k) => !CLOUD_WRITABLE_FOR_SYNCED.has(k))) {
       // The reference quotes this text for synced groups; for users it is *unverified*.
-      return graphError(
-        c,
-        400,
-        'Request_BadRequest',
-        'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.',
-      );
+      return graphError(c, 400, 'Request_BadRequest', ON_PREM_MASTERED_MESSAGE);
+    }
+    if ('accountEnabled' in patch && typeof patch.accountEnabled !== 'boolean') {
+      return graphError(c, 400, 'Request_BadRequest', "Invalid value specified for property 'accountEnabled' of resource 'User'.");
     }
     if (profile !== undefined) {
       const { password, forceChangePasswordNextSignIn } = profile as Record<string, unknown>;
@@ -881,6 +975,237 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     );
   });
 
+  // ---- Offboarding: licences, manager, mailbox settings, organization (reference §9) ----
+
+  graph.get('/users/:id/licenseDetails', (c) => {
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    const skuIds = [...new Set([...(user.assignedSkuIds ?? []), ...groupLicensesOf(user.id).map((g) => g.skuId)])];
+    const value = skuIds.map((skuId) => ({
+      id: Buffer.from(`${user.id}:${skuId}`).toString('base64url'),
+      skuId,
+      skuPartNumber: tenant.skus.find((s) => s.skuId === skuId)?.skuPartNumber ?? 'UNKNOWN',
+      servicePlans: [],
+    }));
+    return c.json({ '@odata.context': `${baseUrl(c)}/v1.0/$metadata#users('${user.id}')/licenseDetails`, value });
+  });
+
+  graph.post('/users/:id/assignLicense', async (c) => {
+    const denied = lacksPermission(c, LICENSE_WRITE);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    const body = await readJson(c);
+    if (body instanceof Response) return body;
+    const { addLicenses, removeLicenses, ...rest } = (body ?? {}) as Record<string, unknown>;
+    const extra = Object.keys(rest)[0];
+    if (extra)
+      return graphError(c, 400, 'Request_BadRequest', `Property '${extra}' does not exist as a declared property or extension property.`);
+    if (!Array.isArray(addLicenses) || !Array.isArray(removeLicenses)) {
+      // Both are required, even when empty (user-assignlicense).
+      return graphError(c, 400, 'Request_BadRequest', "Invalid value specified for property 'addLicenses' or 'removeLicenses'.");
+    }
+    const adds: string[] = [];
+    for (const entry of addLicenses) {
+      const skuId = (entry as { skuId?: unknown } | null)?.skuId;
+      if (typeof skuId !== 'string') return graphError(c, 400, 'Request_BadRequest', "Invalid value specified for property 'skuId'.");
+      adds.push(skuId.toLowerCase());
+    }
+    if (removeLicenses.some((r) => typeof r !== 'string')) {
+      return graphError(c, 400, 'Request_BadRequest', "Invalid value specified for property 'removeLicenses'.");
+    }
+    const removes = (removeLicenses as string[]).map((r) => r.toLowerCase());
+    const direct = user.assignedSkuIds ?? [];
+    // *unverified*: Graph's texts for these refusals.
+    for (const skuId of [...adds, ...removes]) {
+      if (!tenant.skus.some((s) => s.skuId === skuId)) {
+        return graphError(c, 400, 'Request_BadRequest', `License ${skuId} does not correspond to a valid company License.`);
+      }
+    }
+    for (const skuId of removes) {
+      if (!direct.includes(skuId)) {
+        if (groupLicensesOf(user.id).some((g) => g.skuId === skuId)) {
+          return graphError(
+            c,
+            400,
+            'Request_BadRequest',
+            'User license is inherited from a group membership and it cannot be removed directly from the user.',
+          );
+        }
+        return graphError(c, 400, 'Request_BadRequest', `User does not have a corresponding license ${skuId}.`);
+      }
+    }
+    if (adds.length > 0 && !user.usageLocation) {
+      return graphError(c, 400, 'Request_BadRequest', 'License assignment cannot be done for user with invalid usage location.');
+    }
+    for (const skuId of adds) {
+      const sku = tenant.skus.find((s) => s.skuId === skuId) as DemoTenant['skus'][number];
+      if (direct.includes(skuId)) continue;
+      if (sku.consumedUnits >= sku.prepaidEnabled) {
+        return graphError(c, 400, 'Request_BadRequest', `Subscription for license ${skuId} has no more available licenses.`);
+      }
+    }
+    let next = direct.filter((s) => !removes.includes(s));
+    for (const skuId of removes) {
+      const sku = tenant.skus.find((s) => s.skuId === skuId);
+      if (sku && sku.consumedUnits > 0) sku.consumedUnits--;
+    }
+    for (const skuId of adds) {
+      if (next.includes(skuId)) continue;
+      next = [...next, skuId];
+      const sku = tenant.skus.find((s) => s.skuId === skuId);
+      if (sku) sku.consumedUnits++;
+    }
+    user.assignedSkuIds = next;
+    const mailbox = mailboxesByTenant.get(tenant.tenantId)?.get(user.id);
+    const licensed = next.length > 0 || groupLicensesOf(user.id).length > 0;
+    // The CIPP pitfall (reference §9.2, mailbox-store.ts): a user mailbox without any licence is lost;
+    // a licence given back reconnects it. A shared mailbox needs none.
+    if (mailbox && !licensed && mailbox.type === 'UserMailbox') mailbox.removed = true;
+    if (mailbox && licensed) mailbox.removed = false;
+    if (!mailbox && licensed) mailboxesByTenant.get(tenant.tenantId)?.set(user.id, seedMailbox(user, tenant.users.indexOf(user)));
+    return c.json({
+      '@odata.context': `${baseUrl(c)}/v1.0/$metadata#users/$entity`,
+      ...project(user, undefined, groupLicensesOf(user.id)),
+    });
+  });
+
+  graph.get('/users/:id/manager', (c) => {
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    const select = parseSelect(c.req.query('$select') ?? null);
+    if ('error' in select) return graphError(c, 400, 'BadRequest', select.error);
+    const manager = user.managerId ? findUser(tenant, user.managerId) : undefined;
+    if (!manager) return notFound(c, 'manager');
+    return c.json({
+      '@odata.context': `${baseUrl(c)}/v1.0/$metadata#directoryObjects/$entity`,
+      '@odata.type': '#microsoft.graph.user',
+      ...project(manager, select.fields, groupLicensesOf(manager.id)),
+    });
+  });
+
+  graph.delete('/users/:id/manager/$ref', (c) => {
+    const denied = lacksPermission(c, USER_WRITE);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    // *unverified*: the manager of a synced user is mastered on-prem like its other attributes.
+    if (user.onPremisesSyncEnabled) return graphError(c, 400, 'Request_BadRequest', ON_PREM_MASTERED_MESSAGE);
+    if (!user.managerId) return notFound(c, 'manager');
+    delete user.managerId;
+    return c.body(null, 204);
+  });
+
+  const mailboxSettingsBody = (mailbox: SimMailbox, c: Context<GraphEnv>, userId: string) => ({
+    '@odata.context': `${baseUrl(c)}/v1.0/$metadata#users('${userId}')/mailboxSettings`,
+    automaticRepliesSetting: {
+      status: mailbox.automaticReplies.status,
+      externalAudience: mailbox.automaticReplies.externalAudience,
+      internalReplyMessage: mailbox.automaticReplies.internalReplyMessage,
+      externalReplyMessage: mailbox.automaticReplies.externalReplyMessage,
+      scheduledStartDateTime: mailbox.automaticReplies.scheduledStartDateTime ?? null,
+      scheduledEndDateTime: mailbox.automaticReplies.scheduledEndDateTime ?? null,
+    },
+    timeZone: 'UTC',
+    language: { locale: 'en-US', displayName: 'English (United States)' },
+  });
+
+  graph.get('/users/:id/mailboxSettings', (c) => {
+    const denied = lacksPermission(c, MAILBOX_SETTINGS_READ);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    const mailbox = liveMailbox(tenant, user.id);
+    if (!mailbox) return graphError(c, 404, 'MailboxNotEnabledForRESTAPI', NO_MAILBOX_MESSAGE);
+    return c.json(mailboxSettingsBody(mailbox, c, user.id));
+  });
+
+  graph.patch('/users/:id/mailboxSettings', async (c) => {
+    const denied = lacksPermission(c, MAILBOX_SETTINGS_WRITE);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const user = findUser(tenant, c.req.param('id'));
+    if (!user) return notFound(c, c.req.param('id'));
+    const body = await readJson(c);
+    if (body instanceof Response) return body;
+    const patch = (body ?? {}) as Record<string, unknown>;
+    // *unverified*: the texts of these 400s (Outlook's OData reader).
+    const unknown = Object.keys(patch).find((k) => k !== 'automaticRepliesSetting' && k !== '@odata.context');
+    if (unknown) {
+      return graphError(c, 400, 'RequestBodyRead', `The property '${unknown}' does not exist on type 'microsoft.graph.mailboxSettings'.`);
+    }
+    const setting = patch.automaticRepliesSetting as Record<string, unknown> | undefined;
+    if (typeof setting !== 'object' || setting === null || Array.isArray(setting)) {
+      return graphError(c, 400, 'RequestBodyRead', "Invalid value for property 'automaticRepliesSetting'.");
+    }
+    const keys = [
+      'status',
+      'externalAudience',
+      'internalReplyMessage',
+      'externalReplyMessage',
+      'scheduledStartDateTime',
+      'scheduledEndDateTime',
+    ];
+    const unknownKey = Object.keys(setting).find((k) => !keys.includes(k));
+    if (unknownKey) {
+      return graphError(
+        c,
+        400,
+        'RequestBodyRead',
+        `The property '${unknownKey}' does not exist on type 'microsoft.graph.automaticRepliesSetting'.`,
+      );
+    }
+    const enums: Record<string, string[]> = {
+      status: ['disabled', 'alwaysEnabled', 'scheduled'],
+      externalAudience: ['none', 'contactsOnly', 'all'],
+    };
+    for (const [key, values] of Object.entries(enums)) {
+      if (key in setting && !values.includes(setting[key] as string)) {
+        return graphError(c, 400, 'RequestBodyRead', `Requested value '${String(setting[key])}' was not found.`);
+      }
+    }
+    for (const key of ['internalReplyMessage', 'externalReplyMessage']) {
+      if (key in setting && typeof setting[key] !== 'string') {
+        return graphError(c, 400, 'RequestBodyRead', `Invalid value for property '${key}'.`);
+      }
+    }
+    const mailbox = liveMailbox(tenant, user.id);
+    if (!mailbox) return graphError(c, 404, 'MailboxNotEnabledForRESTAPI', NO_MAILBOX_MESSAGE);
+    const next = { ...mailbox.automaticReplies, ...setting } as SimAutomaticReplies;
+    if (next.status === 'scheduled' && (!next.scheduledStartDateTime || !next.scheduledEndDateTime)) {
+      return graphError(c, 400, 'ErrorInvalidParameter', 'The scheduled start and end times are required when status is scheduled.');
+    }
+    mailbox.automaticReplies = next;
+    return c.json(mailboxSettingsBody(mailbox, c, user.id));
+  });
+
+  graph.get('/organization', (c) => {
+    const denied = lacksPermission(c, ORGANIZATION_READ);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const full: Record<string, unknown> = {
+      id: tenant.tenantId,
+      displayName: tenant.displayName,
+      verifiedDomains: tenant.verifiedDomains.map((name, i) => ({
+        name,
+        isDefault: i === 0,
+        isInitial: name.includes('.onmicrosoft.'),
+        type: 'Managed',
+        capabilities: 'Email, OfficeCommunicationsOnline',
+      })),
+    };
+    const select = c.req.query('$select');
+    const fields = select ? select.split(',').map((f) => f.trim()) : Object.keys(full);
+    const bad = fields.find((f) => !(f in full));
+    if (bad) return graphError(c, 400, 'BadRequest', `Could not find a property named '${bad}' on type 'microsoft.graph.organization'.`);
+    return c.json({ '@odata.context': `${baseUrl(c)}/v1.0/$metadata#organization`, value: [pick(full, fields)] });
+  });
+
   // ---- Groups and membership (reference §7) ----
 
   /** $select for groups, or the Graph error for an unknown property. */
@@ -1013,7 +1338,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     const members = group.memberIds
       .map((id) => tenant.users.find((u) => u.id === id))
       .filter((u): u is SimUser => !!u)
-      .map((u) => ({ '@odata.type': '#microsoft.graph.user', ...project(u, select.fields) }));
+      .map((u) => ({ '@odata.type': '#microsoft.graph.user', ...project(u, select.fields, groupLicensesOf(u.id)) }));
     return paged(c, members, `users${selectContext(select.fields)}`);
   });
 
@@ -1115,6 +1440,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     now: () => clock.now(),
     lookupToken: (token) => tokens.get(token),
     findTenant,
+    mailboxTenant,
     records: exchangeRequests,
   });
 
@@ -1273,13 +1599,24 @@ function selectContext(fields: string[] | undefined): string {
   return fields ? `(${fields.join(',')})` : '';
 }
 
-function project(user: SimUser, fields: string[] | undefined): Record<string, unknown> {
+function project(
+  user: SimUser,
+  fields: string[] | undefined,
+  groupLicenses: { skuId: string; groupId: string }[] = [],
+): Record<string, unknown> {
   const record = user as unknown as Record<string, unknown>;
   const defaults: Record<string, unknown> = { businessPhones: [], mobilePhone: null, officeLocation: null, preferredLanguage: null };
   const out: Record<string, unknown> = {};
   for (const field of fields ?? DEFAULT_USER_PROPERTIES) {
-    if (field === 'assignedLicenses') out[field] = (user.assignedSkuIds ?? []).map((skuId) => ({ skuId, disabledPlans: [] }));
-    else if (field === 'otherMails' || field === 'proxyAddresses') out[field] = record[field] ?? [];
+    if (field === 'assignedLicenses') {
+      const skuIds = new Set([...(user.assignedSkuIds ?? []), ...groupLicenses.map((g) => g.skuId)]);
+      out[field] = [...skuIds].map((skuId) => ({ skuId, disabledPlans: [] }));
+    } else if (field === 'licenseAssignmentStates') {
+      out[field] = [
+        ...(user.assignedSkuIds ?? []).map((skuId) => ({ skuId, assignedByGroup: null })),
+        ...groupLicenses.map((g) => ({ skuId: g.skuId, assignedByGroup: g.groupId })),
+      ].map((s) => ({ ...s, disabledPlans: [], state: 'Active', error: 'None', lastUpdatedDateTime: null }));
+    } else if (field === 'otherMails' || field === 'proxyAddresses') out[field] = record[field] ?? [];
     else if (field === 'userType') out[field] = 'Member';
     else out[field] = record[field] ?? defaults[field] ?? null;
   }

@@ -28,11 +28,19 @@ export function ExecutionProgress(props: {
 }) {
   const { execution, steps, secret } = props;
   const done = isFinished(execution);
+  const scheduled = (execution.inputs.form as { scheduledFor?: { at: string; timeZone: string } | null } | undefined)?.scheduledFor;
+  const waiting = execution.status === 'queued' && scheduled ? scheduled : null;
   return (
     <div id="progress" data-poll={done ? undefined : `/executions/${execution.id}/progress`} data-done={done ? 'true' : undefined}>
       <p class={`status status-${execution.status}`} role="status" aria-live="polite">
         <span class="badge">{STATUS_LABEL[execution.status] ?? execution.status}</span>{' '}
-        {done ? (execution.status === 'succeeded' ? 'All steps finished.' : 'Finished with problems: see the steps below.') : 'Working…'}
+        {done
+          ? execution.status === 'succeeded'
+            ? 'All steps finished.'
+            : 'Finished with problems: see the steps below.'
+          : waiting
+            ? `Scheduled for ${waiting.at.slice(0, 16).replace('T', ' ')} UTC (entered in ${waiting.timeZone}); it runs then, even if the toolbox restarts meanwhile.`
+            : 'Working…'}
       </p>
       {execution.errorMessage ? (
         <p class="error" role="alert">

@@ -3,8 +3,9 @@ import { test } from 'node:test';
 import type { AuthMethod, DirectoryClient } from '../../connectors/directory/types.js';
 import { createSilentLogger } from '../../lib/logger.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
+import { removalOrder } from '../shared/remove-auth-methods.js';
 import type { StepContext } from '../types.js';
-import { type ResetMfaInput, removalOrder, resetMfaWorkflow } from './reset-mfa-workflow.js';
+import { type ResetMfaInput, resetMfaWorkflow } from './reset-mfa-workflow.js';
 
 const method = (id: string, kind: AuthMethod['kind'], extra: Partial<AuthMethod> = {}): AuthMethod => ({
   id,
@@ -50,6 +51,19 @@ function fakeDirectory(
     listGroupMembers: unused,
     addGroupMember: unused,
     removeGroupMember: unused,
+    setAccountEnabled: unused,
+    listLicenses: unused,
+    removeLicenses: unused,
+    getManager: unused,
+    removeManager: unused,
+    setAutomaticReplies: unused,
+    getMailbox: unused,
+    convertMailboxToShared: unused,
+    setMailboxForwarding: unused,
+    setHiddenFromAddressLists: unused,
+    grantMailboxAccess: unused,
+    listMobileDevices: unused,
+    removeMobileDevice: unused,
     listAuthMethods: async () => methods.map((m) => ({ ...m })),
     async removeAuthMethod(_userId, target) {
       deletes.push(target.id);

@@ -383,6 +383,8 @@ describe('entra connector: systems check', () => {
         ['Permission User.RevokeSessions.All', true],
         ['Permission UserAuthenticationMethod.ReadWrite.All', true],
         ['Permission GroupMember.ReadWrite.All', true],
+        ['Permission LicenseAssignment.ReadWrite.All', true],
+        ['Permission MailboxSettings.ReadWrite', true],
         ['Read users', true],
         ['Read directory roles', true],
         ['Read groups', true],

@@ -13,6 +13,7 @@ import type {
   DirectoryUser,
   TemporaryAccessPass,
 } from '../types.js';
+import { createOffboardingMethods } from './entra-offboarding.js';
 import { type EntraSettings, entraSettingsSchema } from './entra-settings.js';
 import { createEntraTokenProvider, type EntraTokenProvider, exchangeScope, graphScope } from './entra-token-provider.js';
 import { createExchangeClient, type ExchangeClient } from './exchange-client.js';
@@ -57,6 +58,12 @@ const REQUIRED_APP_PERMISSIONS = [
     why: 'group membership changes',
     alternatives: ['Group.ReadWrite.All', 'Directory.ReadWrite.All'],
   },
+  {
+    permission: 'LicenseAssignment.ReadWrite.All',
+    why: 'removing licences when offboarding',
+    alternatives: ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
+  },
+  { permission: 'MailboxSettings.ReadWrite', why: 'setting out of office when offboarding', alternatives: [] },
 ];
 
 export type EntraConnectorOptions = {
@@ -113,7 +120,7 @@ export function createEntraConnector(options: EntraConnectorOptions = {}): Direc
 
 export const entraConnector: DirectoryConnector<EntraSettings> = createEntraConnector();
 
-type EntraClientParts = {
+export type EntraClientParts = {
   settings: EntraSettings;
   tokens: EntraTokenProvider;
   graph: GraphClient;
@@ -165,7 +172,7 @@ function createEntraClient(parts: EntraClientParts, log: Logger): DirectoryClien
     return roles.map((r) => ({ id: r.id, displayName: r.displayName ?? r.id }));
   };
 
-  return {
+  const client: DirectoryClient = {
     findUsersByEmail(email) {
       const value = email.trim();
       if (!value) return Promise.resolve([]);
@@ -327,6 +334,12 @@ function createEntraClient(parts: EntraClientParts, log: Logger): DirectoryClien
 
     ...createGroupMethods(parts, getUser, log),
 
+    ...createOffboardingMethods(
+      parts,
+      { getUser, findUsersByEmail: (email) => client.findUsersByEmail(email), toDirectoryUser, userSelect: USER_SELECT },
+      log,
+    ),
+
     async systemsCheck() {
       try {
         const graphLines = await systemsCheck(settings, tokens, graph, listDirectoryRoles);
@@ -339,6 +352,7 @@ function createEntraClient(parts: EntraClientParts, log: Logger): DirectoryClien
       }
     },
   };
+  return client;
 
   /**
    * beta signInPreferences' default second factor, or undefined when the tenant does not answer

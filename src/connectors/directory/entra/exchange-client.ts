@@ -261,7 +261,7 @@ export function exchangeFailureToError(failure: {
       true,
     );
   }
-  if (status === 404 || /couldn't find|could not find|ManagementObjectNotFound/i.test(text)) {
+  if (status === 404 || /couldn't find|could not find|couldn't be found|ManagementObjectNotFound/i.test(text)) {
     return make(EXCHANGE_ERROR_CODES.notFound, `Exchange Online could not find the object: ${text || code}`, 404);
   }
   return make(EXCHANGE_ERROR_CODES.commandFailed, `Exchange Online refused the command: ${text || code}`, 409);

@@ -34,11 +34,28 @@ export const ENTRA_ERROR_CODES = {
   groupReadOnly: 'TBX_ERR_DIRECTORY_GROUP_READ_ONLY',
   /** A just-created user or group that Graph does not see yet (eventual consistency), after bounded retries. */
   notYetVisible: 'TBX_ERR_DIRECTORY_NOT_YET_VISIBLE',
+  /** A licence that comes from a group: refused before any call, the group membership must go. */
+  licenseViaGroup: 'TBX_ERR_DIRECTORY_LICENSE_VIA_GROUP',
+  /** The user has no (more) Exchange Online mailbox. */
+  noMailbox: 'TBX_ERR_DIRECTORY_NO_MAILBOX',
 } as const;
 
 export const SYNCED_USER_MESSAGE =
   'This user is synchronised from on-premises Active Directory, so the password must be reset there ' +
   '(Active Directory Users and Computers, or the toolbox’s AD connector). A reset in Microsoft 365 would not reach AD and Graph refuses it.';
+
+/** Blocking sign-in of a synced user: refused before any call (reference §9.2). */
+export const SYNCED_SIGN_IN_MESSAGE =
+  'This user is synchronised from on-premises Active Directory, so sign-in must be blocked there: disable the account in ' +
+  'Active Directory Users and Computers (userAccountControl), or with the toolbox’s AD connector. A change in Microsoft 365 would be undone by the next sync.';
+export const SYNCED_MANAGER_MESSAGE =
+  'This user is synchronised from on-premises Active Directory, so the manager is changed there (the user’s Organization tab in ' +
+  'Active Directory Users and Computers). Microsoft 365 refuses the change.';
+export const SYNCED_HIDE_FROM_GAL_MESSAGE =
+  'This user is synchronised from on-premises Active Directory, so hiding the mailbox from the address lists is done there: set ' +
+  'msExchHideFromAddressLists to TRUE on the user in AD (Attribute Editor), then let sync run. Exchange Online refuses the change.';
+export const NO_MAILBOX_MESSAGE =
+  'This user has no Exchange Online mailbox (never had one, lost it when the licence was removed, or it is hosted on-premises).';
 
 export type GraphErrorBody = {
   error?: {
@@ -63,7 +80,13 @@ export type GraphPurpose =
   | 'read-groups'
   | 'group-membership'
   /** Membership of a role-assignable group: needs RoleManagement.ReadWrite.Directory as well. */
-  | 'group-membership-role-assignable';
+  | 'group-membership-role-assignable'
+  /** PATCH accountEnabled. */
+  | 'account-enabled'
+  | 'licenses'
+  | 'manager'
+  | 'mailbox-settings'
+  | 'read-organization';
 
 export type GraphFailure = {
   status: number;
@@ -85,6 +108,16 @@ const AUTH_METHODS_WRITE_NEEDS =
   'for accounts that hold admin roles).';
 
 const NEEDS: Record<GraphPurpose, string> = {
+  'account-enabled':
+    'blocking or allowing sign-in needs the Graph application permission User.ReadWrite.All with admin consent and the User Administrator ' +
+    'Entra role on the app’s service principal (Privileged Authentication Administrator for accounts that hold admin roles).',
+  licenses:
+    'removing licences needs the Graph application permission LicenseAssignment.ReadWrite.All (or User.ReadWrite.All) with admin consent.',
+  manager: 'changing a user’s manager needs the Graph application permission User.ReadWrite.All with admin consent.',
+  'mailbox-settings':
+    'setting automatic replies (out of office) needs the Graph application permission MailboxSettings.ReadWrite with admin consent.',
+  'read-organization':
+    'reading the tenant’s verified domains needs the Graph application permission Organization.Read.All (or Directory.Read.All) with admin consent.',
   read: 'reading users needs the Graph application permission User.Read.All (or Directory.Read.All) with admin consent.',
   'read-roles': 'reading a user’s directory roles needs RoleManagement.Read.Directory or Directory.Read.All with admin consent.',
   'password-reset':
@@ -174,6 +207,23 @@ export function graphFailureToError(failure: GraphFailure): ToolboxError {
       );
     }
   }
+  if (failure.purpose === 'mailbox-settings' && status === 404 && code !== 'Request_ResourceNotFound') {
+    // MailboxNotEnabledForRESTAPI, "The mailbox is either inactive, soft-deleted, or is hosted on-premise." (*unverified* today).
+    return make(ENTRA_ERROR_CODES.noMailbox, NO_MAILBOX_MESSAGE, 409);
+  }
+  if (failure.purpose === 'licenses' && status === 400) {
+    // *unverified* text; CIPP removes group-based licences by removing the group membership (reference §9.2).
+    if (/inherited|group/i.test(graphMessage)) {
+      return make(
+        ENTRA_ERROR_CODES.licenseViaGroup,
+        'Microsoft 365 refused to remove a licence that the user gets from a group: remove the user from the licensing group instead.',
+        409,
+      );
+    }
+    if (!/on-premises mastered/i.test(graphMessage)) {
+      return make(ENTRA_ERROR_CODES.badRequest, `Microsoft 365 refused the licence change: ${graphMessage || code}`, 409);
+    }
+  }
   if (status === 401) {
     return make(
       ENTRA_ERROR_CODES.tokenRejected,
@@ -216,7 +266,15 @@ export function graphFailureToError(failure: GraphFailure): ToolboxError {
     );
   }
   if (status === 400 || status === 409) {
-    if (/on-premises mastered/i.test(graphMessage)) return make(ENTRA_ERROR_CODES.syncedUser, SYNCED_USER_MESSAGE, 409);
+    if (/on-premises mastered/i.test(graphMessage)) {
+      const synced =
+        failure.purpose === 'account-enabled'
+          ? SYNCED_SIGN_IN_MESSAGE
+          : failure.purpose === 'manager'
+            ? SYNCED_MANAGER_MESSAGE
+            : SYNCED_USER_MESSAGE;
+      return make(ENTRA_ERROR_CODES.syncedUser, synced, 409);
+    }
     if (body.error?.details?.some((d) => d.code === 'ObjectConflict') || status === 409) {
       const target = body.error?.details?.find((d) => d.code === 'ObjectConflict')?.target;
       return make(

@@ -1,0 +1,309 @@
+import { z } from 'zod';
+import type { DirectoryClient, DirectoryUser, MailboxInfo } from '../../connectors/directory/types.js';
+import { isTimeZone, zonedTimeToUtc } from '../../lib/zoned-time.js';
+import type { UserOffboardingInput } from '../../workflows/user-offboarding/user-offboarding-workflow.js';
+import { OptionList, SearchBox } from '../option-list.js';
+import type { FieldErrors, FormDefinition, FormFieldsProps, FormValues } from '../types.js';
+
+const TOGGLES = [
+  { field: 'block_sign_in', key: 'blockSignIn', label: 'Block sign-in', on: true },
+  { field: 'revoke_sessions', key: 'revokeSessions', label: 'Sign the user out of all sessions', on: true },
+  { field: 'reset_password', key: 'resetPassword', label: 'Replace the password with a random one (nobody sees it)', on: true },
+  { field: 'remove_mfa', key: 'removeMfa', label: 'Remove sign-in methods (MFA)', on: true },
+  { field: 'remove_mobile_devices', key: 'removeMobileDevices', label: 'Remove mobile devices from the mailbox', on: true },
+  { field: 'convert_to_shared', key: 'convertToShared', label: 'Convert the mailbox to a shared mailbox (before licences go)', on: true },
+  { field: 'hide_from_gal', key: 'hideFromAddressLists', label: 'Hide from the address book', on: true },
+  { field: 'remove_groups', key: 'removeGroups', label: 'Remove from groups (the list is kept in the note, for a rehire)', on: true },
+  { field: 'remove_licences', key: 'removeLicenses', label: 'Remove licences', on: true },
+  { field: 'remove_manager', key: 'removeManager', label: 'Remove the manager', on: false },
+] as const;
+
+const AUDIENCES = [
+  { value: 'all', label: 'Everyone outside' },
+  { value: 'contactsOnly', label: 'Only their contacts' },
+  { value: 'none', label: 'Nobody outside' },
+] as const;
+
+const offboardingDefaults = z.strictObject({
+  ...Object.fromEntries(TOGGLES.map((toggle) => [toggle.key, z.boolean().optional()])),
+  timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/London' }).optional(),
+  outOfOfficeExternalAudience: z.enum(['all', 'contactsOnly', 'none']).optional(),
+});
+type OffboardingDefaults = z.infer<typeof offboardingDefaults>;
+
+type LoadedContext = { manager: DirectoryUser | null; mailbox: MailboxInfo | null; errors: string[] };
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const TIME_ZONES: string[] = Intl.supportedValuesOf('timeZone');
+
+function Toggle({ field, label, values }: { field: string; label: string; values: FormValues }) {
+  return (
+    <label class="choice" for={field}>
+      <input type="checkbox" id={field} name={field} value="on" checked={values[field] === 'on'} />
+      <span>{label}</span>
+    </label>
+  );
+}
+
+function FieldError({ id, message }: { id: string; message: string | undefined }) {
+  return message ? (
+    <p class="error" role="alert" id={`${id}-error`}>
+      {message}
+    </p>
+  ) : null;
+}
+
+const managerOption = (manager: DirectoryUser, field: string, values: FormValues) => (
+  <OptionList
+    items={[{ value: manager.id, label: `${manager.displayName} (manager)`, detail: manager.userPrincipalName, badges: [] }]}
+    field={field}
+    kind="radio"
+    values={values}
+    empty=""
+  />
+);
+
+function UserOffboardingFields({ values, errors, target, data }: FormFieldsProps) {
+  const context = data?.ok ? (data.value as LoadedContext) : null;
+  const manager = context?.manager ?? null;
+  return (
+    <>
+      {target.onPremisesSyncEnabled ? (
+        <p class="warning" role="status">
+          {target.displayName} is synchronised from on-premises AD: blocking sign-in, the password and hiding from the address book must be
+          done there; the toolbox reports them as such and does the rest.
+        </p>
+      ) : null}
+      {context?.mailbox ? (
+        <p class="muted">
+          Mailbox {context.mailbox.primarySmtpAddress}: {context.mailbox.type === 'shared' ? 'already shared' : 'regular'}
+          {context.mailbox.sizeGb !== undefined ? `, ${context.mailbox.sizeGb} GB` : ''}
+          {context.mailbox.sizeGb !== undefined && context.mailbox.sizeGb >= 49 ? ' (over 50 GB a shared mailbox keeps its licence)' : ''}.
+        </p>
+      ) : null}
+      {context && context.errors.length > 0 ? <p class="warning">{context.errors.join(' ')}</p> : null}
+      {data && !data.ok ? (
+        <p class="warning" role="status">
+          The mailbox and manager could not be read: {data.message}
+        </p>
+      ) : null}
+
+      <fieldset class="field" aria-describedby={errors.toggles ? 'toggles-error' : undefined}>
+        <legend>Steps</legend>
+        {TOGGLES.map((toggle) => (
+          <Toggle field={toggle.field} label={toggle.label} values={values} />
+        ))}
+        <FieldError id="toggles" message={errors.toggles} />
+      </fieldset>
+
+      <fieldset class="field" aria-describedby={errors.forward ? 'forward-error' : undefined}>
+        <legend>Forward mail</legend>
+        <Toggle field="forward" label="Forward new mail" values={values} />
+        <div data-shown-when="forward=on">
+          {manager ? managerOption(manager, 'forward_user', values) : null}
+          <SearchBox id="forward-search" label="To a user" source="users" into="forward-user-results" field="forward_user" kind="radio" />
+          <div class="field">
+            <label for="forward_address">Or to an address</label>
+            <input type="email" id="forward_address" name="forward_address" value={values.forward_address ?? ''} autocomplete="off" />
+          </div>
+          <Toggle field="keep_copy" label="Keep a copy in the mailbox" values={values} />
+        </div>
+        <FieldError id="forward" message={errors.forward} />
+      </fieldset>
+
+      <fieldset class="field" aria-describedby={errors.ooo ? 'ooo-error' : undefined}>
+        <legend>Out-of-office reply</legend>
+        <Toggle field="ooo" label="Turn on an automatic reply" values={values} />
+        <div data-shown-when="ooo=on">
+          <div class="field">
+            <label for="ooo_internal">Reply inside the organisation</label>
+            <textarea id="ooo_internal" name="ooo_internal" rows={3}>
+              {values.ooo_internal ?? ''}
+            </textarea>
+          </div>
+          <div class="field">
+            <label for="ooo_external">Reply outside the organisation</label>
+            <textarea id="ooo_external" name="ooo_external" rows={3}>
+              {values.ooo_external ?? ''}
+            </textarea>
+          </div>
+          <div class="field">
+            <label for="ooo_audience">Who outside gets it</label>
+            <select id="ooo_audience" name="ooo_audience">
+              {AUDIENCES.map((option) => (
+                <option value={option.value} selected={values.ooo_audience === option.value}>
+                  {option.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <FieldError id="ooo" message={errors.ooo} />
+      </fieldset>
+
+      <fieldset class="field" aria-describedby={errors.access ? 'access-error' : undefined}>
+        <legend>Mailbox access for someone else</legend>
+        <Toggle field="access" label="Give someone access to the mailbox" values={values} />
+        <div data-shown-when="access=on">
+          {manager ? managerOption(manager, 'access_user', values) : null}
+          <SearchBox
+            id="access-search"
+            label="Find the person"
+            source="users"
+            into="access-user-results"
+            field="access_user"
+            kind="radio"
+          />
+          <Toggle field="access_full" label="Full access" values={values} />
+          <Toggle field="access_automap" label="Add it to their Outlook automatically" values={values} />
+          <Toggle field="access_send_as" label="Send as" values={values} />
+        </div>
+        <FieldError id="access" message={errors.access} />
+      </fieldset>
+
+      <fieldset class="field" aria-describedby={errors.when ? 'when-error' : undefined}>
+        <legend>When</legend>
+        <label class="choice" for="when-now">
+          <input type="radio" id="when-now" name="when" value="now" checked={(values.when ?? 'now') === 'now'} />
+          <span>Now</span>
+        </label>
+        <label class="choice" for="when-later">
+          <input type="radio" id="when-later" name="when" value="later" checked={values.when === 'later'} />
+          <span>Later, at a date and time</span>
+        </label>
+        <div data-shown-when="when=later" class="row">
+          <div class="field">
+            <label for="run_at">Date and time</label>
+            <input type="datetime-local" id="run_at" name="run_at" value={values.run_at ?? ''} />
+          </div>
+          <div class="field">
+            <label for="time_zone">Time zone</label>
+            <select id="time_zone" name="time_zone">
+              {TIME_ZONES.map((zone) => (
+                <option value={zone} selected={values.time_zone === zone}>
+                  {zone}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <FieldError id="when" message={errors.when} />
+      </fieldset>
+    </>
+  );
+}
+
+/**
+ * User offboarding: lock the account, hand the mailbox over, remove groups and licences in the safe
+ * order, now or at a set time. Contradictory choices are refused before anything runs.
+ */
+export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
+  name: 'user_offboarding',
+  label: 'User offboarding',
+  description: 'Locks the account and hands its mailbox over, in the order that loses nothing; now or at a set time.',
+  defaultsSchema: offboardingDefaults,
+  defaults: (custom) => {
+    const preset = (custom ?? {}) as OffboardingDefaults & Record<string, boolean | undefined>;
+    const values: FormValues = {
+      when: 'now',
+      time_zone: preset.timeZone ?? 'UTC',
+      ooo_audience: preset.outOfOfficeExternalAudience ?? 'all',
+      keep_copy: 'on',
+      access_full: 'on',
+      access_automap: 'on',
+    };
+    for (const toggle of TOGGLES) values[toggle.field] = (preset[toggle.key] ?? toggle.on) ? 'on' : '';
+    return values;
+  },
+  async load({ directory, target }: { directory: DirectoryClient; target: DirectoryUser }): Promise<LoadedContext> {
+    const errors: string[] = [];
+    const [manager, mailbox] = await Promise.all([
+      directory.getManager(target.id).catch((error: Error) => {
+        errors.push(`Manager: ${error.message}`);
+        return null;
+      }),
+      directory.getMailbox(target.id).catch((error: Error) => {
+        errors.push(`Mailbox: ${error.message}`);
+        return null;
+      }),
+    ]);
+    return { manager, mailbox, errors };
+  },
+  parse(fields, target) {
+    const errors: FieldErrors = {};
+    const on = (field: string) => fields[field] === 'on';
+    const toggles = Object.fromEntries(TOGGLES.map((toggle) => [toggle.key, on(toggle.field)])) as Record<
+      (typeof TOGGLES)[number]['key'],
+      boolean
+    >;
+
+    let forwarding: UserOffboardingInput['forwarding'] = null;
+    if (on('forward')) {
+      const address = (fields.forward_address ?? '').trim();
+      const user = (fields.forward_user ?? '').trim();
+      if (user === target.id || address.toLowerCase() === target.userPrincipalName.toLowerCase())
+        errors.forward = 'Mail cannot be forwarded to the user being offboarded.';
+      else if (address && !EMAIL.test(address)) errors.forward = `"${address}" is not an e-mail address.`;
+      else if (!address && !user) errors.forward = 'Choose a user or type an address to forward to.';
+      else forwarding = { to: address || user, keepCopy: on('keep_copy') };
+    }
+
+    let outOfOffice: UserOffboardingInput['outOfOffice'] = null;
+    if (on('ooo')) {
+      const internalMessage = (fields.ooo_internal ?? '').trim();
+      const externalMessage = (fields.ooo_external ?? '').trim() || internalMessage;
+      const audience = fields.ooo_audience === 'contactsOnly' || fields.ooo_audience === 'none' ? fields.ooo_audience : 'all';
+      if (!internalMessage && !externalMessage) errors.ooo = 'Write the reply, or turn the automatic reply off.';
+      else if (internalMessage.length > 4000 || externalMessage.length > 4000) errors.ooo = 'Keep each reply under 4,000 characters.';
+      else outOfOffice = { internalMessage: internalMessage || externalMessage, externalMessage, externalAudience: audience };
+    }
+
+    let mailboxAccess: UserOffboardingInput['mailboxAccess'] = null;
+    if (on('access')) {
+      const delegate = (fields.access_user ?? '').trim();
+      if (!delegate) errors.access = 'Choose who gets access.';
+      else if (delegate === target.id) errors.access = 'The user being offboarded cannot be given their own mailbox.';
+      else if (!on('access_full') && !on('access_send_as')) errors.access = 'Tick full access, send as, or both.';
+      else
+        mailboxAccess = {
+          delegateUserId: delegate,
+          fullAccess: on('access_full'),
+          sendAs: on('access_send_as'),
+          autoMapping: on('access_automap'),
+        };
+    }
+
+    // Removing the licence of a mailbox that is not shared deletes the mailbox (reference §9.2).
+    if (toggles.removeLicenses && !toggles.convertToShared && (on('forward') || on('ooo') || on('access'))) {
+      errors.toggles =
+        'Removing licences without converting to a shared mailbox deletes the mailbox, so forwarding, the automatic reply and mailbox access would be lost. Convert to shared, or leave those out.';
+    }
+    const anything = Object.values(toggles).some(Boolean) || on('forward') || on('ooo') || on('access');
+    if (!anything) errors.toggles = 'Nothing is ticked: choose at least one step.';
+
+    let scheduledFor: UserOffboardingInput['scheduledFor'] = null;
+    let runAt: number | undefined;
+    if (fields.when === 'later') {
+      const zone = fields.time_zone ?? 'UTC';
+      const instant = isTimeZone(zone) ? zonedTimeToUtc(fields.run_at ?? '', zone) : null;
+      if (!isTimeZone(zone)) errors.when = `"${zone}" is not a time zone.`;
+      else if (instant === null) errors.when = 'Enter the date and time to run at.';
+      else if (instant < Date.now() + 60_000) errors.when = 'That time has passed: choose a time at least a minute from now, or run now.';
+      else if (instant > Date.now() + 90 * 86_400_000) errors.when = 'Choose a time within 90 days.';
+      else {
+        runAt = instant;
+        scheduledFor = { at: new Date(instant).toISOString(), timeZone: zone };
+      }
+    }
+
+    if (Object.keys(errors).length > 0) return { ok: false, errors };
+    return {
+      ok: true,
+      input: { ...toggles, forwarding, outOfOffice, mailboxAccess, scheduledFor },
+      secret: null,
+      reveal: null,
+      ...(runAt ? { runAt } : {}),
+    };
+  },
+  Fields: UserOffboardingFields,
+};
