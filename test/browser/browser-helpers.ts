@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { Browser, Locator, Page } from 'playwright-core';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
+import { type BrowserSandbox, startBrowserSandbox } from './browser-sandbox.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -134,4 +136,49 @@ export async function openScreenPopSignedOut(page: Page, baseUrl: string, path: 
   await page.fill('#email', DEMO_SIGN_IN.email);
   await page.fill('#password', DEMO_SIGN_IN.password);
   await Promise.all([page.waitForURL(/\/launches\/[^/?]+$/), page.click('form[action="/login"] button[type="submit"]')]);
+}
+
+export type BrowserSuite = {
+  /** The running toolbox and its simulators (after `before`). */
+  sandbox(): BrowserSandbox;
+  /** A fresh browser profile: no session cookie carries over, so each page starts signed out. */
+  newPage(): Promise<Page>;
+};
+
+/**
+ * One browser test suite: the toolbox as `npm start` runs it, one Chromium, a fresh context per
+ * page, everything closed afterwards. Without Chromium the suite is skipped, or fails under CI.
+ */
+export function describeInBrowser(name: string, options: { graphLatencyMs?: number }, body: (suite: BrowserSuite) => void): void {
+  const availability = chromiumAvailability();
+  if ('fail' in availability) {
+    test(`${name}: Chromium is present`, () => {
+      assert.fail(availability.fail);
+    });
+    return;
+  }
+  describe(name, { skip: 'skip' in availability ? availability.skip : false }, () => {
+    let sandbox: BrowserSandbox | undefined;
+    let browser: Browser | undefined;
+    const contexts: BrowserContext[] = [];
+    before(async () => {
+      sandbox = await startBrowserSandbox(options);
+      browser = await launchChromium();
+    });
+    after(async () => {
+      for (const context of contexts) await context.close().catch(() => {});
+      await browser?.close();
+      await sandbox?.close();
+    });
+    body({
+      sandbox: () => sandbox!,
+      async newPage() {
+        const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+        contexts.push(context);
+        context.setDefaultTimeout(STEP_TIMEOUT_MS);
+        context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+        return context.newPage();
+      },
+    });
+  });
 }

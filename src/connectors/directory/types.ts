@@ -106,6 +106,30 @@ export type MailboxAccessGrant = { delegateUserId: string; fullAccess: boolean; 
 
 export type MobileDevice = { id: string; name: string; lastSync?: string };
 
+export type NewUser = {
+  givenName: string;
+  surname: string;
+  displayName: string;
+  userPrincipalName: string;
+  /** Two-letter country code; licences cannot be assigned without it. */
+  usageLocation?: string;
+  jobTitle?: string;
+  department?: string;
+  officeLocation?: string;
+  mobilePhone?: string;
+  businessPhone?: string;
+  password: string;
+  forceChangeNextSignIn: boolean;
+};
+
+/** Attributes that can be copied from one user to another, or set after creation. */
+export type UserProfile = { jobTitle?: string; department?: string; officeLocation?: string; usageLocation?: string; companyName?: string };
+
+export type VerifiedDomain = { name: string; isDefault: boolean };
+
+/** A licence the tenant has bought, with the seats still free. */
+export type SubscribedSku = { skuId: string; skuPartNumber: string; total: number; consumed: number; available: number };
+
 export type ResetPasswordInput = {
   password: string;
   forceChangeNextSignIn: boolean;
@@ -168,6 +192,15 @@ export type DirectoryClient = {
   grantMailboxAccess(userId: string, grant: MailboxAccessGrant): Promise<void>;
   listMobileDevices(userId: string): Promise<MobileDevice[]>;
   removeMobileDevice(userId: string, deviceId: string): Promise<void>;
+  /** Creates a cloud user. A taken UPN is refused with TBX_ERR_DIRECTORY_UPN_TAKEN. */
+  createUser(user: NewUser): Promise<DirectoryUser>;
+  listVerifiedDomains(): Promise<VerifiedDomain[]>;
+  listSubscribedSkus(): Promise<SubscribedSku[]>;
+  /** Adds licences; the user needs a usage location first. */
+  addLicenses(userId: string, skuIds: string[]): Promise<void>;
+  setManager(userId: string, managerId: string): Promise<void>;
+  getUserProfile(userId: string): Promise<UserProfile>;
+  updateUserProfile(userId: string, profile: UserProfile): Promise<void>;
   systemsCheck(): Promise<SystemsCheckResult[]>;
 };
 

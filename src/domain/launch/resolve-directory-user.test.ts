@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fakeDirectory } from '../../../test/helpers/fake-directory.js';
 import type { DirectoryClient, DirectoryUser } from '../../connectors/directory/types.js';
 import { resolveDirectoryUser } from './resolve-directory-user.js';
 
@@ -12,8 +13,7 @@ const user = (id: string, upn: string, name: string): DirectoryUser => ({
 });
 
 function directory(byEmail: DirectoryUser[], byUpn: DirectoryUser[], byName: DirectoryUser[], calls: string[]): DirectoryClient {
-  const unused = () => Promise.reject(new Error('not used'));
-  return {
+  return fakeDirectory({
     findUsersByEmail: async (v) => {
       calls.push(`email:${v}`);
       return byEmail;
@@ -26,35 +26,7 @@ function directory(byEmail: DirectoryUser[], byUpn: DirectoryUser[], byName: Dir
       calls.push(`name:${v}`);
       return byName;
     },
-    searchUsers: unused,
-    getUser: unused,
-    listDirectoryRoles: unused,
-    resetPassword: unused,
-    revokeSessions: unused,
-    systemsCheck: unused,
-    listAuthMethods: unused,
-    removeAuthMethod: unused,
-    createTemporaryAccessPass: unused,
-    searchGroups: unused,
-    getGroup: unused,
-    listUserGroups: unused,
-    listGroupMembers: unused,
-    addGroupMember: unused,
-    removeGroupMember: unused,
-    setAccountEnabled: unused,
-    listLicenses: unused,
-    removeLicenses: unused,
-    getManager: unused,
-    removeManager: unused,
-    setAutomaticReplies: unused,
-    getMailbox: unused,
-    convertMailboxToShared: unused,
-    setMailboxForwarding: unused,
-    setHiddenFromAddressLists: unused,
-    grantMailboxAccess: unused,
-    listMobileDevices: unused,
-    removeMobileDevice: unused,
-  };
+  });
 }
 
 test('e-mail first: one match wins without asking further', async () => {

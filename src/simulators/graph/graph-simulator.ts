@@ -88,6 +88,11 @@ export type GraphSimulatorOptions = {
    * remove them from the user.
    */
   groupLicenses?: Record<string, { skuId: string; groupId: string }[]>;
+  /**
+   * Domains a tenant (key or id) has added but not verified: `GET /domains` lists them with
+   * `isVerified: false`, and `POST /users` refuses UPNs in them.
+   */
+  unverifiedDomains?: Record<string, string[]>;
 };
 
 /**
@@ -105,6 +110,7 @@ export const DEFAULT_APP_PERMISSIONS = [
   'LicenseAssignment.ReadWrite.All',
   'MailboxSettings.ReadWrite',
   'Organization.Read.All',
+  'Domain.Read.All',
   'Exchange.ManageAsApp',
 ];
 /** assignLicense accepts any of these (user-assignlicense). */
@@ -112,6 +118,17 @@ const LICENSE_WRITE = ['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All', 
 const USER_WRITE = ['User.ReadWrite.All', 'Directory.ReadWrite.All'];
 const MAILBOX_SETTINGS_READ = ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'];
 const MAILBOX_SETTINGS_WRITE = ['MailboxSettings.ReadWrite'];
+/** GET /domains (domain-list). */
+const DOMAIN_READ = ['Domain.Read.All', 'Domain.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+/** GET /subscribedSkus (subscribedsku-list); LicenseAssignment.ReadWrite.All accepted too (*unverified*). */
+const SKU_READ = [
+  'LicenseAssignment.Read.All',
+  'LicenseAssignment.ReadWrite.All',
+  'Organization.Read.All',
+  'Organization.ReadWrite.All',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
 const ORGANIZATION_READ = ['Organization.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 const ON_PREM_MASTERED_MESSAGE =
   'Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.';
@@ -206,6 +223,8 @@ export type GraphSimulatorState = {
   readonly revocations: RevocationRecord[];
   readonly requests: RequestLogEntry[];
   readonly tokensIssued: TokenIssueRecord[];
+  /** Users created through `POST /users`, in creation order (never their passwords). */
+  createdUsers(tenant: string): DemoUser[];
   /** Clears the logs above (not the users). */
   clearLogs(): void;
 };
@@ -276,6 +295,7 @@ const USER_PROPERTIES = new Set([
   'userType',
   'assignedLicenses',
   'licenseAssignmentStates',
+  'companyName',
 ]);
 /** Graph's default property set for users when there is no $select. */
 const DEFAULT_USER_PROPERTIES = [
@@ -303,7 +323,40 @@ const PATCHABLE_USER_PROPERTIES = new Set([
   'officeLocation',
   'passwordProfile',
   'otherMails',
+  'companyName',
 ]);
+/** What `POST /users` accepts (user-post-users; a subset of the writable properties). */
+const CREATE_USER_PROPERTIES = new Set([
+  'accountEnabled',
+  'displayName',
+  'givenName',
+  'surname',
+  'mailNickname',
+  'userPrincipalName',
+  'usageLocation',
+  'jobTitle',
+  'department',
+  'officeLocation',
+  'mobilePhone',
+  'businessPhones',
+  'companyName',
+  'otherMails',
+  'passwordProfile',
+]);
+const CREATE_STRING_PROPERTIES = [
+  'givenName',
+  'surname',
+  'usageLocation',
+  'jobTitle',
+  'department',
+  'officeLocation',
+  'mobilePhone',
+  'companyName',
+];
+/** mailNickname: ASCII without @ ( ) \ [ ] " ; : < > , or space (user resource). */
+const MAIL_NICKNAME = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]{1,64}$/;
+/** How many `$ref`/assignLicense/manager requests naming a just-created user answer the eventual-consistency 400. */
+const FRESH_USER_REQUESTS = 2;
 /** Writable in the cloud even for synced users; everything else is mastered on-prem. */
 // accountEnabled is mastered on-prem as well: sync would undo a cloud change (reference §9.2).
 const CLOUD_WRITABLE_FOR_SYNCED = new Set(['usageLocation']);
@@ -363,6 +416,15 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
   };
   /** Per user id: $ref calls still to answer with the eventual-consistency 400. */
   const freshUsers = new Map(Object.entries(options.freshUsers ?? {}).map(([id, n]) => [id.toLowerCase(), n]));
+  /** True (and one fewer left) when the user is still "fresh": the caller answers the eventual-consistency 400. */
+  const consumeFresh = (userId: string): boolean => {
+    const fresh = freshUsers.get(userId.toLowerCase()) ?? 0;
+    if (fresh <= 0) return false;
+    freshUsers.set(userId.toLowerCase(), fresh - 1);
+    return true;
+  };
+  /** Per tenant id: ids of users created through the API, in order. */
+  const createdIds = new Map<string, string[]>();
 
   const findTenant = (idOrDomain: string) => {
     const needle = idOrDomain.toLowerCase();
@@ -466,6 +528,14 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     revocations,
     requests,
     tokensIssued,
+    createdUsers(tenant) {
+      const t = findTenant(tenant);
+      if (!t) return [];
+      return (createdIds.get(t.tenantId) ?? [])
+        .map((id) => findUser(t, id))
+        .filter((u): u is SimUser => !!u)
+        .map(({ password: _password, ...user }) => structuredClone(user));
+    },
     clearLogs() {
       for (const list of [requests, passwordChanges, revocations, tokensIssued, exchangeRequests] as unknown[][]) list.length = 0;
     },
@@ -997,6 +1067,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     const tenant = c.get('tenant');
     const user = findUser(tenant, c.req.param('id'));
     if (!user) return notFound(c, c.req.param('id'));
+    if (consumeFresh(user.id)) return graphError(c, 400, 'Request_BadRequest', EVENTUAL_CONSISTENCY_MESSAGE);
     const body = await readJson(c);
     if (body instanceof Response) return body;
     const { addLicenses, removeLicenses, ...rest } = (body ?? {}) as Record<string, unknown>;
@@ -1065,6 +1136,8 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     // a licence given back reconnects it. A shared mailbox needs none.
     if (mailbox && !licensed && mailbox.type === 'UserMailbox') mailbox.removed = true;
     if (mailbox && licensed) mailbox.removed = false;
+    // Exchange gives a new licensed user a mailbox and sets `mail` to its primary address.
+    if (!mailbox && licensed && !user.mail) user.mail = user.userPrincipalName;
     if (!mailbox && licensed) mailboxesByTenant.get(tenant.tenantId)?.set(user.id, seedMailbox(user, tenant.users.indexOf(user)));
     return c.json({
       '@odata.context': `${baseUrl(c)}/v1.0/$metadata#users/$entity`,
@@ -1204,6 +1277,221 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     const bad = fields.find((f) => !(f in full));
     if (bad) return graphError(c, 400, 'BadRequest', `Could not find a property named '${bad}' on type 'microsoft.graph.organization'.`);
     return c.json({ '@odata.context': `${baseUrl(c)}/v1.0/$metadata#organization`, value: [pick(full, fields)] });
+  });
+
+  // ---- Onboarding: create user, domains, subscribed skus, manager (reference §8) ----
+
+  const invalidProperty = (c: Context, property: string) =>
+    // *unverified*: Graph's exact text for a missing or malformed property on create.
+    graphError(c, 400, 'Request_BadRequest', `Invalid value specified for property '${property}' of resource 'User'.`);
+
+  graph.post('/users', async (c) => {
+    const denied = lacksPermission(c, USER_WRITE);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const body = await readJson(c);
+    if (body instanceof Response) return body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return invalidProperty(c, 'displayName');
+    const input = body as Record<string, unknown>;
+    const unknownKey = Object.keys(input).find((k) => !CREATE_USER_PROPERTIES.has(k));
+    if (unknownKey) {
+      return graphError(
+        c,
+        400,
+        'Request_BadRequest',
+        `Property '${unknownKey}' does not exist as a declared property or extension property.`,
+      );
+    }
+    if (typeof input.accountEnabled !== 'boolean') return invalidProperty(c, 'accountEnabled');
+    if (typeof input.displayName !== 'string' || !input.displayName.trim()) return invalidProperty(c, 'displayName');
+    if (typeof input.mailNickname !== 'string' || !MAIL_NICKNAME.test(input.mailNickname)) return invalidProperty(c, 'mailNickname');
+    const upn = input.userPrincipalName;
+    if (typeof upn !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(upn)) return invalidProperty(c, 'userPrincipalName');
+    const domain = (upn.split('@')[1] as string).toLowerCase();
+    if (!tenant.verifiedDomains.some((d) => d.toLowerCase() === domain)) {
+      // *unverified*: Graph's text for a UPN outside the verified domains.
+      return graphError(
+        c,
+        400,
+        'Request_BadRequest',
+        'The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.',
+        {},
+        [
+          {
+            code: 'InvalidValue',
+            message: 'The domain portion of the userPrincipalName property is invalid.',
+            target: 'userPrincipalName',
+          },
+        ],
+      );
+    }
+    for (const key of CREATE_STRING_PROPERTIES) {
+      if (input[key] !== undefined && input[key] !== null && typeof input[key] !== 'string') return invalidProperty(c, key);
+    }
+    if (typeof input.usageLocation === 'string' && !/^[A-Z]{2}$/.test(input.usageLocation)) return invalidProperty(c, 'usageLocation');
+    const phones = input.businessPhones;
+    if (phones !== undefined && (!Array.isArray(phones) || phones.length > 1 || phones.some((p) => typeof p !== 'string'))) {
+      return invalidProperty(c, 'businessPhones');
+    }
+    const profile = input.passwordProfile;
+    if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) return invalidProperty(c, 'passwordProfile');
+    const unknownProfileKey = Object.keys(profile).find((k) => !PASSWORD_PROFILE_PROPERTIES.has(k));
+    if (unknownProfileKey) {
+      return graphError(
+        c,
+        400,
+        'Request_BadRequest',
+        `Property '${unknownProfileKey}' does not exist as a declared property or extension property.`,
+      );
+    }
+    const { password, forceChangePasswordNextSignIn } = profile as Record<string, unknown>;
+    if (typeof password !== 'string') return invalidProperty(c, 'passwordProfile.password');
+    if (forceChangePasswordNextSignIn !== undefined && typeof forceChangePasswordNextSignIn !== 'boolean') {
+      return invalidProperty(c, 'passwordProfile.forceChangePasswordNextSignIn');
+    }
+    if (findUser(tenant, upn)) {
+      return graphError(
+        c,
+        400,
+        'Request_BadRequest',
+        'Another object with the same value for property userPrincipalName already exists.',
+        {},
+        [
+          {
+            code: 'ObjectConflict',
+            message: 'Another object with the same value for property userPrincipalName already exists.',
+            target: 'userPrincipalName',
+          },
+        ],
+      );
+    }
+    const str = (key: string) => (typeof input[key] === 'string' && input[key] ? { [key]: input[key] as string } : {});
+    const user: SimUser = {
+      id: randomUUID(),
+      userPrincipalName: upn,
+      displayName: input.displayName.trim(),
+      givenName: typeof input.givenName === 'string' ? input.givenName : '',
+      surname: typeof input.surname === 'string' ? input.surname : '',
+      // No mailbox until a licence brings one (Exchange then sets `mail`).
+      mail: '',
+      accountEnabled: input.accountEnabled,
+      onPremisesSyncEnabled: false,
+      ...str('usageLocation'),
+      ...str('jobTitle'),
+      ...str('department'),
+      ...str('officeLocation'),
+      ...str('mobilePhone'),
+      ...str('companyName'),
+      ...(Array.isArray(phones) ? { businessPhones: phones as string[] } : {}),
+      ...(Array.isArray(input.otherMails) ? { otherMails: input.otherMails as string[] } : {}),
+      mailNickname: input.mailNickname,
+      assignedSkuIds: [],
+    } as SimUser;
+    if (!meetsComplexity(password, user)) {
+      // *unverified*: the same text as for a reset.
+      return graphError(
+        c,
+        400,
+        'Request_BadRequest',
+        'The specified password does not comply with password complexity requirements. Please provide a different password.',
+      );
+    }
+    const salt = randomBytes(16).toString('base64url');
+    user.password = { salt, hash: hashPassword(salt, password) };
+    tenant.users.push(user);
+    createdIds.set(tenant.tenantId, [...(createdIds.get(tenant.tenantId) ?? []), user.id]);
+    // A user created a moment ago is not visible to every replica yet (reference §2.4).
+    freshUsers.set(user.id, FRESH_USER_REQUESTS);
+    return c.json({ '@odata.context': `${baseUrl(c)}/v1.0/$metadata#users/$entity`, ...project(user, undefined) }, 201);
+  });
+
+  graph.get('/domains', (c) => {
+    const denied = lacksPermission(c, DOMAIN_READ);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const unverified = Object.entries(options.unverifiedDomains ?? {})
+      .filter(([k]) => k.toLowerCase() === tenant.key || k.toLowerCase() === tenant.tenantId)
+      .flatMap(([, list]) => list);
+    const all = [
+      ...tenant.verifiedDomains.map((id, i) => ({ id, isVerified: true, isDefault: i === 0 })),
+      ...unverified.map((id) => ({ id, isVerified: false, isDefault: false })),
+    ].map((d) => ({
+      ...d,
+      authenticationType: 'Managed',
+      isAdminManaged: true,
+      isInitial: d.id.includes('.onmicrosoft.'),
+      isRoot: true,
+      supportedServices: d.isVerified ? ['Email', 'OfficeCommunicationsOnline'] : [],
+    }));
+    const select = c.req.query('$select');
+    const fields = select ? select.split(',').map((f) => f.trim()) : Object.keys(all[0] ?? { id: '' });
+    const bad = fields.find(
+      (f) =>
+        !['id', 'isVerified', 'isDefault', 'authenticationType', 'isAdminManaged', 'isInitial', 'isRoot', 'supportedServices'].includes(f),
+    );
+    if (bad) return graphError(c, 400, 'BadRequest', `Could not find a property named '${bad}' on type 'microsoft.graph.domain'.`);
+    return c.json({ '@odata.context': `${baseUrl(c)}/v1.0/$metadata#domains`, value: all.map((d) => pick(d, fields)) });
+  });
+
+  graph.get('/subscribedSkus', (c) => {
+    const denied = lacksPermission(c, SKU_READ);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const all = tenant.skus.map((s) => ({
+      id: `${tenant.tenantId}_${s.skuId}`,
+      accountId: tenant.tenantId,
+      appliesTo: 'User',
+      capabilityStatus: 'Enabled',
+      consumedUnits: s.consumedUnits,
+      prepaidUnits: { enabled: s.prepaidEnabled, suspended: 0, warning: 0, lockedOut: 0 },
+      servicePlans: [],
+      skuId: s.skuId,
+      skuPartNumber: s.skuPartNumber,
+    }));
+    const select = c.req.query('$select');
+    const fields = select ? select.split(',').map((f) => f.trim()) : Object.keys(all[0] ?? { id: '' });
+    const known = [
+      'id',
+      'accountId',
+      'appliesTo',
+      'capabilityStatus',
+      'consumedUnits',
+      'prepaidUnits',
+      'servicePlans',
+      'skuId',
+      'skuPartNumber',
+    ];
+    const bad = fields.find((f) => !known.includes(f));
+    if (bad) return graphError(c, 400, 'BadRequest', `Could not find a property named '${bad}' on type 'microsoft.graph.subscribedSku'.`);
+    return c.json({ '@odata.context': `${baseUrl(c)}/v1.0/$metadata#subscribedSkus`, value: all.map((s) => pick(s, fields)) });
+  });
+
+  graph.put('/users/:id/manager/$ref', async (c) => {
+    const denied = lacksPermission(c, USER_WRITE);
+    if (denied) return denied;
+    const tenant = c.get('tenant');
+    const body = await readJson(c);
+    if (body instanceof Response) return body;
+    const reference = (body as Record<string, unknown> | null)?.['@odata.id'];
+    const keys = typeof body === 'object' && body !== null ? Object.keys(body) : [];
+    const match =
+      typeof reference === 'string' ? /^https:\/\/([^/]+)\/(?:v1\.0|beta)\/(?:directoryObjects|users)\/([^/?#]+)$/.exec(reference) : null;
+    const host = match?.[1]?.toLowerCase();
+    if (!match || keys.length !== 1 || (host !== 'graph.microsoft.com' && host !== new URL(c.req.url).host)) {
+      // *unverified*: Graph's exact text for a malformed @odata.id.
+      return graphError(c, 400, 'BadRequest', "Invalid URL format specified in @odata.id. Expected '{graph}/v1.0/users/{id}'.");
+    }
+    const user = findUser(tenant, c.req.param('id'));
+    const manager = findUser(tenant, decodeURIComponent(match[2] as string));
+    if ((user && consumeFresh(user.id)) || (manager && consumeFresh(manager.id))) {
+      return graphError(c, 400, 'Request_BadRequest', EVENTUAL_CONSISTENCY_MESSAGE);
+    }
+    if (!user) return notFound(c, c.req.param('id'));
+    if (!manager) return notFound(c, decodeURIComponent(match[2] as string));
+    // *unverified*: the manager of a synced user is mastered on-prem like its other attributes.
+    if (user.onPremisesSyncEnabled) return graphError(c, 400, 'Request_BadRequest', ON_PREM_MASTERED_MESSAGE);
+    user.managerId = manager.id;
+    return c.body(null, 204);
   });
 
   // ---- Groups and membership (reference §7) ----
@@ -1355,12 +1643,11 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     }
     const refusal = graphMembershipRefusal(group);
     if (refusal) return graphError(c, refusal.status, refusal.code, refusal.message);
-    const fresh = freshUsers.get(userId.toLowerCase()) ?? 0;
-    if (fresh > 0) {
-      freshUsers.set(userId.toLowerCase(), fresh - 1);
+    // A UPN names the same fresh user as its id.
+    const user = findUser(tenant, userId);
+    if (consumeFresh(userId) || (user && user.id !== userId.toLowerCase() && consumeFresh(user.id))) {
       return graphError(c, 400, 'Request_BadRequest', EVENTUAL_CONSISTENCY_MESSAGE);
     }
-    const user = findUser(tenant, userId);
     if (!user) return notFound(c, userId);
     return { group, user };
   };
@@ -1401,7 +1688,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
 
   graph.all('*', (c) => {
     const segments = new URL(c.req.url).pathname.split('/').filter(Boolean);
-    const known = ['users', 'groups', 'me', 'organization'];
+    const known = ['users', 'groups', 'me', 'organization', 'domains', 'subscribedSkus'];
     if (segments[1] && known.includes(segments[1]) && segments.length <= 3) {
       return graphError(c, 405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
     }
@@ -1497,11 +1784,23 @@ function requestIds(c: Context) {
   return { requestId, clientRequestId: c.req.header('client-request-id') ?? requestId };
 }
 
-function graphError(c: Context, status: number, code: string, message: string, innerExtra: Record<string, string> = {}): Response {
+function graphError(
+  c: Context,
+  status: number,
+  code: string,
+  message: string,
+  innerExtra: Record<string, string> = {},
+  details?: { code: string; message: string; target: string }[],
+): Response {
   const { requestId, clientRequestId } = requestIds(c);
   const date = new Date().toISOString().slice(0, 19);
   const body = {
-    error: { code, message, innerError: { ...innerExtra, date, 'request-id': requestId, 'client-request-id': clientRequestId } },
+    error: {
+      code,
+      message,
+      innerError: { ...innerExtra, date, 'request-id': requestId, 'client-request-id': clientRequestId },
+      ...(details ? { details } : {}),
+    },
   };
   return new Response(JSON.stringify(body), {
     status,
@@ -1617,6 +1916,7 @@ function project(
         ...groupLicenses.map((g) => ({ skuId: g.skuId, assignedByGroup: g.groupId })),
       ].map((s) => ({ ...s, disabledPlans: [], state: 'Active', error: 'None', lastUpdatedDateTime: null }));
     } else if (field === 'otherMails' || field === 'proxyAddresses') out[field] = record[field] ?? [];
+    else if (field === 'mail') out[field] = record.mail || null;
     else if (field === 'userType') out[field] = 'Member';
     else out[field] = record[field] ?? defaults[field] ?? null;
   }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { fakeDirectory } from '../../../test/helpers/fake-directory.js';
 import type { AuthMethod, DirectoryClient } from '../../connectors/directory/types.js';
 import { createSilentLogger } from '../../lib/logger.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
@@ -27,43 +28,12 @@ test('removal order: everything but phones, then office and alternate phones, th
   assert.deepEqual(order, ['e', 'f', 'o', 'a', 'm']);
 });
 
-function fakeDirectory(
+function methodsDirectory(
   methods: AuthMethod[],
   removeIf: (m: AuthMethod, calls: number) => boolean | 'default',
 ): DirectoryClient & { deletes: string[] } {
   const deletes: string[] = [];
-  const unused = () => Promise.reject(new Error('not used'));
-  return {
-    deletes,
-    findUsersByEmail: unused,
-    findUsersByUpn: unused,
-    findUsersByDisplayName: unused,
-    searchUsers: unused,
-    getUser: unused,
-    listDirectoryRoles: unused,
-    resetPassword: unused,
-    revokeSessions: unused,
-    systemsCheck: unused,
-    createTemporaryAccessPass: unused,
-    searchGroups: unused,
-    getGroup: unused,
-    listUserGroups: unused,
-    listGroupMembers: unused,
-    addGroupMember: unused,
-    removeGroupMember: unused,
-    setAccountEnabled: unused,
-    listLicenses: unused,
-    removeLicenses: unused,
-    getManager: unused,
-    removeManager: unused,
-    setAutomaticReplies: unused,
-    getMailbox: unused,
-    convertMailboxToShared: unused,
-    setMailboxForwarding: unused,
-    setHiddenFromAddressLists: unused,
-    grantMailboxAccess: unused,
-    listMobileDevices: unused,
-    removeMobileDevice: unused,
+  const directory = fakeDirectory({
     listAuthMethods: async () => methods.map((m) => ({ ...m })),
     async removeAuthMethod(_userId, target) {
       deletes.push(target.id);
@@ -74,7 +44,8 @@ function fakeDirectory(
       }
       if (outcome) methods.splice(methods.indexOf(found), 1);
     },
-  };
+  });
+  return Object.assign(directory, { deletes });
 }
 
 const removeStep = (input: ResetMfaInput) => resetMfaWorkflow.steps(input).find((s) => s.key === 'remove-methods')!;
@@ -96,7 +67,7 @@ test('a default method refused while others remain is tried again after them', a
     method('m', 'phone', { phoneType: 'mobile', isDefault: true }),
     method('x', 'microsoftAuthenticator'),
   ];
-  const directory = fakeDirectory(methods, (m) => (m.id === 'm' && methods.length > 2 ? 'default' : true));
+  const directory = methodsDirectory(methods, (m) => (m.id === 'm' && methods.length > 2 ? 'default' : true));
   const outcome = await removeStep(ALL).run(context(directory, ALL));
   assert.equal(outcome.status, 'ok');
   assert.deepEqual(directory.deletes, ['x', 'm']);
@@ -108,7 +79,7 @@ test('a default method refused while others remain is tried again after them', a
 
 test('methods that will not go are named after the last round, never reported as removed', async () => {
   const methods = [method('pw', 'password'), method('stuck', 'fido2'), method('x', 'email')];
-  const directory = fakeDirectory(methods, (m) => m.id !== 'stuck');
+  const directory = methodsDirectory(methods, (m) => m.id !== 'stuck');
   await assert.rejects(removeStep(ALL).run(context(directory, ALL)), (error: Error) => {
     assert.match(error.message, /Removed: email x\. Still registered after 5 attempts: fido2 stuck\./);
     return true;
@@ -119,7 +90,7 @@ test('methods that will not go are named after the last round, never reported as
 test('selected mode removes only the chosen ids; nothing to remove is a skip', async () => {
   const methods = [method('pw', 'password'), method('a', 'email'), method('b', 'fido2')];
   const input: ResetMfaInput = { mode: 'selected', methodIds: ['b'], temporaryAccessPass: null, revokeSessions: false };
-  const directory = fakeDirectory(methods, () => true);
+  const directory = methodsDirectory(methods, () => true);
   assert.equal((await removeStep(input).run(context(directory, input))).status, 'ok');
   assert.deepEqual(
     methods.map((m) => m.id),

@@ -385,6 +385,8 @@ describe('entra connector: systems check', () => {
         ['Permission GroupMember.ReadWrite.All', true],
         ['Permission LicenseAssignment.ReadWrite.All', true],
         ['Permission MailboxSettings.ReadWrite', true],
+        ['Permission Domain.Read.All', true],
+        ['Permission Organization.Read.All', true],
         ['Read users', true],
         ['Read directory roles', true],
         ['Read groups', true],
@@ -413,6 +415,10 @@ describe('entra connector: systems check', () => {
     assert.equal(byName['Permission User.ReadWrite.All']?.ok, false);
     assert.equal(byName['Permission UserAuthenticationMethod.ReadWrite.All']?.ok, false);
     assert.match(byName['Permission UserAuthenticationMethod.ReadWrite.All']?.message ?? '', /MFA method resets/);
+    // Onboarding reads are advisory: missing, they warn without failing the check.
+    assert.equal(byName['Permission Domain.Read.All']?.ok, true);
+    assert.match(byName['Permission Domain.Read.All']?.message ?? '', /^Not granted \(advisory\)/);
+    assert.match(byName['Permission Organization.Read.All']?.hint ?? '', /Organization\.Read\.All/);
     assert.equal(byName['Read users']?.ok, false);
     assert.equal(byName['Read users']?.upstreamCode, 'Authorization_RequestDenied');
     assert.equal(byName['Permission GroupMember.ReadWrite.All']?.ok, false);

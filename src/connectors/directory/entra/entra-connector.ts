@@ -14,6 +14,7 @@ import type {
   TemporaryAccessPass,
 } from '../types.js';
 import { createOffboardingMethods } from './entra-offboarding.js';
+import { createOnboardingMethods } from './entra-onboarding.js';
 import { type EntraSettings, entraSettingsSchema } from './entra-settings.js';
 import { createEntraTokenProvider, type EntraTokenProvider, exchangeScope, graphScope } from './entra-token-provider.js';
 import { createExchangeClient, type ExchangeClient } from './exchange-client.js';
@@ -50,7 +51,7 @@ type GraphUser = {
 
 /** Permissions and roles a password reset needs, for the systems check and the 403 messages. */
 const REQUIRED_APP_PERMISSIONS = [
-  { permission: 'User.ReadWrite.All', why: 'password resets', alternatives: ['Directory.ReadWrite.All'] },
+  { permission: 'User.ReadWrite.All', why: 'password resets and creating users', alternatives: ['Directory.ReadWrite.All'] },
   { permission: 'User.RevokeSessions.All', why: 'revoking sessions', alternatives: ['User.ReadWrite.All', 'Directory.ReadWrite.All'] },
   { permission: 'UserAuthenticationMethod.ReadWrite.All', why: 'MFA method resets and Temporary Access Passes', alternatives: [] },
   {
@@ -60,10 +61,34 @@ const REQUIRED_APP_PERMISSIONS = [
   },
   {
     permission: 'LicenseAssignment.ReadWrite.All',
-    why: 'removing licences when offboarding',
+    why: 'adding and removing licences',
     alternatives: ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
   },
   { permission: 'MailboxSettings.ReadWrite', why: 'setting out of office when offboarding', alternatives: [] },
+];
+
+/**
+ * Reads onboarding needs, reported as advisory lines (a tenant used only for resets does not need
+ * them). Domains: `GET /domains` (Domain.Read.All), with the organization's verifiedDomains
+ * (Organization.Read.All) as the fallback. Licences: `GET /subscribedSkus`.
+ */
+const ADVISORY_APP_PERMISSIONS = [
+  {
+    permission: 'Domain.Read.All',
+    why: 'listing the tenant’s domains when onboarding',
+    alternatives: [
+      'Domain.ReadWrite.All',
+      'Organization.Read.All',
+      'Organization.ReadWrite.All',
+      'Directory.Read.All',
+      'Directory.ReadWrite.All',
+    ],
+  },
+  {
+    permission: 'Organization.Read.All',
+    why: 'listing the tenant’s licences and free seats when onboarding, and telling internal from external forwarding addresses',
+    alternatives: ['Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  },
 ];
 
 export type EntraConnectorOptions = {
@@ -339,6 +364,8 @@ function createEntraClient(parts: EntraClientParts, log: Logger): DirectoryClien
       { getUser, findUsersByEmail: (email) => client.findUsersByEmail(email), toDirectoryUser, userSelect: USER_SELECT },
       log,
     ),
+
+    ...createOnboardingMethods(parts, { getUser, toDirectoryUser }, log),
 
     async systemsCheck() {
       try {
@@ -666,7 +693,22 @@ function permissionLines(token: string): SystemsCheckResult[] {
       },
     ];
   }
-  return REQUIRED_APP_PERMISSIONS.map(({ permission, why, alternatives }) => {
+  const advisory = ADVISORY_APP_PERMISSIONS.map(({ permission, why, alternatives }): SystemsCheckResult => {
+    const granted = [permission, ...alternatives].find((p) => roles.includes(p));
+    return granted
+      ? {
+          name: `Permission ${permission}`,
+          ok: true,
+          message: `Granted${granted === permission ? '' : ` through ${granted}`} (needed for ${why}).`,
+        }
+      : {
+          name: `Permission ${permission}`,
+          ok: true,
+          message: `Not granted (advisory): ${why} will fail. Not needed when the toolbox does not onboard users in this tenant.`,
+          hint: `Add the Microsoft Graph application permission ${permission} to the app registration and grant admin consent in this tenant.`,
+        };
+  });
+  const required = REQUIRED_APP_PERMISSIONS.map(({ permission, why, alternatives }) => {
     const granted = [permission, ...alternatives].find((p) => roles.includes(p));
     return granted
       ? {
@@ -681,6 +723,7 @@ function permissionLines(token: string): SystemsCheckResult[] {
           hint: `Add the Microsoft Graph application permission ${permission} to the app registration and grant admin consent in this tenant.`,
         };
   });
+  return [...required, ...advisory];
 }
 
 function jwtRoles(token: string): string[] | undefined {

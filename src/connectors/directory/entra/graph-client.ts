@@ -22,7 +22,7 @@ import { ENTRA_ERROR_CODES, type GraphPurpose, graphFailureToError, unreachableT
 export type GraphRetryMode = 'safe' | 'rejected-only';
 
 export type GraphRequest = {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path after /v1.0 (or /beta) with its query string already encoded, e.g. `/users?$top=1`. Or an absolute nextLink. */
   path: string;
   /** Graph version of a relative path; default v1.0. Beta is only for reads with no v1.0 equivalent. */

@@ -38,6 +38,12 @@ export const ENTRA_ERROR_CODES = {
   licenseViaGroup: 'TBX_ERR_DIRECTORY_LICENSE_VIA_GROUP',
   /** The user has no (more) Exchange Online mailbox. */
   noMailbox: 'TBX_ERR_DIRECTORY_NO_MAILBOX',
+  /** Creating a user whose UPN another object already has. */
+  upnTaken: 'TBX_ERR_DIRECTORY_UPN_TAKEN',
+  /** A licence added to a user without a usage location. */
+  noUsageLocation: 'TBX_ERR_DIRECTORY_NO_USAGE_LOCATION',
+  /** A licence with no free seat left. */
+  noFreeSeats: 'TBX_ERR_DIRECTORY_NO_FREE_SEATS',
 } as const;
 
 export const SYNCED_USER_MESSAGE =
@@ -54,6 +60,9 @@ export const SYNCED_MANAGER_MESSAGE =
 export const SYNCED_HIDE_FROM_GAL_MESSAGE =
   'This user is synchronised from on-premises Active Directory, so hiding the mailbox from the address lists is done there: set ' +
   'msExchHideFromAddressLists to TRUE on the user in AD (Attribute Editor), then let sync run. Exchange Online refuses the change.';
+export const SYNCED_PROFILE_MESSAGE =
+  'This user is synchronised from on-premises Active Directory, so job title, department and office are changed there (the user’s ' +
+  'Organization and General tabs in Active Directory Users and Computers), then sync brings them over. Microsoft 365 refuses the change.';
 export const NO_MAILBOX_MESSAGE =
   'This user has no Exchange Online mailbox (never had one, lost it when the licence was removed, or it is hosted on-premises).';
 
@@ -86,7 +95,15 @@ export type GraphPurpose =
   | 'licenses'
   | 'manager'
   | 'mailbox-settings'
-  | 'read-organization';
+  | 'read-organization'
+  /** POST /users. */
+  | 'create-user'
+  /** GET /domains. */
+  | 'read-domains'
+  /** GET /subscribedSkus. */
+  | 'read-skus'
+  /** PATCH /users/{id} job title, department, office, usage location, company. */
+  | 'user-profile';
 
 export type GraphFailure = {
   status: number;
@@ -111,8 +128,17 @@ const NEEDS: Record<GraphPurpose, string> = {
   'account-enabled':
     'blocking or allowing sign-in needs the Graph application permission User.ReadWrite.All with admin consent and the User Administrator ' +
     'Entra role on the app’s service principal (Privileged Authentication Administrator for accounts that hold admin roles).',
+  'create-user':
+    'creating users needs the Graph application permission User.ReadWrite.All with admin consent, and the User Administrator Entra role ' +
+    'on the app’s service principal.',
+  'read-domains':
+    'reading the tenant’s domains needs the Graph application permission Domain.Read.All (or Organization.Read.All, Directory.Read.All) with admin consent.',
+  'read-skus':
+    'reading the tenant’s licences needs the Graph application permission LicenseAssignment.Read.All (or Organization.Read.All, Directory.Read.All) with admin consent.',
+  'user-profile':
+    'changing a user’s job title, department or office needs the Graph application permission User.ReadWrite.All with admin consent.',
   licenses:
-    'removing licences needs the Graph application permission LicenseAssignment.ReadWrite.All (or User.ReadWrite.All) with admin consent.',
+    'changing licences needs the Graph application permission LicenseAssignment.ReadWrite.All (or User.ReadWrite.All) with admin consent.',
   manager: 'changing a user’s manager needs the Graph application permission User.ReadWrite.All with admin consent.',
   'mailbox-settings':
     'setting automatic replies (out of office) needs the Graph application permission MailboxSettings.ReadWrite with admin consent.',
@@ -272,7 +298,9 @@ export function graphFailureToError(failure: GraphFailure): ToolboxError {
           ? SYNCED_SIGN_IN_MESSAGE
           : failure.purpose === 'manager'
             ? SYNCED_MANAGER_MESSAGE
-            : SYNCED_USER_MESSAGE;
+            : failure.purpose === 'user-profile'
+              ? SYNCED_PROFILE_MESSAGE
+              : SYNCED_USER_MESSAGE;
       return make(ENTRA_ERROR_CODES.syncedUser, synced, 409);
     }
     if (body.error?.details?.some((d) => d.code === 'ObjectConflict') || status === 409) {
@@ -283,7 +311,7 @@ export function graphFailureToError(failure: GraphFailure): ToolboxError {
         409,
       );
     }
-    if (failure.purpose === 'password-reset' && /password/i.test(graphMessage)) {
+    if ((failure.purpose === 'password-reset' || failure.purpose === 'create-user') && /password/i.test(graphMessage)) {
       return make(ENTRA_ERROR_CODES.passwordRejected, `The password does not meet the tenant’s rules: ${graphMessage}`, 422);
     }
   }
