@@ -4,6 +4,7 @@ import { passwordResetForm } from './password-reset/password-reset-form.js';
 import { resetMfaForm } from './reset-mfa/reset-mfa-form.js';
 import type { FormDefinition } from './types.js';
 import { userOffboardingForm } from './user-offboarding/user-offboarding-form.js';
+import { userOnboardingForm } from './user-onboarding/user-onboarding-form.js';
 
 /** Every form this build can run. Add a form: one folder and one line here (and its workflow). */
 export const forms: Record<string, FormDefinition<unknown>> = {
@@ -11,6 +12,7 @@ export const forms: Record<string, FormDefinition<unknown>> = {
   reset_mfa: resetMfaForm as FormDefinition<unknown>,
   group_membership: groupMembershipForm as FormDefinition<unknown>,
   user_offboarding: userOffboardingForm as FormDefinition<unknown>,
+  user_onboarding: userOnboardingForm as FormDefinition<unknown>,
 };
 
 /** Each form's schema for per-customer defaults, for the configuration loader. */

@@ -23,6 +23,8 @@ export type ParsedForm<I> =
       reveal: { label: string } | null;
       /** Run later, at this instant (ms since epoch), instead of now; the job survives restarts. */
       runAt?: number;
+      /** Who the execution is about, when that is not an existing user (a user to be created). */
+      targetDisplay?: string;
     }
   | { ok: false; errors: FieldErrors };
 
@@ -46,8 +48,23 @@ export type FormFieldsProps = {
   data: FormData;
 };
 
+/**
+ * The `target` a form that creates its user is given when the contact matches no account: the form
+ * then works without one (the contact's account, when matched, is passed instead, e.g. to offer as
+ * the manager).
+ */
+export const NO_TARGET_USER: DirectoryUser = {
+  id: '',
+  userPrincipalName: '',
+  displayName: '',
+  accountEnabled: false,
+  onPremisesSyncEnabled: false,
+};
+
 export type FormDefinition<I> = {
   name: string;
+  /** True for a form that creates the user it acts on (onboarding): it needs no existing account. */
+  createsUser?: boolean;
   label: string;
   /** One sentence under the title. */
   description: string;

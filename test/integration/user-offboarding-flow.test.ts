@@ -52,6 +52,11 @@ for (const database of TEST_DATABASES) {
         const { path, html } = await openForm(toolbox, session.cookie, 'ticket_id=1021&company_id=252&contact_id=322');
         assert.match(html, /Isaiah Langer \(manager\)/);
         assert.match(html, /52 GB/);
+        // The forwarding and access pickers search users live.
+        const found = await (
+          await toolbox.request(`${path}/options/users?q=Isa&field=forward_user&kind=radio`, { cookie: session.cookie })
+        ).text();
+        assert.match(found, new RegExp(`name="forward_user" value="${ISAIAH}"`));
         const response = await toolbox.request(path, {
           cookie: session.cookie,
           form: {

@@ -1,7 +1,8 @@
+import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { DirectoryRegistry } from '../../engine/directory-registry.js';
 import { NOTE_STEP, SECRET_TTL_MS } from '../../engine/run-execution.js';
 import { loadFormData } from '../../forms/load-form-data.js';
-import type { FieldErrors, FormDefinition, FormValues } from '../../forms/types.js';
+import { type FieldErrors, type FormDefinition, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
 import type { JobQueue } from '../../jobs/types.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
@@ -54,14 +55,16 @@ export async function submitExecution(
   if (!directory) return { kind: 'not-ready', message: 'No directory serves this company.' };
   const userId = fields.user_id?.trim();
   const values = { ...fields, password: '' };
-  if (!userId) return { kind: 'invalid', errors: { user_id: 'Choose the user this is for.' }, values };
+  if (!userId && !form.createsUser) return { kind: 'invalid', errors: { user_id: 'Choose the user this is for.' }, values };
 
-  let target: Awaited<ReturnType<typeof directory.client.getUser>>;
-  try {
-    target = await directory.client.getUser(userId);
-  } catch (error) {
-    const message = isToolboxError(error) ? error.message : 'The user could not be read from the directory.';
-    return { kind: 'invalid', errors: { user_id: message }, values };
+  let target: DirectoryUser = NO_TARGET_USER;
+  if (userId) {
+    try {
+      target = await directory.client.getUser(userId);
+    } catch (error) {
+      const message = isToolboxError(error) ? error.message : 'The user could not be read from the directory.';
+      return { kind: 'invalid', errors: { user_id: message }, values };
+    }
   }
   const parsed = form.parse(fields, target, await loadFormData(form, directory.client, target));
   if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors, values };
@@ -79,11 +82,16 @@ export async function submitExecution(
       companyId: launch.companyId,
       contactId: launch.contactId,
       directoryId: directory.config.id,
-      targetUserId: target.id,
-      targetDisplay: `${target.displayName} (${target.userPrincipalName})`,
+      // A form that creates its user acts on the new account, not on the contact's.
+      targetUserId: form.createsUser ? '' : target.id,
+      targetDisplay: parsed.targetDisplay ?? `${target.displayName} (${target.userPrincipalName})`,
       inputs: { form: parsed.input, reveal: parsed.reveal },
       secretSealed: parsed.secret === null ? null : deps.secretBox.seal(parsed.secret, executionId),
-      secretExpiresAt: parsed.secret === null ? null : new Date(now + (deps.secretTtlMs ?? SECRET_TTL_MS)).toISOString(),
+      // A scheduled run keeps its secret until a day after it runs: the technician comes back to see it.
+      secretExpiresAt:
+        parsed.secret === null
+          ? null
+          : new Date(parsed.runAt ? parsed.runAt + 86_400_000 : now + (deps.secretTtlMs ?? SECRET_TTL_MS)).toISOString(),
       steps: [...workflow.steps(parsed.input as never).map(({ key, label }) => ({ key, label })), NOTE_STEP],
     },
     new Date(now).toISOString(),

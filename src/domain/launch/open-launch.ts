@@ -1,7 +1,7 @@
 import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { DirectoryEntry, DirectoryRegistry } from '../../engine/directory-registry.js';
 import { loadFormData } from '../../forms/load-form-data.js';
-import type { FormData, FormDefinition } from '../../forms/types.js';
+import { type FormData, type FormDefinition, NO_TARGET_USER } from '../../forms/types.js';
 import type { Clock } from '../../lib/clock.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { LaunchContext, LaunchRecord, LaunchRepo, ReadFailure } from '../../store/types.js';
@@ -119,7 +119,8 @@ export async function openLaunch(
     const query = choice.query?.trim();
     const search = query ? { query, results: await directory.client.searchUsers(query, { limit: 25 }) } : null;
     const form = deps.forms?.[launch.formName];
-    const formData = selected && form ? await loadFormData(form, directory.client, selected) : null;
+    const formTarget = form?.createsUser ? (selected ?? NO_TARGET_USER) : selected;
+    const formData = formTarget && form ? await loadFormData(form, directory.client, formTarget) : null;
     return { kind: 'ready', launch, context: ready, directory, match, selected, search, formData };
   } catch (error) {
     if (!isToolboxError(error)) throw error;

@@ -1,36 +1,8 @@
-import type { DirectoryClient, DirectoryGroup, DirectoryUser } from '../../connectors/directory/types.js';
+import type { DirectoryGroup } from '../../connectors/directory/types.js';
 import type { GroupMembershipInput } from '../../workflows/group-membership/group-membership-workflow.js';
+import { directoryOptionSources, groupOption, userOption } from '../directory-option-sources.js';
 import { OptionList, SearchBox } from '../option-list.js';
-import type { FieldErrors, FormData, FormDefinition, FormFieldsProps, FormValues, OptionItem } from '../types.js';
-
-const KIND_BADGE: Record<DirectoryGroup['kind'], string> = {
-  microsoft365: 'Microsoft 365',
-  security: 'Security',
-  mailEnabledSecurity: 'Mail-enabled security',
-  distribution: 'Distribution',
-};
-
-/** The badges a group shows: its kind, and why it is read-only when it is. */
-export function groupBadges(group: DirectoryGroup): string[] {
-  return [KIND_BADGE[group.kind], ...(group.dynamic ? ['Dynamic'] : []), ...(group.synced ? ['Synced'] : [])];
-}
-
-export function groupOption(group: DirectoryGroup): OptionItem {
-  return {
-    value: group.id,
-    label: group.displayName,
-    ...(group.mail ? { detail: group.mail } : {}),
-    badges: groupBadges(group),
-    ...(group.changeVia === null ? { disabledReason: group.refusal ?? 'Its membership cannot be changed here.' } : {}),
-  };
-}
-
-const userOption = (user: DirectoryUser): OptionItem => ({
-  value: user.id,
-  label: user.displayName,
-  detail: user.userPrincipalName,
-  badges: user.accountEnabled ? [] : ['Disabled'],
-});
+import type { FieldErrors, FormData, FormDefinition, FormFieldsProps, FormValues } from '../types.js';
 
 const ticked = (fields: FormValues, prefix: string) =>
   Object.keys(fields)
@@ -128,12 +100,7 @@ export const groupMembershipForm: FormDefinition<GroupMembershipInput> = {
     'Adds and removes group memberships: Microsoft 365 and security groups through Graph, distribution lists through Exchange Online.',
   defaults: () => ({ mode: 'user' }),
   load: ({ directory, target }) => directory.listUserGroups(target.id),
-  optionSources: {
-    groups: async (directory: DirectoryClient, query: string) => (await directory.searchGroups(query, { limit: 20 })).map(groupOption),
-    users: async (directory: DirectoryClient, query: string) => (await directory.searchUsers(query, { limit: 20 })).map(userOption),
-    members: async (directory: DirectoryClient, groupId: string) =>
-      (await directory.listGroupMembers(groupId, { limit: 200 })).map(userOption),
-  },
+  optionSources: directoryOptionSources,
   parse(fields, target, data: FormData) {
     const errors: FieldErrors = {};
     const mode = fields.mode === 'group' ? 'group' : 'user';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DirectoryClient, DirectoryUser, MailboxInfo } from '../../connectors/directory/types.js';
 import { isTimeZone, zonedTimeToUtc } from '../../lib/zoned-time.js';
 import type { UserOffboardingInput } from '../../workflows/user-offboarding/user-offboarding-workflow.js';
+import { directoryOptionSources } from '../directory-option-sources.js';
 import { OptionList, SearchBox } from '../option-list.js';
 import type { FieldErrors, FormDefinition, FormFieldsProps, FormValues } from '../types.js';
 
@@ -201,6 +202,7 @@ export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
   name: 'user_offboarding',
   label: 'User offboarding',
   description: 'Locks the account and hands its mailbox over, in the order that loses nothing; now or at a set time.',
+  optionSources: directoryOptionSources,
   defaultsSchema: offboardingDefaults,
   defaults: (custom) => {
     const preset = (custom ?? {}) as OffboardingDefaults & Record<string, boolean | undefined>;

@@ -1,6 +1,6 @@
 import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { OpenLaunchResult } from '../../domain/launch/open-launch.js';
-import type { FieldErrors, FormDefinition, FormValues } from '../../forms/types.js';
+import { type FieldErrors, type FormDefinition, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
 import { Layout, type LayoutProps } from './layout.js';
 
 type Ready = Extract<OpenLaunchResult, { kind: 'ready' }>;
@@ -175,15 +175,15 @@ export function LaunchPage({ result, form, values, errors, csrfToken, user }: La
         ) : null}
       </section>
 
-      {selected ? (
+      {selected || form.createsUser ? (
         <section class="card" aria-labelledby="form-title">
           <h2 id="form-title">Options</h2>
           <form method="post" action={`/launches/${launch.id}`} class="workflow-form" data-submit-once>
             <input type="hidden" name="_csrf" value={csrfToken} />
-            <input type="hidden" name="user_id" value={selected.id} />
-            {form.Fields({ values, errors, target: selected, data: result.formData })}
+            {selected ? <input type="hidden" name="user_id" value={selected.id} /> : null}
+            {form.Fields({ values, errors, target: selected ?? NO_TARGET_USER, data: result.formData })}
             <button type="submit" class="primary">
-              {form.label} for {selected.displayName}
+              {form.createsUser ? form.label : `${form.label} for ${selected?.displayName}`}
             </button>
           </form>
         </section>

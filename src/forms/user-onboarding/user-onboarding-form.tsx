@@ -1,0 +1,382 @@
+import { z } from 'zod';
+import type { SubscribedSku, VerifiedDomain } from '../../connectors/directory/types.js';
+import { checkEntraPassword, ENTRA_PASSWORD_RULES } from '../../domain/passwords/check-entra-password.js';
+import { generatePassphrase } from '../../domain/passwords/generate-passphrase.js';
+import { generatePassword } from '../../domain/passwords/generate-password.js';
+import { isTimeZone, zonedTimeToUtc } from '../../lib/zoned-time.js';
+import type { UserOnboardingInput } from '../../workflows/user-onboarding/user-onboarding-workflow.js';
+import { directoryOptionSources } from '../directory-option-sources.js';
+import { OptionList, SearchBox } from '../option-list.js';
+import type { FieldErrors, FormDefinition, FormFieldsProps, FormValues } from '../types.js';
+
+const PATTERNS = ['{first}.{last}', '{f}{last}', '{first}{l}', '{first}', '{last}.{first}'] as const;
+
+const onboardingDefaults = z.strictObject({
+  usernamePattern: z.enum(PATTERNS).optional(),
+  defaultDomain: z.string().min(3).optional(),
+  usageLocation: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US or GB')
+    .optional(),
+  licenses: z.array(z.string()).optional().describe('SKU part numbers ticked by default, e.g. SPB'),
+  passwordMode: z.enum(['generated', 'passphrase', 'typed']).optional(),
+  mustChange: z.boolean().optional(),
+  timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/London' }).optional(),
+});
+type OnboardingDefaults = z.infer<typeof onboardingDefaults>;
+
+type Loaded = { domains: VerifiedDomain[]; skus: SubscribedSku[] };
+
+const slug = (value: string) =>
+  value
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
+
+/** The username a pattern gives for a name: `{first}.{last}` → `megan.bowen`. */
+export function usernameFrom(pattern: string, first: string, last: string): string {
+  const f = slug(first);
+  const l = slug(last);
+  return pattern
+    .replace('{first}', f)
+    .replace('{last}', l)
+    .replace('{f}', f.slice(0, 1))
+    .replace('{l}', l.slice(0, 1))
+    .replace(/^\.+|\.+$/g, '');
+}
+
+function Text(props: {
+  field: string;
+  label: string;
+  values: FormValues;
+  errors: FieldErrors;
+  required?: boolean;
+  hint?: string;
+  type?: string;
+}) {
+  const error = props.errors[props.field];
+  return (
+    <div class="field">
+      <label for={props.field}>{props.label}</label>
+      <input
+        type={props.type ?? 'text'}
+        id={props.field}
+        name={props.field}
+        value={props.values[props.field] ?? ''}
+        required={props.required}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? `${props.field}-error` : props.hint ? `${props.field}-hint` : undefined}
+      />
+      {props.hint ? (
+        <small class="hint" id={`${props.field}-hint`}>
+          {props.hint}
+        </small>
+      ) : null}
+      {error ? (
+        <p class="error" role="alert" id={`${props.field}-error`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps) {
+  const loaded = data?.ok ? (data.value as Loaded) : null;
+  // The customer's default licences are named by part number; tick them on the first render.
+  const defaultLicences = (values.default_licences ?? '').split(',').filter(Boolean);
+  const licenceValues: FormValues = { ...values };
+  for (const sku of loaded?.skus ?? [])
+    if (defaultLicences.includes(sku.skuPartNumber) && sku.available > 0) licenceValues[`licence:${sku.skuId}`] = 'on';
+  return (
+    <>
+      {data && !data.ok ? (
+        <p class="error" role="alert">
+          The tenant's domains and licences could not be read: {data.message}
+        </p>
+      ) : null}
+      <fieldset class="field">
+        <legend>Name and sign-in</legend>
+        <Text field="first_name" label="First name" values={values} errors={errors} required />
+        <Text field="last_name" label="Last name" values={values} errors={errors} required />
+        <Text field="display_name" label="Display name" values={values} errors={errors} hint="Left empty: first and last name." />
+        <Text
+          field="username"
+          label="Username"
+          values={values}
+          errors={errors}
+          hint={`Left empty: from the pattern ${values.username_pattern ?? PATTERNS[0]}, e.g. ${usernameFrom(values.username_pattern ?? PATTERNS[0], 'Jane', 'Doe')}.`}
+        />
+        <input type="hidden" name="username_pattern" value={values.username_pattern ?? PATTERNS[0]} />
+        <div class="field">
+          <label for="domain">Domain</label>
+          <select id="domain" name="domain">
+            {(loaded?.domains ?? []).map((domain) => (
+              <option value={domain.name} selected={values.domain ? values.domain === domain.name : domain.isDefault}>
+                {domain.name}
+              </option>
+            ))}
+          </select>
+          {errors.domain ? (
+            <p class="error" role="alert">
+              {errors.domain}
+            </p>
+          ) : null}
+        </div>
+        <Text
+          field="usage_location"
+          label="Usage location (country code)"
+          values={values}
+          errors={errors}
+          hint="Two letters, e.g. US, GB: licences need it."
+        />
+      </fieldset>
+
+      <fieldset class="field" aria-describedby={errors.licences ? 'licences-error' : undefined}>
+        <legend>Licences</legend>
+        {loaded ? (
+          <OptionList
+            items={loaded.skus.map((sku) => ({
+              value: sku.skuId,
+              label: sku.skuPartNumber,
+              badges: [`${sku.available} of ${sku.total} free`],
+              ...(sku.available < 1 ? { disabledReason: 'No free seats: buy one or free one before onboarding.' } : {}),
+            }))}
+            field="licence"
+            kind="checkbox"
+            values={licenceValues}
+            empty="The tenant has no licences."
+          />
+        ) : null}
+        {errors.licences ? (
+          <p class="error" role="alert" id="licences-error">
+            {errors.licences}
+          </p>
+        ) : null}
+      </fieldset>
+
+      <fieldset class="field">
+        <legend>Groups and manager</legend>
+        <SearchBox
+          id="onboard-group-search"
+          label="Groups to add"
+          source="groups"
+          into="onboard-group-results"
+          field="group"
+          kind="checkbox"
+        />
+        {target.id ? (
+          <OptionList
+            items={[
+              {
+                value: target.id,
+                label: `${target.displayName} (the contact on the ticket)`,
+                detail: target.userPrincipalName,
+                badges: [],
+              },
+            ]}
+            field="manager"
+            kind="radio"
+            values={values}
+            empty=""
+          />
+        ) : null}
+        <SearchBox id="manager-search" label="Manager" source="users" into="manager-results" field="manager" kind="radio" />
+        <SearchBox
+          id="copy-search"
+          label="Copy from an existing user (optional)"
+          source="users"
+          into="copy-results"
+          field="copy_from"
+          kind="radio"
+        />
+        <label class="choice" for="copy_groups">
+          <input type="checkbox" id="copy_groups" name="copy_groups" value="on" checked={values.copy_groups === 'on'} />
+          <span>Copy their groups</span>
+        </label>
+        <label class="choice" for="copy_attributes">
+          <input type="checkbox" id="copy_attributes" name="copy_attributes" value="on" checked={values.copy_attributes === 'on'} />
+          <span>Copy their job title, department and office (what you type below wins)</span>
+        </label>
+      </fieldset>
+
+      <fieldset class="field">
+        <legend>Job and phones</legend>
+        <Text field="job_title" label="Job title" values={values} errors={errors} />
+        <Text field="department" label="Department" values={values} errors={errors} />
+        <Text field="office" label="Office" values={values} errors={errors} />
+        <Text field="mobile_phone" label="Mobile phone" values={values} errors={errors} type="tel" />
+        <Text field="business_phone" label="Business phone" values={values} errors={errors} type="tel" />
+      </fieldset>
+
+      <fieldset class="field" aria-describedby={errors.password ? 'password-error' : undefined}>
+        <legend>Password</legend>
+        {(['generated', 'passphrase', 'typed'] as const).map((mode) => (
+          <label class="choice" for={`password_mode-${mode}`}>
+            <input
+              type="radio"
+              id={`password_mode-${mode}`}
+              name="password_mode"
+              value={mode}
+              checked={(values.password_mode ?? 'generated') === mode}
+            />
+            <span>
+              {mode === 'generated' ? 'Generate a password' : mode === 'passphrase' ? 'Generate a passphrase' : 'Type a password'}
+            </span>
+          </label>
+        ))}
+        <div class="field" data-shown-when="password_mode=typed">
+          <label for="password">Password</label>
+          <input type="password" id="password" name="password" autocomplete="new-password" aria-describedby="password-hint" />
+          <small class="hint" id="password-hint">
+            {ENTRA_PASSWORD_RULES}
+          </small>
+        </div>
+        {errors.password ? (
+          <p class="error" role="alert" id="password-error">
+            {errors.password}
+          </p>
+        ) : null}
+        <label class="choice" for="must_change">
+          <input type="checkbox" id="must_change" name="must_change" value="on" checked={values.must_change === 'on'} />
+          <span>Must change the password at first sign-in</span>
+        </label>
+      </fieldset>
+
+      <fieldset class="field" aria-describedby={errors.when ? 'when-error' : undefined}>
+        <legend>Start date</legend>
+        <label class="choice" for="when-now">
+          <input type="radio" id="when-now" name="when" value="now" checked={(values.when ?? 'now') === 'now'} />
+          <span>Create now</span>
+        </label>
+        <label class="choice" for="when-later">
+          <input type="radio" id="when-later" name="when" value="later" checked={values.when === 'later'} />
+          <span>Create at a date and time</span>
+        </label>
+        <div data-shown-when="when=later" class="row">
+          <div class="field">
+            <label for="run_at">Date and time</label>
+            <input type="datetime-local" id="run_at" name="run_at" value={values.run_at ?? ''} />
+          </div>
+          <div class="field">
+            <label for="time_zone">Time zone</label>
+            <input type="text" id="time_zone" name="time_zone" value={values.time_zone ?? 'UTC'} />
+          </div>
+        </div>
+        {errors.when ? (
+          <p class="error" role="alert" id="when-error">
+            {errors.when}
+          </p>
+        ) : null}
+      </fieldset>
+    </>
+  );
+}
+
+const ticked = (fields: FormValues, prefix: string) =>
+  Object.keys(fields)
+    .filter((key) => key.startsWith(prefix) && fields[key] === 'on')
+    .map((key) => key.slice(prefix.length));
+
+/** User onboarding: a new Microsoft 365 user with licences, groups, manager, now or at a start date. */
+export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
+  name: 'user_onboarding',
+  label: 'User onboarding',
+  description: 'Creates a Microsoft 365 user with licences, groups and a manager, in the order that works; now or at a start date.',
+  createsUser: true,
+  optionSources: directoryOptionSources,
+  defaultsSchema: onboardingDefaults,
+  defaults: (custom) => {
+    const preset = (custom ?? {}) as OnboardingDefaults;
+    return {
+      username_pattern: preset.usernamePattern ?? PATTERNS[0],
+      ...(preset.defaultDomain ? { domain: preset.defaultDomain } : {}),
+      usage_location: preset.usageLocation ?? '',
+      password_mode: preset.passwordMode ?? 'generated',
+      must_change: (preset.mustChange ?? true) ? 'on' : '',
+      when: 'now',
+      time_zone: preset.timeZone ?? 'UTC',
+      ...(preset.licenses ? { default_licences: preset.licenses.join(',') } : {}),
+    };
+  },
+  async load({ directory }): Promise<Loaded> {
+    const [domains, skus] = await Promise.all([directory.listVerifiedDomains(), directory.listSubscribedSkus()]);
+    return { domains, skus };
+  },
+  parse(fields, _target, data) {
+    const errors: FieldErrors = {};
+    const loaded = data?.ok ? (data.value as Loaded) : null;
+    const first = (fields.first_name ?? '').trim();
+    const last = (fields.last_name ?? '').trim();
+    if (!first) errors.first_name = 'Enter the first name.';
+    if (!last) errors.last_name = 'Enter the last name.';
+    const displayName = (fields.display_name ?? '').trim() || `${first} ${last}`.trim();
+    const username = ((fields.username ?? '').trim() || usernameFrom(fields.username_pattern ?? PATTERNS[0], first, last)).toLowerCase();
+    if (first && last && !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(username))
+      errors.username = 'Use letters, digits, dots, dashes and underscores only.';
+    const domain = (fields.domain ?? '').trim().toLowerCase();
+    if (!loaded) errors.domain = 'The tenant’s domains could not be read: try again.';
+    else if (!loaded.domains.some((d) => d.name.toLowerCase() === domain)) errors.domain = 'Choose one of the tenant’s verified domains.';
+    const usageLocation = (fields.usage_location ?? '').trim().toUpperCase();
+    if (!/^[A-Z]{2}$/.test(usageLocation)) errors.usage_location = 'Enter a two-letter country code, e.g. US or GB.';
+    const skuIds = ticked(fields, 'licence:');
+    const full = skuIds.map((id) => loaded?.skus.find((s) => s.skuId === id)).filter((sku) => !sku || sku.available < 1);
+    if (full.length > 0) errors.licences = `No free seats for ${full.map((s) => s?.skuPartNumber ?? 'that licence').join(', ')}.`;
+
+    const mode = fields.password_mode === 'passphrase' || fields.password_mode === 'typed' ? fields.password_mode : 'generated';
+    let secret = mode === 'passphrase' ? generatePassphrase() : generatePassword();
+    if (mode === 'typed') {
+      secret = fields.password ?? '';
+      const check = checkEntraPassword(secret, { userPrincipalName: `${username}@${domain}`, displayName });
+      if (!secret) errors.password = 'Type the password, or choose a generated one.';
+      else if (!check.ok) errors.password = check.problems.join(' ');
+    }
+
+    let scheduledFor: UserOnboardingInput['scheduledFor'] = null;
+    let runAt: number | undefined;
+    if (fields.when === 'later') {
+      const zone = (fields.time_zone ?? 'UTC').trim();
+      const instant = isTimeZone(zone) ? zonedTimeToUtc(fields.run_at ?? '', zone) : null;
+      if (!isTimeZone(zone)) errors.when = `"${zone}" is not a time zone (e.g. Europe/London).`;
+      else if (instant === null) errors.when = 'Enter the date and time to create the user at.';
+      else if (instant < Date.now() + 60_000) errors.when = 'That time has passed: choose a later one, or create now.';
+      else if (instant > Date.now() + 90 * 86_400_000) errors.when = 'Choose a start within 90 days.';
+      else {
+        runAt = instant;
+        scheduledFor = { at: new Date(instant).toISOString(), timeZone: zone };
+      }
+    }
+    if (Object.keys(errors).length > 0) return { ok: false, errors };
+
+    const copyFrom = (fields.copy_from ?? '').trim();
+    const upn = `${username}@${domain}`;
+    return {
+      ok: true,
+      input: {
+        givenName: first,
+        surname: last,
+        displayName,
+        userPrincipalName: upn,
+        usageLocation,
+        ...(fields.job_title?.trim() ? { jobTitle: fields.job_title.trim() } : {}),
+        ...(fields.department?.trim() ? { department: fields.department.trim() } : {}),
+        ...(fields.office?.trim() ? { officeLocation: fields.office.trim() } : {}),
+        ...(fields.mobile_phone?.trim() ? { mobilePhone: fields.mobile_phone.trim() } : {}),
+        ...(fields.business_phone?.trim() ? { businessPhone: fields.business_phone.trim() } : {}),
+        mustChange: fields.must_change === 'on',
+        passwordMode: mode,
+        skuIds,
+        groupIds: ticked(fields, 'group:'),
+        managerId: (fields.manager ?? '').trim() || null,
+        copyFrom: copyFrom ? { userId: copyFrom, groups: fields.copy_groups === 'on', attributes: fields.copy_attributes === 'on' } : null,
+        scheduledFor,
+      },
+      secret,
+      reveal: mode === 'typed' ? null : { label: 'New password' },
+      targetDisplay: `${displayName} (${upn})`,
+      ...(runAt ? { runAt } : {}),
+    };
+  },
+  Fields: UserOnboardingFields,
+};

@@ -1,0 +1,224 @@
+import { isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
+import type { StepContext, Workflow } from '../types.js';
+
+export type UserOnboardingInput = {
+  givenName: string;
+  surname: string;
+  displayName: string;
+  userPrincipalName: string;
+  usageLocation: string;
+  jobTitle?: string;
+  department?: string;
+  officeLocation?: string;
+  mobilePhone?: string;
+  businessPhone?: string;
+  mustChange: boolean;
+  passwordMode: 'generated' | 'passphrase' | 'typed';
+  skuIds: string[];
+  groupIds: string[];
+  managerId: string | null;
+  copyFrom: { userId: string; groups: boolean; attributes: boolean } | null;
+  scheduledFor: { at: string; timeZone: string } | null;
+};
+
+type Context = StepContext<UserOnboardingInput>;
+
+/**
+ * The new user's id. Kept in the step facts, and found again by UPN when the job is retried after
+ * a crash (facts live in memory; the user lives in the directory).
+ */
+async function newUserId(context: Context): Promise<string> {
+  const known = context.facts.userId;
+  if (typeof known === 'string') return known;
+  const [user] = await context.directory.findUsersByUpn(context.input.userPrincipalName);
+  if (!user)
+    throw new ToolboxError({ code: 'TBX_ERR_ONBOARDING_NO_USER', message: 'The new user was not created, so this step could not run.' });
+  context.facts.userId = user.id;
+  return user.id;
+}
+
+const MAILBOX_WAIT = { tries: 8, delayMs: 15_000 };
+
+/**
+ * Onboarding on Microsoft 365 in the order that works: check the name is free and the seats are
+ * there, create the user (with the usage location, which licences need), copy attributes, assign
+ * licences, set the manager, add groups (Graph first; Exchange lists once the mailbox exists), and
+ * read it all back.
+ */
+export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
+  formName: 'user_onboarding',
+  title: 'User onboarding',
+  secretStepKey: 'create-user',
+  steps: (input) => [
+    {
+      key: 'check-name-and-seats',
+      label: 'Check the username is free and licences are available',
+      stopOnFailure: true,
+      async run({ directory }) {
+        const taken = await directory.findUsersByUpn(input.userPrincipalName);
+        if (taken.length > 0) {
+          throw new ToolboxError({
+            code: 'TBX_ERR_DIRECTORY_UPN_TAKEN',
+            message: `${input.userPrincipalName} is already taken by ${taken[0]?.displayName}. Choose another username.`,
+          });
+        }
+        const skus = await directory.listSubscribedSkus();
+        const short = input.skuIds.map((id) => skus.find((s) => s.skuId === id)).filter((sku) => !sku || sku.available < 1);
+        if (short.length > 0) {
+          throw new ToolboxError({
+            code: 'TBX_ERR_DIRECTORY_NO_FREE_SEATS',
+            message: `No free seat for ${short.map((s) => s?.skuPartNumber ?? 'an unknown licence').join(', ')}: buy one or free one first.`,
+          });
+        }
+        return {
+          status: 'ok',
+          message: `${input.userPrincipalName} is free${input.skuIds.length > 0 ? '; the licences have free seats' : ''}.`,
+        };
+      },
+    },
+    {
+      key: 'create-user',
+      label: 'Create the user',
+      stopOnFailure: true,
+      async run(context) {
+        if (!context.secret)
+          throw new ToolboxError({ code: 'TBX_ERR_SECRET_GONE', message: 'The password was no longer available; submit the form again.' });
+        const user = await context.directory.createUser({
+          givenName: input.givenName,
+          surname: input.surname,
+          displayName: input.displayName,
+          userPrincipalName: input.userPrincipalName,
+          usageLocation: input.usageLocation,
+          ...(input.jobTitle ? { jobTitle: input.jobTitle } : {}),
+          ...(input.department ? { department: input.department } : {}),
+          ...(input.officeLocation ? { officeLocation: input.officeLocation } : {}),
+          ...(input.mobilePhone ? { mobilePhone: input.mobilePhone } : {}),
+          ...(input.businessPhone ? { businessPhone: input.businessPhone } : {}),
+          password: context.secret,
+          forceChangeNextSignIn: input.mustChange,
+        });
+        context.facts.userId = user.id;
+        return { status: 'ok', message: `${user.displayName} (${user.userPrincipalName}) created, usage location ${input.usageLocation}.` };
+      },
+    },
+    {
+      key: 'copy-attributes',
+      label: 'Copy attributes from an existing user',
+      stopOnFailure: false,
+      async run(context) {
+        if (!input.copyFrom?.attributes) return { status: 'skipped', message: 'Not requested.' };
+        const profile = await context.directory.getUserProfile(input.copyFrom.userId);
+        // What was typed on the form wins over what is copied.
+        const copied = {
+          ...(profile.jobTitle && !input.jobTitle ? { jobTitle: profile.jobTitle } : {}),
+          ...(profile.department && !input.department ? { department: profile.department } : {}),
+          ...(profile.officeLocation && !input.officeLocation ? { officeLocation: profile.officeLocation } : {}),
+          ...(profile.companyName ? { companyName: profile.companyName } : {}),
+        };
+        if (Object.keys(copied).length === 0) return { status: 'skipped', message: 'Nothing to copy that was not already typed.' };
+        await context.directory.updateUserProfile(await newUserId(context), copied);
+        return {
+          status: 'ok',
+          message: `Copied: ${Object.entries(copied)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}.`,
+        };
+      },
+    },
+    {
+      key: 'assign-licences',
+      label: 'Assign licences',
+      stopOnFailure: false,
+      async run(context) {
+        if (input.skuIds.length === 0) return { status: 'skipped', message: 'No licence chosen.' };
+        await context.directory.addLicenses(await newUserId(context), input.skuIds);
+        const skus = await context.directory.listSubscribedSkus();
+        return {
+          status: 'ok',
+          message: `Assigned: ${input.skuIds.map((id) => skus.find((s) => s.skuId === id)?.skuPartNumber ?? id).join(', ')}.`,
+        };
+      },
+    },
+    {
+      key: 'set-manager',
+      label: 'Set the manager',
+      stopOnFailure: false,
+      async run(context) {
+        if (!input.managerId) return { status: 'skipped', message: 'No manager chosen.' };
+        const manager = await context.directory.getUser(input.managerId);
+        await context.directory.setManager(await newUserId(context), input.managerId);
+        return { status: 'ok', message: `Manager: ${manager.displayName}.` };
+      },
+    },
+    {
+      key: 'add-groups',
+      label: 'Add to groups',
+      stopOnFailure: false,
+      async run(context) {
+        const { directory } = context;
+        const ids = new Set(input.groupIds);
+        if (input.copyFrom?.groups)
+          for (const group of await directory.listUserGroups(input.copyFrom.userId)) if (group.changeVia !== null) ids.add(group.id);
+        if (ids.size === 0) return { status: 'skipped', message: 'No groups chosen.' };
+        const userId = await newUserId(context);
+        const groups = await Promise.all([...ids].map((id) => directory.getGroup(id)));
+        const added: string[] = [];
+        const problems: string[] = [];
+        const later: string[] = [];
+        // Exchange-managed lists need the mailbox, which Exchange creates minutes after the licence.
+        const needsMailbox = groups.some((g) => g.changeVia === 'exchange');
+        let mailbox = needsMailbox ? await directory.getMailbox(userId) : null;
+        for (let attempt = 1; needsMailbox && !mailbox && attempt < MAILBOX_WAIT.tries; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, MAILBOX_WAIT.delayMs));
+          mailbox = await directory.getMailbox(userId);
+        }
+        for (const group of groups) {
+          if (group.changeVia === null) {
+            problems.push(`${group.displayName}: ${group.refusal ?? 'cannot be changed here'}`);
+            continue;
+          }
+          if (group.changeVia === 'exchange' && !mailbox) {
+            later.push(group.displayName);
+            continue;
+          }
+          try {
+            await directory.addGroupMember(group.id, userId);
+            added.push(group.displayName);
+          } catch (error) {
+            if (!isToolboxError(error)) throw error;
+            problems.push(`${group.displayName}: ${error.message}`);
+          }
+        }
+        const parts = [
+          added.length > 0 ? `Added to: ${added.join('; ')}.` : '',
+          later.length > 0
+            ? `Not yet (the mailbox does not exist yet; add with the group membership form in a few minutes): ${later.join('; ')}.`
+            : '',
+        ].filter(Boolean);
+        if (problems.length > 0)
+          throw new ToolboxError({ code: 'TBX_ERR_GROUP_CHANGES_FAILED', message: `${parts.join(' ')} Failed: ${problems.join(' ')}` });
+        return { status: later.length > 0 ? 'warning' : 'ok', message: parts.join(' ') };
+      },
+    },
+    {
+      key: 'verify',
+      label: 'Check the new user',
+      stopOnFailure: false,
+      async run(context) {
+        const { directory } = context;
+        const userId = await newUserId(context);
+        const differences: string[] = [];
+        const user = await directory.getUser(userId);
+        if (!user.accountEnabled) differences.push('the account is disabled');
+        if (input.skuIds.length > 0) {
+          const licences = await directory.listLicenses(userId);
+          const missing = input.skuIds.filter((id) => !licences.some((l) => l.skuId === id));
+          if (missing.length > 0) differences.push(`${missing.length} licence(s) missing`);
+        }
+        if (input.managerId && (await directory.getManager(userId))?.id !== input.managerId) differences.push('the manager is not set');
+        if (differences.length > 0) return { status: 'warning', message: `Read back differs: ${differences.join('; ')}.` };
+        return { status: 'ok', message: `${user.displayName} (${user.userPrincipalName}) is ready.` };
+      },
+    },
+  ],
+};
