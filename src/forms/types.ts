@@ -80,7 +80,7 @@ export type FormDefinition<I> = {
    * when the form renders and again when it is submitted (so the choice is checked against what is
    * there now).
    */
-  load?(context: { directory: DirectoryClient; target: DirectoryUser }): Promise<unknown>;
+  load?(context: { directory: DirectoryClient; target: DirectoryUser; defaults?: unknown }): Promise<unknown>;
   /**
    * Live option lists the form's search boxes fill in without a page reload, by name; the page
    * fetches `/launches/{id}/options/{name}?q=…`. Each answers from the directory, bounded.

@@ -131,10 +131,13 @@ describe('user onboarding: refusals and patterns', () => {
   test('the username comes from the customer pattern when left empty', async () => {
     await withToolbox(async (toolbox, session) => {
       toolbox.services.directories.get('contoso')!.config.formDefaults = {
-        user_onboarding: { usernamePattern: '{f}{last}', usageLocation: 'GB' },
+        user_onboarding: { usernamePattern: '{f}{last}', usageLocation: 'GB', licenses: ['SPB'], groups: [CLINICAL] },
       };
       const { path, html } = await openForm(toolbox, session.cookie);
       assert.match(html, /name="usage_location" value="GB"/);
+      // The customer's default licence and group arrive ticked.
+      assert.match(html, new RegExp(`name="licence:${SPB}" value="on" checked`));
+      assert.match(html, new RegExp(`name="group:${CLINICAL}" value="on" checked`));
       const response = await toolbox.request(path, {
         cookie: session.cookie,
         form: {

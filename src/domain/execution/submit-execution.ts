@@ -66,7 +66,11 @@ export async function submitExecution(
       return { kind: 'invalid', errors: { user_id: message }, values };
     }
   }
-  const parsed = form.parse(fields, target, await loadFormData(form, directory.client, target));
+  const parsed = form.parse(
+    fields,
+    target,
+    await loadFormData(form, directory.client, target, directory.config.formDefaults[launch.formName]),
+  );
   if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors, values };
 
   const executionId = newId();

@@ -120,7 +120,8 @@ export async function openLaunch(
     const search = query ? { query, results: await directory.client.searchUsers(query, { limit: 25 }) } : null;
     const form = deps.forms?.[launch.formName];
     const formTarget = form?.createsUser ? (selected ?? NO_TARGET_USER) : selected;
-    const formData = formTarget && form ? await loadFormData(form, directory.client, formTarget) : null;
+    const formData =
+      formTarget && form ? await loadFormData(form, directory.client, formTarget, directory.config.formDefaults[launch.formName]) : null;
     return { kind: 'ready', launch, context: ready, directory, match, selected, search, formData };
   } catch (error) {
     if (!isToolboxError(error)) throw error;

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { checkEntraPassword, ENTRA_PASSWORD_RULES } from '../../domain/passwords/check-entra-password.js';
-import { generatePassphrase } from '../../domain/passwords/generate-passphrase.js';
-import { generatePassword } from '../../domain/passwords/generate-password.js';
+import { generateForUser } from '../../domain/passwords/generate-for-user.js';
 import type { PasswordResetInput } from '../../workflows/password-reset/password-reset-workflow.js';
 import type { FieldErrors, FormDefinition, FormFieldsProps } from '../types.js';
 
@@ -114,7 +113,7 @@ export const passwordResetForm: FormDefinition<PasswordResetInput> = {
       }
       secret = typed;
     } else {
-      secret = mode === 'passphrase' ? generatePassphrase() : generatePassword();
+      secret = generateForUser(mode, { userPrincipalName: target.userPrincipalName, displayName: target.displayName });
     }
     if (Object.keys(errors).length > 0) return { ok: false, errors };
     return {

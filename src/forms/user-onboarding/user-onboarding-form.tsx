@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import type { SubscribedSku, VerifiedDomain } from '../../connectors/directory/types.js';
+import type { DirectoryGroup, SubscribedSku, VerifiedDomain } from '../../connectors/directory/types.js';
 import { checkEntraPassword, ENTRA_PASSWORD_RULES } from '../../domain/passwords/check-entra-password.js';
-import { generatePassphrase } from '../../domain/passwords/generate-passphrase.js';
-import { generatePassword } from '../../domain/passwords/generate-password.js';
+import { generateForUser } from '../../domain/passwords/generate-for-user.js';
 import { isTimeZone, zonedTimeToUtc } from '../../lib/zoned-time.js';
 import type { UserOnboardingInput } from '../../workflows/user-onboarding/user-onboarding-workflow.js';
-import { directoryOptionSources } from '../directory-option-sources.js';
+import { directoryOptionSources, groupOption } from '../directory-option-sources.js';
 import { OptionList, SearchBox } from '../option-list.js';
 import type { FieldErrors, FormDefinition, FormFieldsProps, FormValues } from '../types.js';
 
@@ -19,13 +18,14 @@ const onboardingDefaults = z.strictObject({
     .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US or GB')
     .optional(),
   licenses: z.array(z.string()).optional().describe('SKU part numbers ticked by default, e.g. SPB'),
+  groups: z.array(z.string()).optional().describe('group ids ticked by default'),
   passwordMode: z.enum(['generated', 'passphrase', 'typed']).optional(),
   mustChange: z.boolean().optional(),
   timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/London' }).optional(),
 });
 type OnboardingDefaults = z.infer<typeof onboardingDefaults>;
 
-type Loaded = { domains: VerifiedDomain[]; skus: SubscribedSku[] };
+type Loaded = { domains: VerifiedDomain[]; skus: SubscribedSku[]; defaultGroups: DirectoryGroup[] };
 
 const slug = (value: string) =>
   value
@@ -84,11 +84,15 @@ function Text(props: {
 
 function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps) {
   const loaded = data?.ok ? (data.value as Loaded) : null;
-  // The customer's default licences are named by part number; tick them on the first render.
+  // The customer's default licences (by part number) and groups are ticked on the first render only.
+  const firstRender = values.defaults_applied === 'on';
   const defaultLicences = (values.default_licences ?? '').split(',').filter(Boolean);
   const licenceValues: FormValues = { ...values };
-  for (const sku of loaded?.skus ?? [])
-    if (defaultLicences.includes(sku.skuPartNumber) && sku.available > 0) licenceValues[`licence:${sku.skuId}`] = 'on';
+  for (const sku of loaded?.skus ?? []) {
+    if (firstRender && defaultLicences.includes(sku.skuPartNumber) && sku.available > 0) licenceValues[`licence:${sku.skuId}`] = 'on';
+  }
+  const groupValues: FormValues = { ...values };
+  for (const group of loaded?.defaultGroups ?? []) if (firstRender && group.changeVia !== null) groupValues[`group:${group.id}`] = 'on';
   return (
     <>
       {data && !data.ok ? (
@@ -158,6 +162,9 @@ function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps)
 
       <fieldset class="field">
         <legend>Groups and manager</legend>
+        {loaded && loaded.defaultGroups.length > 0 ? (
+          <OptionList items={loaded.defaultGroups.map(groupOption)} field="group" kind="checkbox" values={groupValues} empty="" />
+        ) : null}
         <SearchBox
           id="onboard-group-search"
           label="Groups to add"
@@ -297,12 +304,19 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
       must_change: (preset.mustChange ?? true) ? 'on' : '',
       when: 'now',
       time_zone: preset.timeZone ?? 'UTC',
+      defaults_applied: 'on',
       ...(preset.licenses ? { default_licences: preset.licenses.join(',') } : {}),
     };
   },
-  async load({ directory }): Promise<Loaded> {
-    const [domains, skus] = await Promise.all([directory.listVerifiedDomains(), directory.listSubscribedSkus()]);
-    return { domains, skus };
+  async load({ directory, defaults }): Promise<Loaded> {
+    const groupIds = (defaults as OnboardingDefaults | undefined)?.groups ?? [];
+    const [domains, skus, defaultGroups] = await Promise.all([
+      directory.listVerifiedDomains(),
+      directory.listSubscribedSkus(),
+      // A default group that no longer exists is left out, not an error on the form.
+      Promise.all(groupIds.map((id) => directory.getGroup(id).catch(() => null))).then((groups) => groups.filter((g) => g !== null)),
+    ]);
+    return { domains, skus, defaultGroups };
   },
   parse(fields, _target, data) {
     const errors: FieldErrors = {};
@@ -325,7 +339,7 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
     if (full.length > 0) errors.licences = `No free seats for ${full.map((s) => s?.skuPartNumber ?? 'that licence').join(', ')}.`;
 
     const mode = fields.password_mode === 'passphrase' || fields.password_mode === 'typed' ? fields.password_mode : 'generated';
-    let secret = mode === 'passphrase' ? generatePassphrase() : generatePassword();
+    let secret = mode === 'typed' ? '' : generateForUser(mode, { userPrincipalName: `${username}@${domain}`, displayName });
     if (mode === 'typed') {
       secret = fields.password ?? '';
       const check = checkEntraPassword(secret, { userPrincipalName: `${username}@${domain}`, displayName });
