@@ -161,3 +161,36 @@ describe('group membership refusals', () => {
     }
   });
 });
+
+describe('group membership: already a member, throttling', () => {
+  test('adding a member who already is one is reported, not an error; a 429 is waited out', async () => {
+    const store = await TEST_DATABASES[0]!.open();
+    const toolbox = await createTestToolbox({ store });
+    try {
+      const session = await toolbox.signIn();
+      const pop = await toolbox.request('/hooks/screenpop?ticket_id=1001&company_id=250&contact_id=301&form_name=group_membership', {
+        cookie: session.cookie,
+      });
+      const path = pop.headers.get('location')!;
+      await toolbox.request(path, { cookie: session.cookie });
+      // Graph throttles the first membership write once; the connector waits Retry-After and goes on.
+      toolbox.graph.failNext(/\/groups\/[^/]+\/members\/\$ref$/, 429, 'TooManyRequests', 1, { retryAfterSeconds: 1 });
+      const response = await toolbox.request(path, {
+        cookie: session.cookie,
+        form: { _csrf: session.csrf, user_id: MEGAN, mode: 'user', [`add_group:${ALL_STAFF}`]: 'on', [`add_group:${CLINICAL}`]: 'on' },
+      });
+      const json = await toolbox.waitForExecution(response.headers.get('location')!.split('/').pop()!, session.cookie);
+      assert.equal(json.status, 'succeeded', JSON.stringify(json.steps));
+      const added = stepOf(json, 'add-memberships').message;
+      assert.match(added, /Already members: Megan Bowen to All Staff/);
+      assert.match(added, /Added: Megan Bowen to Clinical Records Access/);
+      assert.ok(
+        toolbox.graph.state.requests.some((r) => r.status === 429),
+        'the throttling was not exercised',
+      );
+    } finally {
+      await toolbox.close();
+      await store.drop();
+    }
+  });
+});
