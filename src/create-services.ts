@@ -6,10 +6,10 @@ import { createSessionResolver } from './domain/auth/resolve-session.js';
 import { RUN_EXECUTION_JOB } from './domain/execution/submit-execution.js';
 import { createLaunchReads } from './domain/launch/launch-reads.js';
 import { createOptionLoader } from './domain/launch/load-options.js';
-import { createDirectoryRegistry } from './engine/directory-registry.js';
+import { createLiveSettings } from './domain/settings/live-settings.js';
 import { runExecution } from './engine/run-execution.js';
 import { RETRY_TICKET_NOTE_JOB, retryTicketNote } from './engine/write-ticket-note.js';
-import { forms } from './forms/index.js';
+import { formDefaultsSchemas, forms } from './forms/index.js';
 import { jobQueueKinds } from './jobs/index.js';
 import type { Clock } from './lib/clock.js';
 import type { FetchLike } from './lib/http-fetch.js';
@@ -25,7 +25,8 @@ export type CreateServicesOptions = {
   logger: Logger;
   clock: Clock;
   fetch: FetchLike;
-  secretKey: Buffer;
+  /** The secret box's keys, the current one first (more than one during a key rotation). */
+  secretKey: Buffer | Buffer[];
   /** An already opened store (tests); otherwise opened from the configuration. */
   store?: Store;
   workerConcurrency?: number;
@@ -41,26 +42,26 @@ export type CreateServicesOptions = {
 export function createServices(options: CreateServicesOptions): Services & { start(): Promise<void>; stop(): Promise<void> } {
   const { config, logger, clock, fetch } = options;
   const store = options.store ?? openStore(config.database);
-  const psaConnector = psaConnectors[config.psa.kind];
-  if (!psaConnector) throw new Error(`Unknown PSA kind ${config.psa.kind}`);
-  const psa = psaConnector.create(config.psa.settings, { fetch, logger: logger.child({ psa: config.psa.kind }), clock });
-  const directories = createDirectoryRegistry(
-    config.directories.map((directory) => {
-      const connector = directoryConnectors[directory.kind];
-      if (!connector) throw new Error(`Unknown directory kind ${directory.kind}`);
-      return {
-        config: directory,
-        client: connector.create(directory.settings, { fetch, logger: logger.child({ directory: directory.id }), clock }),
-      };
-    }),
-  );
+  const secretBox = createSecretBox(options.secretKey);
+  const settings = createLiveSettings({
+    config,
+    store,
+    secretBox,
+    fetch,
+    logger,
+    clock,
+    psaConnectors,
+    directoryConnectors,
+    formDefaultsSchemas,
+    availableForms: Object.keys(forms),
+  });
+  const { psa, directories } = settings;
   const jobQueue = jobQueueKinds.store({
     store,
     clock,
     logger: logger.child({ component: 'worker' }),
     ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
   });
-  const secretBox = createSecretBox(options.secretKey);
   const launchReads = createLaunchReads({ psa, launches: store.launches, clock, logger });
   const sessions = createSessionResolver({ store, clock, sessionTtlHours: config.session.ttlHours });
   const services: Services = {
@@ -68,7 +69,8 @@ export function createServices(options: CreateServicesOptions): Services & { sta
     store,
     clock,
     logger,
-    psaConnector,
+    settings,
+    connectors: { psa: psaConnectors, directory: directoryConnectors },
     psa,
     directories,
     forms,
@@ -85,6 +87,7 @@ export function createServices(options: CreateServicesOptions): Services & { sta
     ...services,
     async start() {
       await store.migrate();
+      await settings.refresh({ force: true });
       await syncConfiguredUsers({ store, clock }, config.users);
       const engine = {
         store,
@@ -100,9 +103,11 @@ export function createServices(options: CreateServicesOptions): Services & { sta
       };
       jobQueue.start({
         [RUN_EXECUTION_JOB]: async (payload) => {
+          await settings.ensureFresh();
           await runExecution(engine, (payload as { executionId: string }).executionId);
         },
         [RETRY_TICKET_NOTE_JOB]: async (payload) => {
+          await settings.ensureFresh();
           await retryTicketNote(engine, payload as { executionId: string; noteSeq: number; attempt: number });
         },
       });

@@ -1,8 +1,10 @@
 import type { Config } from './config/config.js';
+import type { DirectoryConnector } from './connectors/directory/types.js';
 import type { PsaClient, PsaConnector } from './connectors/psa/types.js';
 import type { SessionResolver } from './domain/auth/resolve-session.js';
 import type { LaunchReads } from './domain/launch/launch-reads.js';
 import type { createOptionLoader } from './domain/launch/load-options.js';
+import type { LiveSettings } from './domain/settings/live-settings.js';
 import type { DirectoryRegistry } from './engine/directory-registry.js';
 import type { FormDefinition } from './forms/types.js';
 import type { JobQueue } from './jobs/types.js';
@@ -21,8 +23,13 @@ export type Services = {
   store: Store;
   clock: Clock;
   logger: Logger;
-  psaConnector: PsaConnector<unknown>;
+  /** The file's settings merged with the console's, kept current across instances. */
+  settings: LiveSettings;
+  /** Every connector this build has, for the console's connection forms. */
+  connectors: { psa: Record<string, PsaConnector<unknown>>; directory: Record<string, DirectoryConnector<unknown>> };
+  /** Always the PSA client in force (`settings.psa`). */
   psa: PsaClient;
+  /** Always the directories in force (`settings.directories`). */
   directories: DirectoryRegistry;
   forms: Record<string, FormDefinition<unknown>>;
   workflows: Record<string, Workflow<never>>;

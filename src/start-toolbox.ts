@@ -11,7 +11,7 @@ import { formDefaultsSchemas, forms } from './forms/index.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { createHttpFetch } from './lib/http-fetch.js';
 import { createLogger, type Logger } from './lib/logger.js';
-import { loadSecretKey } from './lib/secret-box.js';
+import { loadSecretKeys } from './lib/secret-box.js';
 import type { Services } from './services.js';
 import { createApp } from './web/create-app.js';
 
@@ -51,7 +51,7 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
     const logger = options.logger ?? createLogger({ level: config.logLevel });
     const clock = options.clock ?? systemClock;
     const fetch = createHttpFetch({ extraCaPem: sandbox ? [sandbox.caPem] : [] });
-    const services = createServices({ config, logger, clock, fetch, secretKey: loadSecretKey({ env, dataDir: config.dataDir }) });
+    const services = createServices({ config, logger, clock, fetch, secretKey: loadSecretKeys({ env, dataDir: config.dataDir }).keys });
     let ready = false;
     const app = createApp(services, { isReady: () => ready });
     const server = await new Promise<Server>((resolve, reject) => {

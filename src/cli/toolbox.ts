@@ -5,11 +5,14 @@ import { directoryConnectors } from '../connectors/directory/index.js';
 import { psaConnectors } from '../connectors/psa/index.js';
 import type { SystemsCheckResult } from '../connectors/systems-check.js';
 import { addUser } from '../domain/auth/add-user.js';
+import { createLiveSettings } from '../domain/settings/live-settings.js';
+import { rotateSecretKey } from '../domain/settings/rotate-secret-key.js';
 import { formDefaultsSchemas, forms } from '../forms/index.js';
 import { systemClock } from '../lib/clock.js';
 import { createHttpFetch } from '../lib/http-fetch.js';
 import { createLogger } from '../lib/logger.js';
 import { hashPassword } from '../lib/password-hash.js';
+import { createSecretBox, generateSecretKey, loadSecretKeys, secretKeyId, writeKeyFile } from '../lib/secret-box.js';
 import { openStore } from '../store/index.js';
 import type { Role } from '../store/types.js';
 
@@ -27,8 +30,16 @@ Commands:
   user enable --email E
   user set-password --email E Sets a new password (read like 'user add').
   check
-        Runs the systems checks of the PSA connection and of every directory, check by check,
-        and exits 1 if any failed. Needs TOOLBOX_CONFIG.
+        Runs the systems checks of the PSA connection and of every directory (from the
+        configuration file and the admin console), check by check; exits 1 if any failed.
+  secret-key status
+        Shows the key ids in use and how many saved secrets still need an older key.
+  secret-key rotate
+        Starts sealing with a new key and re-seals every saved secret with it. With the data
+        directory's secret.key: generates the new key and keeps the old one after it. With
+        TOOLBOX_SECRET_KEY: set it to "<new>,<old>" first. See docs/admin.md.
+  secret-key forget-old
+        After every instance restarted: drops the old keys (file) or says it is safe to.
 
 The database is the one the service uses: TOOLBOX_CONFIG / DATABASE_URL / TOOLBOX_DATA_DIR as for
 'npm start' (see docs/configuration.md).
@@ -48,32 +59,136 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** Prints every systems check; true when all passed. */
-async function runSystemsChecks(config: Config): Promise<boolean> {
+/** The settings in force (file and console) over the service's own database and secret key. */
+async function openEffectiveSettings(config: Config, env: Record<string, string | undefined>) {
   const logger = createLogger({ level: 'silent' });
   const fetch = createHttpFetch();
-  const deps = { fetch, logger, clock: systemClock };
-  const sections: [string, () => Promise<SystemsCheckResult[]>][] = [
-    [`PSA (${config.psa.kind})`, () => psaConnectors[config.psa.kind]!.create(config.psa.settings, deps).systemsCheck()],
-    ...config.directories.map(
-      (directory) =>
-        [
-          `Directory ${directory.name} (${directory.kind})`,
-          () => directoryConnectors[directory.kind]!.create(directory.settings, deps).systemsCheck(),
-        ] as [string, () => Promise<SystemsCheckResult[]>],
-    ),
-  ];
-  let allOk = true;
-  for (const [title, run] of sections) {
-    process.stdout.write(`${title}\n`);
-    for (const line of await run()) {
-      allOk &&= line.ok;
-      process.stdout.write(`  ${line.ok ? 'PASS' : 'FAIL'}  ${line.name}: ${line.message}\n`);
-      if (!line.ok && line.hint) process.stdout.write(`        what to do: ${line.hint}\n`);
+  const store = openStore(config.database);
+  await store.migrate();
+  const settings = createLiveSettings({
+    config,
+    store,
+    secretBox: createSecretBox(loadSecretKeys({ env, dataDir: config.dataDir }).keys),
+    fetch,
+    logger,
+    clock: systemClock,
+    psaConnectors,
+    directoryConnectors,
+    formDefaultsSchemas,
+    availableForms: Object.keys(forms),
+  });
+  await settings.refresh({ force: true });
+  return {
+    settings,
+    async close() {
+      await fetch.close();
+      await store.close();
+    },
+  };
+}
+
+/** Prints every systems check; true when all passed. */
+async function runSystemsChecks(config: Config, env: Record<string, string | undefined>): Promise<boolean> {
+  const opened = await openEffectiveSettings(config, env);
+  try {
+    const effective = opened.settings.current();
+    for (const problem of effective.problems) process.stdout.write(`NOTE  ${problem}\n`);
+    if (!effective.psa && effective.directories.length === 0) {
+      process.stdout.write('Nothing to check: no PSA connection and no directory are set up (file or admin console).\n');
+      return false;
     }
+    const sections: [string, () => Promise<SystemsCheckResult[]>][] = [
+      ...(effective.psa
+        ? [
+            [`PSA (${effective.psa.kind}, ${effective.psa.source})`, () => opened.settings.psa.systemsCheck()] as [
+              string,
+              () => Promise<SystemsCheckResult[]>,
+            ],
+          ]
+        : []),
+      ...opened.settings.directories
+        .all()
+        .map(
+          (directory) =>
+            [`Directory ${directory.config.name} (${directory.config.kind})`, () => directory.client.systemsCheck()] as [
+              string,
+              () => Promise<SystemsCheckResult[]>,
+            ],
+        ),
+    ];
+    let allOk = true;
+    for (const [title, run] of sections) {
+      process.stdout.write(`${title}\n`);
+      for (const line of await run()) {
+        allOk &&= line.ok;
+        process.stdout.write(`  ${line.ok ? 'PASS' : 'FAIL'}  ${line.name}: ${line.message}\n`);
+        if (!line.ok && line.hint) process.stdout.write(`        what to do: ${line.hint}\n`);
+      }
+    }
+    return allOk;
+  } finally {
+    await opened.close();
   }
-  await fetch.close();
-  return allOk;
+}
+
+/** `secret-key status|rotate|forget-old`: see the help text and docs/admin.md. */
+async function runSecretKeyCommand(command: string | undefined, config: Config, env: Record<string, string | undefined>): Promise<void> {
+  const ring = loadSecretKeys({ env, dataDir: config.dataDir });
+  const where = ring.source === 'env' ? 'TOOLBOX_SECRET_KEY' : ring.path!;
+  const store = openStore(config.database);
+  try {
+    await store.migrate();
+    const clock = systemClock;
+    if (command === 'status') {
+      const box = createSecretBox(ring.keys);
+      const { stillStale } = await rotateSecretKey({ store, secretBox: box, clock }, { dryRun: true });
+      process.stdout.write(`Keys (${where}), current first: ${ring.keys.map((key) => secretKeyId(key)).join(', ')}\n`);
+      process.stdout.write(`Saved settings secrets sealed with an older key: ${stillStale}\n`);
+      return;
+    }
+    if (command === 'rotate') {
+      let keys = ring.keys;
+      if (ring.source === 'file') {
+        keys = [Buffer.from(generateSecretKey(), 'base64'), ...ring.keys];
+        // The old keys stay after the new one until every value is re-sealed and every instance restarted.
+        writeKeyFile(ring.path!, keys);
+      } else if (keys.length < 2) {
+        fail(
+          'TOOLBOX_SECRET_KEY holds one key. Make a new one (openssl rand -base64 32), set TOOLBOX_SECRET_KEY to "<new>,<old>" here and on every instance, then run this again.',
+        );
+      }
+      const box = createSecretBox(keys);
+      const result = await rotateSecretKey({ store, secretBox: box, clock });
+      process.stdout.write(
+        `Now sealing with key ${box.keyId}. Re-sealed ${result.settingsResealed} saved secret(s) and ${result.oneTimeSecretsResealed} one-time password(s).\n`,
+      );
+      process.stdout.write(
+        ring.source === 'file'
+          ? `${where} now holds the new key first and the old one after it. Restart every instance (they share this file), then run: npm run toolbox -- secret-key forget-old\n`
+          : 'Restart every instance with the same TOOLBOX_SECRET_KEY, then run "secret-key forget-old" and afterwards set TOOLBOX_SECRET_KEY to the new key alone.\n',
+      );
+      return;
+    }
+    if (command === 'forget-old') {
+      const box = createSecretBox(ring.keys);
+      // Anything still sealed with an old key is re-sealed first, so forgetting cannot lose it.
+      await rotateSecretKey({ store, secretBox: box, clock });
+      const { stillStale } = await rotateSecretKey({ store, secretBox: box, clock }, { dryRun: true });
+      if (stillStale > 0) fail(`${stillStale} saved secret(s) still need an old key; run "secret-key rotate" again first.`);
+      if (ring.keys.length === 1) {
+        process.stdout.write('Only one key is configured; nothing to forget.\n');
+      } else if (ring.source === 'file') {
+        writeKeyFile(ring.path!, [ring.keys[0]!]);
+        process.stdout.write(`${where} now holds only key ${box.keyId}.\n`);
+      } else {
+        process.stdout.write(`Every saved secret uses key ${box.keyId}. Set TOOLBOX_SECRET_KEY to that key alone on every instance.\n`);
+      }
+      return;
+    }
+    fail(`Unknown secret-key command "${command ?? ''}". Use status, rotate or forget-old.`);
+  } finally {
+    await store.close();
+  }
 }
 
 /** Runs the CLI with these arguments; exported for tests. */
@@ -83,7 +198,7 @@ export async function runToolboxCli(argv: string[], env: Record<string, string |
     process.stdout.write(HELP);
     return;
   }
-  if (area !== 'user' && area !== 'check') fail(`Unknown command "${area}". Run with --help to see the commands.`);
+  if (area !== 'user' && area !== 'check' && area !== 'secret-key') fail(`Unknown command "${area}". Run with --help to see the commands.`);
   const { values } = parseArgs({
     args: rest,
     options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string', default: 'technician' } },
@@ -100,25 +215,20 @@ export async function runToolboxCli(argv: string[], env: Record<string, string |
       directoryConnectors,
       availableForms: Object.keys(forms),
       formDefaultsSchemas,
-      demoConfig: () => ({
-        psa: {
-          kind: 'connectwise',
-          siteUrl: 'https://demo.invalid',
-          apiUrl: 'https://demo.invalid',
-          companyId: 'demo',
-          publicKey: 'demo',
-          privateKey: 'demo',
-          clientId: 'demo',
-        },
-      }),
+      demoConfig: () => ({}),
     });
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
   if (area === 'check') {
-    if (!env.TOOLBOX_CONFIG) fail('check needs TOOLBOX_CONFIG: it checks the connections your configuration file describes.');
-    process.exitCode = (await runSystemsChecks(config)) ? 0 : 1;
+    // Without a file the service runs the demo sandbox, whose simulators only live inside it.
+    if (!env.TOOLBOX_CONFIG) fail('check needs TOOLBOX_CONFIG: it checks the connections of your configuration file and admin console.');
+    process.exitCode = (await runSystemsChecks(config, env)) ? 0 : 1;
+    return;
+  }
+  if (area === 'secret-key') {
+    await runSecretKeyCommand(command, config, env);
     return;
   }
   const store = openStore(config.database);

@@ -19,7 +19,7 @@ export const configFileSchema = z.strictObject({
       secret: z.string().min(8, 'must be at least 8 characters').optional(),
     })
     .optional(),
-  psa: z.looseObject({ kind: z.string().min(1) }),
+  psa: z.looseObject({ kind: z.string().min(1) }).optional(),
   directories: z
     .array(
       z.looseObject({

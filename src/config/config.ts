@@ -29,10 +29,12 @@ export type Config = {
   database: DatabaseConfig;
   logLevel: string;
   screenpop: { secret?: string };
-  psa: { kind: string; settings: unknown };
+  /** Absent when the file leaves the PSA to the admin console. */
+  psa: { kind: string; settings: unknown } | undefined;
   directories: DirectoryConfig[];
   users: UserSeed[];
-  forms: { enabled: string[] };
+  /** `enabled` is undefined when the file does not say: the admin console decides. */
+  forms: { enabled: string[] | undefined };
   launch: { ttlMinutes: number; psaTimeoutMs: number };
   session: { ttlHours: number };
 };

@@ -98,9 +98,11 @@ export function loadConfig(options: LoadConfigOptions): Config {
   }
   const file = parsed.data;
 
-  const psaConnector = options.psaConnectors[file.psa.kind];
+  const psaConnector = file.psa ? options.psaConnectors[file.psa.kind] : undefined;
   let psaSettings: unknown;
-  if (!psaConnector) {
+  if (!file.psa) {
+    // Left to the admin console.
+  } else if (!psaConnector) {
     problems.push(`psa.kind: "${file.psa.kind}" is not a known PSA. Known: ${Object.keys(options.psaConnectors).join(', ')}.`);
   } else {
     const { kind: _kind, ...rest } = file.psa;
@@ -146,8 +148,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
     return { id, kind, name: name ?? id, psaCompanyIds, allowPrivilegedTargets, formDefaults, settings };
   });
 
-  const enabled = file.forms?.enabled ?? options.availableForms;
-  for (const form of enabled) {
+  const enabled = file.forms?.enabled;
+  for (const form of enabled ?? []) {
     if (!options.availableForms.includes(form)) {
       problems.push(`forms.enabled: "${form}" is not available in this version. Available: ${options.availableForms.join(', ')}.`);
     }
@@ -172,7 +174,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     database: parseDatabase(env.DATABASE_URL ?? file.database, dataDir),
     logLevel: env.LOG_LEVEL ?? file.logLevel ?? 'info',
     screenpop: file.screenpop?.secret ? { secret: file.screenpop.secret } : {},
-    psa: { kind: file.psa.kind, settings: psaSettings },
+    psa: file.psa ? { kind: file.psa.kind, settings: psaSettings } : undefined,
     directories,
     users: file.users,
     forms: { enabled },

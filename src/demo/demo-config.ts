@@ -1,3 +1,4 @@
+import { FORM_CATALOGUE } from '../forms/catalogue.js';
 import { demoCompanies, demoMsp, demoTenants } from './demo-data.js';
 
 /** The demo sign-in; printed at start. Not a secret: it only opens the demo sandbox. */
@@ -30,6 +31,8 @@ export function buildDemoConfig(urls: { connectWise: string; graph: string }) {
       graphUrl: urls.graph,
       psaCompanyIds: demoCompanies.filter((company) => company.tenantKey === tenant.key).map((company) => company.id),
     })),
+    // The sandbox is for trying every form; a real install starts with none enabled.
+    forms: { enabled: FORM_CATALOGUE.map((form) => form.name) },
     users: [
       { email: DEMO_SIGN_IN.email, password: DEMO_SIGN_IN.password, role: 'technician', name: DEMO_SIGN_IN.name },
       { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password, role: 'admin', name: DEMO_ADMIN.name },

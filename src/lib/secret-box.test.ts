@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
-import { createSecretBox, loadSecretKey } from './secret-box.js';
+import { createSecretBox, loadSecretKey, loadSecretKeys, writeKeyFile } from './secret-box.js';
 
 const root = mkdtempSync(join(tmpdir(), 'secret-box-test-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -26,11 +26,12 @@ function tamper(sealed: string, partIndex: number): string {
   return parts.join('.');
 }
 
-test('seals to v1.<iv>.<tag>.<ciphertext> and opens again', () => {
+test('seals to v2.<keyId>.<iv>.<tag>.<ciphertext> and opens again', () => {
   const plain = 'psa-api-key: 12345 🔑 ünïcode';
   const sealed = box.seal(plain);
-  const [version, iv, tag, ciphertext, ...rest] = sealed.split('.');
-  assert.equal(version, 'v1');
+  const [version, keyId, iv, tag, ciphertext, ...rest] = sealed.split('.');
+  assert.equal(version, 'v2');
+  assert.equal(keyId, box.keyId);
   assert.equal(Buffer.from(iv!, 'base64url').length, 12);
   assert.equal(Buffer.from(tag!, 'base64url').length, 16);
   assert.ok(ciphertext!.length > 0);
@@ -45,19 +46,19 @@ test('uses a fresh IV every time', () => {
   const a = box.seal('same');
   const b = box.seal('same');
   assert.notEqual(a, b);
-  assert.notEqual(a.split('.')[1], b.split('.')[1]);
+  assert.notEqual(a.split('.')[2], b.split('.')[2]);
 });
 
 test('detects tampering with the IV, tag or ciphertext', () => {
   const sealed = box.seal('client secret');
-  for (const part of [1, 2, 3]) {
+  for (const part of [2, 3, 4]) {
     assert.throws(() => box.open(tamper(sealed, part)), /was changed, or it was sealed with a different key/, `part ${part}`);
   }
 });
 
 test('refuses the wrong key', () => {
   const sealed = box.seal('client secret');
-  assert.throws(() => createSecretBox(randomBytes(32)).open(sealed), /different key/);
+  assert.throws(() => createSecretBox(randomBytes(32)).open(sealed), /not among the configured keys/);
 });
 
 test('binds the associated data', () => {
@@ -70,20 +71,67 @@ test('binds the associated data', () => {
 
 test('rejects malformed sealed values with a clear error', () => {
   const sealed = box.seal('x');
-  const [, iv, tag, ciphertext] = sealed.split('.');
+  const [, keyId, iv, tag, ciphertext] = sealed.split('.');
   for (const bad of [
     '',
     'x',
+    `v3.${keyId}.${iv}.${tag}.${ciphertext}`,
     `v2.${iv}.${tag}.${ciphertext}`,
     `v1.${iv}.${tag}`,
-    `v1.${iv}.${tag}.${ciphertext}.x`,
-    `v1.${iv}.${tag}.a+b`,
+    `v2.${keyId}.${iv}.${tag}.${ciphertext}.x`,
+    `v2.${keyId}.${iv}.${tag}.a+b`,
   ]) {
-    assert.throws(() => box.open(bad), /not in the v1\.<iv>\.<tag>\.<ciphertext> format/, bad);
+    assert.throws(() => box.open(bad), /not in the v2\.<key>\.<iv>\.<tag>\.<ciphertext> format/, bad);
   }
   // A truncated tag would be a weaker check; it is refused rather than accepted.
-  assert.throws(() => box.open(`v1.${iv}.${tag!.slice(0, 8)}.${ciphertext}`), /wrong length/);
-  assert.throws(() => box.open(`v1.${iv!.slice(0, 8)}.${tag}.${ciphertext}`), /wrong length/);
+  assert.throws(() => box.open(`v2.${keyId}.${iv}.${tag!.slice(0, 8)}.${ciphertext}`), /wrong length/);
+  assert.throws(() => box.open(`v2.${keyId}.${iv!.slice(0, 8)}.${tag}.${ciphertext}`), /wrong length/);
+});
+
+test('a key ring opens values of every key in it and seals with the first; v1 values still open', () => {
+  const oldKey = randomBytes(32);
+  const newKey = randomBytes(32);
+  const oldBox = createSecretBox(oldKey);
+  const sealedOld = oldBox.seal('private key', 'settings:psa:privateKey');
+  // A v1 value (no key id), as sealed before key ids existed: same cipher, no id part.
+  const [, , iv, tag, ciphertext] = sealedOld.split('.');
+  const legacy = `v1.${iv}.${tag}.${ciphertext}`;
+  const ring = createSecretBox([newKey, oldKey]);
+  assert.equal(ring.open(sealedOld, 'settings:psa:privateKey'), 'private key');
+  assert.equal(ring.open(legacy, 'settings:psa:privateKey'), 'private key');
+  assert.equal(ring.isStale(sealedOld), true);
+  assert.equal(ring.isStale(legacy), true);
+  const resealed = ring.seal('private key', 'settings:psa:privateKey');
+  assert.equal(ring.isStale(resealed), false);
+  assert.equal(resealed.split('.')[1], ring.keyId);
+  assert.equal(createSecretBox(newKey).open(resealed, 'settings:psa:privateKey'), 'private key');
+  // Without the old key, the error names the missing key and says what to do.
+  assert.throws(
+    () => createSecretBox(newKey).open(sealedOld, 'settings:psa:privateKey'),
+    /not among the configured keys.*Rotating the secret key/,
+  );
+  // The key id says nothing about the key itself.
+  assert.ok(!oldKey.toString('base64url').includes(oldBox.keyId));
+});
+
+test('loadSecretKeys reads a key ring from TOOLBOX_SECRET_KEY (comma-separated) or secret.key (one per line)', () => {
+  const [a, b] = [randomBytes(32), randomBytes(32)];
+  const fromEnv = loadSecretKeys({
+    env: { TOOLBOX_SECRET_KEY: `${a.toString('base64')}, ${b.toString('base64url')}` },
+    dataDir: freshDir(),
+  });
+  assert.deepEqual(fromEnv.keys, [a, b]);
+  assert.equal(fromEnv.source, 'env');
+  const dataDir = freshDir();
+  fs.mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, 'secret.key');
+  writeKeyFile(path, [b, a]);
+  const fromFile = loadSecretKeys({ env: {}, dataDir });
+  assert.deepEqual(fromFile.keys, [b, a]);
+  assert.equal(fromFile.path, path);
+  if (process.platform !== 'win32') assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.deepEqual(readdirSync(dataDir), ['secret.key'], 'no temp files left behind');
+  assert.throws(() => loadSecretKeys({ env: { TOOLBOX_SECRET_KEY: `${a.toString('base64')},nope` }, dataDir }), /comma, then the old one/);
 });
 
 test('refuses keys that are not 32 bytes, and keeps its own copy of the key', () => {

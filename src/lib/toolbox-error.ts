@@ -27,14 +27,20 @@ export type ToolboxErrorOptions = {
   upstream?: UpstreamDetail;
   /** True when trying again later may succeed (timeouts, 429, 5xx). */
   retryable?: boolean;
+  /** Per-field problems of a request, for the form or the API client to show beside each field. */
+  fields?: FieldProblem[];
   cause?: unknown;
 };
+
+/** One invalid input: `path` as the API names it (`fields.apiUrl`), `message` in plain words. */
+export type FieldProblem = { path: string; message: string };
 
 export class ToolboxError extends Error {
   readonly code: string;
   readonly httpStatus: number;
   readonly upstream: UpstreamDetail | undefined;
   readonly retryable: boolean;
+  readonly fields: FieldProblem[];
 
   constructor(options: ToolboxErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -43,6 +49,7 @@ export class ToolboxError extends Error {
     this.httpStatus = options.httpStatus ?? 500;
     this.upstream = options.upstream;
     this.retryable = options.retryable ?? false;
+    this.fields = options.fields ?? [];
   }
 
   /** A log-safe summary: our code and message plus the upstream status and code. */

@@ -172,6 +172,10 @@ export type ExecutionRepo = {
   /** Removes secrets that were never shown before their expiry. */
   purgeExpiredSecrets(now: string): Promise<number>;
   listRecent(options: { technicianUserId?: string; limit: number }): Promise<ExecutionRecord[]>;
+  /** Newest first, with the number of all matches for paging. */
+  search(filter: ExecutionFilter, page: { limit: number; offset: number }): Promise<{ items: ExecutionRecord[]; total: number }>;
+  /** Re-seals every stored one-time secret (secret key rotation); returns how many. */
+  resealSecrets(reseal: (sealed: string, executionId: string) => string): Promise<number>;
 };
 
 export type JobRepo = {
@@ -186,6 +190,94 @@ export type JobRepo = {
   get(id: string): Promise<JobRecord | undefined>;
 };
 
+export type SettingsEntry = {
+  key: string;
+  value: unknown;
+  /** Changes on every write of this document; pass it back to write only over what was read. */
+  revision: string;
+  updatedAt: string;
+  updatedBy: string | null;
+};
+
+export type AuditEntry = {
+  id: string;
+  at: string;
+  actorUserId: string | null;
+  /** Who did it: a user's email, or `config` / `cli` for changes outside the console. */
+  actorEmail: string;
+  /** What was done, e.g. `psa.update`, `user.disable`. */
+  action: string;
+  /** What it was done to, e.g. `psa`, `directory:contoso`, `user:jane@msp.example`. */
+  target: string;
+  /** The value before and after, secrets replaced by a marker before they get here. */
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+};
+
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'>;
+
+export type SettingsRepo = {
+  list(): Promise<SettingsEntry[]>;
+  get(key: string): Promise<SettingsEntry | undefined>;
+  /** Changes whenever any settings document is written; cheap, so instances can poll it. */
+  fingerprint(): Promise<string>;
+  /**
+   * Writes a document (`value`) or removes it (`null`) and appends its audit entry, in one
+   * transaction. With `expectedRevision` the write only happens over that revision (`null`: only
+   * when the document does not exist yet); otherwise it throws a conflict error, so two admins
+   * editing at once do not silently overwrite each other.
+   */
+  write(
+    key: string,
+    value: unknown,
+    options: { now: string; audit: NewAuditEntry; expectedRevision?: string | null; updatedBy?: string | null },
+  ): Promise<{ revision: string }>;
+};
+
+export type AuditFilter = { action?: string; actorEmail?: string; target?: string };
+
+export type AuditRepo = {
+  append(entry: NewAuditEntry, now: string): Promise<AuditEntry>;
+  /** Newest first. */
+  list(filter: AuditFilter, page: { limit: number; offset: number }): Promise<{ items: AuditEntry[]; total: number }>;
+};
+
+export type ApiTokenRecord = {
+  id: string;
+  userId: string;
+  name: string;
+  /** The last characters of the token, so an admin can tell tokens apart. */
+  hint: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+};
+
+export type ApiTokenRepo = {
+  create(
+    token: Omit<ApiTokenRecord, 'createdAt' | 'lastUsedAt' | 'revokedAt'> & { tokenHash: string },
+    now: string,
+  ): Promise<ApiTokenRecord>;
+  /** The token with this hash when it is not revoked. */
+  findActiveByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+  get(id: string): Promise<ApiTokenRecord | undefined>;
+  list(options: { userId?: string }): Promise<ApiTokenRecord[]>;
+  revoke(id: string, now: string): Promise<boolean>;
+  touch(id: string, now: string): Promise<void>;
+};
+
+export type ExecutionFilter = {
+  formName?: string;
+  status?: ExecutionStatus;
+  companyId?: string;
+  technicianUserId?: string;
+  /** Created at or after (ISO time). */
+  from?: string;
+  /** Created before (ISO time). */
+  to?: string;
+};
+
 export type Store = {
   dialect: 'sqlite' | 'postgres';
   users: UserRepo;
@@ -193,6 +285,9 @@ export type Store = {
   launches: LaunchRepo;
   executions: ExecutionRepo;
   jobs: JobRepo;
+  settings: SettingsRepo;
+  audit: AuditRepo;
+  apiTokens: ApiTokenRepo;
   /** Runs pending migrations; safe when several instances start together. */
   migrate(): Promise<void>;
   close(): Promise<void>;

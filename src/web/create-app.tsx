@@ -7,6 +7,10 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { isToolboxError } from '../lib/toolbox-error.js';
 import type { Services } from '../services.js';
+import { adminPages } from './admin/index.js';
+import { requireAdmin } from './admin/require-admin.js';
+import { mountApi } from './api/mount-api.js';
+import { apiOperations } from './api/operations/index.js';
 import type { AppEnv } from './app-env.js';
 import { requestLogger } from './middleware/request-logger.js';
 import { sessionAuth } from './middleware/session-auth.js';
@@ -16,6 +20,9 @@ import { homeRoute } from './routes/home-route.js';
 import { launchRoutes } from './routes/launch-routes.js';
 import { screenPopRoute } from './routes/screenpop-route.js';
 import { ProblemPage } from './views/layout.js';
+
+/** The version in package.json, for the OpenAPI document. */
+const TOOLBOX_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const ASSETS: Record<string, { type: string; body: string }> = {
   '/assets/app.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('../../public/app.css', import.meta.url), 'utf8') },
@@ -74,12 +81,21 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
   // Form POSTs must come from our own pages: the browser's Origin (or Sec-Fetch-Site) says so.
   app.use('*', csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin }));
   app.use('*', sessionAuth(services.sessions));
+  // Settings an admin changed on another instance apply here within a couple of seconds.
+  app.use('*', async (_c, next) => {
+    await services.settings.ensureFresh();
+    await next();
+  });
 
   app.route('/', screenPopRoute);
   app.route('/', authRoutes);
   app.route('/', launchRoutes);
   app.route('/', executionRoutes);
   app.route('/', homeRoute);
+  app.use('/admin', requireAdmin);
+  app.use('/admin/*', requireAdmin);
+  for (const page of adminPages) app.route('/', page);
+  mountApi(app, apiOperations, { version: TOOLBOX_VERSION });
 
   app.notFound((c) =>
     c.html(

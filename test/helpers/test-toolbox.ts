@@ -20,9 +20,12 @@ import type { Store } from '../../src/store/types.js';
 import type { AppEnv } from '../../src/web/app-env.js';
 import { createApp } from '../../src/web/create-app.js';
 
-const CW_ORIGIN = 'https://cw.toolbox.test';
-const GRAPH_ORIGIN = 'https://graph.toolbox.test';
+export const CW_ORIGIN = 'https://cw.toolbox.test';
+export const GRAPH_ORIGIN = 'https://graph.toolbox.test';
 export const TEST_ORIGIN = 'http://toolbox.test';
+
+/** Configuration with nothing but the users: the admin sets the rest up in the console. */
+export const EMPTY_CONSOLE_CONFIG = { psa: undefined, directories: [], forms: undefined };
 
 export type TestToolbox = {
   app: Hono<AppEnv>;
@@ -35,6 +38,15 @@ export type TestToolbox = {
   request(
     path: string,
     init?: { method?: string; form?: Record<string, string>; headers?: Record<string, string>; cookie?: string },
+  ): Promise<Response>;
+  /**
+   * Calls the JSON API: with `session` as a signed-in browser would (cookie plus x-csrf-token on
+   * writes), or with `token` as automation would (Authorization: Bearer).
+   */
+  api(
+    method: string,
+    path: string,
+    init?: { body?: unknown; session?: { cookie: string; csrf: string }; token?: string; headers?: Record<string, string> },
   ): Promise<Response>;
   /** Signs in and returns the cookie header and the session's CSRF token. */
   signIn(who?: { email: string; password: string }): Promise<{ cookie: string; csrf: string }>;
@@ -123,6 +135,21 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     );
   };
 
+  const api: TestToolbox['api'] = (method, path, init = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.session) {
+      headers.set('cookie', init.session.cookie);
+      if (method !== 'GET') headers.set('x-csrf-token', init.session.csrf);
+    }
+    if (init.token) headers.set('authorization', `Bearer ${init.token}`);
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.body);
+    }
+    return Promise.resolve(app.request(`${TEST_ORIGIN}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) }));
+  };
+
   const cookieOf = (response: Response, name: string) => {
     for (const value of response.headers.getSetCookie()) if (value.startsWith(`${name}=`)) return value.split(';')[0] as string;
     return undefined;
@@ -135,6 +162,7 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     graph,
     logText: () => lines.join(''),
     request,
+    api,
     async signIn(who = DEMO_SIGN_IN) {
       const page = await request('/login');
       const loginCookie = cookieOf(page, 'tbx_login');

@@ -90,7 +90,7 @@ test('user add / list / disable, with the password from the environment and neve
 test('check reports each PSA and directory check, and fails when the keys are wrong', async () => {
   const good = await cli(['check'], { TOOLBOX_CONFIG: configPath, NODE_EXTRA_CA_CERTS: caPath, CW_KEY: demoMsp.privateKey });
   assert.equal(good.status, 0, good.stdout + good.stderr);
-  assert.match(good.stdout, /PSA \(connectwise\)/);
+  assert.match(good.stdout, /PSA \(connectwise, file\)/);
   assert.match(good.stdout, /Directory contoso \(entra\)/);
   assert.ok(!/FAIL/.test(good.stdout), good.stdout);
   const bad = await cli(['check'], { TOOLBOX_CONFIG: badConfigPath, NODE_EXTRA_CA_CERTS: caPath });

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from '../../lib/clock.js';
 import type { FetchLike } from '../../lib/http-fetch.js';
 import type { Logger } from '../../lib/logger.js';
+import type { ConnectionField } from '../connection-fields.js';
 import type { SystemsCheckResult } from '../systems-check.js';
 
 /**
@@ -216,5 +217,7 @@ export type DirectoryConnector<S = unknown> = {
   kind: string;
   label: string;
   settings: z.ZodType<S>;
+  /** How the admin console asks for those settings. */
+  fields: ConnectionField[];
   create(settings: S, deps: DirectoryConnectorDeps): DirectoryClient;
 };

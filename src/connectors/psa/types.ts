@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Clock } from '../../lib/clock.js';
 import type { FetchLike } from '../../lib/http-fetch.js';
 import type { Logger } from '../../lib/logger.js';
+import type { ConnectionField } from '../connection-fields.js';
 import type { SystemsCheckResult } from '../systems-check.js';
 
 /**
@@ -102,6 +103,8 @@ export type PsaConnector<S = unknown> = {
   label: string;
   /** Validates the connector's settings block of the configuration. */
   settings: z.ZodType<S>;
+  /** How the admin console asks for those settings. */
+  fields: ConnectionField[];
   /** Normalises an id from a screen-pop URL; null when it is not a valid id for this PSA. */
   parseId(raw: string): string | null;
   /** Describes a valid id for error pages, e.g. "a positive whole number". */

@@ -7,10 +7,13 @@ import type { DatabaseConfig } from '../../config/config.js';
 import type { Store } from '../types.js';
 import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
+import { createApiTokenRepo } from './repos/api-token-repo.js';
+import { createAuditRepo } from './repos/audit-repo.js';
 import { createExecutionRepo } from './repos/execution-repo.js';
 import { createJobRepo } from './repos/job-repo.js';
 import { createLaunchRepo } from './repos/launch-repo.js';
 import { createSessionRepo } from './repos/session-repo.js';
+import { createSettingsRepo } from './repos/settings-repo.js';
 import { createUserRepo } from './repos/user-repo.js';
 
 export type KyselyStoreOptions = {
@@ -67,6 +70,9 @@ export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Ky
     launches: createLaunchRepo(db),
     executions: createExecutionRepo(db),
     jobs: createJobRepo(db, dialect),
+    settings: createSettingsRepo(db),
+    audit: createAuditRepo(db),
+    apiTokens: createApiTokenRepo(db),
     async migrate() {
       const tables = { migrationTableName: 'toolbox_migrations', migrationLockTableName: 'toolbox_migrations_lock' };
       if (!sqlite) {

@@ -94,6 +94,37 @@ export type JobTable = {
   updated_at: string;
 };
 
+export type SettingsTable = {
+  key: string;
+  value: string;
+  revision: string;
+  updated_at: string;
+  updated_by: string | null;
+};
+
+export type AuditLogTable = {
+  id: string;
+  at: string;
+  actor_user_id: string | null;
+  actor_email: string;
+  action: string;
+  target: string;
+  before_value: string | null;
+  after_value: string | null;
+  request_id: string | null;
+};
+
+export type ApiTokenTable = {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  hint: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+};
+
 export type Database = {
   users: UserTable;
   sessions: SessionTable;
@@ -101,4 +132,7 @@ export type Database = {
   executions: ExecutionTable;
   execution_steps: ExecutionStepTable;
   jobs: JobTable;
+  settings: SettingsTable;
+  audit_log: AuditLogTable;
+  api_tokens: ApiTokenTable;
 };

@@ -17,7 +17,7 @@ export const homeRoute = new Hono<AppEnv>().get('/', async (c) => {
         <h2 id="forms-title">Screen-pop URLs</h2>
         <p class="muted">
           Paste one per form into 1Stream (Administration → Manage Organization → Screen Pop URLs, Link Type <em>Custom</em>).
-          {services.config.screenpop.secret
+          {services.settings.current().screenpop.secret
             ? ' Send the 1Stream Client API Key as the x-toolbox-secret header or a secret query parameter.'
             : ''}
         </p>
@@ -36,7 +36,7 @@ export const homeRoute = new Hono<AppEnv>().get('/', async (c) => {
                 <td>
                   {!available.includes(form.name)
                     ? 'not available yet'
-                    : services.config.forms.enabled.includes(form.name)
+                    : services.settings.current().forms.enabled.includes(form.name)
                       ? 'enabled'
                       : 'not enabled'}
                 </td>

@@ -15,12 +15,14 @@ const EXAMPLE = 'ticket_id=@ticketid&company_id=@companyid&contact_id=@contactid
 export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (c) => {
   const services = c.get('services');
   const { config } = services;
+  const settings = services.settings.current();
   c.header('Cache-Control', 'no-store');
   c.header('Referrer-Policy', 'no-referrer');
 
-  if (config.screenpop.secret) {
+  const secret = settings.screenpop.secret;
+  if (secret) {
     const given = c.req.header('x-toolbox-secret') ?? c.req.query('secret') ?? '';
-    if (!given || !constantTimeEquals(given, config.screenpop.secret)) {
+    if (!given || !constantTimeEquals(given, secret)) {
       return c.html(
         <ProblemPage title="This screen-pop link is not authorised">
           <p>
@@ -34,14 +36,27 @@ export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (
     }
   }
 
+  const psaConnector = services.settings.psaConnector();
+  if (!psaConnector) {
+    return c.html(
+      <ProblemPage title="The toolbox is not connected to the PSA yet">
+        <p>
+          Screen pops need the PSA connection to read the ticket, company and contact. An administrator sets it up in the admin console
+          under <a href="/admin/psa">PSA connection</a>; then this link works as it is.
+        </p>
+      </ProblemPage>,
+      503,
+    );
+  }
+
   const result = await createLaunch(
     {
-      psaConnector: services.psaConnector,
+      psaConnector,
       launches: services.store.launches,
       launchReads: services.launchReads,
       clock: services.clock,
       availableForms: Object.keys(services.forms),
-      enabledForms: config.forms.enabled,
+      enabledForms: settings.forms.enabled,
       ttlMinutes: config.launch.ttlMinutes,
     },
     c.req.query(),
@@ -74,7 +89,7 @@ export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (
       return c.html(
         <ProblemPage title={`There is no form called "${result.formName}"`}>
           <p>These are the forms and their screen-pop URLs:</p>
-          <FormList publicUrl={config.publicUrl} enabled={config.forms.enabled} available={Object.keys(services.forms)} />
+          <FormList publicUrl={config.publicUrl} enabled={settings.forms.enabled} available={Object.keys(services.forms)} />
         </ProblemPage>,
         404,
       );
@@ -85,17 +100,24 @@ export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (
             The form <code>{result.formName}</code> is planned but this version of the toolbox cannot run it yet. Until it can, do this task
             by hand or with your usual tools.
           </p>
-          <FormList publicUrl={config.publicUrl} enabled={config.forms.enabled} available={Object.keys(services.forms)} />
+          <FormList publicUrl={config.publicUrl} enabled={settings.forms.enabled} available={Object.keys(services.forms)} />
         </ProblemPage>,
         404,
       );
     case 'form-disabled':
       return c.html(
         <ProblemPage title={`${result.label} is not enabled`}>
-          <p>
-            An administrator has to enable it: add <code>{result.formName}</code> to <code>forms.enabled</code> in the configuration file (
-            <code>{config.configPath ?? 'TOOLBOX_CONFIG'}</code>) and restart the toolbox. See docs/configuration.md.
-          </p>
+          {settings.forms.source === 'file' ? (
+            <p>
+              An administrator has to enable it: add <code>{result.formName}</code> to <code>forms.enabled</code> in the configuration file
+              (<code>{config.configPath ?? 'TOOLBOX_CONFIG'}</code>) and restart the toolbox. See docs/configuration.md.
+            </p>
+          ) : (
+            <p>
+              An administrator enables it in the admin console's <a href={`/admin/forms#form-${result.formName}`}>forms catalogue</a>, which
+              also shows what the form needs. Then this link works as it is.
+            </p>
+          )}
         </ProblemPage>,
         403,
       );

@@ -129,6 +129,30 @@ export function createEntraConnector(options: EntraConnectorOptions = {}): Direc
     kind: 'entra',
     label: 'Microsoft 365 (Entra ID)',
     settings: entraSettingsSchema,
+    fields: [
+      {
+        name: 'tenantId',
+        label: 'Tenant ID or domain',
+        help: 'The directory (tenant) ID GUID, or a verified domain such as contoso.onmicrosoft.com.',
+      },
+      { name: 'clientId', label: 'Application (client) ID', help: 'From the app registration’s overview page (a GUID).' },
+      { name: 'clientSecret', label: 'Client secret', help: 'The secret’s Value (not its ID), from Certificates & secrets.', secret: true },
+      {
+        name: 'authorityHost',
+        label: 'Authority host',
+        help: 'Default https://login.microsoftonline.com; other for national clouds.',
+        advanced: true,
+        type: 'url',
+      },
+      { name: 'graphUrl', label: 'Graph URL', help: 'Default https://graph.microsoft.com.', advanced: true, type: 'url' },
+      {
+        name: 'exchangeUrl',
+        label: 'Exchange Online URL',
+        help: 'Default: the Exchange host of the Graph URL’s cloud.',
+        advanced: true,
+        type: 'url',
+      },
+    ],
     create(settings, deps) {
       const tokens = tokenProvider(settings, deps, graphScope(settings));
       const exchangeTokens = tokenProvider(settings, deps, exchangeScope(settings));

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.js';
+import { adminConsoleMigration } from './0002-admin-console.js';
 
 /**
  * Every migration, in order. Listed in code (not discovered from the folder) so they survive
@@ -7,6 +8,7 @@ import { initialMigration } from './0001-initial.js';
  */
 const migrations: Record<string, Migration> = {
   '0001-initial': initialMigration,
+  '0002-admin-console': adminConsoleMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -207,5 +207,37 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
       if (technicianUserId) query = query.where('technician_user_id', '=', technicianUserId);
       return (await query.execute()).map(toExecution);
     },
+    async search(filter, page) {
+      let query = db.selectFrom('executions');
+      if (filter.formName) query = query.where('form_name', '=', filter.formName);
+      if (filter.status) query = query.where('status', '=', filter.status);
+      if (filter.companyId) query = query.where('company_id', '=', filter.companyId);
+      if (filter.technicianUserId) query = query.where('technician_user_id', '=', filter.technicianUserId);
+      if (filter.from) query = query.where('created_at', '>=', filter.from);
+      if (filter.to) query = query.where('created_at', '<', filter.to);
+      const [rows, count] = await Promise.all([
+        query.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute(),
+        query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+      ]);
+      return { items: rows.map(toExecution), total: Number(count?.n ?? 0) };
+    },
+    async resealSecrets(reseal) {
+      const rows = await db.selectFrom('executions').select(['id', 'secret_sealed']).where('secret_sealed', 'is not', null).execute();
+      let count = 0;
+      for (const row of rows) {
+        const sealed = row.secret_sealed as string;
+        const next = reseal(sealed, row.id);
+        if (next === sealed) continue;
+        // Only over the value read: a secret taken (shown) meanwhile stays gone.
+        const result = await db
+          .updateTable('executions')
+          .set({ secret_sealed: next })
+          .where('id', '=', row.id)
+          .where('secret_sealed', '=', sealed)
+          .executeTakeFirst();
+        count += Number(result.numUpdatedRows);
+      }
+      return count;
+    },
   };
 }

@@ -1,0 +1,90 @@
+import type { ConnectionField } from '../../connectors/connection-fields.js';
+import type { SecretBox } from '../../lib/secret-box.js';
+import { type FieldProblem, ToolboxError } from '../../lib/toolbox-error.js';
+import { settingSecretAad } from './settings-documents.js';
+
+/** A connection as an admin submits it: plain fields, and secrets only when (re-)entered. */
+export type ConnectionInput = {
+  fields: Record<string, string | number | undefined>;
+  secrets: Record<string, string | undefined>;
+};
+
+type SettingsSchema = {
+  safeParse(value: unknown): { success: boolean; data?: unknown; error?: { issues: { path: PropertyKey[]; message: string }[] } };
+};
+
+/**
+ * Turns a submitted connection into the stored document: validates it with the connector's own
+ * schema (so the console accepts exactly what the configuration file would), keeps a stored
+ * secret the admin left empty, and seals every secret. Returns the validated settings too, and
+ * which secrets changed, for the audit log.
+ */
+export function prepareConnection(options: {
+  key: string;
+  connectorFields: ConnectionField[];
+  schema: SettingsSchema;
+  input: ConnectionInput;
+  /** The stored document's sealed secrets (same connector kind), kept where no new value came. */
+  storedSecrets: Record<string, string> | undefined;
+  secretBox: SecretBox;
+  /** Prefix of problem paths, as the API names the fields. */
+}): { fields: Record<string, string | number>; secrets: Record<string, string>; settings: unknown; changedSecrets: string[] } {
+  const secretNames = options.connectorFields.filter((field) => field.secret).map((field) => field.name);
+  const knownNames = new Set(options.connectorFields.map((field) => field.name));
+  const problems: FieldProblem[] = [];
+  const fields: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(options.input.fields)) {
+    if (secretNames.includes(name)) {
+      problems.push({ path: `fields.${name}`, message: 'is a secret: send it under secrets, not fields.' });
+    } else if (!knownNames.has(name)) {
+      problems.push({ path: `fields.${name}`, message: 'is not a setting of this connector.' });
+    } else if (value !== undefined && String(value).trim() !== '') {
+      fields[name] = typeof value === 'number' ? value : value.trim();
+    }
+  }
+  const plain: Record<string, unknown> = { ...fields };
+  for (const field of options.connectorFields.filter((candidate) => candidate.type === 'number')) {
+    if (typeof plain[field.name] === 'string') plain[field.name] = Number(plain[field.name]);
+  }
+  const secrets: Record<string, string> = {};
+  const changedSecrets: string[] = [];
+  for (const name of secretNames) {
+    const given = options.input.secrets[name];
+    const aad = settingSecretAad(options.key, name);
+    if (given !== undefined && given !== '') {
+      plain[name] = given;
+      secrets[name] = options.secretBox.seal(given, aad);
+      changedSecrets.push(name);
+    } else if (options.storedSecrets?.[name]) {
+      plain[name] = options.secretBox.open(options.storedSecrets[name], aad);
+      secrets[name] = options.storedSecrets[name];
+    }
+  }
+  for (const name of Object.keys(options.input.secrets)) {
+    if (!secretNames.includes(name)) problems.push({ path: `secrets.${name}`, message: 'is not a secret of this connector.' });
+  }
+  const parsed = options.schema.safeParse(plain);
+  if (!parsed.success) {
+    for (const issue of parsed.error?.issues ?? []) {
+      const name = String(issue.path[0] ?? '');
+      problems.push({ path: `${secretNames.includes(name) ? 'secrets' : 'fields'}.${name}`, message: issue.message });
+    }
+  }
+  if (problems.length > 0) {
+    throw new ToolboxError({
+      code: 'TBX_ERR_VALIDATION',
+      httpStatus: 400,
+      message: `Some settings need attention: ${problems.map((problem) => `${problem.path} ${problem.message}`).join('; ')}`,
+      fields: problems,
+    });
+  }
+  return { fields, secrets, settings: parsed.data, changedSecrets };
+}
+
+/** The audit log's view of a connection: fields as they are, each secret only as "set" or "changed". */
+export function auditView(fields: Record<string, string | number>, secretNames: string[], changed: string[] = []): Record<string, unknown> {
+  return {
+    ...fields,
+    ...Object.fromEntries(secretNames.map((name) => [name, changed.includes(name) ? '(changed)' : '(set)'])),
+  };
+}

@@ -1,0 +1,435 @@
+import type { Config, DirectoryConfig } from '../../config/config.js';
+import type { ConnectionField } from '../../connectors/connection-fields.js';
+import type { DirectoryClient, DirectoryConnector } from '../../connectors/directory/types.js';
+import type { PsaClient, PsaConnector } from '../../connectors/psa/types.js';
+import { createDirectoryRegistry, type DirectoryEntry, type DirectoryRegistry } from '../../engine/directory-registry.js';
+import type { Clock } from '../../lib/clock.js';
+import type { FetchLike } from '../../lib/http-fetch.js';
+import type { Logger } from '../../lib/logger.js';
+import type { SecretBox } from '../../lib/secret-box.js';
+import { ToolboxError } from '../../lib/toolbox-error.js';
+import type { SettingsEntry, Store } from '../../store/types.js';
+import {
+  companyMappingsDocumentSchema,
+  directoryDocumentSchema,
+  formsDocumentSchema,
+  psaDocumentSchema,
+  SETTINGS_KEYS,
+  screenpopDocumentSchema,
+  settingSecretAad,
+  type TechnicianMapping,
+  technicianMappingsDocumentSchema,
+} from './settings-documents.js';
+
+export type SettingSource = 'file' | 'console';
+
+/** What the console shows of a connection: never a secret, only which secrets are set. */
+export type ConnectionView = {
+  kind: string;
+  label: string;
+  source: SettingSource;
+  /** Non-secret values as configured. */
+  fields: Record<string, string | number>;
+  /** Names of the secret fields that hold a value. */
+  secretsSet: string[];
+  /** The store revision to send back when editing (console-set only). */
+  revision: string | null;
+  updatedAt: string | null;
+  updatedBy: string | null;
+};
+
+export type EffectivePsa = ConnectionView & { settings: unknown };
+
+export type EffectiveDirectory = DirectoryConfig & { view: ConnectionView };
+
+export type CompanyMapping = { companyId: string; directoryId: string; source: SettingSource };
+
+/**
+ * The configuration in force: the file's values (read-only in the console) merged with what
+ * admins set in the console. Built from the store on start and whenever the store changes.
+ */
+export type EffectiveSettings = {
+  psa: EffectivePsa | null;
+  directories: EffectiveDirectory[];
+  companyMappings: CompanyMapping[];
+  companyMappingsRevision: string | null;
+  forms: { enabled: string[]; source: SettingSource | 'default'; revision: string | null };
+  screenpop: { secret: string | undefined; source: SettingSource | 'none'; revision: string | null };
+  technicians: Record<string, TechnicianMapping>;
+  technicianMappingsRevision: string | null;
+  /** Saved settings that could not be used (wrong secret key, invalid after an upgrade). */
+  problems: string[];
+};
+
+export type LiveSettingsDeps = {
+  config: Config;
+  store: Pick<Store, 'settings'>;
+  secretBox: SecretBox;
+  fetch: FetchLike;
+  logger: Logger;
+  clock: Clock;
+  psaConnectors: Record<string, PsaConnector<unknown>>;
+  directoryConnectors: Record<string, DirectoryConnector<unknown>>;
+  formDefaultsSchemas: Record<string, { safeParse(value: unknown): { success: boolean; data?: unknown } }>;
+  availableForms: string[];
+  /** How long the store's settings are trusted before asking whether they changed. */
+  refreshMs?: number;
+};
+
+export type LiveSettings = {
+  current(): EffectiveSettings;
+  /** Re-reads the store when its settings changed (`force`: always). */
+  refresh(options?: { force?: boolean }): Promise<void>;
+  /** Like refresh, at most every `refreshMs`: cheap enough for every request. */
+  ensureFresh(): Promise<void>;
+  psaConnector(): PsaConnector<unknown> | undefined;
+  /** Always the current PSA client; throws a "not set up" error while there is none. */
+  psa: PsaClient;
+  /** Always the current directories. */
+  directories: DirectoryRegistry;
+  /** A client for settings not saved yet (check before save). */
+  buildPsaClient(kind: string, settings: unknown): PsaClient;
+  buildDirectoryClient(kind: string, id: string, settings: unknown): DirectoryClient;
+};
+
+export const PSA_NOT_CONFIGURED = () =>
+  new ToolboxError({
+    code: 'TBX_ERR_PSA_NOT_CONFIGURED',
+    httpStatus: 503,
+    message: 'The PSA connection is not set up yet. An admin sets it up in the admin console under "PSA connection".',
+  });
+
+function splitFields(fields: ConnectionField[], settings: Record<string, unknown>) {
+  const secretNames = new Set(fields.filter((field) => field.secret).map((field) => field.name));
+  const shown: Record<string, string | number> = {};
+  const secretsSet: string[] = [];
+  for (const [name, value] of Object.entries(settings)) {
+    if (secretNames.has(name)) {
+      if (value !== undefined && value !== '') secretsSet.push(name);
+    } else if (typeof value === 'string' || typeof value === 'number') {
+      shown[name] = value;
+    }
+  }
+  return { shown, secretsSet };
+}
+
+export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
+  const refreshMs = deps.refreshMs ?? 2_000;
+  const psaClients = new Map<string, PsaClient>();
+  const directoryClients = new Map<string, DirectoryClient>();
+
+  const buildPsaClient = (kind: string, settings: unknown): PsaClient => {
+    const connector = deps.psaConnectors[kind];
+    if (!connector) throw new Error(`Unknown PSA kind ${kind}`);
+    return connector.create(settings, { fetch: deps.fetch, logger: deps.logger.child({ psa: kind }), clock: deps.clock });
+  };
+  const buildDirectoryClient = (kind: string, id: string, settings: unknown): DirectoryClient => {
+    const connector = deps.directoryConnectors[kind];
+    if (!connector) throw new Error(`Unknown directory kind ${kind}`);
+    return connector.create(settings, { fetch: deps.fetch, logger: deps.logger.child({ directory: id }), clock: deps.clock });
+  };
+
+  /** Clients are kept while their settings stay the same, so tokens and codebase lookups survive other changes. */
+  function cachedClient<T>(cache: Map<string, T>, used: Set<string>, key: string, build: () => T): T {
+    used.add(key);
+    let client = cache.get(key);
+    if (!client) {
+      client = build();
+      cache.set(key, client);
+    }
+    return client;
+  }
+
+  type State = { effective: EffectiveSettings; psaClient: PsaClient | undefined; registry: DirectoryRegistry; fingerprint: string };
+
+  function openConnection(
+    entry: SettingsEntry,
+    doc: { kind: string; fields: Record<string, string | number>; secrets: Record<string, string> },
+    connector: {
+      settings: {
+        safeParse(v: unknown): { success: boolean; data?: unknown; error?: { issues: { path: PropertyKey[]; message: string }[] } };
+      };
+    },
+  ): { settings: unknown } | { problem: string } {
+    const plain: Record<string, unknown> = { ...doc.fields };
+    try {
+      for (const [name, sealed] of Object.entries(doc.secrets))
+        plain[name] = deps.secretBox.open(sealed, settingSecretAad(entry.key, name));
+    } catch (error) {
+      return { problem: (error as Error).message };
+    }
+    const parsed = connector.settings.safeParse(plain);
+    if (!parsed.success) {
+      return {
+        problem: parsed.error?.issues.map((issue) => `${issue.path.join('.') || 'settings'}: ${issue.message}`).join('; ') ?? 'invalid',
+      };
+    }
+    return { settings: parsed.data };
+  }
+
+  function compose(entries: SettingsEntry[], fingerprint: string): State {
+    const { config } = deps;
+    const problems: string[] = [];
+    const byKey = new Map(entries.map((entry) => [entry.key, entry]));
+    const usedPsa = new Set<string>();
+    const usedDirectories = new Set<string>();
+
+    // PSA: the file's, else the console's.
+    let psa: EffectivePsa | null = null;
+    const psaEntry = byKey.get(SETTINGS_KEYS.psa);
+    if (config.psa) {
+      const connector = deps.psaConnectors[config.psa.kind];
+      if (connector) {
+        const { shown, secretsSet } = splitFields(connector.fields, config.psa.settings as Record<string, unknown>);
+        psa = {
+          kind: config.psa.kind,
+          label: connector.label,
+          source: 'file',
+          fields: shown,
+          secretsSet,
+          revision: null,
+          updatedAt: null,
+          updatedBy: null,
+          settings: config.psa.settings,
+        };
+      }
+      if (psaEntry) problems.push('The configuration file sets the PSA connection, so the one saved in the console is not used.');
+    } else if (psaEntry) {
+      const doc = psaDocumentSchema.safeParse(psaEntry.value);
+      const connector = doc.success ? deps.psaConnectors[doc.data.kind] : undefined;
+      if (!doc.success || !connector) {
+        problems.push('The saved PSA connection is not readable by this version; enter it again under "PSA connection".');
+      } else {
+        const opened = openConnection(psaEntry, doc.data, connector);
+        if ('problem' in opened) {
+          problems.push(`The saved PSA connection cannot be used: ${opened.problem}`);
+        } else {
+          psa = {
+            kind: doc.data.kind,
+            label: connector.label,
+            source: 'console',
+            fields: doc.data.fields,
+            secretsSet: Object.keys(doc.data.secrets),
+            revision: psaEntry.revision,
+            updatedAt: psaEntry.updatedAt,
+            updatedBy: psaEntry.updatedBy,
+            settings: opened.settings,
+          };
+        }
+      }
+    }
+    const psaClient = psa
+      ? cachedClient(psaClients, usedPsa, JSON.stringify([psa.kind, psa.settings]), () => buildPsaClient(psa.kind, psa.settings))
+      : undefined;
+
+    // Directories: the file's, then the console's (an id the file uses stays the file's).
+    const directories: EffectiveDirectory[] = [];
+    for (const directory of config.directories) {
+      const connector = deps.directoryConnectors[directory.kind];
+      const { shown, secretsSet } = splitFields(connector?.fields ?? [], directory.settings as Record<string, unknown>);
+      directories.push({
+        ...directory,
+        psaCompanyIds: [...directory.psaCompanyIds],
+        view: {
+          kind: directory.kind,
+          label: connector?.label ?? directory.kind,
+          source: 'file',
+          fields: shown,
+          secretsSet,
+          revision: null,
+          updatedAt: null,
+          updatedBy: null,
+        },
+      });
+    }
+    for (const entry of entries) {
+      if (!entry.key.startsWith(SETTINGS_KEYS.directoryPrefix)) continue;
+      const doc = directoryDocumentSchema.safeParse(entry.value);
+      const connector = doc.success ? deps.directoryConnectors[doc.data.kind] : undefined;
+      const id = entry.key.slice(SETTINGS_KEYS.directoryPrefix.length);
+      if (!doc.success || !connector) {
+        problems.push(`The saved directory "${id}" is not readable by this version; enter it again under "Directories".`);
+        continue;
+      }
+      if (directories.some((directory) => directory.id === id)) {
+        problems.push(`The configuration file defines directory "${id}", so the one saved in the console is not used.`);
+        continue;
+      }
+      const opened = openConnection(entry, doc.data, connector);
+      if ('problem' in opened) {
+        problems.push(`The saved directory "${id}" cannot be used: ${opened.problem}`);
+        continue;
+      }
+      const formDefaults: Record<string, unknown> = {};
+      for (const [formName, value] of Object.entries(doc.data.formDefaults)) {
+        const parsed = deps.formDefaultsSchemas[formName]?.safeParse(value);
+        if (parsed?.success) formDefaults[formName] = parsed.data;
+        else problems.push(`Directory "${id}": the saved defaults of ${formName} are not valid any more and are ignored.`);
+      }
+      directories.push({
+        id,
+        kind: doc.data.kind,
+        name: doc.data.name,
+        psaCompanyIds: [],
+        allowPrivilegedTargets: doc.data.allowPrivilegedTargets,
+        formDefaults,
+        settings: opened.settings,
+        view: {
+          kind: doc.data.kind,
+          label: connector.label,
+          source: 'console',
+          fields: doc.data.fields,
+          secretsSet: Object.keys(doc.data.secrets),
+          revision: entry.revision,
+          updatedAt: entry.updatedAt,
+          updatedBy: entry.updatedBy,
+        },
+      });
+    }
+
+    // Company mappings: the file's `psaCompanyIds`, then the console's for other companies.
+    const companyMappings: CompanyMapping[] = directories.flatMap((directory) =>
+      directory.psaCompanyIds.map((companyId) => ({ companyId, directoryId: directory.id, source: 'file' as const })),
+    );
+    const mappingsEntry = byKey.get(SETTINGS_KEYS.companyMappings);
+    const mappingsDoc = mappingsEntry ? companyMappingsDocumentSchema.safeParse(mappingsEntry.value) : undefined;
+    if (mappingsDoc?.success) {
+      for (const [companyId, directoryId] of Object.entries(mappingsDoc.data.mappings)) {
+        const directory = directories.find((candidate) => candidate.id === directoryId);
+        if (companyMappings.some((mapping) => mapping.companyId === companyId && mapping.source === 'file')) continue;
+        if (!directory) {
+          problems.push(`PSA company ${companyId} is mapped to directory "${directoryId}", which no longer exists.`);
+          continue;
+        }
+        directory.psaCompanyIds.push(companyId);
+        companyMappings.push({ companyId, directoryId, source: 'console' });
+      }
+    }
+
+    const registry = createDirectoryRegistry(
+      directories.map(
+        (directory): DirectoryEntry => ({
+          config: directory,
+          client: cachedClient(directoryClients, usedDirectories, JSON.stringify([directory.kind, directory.id, directory.settings]), () =>
+            buildDirectoryClient(directory.kind, directory.id, directory.settings),
+          ),
+        }),
+      ),
+    );
+
+    // Forms: the file's list, else the console's, else none (an admin enables each on purpose).
+    const formsEntry = byKey.get(SETTINGS_KEYS.forms);
+    const formsDoc = formsEntry ? formsDocumentSchema.safeParse(formsEntry.value) : undefined;
+    const forms: EffectiveSettings['forms'] = config.forms.enabled
+      ? { enabled: config.forms.enabled, source: 'file', revision: null }
+      : formsDoc?.success
+        ? {
+            enabled: formsDoc.data.enabled.filter((name) => deps.availableForms.includes(name)),
+            source: 'console',
+            revision: formsEntry!.revision,
+          }
+        : { enabled: [], source: 'default', revision: formsEntry?.revision ?? null };
+
+    // The screen-pop secret: the file's, else the console's.
+    let screenpop: EffectiveSettings['screenpop'] = { secret: undefined, source: 'none', revision: null };
+    const screenpopEntry = byKey.get(SETTINGS_KEYS.screenpop);
+    if (config.screenpop.secret) {
+      screenpop = { secret: config.screenpop.secret, source: 'file', revision: null };
+    } else if (screenpopEntry) {
+      const doc = screenpopDocumentSchema.safeParse(screenpopEntry.value);
+      screenpop = { secret: undefined, source: 'none', revision: screenpopEntry.revision };
+      if (doc.success && doc.data.secret) {
+        try {
+          screenpop = {
+            secret: deps.secretBox.open(doc.data.secret, settingSecretAad(SETTINGS_KEYS.screenpop, 'secret')),
+            source: 'console',
+            revision: screenpopEntry.revision,
+          };
+        } catch (error) {
+          // Failing closed: an unreadable secret must not leave the webhook open.
+          screenpop = {
+            secret: `unreadable:${screenpopEntry.revision}:${Math.random()}`,
+            source: 'console',
+            revision: screenpopEntry.revision,
+          };
+          problems.push(
+            `The saved screen-pop secret cannot be read (${(error as Error).message}); screen pops are refused until it is set again.`,
+          );
+        }
+      }
+    }
+
+    const techniciansEntry = byKey.get(SETTINGS_KEYS.technicianMappings);
+    const techniciansDoc = techniciansEntry ? technicianMappingsDocumentSchema.safeParse(techniciansEntry.value) : undefined;
+
+    // Clients whose settings are gone are dropped.
+    for (const key of psaClients.keys()) if (!usedPsa.has(key)) psaClients.delete(key);
+    for (const key of directoryClients.keys()) if (!usedDirectories.has(key)) directoryClients.delete(key);
+
+    return {
+      fingerprint,
+      psaClient,
+      registry,
+      effective: {
+        psa,
+        directories,
+        companyMappings,
+        companyMappingsRevision: mappingsEntry?.revision ?? null,
+        forms,
+        screenpop,
+        technicians: techniciansDoc?.success ? techniciansDoc.data.mappings : {},
+        technicianMappingsRevision: techniciansEntry?.revision ?? null,
+        problems,
+      },
+    };
+  }
+
+  let state = compose([], 'initial');
+  let checkedAt = Number.NEGATIVE_INFINITY;
+  let inFlight: Promise<void> | undefined;
+
+  async function refresh(options: { force?: boolean } = {}): Promise<void> {
+    const fingerprint = await deps.store.settings.fingerprint();
+    checkedAt = deps.clock.now();
+    if (!options.force && fingerprint === state.fingerprint) return;
+    const entries = await deps.store.settings.list();
+    state = compose(entries, fingerprint);
+    for (const problem of state.effective.problems) deps.logger.warn({ problem }, 'settings problem');
+  }
+
+  const current = () => {
+    if (!state.psaClient) throw PSA_NOT_CONFIGURED();
+    return state.psaClient;
+  };
+
+  return {
+    current: () => state.effective,
+    refresh,
+    ensureFresh() {
+      if (deps.clock.now() - checkedAt < refreshMs) return Promise.resolve();
+      inFlight ??= refresh().finally(() => {
+        inFlight = undefined;
+      });
+      return inFlight;
+    },
+    psaConnector: () => (state.effective.psa ? deps.psaConnectors[state.effective.psa.kind] : undefined),
+    psa: {
+      getTicket: (...args) => current().getTicket(...args),
+      getCompany: (...args) => current().getCompany(...args),
+      getContact: (...args) => current().getContact(...args),
+      listMembers: (...args) => current().listMembers(...args),
+      addTicketNote: (...args) => current().addTicketNote(...args),
+      findTicketNote: (...args) => current().findTicketNote(...args),
+      setTicketStatus: (...args) => current().setTicketStatus(...args),
+      ticketUrl: (...args) => current().ticketUrl(...args),
+      systemsCheck: (...args) => current().systemsCheck(...args),
+    },
+    directories: {
+      get: (id) => state.registry.get(id),
+      forCompany: (companyId) => state.registry.forCompany(companyId),
+      all: () => state.registry.all(),
+    },
+    buildPsaClient,
+    buildDirectoryClient,
+  };
+}

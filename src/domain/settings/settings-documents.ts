@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * The settings documents the admin console keeps in the store (`settings` table), one JSON value
+ * per key. Secrets are sealed with the secret box (associated data `settings:<key>:<field>`), so
+ * a database dump holds none in clear. Everything here is checked again when read, so a document
+ * written by another version, or by hand, cannot smuggle in a bad value.
+ */
+export const SETTINGS_KEYS = {
+  psa: 'psa',
+  directoryPrefix: 'directory:',
+  companyMappings: 'company-mappings',
+  forms: 'forms',
+  screenpop: 'screenpop',
+  technicianMappings: 'technician-mappings',
+} as const;
+
+export const directoryKey = (id: string) => `${SETTINGS_KEYS.directoryPrefix}${id}`;
+
+/** Associated data that binds a sealed setting to its document and field. */
+export const settingSecretAad = (key: string, field: string) => `settings:${key}:${field}`;
+
+/** Non-secret settings as entered, and secrets sealed. */
+const connectionShape = {
+  kind: z.string().min(1),
+  fields: z.record(z.string(), z.union([z.string(), z.number()])),
+  secrets: z.record(z.string(), z.string()),
+};
+
+export const psaDocumentSchema = z.object(connectionShape);
+export type PsaDocument = z.infer<typeof psaDocumentSchema>;
+
+export const directoryDocumentSchema = z.object({
+  ...connectionShape,
+  id: z.string(),
+  name: z.string(),
+  allowPrivilegedTargets: z.boolean().default(false),
+  formDefaults: z.record(z.string(), z.unknown()).default({}),
+});
+export type DirectoryDocument = z.infer<typeof directoryDocumentSchema>;
+
+/** PSA company id → directory id. */
+export const companyMappingsDocumentSchema = z.object({ mappings: z.record(z.string(), z.string()) });
+export type CompanyMappingsDocument = z.infer<typeof companyMappingsDocumentSchema>;
+
+export const formsDocumentSchema = z.object({ enabled: z.array(z.string()) });
+
+export const screenpopDocumentSchema = z.object({ secret: z.string().nullable() });
+
+export const technicianMappingSchema = z.object({
+  memberId: z.string(),
+  identifier: z.string(),
+  name: z.string(),
+  /** `auto`: matched by email; `manual`: an admin chose it (and auto-matching leaves it alone). */
+  source: z.enum(['auto', 'manual']),
+});
+export type TechnicianMapping = z.infer<typeof technicianMappingSchema>;
+
+/** Toolbox user id → PSA member. */
+export const technicianMappingsDocumentSchema = z.object({ mappings: z.record(z.string(), technicianMappingSchema) });
