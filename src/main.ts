@@ -1,5 +1,5 @@
 import { ConfigError } from './config/load-config.js';
-import { DEMO_SIGN_IN } from './demo/demo-sandbox.js';
+import { DEMO_ADMIN, DEMO_SIGN_IN } from './demo/demo-sandbox.js';
 import { FORM_CATALOGUE } from './forms/catalogue.js';
 import { startToolbox } from './start-toolbox.js';
 
@@ -10,6 +10,8 @@ Usage: npm start            (or: node dist/main.js)
 Environment:
   TOOLBOX_CONFIG=path      YAML or JSON configuration (docs/configuration.md). Without it the
                            built-in demo sandbox starts: simulated ConnectWise and Microsoft 365.
+  TOOLBOX_DEMO=console     Demo sandbox with nothing set up: try the admin console from scratch
+                           (the values to enter are printed at start; docs/admin.md).
   PORT, HOST               where to listen (default 3000 on 127.0.0.1)
   TOOLBOX_DATA_DIR         SQLite database and secret key (default ./data)
   DATABASE_URL             postgres://… to use PostgreSQL instead of SQLite
@@ -46,9 +48,24 @@ async function main(): Promise<void> {
   }
   const { config } = running;
   const out: string[] = [`Technician Toolbox is ready at ${config.publicUrl} (listening on ${running.url}).`];
-  if (running.sandbox) {
+  if (running.sandbox && process.env.TOOLBOX_DEMO === 'console') {
+    const sandbox = running.sandbox;
+    const psa = sandbox.config.psa;
+    const tenant = sandbox.config.directories[0]!;
+    out.push('TOOLBOX_DEMO=console: the simulators run, nothing is set up. Sign in as the admin and follow /admin.');
+    out.push(
+      `Admin sign-in: ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}   (technician: ${DEMO_SIGN_IN.email} / ${DEMO_SIGN_IN.password})`,
+    );
+    out.push(
+      `PSA connection: company id ${psa.companyId}, public key ${psa.publicKey}, private key ${psa.privateKey}, site URL and API endpoint ${psa.apiUrl}, client id ${psa.clientId}`,
+    );
+    out.push(
+      `Directory ${tenant.name}: tenant ${tenant.tenantId}, application ${tenant.clientId}, secret ${tenant.clientSecret}, advanced: authority host and Graph URL ${tenant.graphUrl}`,
+    );
+  } else if (running.sandbox) {
     out.push('No TOOLBOX_CONFIG given: running the demo sandbox (simulated ConnectWise and Microsoft 365, fictional MSP).');
     out.push(`Demo sign-in: ${DEMO_SIGN_IN.email} / ${DEMO_SIGN_IN.password}`);
+    out.push(`Admin console: ${config.publicUrl}/admin  (sign in as ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password})`);
     out.push('Screen-pop URLs, one per form:');
     for (const form of FORM_CATALOGUE) {
       const [ticket, company, contact] = DEMO_POPS[form.name] ?? [1001, 250, 301];

@@ -46,7 +46,8 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
       directoryConnectors,
       availableForms: Object.keys(forms),
       formDefaultsSchemas,
-      ...(sandbox ? { demoConfig: () => sandbox.config } : {}),
+      // TOOLBOX_DEMO=console: the simulators run, but the set-up is left to the admin console.
+      ...(sandbox ? { demoConfig: () => (env.TOOLBOX_DEMO === 'console' ? { users: sandbox.config.users } : sandbox.config) } : {}),
     });
     const logger = options.logger ?? createLogger({ level: config.logLevel });
     const clock = options.clock ?? systemClock;

@@ -112,6 +112,14 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
       // Raised by middleware: the Origin check (403) and the body limit (413).
       const status = error.status;
       services.logger.warn({ status, path: c.req.path, requestId: c.get('requestId') }, 'request refused');
+      if (c.req.path.startsWith('/api/')) {
+        return c.json(
+          status === 403
+            ? { error: { code: 'TBX_ERR_CSRF', message: 'This request came from another site (Origin check). Nothing was changed.' } }
+            : { error: { code: 'TBX_ERR_REQUEST_REFUSED', message: 'The request was too large or malformed. Nothing was changed.' } },
+          status,
+        );
+      }
       return c.html(
         <ProblemPage title={status === 403 ? 'This request came from another site' : 'This request was refused'}>
           <p>

@@ -413,16 +413,17 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
       return inFlight;
     },
     psaConnector: () => (state.effective.psa ? deps.psaConnectors[state.effective.psa.kind] : undefined),
+    // Async, so that "not set up" arrives as a rejected promise like any other PSA failure.
     psa: {
-      getTicket: (...args) => current().getTicket(...args),
-      getCompany: (...args) => current().getCompany(...args),
-      getContact: (...args) => current().getContact(...args),
-      listMembers: (...args) => current().listMembers(...args),
-      addTicketNote: (...args) => current().addTicketNote(...args),
-      findTicketNote: (...args) => current().findTicketNote(...args),
-      setTicketStatus: (...args) => current().setTicketStatus(...args),
+      getTicket: async (...args) => current().getTicket(...args),
+      getCompany: async (...args) => current().getCompany(...args),
+      getContact: async (...args) => current().getContact(...args),
+      listMembers: async (...args) => current().listMembers(...args),
+      addTicketNote: async (...args) => current().addTicketNote(...args),
+      findTicketNote: async (...args) => current().findTicketNote(...args),
+      setTicketStatus: async (...args) => current().setTicketStatus(...args),
       ticketUrl: (...args) => current().ticketUrl(...args),
-      systemsCheck: (...args) => current().systemsCheck(...args),
+      systemsCheck: async (...args) => current().systemsCheck(...args),
     },
     directories: {
       get: (id) => state.registry.get(id),
