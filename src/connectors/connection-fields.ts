@@ -14,6 +14,12 @@ export type ConnectionField = {
   /** Shown under "Advanced": has a sensible default. */
   advanced?: boolean;
   placeholder?: string;
-  /** Numbers are sent as numbers in the API. */
-  type?: 'text' | 'url' | 'number';
+  /** Numbers are sent as numbers in the API; `multiline` is a text area (PEM certificates and keys). */
+  type?: 'text' | 'url' | 'number' | 'multiline';
+  /**
+   * Fields that are alternatives to each other (a client secret, or a certificate and its key)
+   * share a group: saving a new secret of the group drops the stored secrets of the others, so an
+   * admin can switch from one credential to the other without deleting the connection.
+   */
+  group?: string;
 };

@@ -48,6 +48,11 @@ export function prepareConnection(options: {
   }
   const secrets: Record<string, string> = {};
   const changedSecrets: string[] = [];
+  // A new secret of a credential group replaces the group's other stored secrets (secret → certificate).
+  const groupOf = (name: string) => options.connectorFields.find((field) => field.name === name)?.group;
+  const replacedGroups = new Set(
+    secretNames.filter((name) => (options.input.secrets[name] ?? '') !== '' && groupOf(name)).map((name) => groupOf(name)),
+  );
   for (const name of secretNames) {
     const given = options.input.secrets[name];
     const aad = settingSecretAad(options.key, name);
@@ -55,7 +60,7 @@ export function prepareConnection(options: {
       plain[name] = given;
       secrets[name] = options.secretBox.seal(given, aad);
       changedSecrets.push(name);
-    } else if (options.storedSecrets?.[name]) {
+    } else if (options.storedSecrets?.[name] && !(groupOf(name) && replacedGroups.has(groupOf(name)))) {
       plain[name] = options.secretBox.open(options.storedSecrets[name], aad);
       secrets[name] = options.storedSecrets[name];
     }
@@ -67,7 +72,13 @@ export function prepareConnection(options: {
   if (!parsed.success) {
     for (const issue of parsed.error?.issues ?? []) {
       const name = String(issue.path[0] ?? '');
-      problems.push({ path: `${secretNames.includes(name) ? 'secrets' : 'fields'}.${name}`, message: issue.message });
+      const label = options.connectorFields.find((field) => field.name === name)?.label ?? name;
+      // A left-empty field arrives as missing: zod's "expected string, received undefined" says that badly.
+      const missing = name !== '' && plain[name] === undefined && (issue as { code?: string }).code === 'invalid_type';
+      problems.push({
+        path: `${secretNames.includes(name) ? 'secrets' : 'fields'}.${name}`,
+        message: missing ? `${label} is required.` : issue.message,
+      });
     }
   }
   if (problems.length > 0) {

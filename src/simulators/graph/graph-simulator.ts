@@ -17,6 +17,7 @@ import {
   toGraphMethod,
   type UserAuth,
 } from './auth-methods-store.js';
+import { checkClientAssertion, JWT_BEARER_ASSERTION_TYPE, type RegisteredCertificate, registerCertificate } from './client-assertion.js';
 import { EXCHANGE_AUDIENCE, type ExchangeRequestRecord, exchangeError, registerExchangeRoutes } from './exchange-routes.js';
 import {
   addMember,
@@ -93,6 +94,14 @@ export type GraphSimulatorOptions = {
    * `isVerified: false`, and `POST /users` refuses UPNs in them.
    */
   unverifiedDomains?: Record<string, string[]>;
+  /**
+   * Certificates registered on each tenant's app (Certificates & secrets → Certificates), by
+   * tenant key or id: the PEM text of the public certificate, as an admin uploads it. The token
+   * endpoint then accepts client assertions signed with the matching private key (see
+   * client-assertion.ts), checked against the simulator's clock with 5 minutes' skew; the app's
+   * client secret keeps working alongside, as in Entra.
+   */
+  appCertificates?: Record<string, string[]>;
 };
 
 /**
@@ -383,6 +392,15 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
   const inTenantList = (tenant: SimTenant, list: string[] | undefined) =>
     (list ?? []).some((k) => k.toLowerCase() === tenant.key || k.toLowerCase() === tenant.tenantId);
   const tokens = new Map<string, IssuedToken>();
+  const certificatesByTenant = new Map<string, RegisteredCertificate[]>(
+    tenants.map((t) => [
+      t.tenantId,
+      Object.entries(options.appCertificates ?? {})
+        .filter(([k]) => k.toLowerCase() === t.key || k.toLowerCase() === t.tenantId)
+        .flatMap(([, pems]) => pems.map(registerCertificate)),
+    ]),
+  );
+  const appCertificates = (tenant: SimTenant) => certificatesByTenant.get(tenant.tenantId) ?? [];
   const failures: FailureInjection[] = [];
   const throttleWindows = new Map<string, { start: number; count: number }>();
 
@@ -644,7 +662,47 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       );
     }
     const secret = form.get('client_secret');
-    if (!secret) {
+    const assertion = form.get('client_assertion');
+    const assertionType = form.get('client_assertion_type');
+    if (secret && (assertion || assertionType)) {
+      // Status and text *unverified*: Entra refuses a request that presents two credentials.
+      return identityError(c, 400, 'invalid_request', 0, 'Only one client credential may be presented: client_secret or client_assertion.');
+    }
+    if (assertion || assertionType) {
+      if (assertionType !== JWT_BEARER_ASSERTION_TYPE) {
+        // *unverified* text; the type must be exactly the jwt-bearer URN (RFC 7523).
+        return identityError(
+          c,
+          400,
+          'invalid_request',
+          0,
+          `The client_assertion_type '${assertionType ?? ''}' is not supported; use '${JWT_BEARER_ASSERTION_TYPE}'.`,
+        );
+      }
+      if (!assertion) {
+        return identityError(
+          c,
+          400,
+          'invalid_request',
+          900144,
+          "The request body must contain the following parameter: 'client_assertion'.",
+        );
+      }
+      const base = baseUrl(c);
+      const refusal = checkClientAssertion({
+        assertion,
+        clientId,
+        certificates: appCertificates(tenant),
+        now: clock.now(),
+        audienceMatches: (aud) => {
+          // Microsoft's docs ask for the token endpoint; any of the tenant's names in the path
+          // (id, domain) names the same endpoint, as MSAL builds it from the configured authority.
+          const match = /^(https?:\/\/[^/]+)\/([^/?#]+)\/oauth2\/v2\.0\/token$/i.exec(aud);
+          return !!match && match[1]?.toLowerCase() === base.toLowerCase() && findTenant(match[2] ?? '') === tenant;
+        },
+      });
+      if (refusal) return identityError(c, refusal.status, refusal.error, refusal.aadsts, refusal.description);
+    } else if (!secret) {
       return identityError(
         c,
         401,
@@ -652,8 +710,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
         7000218,
         "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
       );
-    }
-    if (!constantTimeEquals(secret, tenant.clientSecret)) {
+    } else if (!constantTimeEquals(secret, tenant.clientSecret)) {
       return identityError(
         c,
         401,

@@ -18,7 +18,21 @@ function FieldInput(props: { field: ConnectionField; value: string; isSet: boole
   return (
     <div class="field">
       <label for={id}>{field.label}</label>
-      {field.secret ? (
+      {field.type === 'multiline' ? (
+        // Secrets are never written back into the text area: an empty one keeps the stored value.
+        <textarea
+          id={id}
+          name={`${field.secret ? 'secrets' : 'fields'}.${field.name}`}
+          rows={4}
+          autocomplete="off"
+          spellcheck={false}
+          placeholder={field.secret && props.isSet ? 'Stored. Leave empty to keep it.' : (field.placeholder ?? '')}
+          aria-describedby={describedBy}
+          aria-invalid={props.problem ? 'true' : undefined}
+        >
+          {field.secret ? '' : props.value}
+        </textarea>
+      ) : field.secret ? (
         <input
           id={id}
           name={`secrets.${field.name}`}

@@ -113,10 +113,14 @@ export function createEntraConnector(options: EntraConnectorOptions = {}): Direc
       byKey = new Map();
       providers.set(deps.fetch, byKey);
     }
-    // A rotated secret must not reuse the old cached token's provider, so the secret is part of
-    // the key, as a digest: the map never holds it in clear and the key is never logged.
-    const secretDigest = createHash('sha256').update(settings.clientSecret).digest('base64url');
-    const key = JSON.stringify([settings.authorityHost, settings.tenantId.toLowerCase(), settings.clientId, secretDigest, scope]);
+    // A rotated secret or certificate must not reuse the old cached token's provider, so the
+    // credential is part of the key, as a digest: the map never holds it in clear and the key is
+    // never logged. A certificate counts with its private key, so a re-keyed certificate is new too.
+    const credential = settings.certificateInfo
+      ? ['certificate', settings.certificateInfo.thumbprintSha256, settings.privateKey ?? '']
+      : ['secret', settings.clientSecret ?? ''];
+    const credentialDigest = createHash('sha256').update(JSON.stringify(credential)).digest('base64url');
+    const key = JSON.stringify([settings.authorityHost, settings.tenantId.toLowerCase(), settings.clientId, credentialDigest, scope]);
     let provider = byKey.get(key);
     if (!provider) {
       provider = createEntraTokenProvider({ settings, scope, ...deps });
@@ -136,7 +140,29 @@ export function createEntraConnector(options: EntraConnectorOptions = {}): Direc
         help: 'The directory (tenant) ID GUID, or a verified domain such as contoso.onmicrosoft.com.',
       },
       { name: 'clientId', label: 'Application (client) ID', help: 'From the app registration’s overview page (a GUID).' },
-      { name: 'clientSecret', label: 'Client secret', help: 'The secret’s Value (not its ID), from Certificates & secrets.', secret: true },
+      {
+        name: 'clientSecret',
+        label: 'Client secret',
+        help: 'The secret’s Value (not its ID), from Certificates & secrets. Or leave it empty and use a certificate below.',
+        secret: true,
+        group: 'credential',
+      },
+      {
+        name: 'certificate',
+        label: 'Or: certificate (PEM)',
+        help: 'Instead of a client secret: the certificate uploaded to the app registration under Certificates & secrets, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----. Leave empty if the private key below includes it.',
+        placeholder: '-----BEGIN CERTIFICATE----- …',
+        type: 'multiline',
+        group: 'credential',
+      },
+      {
+        name: 'privateKey',
+        label: 'Or: certificate private key (PEM)',
+        help: 'With the certificate: its unencrypted RSA private key, from -----BEGIN PRIVATE KEY----- to -----END PRIVATE KEY----- (a PEM holding the key and the certificate together is accepted too). Only the certificate goes to Microsoft.',
+        secret: true,
+        type: 'multiline',
+        group: 'credential',
+      },
       {
         name: 'authorityHost',
         label: 'Authority host',
@@ -587,6 +613,34 @@ function authMethodLabel(kind: AuthMethodKind, typeName: string, m: GraphAuthMet
   }
 }
 
+/** A certificate this close to its end gets a warning on a passing sign-in line. */
+const CERTIFICATE_RENEWAL_NOTICE_MS = 30 * 24 * 3600_000;
+
+function signInPassed(settings: EntraSettings): SystemsCheckResult {
+  const line = { name: 'Sign-in to the tenant', ok: true };
+  const info = settings.certificateInfo;
+  if (!info) return { ...line, message: `The app ${settings.clientId} obtained a token for tenant ${settings.tenantId}.` };
+  const message = `The app ${settings.clientId} obtained a token for tenant ${settings.tenantId} with the certificate ${info.thumbprintSha1} (valid until ${info.notAfter.slice(0, 10)}).`;
+  // Wall-clock time on purpose: this is advice about the real certificate, read by a person now.
+  return Date.parse(info.notAfter) - Date.now() < CERTIFICATE_RENEWAL_NOTICE_MS
+    ? {
+        ...line,
+        message,
+        hint: 'The certificate expires within 30 days: create a new one, upload its public part to the app registration under Certificates & secrets, and update the connection settings before then.',
+      }
+    : { ...line, message };
+}
+
+function signInHint(settings: EntraSettings): string {
+  const info = settings.certificateInfo;
+  if (!info) return 'Check the tenant ID, client ID and client secret, and that the app has admin consent in this tenant.';
+  return (
+    `Check the tenant ID and client ID. Upload the certificate’s public part (the .cer or .pem file, never the private key) to the app ` +
+    `registration under Certificates & secrets; its thumbprint there must be ${info.thumbprintSha1}. Check that it has not expired ` +
+    `(this one is valid until ${info.notAfter.slice(0, 10)}), and that the app has admin consent in this tenant.`
+  );
+}
+
 async function systemsCheck(
   settings: EntraSettings,
   tokens: EntraTokenProvider,
@@ -608,19 +662,9 @@ async function systemsCheck(
   let token: string;
   try {
     token = await tokens.getToken();
-    results.push({
-      name: 'Sign-in to the tenant',
-      ok: true,
-      message: `The app ${settings.clientId} obtained a token for tenant ${settings.tenantId}.`,
-    });
+    results.push(signInPassed(settings));
   } catch (error) {
-    results.push(
-      fail(
-        'Sign-in to the tenant',
-        error,
-        'Check the tenant ID, client ID and client secret, and that the app has admin consent in this tenant.',
-      ),
-    );
+    results.push(fail('Sign-in to the tenant', error, signInHint(settings)));
     return results;
   }
 

@@ -4,7 +4,7 @@ import type { FetchLike } from '../../../lib/http-fetch.js';
 import type { Logger } from '../../../lib/logger.js';
 import { isToolboxError, ToolboxError } from '../../../lib/toolbox-error.js';
 import { INTERACTIVE_RETRY, upstreamRequest } from '../../../lib/upstream-request.js';
-import type { EntraSettings } from './entra-settings.js';
+import type { ClientCertificateInfo, EntraSettings } from './entra-settings.js';
 import { ENTRA_ERROR_CODES, type IdentityErrorBody, identityFailureToError, unreachableToError } from './graph-errors.js';
 
 /**
@@ -16,6 +16,8 @@ import { ENTRA_ERROR_CODES, type IdentityErrorBody, identityFailureToError, unre
  *   calls: one POST per token, against any https authority host (sovereign clouds, simulator).
  * - The cache is ours, on the injected clock, with one in-flight request shared by concurrent
  *   callers. MSAL's own cache is skipped (`skipCache`) so there is exactly one source of truth.
+ * - The credential is the client secret or a certificate: MSAL then signs a client assertion
+ *   (PS256, header `x5t#S256` = the certificate's SHA-256 thumbprint, computed in entra-settings).
  */
 export type EntraTokenProvider = {
   getToken(): Promise<string>;
@@ -120,7 +122,7 @@ export function createEntraTokenProvider(options: EntraTokenProviderOptions): En
   const app = new ConfidentialClientApplication({
     auth: {
       clientId: settings.clientId,
-      clientSecret: settings.clientSecret,
+      ...credentialOptions(settings),
       authority,
       authorityMetadata: JSON.stringify({
         token_endpoint: `${authority}/oauth2/v2.0/token`,
@@ -169,7 +171,10 @@ export function createEntraTokenProvider(options: EntraTokenProviderOptions): En
     if (lastTransportError) return lastTransportError;
     if (isToolboxError(error)) return error;
     const context = { tenantId: settings.tenantId, clientId: settings.clientId, operation };
-    if (lastIdentityError) return identityFailureToError(lastIdentityError, context);
+    if (lastIdentityError) {
+      const translated = identityFailureToError(lastIdentityError, context);
+      return settings.certificateInfo ? certificateFailure(translated, settings.certificateInfo, settings, clock.now()) : translated;
+    }
     // An MSAL error without a Microsoft body: a configuration problem on our side (e.g. an
     // authority MSAL refuses). Its errorCode is safe to show; its message never holds the secret.
     const msalCode = (error as { errorCode?: string }).errorCode ?? 'unknown';
@@ -194,4 +199,60 @@ export function createEntraTokenProvider(options: EntraTokenProviderOptions): En
       cached = undefined;
     },
   };
+}
+
+/**
+ * MSAL's credential options. A certificate goes in as its SHA-256 thumbprint (MSAL then signs
+ * PS256 with `x5t#S256`; the SHA-1 `thumbprint` option is deprecated) and the PKCS#8 private key.
+ * No `x5c`: the certificate chain is only for subject-name/issuer authentication, which Entra
+ * offers to Microsoft's own first-party apps; a customer's app registration is matched by
+ * thumbprint against the certificates uploaded to it.
+ */
+function credentialOptions(
+  settings: EntraSettings,
+): { clientSecret: string } | { clientCertificate: { thumbprintSha256: string; privateKey: string } } {
+  if (settings.certificateInfo && settings.privateKey) {
+    return { clientCertificate: { thumbprintSha256: settings.certificateInfo.thumbprintSha256, privateKey: settings.privateKey } };
+  }
+  // The settings schema guarantees one of the two; an empty secret makes MSAL refuse to start.
+  return { clientSecret: settings.clientSecret ?? '' };
+}
+
+/**
+ * Upstream codes that, with a certificate credential, mean the certificate itself was refused.
+ * AADSTS700027: key not registered on the app, expired there, or signature not verifiable;
+ * AADSTS1000502: certificate outside its validity window (reported by Microsoft.Identity.Web for
+ * expired certificates; *unverified* for this flow); AADSTS700024: assertion outside its time
+ * range (our clock); AADSTS700023: assertion audience; AADSTS50027: malformed assertion.
+ */
+const CERTIFICATE_CODES = new Set(['AADSTS700027', 'AADSTS1000502', 'AADSTS700024', 'AADSTS700023', 'AADSTS50027', 'AADSTS7000218']);
+
+/** Rewrites a sign-in failure's message for a certificate credential; code and upstream detail stay. */
+function certificateFailure(error: ToolboxError, info: ClientCertificateInfo, settings: EntraSettings, now: number): ToolboxError {
+  const code = error.upstream?.code ?? '';
+  if (!CERTIFICATE_CODES.has(code)) return error;
+  const app = `app ${settings.clientId}`;
+  const tenant = `tenant ${settings.tenantId}`;
+  const certificate = `the certificate with thumbprint ${info.thumbprintSha1}`;
+  const validUntil = info.notAfter.slice(0, 10);
+  const expired = Date.parse(info.notAfter) <= now;
+  const renew = `Create a new certificate, upload its public part (.cer or .pem, never the private key) to the app registration under Certificates & secrets, and update the connection settings.`;
+  const messages: Record<string, string> = {
+    AADSTS700027: expired
+      ? `Microsoft 365 refused ${certificate}: it expired on ${validUntil}. ${renew}`
+      : `Microsoft 365 does not accept ${certificate} for ${app} in ${tenant}. Upload the certificate’s public part (.cer or .pem, never the private key) to the app registration under Certificates & secrets, check there that it has not expired (this one is valid until ${validUntil}), and that the private key in the connection settings belongs to it.`,
+    AADSTS1000502: `Microsoft 365 refused ${certificate}: it is outside its validity period (valid until ${validUntil}). ${renew}`,
+    AADSTS700024:
+      'Microsoft sign-in refused the certificate sign-in as outside its valid time range: the toolbox server’s clock is probably wrong. Check its time synchronisation (NTP).',
+    AADSTS700023: `Microsoft sign-in refused the certificate sign-in for ${tenant}: the request was addressed to another sign-in endpoint. Check the authority host and tenant ID in the connection settings.`,
+    AADSTS50027: `Microsoft sign-in could not read the certificate sign-in request for ${tenant}. Check the certificate and private key in the connection settings.`,
+    AADSTS7000218: `Microsoft sign-in received no credential for ${app}. Check the certificate and private key in the connection settings.`,
+  };
+  return new ToolboxError({
+    code: error.code,
+    message: messages[code] ?? error.message,
+    httpStatus: error.httpStatus,
+    retryable: error.retryable,
+    ...(error.upstream ? { upstream: error.upstream } : {}),
+  });
 }

@@ -373,7 +373,7 @@ export function identityFailureToError(
     AADSTS90002: `Microsoft 365 has no ${tenant}. Check the tenant ID or domain in the connection settings.`,
     AADSTS900023: `“${context.tenantId}” is not a valid tenant ID or domain. Check the connection settings.`,
     AADSTS65001: `An admin of ${tenant} has not consented to ${app}. Grant admin consent for the app’s permissions in that tenant.`,
-    AADSTS700027: `Microsoft 365 rejected the credential of ${app}. Check the client secret in the connection settings.`,
+    AADSTS700027: `Microsoft 365 rejected the credential of ${app}. Check the client secret (or certificate) in the connection settings.`,
     AADSTS7000218: `The connection settings for ${tenant} have no client secret.`,
     AADSTS53003: `A Conditional Access policy in ${tenant} blocks the toolbox’s app from signing in.`,
     AADSTS1002012: 'The toolbox asked Microsoft sign-in for an invalid scope. Check the Graph URL in the connection settings.',

@@ -1,16 +1,7 @@
 import { z } from 'zod';
 import { savePsaConnection } from '../../../domain/settings/save-psa-connection.js';
 import { defineOperation } from '../api-operation.js';
-
-const connectionFieldSchema = z.object({
-  name: z.string(),
-  label: z.string(),
-  help: z.string().optional(),
-  secret: z.boolean().optional(),
-  advanced: z.boolean().optional(),
-  placeholder: z.string().optional(),
-  type: z.enum(['text', 'url', 'number']).optional(),
-});
+import { connectorList, connectorListSchema } from '../connector-schemas.js';
 
 export const psaConnectionViewSchema = z.object({
   configured: z.boolean(),
@@ -22,7 +13,7 @@ export const psaConnectionViewSchema = z.object({
   revision: z.string().nullable().describe('Send back as `revision` when saving, to detect concurrent edits'),
   updatedAt: z.string().nullable(),
   updatedBy: z.string().nullable(),
-  connectors: z.array(z.object({ kind: z.string(), label: z.string(), fields: z.array(connectionFieldSchema) })),
+  connectors: connectorListSchema,
 });
 
 export const savePsaConnectionBodySchema = z.strictObject({
@@ -58,11 +49,7 @@ export const getPsaConnection = defineOperation({
       revision: psa?.revision ?? null,
       updatedAt: psa?.updatedAt ?? null,
       updatedBy: psa?.updatedBy ?? null,
-      connectors: Object.values(services.connectors.psa).map((connector) => ({
-        kind: connector.kind,
-        label: connector.label,
-        fields: connector.fields,
-      })),
+      connectors: connectorList(services.connectors.psa),
     };
   },
 });
