@@ -99,6 +99,11 @@ export function createServices(options: CreateServicesOptions): Services & { sta
         clock,
         logger,
         publicUrl: config.publicUrl,
+        // Ticket notes are attributed to the technician's PSA member (admin console: Technicians).
+        memberFor: (userId: string) => {
+          const mapping = settings.current().technicians[userId];
+          return mapping ? { id: mapping.memberId, identifier: mapping.identifier } : undefined;
+        },
         ...(options.noteRetryDelaysMs ? { noteRetryDelaysMs: options.noteRetryDelaysMs } : {}),
       };
       jobQueue.start({

@@ -32,7 +32,9 @@ export function composeTicketNote(options: {
   const { execution, steps } = options;
   const lines = [
     `Technician Toolbox: ${options.title} for ${execution.targetDisplay} ${OUTCOME[options.status] ?? options.status}.`,
-    `Run by ${options.technicianName} (${execution.technicianEmail}) from a screen pop; execution ${execution.id}.`,
+    `Run by ${options.technicianName} (${execution.technicianEmail}) ${
+      typeof execution.inputs.rerunOf === 'string' ? `again, as a re-run of execution ${execution.inputs.rerunOf}` : 'from a screen pop'
+    }; execution ${execution.id}.`,
   ];
   steps.forEach((step, index) => {
     lines.push(`${index + 1}. ${step.label}: ${STATUS_WORD[step.status] ?? step.status}${step.message ? ` - ${step.message}` : ''}`);

@@ -9,7 +9,7 @@ import type { StepContext, Workflow } from '../workflows/types.js';
 import { composeTicketNote } from './compose-ticket-note.js';
 import type { DirectoryRegistry } from './directory-registry.js';
 import { overallStatus } from './overall-status.js';
-import { attemptTicketNote } from './write-ticket-note.js';
+import { attemptTicketNote, type WriteTicketNoteDeps } from './write-ticket-note.js';
 
 /** The step every execution ends with; the engine owns it, not the workflow. */
 export const NOTE_STEP = { key: 'ticket-note', label: 'Write an internal note on the ticket' };
@@ -25,6 +25,8 @@ export type RunExecutionDeps = {
   clock: Clock;
   logger: Logger;
   publicUrl: string;
+  /** The technician's PSA member, to attribute the ticket note to (see write-ticket-note.ts). */
+  memberFor?: WriteTicketNoteDeps['memberFor'];
 };
 
 const iso = (clock: Clock) => new Date(clock.now()).toISOString();

@@ -1,4 +1,4 @@
-import type { PsaClient } from '../connectors/psa/types.js';
+import type { PsaClient, PsaNote } from '../connectors/psa/types.js';
 import type { JobQueue } from '../jobs/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
@@ -18,7 +18,14 @@ export type WriteTicketNoteDeps = {
   clock: Clock;
   logger: Logger;
   noteRetryDelaysMs?: number[];
+  /**
+   * The PSA member a toolbox user's notes are attributed to (the technician mapping), if any.
+   * Read at each attempt, so a mapping changed while a note waits for its retry is used.
+   */
+  memberFor?: (userId: string) => PsaNoteMember | undefined;
 };
+
+export type PsaNoteMember = NonNullable<PsaNote['member']>;
 
 /** Every note names its execution; the retry looks for this text before writing again. */
 export const noteMarker = (executionId: string) => `execution ${executionId}`;
@@ -51,13 +58,16 @@ export async function attemptTicketNote(
   try {
     // Only a retry can find its own earlier note; the first attempt has nothing to look for.
     const existing = attempt > 1 ? await deps.psa.findTicketNote(ticketId, noteMarker(executionId)) : null;
-    const note = existing ?? (await deps.psa.addTicketNote(ticketId, { lines, internal: true }));
+    const written = existing
+      ? { note: existing, attribution: '' }
+      : await addNoteAsTechnician(deps, executionId, ticketId, lines, deps.memberFor?.(execution.technicianUserId));
+    const note = written.note;
     await store.executions.setNote(executionId, { status: 'written', text, error: null });
     await store.executions.updateStep(executionId, noteSeq, {
       status: 'ok',
       message: existing
         ? `Internal note ${note.id} is on ticket #${ticketId}: an earlier attempt had reached ConnectWise after all.`
-        : `Internal note ${note.id} added to ticket #${ticketId}${attempt > 1 ? ` (attempt ${attempt})` : ''}.`,
+        : `Internal note ${note.id} added to ticket #${ticketId}${attempt > 1 ? ` (attempt ${attempt})` : ''}${written.attribution}.`,
       upstreamCode: null,
       finishedAt: iso(clock),
       durationMs: clock.now() - started,
@@ -93,6 +103,46 @@ export async function attemptTicketNote(
       finishedAt: iso(clock),
       durationMs: clock.now() - started,
     });
+  }
+}
+
+/**
+ * A refusal that proves the note was not saved (a validation or permission answer, or an id the
+ * connector would not send): only then is writing it again without the member safe. Timeouts and
+ * 5xx may have landed, so they go through the usual look-before-retry path instead.
+ */
+const refusedBeforeSaving = (error: unknown) =>
+  isToolboxError(error) &&
+  !error.retryable &&
+  (error.code === 'TBX_ERR_PSA_BAD_ID' || [400, 403, 422].includes(error.upstream?.status ?? 0));
+
+/**
+ * Adds the note as the technician's PSA member when they are mapped to one. If the PSA refuses
+ * that member (unknown, inactive, not allowed), the note is written once more without it: the
+ * note matters more than who it shows as, and the first answer proves nothing was saved.
+ */
+async function addNoteAsTechnician(
+  deps: WriteTicketNoteDeps,
+  executionId: string,
+  ticketId: string,
+  lines: string[],
+  member: PsaNoteMember | undefined,
+): Promise<{ note: { id: string }; attribution: string }> {
+  if (!member) return { note: await deps.psa.addTicketNote(ticketId, { lines, internal: true }), attribution: '' };
+  try {
+    const note = await deps.psa.addTicketNote(ticketId, { lines, internal: true, member });
+    return { note, attribution: ` as member ${member.identifier}` };
+  } catch (error) {
+    if (!refusedBeforeSaving(error)) throw error;
+    deps.logger.warn(
+      { executionId, ticketId, member: member.identifier, err: isToolboxError(error) ? error.toLog() : undefined },
+      'the PSA refused to attribute the ticket note to the technician’s member; writing it once more without the member',
+    );
+    const note = await deps.psa.addTicketNote(ticketId, { lines, internal: true });
+    return {
+      note,
+      attribution: ` by the API member: the PSA refused member ${member.identifier} (${upstreamCode(error) ?? (error as { code: string }).code}), so check the technician mapping`,
+    };
   }
 }
 

@@ -140,6 +140,8 @@ export type SessionRepo = {
   findValid(id: string, now: string): Promise<SessionRecord | undefined>;
   touch(id: string, now: string, expiresAt: string): Promise<void>;
   delete(id: string): Promise<void>;
+  /** Ends every session of a user (disabled, or given a new password); returns how many. */
+  deleteForUser(userId: string): Promise<number>;
   deleteExpired(now: string): Promise<number>;
 };
 

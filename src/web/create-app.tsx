@@ -18,6 +18,7 @@ import { authRoutes } from './routes/auth-routes.js';
 import { executionRoutes } from './routes/execution-routes.js';
 import { homeRoute } from './routes/home-route.js';
 import { launchRoutes } from './routes/launch-routes.js';
+import { myExecutionsRoute } from './routes/my-executions-route.js';
 import { screenPopRoute } from './routes/screenpop-route.js';
 import { ProblemPage } from './views/layout.js';
 
@@ -79,7 +80,14 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
   const limitBody = bodyLimit({ maxSize: 64 * 1024 });
   app.use('*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   // Form POSTs must come from our own pages: the browser's Origin (or Sec-Fetch-Site) says so.
-  app.use('*', csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin }));
+  const originCheck = csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin });
+  // An API call with an Authorization header is not a browser form (a page on another site cannot
+  // set that header), and mount-api then authenticates by the token alone, ignoring cookies.
+  // The same holds for x-csrf-token: a cross-site page cannot send a custom header without a CORS
+  // preflight, which the toolbox never allows; mount-api then checks the token against the session.
+  app.use('*', (c, next) =>
+    c.req.path.startsWith('/api/') && (c.req.header('authorization') || c.req.header('x-csrf-token')) ? next() : originCheck(c, next),
+  );
   app.use('*', sessionAuth(services.sessions));
   // Settings an admin changed on another instance apply here within a couple of seconds.
   app.use('*', async (_c, next) => {
@@ -91,6 +99,7 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
   app.route('/', authRoutes);
   app.route('/', launchRoutes);
   app.route('/', executionRoutes);
+  app.route('/', myExecutionsRoute);
   app.route('/', homeRoute);
   app.use('/admin', requireAdmin);
   app.use('/admin/*', requireAdmin);

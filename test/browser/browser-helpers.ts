@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
-import { type BrowserSandbox, startBrowserSandbox } from './browser-sandbox.js';
+import { type BrowserSandbox, type BrowserSandboxOptions, startBrowserSandbox } from './browser-sandbox.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -77,10 +77,18 @@ export async function axeViolations(page: Page): Promise<string[]> {
 }
 
 /** Writes a full-page screenshot at the given width; returns the widths that tell whether the page scrolls sideways. */
+/** Where docs/admin.md's pictures live; the admin set-up test refreshes them with TOOLBOX_DOCS_SCREENSHOTS=1. */
+export const DOCS_IMAGES_DIR = new URL('../../docs/images/admin/', import.meta.url).pathname;
+
 export async function screenshotAt(page: Page, name: string, width: number): Promise<{ scrollWidth: number; innerWidth: number }> {
   await mkdir(ARTIFACTS_DIR, { recursive: true });
   await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
   await page.screenshot({ path: `${ARTIFACTS_DIR}${name}-${width}.png`, fullPage: true, timeout: 10_000 });
+  if (process.env.TOOLBOX_DOCS_SCREENSHOTS && width === 1280 && name.startsWith('admin-')) {
+    await mkdir(DOCS_IMAGES_DIR, { recursive: true });
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.screenshot({ path: `${DOCS_IMAGES_DIR}${name.slice('admin-'.length)}.png`, fullPage: false, timeout: 10_000 });
+  }
   return (await page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })')) as {
     scrollWidth: number;
     innerWidth: number;
@@ -120,10 +128,17 @@ export async function assertNoAxeViolations(page: Page, what: string): Promise<v
 export async function screenshotBothWidths(page: Page, name: string): Promise<void> {
   await screenshotAt(page, name, 1280);
   const narrow = await screenshotAt(page, name, 390);
-  assert.ok(
-    narrow.scrollWidth <= narrow.innerWidth,
-    `the ${name} page scrolls sideways at 390 px (scrollWidth ${narrow.scrollWidth} > ${narrow.innerWidth})`,
-  );
+  if (narrow.scrollWidth > narrow.innerWidth) {
+    // Name the culprits: the innermost elements reaching past the right edge.
+    const wide = (await page.evaluate(`[...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+      .filter((el) => ![...el.children].some((child) => child.getBoundingClientRect().right > window.innerWidth + 1))
+      .slice(0, 5)
+      .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).replace(/ /g, '.') : '') + ': ' + (el.textContent || '').trim().slice(0, 60))`)) as string[];
+    assert.fail(
+      `the ${name} page scrolls sideways at 390 px (scrollWidth ${narrow.scrollWidth} > ${narrow.innerWidth}):\n  ${wide.join('\n  ')}`,
+    );
+  }
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
@@ -149,7 +164,7 @@ export type BrowserSuite = {
  * One browser test suite: the toolbox as `npm start` runs it, one Chromium, a fresh context per
  * page, everything closed afterwards. Without Chromium the suite is skipped, or fails under CI.
  */
-export function describeInBrowser(name: string, options: { graphLatencyMs?: number }, body: (suite: BrowserSuite) => void): void {
+export function describeInBrowser(name: string, options: BrowserSandboxOptions, body: (suite: BrowserSuite) => void): void {
   const availability = chromiumAvailability();
   if ('fail' in availability) {
     test(`${name}: Chromium is present`, () => {

@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/lib/logger.js';
 import type { ConnectWiseSimulator } from '../../src/simulators/connectwise/connectwise-simulator.js';
 import type { GraphSimulator } from '../../src/simulators/graph/graph-simulator.js';
 import { type RunningToolbox, startToolbox } from '../../src/start-toolbox.js';
@@ -17,12 +19,34 @@ export type BrowserSandbox = {
  * its simulators over HTTPS on loopback, a fresh data directory, a real listening port. The
  * simulators are kept so the test can check what Graph accepted and what ConnectWise stored.
  */
-export async function startBrowserSandbox(options: { graphLatencyMs?: number } = {}): Promise<BrowserSandbox> {
+export type BrowserSandboxOptions = {
+  graphLatencyMs?: number;
+  /** `console`: TOOLBOX_DEMO=console, the simulators with nothing set up. */
+  demo?: 'console';
+  /** Every log line the toolbox writes is appended here (at debug level), for secret scans. */
+  logLines?: string[];
+};
+
+export async function startBrowserSandbox(options: BrowserSandboxOptions = {}): Promise<BrowserSandbox> {
   const dir = await mkdtemp(join(tmpdir(), 'toolbox-browser-'));
   try {
+    const lines = options.logLines;
     const toolbox = await startToolbox({
-      env: { TOOLBOX_DATA_DIR: join(dir, 'data'), PORT: '0', LOG_LEVEL: 'silent' },
+      env: { TOOLBOX_DATA_DIR: join(dir, 'data'), PORT: '0', LOG_LEVEL: 'silent', ...(options.demo ? { TOOLBOX_DEMO: options.demo } : {}) },
       demo: { graphLatencyMs: options.graphLatencyMs ?? 0 },
+      ...(lines
+        ? {
+            logger: createLogger({
+              level: 'debug',
+              destination: new Writable({
+                write(chunk, _encoding, callback) {
+                  lines.push(String(chunk));
+                  callback();
+                },
+              }),
+            }),
+          }
+        : {}),
     });
     const sandbox = toolbox.sandbox;
     if (!sandbox) throw new Error('the demo sandbox did not start');

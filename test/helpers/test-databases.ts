@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
@@ -68,5 +71,40 @@ export const TEST_DATABASES: TestDatabase[] = [
     },
   },
 ];
+
+/** Two handles on one database, as two instances of the toolbox would have. */
+export async function openTwoInstances(kind: 'sqlite' | 'postgres'): Promise<{ stores: [Store, Store]; close(): Promise<void> }> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'settings-instances-'));
+    const path = join(dir, 'toolbox.sqlite');
+    const stores: [Store, Store] = [openStore({ kind: 'sqlite', path }), openStore({ kind: 'sqlite', path })];
+    await stores[0].migrate();
+    await stores[1].migrate();
+    return {
+      stores,
+      async close() {
+        await Promise.all(stores.map((store) => store.close()));
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  const stores: [Store, Store] = [
+    openStore({ kind: 'postgres', url: postgresUrl }, { postgresSchema: schema }),
+    openStore({ kind: 'postgres', url: postgresUrl }, { postgresSchema: schema }),
+  ];
+  await Promise.all(stores.map((store) => store.migrate()));
+  return {
+    stores,
+    async close() {
+      await Promise.all(stores.map((store) => store.close()));
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    },
+  };
+}
 
 export { postgresUrl };

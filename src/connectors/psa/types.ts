@@ -67,6 +67,20 @@ export type PsaNote = {
    */
   lines: string[];
   internal: boolean;
+  /**
+   * The PSA member (technician) the note is attributed to, when the toolbox user is mapped to one.
+   * Left out, the note is the API member's. A PSA may refuse it (unknown or inactive member); the
+   * caller then writes the note without it.
+   */
+  member?: { id: string; identifier: string };
+};
+
+/** The e-mail domains a company's contacts use, for suggesting which directory serves it. */
+export type PsaCompanyEmailDomains = {
+  /** Active contacts with an e-mail address. */
+  contactsWithEmail: number;
+  /** Lower-case domain → how many of those contacts use it (each contact counted once, by its main address). */
+  domains: Record<string, number>;
 };
 
 export type PsaClient = {
@@ -74,6 +88,10 @@ export type PsaClient = {
   getCompany(id: string, options?: { signal?: AbortSignal }): Promise<PsaCompany>;
   getContact(id: string, options?: { signal?: AbortSignal }): Promise<PsaContact>;
   listMembers(): Promise<PsaMember[]>;
+  /** Every active company, all pages. */
+  listCompanies(options?: { signal?: AbortSignal }): Promise<PsaCompany[]>;
+  /** Per company id asked for (each one present, possibly with no contacts), its contacts' e-mail domains. */
+  listContactEmailDomains(companyIds: string[], options?: { signal?: AbortSignal }): Promise<Record<string, PsaCompanyEmailDomains>>;
   /** Writes a note on a ticket. Never retried blindly: a failure is reported, not repeated. */
   addTicketNote(ticketId: string, note: PsaNote): Promise<{ id: string }>;
   /**

@@ -19,6 +19,8 @@ export type SessionResolver = {
   resolve(token: string | undefined): Promise<{ user: UserRecord; session: SessionRecord } | undefined>;
   /** Drops a session from the cache (sign-out). */
   forget(sessionId: string): void;
+  /** Drops every cached session of a user (disabled, role changed), so this instance looks again at once. */
+  forgetUser(userId: string): void;
 };
 
 const MAX_CACHED = 10_000;
@@ -60,6 +62,9 @@ export function createSessionResolver(deps: SessionResolverDeps): SessionResolve
     },
     forget(sessionId) {
       cache.delete(sessionId);
+    },
+    forgetUser(userId) {
+      for (const [id, entry] of cache) if (entry.user.id === userId) cache.delete(id);
     },
   };
 }

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import pg from 'pg';
-import { postgresUrl, TEST_DATABASES } from '../../../test/helpers/test-databases.js';
+import { openTwoInstances, TEST_DATABASES } from '../../../test/helpers/test-databases.js';
 import type { Config } from '../../config/config.js';
 import { directoryConnectors } from '../../connectors/directory/index.js';
 import { psaConnectors } from '../../connectors/psa/index.js';
@@ -13,7 +9,6 @@ import { formDefaultsSchemas, forms } from '../../forms/index.js';
 import { createManualClock } from '../../lib/clock.js';
 import { createLogger } from '../../lib/logger.js';
 import { createSecretBox, type SecretBox } from '../../lib/secret-box.js';
-import { openStore } from '../../store/index.js';
 import type { Store } from '../../store/types.js';
 import { createLiveSettings } from './live-settings.js';
 import { rotateSecretKey } from './rotate-secret-key.js';
@@ -45,41 +40,6 @@ const fileConfig = (overrides: Partial<Config> = {}): Config =>
     session: { ttlHours: 12 },
     ...overrides,
   }) as Config;
-
-/** Two handles on one database, as two instances of the toolbox would have. */
-async function openTwoInstances(kind: 'sqlite' | 'postgres'): Promise<{ stores: [Store, Store]; close(): Promise<void> }> {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'settings-instances-'));
-    const path = join(dir, 'toolbox.sqlite');
-    const stores: [Store, Store] = [openStore({ kind: 'sqlite', path }), openStore({ kind: 'sqlite', path })];
-    await stores[0].migrate();
-    await stores[1].migrate();
-    return {
-      stores,
-      async close() {
-        await Promise.all(stores.map((store) => store.close()));
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  const stores: [Store, Store] = [
-    openStore({ kind: 'postgres', url: postgresUrl }, { postgresSchema: schema }),
-    openStore({ kind: 'postgres', url: postgresUrl }, { postgresSchema: schema }),
-  ];
-  await Promise.all(stores.map((store) => store.migrate()));
-  return {
-    stores,
-    async close() {
-      await Promise.all(stores.map((store) => store.close()));
-      await admin.query(`drop schema ${schema} cascade`);
-      await admin.end();
-    },
-  };
-}
 
 function liveSettingsFor(store: Store, secretBox: SecretBox, clock = createManualClock(), config = fileConfig()) {
   const settings = createLiveSettings({

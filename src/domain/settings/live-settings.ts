@@ -419,6 +419,8 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
       getCompany: async (...args) => current().getCompany(...args),
       getContact: async (...args) => current().getContact(...args),
       listMembers: async (...args) => current().listMembers(...args),
+      listCompanies: async (...args) => current().listCompanies(...args),
+      listContactEmailDomains: async (...args) => current().listContactEmailDomains(...args),
       addTicketNote: async (...args) => current().addTicketNote(...args),
       findTicketNote: async (...args) => current().findTicketNote(...args),
       setTicketStatus: async (...args) => current().setTicketStatus(...args),

@@ -112,6 +112,8 @@ export type ConnectWiseSimulator = {
 };
 
 const LATEST_VERSION = '2025.8';
+/** The API member the keys belong to: notes are its own unless they name another member. */
+const API_MEMBER = { id: 199, identifier: 'APIMember', name: 'API Member' };
 const VENDOR_TYPE = 'application/vnd.connectwise.com+json';
 const API_PATH = /^\/([A-Za-z0-9_.]+\/)?apis\/3\.0(\/.*)?$/;
 const MAX_PAGE_SIZE = 1000;
@@ -491,6 +493,32 @@ export function createConnectWiseSimulator(options: ConnectWiseSimulatorOptions 
     return ticket;
   }
 
+  /**
+   * The member a note is attributed to: the one named in the body (a MemberReference, by id or
+   * identifier, reference §3.1), else the API member that signed in. A member that does not exist
+   * is refused with the usual validation body (reference §8 `{code, message, errors[]}`); the exact
+   * code and wording ConnectWise uses for this is unverified, the status and shape are not.
+   */
+  function noteMember(raw: unknown): CwRecord {
+    if (raw === undefined || raw === null) return { id: API_MEMBER.id, identifier: API_MEMBER.identifier, name: API_MEMBER.name };
+    const ref = raw as { id?: unknown; identifier?: unknown };
+    const refused = (message: string) =>
+      new BadRequest('InvalidObject', 'serviceNote object is invalid', [
+        { code: 'InvalidObject', message, resource: 'serviceNote', field: 'member' },
+      ]);
+    if (typeof raw !== 'object' || Array.isArray(raw) || (ref.id === undefined && ref.identifier === undefined)) {
+      throw refused('member must be an object with an id or an identifier.');
+    }
+    if (ref.id !== undefined && (typeof ref.id !== 'number' || !Number.isInteger(ref.id)))
+      throw refused('member id must be a whole number.');
+    const found =
+      typeof ref.id === 'number'
+        ? state.members.get(ref.id)
+        : [...state.members.values()].find((m) => String(m.identifier).toLowerCase() === String(ref.identifier).toLowerCase());
+    if (!found) throw refused(`Member ${String(ref.id ?? ref.identifier)} was not found.`);
+    return { id: found.id, identifier: found.identifier, name: `${String(found.firstName)} ${String(found.lastName)}`.trim() };
+  }
+
   async function createNote(request: Request, ticketId: number, entry: SimulatorRequestLogEntry): Promise<Response> {
     ticketOr404(ticketId);
     const body = await readJson(request);
@@ -527,6 +555,7 @@ export function createConnectWiseSimulator(options: ConnectWiseSimulatorOptions 
         },
       ]);
     }
+    const member = noteMember(input.member);
     const note: CwRecord = {
       id: nextNoteId++,
       ticketId,
@@ -536,7 +565,7 @@ export function createConnectWiseSimulator(options: ConnectWiseSimulatorOptions 
       internalAnalysisFlag: internal,
       resolutionFlag: resolution,
       issueFlag: flag('issueFlag'),
-      member: { id: 199, identifier: 'APIMember', name: 'API Member' },
+      member,
       customerUpdatedFlag: flag('customerUpdatedFlag'),
       processNotifications: flag('processNotifications'),
       dateCreated: nowIso(),

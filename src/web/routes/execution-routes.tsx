@@ -27,38 +27,6 @@ function ticketUrl(c: Context<AppEnv>, execution: ExecutionRecord) {
   return execution.ticketId ? c.get('services').psa.ticketUrl(execution.ticketId) : null;
 }
 
-/** Public view of an execution for the JSON API: never the secret, never the note's pasted copy of it. */
-export function executionJson(execution: ExecutionRecord, steps: StepRecord[]) {
-  return {
-    id: execution.id,
-    form: execution.formName,
-    status: execution.status,
-    ticketId: execution.ticketId,
-    companyId: execution.companyId,
-    contactId: execution.contactId,
-    directoryId: execution.directoryId,
-    target: { id: execution.targetUserId, display: execution.targetDisplay },
-    technician: { id: execution.technicianUserId, email: execution.technicianEmail },
-    inputs: execution.inputs.form ?? {},
-    note: { status: execution.noteStatus, error: execution.noteError },
-    error: execution.errorMessage,
-    createdAt: execution.createdAt,
-    startedAt: execution.startedAt,
-    finishedAt: execution.finishedAt,
-    steps: steps.map((step) => ({
-      seq: step.seq,
-      key: step.key,
-      label: step.label,
-      status: step.status,
-      message: step.message,
-      upstreamCode: step.upstreamCode,
-      startedAt: step.startedAt,
-      finishedAt: step.finishedAt,
-      durationMs: step.durationMs,
-    })),
-  };
-}
-
 export const executionRoutes = new Hono<AppEnv>()
   .get('/executions/:id', async (c) => {
     const auth = c.get('auth');
@@ -115,14 +83,4 @@ export const executionRoutes = new Hono<AppEnv>()
         ticketUrl={ticketUrl(c, loaded.execution)}
       />,
     );
-  })
-  .get('/api/executions/:id', async (c) => {
-    const auth = c.get('auth');
-    if (!auth) return c.json({ error: { code: 'TBX_ERR_UNAUTHENTICATED', message: 'Sign in first.' } }, 401);
-    const loaded = await loadOwned(c, auth);
-    if (loaded === 'not-found') return c.json({ error: { code: 'TBX_ERR_NOT_FOUND', message: 'No execution has this id.' } }, 404);
-    if (loaded === 'forbidden')
-      return c.json({ error: { code: 'TBX_ERR_FORBIDDEN', message: 'This execution belongs to another technician.' } }, 403);
-    c.header('Cache-Control', 'no-store');
-    return c.json(executionJson(loaded.execution, loaded.steps));
   });

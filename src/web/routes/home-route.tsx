@@ -21,6 +21,11 @@ export const homeRoute = new Hono<AppEnv>().get('/', async (c) => {
             ? ' Send the 1Stream Client API Key as the x-toolbox-secret header or a secret query parameter.'
             : ''}
         </p>
+        {auth.user.role === 'admin' ? (
+          <p>
+            <a href="/admin/screenpop">Copy the URLs and set the webhook secret</a> in the admin console.
+          </p>
+        ) : null}
         <table class="forms">
           <thead>
             <tr>
@@ -50,6 +55,9 @@ export const homeRoute = new Hono<AppEnv>().get('/', async (c) => {
       </section>
       <section class="card" aria-labelledby="recent-title">
         <h2 id="recent-title">Your recent executions</h2>
+        <p>
+          <a href="/executions">All your executions, with filters</a>
+        </p>
         {recent.length === 0 ? (
           <p class="muted">Nothing yet. Click a screen-pop link in 1Stream to open a form.</p>
         ) : (

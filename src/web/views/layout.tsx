@@ -32,6 +32,11 @@ export function Layout({ title, user, csrfToken, refreshWithoutScriptSeconds, ch
           </a>
           {user ? (
             <form method="post" action="/logout" class="signout">
+              {user.role === 'admin' ? (
+                <a class="console-link" href="/admin">
+                  Admin console
+                </a>
+              ) : null}
               <span class="who">{user.name}</span>
               <input type="hidden" name="_csrf" value={csrfToken ?? ''} />
               <button type="submit" class="link">

@@ -1,6 +1,7 @@
 import { isToolboxError, ToolboxError } from '../../../lib/toolbox-error.js';
 import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaTicket } from '../types.js';
 import { ConnectWiseClient } from './connectwise-client.js';
+import { listConnectWiseCompanies, listConnectWiseContactEmailDomains } from './connectwise-companies.js';
 import {
   type CwStatus,
   type CwTicket,
@@ -133,6 +134,9 @@ export function createConnectWiseClient(settings: ConnectWiseSettings, deps: Psa
       return rows.map((row) => mapMember(client.parse(cwMemberSchema, row, request)));
     },
 
+    listCompanies: (options) => listConnectWiseCompanies(client, options),
+    listContactEmailDomains: (companyIds, options) => listConnectWiseContactEmailDomains(client, companyIds, options),
+
     async addTicketNote(rawTicketId, note) {
       const ticketId = requireId(rawTicketId, 'ticket');
       const text = formatNoteText(note.lines);
@@ -155,6 +159,9 @@ export function createConnectWiseClient(settings: ConnectWiseSettings, deps: Psa
           customerUpdatedFlag: false,
           // true would e-mail the ticket's contacts and resources.
           processNotifications: false,
+          // ServiceNote.member is a MemberReference (reference §3.1, §4): the note then shows as the
+          // technician's rather than the API member's. ConnectWise ids are numbers.
+          ...(note.member ? { member: { id: Number(requireId(note.member.id, 'member')), identifier: note.member.identifier } } : {}),
         },
       };
       const response = await client.request(request);

@@ -3,6 +3,32 @@ import type { SystemsCheckResult } from '../../systems-check.js';
 import type { ConnectWiseClient } from './connectwise-client.js';
 import { cwMemberSchema, cwSystemInfoSchema, mapMember } from './connectwise-map.js';
 
+/** Where a ConnectWise administrator grants each permission: security role modules (System > Security Roles). */
+const ROLE = {
+  tickets: 'Service Desk > Service Tickets ("Inquire Level" All)',
+  companies: 'Companies > Company Maintenance ("Inquire Level" All)',
+  contacts: 'Companies > Contacts ("Inquire Level" All)',
+  members: 'System > Member Maintenance ("Inquire Level" All)',
+  notes: 'Service Desk > Service Tickets ("Add Level" and "Edit Level" All)',
+};
+
+const roleHint = (module: string) =>
+  `In ConnectWise, open System > Security Roles, edit the API member's role and allow ${module}; then run the check again.`;
+
+const KEYS_HINT =
+  'Re-check companyId (the company typed at the ConnectWise login), publicKey and privateKey. The keys come from System > Members > ' +
+  'API Members > (the API member) > API Keys; the private key is shown only once, so if it is lost create a new key pair and enter both ' +
+  'keys again. The API member must be active. If the keys are right, check clientId as well.';
+
+const CLIENT_ID_HINT =
+  "clientId is the integration's Client ID (a GUID) from developer.connectwise.com > Client IDs; ConnectWise requires it on every " +
+  'call. Paste it into clientId under PSA connection (a mistyped or revoked Client ID is refused).';
+
+const CLOUD_404_HINT =
+  'ConnectWise Cloud answers wrong API keys, a wrong company id or a wrong clientId with 404 "not found" instead of 401. Re-check ' +
+  'companyId, publicKey, privateKey (create a new key pair if it was lost) and clientId. If all are right, check that apiUrl is the ' +
+  'api- host of your region, e.g. https://api-na.myconnectwise.net.';
+
 const describe = (error: unknown): { message: string; upstreamCode?: string } => {
   if (isToolboxError(error)) {
     const status = error.upstream?.status;
@@ -41,8 +67,9 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
       ok: false,
       ...describe(error),
       hint: settings.codebase
-        ? `The configured codebase ${settings.codebase} will be used, but check the site URL and company id.`
-        : 'Check siteUrl (e.g. https://na.myconnectwise.net) and the company id, or set codebase to skip this lookup.',
+        ? `The configured codebase ${settings.codebase} will be used, but check siteUrl and companyId: the API calls need both.`
+        : 'Check siteUrl (the address you sign in to ConnectWise at, e.g. https://na.myconnectwise.net) and companyId (the company ' +
+          'typed at the ConnectWise login). If your server blocks this lookup, set codebase (e.g. v2025_1/) to skip it.',
     });
   }
 
@@ -84,8 +111,13 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
           ...describe(error),
           hint:
             status === 404
-              ? 'ConnectWise Cloud answers bad keys, a wrong company id or a wrong clientId with 404. Re-check all of them.'
-              : 'Re-check the company id, public key, private key and clientId. The API member must not be inactive.',
+              ? CLOUD_404_HINT
+              : status === 403
+                ? "The keys were accepted, but the API member's security role refused the system info call. In ConnectWise, check the API member's role under System > Security Roles (compare it with the role 1Stream's API member uses)."
+                : // connectWiseHttpError words a 401 about the clientId this way (connectwise-errors.ts).
+                  isToolboxError(error) && /refused the clientId/i.test(error.message)
+                  ? CLIENT_ID_HINT
+                  : KEYS_HINT,
         });
       } else {
         const apiHostHint =
@@ -106,7 +138,16 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
   }
 
   const notTried = 'Not tried: ConnectWise did not accept the credentials (see above).';
-  const readCheck = async (name: string, path: string, what: string): Promise<unknown[] | undefined> => {
+  /** A permission failure names the role module; anything else may pass, but the role is still the usual cause. */
+  const readHint = (error: unknown, module: string) => {
+    const status = isToolboxError(error) ? error.upstream?.status : undefined;
+    if (status === 403) return roleHint(module);
+    if (isToolboxError(error) && error.retryable)
+      return `ConnectWise did not answer properly; run the check again in a minute. If it keeps failing: ${roleHint(module)}`;
+    return `This usually means the API member's security role lacks it (ConnectWise sometimes answers that with 404). ${roleHint(module)}`;
+  };
+
+  const readCheck = async (name: string, path: string, what: string, module: string): Promise<unknown[] | undefined> => {
     if (!signedIn) {
       results.push({ name, ok: false, message: notTried });
       return undefined;
@@ -127,14 +168,14 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
       });
       return rows;
     } catch (error) {
-      results.push({ name, ok: false, ...describe(error), hint: `Give the API member's security role "Inquire" access to ${what}.` });
+      results.push({ name, ok: false, ...describe(error), hint: readHint(error, module) });
       return undefined;
     }
   };
 
-  const tickets = await readCheck('Can read tickets', '/service/tickets', 'service tickets');
-  await readCheck('Can read companies', '/company/companies', 'companies');
-  await readCheck('Can read contacts', '/company/contacts', 'contacts');
+  const tickets = await readCheck('Can read tickets', '/service/tickets', 'service tickets', ROLE.tickets);
+  await readCheck('Can read companies', '/company/companies', 'companies', ROLE.companies);
+  await readCheck('Can read contacts', '/company/contacts', 'contacts', ROLE.contacts);
 
   // Members: read them all, as the technician mapping does, and report how many.
   if (!signedIn) {
@@ -158,7 +199,7 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
         name: 'Can read members',
         ok: false,
         ...describe(error),
-        hint: 'Give the API member\'s security role "Inquire" access to members (System > Members).',
+        hint: `${readHint(error, ROLE.members)} The technician mapping needs the members.`,
       });
     }
   }
@@ -172,7 +213,7 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
       name: 'Can add ticket notes',
       ok: false,
       message: 'Not tested: writing a test note would change a real ticket, and there is no ticket to check read access on.',
-      hint: "Make sure the API member's security role allows adding to service tickets.",
+      hint: `Create a service ticket the API member can see (or widen its ticket inquire level), then run the check again. Adding notes needs ${ROLE.notes} in the API member's security role.`,
     });
   } else {
     const id = firstTicket.id;
@@ -187,14 +228,14 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
       results.push({
         name: 'Can add ticket notes',
         ok: true,
-        message: `Not tested by writing (that would add a note to ticket #${id}). The API member can read ticket notes; adding them also needs "Add" on service tickets in its security role.`,
+        message: `Not tested by writing (that would add a note to ticket #${id}). The API member can read ticket notes; adding them also needs ${ROLE.notes} in its security role.`,
       });
     } catch (error) {
       results.push({
         name: 'Can add ticket notes',
         ok: false,
         ...describe(error),
-        hint: "Give the API member's security role access to service ticket notes.",
+        hint: readHint(error, ROLE.notes),
       });
     }
   }

@@ -1,0 +1,140 @@
+import type { DirectoryRegistry } from '../../engine/directory-registry.js';
+import { NOTE_STEP, SECRET_TTL_MS } from '../../engine/run-execution.js';
+import type { JobQueue } from '../../jobs/types.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import type { SecretBox } from '../../lib/secret-box.js';
+import { isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
+import type { ExecutionRecord, Store, UserRecord } from '../../store/types.js';
+import type { Workflow } from '../../workflows/types.js';
+import { generateForUser } from '../passwords/generate-for-user.js';
+import type { Actor } from '../settings/write-settings.js';
+import { RUN_EXECUTION_JOB } from './submit-execution.js';
+
+export type RerunExecutionDeps = {
+  store: Pick<Store, 'executions' | 'audit'>;
+  directories: DirectoryRegistry;
+  workflows: Record<string, Workflow<never>>;
+  /** The forms enabled now: a form an admin switched off is not run again through the back door. */
+  enabledForms: readonly string[];
+  jobQueue: JobQueue;
+  secretBox: SecretBox;
+  clock: Clock;
+};
+
+/** Where a re-run records the execution it repeats (the executions table has no column for it). */
+export const RERUN_OF_KEY = 'rerunOf';
+
+/** The execution a re-run repeats, or null for one started from a screen pop. */
+export function rerunOf(execution: Pick<ExecutionRecord, 'inputs'>): string | null {
+  const value = execution.inputs[RERUN_OF_KEY];
+  return typeof value === 'string' ? value : null;
+}
+
+const refuse = (code: string, httpStatus: number, message: string) => new ToolboxError({ code, httpStatus, message });
+
+/**
+ * Runs an execution again with the inputs it was given: a new execution (no launch) for the same
+ * form, ticket, company, directory and user, by `technician` (who sees any new password once).
+ * Secrets are never stored, so a password the technician typed cannot be repeated: that is refused
+ * (409) and the form must be opened again; a generated password or passphrase is generated anew.
+ */
+export async function rerunExecution(
+  deps: RerunExecutionDeps,
+  originalId: string,
+  technician: Pick<UserRecord, 'id' | 'email' | 'role'>,
+  actor: Actor,
+): Promise<{ executionId: string; rerunOf: string }> {
+  const original = await deps.store.executions.get(originalId);
+  if (!original) throw refuse('TBX_ERR_NOT_FOUND', 404, 'No execution has this id.');
+  if (technician.role !== 'admin' && original.technicianUserId !== technician.id)
+    throw refuse('TBX_ERR_FORBIDDEN', 403, 'This execution belongs to another technician; only they or an administrator can run it again.');
+  if (original.status === 'queued' || original.status === 'running')
+    throw refuse('TBX_ERR_RERUN_NOT_FINISHED', 409, 'This execution has not finished yet. Wait for it to finish before running it again.');
+
+  const workflow = deps.workflows[original.formName];
+  if (!workflow)
+    throw refuse('TBX_ERR_RERUN_FORM_UNAVAILABLE', 409, `The form ${original.formName} is not available in this toolbox any more.`);
+  if (!deps.enabledForms.includes(original.formName))
+    throw refuse(
+      'TBX_ERR_RERUN_FORM_DISABLED',
+      409,
+      `The form ${original.formName} is disabled. An administrator can enable it under Admin → Forms; then run it again.`,
+    );
+  const directory = deps.directories.get(original.directoryId);
+  if (!directory)
+    throw refuse(
+      'TBX_ERR_RERUN_DIRECTORY_GONE',
+      409,
+      `The directory "${original.directoryId}" this execution ran against is no longer configured. Open the form again from the ticket.`,
+    );
+
+  const input = { ...((original.inputs.form ?? {}) as Record<string, unknown>) };
+  // A scheduled run repeated is run now: the original time has passed, and "again" means now.
+  if ('scheduledFor' in input) input.scheduledFor = null;
+  const passwordMode = input.passwordMode;
+  if (passwordMode === 'typed')
+    throw refuse(
+      'TBX_ERR_RERUN_NEEDS_PASSWORD',
+      409,
+      'This execution used a password the technician typed. Typed passwords are never stored, so it cannot be run again with it: open the form again from the ticket and type (or generate) the password there.',
+    );
+
+  const executionId = newId();
+  let secret: string | null = null;
+  if (passwordMode === 'generated' || passwordMode === 'passphrase') {
+    // A new one, checked against the user's names like the form does: the old one was never kept.
+    let context = { userPrincipalName: String(input.userPrincipalName ?? ''), displayName: String(input.displayName ?? '') };
+    if (!context.userPrincipalName && original.targetUserId) {
+      try {
+        const user = await directory.client.getUser(original.targetUserId);
+        context = { userPrincipalName: user.userPrincipalName, displayName: user.displayName };
+      } catch (error) {
+        throw new ToolboxError({
+          code: 'TBX_ERR_RERUN_TARGET_UNREADABLE',
+          httpStatus: 409,
+          message: `The user could not be read from the directory, so no new password was made: ${isToolboxError(error) ? error.message : 'the directory did not answer'}. Nothing was run.`,
+          ...(isToolboxError(error) && error.upstream ? { upstream: error.upstream } : {}),
+        });
+      }
+    }
+    secret = generateForUser(passwordMode, context);
+  }
+
+  const now = deps.clock.now();
+  const nowIso = new Date(now).toISOString();
+  const { execution } = await deps.store.executions.createOnce(
+    {
+      id: executionId,
+      launchId: null,
+      formName: original.formName,
+      technicianUserId: technician.id,
+      technicianEmail: technician.email,
+      ticketId: original.ticketId,
+      companyId: original.companyId,
+      contactId: original.contactId,
+      directoryId: original.directoryId,
+      targetUserId: original.targetUserId,
+      targetDisplay: original.targetDisplay,
+      inputs: { form: input, reveal: original.inputs.reveal ?? null, [RERUN_OF_KEY]: original.id },
+      secretSealed: secret === null ? null : deps.secretBox.seal(secret, executionId),
+      secretExpiresAt: secret === null ? null : new Date(now + SECRET_TTL_MS).toISOString(),
+      steps: [...workflow.steps(input as never).map(({ key, label }) => ({ key, label })), NOTE_STEP],
+    },
+    nowIso,
+  );
+  await deps.jobQueue.enqueue(RUN_EXECUTION_JOB, { executionId: execution.id }, { uniqueKey: `execution:${execution.id}`, maxAttempts: 3 });
+  await deps.store.audit.append(
+    {
+      actorUserId: actor.userId,
+      actorEmail: actor.email,
+      action: 'execution.rerun',
+      target: `execution:${original.id}`,
+      before: null,
+      after: { executionId: execution.id, form: original.formName, target: original.targetDisplay, ticketId: original.ticketId },
+      requestId: actor.requestId,
+    },
+    nowIso,
+  );
+  return { executionId: execution.id, rerunOf: original.id };
+}

@@ -1,0 +1,111 @@
+import type { Clock } from '../../lib/clock.js';
+import { type FieldProblem, ToolboxError } from '../../lib/toolbox-error.js';
+import type { Store } from '../../store/types.js';
+import type { LiveSettings } from './live-settings.js';
+import { type CompanyMappingsDocument, companyMappingsDocumentSchema, SETTINGS_KEYS } from './settings-documents.js';
+import { type Actor, writeSettings } from './write-settings.js';
+
+export type SaveCompanyMappingsDeps = {
+  store: Pick<Store, 'settings'>;
+  settings: Pick<LiveSettings, 'current' | 'refresh' | 'psaConnector'>;
+  clock: Clock;
+};
+
+export type SaveCompanyMappingsInput = {
+  /** PSA company id → directory id, or null to unmap. Companies left out keep their mapping. */
+  mappings: Record<string, string | null>;
+  /** The `companyMappingsRevision` read; a save over someone else's newer change is refused. */
+  revision?: string | null;
+};
+
+const MAX_CHANGES = 5000;
+
+/**
+ * Maps (or unmaps) PSA companies to directories in one write, as a bulk confirmation of
+ * suggestions or one manual change. Companies the configuration file maps are refused: the file
+ * wins at every start, so a console change to them would silently not apply.
+ */
+export async function saveCompanyMappings(deps: SaveCompanyMappingsDeps, input: SaveCompanyMappingsInput, actor: Actor) {
+  const effective = deps.settings.current();
+  const entries = Object.entries(input.mappings);
+  if (entries.length === 0) {
+    throw new ToolboxError({
+      code: 'TBX_ERR_VALIDATION',
+      httpStatus: 400,
+      message: 'Nothing to save: choose at least one company to map or unmap.',
+      fields: [{ path: 'mappings', message: 'must name at least one company' }],
+    });
+  }
+  if (entries.length > MAX_CHANGES) {
+    throw new ToolboxError({
+      code: 'TBX_ERR_VALIDATION',
+      httpStatus: 400,
+      message: `At most ${MAX_CHANGES} companies can be saved at once; send them in smaller groups.`,
+      fields: [{ path: 'mappings', message: `must name at most ${MAX_CHANGES} companies` }],
+    });
+  }
+
+  const connector = deps.settings.psaConnector();
+  const directoryIds = new Set(effective.directories.map((directory) => directory.id));
+  const fileMapped = new Map(
+    effective.companyMappings.filter((mapping) => mapping.source === 'file').map((mapping) => [mapping.companyId, mapping.directoryId]),
+  );
+  const problems: FieldProblem[] = [];
+  const inFile: string[] = [];
+  const changes = new Map<string, string | null>();
+  for (const [rawCompanyId, directoryId] of entries) {
+    const path = `mappings.${rawCompanyId}`;
+    // Without a PSA connection there is no id format to check against; keep ids to plain tokens.
+    const companyId = connector ? connector.parseId(rawCompanyId) : /^[A-Za-z0-9_.-]{1,64}$/.test(rawCompanyId) ? rawCompanyId : null;
+    if (companyId === null) {
+      problems.push({ path, message: `is not a PSA company id: expected ${connector?.idFormat ?? 'a company id'}` });
+      continue;
+    }
+    if (directoryId !== null && !directoryIds.has(directoryId)) {
+      const known = [...directoryIds].join(', ') || 'none yet; add one under "Directories"';
+      problems.push({ path, message: `directory "${directoryId.slice(0, 60)}" does not exist (known: ${known})` });
+      continue;
+    }
+    if (fileMapped.has(companyId)) {
+      inFile.push(companyId);
+      continue;
+    }
+    changes.set(companyId, directoryId);
+  }
+  if (problems.length > 0) {
+    throw new ToolboxError({
+      code: 'TBX_ERR_VALIDATION',
+      httpStatus: 400,
+      message: `Nothing was saved. ${problems.map((problem) => `${problem.path} ${problem.message}`).join('; ')}.`,
+      fields: problems,
+    });
+  }
+  if (inFile.length > 0) {
+    throw new ToolboxError({
+      code: 'TBX_ERR_SET_IN_FILE',
+      httpStatus: 409,
+      message: `Nothing was saved: the configuration file maps compan${inFile.length === 1 ? 'y' : 'ies'} ${inFile.join(', ')} (directories[].psaCompanyIds), so ${inFile.length === 1 ? 'it is' : 'they are'} read-only here. Change the file and restart the toolbox.`,
+      fields: inFile.map((companyId) => ({ path: `mappings.${companyId}`, message: 'is mapped by the configuration file' })),
+    });
+  }
+
+  const stored = await deps.store.settings.get(SETTINGS_KEYS.companyMappings);
+  const parsed = stored ? companyMappingsDocumentSchema.safeParse(stored.value) : undefined;
+  const before: Record<string, string> = parsed?.success ? { ...parsed.data.mappings } : {};
+  const after: Record<string, string> = { ...before };
+  for (const [companyId, directoryId] of changes) {
+    if (directoryId === null) delete after[companyId];
+    else after[companyId] = directoryId;
+  }
+  const doc: CompanyMappingsDocument = { mappings: after };
+  const { revision } = await writeSettings(deps, {
+    key: SETTINGS_KEYS.companyMappings,
+    value: doc,
+    ...(input.revision !== undefined ? { expectedRevision: input.revision } : {}),
+    action: 'company-mappings.update',
+    before: { mappings: before },
+    after: { mappings: after },
+    actor,
+  });
+  return { revision, saved: changes.size };
+}

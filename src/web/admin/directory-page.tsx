@@ -1,0 +1,386 @@
+import { type Context, Hono } from 'hono';
+import type { DirectoryCheckDocument } from '../../domain/settings/directory-check-document.js';
+import type { FieldProblem } from '../../lib/toolbox-error.js';
+import {
+  type DirectoryView,
+  deleteDirectory,
+  getDirectory,
+  getDirectoryCheck,
+  runDirectoryCheckOperation,
+  updateDirectory,
+} from '../api/operations/directory-operations.js';
+import type { AppEnv, Auth } from '../app-env.js';
+import { AdminLayout, CsrfField, SourceBadge } from './admin-layout.js';
+import { ConnectionFieldset, ConnectionReadOnly, connectionBodyFromForm } from './connection-fieldset.js';
+import { readConsoleForm, runConsoleAction } from './console-action.js';
+import { CheckResults, FORM_DEFAULTS_EXAMPLES } from './directory-views.js';
+
+type DetailState = {
+  notice?: string;
+  error?: string;
+  /** Problems of the connection form. */
+  problems?: FieldProblem[];
+  values?: { name: string; fields: Record<string, string>; allowPrivilegedTargets: boolean };
+  /** Problems of the defaults form, and the JSON the admin typed (kept after a refusal). */
+  defaultsProblems?: FieldProblem[];
+  defaultsText?: Record<string, string>;
+};
+
+const problemFor = (problems: FieldProblem[] | undefined, path: string) =>
+  problems
+    ?.filter((problem) => {
+      const bare = problem.path.replace(/^body\./, '');
+      return bare === path || bare.startsWith(`${path}.`);
+    })
+    .map((problem) => {
+      const bare = problem.path.replace(/^body\./, '');
+      return bare === path ? problem.message : `${bare.slice(path.length + 1)}: ${problem.message}`;
+    })
+    .join(' ') || undefined;
+
+const pretty = (value: unknown) => JSON.stringify(value, null, 2);
+
+function FormDefaultsSection(props: {
+  auth: Auth;
+  directory: DirectoryView;
+  forms: { name: string; label: string }[];
+  state: DetailState;
+}) {
+  const { directory } = props;
+  const readOnly = directory.source === 'file';
+  return (
+    <section class="card" aria-labelledby="defaults-title">
+      <h2 id="defaults-title">Form defaults for this customer</h2>
+      <p class="muted">
+        What each form starts with when a technician opens it for one of this customer’s companies. Empty means the form’s own defaults.
+      </p>
+      {readOnly ? (
+        props.forms.map((form) => (
+          <>
+            <h3>{form.label}</h3>
+            {directory.formDefaults[form.name] ? (
+              <pre>{pretty(directory.formDefaults[form.name])}</pre>
+            ) : (
+              <p class="muted">The form’s own defaults.</p>
+            )}
+          </>
+        ))
+      ) : (
+        <form method="post" action={`/admin/directories/${encodeURIComponent(directory.id)}/defaults`}>
+          <CsrfField auth={props.auth} />
+          <input type="hidden" name="revision" value={directory.revision ?? ''} />
+          {props.forms.map((form) => {
+            const id = `defaults-${form.name}`;
+            const problem = problemFor(props.state.defaultsProblems, `formDefaults.${form.name}`);
+            const typed = props.state.defaultsText?.[form.name];
+            const stored = directory.formDefaults[form.name];
+            const example = FORM_DEFAULTS_EXAMPLES[form.name];
+            return (
+              <div class="field">
+                <label for={id}>{form.label}: defaults as JSON</label>
+                <textarea
+                  id={id}
+                  name={`formDefaults.${form.name}`}
+                  rows={6}
+                  spellcheck={false}
+                  class="json"
+                  aria-describedby={problem ? `${id}-help ${id}-error` : `${id}-help`}
+                  aria-invalid={problem ? 'true' : undefined}
+                >
+                  {typed ?? (stored ? pretty(stored) : '')}
+                </textarea>
+                <div class="hint" id={`${id}-help`}>
+                  {example ? (
+                    <>
+                      For example (see docs/forms.md for every setting):
+                      <pre class="json-example">{pretty(example)}</pre>
+                    </>
+                  ) : (
+                    'See docs/forms.md for this form’s settings.'
+                  )}
+                </div>
+                {problem ? (
+                  <p class="error" id={`${id}-error`}>
+                    {problem}
+                  </p>
+                ) : null}
+              </div>
+            );
+          })}
+          <div class="row">
+            <button type="submit" class="primary">
+              Save the defaults
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function DirectoryPage(props: {
+  c: Context<AppEnv>;
+  auth: Auth;
+  directory: DirectoryView;
+  check: DirectoryCheckDocument | null;
+  state: DetailState;
+}) {
+  const services = props.c.get('services');
+  const { directory, state } = props;
+  const connector = services.connectors.directory[directory.kind];
+  const base = `/admin/directories/${encodeURIComponent(directory.id)}`;
+  const forms = Object.values(services.forms)
+    .filter((form) => form.defaultsSchema)
+    .map((form) => ({ name: form.name, label: form.label }));
+  const nameError = problemFor(state.problems, 'name');
+  return (
+    <AdminLayout title={directory.name} active="/admin/directories" auth={props.auth} notice={state.notice} error={state.error}>
+      <p>
+        <a href="/admin/directories">All directories</a>
+      </p>
+      <section class="card" aria-labelledby="connection-title">
+        <h2 id="connection-title">
+          {directory.label} <SourceBadge source={directory.source} />
+        </h2>
+        <dl class="settings">
+          <dt>Directory id</dt>
+          <dd>
+            <code>{directory.id}</code>
+          </dd>
+          <dt>PSA companies mapped</dt>
+          <dd>
+            {directory.companyIds.length === 0 ? (
+              <>
+                None yet. <a href="/admin/companies">Map companies</a> so screen pops for them find this tenant.
+              </>
+            ) : (
+              directory.companyIds.join(', ')
+            )}
+          </dd>
+          {directory.updatedAt ? (
+            <>
+              <dt>Last saved</dt>
+              <dd>
+                {directory.updatedAt.slice(0, 16).replace('T', ' ')} UTC by {directory.updatedBy ?? 'unknown'}
+              </dd>
+            </>
+          ) : null}
+        </dl>
+        {directory.source === 'file' || !connector ? (
+          <>
+            <p>
+              The configuration file defines this directory, so it is shown here read-only. Change it in the file (
+              <code>{services.config.configPath ?? 'TOOLBOX_CONFIG'}</code>) and restart.
+            </p>
+            <ConnectionReadOnly fields={connector?.fields ?? []} values={directory.fields} secretsSet={directory.secretsSet} />
+            <p>Admin accounts may be targeted: {directory.allowPrivilegedTargets ? 'yes' : 'no'}</p>
+          </>
+        ) : (
+          <form method="post" action={base} class="connection-form">
+            <h3>Connection</h3>
+            <CsrfField auth={props.auth} />
+            <input type="hidden" name="revision" value={directory.revision ?? ''} />
+            <div class="field">
+              <label for="dir-name">Customer name</label>
+              <input
+                id="dir-name"
+                name="name"
+                type="text"
+                value={state.values?.name ?? directory.name}
+                autocomplete="off"
+                aria-describedby={nameError ? 'dir-name-error' : undefined}
+                aria-invalid={nameError ? 'true' : undefined}
+              />
+              {nameError ? (
+                <p class="error" id="dir-name-error">
+                  {nameError}
+                </p>
+              ) : null}
+            </div>
+            <ConnectionFieldset
+              fields={connector.fields}
+              values={state.values?.fields ?? directory.fields}
+              secretsSet={directory.secretsSet}
+              problems={state.problems ?? []}
+              idPrefix="dir"
+            />
+            <label class="choice" for="dir-allowPrivilegedTargets">
+              <input
+                type="checkbox"
+                id="dir-allowPrivilegedTargets"
+                name="allowPrivilegedTargets"
+                value="on"
+                checked={state.values?.allowPrivilegedTargets ?? directory.allowPrivilegedTargets}
+              />
+              <span>Allow forms to act on users who hold an admin role (off is safer)</span>
+            </label>
+            <div class="row">
+              <button type="submit" class="primary">
+                Save the connection
+              </button>
+            </div>
+          </form>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="check-title">
+        <h2 id="check-title">Systems check</h2>
+        <p class="muted">
+          Signs in to the tenant and tests each application permission the forms need and the Exchange Online role, with the settings saved
+          above.
+        </p>
+        <form method="post" action={`${base}/check`}>
+          <CsrfField auth={props.auth} />
+          <button type="submit" class="primary">
+            Run the systems check
+          </button>
+        </form>
+        {props.check ? (
+          <>
+            <p class={props.check.ok ? 'status-succeeded' : 'status-failed'}>
+              <span class="badge">{props.check.ok ? 'all passed' : `${props.check.results.filter((l) => !l.ok).length} failed`}</span> Last
+              run {props.check.ranAt.slice(0, 16).replace('T', ' ')} UTC by {props.check.ranBy}.
+            </p>
+            <CheckResults check={props.check} />
+          </>
+        ) : (
+          <p>Not run yet.</p>
+        )}
+      </section>
+
+      {forms.length > 0 ? <FormDefaultsSection auth={props.auth} directory={directory} forms={forms} state={state} /> : null}
+
+      {directory.source === 'console' ? (
+        <section class="card" aria-labelledby="remove-title">
+          <h2 id="remove-title">Remove this directory</h2>
+          <p>
+            Screen pops for its companies will then say the company is not mapped.
+            {directory.companyIds.length > 0
+              ? ` Its ${directory.companyIds.length} company mapping${directory.companyIds.length === 1 ? '' : 's'} set in the console go with it.`
+              : ''}
+          </p>
+          <form method="post" action={`${base}/remove`}>
+            <CsrfField auth={props.auth} />
+            <input type="hidden" name="revision" value={directory.revision ?? ''} />
+            <button type="submit">Remove {directory.name}</button>
+          </form>
+        </section>
+      ) : null}
+    </AdminLayout>
+  );
+}
+
+const NOTICES: Record<string, string> = {
+  created: 'Added. Run the systems check to see that the app registration has what the forms need.',
+  saved: 'Saved.',
+  defaults: 'The form defaults were saved.',
+  checked: 'The systems check ran; its results are below.',
+};
+
+async function render(c: Context<AppEnv>, id: string, state: DetailState, status: 200 | 400 | 403 | 404 | 409 = 200) {
+  const auth = c.get('auth')!;
+  const found = await runConsoleAction<DirectoryView>(c, auth, getDirectory, { params: { id } });
+  if (!found.ok) {
+    if (found.error.httpStatus !== 404) throw found.error;
+    return c.html(
+      <AdminLayout title="Directory not found" active="/admin/directories" auth={auth} error={found.error.message}>
+        <p>
+          <a href="/admin/directories">All directories</a>
+        </p>
+      </AdminLayout>,
+      404,
+    );
+  }
+  const check = await runConsoleAction<{ check: DirectoryCheckDocument | null }>(c, auth, getDirectoryCheck, { params: { id } });
+  return c.html(
+    <DirectoryPage c={c} auth={auth} directory={found.value} check={check.ok ? check.value.check : null} state={state} />,
+    status,
+  );
+}
+
+const expired = { error: 'The form had expired. Nothing was changed; try again.' };
+
+/** `/admin/directories/{id}`: one tenant's connection, systems check, form defaults and removal. */
+export const directoryPage = new Hono<AppEnv>()
+  .get('/admin/directories/:id', (c) => {
+    const notice = NOTICES[c.req.query('notice') ?? ''];
+    return render(c, c.req.param('id'), notice ? { notice } : {});
+  })
+  .post('/admin/directories/:id', async (c) => {
+    const id = c.req.param('id');
+    const form = await readConsoleForm(c);
+    if (!form) return render(c, id, expired, 403);
+    const connection = connectionBodyFromForm(form);
+    const values = { name: form.name ?? '', fields: connection.fields, allowPrivilegedTargets: form.allowPrivilegedTargets === 'on' };
+    const result = await runConsoleAction(c, c.get('auth')!, updateDirectory, {
+      params: { id },
+      body: { name: values.name, ...connection, allowPrivilegedTargets: values.allowPrivilegedTargets, revision: form.revision ?? '' },
+    });
+    if (result.ok) return c.redirect(`/admin/directories/${encodeURIComponent(id)}?notice=saved`, 303);
+    return render(c, id, { error: result.error.message, problems: result.error.fields, values }, result.error.httpStatus as 400);
+  })
+  .post('/admin/directories/:id/defaults', async (c) => {
+    const id = c.req.param('id');
+    const form = await readConsoleForm(c);
+    if (!form) return render(c, id, expired, 403);
+    // The textareas hold JSON; one that does not parse is named like the API names a bad field.
+    const formDefaults: Record<string, unknown> = {};
+    const defaultsText: Record<string, string> = {};
+    const problems: FieldProblem[] = [];
+    for (const [name, value] of Object.entries(form)) {
+      if (!name.startsWith('formDefaults.')) continue;
+      const formName = name.slice('formDefaults.'.length);
+      defaultsText[formName] = value;
+      if (value.trim() === '') continue;
+      try {
+        formDefaults[formName] = JSON.parse(value);
+      } catch (error) {
+        problems.push({
+          path: `formDefaults.${formName}`,
+          message: `is not valid JSON (${(error as Error).message}). Write an object such as {"mustChange": true}, or leave it empty.`,
+        });
+      }
+    }
+    if (problems.length > 0) {
+      return render(
+        c,
+        id,
+        { error: 'Some defaults are not valid JSON. Nothing was saved.', defaultsProblems: problems, defaultsText },
+        400,
+      );
+    }
+    const result = await runConsoleAction(c, c.get('auth')!, updateDirectory, {
+      params: { id },
+      body: { formDefaults, revision: form.revision ?? '' },
+    });
+    if (result.ok) return c.redirect(`/admin/directories/${encodeURIComponent(id)}?notice=defaults`, 303);
+    return render(
+      c,
+      id,
+      {
+        error: result.error.fields.length > 0 ? 'Some defaults need attention (see below). Nothing was saved.' : result.error.message,
+        defaultsProblems: result.error.fields,
+        defaultsText,
+      },
+      result.error.httpStatus as 400,
+    );
+  })
+  .post('/admin/directories/:id/check', async (c) => {
+    const id = c.req.param('id');
+    const form = await readConsoleForm(c);
+    if (!form) return render(c, id, expired, 403);
+    const result = await runConsoleAction(c, c.get('auth')!, runDirectoryCheckOperation, { params: { id } });
+    if (result.ok) return c.redirect(`/admin/directories/${encodeURIComponent(id)}?notice=checked`, 303);
+    return render(c, id, { error: result.error.message }, result.error.httpStatus as 400);
+  })
+  .post('/admin/directories/:id/remove', async (c) => {
+    const id = c.req.param('id');
+    const form = await readConsoleForm(c);
+    if (!form) return render(c, id, expired, 403);
+    const result = await runConsoleAction(c, c.get('auth')!, deleteDirectory, {
+      params: { id },
+      query: form.revision ? { revision: form.revision } : {},
+    });
+    if (result.ok) return c.redirect('/admin/directories?notice=removed', 303);
+    return render(c, id, { error: result.error.message }, result.error.httpStatus as 400);
+  });

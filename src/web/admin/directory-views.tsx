@@ -1,0 +1,121 @@
+import type { DirectoryCheckDocument } from '../../domain/settings/directory-check-document.js';
+
+/**
+ * Examples of each form's per-customer defaults, as docs/forms.md documents them, shown beside
+ * the defaults editor. The form's own schema still decides what is valid.
+ */
+export const FORM_DEFAULTS_EXAMPLES: Record<string, Record<string, unknown>> = {
+  password_reset: { passwordMode: 'passphrase', mustChange: true, revokeSessions: true },
+  reset_mfa: { mode: 'all', temporaryAccessPass: true, tapLifetimeMinutes: 60, tapUsableOnce: true, revokeSessions: true },
+  user_offboarding: {
+    blockSignIn: true,
+    revokeSessions: true,
+    resetPassword: true,
+    removeMfa: true,
+    convertToShared: true,
+    removeGroups: true,
+    removeLicenses: true,
+    timeZone: 'Europe/London',
+    outOfOfficeExternalAudience: 'contactsOnly',
+  },
+  user_onboarding: {
+    usernamePattern: '{first}.{last}',
+    defaultDomain: 'contoso.com',
+    usageLocation: 'US',
+    licenses: ['SPB'],
+    groups: [],
+    passwordMode: 'generated',
+    mustChange: true,
+    timeZone: 'America/New_York',
+  },
+};
+
+/**
+ * What an app registration needs in a customer tenant, as the systems check tests it. Shown
+ * where an admin is about to add a tenant, so the check passes the first time.
+ */
+const APP_REGISTRATION_NEEDS = {
+  graph: [
+    ['User.ReadWrite.All', 'password resets, onboarding and offboarding'],
+    ['User.RevokeSessions.All', 'revoking sessions'],
+    ['UserAuthenticationMethod.ReadWrite.All', 'MFA resets and Temporary Access Passes'],
+    ['GroupMember.ReadWrite.All', 'group membership changes'],
+    ['LicenseAssignment.ReadWrite.All', 'adding and removing licences'],
+    ['MailboxSettings.ReadWrite', 'out of office when offboarding'],
+    ['RoleManagement.Read.Directory', 'seeing which users hold admin roles'],
+    ['Domain.Read.All and Organization.Read.All', 'domains and licences when onboarding'],
+  ],
+  roles: [
+    ['User Administrator', 'password resets (Privileged Authentication Administrator for admin accounts)'],
+    ['Authentication Administrator', 'removing sign-in methods'],
+    ['Exchange Administrator', 'distribution lists, shared mailboxes (with Exchange.ManageAsApp)'],
+  ],
+} as const;
+
+export function AppRegistrationNeeds() {
+  return (
+    <>
+      <p>
+        Each customer tenant needs an app registration (Entra admin center → App registrations → New registration) with a client secret
+        (Certificates &amp; secrets → New client secret: copy its <strong>Value</strong>) and admin consent for these{' '}
+        <strong>application</strong> permissions of Microsoft Graph:
+      </p>
+      <ul>
+        {APP_REGISTRATION_NEEDS.graph.map(([permission, why]) => (
+          <li>
+            <code>{permission}</code> <span class="muted">· {why}</span>
+          </li>
+        ))}
+        <li>
+          <code>Exchange.ManageAsApp</code> (Office 365 Exchange Online) <span class="muted">· distribution lists and mailboxes</span>
+        </li>
+      </ul>
+      <p>and these Entra roles on the app’s service principal (Roles and administrators → Add assignments):</p>
+      <ul>
+        {APP_REGISTRATION_NEEDS.roles.map(([role, why]) => (
+          <li>
+            <strong>{role}</strong> <span class="muted">· {why}</span>
+          </li>
+        ))}
+      </ul>
+      <p class="muted">
+        The systems check on each directory’s page tests all of this and says what is missing. See{' '}
+        <a href="https://learn.microsoft.com/en-us/entra/identity-platform/quickstart-register-app">
+          Microsoft’s guide to registering an application
+        </a>{' '}
+        and <code>docs/configuration.md</code> (Directories) and <code>docs/forms.md</code> (each form’s permissions).
+      </p>
+    </>
+  );
+}
+
+/** The last check's state in a few words, for the list. */
+export function CheckState(props: { check: { ok: boolean; ranAt: string; failed: string[] } | null }) {
+  if (!props.check) return <span class="muted">not run yet</span>;
+  const when = `${props.check.ranAt.slice(0, 16).replace('T', ' ')} UTC`;
+  return props.check.ok ? (
+    <span class="status-succeeded">
+      <span class="badge">all passed</span> <span class="muted">{when}</span>
+    </span>
+  ) : (
+    <span class="status-failed">
+      <span class="badge">{`${props.check.failed.length} failed`}</span> <span class="muted">{when}</span>
+    </span>
+  );
+}
+
+/** Each line of a systems check: pass or fail, what happened, and what to do. */
+export function CheckResults(props: { check: DirectoryCheckDocument }) {
+  return (
+    <ol class="steps directory-check">
+      {props.check.results.map((line) => (
+        <li class={line.ok ? 'status-succeeded' : 'status-failed'}>
+          <span class="badge">{line.ok ? 'pass' : 'fail'}</span> <strong>{line.name}</strong>
+          <p class="step-message">{line.message}</p>
+          {line.hint ? <p class="hint">{line.ok ? `Note: ${line.hint}` : `What to do: ${line.hint}`}</p> : null}
+          {line.upstreamCode ? <p class="muted">Microsoft’s code: {line.upstreamCode}</p> : null}
+        </li>
+      ))}
+    </ol>
+  );
+}

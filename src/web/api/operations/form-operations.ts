@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { describeFormsCatalogue } from '../../../domain/forms-catalogue/describe-forms-catalogue.js';
+import { setFormEnabled } from '../../../domain/forms-catalogue/set-form-enabled.js';
+import { readDirectoryChecks } from '../../../domain/settings/directory-check-document.js';
+import type { Services } from '../../../services.js';
+import { defineOperation } from '../api-operation.js';
+
+const needSchema = z.object({ ok: z.boolean(), detail: z.string() });
+
+export const formsCatalogueSchema = z.object({
+  source: z
+    .enum(['file', 'console', 'default'])
+    .describe('file: the configuration file sets the list (read-only here); default: none enabled yet'),
+  revision: z.string().nullable(),
+  forms: z.array(
+    z.object({
+      name: z.string(),
+      label: z.string(),
+      available: z.boolean().describe('False when this version cannot run the form yet'),
+      enabled: z.boolean(),
+      ready: z.boolean().describe('Everything the form needs is in place, as far as the last systems checks tell'),
+      needs: z.object({
+        psa: needSchema,
+        directories: needSchema,
+        companyMappings: needSchema,
+        permissions: z.array(
+          z.object({
+            directoryId: z.string(),
+            directoryName: z.string(),
+            checkedAt: z.string().nullable().describe('When the directory’s systems check last ran; null: never'),
+            items: z.array(
+              z.object({
+                label: z.string(),
+                checkName: z.string(),
+                state: z.enum(['pass', 'fail', 'not-checked', 'not-reported']),
+                message: z.string(),
+                hint: z.string().optional(),
+                partial: z.string().optional().describe('Needed only for this part of the form'),
+              }),
+            ),
+          }),
+        ),
+      }),
+    }),
+  ),
+});
+
+/** The catalogue as the page and the API show it. */
+export async function loadFormsCatalogue(services: Services) {
+  return describeFormsCatalogue({
+    settings: services.settings.current(),
+    availableForms: Object.keys(services.forms),
+    checks: await readDirectoryChecks(services.store),
+  });
+}
+
+export const getFormsCatalogueOperation = defineOperation({
+  id: 'getFormsCatalogue',
+  method: 'get',
+  path: '/api/admin/forms',
+  tag: 'Forms',
+  summary: 'Every form, whether it is enabled, and whether what it needs is in place',
+  access: 'admin',
+  response: formsCatalogueSchema,
+  async handler({ services }) {
+    return loadFormsCatalogue(services);
+  },
+});
+
+export const setFormEnabledOperation = defineOperation({
+  id: 'setFormEnabled',
+  method: 'put',
+  path: '/api/admin/forms/{name}',
+  tag: 'Forms',
+  summary: 'Enable or disable a form',
+  description: 'Refused (409) when the configuration file sets the list of enabled forms, or the form is not available in this version.',
+  access: 'admin',
+  params: z.object({ name: z.string().min(1) }),
+  body: z.strictObject({ enabled: z.boolean() }),
+  response: z.object({ enabled: z.array(z.string()).describe('Every enabled form now'), revision: z.string().nullable() }),
+  async handler({ services, params, body, actor }) {
+    return setFormEnabled(
+      {
+        config: services.config,
+        store: services.store,
+        settings: services.settings,
+        clock: services.clock,
+        availableForms: Object.keys(services.forms),
+      },
+      params.name,
+      body.enabled,
+      actor,
+    );
+  },
+});
+
+export const formOperations = [getFormsCatalogueOperation, setFormEnabledOperation];

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { setScreenpopSecret } from '../../../domain/screenpop/set-screenpop-secret.js';
+import { FORM_CATALOGUE, screenPopTemplate } from '../../../forms/catalogue.js';
+import type { Services } from '../../../services.js';
+import { defineOperation } from '../api-operation.js';
+
+export const SCREENPOP_SECRET_HEADER = 'x-toolbox-secret';
+export const SCREENPOP_SECRET_QUERY = 'secret';
+
+export const screenpopViewSchema = z.object({
+  publicUrl: z.string(),
+  webhookUrl: z.string().describe('This toolbox’s screen-pop address'),
+  secret: z.object({
+    set: z.boolean().describe('Whether screen pops must carry the secret; its value is never returned'),
+    source: z.enum(['file', 'console', 'none']),
+    header: z.literal(SCREENPOP_SECRET_HEADER),
+    queryParameter: z.literal(SCREENPOP_SECRET_QUERY),
+  }),
+  forms: z.array(
+    z.object({
+      name: z.string(),
+      label: z.string(),
+      state: z.enum(['enabled', 'not enabled', 'not available yet']),
+      url: z.string().describe('The URL template to paste into 1Stream (Link Type Custom)'),
+    }),
+  ),
+});
+
+/** The screen-pop table, enabled forms first (the ones an admin pastes into 1Stream now). */
+export function describeScreenpop(services: Services): z.infer<typeof screenpopViewSchema> {
+  const settings = services.settings.current();
+  const available = Object.keys(services.forms);
+  const publicUrl = services.config.publicUrl;
+  const forms = FORM_CATALOGUE.map((form) => ({
+    name: form.name,
+    label: form.label,
+    state: !available.includes(form.name)
+      ? ('not available yet' as const)
+      : settings.forms.enabled.includes(form.name)
+        ? ('enabled' as const)
+        : ('not enabled' as const),
+    url: screenPopTemplate(publicUrl, form.name),
+  }));
+  const rank = { enabled: 0, 'not enabled': 1, 'not available yet': 2 };
+  forms.sort((a, b) => rank[a.state] - rank[b.state]);
+  return {
+    publicUrl,
+    webhookUrl: `${publicUrl}/hooks/screenpop`,
+    secret: {
+      set: settings.screenpop.secret !== undefined,
+      source: settings.screenpop.source,
+      header: SCREENPOP_SECRET_HEADER,
+      queryParameter: SCREENPOP_SECRET_QUERY,
+    },
+    forms,
+  };
+}
+
+export const getScreenpopOperation = defineOperation({
+  id: 'getScreenpop',
+  method: 'get',
+  path: '/api/admin/screenpop',
+  tag: 'Screen-pop URLs',
+  summary: 'The screen-pop URL of each form and whether a webhook secret is set (never its value)',
+  access: 'admin',
+  response: screenpopViewSchema,
+  async handler({ services }) {
+    return describeScreenpop(services);
+  },
+});
+
+export const setScreenpopSecretOperation = defineOperation({
+  id: 'setScreenpopSecret',
+  method: 'put',
+  path: '/api/admin/screenpop/secret',
+  tag: 'Screen-pop URLs',
+  summary: 'Set, replace or clear the webhook secret (the 1Stream Client API Key)',
+  description: `Write-only. Once set, a screen pop must send it as the ${SCREENPOP_SECRET_HEADER} header or the ${SCREENPOP_SECRET_QUERY} query parameter.`,
+  access: 'admin',
+  body: z.strictObject({
+    secret: z.string().nullable().describe('The same value as 1Stream’s Client API Key; null clears it'),
+  }),
+  response: z.object({ secretSet: z.boolean(), revision: z.string() }),
+  async handler({ services, body, actor }) {
+    return setScreenpopSecret(
+      { config: services.config, store: services.store, settings: services.settings, clock: services.clock, secretBox: services.secretBox },
+      body.secret,
+      actor,
+    );
+  },
+});
+
+export const screenpopOperations = [getScreenpopOperation, setScreenpopSecretOperation];
