@@ -63,7 +63,7 @@ export function createServices(options: CreateServicesOptions): Services & { sta
     ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
   });
   const launchReads = createLaunchReads({ psa, launches: store.launches, clock, logger });
-  const sessions = createSessionResolver({ store, clock, sessionTtlHours: config.session.ttlHours });
+  const sessions = createSessionResolver({ store, clock, sessionTtlHours: () => settings.current().general.sessionTtlHours.value });
   const services: Services = {
     config,
     store,

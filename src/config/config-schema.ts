@@ -7,6 +7,28 @@ import { z } from 'zod';
  */
 const idList = z.array(z.union([z.string().min(1), z.number().int().positive()]).transform(String));
 
+/**
+ * The general settings the admin console can set too (when the file does not): the same bounds in
+ * both places, so the console accepts exactly what the file would.
+ */
+export const launchTtlMinutesSchema = z
+  .number()
+  .int('Enter whole minutes.')
+  .min(1, 'At least 1 minute.')
+  .max(24 * 60, 'At most 1440 minutes (a day).');
+export const psaTimeoutMsSchema = z
+  .number()
+  .int('Enter whole milliseconds.')
+  .min(500, 'At least 500 ms.')
+  .max(120_000, 'At most 120000 ms.');
+export const sessionTtlHoursSchema = z
+  .number()
+  .min(0.25, 'At least 0.25 hours (15 minutes).')
+  .max(24 * 30, 'At most 720 hours (30 days).');
+
+/** Defaults when neither the file nor the console sets them. */
+export const GENERAL_DEFAULTS = { launchTtlMinutes: 30, psaTimeoutMs: 10_000, sessionTtlHours: 12 } as const;
+
 export const configFileSchema = z.strictObject({
   database: z.string().min(1).optional().describe('postgres://… URL or a SQLite file path'),
   publicUrl: z.url({ protocol: /^https?$/ }).optional(),
@@ -50,22 +72,13 @@ export const configFileSchema = z.strictObject({
     .optional(),
   launch: z
     .strictObject({
-      ttlMinutes: z
-        .number()
-        .int()
-        .min(1)
-        .max(24 * 60)
-        .default(30),
-      psaTimeoutMs: z.number().int().min(500).max(120_000).default(10_000),
+      ttlMinutes: launchTtlMinutesSchema.optional(),
+      psaTimeoutMs: psaTimeoutMsSchema.optional(),
     })
     .optional(),
   session: z
     .strictObject({
-      ttlHours: z
-        .number()
-        .min(0.25)
-        .max(24 * 30)
-        .default(12),
+      ttlHours: sessionTtlHoursSchema.optional(),
     })
     .optional(),
 });

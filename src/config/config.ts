@@ -35,6 +35,9 @@ export type Config = {
   users: UserSeed[];
   /** `enabled` is undefined when the file does not say: the admin console decides. */
   forms: { enabled: string[] | undefined };
+  /** The file's values, or the defaults: the console may override those the file leaves out (see `explicit`). */
   launch: { ttlMinutes: number; psaTimeoutMs: number };
   session: { ttlHours: number };
+  /** Which of the general settings the file sets itself (read-only in the console). */
+  explicit: { launchTtlMinutes: boolean; psaTimeoutMs: boolean; sessionTtlHours: boolean };
 };

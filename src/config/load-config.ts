@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { DirectoryConnector } from '../connectors/directory/types.js';
 import type { PsaConnector } from '../connectors/psa/types.js';
 import type { Config, DatabaseConfig } from './config.js';
-import { configFileSchema } from './config-schema.js';
+import { configFileSchema, GENERAL_DEFAULTS } from './config-schema.js';
 import { resolveEnvReferences } from './resolve-env-references.js';
 
 /** Thrown when the configuration is wrong; the message lists every problem, one per line. */
@@ -178,7 +178,15 @@ export function loadConfig(options: LoadConfigOptions): Config {
     directories,
     users: file.users,
     forms: { enabled },
-    launch: { ttlMinutes: file.launch?.ttlMinutes ?? 30, psaTimeoutMs: file.launch?.psaTimeoutMs ?? 10_000 },
-    session: { ttlHours: file.session?.ttlHours ?? 12 },
+    launch: {
+      ttlMinutes: file.launch?.ttlMinutes ?? GENERAL_DEFAULTS.launchTtlMinutes,
+      psaTimeoutMs: file.launch?.psaTimeoutMs ?? GENERAL_DEFAULTS.psaTimeoutMs,
+    },
+    session: { ttlHours: file.session?.ttlHours ?? GENERAL_DEFAULTS.sessionTtlHours },
+    explicit: {
+      launchTtlMinutes: file.launch?.ttlMinutes !== undefined,
+      psaTimeoutMs: file.launch?.psaTimeoutMs !== undefined,
+      sessionTtlHours: file.session?.ttlHours !== undefined,
+    },
   };
 }

@@ -151,6 +151,8 @@ export type LaunchRepo = {
   saveContext(id: string, status: LaunchStatus, context: LaunchContext, now: string): Promise<void>;
   /** Gives an unowned launch to this technician; returns the owner after the call. */
   claim(id: string, userId: string, now: string): Promise<string | null>;
+  /** This technician's launches still usable at `now` that no execution came from yet, newest first. */
+  listOpen(options: { technicianUserId: string; now: string; limit: number }): Promise<LaunchRecord[]>;
 };
 
 export type ExecutionRepo = {

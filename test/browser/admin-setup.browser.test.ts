@@ -185,6 +185,8 @@ describeInBrowser('admin console set-up from an empty database', { demo: 'consol
     await checkPage(admin, 'audit');
     await go(admin, '/admin/users');
     await checkPage(admin, 'users');
+    await go(admin, '/admin/general');
+    await checkPage(admin, 'general');
     await go(admin, '/admin');
     assert.doesNotMatch(await textOf(admin.locator('ol.checklist')), /to do/);
     await checkPage(admin, 'overview-done');

@@ -28,7 +28,7 @@ test('sessions: cached briefly, forgotten on sign-out, refused when expired or t
         },
       },
     };
-    const resolver = createSessionResolver({ store: counting, clock, sessionTtlHours: 1, cacheMs: 5_000 });
+    const resolver = createSessionResolver({ store: counting, clock, sessionTtlHours: () => 1, cacheMs: 5_000 });
 
     assert.equal((await resolver.resolve(signedIn.token))?.user.email, 'tech@msp.test');
     assert.equal((await resolver.resolve(signedIn.token))?.user.email, 'tech@msp.test');

@@ -5,7 +5,8 @@ import type { SessionRecord, Store, UserRecord } from '../../store/types.js';
 export type SessionResolverDeps = {
   store: Pick<Store, 'users' | 'sessions'>;
   clock: Clock;
-  sessionTtlHours: number;
+  /** Read at each extension, so a changed setting applies to sessions in use. */
+  sessionTtlHours: () => number;
   /**
    * How long a looked-up session is trusted without asking the store again. A sign-out or a
    * disabled user on another instance takes effect here within this time; on this instance at
@@ -49,7 +50,7 @@ export function createSessionResolver(deps: SessionResolverDeps): SessionResolve
       const user = await deps.store.users.findById(session.userId);
       if (!user || user.disabled) return undefined;
       if (now - Date.parse(session.lastSeenAt) > 60_000) {
-        const expiresAt = new Date(now + deps.sessionTtlHours * 3_600_000).toISOString();
+        const expiresAt = new Date(now + deps.sessionTtlHours() * 3_600_000).toISOString();
         await deps.store.sessions.touch(session.id, new Date(now).toISOString(), expiresAt);
         session.lastSeenAt = new Date(now).toISOString();
         session.expiresAt = expiresAt;

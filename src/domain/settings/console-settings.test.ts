@@ -38,6 +38,7 @@ const fileConfig = (overrides: Partial<Config> = {}): Config =>
     forms: { enabled: undefined },
     launch: { ttlMinutes: 30, psaTimeoutMs: 3000 },
     session: { ttlHours: 12 },
+    explicit: { launchTtlMinutes: false, psaTimeoutMs: false, sessionTtlHours: false },
     ...overrides,
   }) as Config;
 

@@ -13,6 +13,8 @@ import {
   companyMappingsDocumentSchema,
   directoryDocumentSchema,
   formsDocumentSchema,
+  type GeneralDocument,
+  generalDocumentSchema,
   psaDocumentSchema,
   SETTINGS_KEYS,
   screenpopDocumentSchema,
@@ -57,8 +59,18 @@ export type EffectiveSettings = {
   screenpop: { secret: string | undefined; source: SettingSource | 'none'; revision: string | null };
   technicians: Record<string, TechnicianMapping>;
   technicianMappingsRevision: string | null;
+  /** How long screen pops and sign-ins last, how long the form waits for the PSA. */
+  general: GeneralSettings;
   /** Saved settings that could not be used (wrong secret key, invalid after an upgrade). */
   problems: string[];
+};
+
+export type GeneralSetting = { value: number; source: SettingSource | 'default' };
+export type GeneralSettings = {
+  launchTtlMinutes: GeneralSetting;
+  psaTimeoutMs: GeneralSetting;
+  sessionTtlHours: GeneralSetting;
+  revision: string | null;
 };
 
 export type LiveSettingsDeps = {
@@ -359,6 +371,23 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
       }
     }
 
+    // General settings: the file's, else the console's, else the default.
+    const generalEntry = byKey.get(SETTINGS_KEYS.general);
+    const generalDoc = generalEntry ? generalDocumentSchema.safeParse(generalEntry.value) : undefined;
+    if (generalDoc && !generalDoc.success) problems.push('The saved general settings are not valid any more; the defaults are used.');
+    const consoleGeneral = generalDoc?.success ? generalDoc.data : {};
+    const generalValue = (key: keyof GeneralDocument, fileValue: number): GeneralSetting => {
+      if (config.explicit?.[key]) return { value: fileValue, source: 'file' };
+      const saved = consoleGeneral[key];
+      return saved === undefined ? { value: fileValue, source: 'default' } : { value: saved, source: 'console' };
+    };
+    const general: GeneralSettings = {
+      launchTtlMinutes: generalValue('launchTtlMinutes', config.launch.ttlMinutes),
+      psaTimeoutMs: generalValue('psaTimeoutMs', config.launch.psaTimeoutMs),
+      sessionTtlHours: generalValue('sessionTtlHours', config.session.ttlHours),
+      revision: generalEntry?.revision ?? null,
+    };
+
     const techniciansEntry = byKey.get(SETTINGS_KEYS.technicianMappings);
     const techniciansDoc = techniciansEntry ? technicianMappingsDocumentSchema.safeParse(techniciansEntry.value) : undefined;
 
@@ -379,6 +408,7 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
         screenpop,
         technicians: techniciansDoc?.success ? techniciansDoc.data.mappings : {},
         technicianMappingsRevision: techniciansEntry?.revision ?? null,
+        general,
         problems,
       },
     };

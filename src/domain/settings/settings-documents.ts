@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { launchTtlMinutesSchema, psaTimeoutMsSchema, sessionTtlHoursSchema } from '../../config/config-schema.js';
 
 /**
  * The settings documents the admin console keeps in the store (`settings` table), one JSON value
@@ -13,6 +14,7 @@ export const SETTINGS_KEYS = {
   forms: 'forms',
   screenpop: 'screenpop',
   technicianMappings: 'technician-mappings',
+  general: 'general',
 } as const;
 
 export const directoryKey = (id: string) => `${SETTINGS_KEYS.directoryPrefix}${id}`;
@@ -46,6 +48,14 @@ export type CompanyMappingsDocument = z.infer<typeof companyMappingsDocumentSche
 export const formsDocumentSchema = z.object({ enabled: z.array(z.string()) });
 
 export const screenpopDocumentSchema = z.object({ secret: z.string().nullable() });
+
+/** General settings the file leaves out; absent keys mean "the default". */
+export const generalDocumentSchema = z.strictObject({
+  launchTtlMinutes: launchTtlMinutesSchema.optional(),
+  psaTimeoutMs: psaTimeoutMsSchema.optional(),
+  sessionTtlHours: sessionTtlHoursSchema.optional(),
+});
+export type GeneralDocument = z.infer<typeof generalDocumentSchema>;
 
 export const technicianMappingSchema = z.object({
   memberId: z.string(),

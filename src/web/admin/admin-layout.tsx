@@ -14,6 +14,7 @@ export const ADMIN_PAGES = [
   { href: '/admin/executions', label: 'Executions' },
   { href: '/admin/audit', label: 'Audit log' },
   { href: '/admin/users', label: 'Users and API tokens' },
+  { href: '/admin/general', label: 'General settings' },
 ] as const;
 
 export type AdminPageHref = (typeof ADMIN_PAGES)[number]['href'];

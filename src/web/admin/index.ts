@@ -6,6 +6,7 @@ import { directoriesPage } from './directories-page.js';
 import { directoryPage } from './directory-page.js';
 import { executionsPage } from './executions-page.js';
 import { formsPage } from './forms-page.js';
+import { generalPage } from './general-page.js';
 import { overviewPage } from './overview-page.js';
 import { psaCheckPage } from './psa-check-page.js';
 import { psaPage } from './psa-page.js';
@@ -23,12 +24,13 @@ export const adminPages: Hono<AppEnv>[] = [
   psaPage,
   psaCheckPage,
   techniciansPage,
-  executionsPage,
-  auditPage,
-  companiesPage,
   directoriesPage,
   directoryPage,
+  companiesPage,
   formsPage,
   screenpopPage,
+  executionsPage,
+  auditPage,
   usersPage,
+  generalPage,
 ];

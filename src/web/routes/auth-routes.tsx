@@ -79,7 +79,7 @@ export const authRoutes = new Hono<AppEnv>()
     const password = typeof body.password === 'string' ? body.password : '';
     if (!email || !password) return retry(400, 'Enter your e-mail and password.', email);
     const result = await signIn(
-      { store: services.store, clock: services.clock, sessionTtlHours: services.config.session.ttlHours },
+      { store: services.store, clock: services.clock, sessionTtlHours: services.settings.current().general.sessionTtlHours.value },
       email,
       password,
     );
@@ -93,7 +93,7 @@ export const authRoutes = new Hono<AppEnv>()
       sameSite: 'Lax',
       secure,
       path: '/',
-      maxAge: Math.round(services.config.session.ttlHours * 3600),
+      maxAge: Math.round(services.settings.current().general.sessionTtlHours.value * 3600),
     });
     services.logger.info({ event: 'signed-in', userId: result.user.id }, 'signed in');
     return c.redirect(next, 303);

@@ -8,7 +8,11 @@ export const homeRoute = new Hono<AppEnv>().get('/', async (c) => {
   const auth = c.get('auth');
   if (!auth) return c.redirect('/login', 303);
   const services = c.get('services');
-  const recent = await services.store.executions.listRecent({ technicianUserId: auth.user.id, limit: 10 });
+  const [recent, open] = await Promise.all([
+    services.store.executions.listRecent({ technicianUserId: auth.user.id, limit: 10 }),
+    services.store.launches.listOpen({ technicianUserId: auth.user.id, now: new Date(services.clock.now()).toISOString(), limit: 10 }),
+  ]);
+  const formLabel = (name: string) => FORM_CATALOGUE.find((form) => form.name === name)?.label ?? name;
   const available = Object.keys(services.forms);
   return c.html(
     <Layout title="Home" user={{ name: auth.user.name, email: auth.user.email, role: auth.user.role }} csrfToken={auth.session.csrfToken}>
@@ -53,6 +57,28 @@ export const homeRoute = new Hono<AppEnv>().get('/', async (c) => {
           </tbody>
         </table>
       </section>
+      {open.length > 0 ? (
+        <section class="card" aria-labelledby="open-title">
+          <h2 id="open-title">Your open screen pops</h2>
+          <p class="muted">Forms you opened from a screen pop and have not submitted yet, until they expire.</p>
+          <ul class="recent">
+            {open.map((launch) => {
+              const company = launch.context?.company.ok ? launch.context.company.value.name : `company ${launch.companyId}`;
+              return (
+                <li>
+                  <a href={`/launches/${launch.id}`}>
+                    {formLabel(launch.formName)} · {launch.ticketId ? `ticket #${launch.ticketId} · ` : ''}
+                    {company}
+                  </a>{' '}
+                  <small class="muted">
+                    opened {launch.createdAt.slice(11, 16)} UTC, usable until {launch.expiresAt.slice(11, 16)} UTC
+                  </small>
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      ) : null}
       <section class="card" aria-labelledby="recent-title">
         <h2 id="recent-title">Your recent executions</h2>
         <p>

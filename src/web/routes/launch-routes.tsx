@@ -36,8 +36,8 @@ function renderOpenResult(
       return c.html(
         <ProblemPage title="This screen pop has expired" {...common}>
           <p>
-            Screen pops are valid for {services.config.launch.ttlMinutes} minutes. Click the link in 1Stream again to start afresh with
-            current ticket data.
+            Screen pops are valid for {services.settings.current().general.launchTtlMinutes.value} minutes. Click the link in 1Stream again
+            to start afresh with current ticket data.
           </p>
         </ProblemPage>,
         410,
@@ -53,7 +53,8 @@ function renderOpenResult(
       return c.html(
         <ProblemPage title="ConnectWise is taking long to answer" {...common}>
           <p>
-            The ticket, company and contact have not arrived within {Math.round(services.config.launch.psaTimeoutMs / 1000)} seconds.{' '}
+            The ticket, company and contact have not arrived within{' '}
+            {Math.round(services.settings.current().general.psaTimeoutMs.value / 1000)} seconds.{' '}
             <a href={`/launches/${result.launch.id}`}>Try this page again</a>; if it keeps happening, ConnectWise may be slow or down.
           </p>
         </ProblemPage>,
@@ -138,7 +139,7 @@ function openDeps(c: Context<AppEnv>) {
     forms: services.forms,
     clock: services.clock,
     // A little more than the connector's own timeout, so its message (not ours) explains a slow PSA.
-    waitMs: services.config.launch.psaTimeoutMs + 1000,
+    waitMs: services.settings.current().general.psaTimeoutMs.value + 1000,
   };
 }
 

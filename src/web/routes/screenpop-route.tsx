@@ -57,7 +57,7 @@ export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (
       clock: services.clock,
       availableForms: Object.keys(services.forms),
       enabledForms: settings.forms.enabled,
-      ttlMinutes: config.launch.ttlMinutes,
+      ttlMinutes: settings.general.launchTtlMinutes.value,
     },
     c.req.query(),
     c.get('auth')?.user.id ?? null,

@@ -37,6 +37,20 @@ export function createLaunchRepo(db: Kysely<Database>): LaunchRepo {
         })
         .execute();
     },
+    async listOpen({ technicianUserId, now, limit }) {
+      const rows = await db
+        .selectFrom('launches')
+        .selectAll()
+        .where('technician_user_id', '=', technicianUserId)
+        .where('expires_at', '>', now)
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('executions').select('executions.id').whereRef('executions.launch_id', '=', 'launches.id'))),
+        )
+        .orderBy('created_at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toLaunch);
+    },
     async get(id) {
       const row = await db.selectFrom('launches').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toLaunch(row);

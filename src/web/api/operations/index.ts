@@ -4,6 +4,7 @@ import { companyMappingOperations } from './company-mapping-operations.js';
 import { directoryOperations } from './directory-operations.js';
 import { executionOperations } from './execution-operations.js';
 import { formOperations } from './form-operations.js';
+import { generalOperations } from './general-operations.js';
 import { psaCheckOperations } from './psa-check-operations.js';
 import { psaOperations } from './psa-operations.js';
 import { screenpopOperations } from './screenpop-operations.js';
@@ -19,12 +20,13 @@ export const apiOperations: ApiOperation[] = [
   ...psaOperations,
   ...psaCheckOperations,
   ...technicianOperations,
-  ...executionOperations,
-  ...auditOperations,
-  ...companyMappingOperations,
   ...directoryOperations,
+  ...companyMappingOperations,
   ...formOperations,
   ...screenpopOperations,
+  ...executionOperations,
+  ...auditOperations,
   ...userOperations,
   ...tokenOperations,
+  ...generalOperations,
 ];
