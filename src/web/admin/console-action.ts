@@ -51,6 +51,13 @@ export async function runConsoleAction<R>(
       fields,
     });
   };
+  // The pages are guarded already; the operation's own rule is checked again, as the API does.
+  if (operation.access === 'admin' && auth.user.role !== 'admin') {
+    return {
+      ok: false,
+      error: new ToolboxError({ code: 'TBX_ERR_FORBIDDEN', httpStatus: 403, message: 'Only administrators may do this.' }),
+    };
+  }
   try {
     const value = await operation.handler({
       services: c.get('services'),
