@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { z } from 'zod';
-import type { DirectoryClient, DirectoryUser } from '../connectors/directory/types.js';
+import type { DirectoryCapability, DirectoryClient, DirectoryUser } from '../connectors/directory/types.js';
 
 /**
  * The form port: the fields a technician fills in for one workflow, how they are checked, and
@@ -68,6 +68,12 @@ export type FormDefinition<I> = {
   label: string;
   /** One sentence under the title. */
   description: string;
+  /**
+   * What the form needs the customer's directory to allow; the forms catalogue shows, per
+   * directory, whether its last systems check says it is in place. `partial`: only part of the
+   * form needs it (a failure is worth knowing, not blocking).
+   */
+  needs: { capability: DirectoryCapability; partial?: string }[];
   /**
    * Per-customer defaults an admin may set for this form (`directories[].formDefaults.<form>` in the
    * configuration): validated with this schema at start, so a typo is reported by name.

@@ -212,6 +212,36 @@ export type DirectoryConnectorDeps = {
   sleep?: (ms: number) => Promise<void>;
 };
 
+/**
+ * What a form needs a directory to allow, in neutral words. Each form lists its needs; each
+ * connector says how an admin grants each one and which systems-check line proves it, so the
+ * forms catalogue can tell, per customer, whether a form will work, without knowing the directory.
+ */
+export type DirectoryCapability =
+  | 'readRoles'
+  | 'resetPassword'
+  | 'revokeSessions'
+  | 'authMethods'
+  | 'groups'
+  | 'distributionGroups'
+  | 'editUsers'
+  | 'createUsers'
+  | 'licences'
+  | 'mailboxSettings'
+  | 'mailboxes'
+  | 'tenantInfo';
+
+/** One thing an admin grants, and the systems-check line (by name) that reports whether it is there. */
+export type CapabilityProof = { label: string; checkName: string };
+
+/** What the connector needs granted, for the console's "what an app registration needs" text. */
+export type DirectorySetupGuide = {
+  /** The steps, in the vendor's words. */
+  intro: string;
+  permissions: { name: string; why: string }[];
+  roles: { name: string; why: string }[];
+};
+
 export type DirectoryConnector<S = unknown> = {
   /** Stable id used in configuration, e.g. `entra`. */
   kind: string;
@@ -219,5 +249,8 @@ export type DirectoryConnector<S = unknown> = {
   settings: z.ZodType<S>;
   /** How the admin console asks for those settings. */
   fields: ConnectionField[];
+  /** The check line that proves the connection works at all, and what proves each capability. */
+  capabilities: { signIn: CapabilityProof; proofs: Record<DirectoryCapability, CapabilityProof[]> };
+  setupGuide: DirectorySetupGuide;
   create(settings: S, deps: DirectoryConnectorDeps): DirectoryClient;
 };

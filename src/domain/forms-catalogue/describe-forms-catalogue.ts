@@ -1,7 +1,8 @@
+import type { CapabilityProof, DirectoryConnector } from '../../connectors/directory/types.js';
 import { FORM_CATALOGUE } from '../../forms/catalogue.js';
+import type { FormDefinition } from '../../forms/types.js';
 import type { DirectoryCheckDocument } from '../settings/directory-check-document.js';
 import type { EffectiveSettings } from '../settings/live-settings.js';
-import { FORM_DIRECTORY_REQUIREMENTS } from './form-requirements.js';
 
 export type RequirementState = 'pass' | 'fail' | 'not-checked' | 'not-reported';
 
@@ -38,13 +39,36 @@ export type FormsCatalogueView = {
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
 
 /**
+ * A form's needs in one directory kind's terms: its sign-in line, then what proves each capability
+ * (a proof two capabilities share is listed once, required if either needs it wholly).
+ */
+function directoryRequirements(
+  capabilities: DirectoryConnector<unknown>['capabilities'] | undefined,
+  needs: FormDefinition<unknown>['needs'],
+): (CapabilityProof & { partial?: string })[] {
+  if (!capabilities) return [];
+  const byCheck = new Map<string, CapabilityProof & { partial?: string }>([[capabilities.signIn.checkName, capabilities.signIn]]);
+  for (const need of needs) {
+    for (const proof of capabilities.proofs[need.capability]) {
+      const seen = byCheck.get(proof.checkName);
+      if (seen && !seen.partial) continue;
+      byCheck.set(proof.checkName, need.partial && (!seen || seen.partial) ? { ...proof, partial: need.partial } : proof);
+    }
+  }
+  return [...byCheck.values()];
+}
+
+/**
  * The forms catalogue: every form 1Stream can link to, whether it is enabled, and whether what
  * it needs is in place. The permissions come from each directory's last systems check (saved when
  * an admin runs it), so this page never calls Microsoft itself.
  */
 export function describeFormsCatalogue(input: {
   settings: Pick<EffectiveSettings, 'psa' | 'directories' | 'companyMappings' | 'forms'>;
-  availableForms: string[];
+  /** The forms this build can run, with what each needs from a directory. */
+  forms: Record<string, Pick<FormDefinition<unknown>, 'needs'>>;
+  /** By kind: how each directory kind proves a capability. */
+  directoryConnectors: Record<string, Pick<DirectoryConnector<unknown>, 'capabilities'>>;
   checks: Map<string, DirectoryCheckDocument>;
 }): FormsCatalogueView {
   const { settings } = input;
@@ -59,9 +83,10 @@ export function describeFormsCatalogue(input: {
     : { ok: false, detail: 'No PSA company is mapped to a directory yet: a screen pop would not know which tenant to use.' };
 
   const forms = FORM_CATALOGUE.map((form): FormCatalogueEntry => {
-    const requirements = FORM_DIRECTORY_REQUIREMENTS[form.name] ?? [];
+    const needs = input.forms[form.name]?.needs ?? [];
     const permissions = settings.directories.map((directory): DirectoryRequirementsView => {
       const check = input.checks.get(directory.id);
+      const requirements = directoryRequirements(input.directoryConnectors[directory.kind]?.capabilities, needs);
       return {
         directoryId: directory.id,
         directoryName: directory.name,
@@ -93,7 +118,7 @@ export function describeFormsCatalogue(input: {
     const permissionsOk = permissions.every(
       (directory) => directory.checkedAt !== null && directory.items.every((item) => item.state !== 'fail' || item.partial),
     );
-    const available = input.availableForms.includes(form.name);
+    const available = form.name in input.forms;
     return {
       name: form.name,
       label: form.label,

@@ -85,6 +85,7 @@ const onOff = (value: boolean | undefined, fallback: boolean) => ((value ?? fall
 /** Password reset: a new password (generated, passphrase or typed), must-change, revoke sessions. */
 export const passwordResetForm: FormDefinition<PasswordResetInput> = {
   name: 'password_reset',
+  needs: [{ capability: 'resetPassword' }, { capability: 'revokeSessions' }, { capability: 'readRoles' }],
   label: 'Password reset',
   description: 'Sets a new password on the Microsoft 365 account and shows it to you once.',
   defaultsSchema: passwordResetDefaults,

@@ -159,6 +159,7 @@ const onOff = (value: boolean | undefined, fallback: boolean) => ((value ?? fall
 /** MFA reset: the user's methods listed live; remove all or some; optional Temporary Access Pass. */
 export const resetMfaForm: FormDefinition<ResetMfaInput> = {
   name: 'reset_mfa',
+  needs: [{ capability: 'authMethods' }, { capability: 'revokeSessions' }, { capability: 'readRoles' }],
   label: 'MFA reset',
   description: 'Removes registered sign-in methods so the user registers again, optionally with a Temporary Access Pass.',
   defaultsSchema: resetMfaDefaults,

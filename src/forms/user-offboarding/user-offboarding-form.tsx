@@ -200,6 +200,16 @@ function UserOffboardingFields({ values, errors, target, data }: FormFieldsProps
  */
 export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
   name: 'user_offboarding',
+  needs: [
+    { capability: 'editUsers' },
+    { capability: 'revokeSessions' },
+    { capability: 'authMethods' },
+    { capability: 'groups' },
+    { capability: 'licences' },
+    { capability: 'mailboxSettings' },
+    { capability: 'readRoles' },
+    { capability: 'mailboxes', partial: 'mailbox conversion, forwarding, access and mobile devices' },
+  ],
   label: 'User offboarding',
   description: 'Locks the account and hands its mailbox over, in the order that loses nothing; now or at a set time.',
   optionSources: directoryOptionSources,

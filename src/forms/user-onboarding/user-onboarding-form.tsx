@@ -289,6 +289,13 @@ const ticked = (fields: FormValues, prefix: string) =>
 /** User onboarding: a new Microsoft 365 user with licences, groups, manager, now or at a start date. */
 export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
   name: 'user_onboarding',
+  needs: [
+    { capability: 'createUsers' },
+    { capability: 'licences' },
+    { capability: 'tenantInfo' },
+    { capability: 'groups' },
+    { capability: 'distributionGroups', partial: 'distribution lists and mail-enabled security groups' },
+  ],
   label: 'User onboarding',
   description: 'Creates a Microsoft 365 user with licences, groups and a manager, in the order that works; now or at a start date.',
   createsUser: true,

@@ -33,6 +33,7 @@ function DirectoriesPage(props: { c: Context<AppEnv>; auth: Auth; listing: Listi
   const { directories } = props.listing;
   const connectors = Object.values(services.connectors.directory);
   const connector = connectors[0]!;
+  const guides = connectors.map((candidate) => candidate.setupGuide);
   const values = props.state.values;
   const idError = problemFor(props.state.problems, 'id');
   const nameError = problemFor(props.state.problems, 'name');
@@ -45,7 +46,9 @@ function DirectoriesPage(props: { c: Context<AppEnv>; auth: Auth; listing: Listi
       {directories.length === 0 ? (
         <section class="card" aria-labelledby="directories-empty">
           <h2 id="directories-empty">No directories yet</h2>
-          <AppRegistrationNeeds />
+          {guides.map((guide) => (
+            <AppRegistrationNeeds guide={guide} />
+          ))}
         </section>
       ) : (
         <table class="data">
@@ -162,7 +165,9 @@ function DirectoriesPage(props: { c: Context<AppEnv>; auth: Auth; listing: Listi
       {directories.length > 0 ? (
         <details class="advanced">
           <summary>What the app registration needs</summary>
-          <AppRegistrationNeeds />
+          {guides.map((guide) => (
+            <AppRegistrationNeeds guide={guide} />
+          ))}
         </details>
       ) : null}
     </AdminLayout>

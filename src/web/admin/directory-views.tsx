@@ -1,3 +1,4 @@
+import type { DirectorySetupGuide } from '../../connectors/directory/types.js';
 import type { DirectoryCheckDocument } from '../../domain/settings/directory-check-document.js';
 
 /**
@@ -31,50 +32,26 @@ export const FORM_DEFAULTS_EXAMPLES: Record<string, Record<string, unknown>> = {
 };
 
 /**
- * What an app registration needs in a customer tenant, as the systems check tests it. Shown
- * where an admin is about to add a tenant, so the check passes the first time.
+ * What a directory connection needs in a customer's directory (for Microsoft 365: the app
+ * registration's permissions and roles), from the connector itself, as its systems check tests it.
+ * Shown where an admin is about to add a tenant, so the check passes the first time.
  */
-const APP_REGISTRATION_NEEDS = {
-  graph: [
-    ['User.ReadWrite.All', 'password resets, onboarding and offboarding'],
-    ['User.RevokeSessions.All', 'revoking sessions'],
-    ['UserAuthenticationMethod.ReadWrite.All', 'MFA resets and Temporary Access Passes'],
-    ['GroupMember.ReadWrite.All', 'group membership changes'],
-    ['LicenseAssignment.ReadWrite.All', 'adding and removing licences'],
-    ['MailboxSettings.ReadWrite', 'out of office when offboarding'],
-    ['RoleManagement.Read.Directory', 'seeing which users hold admin roles'],
-    ['Domain.Read.All and Organization.Read.All', 'domains and licences when onboarding'],
-  ],
-  roles: [
-    ['User Administrator', 'password resets (Privileged Authentication Administrator for admin accounts)'],
-    ['Authentication Administrator', 'removing sign-in methods'],
-    ['Exchange Administrator', 'distribution lists, shared mailboxes (with Exchange.ManageAsApp)'],
-  ],
-} as const;
-
-export function AppRegistrationNeeds() {
+export function AppRegistrationNeeds(props: { guide: DirectorySetupGuide }) {
+  const { guide } = props;
   return (
     <>
-      <p>
-        Each customer tenant needs an app registration (Entra admin center → App registrations → New registration) with a client secret
-        (Certificates &amp; secrets → New client secret: copy its <strong>Value</strong>) and admin consent for these{' '}
-        <strong>application</strong> permissions of Microsoft Graph:
-      </p>
+      <p>{guide.intro}</p>
       <ul>
-        {APP_REGISTRATION_NEEDS.graph.map(([permission, why]) => (
+        {guide.permissions.map((permission) => (
           <li>
-            <code>{permission}</code> <span class="muted">· {why}</span>
+            <code>{permission.name}</code> <span class="muted">· {permission.why}</span>
           </li>
         ))}
-        <li>
-          <code>Exchange.ManageAsApp</code> (Office 365 Exchange Online) <span class="muted">· distribution lists and mailboxes</span>
-        </li>
       </ul>
-      <p>and these Entra roles on the app’s service principal (Roles and administrators → Add assignments):</p>
       <ul>
-        {APP_REGISTRATION_NEEDS.roles.map(([role, why]) => (
+        {guide.roles.map((role) => (
           <li>
-            <strong>{role}</strong> <span class="muted">· {why}</span>
+            <strong>{role.name}</strong> <span class="muted">· {role.why}</span>
           </li>
         ))}
       </ul>

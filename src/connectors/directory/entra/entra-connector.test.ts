@@ -9,6 +9,7 @@ import { createLogger } from '../../../lib/logger.js';
 import { createSelfSignedCertificate } from '../../../lib/self-signed-certificate.js';
 import { createGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from '../../../simulators/graph/graph-simulator.js';
 import type { DirectoryClient } from '../types.js';
+import { ENTRA_CAPABILITY_PROOFS, ENTRA_SIGN_IN } from './entra-capabilities.js';
 import { createEntraConnector } from './entra-connector.js';
 import type { EntraSettings } from './entra-settings.js';
 
@@ -397,6 +398,10 @@ describe('entra connector: systems check', () => {
       ],
     );
     const byName = Object.fromEntries(lines.map((l) => [l.name, l]));
+    // Every line the forms catalogue relies on (entra-capabilities.ts) is one the check reports.
+    for (const proof of [ENTRA_SIGN_IN, ...Object.values(ENTRA_CAPABILITY_PROOFS).flat()]) {
+      assert.ok(byName[proof.checkName], `the systems check has no line "${proof.checkName}" (${proof.label})`);
+    }
     assert.match(byName['Entra role for password resets']!.message, /^Not verifiable without attempting a reset/);
     assert.match(byName['Entra role for MFA resets']!.message, /Authentication Administrator/);
     assert.match(byName['Exchange Online commands']!.message, /Get-OrganizationConfig.*Not verifiable without a change/s);

@@ -13,6 +13,7 @@ import type {
   DirectoryUser,
   TemporaryAccessPass,
 } from '../types.js';
+import { ENTRA_CAPABILITY_PROOFS, ENTRA_SETUP_GUIDE, ENTRA_SIGN_IN } from './entra-capabilities.js';
 import { createOffboardingMethods } from './entra-offboarding.js';
 import { createOnboardingMethods } from './entra-onboarding.js';
 import { type EntraSettings, entraSettingsSchema } from './entra-settings.js';
@@ -133,6 +134,8 @@ export function createEntraConnector(options: EntraConnectorOptions = {}): Direc
     kind: 'entra',
     label: 'Microsoft 365 (Entra ID)',
     settings: entraSettingsSchema,
+    capabilities: { signIn: ENTRA_SIGN_IN, proofs: ENTRA_CAPABILITY_PROOFS },
+    setupGuide: ENTRA_SETUP_GUIDE,
     fields: [
       {
         name: 'tenantId',

@@ -49,7 +49,8 @@ export const formsCatalogueSchema = z.object({
 export async function loadFormsCatalogue(services: Services) {
   return describeFormsCatalogue({
     settings: services.settings.current(),
-    availableForms: Object.keys(services.forms),
+    forms: services.forms,
+    directoryConnectors: services.connectors.directory,
     checks: await readDirectoryChecks(services.store),
   });
 }
