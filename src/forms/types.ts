@@ -92,6 +92,15 @@ export type FormDefinition<I> = {
    * fetches `/launches/{id}/options/{name}?q=…`. Each answers from the directory, bounded.
    */
   optionSources?: Record<string, (directory: DirectoryClient, query: string) => Promise<OptionItem[]>>;
+  /**
+   * For "run again with the same inputs": the one-time secret made anew (a generated password is
+   * generated again), or why it cannot be (a typed one was never stored). Forms without a secret
+   * leave it out. `user` names whom the secret is for, so a password avoids their names.
+   */
+  renewSecret?(
+    input: I,
+    user: { userPrincipalName: string; displayName: string },
+  ): { ok: true; secret: string | null } | { ok: false; message: string };
   /** Reads submitted fields (already as strings; unchecked boxes are absent). */
   parse(fields: FormValues, target: DirectoryUser, data: FormData): ParsedForm<I>;
   /** The form's own fields; the page around them (ticket, user, submit) is shared. */

@@ -1,5 +1,6 @@
 import type { DirectoryRegistry } from '../../engine/directory-registry.js';
 import { NOTE_STEP, SECRET_TTL_MS } from '../../engine/run-execution.js';
+import type { FormDefinition } from '../../forms/types.js';
 import type { JobQueue } from '../../jobs/types.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
@@ -7,7 +8,6 @@ import type { SecretBox } from '../../lib/secret-box.js';
 import { isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
 import type { ExecutionRecord, Store, UserRecord } from '../../store/types.js';
 import type { Workflow } from '../../workflows/types.js';
-import { generateForUser } from '../passwords/generate-for-user.js';
 import type { Actor } from '../settings/write-settings.js';
 import { RUN_EXECUTION_JOB } from './submit-execution.js';
 
@@ -15,6 +15,8 @@ export type RerunExecutionDeps = {
   store: Pick<Store, 'executions' | 'audit'>;
   directories: DirectoryRegistry;
   workflows: Record<string, Workflow<never>>;
+  /** The forms, for what a re-run must make anew (a generated password). */
+  forms: Record<string, Pick<FormDefinition<unknown>, 'renewSecret'>>;
   /** The forms enabled now: a form an admin switched off is not run again through the back door. */
   enabledForms: readonly string[];
   jobQueue: JobQueue;
@@ -36,8 +38,8 @@ const refuse = (code: string, httpStatus: number, message: string) => new Toolbo
 /**
  * Runs an execution again with the inputs it was given: a new execution (no launch) for the same
  * form, ticket, company, directory and user, by `technician` (who sees any new password once).
- * Secrets are never stored, so a password the technician typed cannot be repeated: that is refused
- * (409) and the form must be opened again; a generated password or passphrase is generated anew.
+ * Secrets are never stored: the form makes its secret anew (`renewSecret`: a generated password is
+ * generated again) or refuses (a typed password cannot be repeated; 409, open the form again).
  */
 export async function rerunExecution(
   deps: RerunExecutionDeps,
@@ -72,33 +74,28 @@ export async function rerunExecution(
   const input = { ...((original.inputs.form ?? {}) as Record<string, unknown>) };
   // A scheduled run repeated is run now: the original time has passed, and "again" means now.
   if ('scheduledFor' in input) input.scheduledFor = null;
-  const passwordMode = input.passwordMode;
-  if (passwordMode === 'typed')
-    throw refuse(
-      'TBX_ERR_RERUN_NEEDS_PASSWORD',
-      409,
-      'This execution used a password the technician typed. Typed passwords are never stored, so it cannot be run again with it: open the form again from the ticket and type (or generate) the password there.',
-    );
-
   const executionId = newId();
   let secret: string | null = null;
-  if (passwordMode === 'generated' || passwordMode === 'passphrase') {
-    // A new one, checked against the user's names like the form does: the old one was never kept.
-    let context = { userPrincipalName: String(input.userPrincipalName ?? ''), displayName: String(input.displayName ?? '') };
-    if (!context.userPrincipalName && original.targetUserId) {
+  const form = deps.forms[original.formName];
+  if (form?.renewSecret) {
+    // Whom the secret is for: named in the inputs (a user to be created), else read from the directory.
+    let user = { userPrincipalName: String(input.userPrincipalName ?? ''), displayName: String(input.displayName ?? '') };
+    if (!user.userPrincipalName && original.targetUserId) {
       try {
-        const user = await directory.client.getUser(original.targetUserId);
-        context = { userPrincipalName: user.userPrincipalName, displayName: user.displayName };
+        const found = await directory.client.getUser(original.targetUserId);
+        user = { userPrincipalName: found.userPrincipalName, displayName: found.displayName };
       } catch (error) {
         throw new ToolboxError({
           code: 'TBX_ERR_RERUN_TARGET_UNREADABLE',
           httpStatus: 409,
-          message: `The user could not be read from the directory, so no new password was made: ${isToolboxError(error) ? error.message : 'the directory did not answer'}. Nothing was run.`,
+          message: `The user could not be read from the directory, so nothing could be prepared: ${isToolboxError(error) ? error.message : 'the directory did not answer'}. Nothing was run.`,
           ...(isToolboxError(error) && error.upstream ? { upstream: error.upstream } : {}),
         });
       }
     }
-    secret = generateForUser(passwordMode, context);
+    const renewed = form.renewSecret(input as never, user);
+    if (!renewed.ok) throw refuse('TBX_ERR_RERUN_NEEDS_PASSWORD', 409, renewed.message);
+    secret = renewed.secret;
   }
 
   const now = deps.clock.now();

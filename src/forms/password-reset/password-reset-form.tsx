@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { checkEntraPassword, ENTRA_PASSWORD_RULES } from '../../domain/passwords/check-entra-password.js';
 import { generateForUser } from '../../domain/passwords/generate-for-user.js';
+import { renewPassword } from '../../domain/passwords/renew-password.js';
 import type { PasswordResetInput } from '../../workflows/password-reset/password-reset-workflow.js';
 import type { FieldErrors, FormDefinition, FormFieldsProps } from '../types.js';
 
@@ -97,6 +98,7 @@ export const passwordResetForm: FormDefinition<PasswordResetInput> = {
       revoke_sessions: onOff(preset.revokeSessions, true),
     };
   },
+  renewSecret: (input, user) => renewPassword(input.passwordMode, user),
   parse(fields, target) {
     const errors: FieldErrors = {};
     const mode = fields.password_mode ?? 'generated';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DirectoryGroup, SubscribedSku, VerifiedDomain } from '../../connectors/directory/types.js';
 import { checkEntraPassword, ENTRA_PASSWORD_RULES } from '../../domain/passwords/check-entra-password.js';
 import { generateForUser } from '../../domain/passwords/generate-for-user.js';
+import { renewPassword } from '../../domain/passwords/renew-password.js';
 import { isTimeZone, zonedTimeToUtc } from '../../lib/zoned-time.js';
 import type { UserOnboardingInput } from '../../workflows/user-onboarding/user-onboarding-workflow.js';
 import { directoryOptionSources, groupOption } from '../directory-option-sources.js';
@@ -325,6 +326,8 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
     ]);
     return { domains, skus, defaultGroups };
   },
+  // The user to be created is named by the input itself.
+  renewSecret: (input) => renewPassword(input.passwordMode, { userPrincipalName: input.userPrincipalName, displayName: input.displayName }),
   parse(fields, _target, data) {
     const errors: FieldErrors = {};
     const loaded = data?.ok ? (data.value as Loaded) : null;

@@ -271,6 +271,7 @@ export const rerunExecutionOperation = defineOperation({
         store: services.store,
         directories: services.directories,
         workflows: services.workflows,
+        forms: services.forms,
         enabledForms: services.settings.current().forms.enabled,
         jobQueue: services.jobQueue,
         secretBox: services.secretBox,
