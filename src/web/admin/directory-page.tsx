@@ -13,7 +13,8 @@ import type { AppEnv, Auth } from '../app-env.js';
 import { AdminLayout, CsrfField, SourceBadge } from './admin-layout.js';
 import { ConnectionFieldset, ConnectionReadOnly, connectionBodyFromForm } from './connection-fieldset.js';
 import { readConsoleForm, runConsoleAction } from './console-action.js';
-import { CheckResults, FORM_DEFAULTS_EXAMPLES } from './directory-views.js';
+import { CheckResults } from './directory-views.js';
+import { type DefaultsForm, FormDefaultsFields, formDefaultsFromForm } from './form-defaults-fields.js';
 
 type DetailState = {
   notice?: string;
@@ -21,9 +22,9 @@ type DetailState = {
   /** Problems of the connection form. */
   problems?: FieldProblem[];
   values?: { name: string; fields: Record<string, string>; allowPrivilegedTargets: boolean };
-  /** Problems of the defaults form, and the JSON the admin typed (kept after a refusal). */
+  /** Problems of the defaults form, and what the admin submitted (shown again after a refusal). */
   defaultsProblems?: FieldProblem[];
-  defaultsText?: Record<string, string>;
+  defaultsRaw?: Record<string, string>;
 };
 
 const problemFor = (problems: FieldProblem[] | undefined, path: string) =>
@@ -40,12 +41,7 @@ const problemFor = (problems: FieldProblem[] | undefined, path: string) =>
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
 
-function FormDefaultsSection(props: {
-  auth: Auth;
-  directory: DirectoryView;
-  forms: { name: string; label: string }[];
-  state: DetailState;
-}) {
+function FormDefaultsSection(props: { auth: Auth; directory: DirectoryView; forms: DefaultsForm[]; state: DetailState }) {
   const { directory } = props;
   const readOnly = directory.source === 'file';
   return (
@@ -69,44 +65,21 @@ function FormDefaultsSection(props: {
         <form method="post" action={`/admin/directories/${encodeURIComponent(directory.id)}/defaults`}>
           <CsrfField auth={props.auth} />
           <input type="hidden" name="revision" value={directory.revision ?? ''} />
-          {props.forms.map((form) => {
-            const id = `defaults-${form.name}`;
-            const problem = problemFor(props.state.defaultsProblems, `formDefaults.${form.name}`);
-            const typed = props.state.defaultsText?.[form.name];
-            const stored = directory.formDefaults[form.name];
-            const example = FORM_DEFAULTS_EXAMPLES[form.name];
-            return (
-              <div class="field">
-                <label for={id}>{form.label}: defaults as JSON</label>
-                <textarea
-                  id={id}
-                  name={`formDefaults.${form.name}`}
-                  rows={6}
-                  spellcheck={false}
-                  class="json"
-                  aria-describedby={problem ? `${id}-help ${id}-error` : `${id}-help`}
-                  aria-invalid={problem ? 'true' : undefined}
-                >
-                  {typed ?? (stored ? pretty(stored) : '')}
-                </textarea>
-                <div class="hint" id={`${id}-help`}>
-                  {example ? (
-                    <>
-                      For example (see docs/forms.md for every setting):
-                      <pre class="json-example">{pretty(example)}</pre>
-                    </>
-                  ) : (
-                    'See docs/forms.md for this form’s settings.'
-                  )}
-                </div>
-                {problem ? (
-                  <p class="error" id={`${id}-error`}>
-                    {problem}
-                  </p>
-                ) : null}
-              </div>
-            );
-          })}
+          {props.forms.map((form) => (
+            <FormDefaultsFields
+              form={form}
+              values={
+                props.state.defaultsRaw
+                  ? Object.fromEntries(
+                      Object.entries(props.state.defaultsRaw)
+                        .filter(([name]) => name.startsWith(`d.${form.name}.`))
+                        .map(([name, value]) => [name.slice(`d.${form.name}.`.length), value]),
+                    )
+                  : ((directory.formDefaults[form.name] ?? {}) as Record<string, unknown>)
+              }
+              problems={props.state.defaultsProblems}
+            />
+          ))}
           <div class="row">
             <button type="submit" class="primary">
               Save the defaults
@@ -115,6 +88,13 @@ function FormDefaultsSection(props: {
         </form>
       )}
     </section>
+  );
+}
+
+/** The forms that take per-customer defaults, with their schemas. */
+function defaultsForms(c: Context<AppEnv>): DefaultsForm[] {
+  return Object.values(c.get('services').forms).flatMap((form) =>
+    form.defaultsSchema ? [{ name: form.name, label: form.label, schema: form.defaultsSchema }] : [],
   );
 }
 
@@ -129,9 +109,7 @@ function DirectoryPage(props: {
   const { directory, state } = props;
   const connector = services.connectors.directory[directory.kind];
   const base = `/admin/directories/${encodeURIComponent(directory.id)}`;
-  const forms = Object.values(services.forms)
-    .filter((form) => form.defaultsSchema)
-    .map((form) => ({ name: form.name, label: form.label }));
+  const forms = defaultsForms(props.c);
   const nameError = problemFor(state.problems, 'name');
   return (
     <AdminLayout title={directory.name} active="/admin/directories" auth={props.auth} notice={state.notice} error={state.error}>
@@ -323,32 +301,7 @@ export const directoryPage = new Hono<AppEnv>()
     const id = c.req.param('id');
     const form = await readConsoleForm(c);
     if (!form) return render(c, id, expired, 403);
-    // The textareas hold JSON; one that does not parse is named like the API names a bad field.
-    const formDefaults: Record<string, unknown> = {};
-    const defaultsText: Record<string, string> = {};
-    const problems: FieldProblem[] = [];
-    for (const [name, value] of Object.entries(form)) {
-      if (!name.startsWith('formDefaults.')) continue;
-      const formName = name.slice('formDefaults.'.length);
-      defaultsText[formName] = value;
-      if (value.trim() === '') continue;
-      try {
-        formDefaults[formName] = JSON.parse(value);
-      } catch (error) {
-        problems.push({
-          path: `formDefaults.${formName}`,
-          message: `is not valid JSON (${(error as Error).message}). Write an object such as {"mustChange": true}, or leave it empty.`,
-        });
-      }
-    }
-    if (problems.length > 0) {
-      return render(
-        c,
-        id,
-        { error: 'Some defaults are not valid JSON. Nothing was saved.', defaultsProblems: problems, defaultsText },
-        400,
-      );
-    }
+    const formDefaults = formDefaultsFromForm(defaultsForms(c), form);
     const result = await runConsoleAction(c, c.get('auth')!, updateDirectory, {
       params: { id },
       body: { formDefaults, revision: form.revision ?? '' },
@@ -360,7 +313,7 @@ export const directoryPage = new Hono<AppEnv>()
       {
         error: result.error.fields.length > 0 ? 'Some defaults need attention (see below). Nothing was saved.' : result.error.message,
         defaultsProblems: result.error.fields,
-        defaultsText,
+        defaultsRaw: form,
       },
       result.error.httpStatus as 400,
     );

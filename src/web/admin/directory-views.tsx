@@ -5,32 +5,6 @@ import type { DirectoryCheckDocument } from '../../domain/settings/directory-che
  * Examples of each form's per-customer defaults, as docs/forms.md documents them, shown beside
  * the defaults editor. The form's own schema still decides what is valid.
  */
-export const FORM_DEFAULTS_EXAMPLES: Record<string, Record<string, unknown>> = {
-  password_reset: { passwordMode: 'passphrase', mustChange: true, revokeSessions: true },
-  reset_mfa: { mode: 'all', temporaryAccessPass: true, tapLifetimeMinutes: 60, tapUsableOnce: true, revokeSessions: true },
-  user_offboarding: {
-    blockSignIn: true,
-    revokeSessions: true,
-    resetPassword: true,
-    removeMfa: true,
-    convertToShared: true,
-    removeGroups: true,
-    removeLicenses: true,
-    timeZone: 'Europe/London',
-    outOfOfficeExternalAudience: 'contactsOnly',
-  },
-  user_onboarding: {
-    usernamePattern: '{first}.{last}',
-    defaultDomain: 'contoso.com',
-    usageLocation: 'US',
-    licenses: ['SPB'],
-    groups: [],
-    passwordMode: 'generated',
-    mustChange: true,
-    timeZone: 'America/New_York',
-  },
-};
-
 /**
  * What a directory connection needs in a customer's directory (for Microsoft 365: the app
  * registration's permissions and roles), from the connector itself, as its systems check tests it.
