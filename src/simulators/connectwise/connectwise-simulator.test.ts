@@ -206,6 +206,17 @@ describe('ConnectWise simulator: lists and paging', () => {
     assert.deepEqual((await call('GET', `/company/contacts?childConditions=${mixed}`)).body, []);
   });
 
+  it('answers childConditions on a company without contacts with an empty list, and still checks the query', async () => {
+    const { call } = setup({ seed: { contacts: [] } });
+    const child = encodeURIComponent('communicationItems/value="nobody@example.test" AND communicationItems/communicationType="Email"');
+    const none = await call('GET', `/company/contacts?childConditions=${child}`);
+    assert.equal(none.status, 200);
+    assert.deepEqual(none.body, []);
+    // A wrong type is still a 400, with or without records to look at.
+    const wrongType = await call('GET', `/company/contacts?childConditions=${encodeURIComponent('communicationItems/defaultFlag="yes"')}`);
+    assert.equal(wrongType.status, 400);
+  });
+
   it('keeps statuses per board', async () => {
     const { call } = setup();
     const helpDesk = await call('GET', `/service/boards/1/statuses?conditions=${encodeURIComponent('name="New"')}`);

@@ -287,6 +287,23 @@ function parseFilter(text: string | null, rows: unknown[], known?: Record<string
  * element of the array satisfies the whole expression, e.g. the same communication item has both
  * the value and the Email type.
  */
+/**
+ * The list fields childConditions can query, with their elements' field types, so a query is
+ * checked the same way whether or not any record has such a list yet (an empty company answers
+ * [] like ConnectWise, not an error).
+ */
+const CHILD_LIST_FIELDS: Record<string, Record<string, FieldType>> = {
+  communicationItems: {
+    id: 'number',
+    value: 'string',
+    extension: 'string',
+    defaultFlag: 'boolean',
+    communicationType: 'string',
+    'type/id': 'number',
+    'type/name': 'string',
+  },
+};
+
 function parseChildFilter(text: string | null, rows: CwRecord[]): ((row: CwRecord) => boolean) | undefined {
   if (text === null || text.trim() === '') return undefined;
   try {
@@ -301,11 +318,12 @@ function parseChildFilter(text: string | null, rows: CwRecord[]): ((row: CwRecor
     };
     collect(tree);
     const [arrayField] = [...arrays];
-    if (arrays.size !== 1 || arrayField === undefined || !rows.some((r) => Array.isArray(r[arrayField]))) {
+    const declared = arrayField === undefined ? undefined : CHILD_LIST_FIELDS[arrayField];
+    if (arrays.size !== 1 || arrayField === undefined || (!declared && !rows.some((r) => Array.isArray(r[arrayField])))) {
       throw new ConditionError('childConditions must all refer to one list field, e.g. communicationItems/value.');
     }
     const elements = rows.flatMap((r) => (Array.isArray(r[arrayField]) ? (r[arrayField] as unknown[]) : []));
-    checkConditionTypes(tree, (path) => typeOfIn(elements)(path.slice(arrayField.length + 1)));
+    checkConditionTypes(tree, (path) => typeOfIn(elements, declared)(path.slice(arrayField.length + 1)));
     return (row) => {
       const items = Array.isArray(row[arrayField]) ? (row[arrayField] as unknown[]) : [];
       return items.some((item) => evaluateConditions(tree, (path) => readPath(item, path.slice(arrayField.length + 1))));
