@@ -3,7 +3,6 @@ import { after, before, describe, test } from 'node:test';
 import { buildDemoConfig, DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { demoTenants } from '../../src/demo/demo-data.js';
 import { writeSettings } from '../../src/domain/settings/write-settings.js';
-import { formDefaultsSchemas } from '../../src/forms/index.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
 
