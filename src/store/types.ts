@@ -237,6 +237,11 @@ export type SettingsRepo = {
     value: unknown,
     options: { now: string; audit: NewAuditEntry; expectedRevision?: string | null; updatedBy?: string | null },
   ): Promise<{ revision: string }>;
+  /** Several documents at once, each with its audit entry: all of them land, or none (a conflict on any refuses all). */
+  writeMany(
+    changes: { key: string; value: unknown; expectedRevision?: string | null | undefined; audit: NewAuditEntry }[],
+    options: { now: string; updatedBy?: string | null },
+  ): Promise<{ revision: string }[]>;
 };
 
 export type AuditFilter = { action?: string; actorEmail?: string; target?: string };

@@ -160,6 +160,50 @@ for (const database of TEST_DATABASES) {
       assert.equal(logged.items[0]?.at, '2026-01-01T00:00:04.000Z', 'newest first');
     });
 
+    test('several documents change together or not at all', async () => {
+      const store = await database.open();
+      cleanups.push(() => store.drop());
+      const audit = { actorUserId: null, actorEmail: 'a@x', action: 'test.many', target: 't', before: null, after: null, requestId: null };
+      const now = '2026-01-01T00:00:00.000Z';
+      const [mappings] = await store.settings.writeMany([{ key: 'company-mappings', value: { mappings: { '250': 'contoso' } }, audit }], {
+        now,
+      });
+      // The second change is stale: the first must not land either, nor any audit entry.
+      await assert.rejects(
+        () =>
+          store.settings.writeMany(
+            [
+              { key: 'directory:contoso', value: null, audit },
+              { key: 'company-mappings', value: { mappings: {} }, expectedRevision: 'stale', audit },
+            ],
+            { now },
+          ),
+        { code: 'TBX_ERR_SETTINGS_CONFLICT' },
+      );
+      await store.settings.write('directory:contoso', { id: 'contoso' }, { now, audit });
+      await assert.rejects(() =>
+        store.settings.writeMany(
+          [
+            { key: 'directory:contoso', value: null, audit },
+            { key: 'company-mappings', value: { mappings: {} }, expectedRevision: 'stale', audit },
+          ],
+          { now },
+        ),
+      );
+      assert.ok(await store.settings.get('directory:contoso'), 'the first change was rolled back');
+      assert.equal((await store.audit.list({ action: 'test.many' }, { limit: 10, offset: 0 })).total, 2);
+      await store.settings.writeMany(
+        [
+          { key: 'directory:contoso', value: null, audit },
+          { key: 'company-mappings', value: { mappings: {} }, expectedRevision: mappings!.revision, audit },
+        ],
+        { now },
+      );
+      assert.equal(await store.settings.get('directory:contoso'), undefined);
+      assert.deepEqual((await store.settings.get('company-mappings'))?.value, { mappings: {} });
+      assert.equal((await store.audit.list({ action: 'test.many' }, { limit: 10, offset: 0 })).total, 4);
+    });
+
     test('secret key rotation re-seals saved settings and pending one-time passwords; the old key can then go', async () => {
       const store = await database.open();
       cleanups.push(() => store.drop());

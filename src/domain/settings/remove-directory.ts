@@ -7,7 +7,7 @@ import type { LiveSettings } from './live-settings.js';
 import { directoryNotFound } from './save-directory.js';
 import { setInFile } from './save-psa-connection.js';
 import { companyMappingsDocumentSchema, directoryDocumentSchema, directoryKey, SETTINGS_KEYS } from './settings-documents.js';
-import { type Actor, writeSettings } from './write-settings.js';
+import { type Actor, type SettingsChange, writeSettingsTogether } from './write-settings.js';
 
 export type RemoveDirectoryDeps = {
   config: Pick<Config, 'directories'>;
@@ -17,13 +17,12 @@ export type RemoveDirectoryDeps = {
 };
 
 /** Another admin saving the company mappings at the same moment: read again and retry a few times. */
-const MAPPING_ATTEMPTS = 3;
+const ATTEMPTS = 3;
 
 /**
- * Removes a console directory, then the console company mappings that pointed at it and its
- * last systems check, each with its own audit entry. The directory goes first: if the mappings
- * could not be written, a mapping to a directory that no longer exists is ignored (and listed as
- * a problem on the overview), whereas the other order could drop mappings and keep the directory.
+ * Removes a console directory together with the console company mappings that pointed at it and
+ * its last systems check: one transaction, so a failure leaves all three as they were. Each change
+ * has its own audit entry.
  */
 export async function removeDirectory(
   deps: RemoveDirectoryDeps,
@@ -32,56 +31,54 @@ export async function removeDirectory(
   actor: Actor,
 ): Promise<{ id: string; removedCompanyMappings: string[] }> {
   if (deps.config.directories.some((directory) => directory.id === id)) throw setInFile(`The directory "${id}"`);
-  const stored = await deps.store.settings.get(directoryKey(id));
-  if (!stored) throw directoryNotFound(id);
-  const parsed = directoryDocumentSchema.safeParse(stored.value);
-  await writeSettings(deps, {
-    key: directoryKey(id),
-    value: null,
-    expectedRevision: options.revision ?? stored.revision,
-    action: 'directory.remove',
-    target: `directory:${id}`,
-    before: parsed.success ? { kind: parsed.data.kind, name: parsed.data.name, ...parsed.data.fields } : { id },
-    after: null,
-    actor,
-  });
-
-  let removedCompanyMappings: string[] = [];
-  for (let attempt = 1; attempt <= MAPPING_ATTEMPTS; attempt++) {
-    const entry = await deps.store.settings.get(SETTINGS_KEYS.companyMappings);
-    const doc = entry ? companyMappingsDocumentSchema.safeParse(entry.value) : undefined;
-    if (!entry || !doc?.success) break;
-    const mine = Object.entries(doc.data.mappings).filter(([, directoryId]) => directoryId === id);
-    if (mine.length === 0) break;
-    const kept = Object.fromEntries(Object.entries(doc.data.mappings).filter(([, directoryId]) => directoryId !== id));
-    try {
-      await writeSettings(deps, {
+  for (let attempt = 1; ; attempt++) {
+    const stored = await deps.store.settings.get(directoryKey(id));
+    if (!stored) throw directoryNotFound(id);
+    // The admin's view of the directory must still be current; the mappings may move on meanwhile.
+    const expected = options.revision ?? stored.revision;
+    const parsed = directoryDocumentSchema.safeParse(stored.value);
+    const changes: SettingsChange[] = [
+      {
+        key: directoryKey(id),
+        value: null,
+        expectedRevision: expected,
+        action: 'directory.remove',
+        target: `directory:${id}`,
+        before: parsed.success ? { kind: parsed.data.kind, name: parsed.data.name, ...parsed.data.fields } : { id },
+        after: null,
+      },
+    ];
+    const mappingsEntry = await deps.store.settings.get(SETTINGS_KEYS.companyMappings);
+    const mappings = mappingsEntry ? companyMappingsDocumentSchema.safeParse(mappingsEntry.value) : undefined;
+    const mine = mappings?.success ? Object.entries(mappings.data.mappings).filter(([, directoryId]) => directoryId === id) : [];
+    if (mappingsEntry && mappings?.success && mine.length > 0) {
+      changes.push({
         key: SETTINGS_KEYS.companyMappings,
-        value: { mappings: kept },
-        expectedRevision: entry.revision,
+        value: { mappings: Object.fromEntries(Object.entries(mappings.data.mappings).filter(([, directoryId]) => directoryId !== id)) },
+        expectedRevision: mappingsEntry.revision,
         action: 'company-mappings.remove-directory',
-        target: SETTINGS_KEYS.companyMappings,
         before: Object.fromEntries(mine),
         after: null,
-        actor,
       });
-      removedCompanyMappings = mine.map(([companyId]) => companyId);
-      break;
+    }
+    if (await deps.store.settings.get(directoryCheckKey(id))) {
+      changes.push({
+        key: directoryCheckKey(id),
+        value: null,
+        action: 'directory.check-remove',
+        target: `directory:${id}`,
+        before: null,
+        after: null,
+      });
+    }
+    try {
+      await writeSettingsTogether(deps, changes, actor);
+      return { id, removedCompanyMappings: mine.map(([companyId]) => companyId) };
     } catch (error) {
-      if (!(isToolboxError(error) && error.code === 'TBX_ERR_SETTINGS_CONFLICT') || attempt === MAPPING_ATTEMPTS) throw error;
+      // A stale directory revision is the admin's conflict to see; a mappings change meanwhile is retried.
+      const retry =
+        isToolboxError(error) && error.code === 'TBX_ERR_SETTINGS_CONFLICT' && expected === stored.revision && attempt < ATTEMPTS;
+      if (!retry) throw error;
     }
   }
-
-  if (await deps.store.settings.get(directoryCheckKey(id))) {
-    await writeSettings(deps, {
-      key: directoryCheckKey(id),
-      value: null,
-      action: 'directory.check-remove',
-      target: `directory:${id}`,
-      before: null,
-      after: null,
-      actor,
-    });
-  }
-  return { id, removedCompanyMappings };
 }

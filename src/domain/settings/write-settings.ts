@@ -43,3 +43,37 @@ export async function writeSettings(
   await deps.settings.refresh({ force: true });
   return result;
 }
+
+/** One change of {@link writeSettingsTogether}: a document (or null to remove it) and its audit view. */
+export type SettingsChange = {
+  key: string;
+  value: unknown;
+  expectedRevision?: string | null;
+  action: string;
+  target?: string;
+  before: unknown;
+  after: unknown;
+};
+
+/** Several documents that must change together (all or none), each with its own audit entry. */
+export async function writeSettingsTogether(deps: WriteSettingsDeps, changes: SettingsChange[], actor: Actor): Promise<void> {
+  const now = new Date(deps.clock.now()).toISOString();
+  await deps.store.settings.writeMany(
+    changes.map((change) => ({
+      key: change.key,
+      value: change.value,
+      ...(change.expectedRevision !== undefined ? { expectedRevision: change.expectedRevision } : {}),
+      audit: {
+        actorUserId: actor.userId,
+        actorEmail: actor.email,
+        action: change.action,
+        target: change.target ?? change.key,
+        before: change.before,
+        after: change.after,
+        requestId: actor.requestId,
+      },
+    })),
+    { now, updatedBy: actor.email },
+  );
+  await deps.settings.refresh({ force: true });
+}

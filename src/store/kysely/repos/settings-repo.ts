@@ -40,24 +40,16 @@ async function bumpGlobalRevision(trx: Transaction<Database>, now: string): Prom
 }
 
 export function createSettingsRepo(db: Kysely<Database>): SettingsRepo {
-  return {
-    async list() {
-      const rows = await db.selectFrom('settings').selectAll().where('key', '!=', REVISION_KEY).orderBy('key').execute();
-      return rows.map(toEntry);
-    },
-    async get(key) {
-      const row = await db.selectFrom('settings').selectAll().where('key', '=', key).executeTakeFirst();
-      return row && toEntry(row);
-    },
-    async fingerprint() {
-      const row = await db.selectFrom('settings').select('revision').where('key', '=', REVISION_KEY).executeTakeFirst();
-      return row?.revision ?? 'none';
-    },
-    async write(key, value, options) {
-      if (key === REVISION_KEY) throw new Error(`${REVISION_KEY} is reserved`);
-      const revision = newId(9);
-      await db.transaction().execute(async (trx) => {
-        const expected = options.expectedRevision;
+  /** One transaction for all changes: every one lands, with its audit entry, or none does. */
+  async function writeAll(
+    changes: { key: string; value: unknown; expectedRevision?: string | null | undefined; audit: NewAuditEntry }[],
+    options: { now: string; updatedBy?: string | null },
+  ): Promise<{ revision: string }[]> {
+    for (const change of changes) if (change.key === REVISION_KEY) throw new Error(`${REVISION_KEY} is reserved`);
+    return db.transaction().execute(async (trx) => {
+      const results: { revision: string }[] = [];
+      for (const { key, value, expectedRevision: expected, audit } of changes) {
+        const revision = newId(9);
         if (value === null) {
           let query = trx.deleteFrom('settings').where('key', '=', key);
           if (typeof expected === 'string') query = query.where('revision', '=', expected);
@@ -88,10 +80,31 @@ export function createSettingsRepo(db: Kysely<Database>): SettingsRepo {
             if (Number(updated.numUpdatedRows) === 0) throw conflict(key);
           }
         }
-        await bumpGlobalRevision(trx, options.now);
-        await insertAuditEntry(trx, options.audit as NewAuditEntry, options.now);
-      });
-      return { revision };
+        await insertAuditEntry(trx, audit, options.now);
+        results.push({ revision });
+      }
+      await bumpGlobalRevision(trx, options.now);
+      return results;
+    });
+  }
+
+  return {
+    async list() {
+      const rows = await db.selectFrom('settings').selectAll().where('key', '!=', REVISION_KEY).orderBy('key').execute();
+      return rows.map(toEntry);
     },
+    async get(key) {
+      const row = await db.selectFrom('settings').selectAll().where('key', '=', key).executeTakeFirst();
+      return row && toEntry(row);
+    },
+    async fingerprint() {
+      const row = await db.selectFrom('settings').select('revision').where('key', '=', REVISION_KEY).executeTakeFirst();
+      return row?.revision ?? 'none';
+    },
+    async write(key, value, options) {
+      const [result] = await writeAll([{ key, value, expectedRevision: options.expectedRevision, audit: options.audit }], options);
+      return result!;
+    },
+    writeMany: (changes, options) => writeAll(changes, options),
   };
 }
