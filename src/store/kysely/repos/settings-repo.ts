@@ -46,9 +46,13 @@ export function createSettingsRepo(db: Kysely<Database>): SettingsRepo {
     options: { now: string; updatedBy?: string | null },
   ): Promise<{ revision: string }[]> {
     for (const change of changes) if (change.key === REVISION_KEY) throw new Error(`${REVISION_KEY} is reserved`);
+    // Rows are locked in key order whatever the caller's order, so two such writes on PostgreSQL
+    // cannot deadlock on each other; results come back in the caller's order.
+    const order = changes.map((_, index) => index).sort((a, b) => (changes[a]!.key < changes[b]!.key ? -1 : 1));
     return db.transaction().execute(async (trx) => {
-      const results: { revision: string }[] = [];
-      for (const { key, value, expectedRevision: expected, audit } of changes) {
+      const results: { revision: string }[] = new Array(changes.length);
+      for (const index of order) {
+        const { key, value, expectedRevision: expected, audit } = changes[index]!;
         const revision = newId(9);
         if (value === null) {
           let query = trx.deleteFrom('settings').where('key', '=', key);
@@ -81,7 +85,7 @@ export function createSettingsRepo(db: Kysely<Database>): SettingsRepo {
           }
         }
         await insertAuditEntry(trx, audit, options.now);
-        results.push({ revision });
+        results[index] = { revision };
       }
       await bumpGlobalRevision(trx, options.now);
       return results;
