@@ -10,7 +10,13 @@ import { type ReferenceDirectorySettings, type ReferencePsaSettings, startRefere
  * sandbox, so both pay for the same simulators. The benchmark runs this module in a child
  * process (`--child`), so the load generator does not share an event loop with the servers.
  */
-export type BenchServers = { toolboxUrl: string; referenceUrl: string; close(): Promise<void> };
+export type BenchServers = {
+  toolboxUrl: string;
+  referenceUrl: string;
+  /** CPU time (user + system) the server process has used so far, in ms; NaN where it cannot be read. */
+  cpuMs(): number;
+  close(): Promise<void>;
+};
 
 export type BenchServersMessage = { type: 'ready'; toolboxUrl: string; referenceUrl: string } | { type: 'error'; message: string };
 
@@ -26,6 +32,10 @@ export async function startBenchServers(psaLatencyMs: number): Promise<BenchServ
     return {
       toolboxUrl: toolbox.url,
       referenceUrl: reference.url,
+      cpuMs: () => {
+        const usage = process.cpuUsage();
+        return (usage.user + usage.system) / 1000;
+      },
       async close() {
         await reference.close();
         await toolbox.close();

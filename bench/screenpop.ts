@@ -1,4 +1,5 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +80,11 @@ export type ScenarioResult = {
   /** Toolbox only: p50 of the screen-pop hop (to the 303) and of the launch-page hop. */
   hopP50?: { screenPop: number; launchPage: number };
   meanBodyBytes: number;
+  /**
+   * CPU the server process used per pop during the measured run (simulators included, the same for
+   * both targets): the cost per pop without the wall-clock noise of a shared machine.
+   */
+  serverCpuMsPerPop: number;
 };
 
 type Sample = { ms: number; hop1Ms?: number; bytes: number };
@@ -199,7 +205,7 @@ async function runScenario(client: Client, psaLatencyMs: number, concurrency: nu
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
   const hop1 = samples.flatMap((s) => (s.hop1Ms === undefined ? [] : [s.hop1Ms])).sort((a, b) => a - b);
   const hop2 = samples.flatMap((s) => (s.hop1Ms === undefined ? [] : [s.ms - s.hop1Ms])).sort((a, b) => a - b);
-  const result: ScenarioResult = {
+  const result: Omit<ScenarioResult, 'serverCpuMsPerPop'> = {
     target: client.target,
     psaLatencyMs,
     concurrency,
@@ -229,6 +235,26 @@ async function warmUp(client: Client, plan: Plan): Promise<void> {
   if (failed) throw new Error(`${client.target} warm-up failed: ${failed.firstError}`);
 }
 
+const CLOCK_TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** A process's CPU time so far (utime + stime from /proc), in ms; NaN off Linux. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    // The command name may hold spaces; the fields after its closing parenthesis do not.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 async function startServersInChild(psaLatencyMs: number): Promise<BenchServers> {
   const script = fileURLToPath(new URL('./screenpop-servers.ts', import.meta.url));
   // fork() inherits process.execArgv, which carries tsx's loader, so the child runs TypeScript too.
@@ -247,6 +273,7 @@ async function startServersInChild(psaLatencyMs: number): Promise<BenchServers> 
   return {
     toolboxUrl: message.toolboxUrl,
     referenceUrl: message.referenceUrl,
+    cpuMs: () => processCpuMs(child.pid),
     async close() {
       // Disconnecting is the child's signal to close its servers and exit.
       if (child.connected) child.disconnect();
@@ -262,7 +289,7 @@ type Report = {
   mode: 'quick' | 'full';
   serverProcess: 'child' | 'in-process';
   scenarios: ScenarioResult[];
-  ratios: { psaLatencyMs: number; concurrency: number; p50: number; throughput: number }[];
+  ratios: { psaLatencyMs: number; concurrency: number; p50: number; throughput: number; cpu: number }[];
   goals: { goal: string; psaLatencyMs: number; concurrency: number; value: number; limit: number; pass: boolean }[];
 };
 
@@ -276,7 +303,14 @@ function ratiosAndGoals(scenarios: ScenarioResult[]): Pick<Report, 'ratios' | 'g
     if (!reference) continue;
     const { psaLatencyMs, concurrency } = toolbox;
     const throughputRatio = toolbox.throughput / reference.throughput;
-    ratios.push({ psaLatencyMs, concurrency, p50: toolbox.p50 / reference.p50, throughput: throughputRatio });
+    ratios.push({
+      psaLatencyMs,
+      concurrency,
+      p50: toolbox.p50 / reference.p50,
+      throughput: throughputRatio,
+      // Reference CPU / toolbox CPU per pop: the throughput ratio a CPU-bound server would reach.
+      cpu: reference.serverCpuMsPerPop / toolbox.serverCpuMsPerPop,
+    });
     // The latency goal is about one technician's screen pop (c=1); the throughput goal about load (c=20).
     if (concurrency === 1) {
       const limit = psaLatencyMs + 10;
@@ -315,6 +349,7 @@ function printTables(report: Report): void {
     'req/s',
     'hops p50 (pop+page)',
     'body B',
+    'CPU ms/pop',
   ];
   const rows = report.scenarios.map((s) => [
     s.target,
@@ -329,12 +364,13 @@ function printTables(report: Report): void {
     fmt(s.throughput),
     s.hopP50 ? `${fmt(s.hopP50.screenPop)}+${fmt(s.hopP50.launchPage)}` : '',
     String(s.meanBodyBytes),
+    fmt(s.serverCpuMsPerPop, 2),
   ]);
   printTable(header, rows);
   console.log('\ntoolbox / reference');
   printTable(
-    ['PSA ms', 'conc', 'p50 ratio', 'throughput ratio'],
-    report.ratios.map((r) => [String(r.psaLatencyMs), String(r.concurrency), fmt(r.p50, 2), fmt(r.throughput, 2)]),
+    ['PSA ms', 'conc', 'p50 ratio', 'throughput ratio', 'CPU ratio (ref/toolbox)'],
+    report.ratios.map((r) => [String(r.psaLatencyMs), String(r.concurrency), fmt(r.p50, 2), fmt(r.throughput, 2), fmt(r.cpu, 2)]),
   );
   console.log('\ngoals (reported only; they never change the exit status)');
   for (const g of report.goals) {
@@ -397,7 +433,9 @@ async function main(): Promise<number> {
           // A short unmeasured burst first: upstream connections idle past the simulators' 5 s
           // keep-alive were closed meanwhile, and reopening them is a cold-start cost, not steady state.
           await runScenario(client, psaLatencyMs, concurrency, concurrency * 3, plan.capMs);
-          scenarios.push(await runScenario(client, psaLatencyMs, concurrency, requests, plan.capMs));
+          const cpuBefore = servers.cpuMs();
+          const result = await runScenario(client, psaLatencyMs, concurrency, requests, plan.capMs);
+          scenarios.push({ ...result, serverCpuMsPerPop: (servers.cpuMs() - cpuBefore) / Math.max(1, result.completed) });
         }
       }
     } finally {
