@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { Agent, Headers as UndiciHeaders, Response as UndiciResponse, fetch as undiciFetch } from 'undici';
+import { Agent, Headers as UndiciHeaders, fetch as undiciFetch } from 'undici';
+import { BufferedResponse } from './buffered-response.js';
 
 /** The fetch signature every connector receives. Tests pass their own. */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -54,7 +55,7 @@ export function createHttpFetch(options: CreateHttpFetchOptions = {}): FetchLike
  * The hot path of every connector is a GET whose whole body is read. For those, `dispatchFetch`
  * does what fetch does on the wire (same request headers, same decompression, same abort and
  * error behaviour; redirects handed to fetch) through the dispatcher's `request()`, and returns a
- * real `Response` built from the body it read. It skips the WHATWG machinery fetch builds per call
+ * `Response` over the body it read (`BufferedResponse`). It skips the WHATWG machinery fetch builds per call
  * (Request object and its AbortController, web streams, header guards, the fetch controller):
  * about 15 % of the CPU of a screen pop at 0 ms PSA latency (docs/benchmarks.md). Everything else
  * (writes, redirect options, streamed bodies) goes through fetch itself.
@@ -147,9 +148,12 @@ async function dispatchFetch(agent: Agent, viaFetch: FetchLike, input: string | 
     const raw = Buffer.from(await response.body.arrayBuffer());
     const nullBody = NULL_BODY_STATUS.has(response.statusCode);
     const decoded = nullBody ? null : await decode(raw, headers.get('content-encoding') ?? undefined);
-    const result = new UndiciResponse(decoded, { status: response.statusCode, statusText: response.statusText ?? '', headers });
-    Object.defineProperty(result, 'url', { value: url.href });
-    return result as unknown as Response;
+    return new BufferedResponse(decoded, {
+      status: response.statusCode,
+      statusText: response.statusText ?? '',
+      headers: headers as unknown as Headers,
+      url: url.href,
+    });
   } catch (error) {
     // As fetch: an abort rejects with the signal's reason (TimeoutError for AbortSignal.timeout),
     // anything else with TypeError('fetch failed') and the cause.
