@@ -12,6 +12,7 @@ import { requireAdmin } from './admin/require-admin.js';
 import { mountApi } from './api/mount-api.js';
 import { apiOperations } from './api/operations/index.js';
 import type { AppEnv } from './app-env.js';
+import { htmlAsString } from './middleware/html-as-string.js';
 import { requestLogger } from './middleware/request-logger.js';
 import { sessionAuth } from './middleware/session-auth.js';
 import { authRoutes } from './routes/auth-routes.js';
@@ -53,6 +54,7 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
   });
 
   app.use('*', requestId());
+  app.use('*', htmlAsString());
   app.use('*', async (c, next) => {
     c.set('services', services);
     await next();
