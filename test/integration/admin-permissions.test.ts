@@ -74,6 +74,22 @@ describe('admin console permissions', () => {
     }
   });
 
+  test('every console page and the sign-in page are whole HTML documents in standards mode', async () => {
+    const pages = [
+      ...ADMIN_PAGES.map((page) => ({ path: page.href, cookie: admin.cookie })),
+      { path: '/login', cookie: undefined },
+      { path: '/', cookie: tech.cookie },
+    ];
+    for (const { path, cookie } of pages) {
+      const response = await toolbox.request(path, cookie ? { cookie } : {});
+      assert.equal(response.status, 200, path);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/html; charset=utf-8/i, path);
+      const body = await response.text();
+      assert.ok(body.startsWith('<!doctype html><html lang="en">'), `${path} starts with the doctype: ${body.slice(0, 40)}`);
+      assert.ok(body.endsWith('</html>'), path);
+    }
+  });
+
   test('console forms refuse a wrong CSRF token, and a form posted from another site', async () => {
     const posts = toolbox.app.routes.filter((route) => route.method === 'POST' && route.path.startsWith('/admin'));
     for (const route of posts) {

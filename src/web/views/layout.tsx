@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 
 export type LayoutProps = {
@@ -11,43 +12,47 @@ export type LayoutProps = {
 
 /** The page frame: one stylesheet, one script, no third-party assets (the CSP allows only 'self'). */
 export function Layout({ title, user, csrfToken, refreshWithoutScriptSeconds, children }: LayoutProps) {
+  // The doctype keeps browsers in standards mode (without it they lay pages out in quirks mode).
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} · Technician Toolbox`}</title>
-        <link rel="stylesheet" href="/assets/app.css" />
-        <script src="/assets/app.js" defer />
-        {refreshWithoutScriptSeconds ? (
-          <noscript>
-            <meta http-equiv="refresh" content={String(refreshWithoutScriptSeconds)} />
-          </noscript>
-        ) : null}
-      </head>
-      <body>
-        <header class="top">
-          <a class="brand" href="/">
-            Technician Toolbox
-          </a>
-          {user ? (
-            <form method="post" action="/logout" class="signout">
-              {user.role === 'admin' ? (
-                <a class="console-link" href="/admin">
-                  Admin console
-                </a>
-              ) : null}
-              <span class="who">{user.name}</span>
-              <input type="hidden" name="_csrf" value={csrfToken ?? ''} />
-              <button type="submit" class="link">
-                Sign out
-              </button>
-            </form>
+    <>
+      {raw('<!doctype html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${title} · Technician Toolbox`}</title>
+          <link rel="stylesheet" href="/assets/app.css" />
+          <script src="/assets/app.js" defer />
+          {refreshWithoutScriptSeconds ? (
+            <noscript>
+              <meta http-equiv="refresh" content={String(refreshWithoutScriptSeconds)} />
+            </noscript>
           ) : null}
-        </header>
-        <main id="main">{children}</main>
-      </body>
-    </html>
+        </head>
+        <body>
+          <header class="top">
+            <a class="brand" href="/">
+              Technician Toolbox
+            </a>
+            {user ? (
+              <form method="post" action="/logout" class="signout">
+                {user.role === 'admin' ? (
+                  <a class="console-link" href="/admin">
+                    Admin console
+                  </a>
+                ) : null}
+                <span class="who">{user.name}</span>
+                <input type="hidden" name="_csrf" value={csrfToken ?? ''} />
+                <button type="submit" class="link">
+                  Sign out
+                </button>
+              </form>
+            ) : null}
+          </header>
+          <main id="main">{children}</main>
+        </body>
+      </html>
+    </>
   );
 }
 
