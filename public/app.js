@@ -157,3 +157,110 @@
     }
   });
 })();
+
+// --- Review before change, error summary, linked choices (issue 9) ------------------------------
+(() => {
+  // A box that implies a radio choice (ticking a method chooses "only the ones ticked"), and a
+  // radio that clears such boxes ("All of them"): the page never shows a contradiction.
+  document.addEventListener('change', (event) => {
+    const input = event.target;
+    const radio = input?.getAttribute?.('data-checks');
+    if (radio && input.checked) {
+      const target = document.getElementById(radio);
+      if (target && !target.disabled) target.checked = true;
+    }
+    const prefix = input?.getAttribute?.('data-unchecks');
+    if (prefix && input.checked) {
+      for (const box of input.form?.querySelectorAll('input[type="checkbox"]') ?? []) if (box.name.startsWith(prefix)) box.checked = false;
+    }
+  });
+
+  // Whatever takes focus on load (the error summary, the review) gets it even where autofocus
+  // on a non-field is ignored, and is scrolled into view.
+  const focusFirst = document.querySelector('#error-summary, #review');
+  if (focusFirst) {
+    focusFirst.focus();
+    focusFirst.scrollIntoView({ block: 'start' });
+  }
+  // A link in the error summary moves focus to the field itself, not just its message.
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest?.('[data-error-link]');
+    if (!link) return;
+    const message = document.getElementById(`${link.getAttribute('data-error-link')}-error`);
+    const field = message?.closest('.field, fieldset') ?? message?.parentElement;
+    const input = field?.querySelector('input:not([type="hidden"]):not([disabled]), select, textarea, button');
+    if (input) {
+      event.preventDefault();
+      input.focus();
+      input.scrollIntoView({ block: 'center' });
+    }
+  });
+
+  // The form posts in the background: a review comes back as a fragment shown under the form (the
+  // same HTML the server renders without script); a started run comes back as a location to go to.
+  // Anything else (a refusal) is posted again the ordinary way: nothing ran, so that is harmless.
+  for (const form of document.querySelectorAll('form[data-review-inline]')) {
+    const buttons = () => form.querySelectorAll('button[type="submit"]');
+    const dropReview = () => document.getElementById('review')?.remove();
+    // Changing an option after the review makes it out of date: it goes, and submitting shows a new one.
+    form.addEventListener('input', dropReview);
+    form.addEventListener('change', dropReview);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (form.dataset.busy) return;
+      form.dataset.busy = 'true';
+      const labels = [...buttons()].map((button) => button.textContent);
+      for (const button of buttons()) {
+        button.disabled = true;
+        button.textContent = 'Checking…';
+      }
+      const restore = () => {
+        delete form.dataset.busy;
+        buttons().forEach((button, index) => {
+          button.disabled = false;
+          button.textContent = labels[index];
+        });
+      };
+      try {
+        const response = await fetch(form.action, {
+          method: 'POST',
+          body: new URLSearchParams(new FormData(form)),
+          headers: { 'x-toolbox-review': 'inline', Accept: 'text/html' },
+          credentials: 'same-origin',
+          cache: 'no-store',
+        });
+        const location = response.headers.get('x-toolbox-location');
+        if (location) {
+          window.location.assign(location);
+          return;
+        }
+        if (response.ok && response.headers.get('x-toolbox-review') === 'shown') {
+          const doc = new DOMParser().parseFromString(await response.text(), 'text/html');
+          const review = doc.getElementById('review');
+          if (review) {
+            dropReview();
+            const card = form.closest('section') ?? form;
+            card.after(review);
+            review.focus();
+            review.scrollIntoView({ block: 'start', behavior: 'smooth' });
+            restore();
+            return;
+          }
+        }
+      } catch {
+        // The network failed: the ordinary post below says what happened.
+      }
+      HTMLFormElement.prototype.submit.call(form);
+    });
+  }
+  // "Change the options" in an inline review: back to the form, the review gone.
+  document.addEventListener('click', (event) => {
+    const cancel = event.target.closest?.('[data-review-cancel]');
+    if (!cancel || !document.querySelector('form[data-review-inline]')) return;
+    event.preventDefault();
+    document.getElementById('review')?.remove();
+    const title = document.getElementById('form-title');
+    title?.scrollIntoView({ block: 'start' });
+    document.querySelector('form[data-review-inline] input:not([type="hidden"]), form[data-review-inline] select')?.focus();
+  });
+})();

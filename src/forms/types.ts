@@ -61,6 +61,27 @@ export const NO_TARGET_USER: DirectoryUser = {
   onPremisesSyncEnabled: false,
 };
 
+/**
+ * What a run will change, in plain words, shown before it runs ("Remove 1 sign-in method:
+ * Authenticator app code (OATH)"). Read from the directory as it is now, so counts are real.
+ */
+export type ChangeReview = {
+  /** One line per change, in the order the workflow makes them, with counts and names. */
+  changes: string[];
+  /** When it runs, if not at once, in the zone the technician chose (and UTC). */
+  when?: string | undefined;
+  /** The confirm button's words: the action and the person ("Offboard Megan Bowen"). */
+  action: string;
+};
+
+export type ReviewContext<I> = {
+  input: I;
+  /** The user the run acts on (NO_TARGET_USER for a user still to be created). */
+  target: DirectoryUser;
+  data: FormData;
+  directory: DirectoryClient;
+};
+
 export type FormDefinition<I> = {
   name: string;
   /** True for a form that creates the user it acts on (onboarding): it needs no existing account. */
@@ -101,6 +122,19 @@ export type FormDefinition<I> = {
     input: I,
     user: { userPrincipalName: string; displayName: string },
   ): { ok: true; secret: string | null } | { ok: false; message: string };
+  /**
+   * What this input will change, for the review shown before a run (and before "Run again").
+   * Reads the directory where a count or a name needs it; throws a ToolboxError when it cannot.
+   */
+  review(context: ReviewContext<I>): Promise<ChangeReview>;
+  /**
+   * Whether the technician must see the review and confirm before this input runs. Forms whose
+   * submit button already names the exact action and person (a password reset) run at once; a
+   * form that removes things reviews first.
+   */
+  reviewFirst(input: I): boolean;
+  /** The submit button's words, naming the action and the person, before anything is parsed. */
+  submitLabel?(values: FormValues, target: DirectoryUser): string;
   /** Reads submitted fields (already as strings; unchecked boxes are absent). */
   parse(fields: FormValues, target: DirectoryUser, data: FormData): ParsedForm<I>;
   /** The form's own fields; the page around them (ticket, user, submit) is shared. */

@@ -159,6 +159,8 @@ export type ExecutionRepo = {
   /** Creates the execution and its pending steps; returns the existing one when the launch already has one. */
   createOnce(execution: NewExecution, now: string): Promise<{ execution: ExecutionRecord; created: boolean }>;
   get(id: string): Promise<ExecutionRecord | undefined>;
+  /** The execution a launch gave, if it was submitted: a launch runs at most once. */
+  findByLaunch(launchId: string): Promise<ExecutionRecord | undefined>;
   steps(id: string): Promise<StepRecord[]>;
   setStatus(id: string, status: ExecutionStatus, now: string, errorMessage?: string | null): Promise<void>;
   updateStep(executionId: string, seq: number, changes: Partial<Omit<StepRecord, 'executionId' | 'seq'>>): Promise<void>;

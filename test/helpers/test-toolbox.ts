@@ -40,6 +40,12 @@ export type TestToolbox = {
     init?: { method?: string; form?: Record<string, string>; headers?: Record<string, string>; cookie?: string },
   ): Promise<Response>;
   /**
+   * Submits a launch form as a technician who confirms the review: posts, and when the answer is
+   * a review (a form that removes things), posts again with its token, as the confirm button does.
+   * `review` holds the review page's HTML when there was one.
+   */
+  submitReviewed(path: string, init: { form: Record<string, string>; cookie: string }): Promise<Response & { review?: string }>;
+  /**
    * Calls the JSON API: with `session` as a signed-in browser would (cookie plus x-csrf-token on
    * writes), or with `token` as automation would (Authorization: Bearer).
    */
@@ -135,6 +141,17 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     );
   };
 
+  const submitReviewed: TestToolbox['submitReviewed'] = async (path, init) => {
+    const first = await request(path, init);
+    if (first.status !== 200) return first;
+    const html = await first.text();
+    const token = /name="_review" value="([^"]+)"/.exec(html)?.[1];
+    if (!token) throw new Error(`expected a review or a redirect, got a page without one: ${html.slice(0, 300)}`);
+    const confirmed: Response & { review?: string } = await request(path, { ...init, form: { ...init.form, _review: token } });
+    confirmed.review = html;
+    return confirmed;
+  };
+
   const api: TestToolbox['api'] = (method, path, init = {}) => {
     const headers = new Headers(init.headers);
     if (init.session) {
@@ -162,6 +179,7 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     graph,
     logText: () => lines.join(''),
     request,
+    submitReviewed,
     api,
     async signIn(who = DEMO_SIGN_IN) {
       const page = await request('/login');

@@ -52,7 +52,7 @@ for (const database of TEST_DATABASES) {
       const short = await (await toolbox.request(`${path}/options/groups?q=C&field=add_group`, { cookie: session.cookie })).text();
       assert.match(short, /at least two characters/);
 
-      const response = await toolbox.request(path, {
+      const response = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: {
           _csrf: session.csrf,
@@ -84,7 +84,7 @@ for (const database of TEST_DATABASES) {
         await toolbox.request(`${path}/options/users?q=Diego&field=also_user&kind=checkbox`, { cookie: session.cookie })
       ).text();
       assert.match(users, new RegExp(`name="also_user:${DIEGO}"`));
-      const response = await toolbox.request(path, {
+      const response = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: MEGAN, mode: 'user', [`also_user:${DIEGO}`]: 'on', [`add_group:${FRONT_DESK_DL}`]: 'on' },
       });
@@ -100,7 +100,7 @@ for (const database of TEST_DATABASES) {
         await toolbox.request(`${path}/options/members?q=${CLINICAL}&field=remove_user&kind=checkbox`, { cookie: session.cookie })
       ).text();
       assert.match(members, new RegExp(`name="remove_user:${DIEGO}"`));
-      const response = await toolbox.request(path, {
+      const response = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: MEGAN, mode: 'group', group_id: ALL_STAFF, [`remove_user:${DIEGO}`]: 'on' },
       });
@@ -138,7 +138,7 @@ describe('group membership refusals', () => {
       assert.match(fragment, new RegExp(`name="add_group:${DYNAMIC_DRIVERS}" value="on" disabled`));
       assert.match(fragment, /Dynamic<\/span>/);
       const before = toolbox.graph.state.groupMemberIds(FABRIKAM, DYNAMIC_DRIVERS).length;
-      const response = await toolbox.request(path, {
+      const response = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: {
           _csrf: session.csrf,
@@ -175,7 +175,7 @@ describe('group membership: already a member, throttling', () => {
       await toolbox.request(path, { cookie: session.cookie });
       // Graph throttles the first membership write once; the connector waits Retry-After and goes on.
       toolbox.graph.failNext(/\/groups\/[^/]+\/members\/\$ref$/, 429, 'TooManyRequests', 1, { retryAfterSeconds: 1 });
-      const response = await toolbox.request(path, {
+      const response = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: MEGAN, mode: 'user', [`add_group:${ALL_STAFF}`]: 'on', [`add_group:${CLINICAL}`]: 'on' },
       });

@@ -62,7 +62,7 @@ for (const database of TEST_DATABASES) {
       assert.match(html, /Password \(cannot be removed\)/);
       assert.match(html, /id="mode-all" name="mode" value="all" checked/);
 
-      const response = await toolbox.request(path, {
+      const response = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: DIEGO, mode: 'all', tap: 'on', tap_lifetime: '60', tap_once: 'on', revoke_sessions: 'on' },
       });
@@ -114,7 +114,7 @@ for (const database of TEST_DATABASES) {
     test('only the ticked method goes; the rest stay; no pass when not asked', async () => {
       const { path, html } = await openForm(toolbox, session.cookie, 'ticket_id=1001&company_id=250&contact_id=301');
       assert.match(html, new RegExp(`name="remove_method:${MEGAN_AUTHENTICATOR}"`));
-      const response = await toolbox.request(path, {
+      const response = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: MEGAN, mode: 'selected', [`remove_method:${MEGAN_AUTHENTICATOR}`]: 'on', tap_lifetime: '60' },
       });
@@ -133,13 +133,13 @@ for (const database of TEST_DATABASES) {
 
     test('a ticked method that is gone, or none ticked, is refused next to the field', async () => {
       const { path } = await openForm(toolbox, session.cookie, 'ticket_id=1001&company_id=250&contact_id=301');
-      const none = await toolbox.request(path, {
+      const none = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: MEGAN, mode: 'selected', tap_lifetime: '60' },
       });
       assert.equal(none.status, 422);
       assert.match(await none.text(), /role="alert" id="mode-error">Tick at least one method/);
-      const stale = await toolbox.request(path, {
+      const stale = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: MEGAN, mode: 'selected', 'remove_method:no-such-method': 'on', tap_lifetime: '60' },
       });
@@ -153,7 +153,7 @@ describe('MFA reset failure modes', () => {
   test('the tenant does not allow Temporary Access Passes: the methods still go, the step says why, nothing is shown', async () => {
     await withToolbox({ graph: { temporaryAccessPassDisabledTenants: ['contoso'] } }, async (toolbox, session) => {
       const { path } = await openForm(toolbox, session.cookie, 'ticket_id=1001&company_id=250&contact_id=301');
-      const response = await toolbox.request(path, {
+      const response = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: MEGAN, mode: 'all', tap: 'on', tap_lifetime: '240', tap_once: 'on' },
       });
@@ -173,7 +173,7 @@ describe('MFA reset failure modes', () => {
   test('a tenant that removes only part per call: the workflow goes round again until all are gone', async () => {
     await withToolbox({ graph: { legacyMfaTenants: ['contoso'] } }, async (toolbox, session) => {
       const { path } = await openForm(toolbox, session.cookie, 'ticket_id=1002&company_id=250&contact_id=302', DIEGO);
-      const response = await toolbox.request(path, {
+      const response = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: DIEGO, mode: 'all', tap_lifetime: '60' },
       });
@@ -192,7 +192,7 @@ describe('MFA reset failure modes', () => {
       const { path, html } = await openForm(toolbox, session.cookie, 'ticket_id=1001&company_id=250&contact_id=301');
       assert.match(html, /id="methods-error">The methods could not be listed:/);
       assert.match(html, /id="mode-selected" name="mode" value="selected" disabled/);
-      const response = await toolbox.request(path, {
+      const response = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: MEGAN, mode: 'all', tap_lifetime: '60' },
       });
@@ -206,7 +206,7 @@ describe('MFA reset failure modes', () => {
     await withToolbox({}, async (toolbox, session) => {
       const lee = await openForm(toolbox, session.cookie, 'ticket_id=1012&company_id=251&contact_id=312');
       const leeId = /name="user_id" value="([^"]+)"/.exec(lee.html)![1]!;
-      const leeRun = await toolbox.request(lee.path, {
+      const leeRun = await toolbox.submitReviewed(lee.path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: leeId, mode: 'all', tap_lifetime: '60' },
       });
@@ -216,7 +216,7 @@ describe('MFA reset failure modes', () => {
 
       const admin = await openForm(toolbox, session.cookie, 'ticket_id=1003&company_id=250&contact_id=303');
       const adminId = /name="user_id" value="([^"]+)"/.exec(admin.html)![1]!;
-      const adminRun = await toolbox.request(admin.path, {
+      const adminRun = await toolbox.submitReviewed(admin.path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: adminId, mode: 'all', tap_lifetime: '60' },
       });

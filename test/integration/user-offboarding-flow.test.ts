@@ -57,7 +57,7 @@ for (const database of TEST_DATABASES) {
           await toolbox.request(`${path}/options/users?q=Isa&field=forward_user&kind=radio`, { cookie: session.cookie })
         ).text();
         assert.match(found, new RegExp(`name="forward_user" value="${ISAIAH}"`));
-        const response = await toolbox.request(path, {
+        const response = await toolbox.submitReviewed(path, {
           cookie: session.cookie,
           form: {
             _csrf: session.csrf,
@@ -113,7 +113,7 @@ describe('user offboarding: order, refusals, scheduling', () => {
   test('the mailbox is converted before the licence goes, so it survives', async () => {
     await withToolbox(async (toolbox, session) => {
       const { path } = await openForm(toolbox, session.cookie, 'ticket_id=1022&company_id=252&contact_id=321');
-      const response = await toolbox.request(path, {
+      const response = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: ISAIAH, ...DEFAULT_STEPS },
       });
@@ -129,7 +129,7 @@ describe('user offboarding: order, refusals, scheduling', () => {
   test('contradicting choices are refused before anything runs', async () => {
     await withToolbox(async (toolbox, session) => {
       const { path } = await openForm(toolbox, session.cookie, 'ticket_id=1022&company_id=252&contact_id=321');
-      const contradiction = await toolbox.request(path, {
+      const contradiction = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: {
           _csrf: session.csrf,
@@ -142,13 +142,13 @@ describe('user offboarding: order, refusals, scheduling', () => {
       });
       assert.equal(contradiction.status, 422);
       assert.match(await contradiction.text(), /Removing licences without converting to a shared mailbox deletes the mailbox/);
-      const self = await toolbox.request(path, {
+      const self = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: ISAIAH, ...DEFAULT_STEPS, access: 'on', access_user: ISAIAH, access_full: 'on' },
       });
       assert.equal(self.status, 422);
       assert.match(await self.text(), /cannot be given their own mailbox/);
-      const past = await toolbox.request(path, {
+      const past = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: {
           _csrf: session.csrf,
@@ -175,7 +175,7 @@ describe('user offboarding: order, refusals, scheduling', () => {
       const { path } = await openForm(first, session.cookie, 'ticket_id=1022&company_id=252&contact_id=321');
       const later = new Date(Date.now() + 2 * 3_600_000);
       const local = later.toISOString().slice(0, 16);
-      const response = await first.request(path, {
+      const response = await first.submitReviewed(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: ISAIAH, block_sign_in: 'on', when: 'later', run_at: local, time_zone: 'UTC' },
       });
@@ -210,7 +210,7 @@ describe('user offboarding: order, refusals, scheduling', () => {
         /synchronised from on-premises AD: blocking sign-in, the password and hiding from the address book must be done there/,
       );
       const userId = /name="user_id" value="([^"]+)"/.exec(html)![1]!;
-      const response = await toolbox.request(path, {
+      const response = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, user_id: userId, ...DEFAULT_STEPS },
       });

@@ -2,7 +2,7 @@ import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { DirectoryRegistry } from '../../engine/directory-registry.js';
 import { NOTE_STEP, SECRET_TTL_MS } from '../../engine/run-execution.js';
 import { loadFormData } from '../../forms/load-form-data.js';
-import { type FieldErrors, type FormDefinition, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
+import { type ChangeReview, type FieldErrors, type FormDefinition, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
 import type { JobQueue } from '../../jobs/types.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
@@ -10,6 +10,8 @@ import type { SecretBox } from '../../lib/secret-box.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { LaunchRepo, Store, UserRecord } from '../../store/types.js';
 import type { Workflow } from '../../workflows/types.js';
+import type { LaunchReads } from '../launch/launch-reads.js';
+import { reviewToken } from './review-token.js';
 
 export const RUN_EXECUTION_JOB = 'execution.run';
 
@@ -23,7 +25,20 @@ export type SubmitExecutionDeps = {
   clock: Clock;
   /** How long an unrevealed secret is kept, sealed, for the technician to see. */
   secretTtlMs?: number;
+  /** Told when a launch has its execution, so this process stops serving it from memory as unused. */
+  launchReads?: Pick<LaunchReads, 'forget'>;
 };
+
+/** The field that carries the review token of a confirmed review. */
+export const REVIEW_FIELD = '_review';
+
+/** Submitted fields a review page may carry back: never a typed password, the CSRF token or the token itself. */
+export function carriedValues(fields: FormValues): FormValues {
+  const carried: FormValues = {};
+  for (const [name, value] of Object.entries(fields))
+    if (name !== 'password' && name !== '_csrf' && name !== REVIEW_FIELD) carried[name] = value;
+  return carried;
+}
 
 export type SubmitExecutionResult =
   | { kind: 'not-found' }
@@ -31,22 +46,35 @@ export type SubmitExecutionResult =
   | { kind: 'forbidden' }
   | { kind: 'not-ready'; message: string }
   | { kind: 'invalid'; errors: FieldErrors; values: FormValues }
-  | { kind: 'started'; executionId: string; created: boolean };
+  /** The launch already ran: what was sent now was not run. */
+  | { kind: 'used'; executionId: string }
+  /**
+   * Nothing runs yet: the technician sees what will change and confirms with `token`. `stale`: a
+   * token came but no longer matches (the state or the fields changed since that review).
+   */
+  | { kind: 'review'; review: ChangeReview; token: string; values: FormValues; stale: boolean }
+  | { kind: 'started'; executionId: string };
 
 /**
  * A submitted form becomes an execution: the fields are checked, the new password (if any) is
  * sealed with the service key, the execution and its steps are recorded, and a job is queued. One
  * launch gives at most one execution, so a double click or a resubmitted page runs nothing twice.
+ * A form that reviews first (it removes things) runs only when the fields come back with the token
+ * of a review that still says the same (`reviewKey` keys it to the technician's session).
  */
 export async function submitExecution(
   deps: SubmitExecutionDeps,
   launchId: string,
   technician: Pick<UserRecord, 'id' | 'email'>,
   fields: FormValues,
+  reviewKey: string,
 ): Promise<SubmitExecutionResult> {
   const launch = await deps.store.launches.get(launchId);
   if (!launch) return { kind: 'not-found' };
   if (launch.technicianUserId !== technician.id) return { kind: 'forbidden' };
+  // Before the expiry: a used launch leads to what it ran, however old.
+  const used = await deps.store.executions.findByLaunch(launchId);
+  if (used) return { kind: 'used', executionId: used.id };
   if (Date.parse(launch.expiresAt) <= deps.clock.now()) return { kind: 'expired' };
   const form = deps.forms[launch.formName];
   const workflow = deps.workflows[launch.formName];
@@ -66,12 +94,24 @@ export async function submitExecution(
       return { kind: 'invalid', errors: { user_id: message }, values };
     }
   }
-  const parsed = form.parse(
-    fields,
-    target,
-    await loadFormData(form, directory.client, target, directory.config.formDefaults[launch.formName]),
-  );
+  const data = await loadFormData(form, directory.client, target, directory.config.formDefaults[launch.formName]);
+  const parsed = form.parse(fields, target, data);
   if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors, values };
+
+  if (form.reviewFirst(parsed.input)) {
+    let review: ChangeReview;
+    try {
+      review = await form.review({ input: parsed.input, target, data, directory: directory.client });
+    } catch (error) {
+      const message = isToolboxError(error)
+        ? error.message
+        : 'The directory did not answer as expected; the details are in the service log.';
+      return { kind: 'invalid', errors: { [REVIEW_FIELD]: `What would change could not be read, so nothing was run: ${message}` }, values };
+    }
+    const token = reviewToken(reviewKey, launchId, parsed.input, review, parsed.runAt);
+    const given = fields[REVIEW_FIELD];
+    if (given !== token) return { kind: 'review', review, token, values: carriedValues(fields), stale: Boolean(given) };
+  }
 
   const executionId = newId();
   const now = deps.clock.now();
@@ -100,11 +140,13 @@ export async function submitExecution(
     },
     new Date(now).toISOString(),
   );
-  if (created)
-    await deps.jobQueue.enqueue(
-      RUN_EXECUTION_JOB,
-      { executionId: execution.id },
-      { uniqueKey: `execution:${execution.id}`, maxAttempts: 3, ...(parsed.runAt ? { runAt: parsed.runAt } : {}) },
-    );
-  return { kind: 'started', executionId: execution.id, created };
+  // Another request for the same launch got there first (a double click): this one ran nothing.
+  if (!created) return { kind: 'used', executionId: execution.id };
+  deps.launchReads?.forget(launchId);
+  await deps.jobQueue.enqueue(
+    RUN_EXECUTION_JOB,
+    { executionId: execution.id },
+    { uniqueKey: `execution:${execution.id}`, maxAttempts: 3, ...(parsed.runAt ? { runAt: parsed.runAt } : {}) },
+  );
+  return { kind: 'started', executionId: execution.id };
 }

@@ -2,7 +2,7 @@ import type { PsaConnector } from '../../connectors/psa/types.js';
 import { FORM_CATALOGUE } from '../../forms/catalogue.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
-import type { LaunchRepo } from '../../store/types.js';
+import type { LaunchRecord, LaunchRepo } from '../../store/types.js';
 import type { LaunchReads } from './launch-reads.js';
 import { type ParamProblem, parseScreenPopParams } from './parse-screen-pop-params.js';
 
@@ -43,8 +43,20 @@ export async function createLaunch(
   if (!deps.availableForms.includes(params.formName)) return { kind: 'form-unavailable', formName: params.formName, label };
   if (!deps.enabledForms.includes(params.formName)) return { kind: 'form-disabled', formName: params.formName, label };
 
+  return { kind: 'created', launchId: await startLaunch(deps, params, technicianUserId) };
+}
+
+/**
+ * Records a launch for these PSA ids and starts its reads without waiting for them. Used by the
+ * screen pop and by "open the form again" for an expired or used launch.
+ */
+export async function startLaunch(
+  deps: Pick<CreateLaunchDeps, 'launches' | 'launchReads' | 'clock' | 'ttlMinutes'>,
+  params: Pick<LaunchRecord, 'formName' | 'ticketId' | 'companyId' | 'contactId'> & { extra: Record<string, string> },
+  technicianUserId: string | null,
+): Promise<string> {
   const now = deps.clock.now();
-  const launch = {
+  const launch: LaunchRecord = {
     id: newId(),
     formName: params.formName,
     ticketId: params.ticketId,
@@ -62,5 +74,5 @@ export async function createLaunch(
   const inserted = deps.launches.create(launch);
   deps.launchReads.start(launch, inserted);
   await inserted;
-  return { kind: 'created', launchId: launch.id };
+  return launch.id;
 }

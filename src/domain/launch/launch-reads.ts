@@ -18,6 +18,8 @@ export type LaunchReads = {
    * process started it or it is long done. Spares the page a store read on the hot path.
    */
   inFlight(launchId: string): { launch: LaunchRecord; context: Promise<LaunchContext> } | undefined;
+  /** Stops serving this launch from memory (it was submitted): the next page reads the store. */
+  forget(launchId: string): void;
 };
 
 async function timed<T>(clock: Clock, read: () => Promise<T>): Promise<ReadResult<T>> {
@@ -83,5 +85,8 @@ export function createLaunchReads(deps: {
       });
     },
     inFlight: (launchId) => pending.get(launchId),
+    forget: (launchId) => {
+      pending.delete(launchId);
+    },
   };
 }

@@ -4,12 +4,14 @@ import { loadFormData } from '../../forms/load-form-data.js';
 import { type FormData, type FormDefinition, NO_TARGET_USER } from '../../forms/types.js';
 import type { Clock } from '../../lib/clock.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
-import type { LaunchContext, LaunchRecord, LaunchRepo, ReadFailure } from '../../store/types.js';
+import type { ExecutionRepo, LaunchContext, LaunchRecord, LaunchRepo, ReadFailure } from '../../store/types.js';
 import type { LaunchReads } from './launch-reads.js';
 import { type DirectoryUserMatch, resolveDirectoryUser } from './resolve-directory-user.js';
 
 export type OpenLaunchDeps = {
   launches: LaunchRepo;
+  /** To find the execution of a launch that was already submitted. */
+  executions: Pick<ExecutionRepo, 'findByLaunch'>;
   /** Forms whose live data (`load`) is fetched for the chosen user. */
   forms?: Record<string, FormDefinition<unknown>>;
   launchReads: LaunchReads;
@@ -26,6 +28,8 @@ export type OpenLaunchResult =
   | { kind: 'not-found' }
   | { kind: 'expired'; launch: LaunchRecord }
   | { kind: 'forbidden'; launch: LaunchRecord }
+  /** Submitted already: the page leads to what it ran, never to a live form again. */
+  | { kind: 'used'; launch: LaunchRecord; executionId: string }
   | { kind: 'psa-pending'; launch: LaunchRecord }
   | { kind: 'psa-failed'; launch: LaunchRecord; failures: { read: PsaReadName; id: string; error: ReadFailure }[] }
   | { kind: 'no-directory'; launch: LaunchRecord; context: ReadyContext }
@@ -91,6 +95,14 @@ export async function openLaunch(
   const launch = held?.launch.technicianUserId ? held.launch : await deps.launches.get(launchId);
   if (!launch) return { kind: 'not-found' };
   const now = deps.clock.now();
+  // A launch this process still holds has not been submitted here (submitting forgets it); one
+  // read from the store may have been, on any instance. Checked before the expiry, so an old
+  // launch that ran leads to its execution, not to "expired".
+  if (!held?.launch.technicianUserId) {
+    const used = await deps.executions.findByLaunch(launch.id);
+    if (used)
+      return used.technicianUserId === technicianUserId ? { kind: 'used', launch, executionId: used.id } : { kind: 'forbidden', launch };
+  }
   if (Date.parse(launch.expiresAt) <= now) return { kind: 'expired', launch };
   const owner = launch.technicianUserId ?? (await deps.launches.claim(launch.id, technicianUserId, new Date(now).toISOString()));
   if (held && owner) held.launch.technicianUserId = owner;

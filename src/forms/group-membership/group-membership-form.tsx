@@ -3,6 +3,7 @@ import type { GroupMembershipInput } from '../../workflows/group-membership/grou
 import { directoryOptionSources, groupOption, userOption } from '../directory-option-sources.js';
 import { OptionList, SearchBox } from '../option-list.js';
 import type { FieldErrors, FormData, FormDefinition, FormFieldsProps, FormValues } from '../types.js';
+import { reviewGroupMembership } from './group-membership-review.js';
 
 const ticked = (fields: FormValues, prefix: string) =>
   Object.keys(fields)
@@ -150,5 +151,8 @@ export const groupMembershipForm: FormDefinition<GroupMembershipInput> = {
       reveal: null,
     };
   },
+  review: reviewGroupMembership,
+  // Adding only grants access and is easily undone; a removal is reviewed first.
+  reviewFirst: (input) => input.remove.length > 0,
   Fields: GroupMembershipFields,
 };

@@ -4,6 +4,7 @@ import { generateForUser } from '../../domain/passwords/generate-for-user.js';
 import { renewPassword } from '../../domain/passwords/renew-password.js';
 import type { PasswordResetInput } from '../../workflows/password-reset/password-reset-workflow.js';
 import type { FieldErrors, FormDefinition, FormFieldsProps } from '../types.js';
+import { reviewPasswordReset } from './password-reset-review.js';
 
 const MODES = [
   { value: 'generated', label: 'Generate a password', hint: '16 random characters without look-alikes' },
@@ -127,5 +128,9 @@ export const passwordResetForm: FormDefinition<PasswordResetInput> = {
       reveal: mode === 'typed' ? null : { label: 'New password' },
     };
   },
+  review: reviewPasswordReset,
+  // The button names the action and the person, and nothing is removed: it runs at once.
+  reviewFirst: () => false,
+  submitLabel: (_values, target) => `Reset the password of ${target.displayName}`,
   Fields: PasswordResetFields,
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AuthMethod } from '../../connectors/directory/types.js';
 import type { ResetMfaInput } from '../../workflows/reset-mfa/reset-mfa-workflow.js';
 import type { FieldErrors, FormData, FormDefinition, FormFieldsProps } from '../types.js';
+import { reviewResetMfa } from './reset-mfa-review.js';
 
 const LIFETIMES = [
   { minutes: 60, label: '1 hour' },
@@ -53,6 +54,7 @@ function MethodsTable({ methods, values }: { methods: AuthMethod[]; values: Form
                   checked={values[methodField(method.id)] === 'on'}
                   disabled={!method.removable}
                   aria-label={`Remove ${method.label}`}
+                  data-checks="mode-selected"
                 />
               </td>
               <td>
@@ -70,13 +72,15 @@ function MethodsTable({ methods, values }: { methods: AuthMethod[]; values: Form
 
 function ResetMfaFields({ values, errors, data }: FormFieldsProps) {
   const methods = methodsOf(data);
-  const mode = values.mode ?? 'all';
+  // As the server reads it: ticks mean "only the ones ticked".
+  const ticked = Object.keys(values).some((key) => key.startsWith('remove_method:') && values[key] === 'on');
+  const mode = ticked ? 'selected' : (values.mode ?? 'all');
   return (
     <>
       <fieldset class="field" aria-describedby={errors.mode ? 'mode-error' : undefined}>
         <legend>Sign-in methods to remove</legend>
         <label class="choice" for="mode-all">
-          <input type="radio" id="mode-all" name="mode" value="all" checked={mode === 'all'} />
+          <input type="radio" id="mode-all" name="mode" value="all" checked={mode === 'all'} data-unchecks="remove_method:" />
           <span>
             All of them, except the password
             <small class="hint">the user registers again at the next sign-in</small>
@@ -84,7 +88,10 @@ function ResetMfaFields({ values, errors, data }: FormFieldsProps) {
         </label>
         <label class="choice" for="mode-selected">
           <input type="radio" id="mode-selected" name="mode" value="selected" checked={mode === 'selected'} disabled={!methods} />
-          <span>Only the ones ticked below</span>
+          <span>
+            Only the ones ticked below
+            <small class="hint">ticking a method chooses this</small>
+          </span>
         </label>
         {data && !data.ok ? (
           <p class="error" role="alert" id="methods-error">
@@ -176,12 +183,14 @@ export const resetMfaForm: FormDefinition<ResetMfaInput> = {
   load: ({ directory, target }) => directory.listAuthMethods(target.id),
   parse(fields, _target, data) {
     const errors: FieldErrors = {};
-    const mode = fields.mode ?? 'all';
-    if (mode !== 'all' && mode !== 'selected') errors.mode = 'Choose which methods to remove.';
     const methods = methodsOf(data);
     const methodIds = Object.keys(fields)
       .filter((key) => key.startsWith('remove_method:') && fields[key] === 'on')
       .map((key) => key.slice('remove_method:'.length));
+    // Ticked methods mean only those, whatever the radio says: a tick left under "All of them"
+    // (no script to switch the radio, or a slip) must never remove more than was ticked.
+    const mode = methodIds.length > 0 ? 'selected' : (fields.mode ?? 'all');
+    if (mode !== 'all' && mode !== 'selected') errors.mode = 'Choose which methods to remove.';
     if (mode === 'selected') {
       if (!methods) errors.mode = 'The methods could not be listed, so none can be picked: choose "All of them", or try again.';
       else if (methodIds.length === 0) errors.mode = 'Tick at least one method, or choose "All of them".';
@@ -207,5 +216,8 @@ export const resetMfaForm: FormDefinition<ResetMfaInput> = {
       reveal: tap ? { label: 'Temporary Access Pass' } : null,
     };
   },
+  review: reviewResetMfa,
+  reviewFirst: () => true,
+  submitLabel: (_values, target) => `Review the MFA reset of ${target.displayName}`,
   Fields: ResetMfaFields,
 };

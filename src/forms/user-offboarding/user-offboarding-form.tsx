@@ -5,6 +5,7 @@ import type { UserOffboardingInput } from '../../workflows/user-offboarding/user
 import { directoryOptionSources } from '../directory-option-sources.js';
 import { OptionList, SearchBox } from '../option-list.js';
 import type { FieldErrors, FormDefinition, FormFieldsProps, FormValues } from '../types.js';
+import { reviewUserOffboarding } from './user-offboarding-review.js';
 
 const TOGGLES = [
   { field: 'block_sign_in', key: 'blockSignIn', label: 'Block sign-in', on: true },
@@ -317,5 +318,8 @@ export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
       ...(runAt ? { runAt } : {}),
     };
   },
+  review: reviewUserOffboarding,
+  reviewFirst: () => true,
+  submitLabel: (_values, target) => `Review the offboarding of ${target.displayName}`,
   Fields: UserOffboardingFields,
 };

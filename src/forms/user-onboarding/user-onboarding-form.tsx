@@ -8,6 +8,7 @@ import type { UserOnboardingInput } from '../../workflows/user-onboarding/user-o
 import { directoryOptionSources, groupOption } from '../directory-option-sources.js';
 import { OptionList, SearchBox } from '../option-list.js';
 import type { FieldErrors, FormDefinition, FormFieldsProps, FormValues } from '../types.js';
+import { reviewUserOnboarding } from './user-onboarding-review.js';
 
 const PATTERNS = ['{first}.{last}', '{f}{last}', '{first}{l}', '{first}', '{last}.{first}'] as const;
 
@@ -402,5 +403,9 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
       ...(runAt ? { runAt } : {}),
     };
   },
+  review: reviewUserOnboarding,
+  // It creates, it removes nothing, and the button names the action.
+  reviewFirst: () => false,
+  submitLabel: () => 'Create the user account',
   Fields: UserOnboardingFields,
 };

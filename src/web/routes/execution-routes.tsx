@@ -4,6 +4,7 @@ import type { ExecutionRecord, StepRecord } from '../../store/types.js';
 import type { AppEnv, Auth } from '../app-env.js';
 import { ExecutionProgress, isFinished } from '../views/execution-view.js';
 import { Layout, ProblemPage } from '../views/layout.js';
+import { UsedLaunchNotice } from '../views/used-launch-notice.js';
 
 async function loadOwned(
   c: Context<AppEnv>,
@@ -49,6 +50,7 @@ export const executionRoutes = new Hono<AppEnv>()
       );
     const { execution, steps } = loaded;
     const workflow = c.get('services').workflows[execution.formName];
+    const from = c.req.query('from');
     c.header('Cache-Control', 'no-store');
     return c.html(
       <Layout title={workflow?.title ?? execution.formName} {...common} refreshWithoutScriptSeconds={isFinished(execution) ? undefined : 2}>
@@ -59,6 +61,9 @@ export const executionRoutes = new Hono<AppEnv>()
           {execution.ticketId ? `Ticket #${execution.ticketId} · ` : ''}started {execution.createdAt.slice(0, 19).replace('T', ' ')} UTC by{' '}
           {execution.technicianEmail}
         </p>
+        {from === 'launch' || from === 'resubmit' ? (
+          <UsedLaunchNotice execution={execution} resubmitted={from === 'resubmit'} csrfToken={auth.session.csrfToken} />
+        ) : null}
         <ExecutionProgress
           execution={execution}
           steps={steps}

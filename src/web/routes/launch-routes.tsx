@@ -1,17 +1,40 @@
 import { type Context, Hono } from 'hono';
-import { submitExecution } from '../../domain/execution/submit-execution.js';
+import { carriedValues, submitExecution } from '../../domain/execution/submit-execution.js';
 import { type OpenLaunchResult, openLaunch } from '../../domain/launch/open-launch.js';
+import { reopenLaunch } from '../../domain/launch/reopen-launch.js';
 import { OptionList } from '../../forms/option-list.js';
 import type { FieldErrors, FormValues } from '../../forms/types.js';
+import { plural } from '../../lib/plural.js';
+import type { LaunchRecord } from '../../store/types.js';
 import type { AppEnv, Auth } from '../app-env.js';
 import { hasValidFormToken } from '../middleware/require-form-token.js';
-import { LaunchPage } from '../views/launch-page.js';
+import { LaunchPage, type LaunchPageProps } from '../views/launch-page.js';
 import { ProblemPage } from '../views/layout.js';
+import { ReviewPanel } from '../views/review-panel.js';
 
 const READ_WORDS = { ticket: 'ticket', company: 'company', contact: 'contact' } as const;
 
 function layoutUser(auth: Auth) {
   return { name: auth.user.name, email: auth.user.email, role: auth.user.role };
+}
+
+/**
+ * "Open the form for ticket #… again": a button (a POST, so a link preview cannot make launches)
+ * that carries what was typed, except a password, into the new launch's form.
+ */
+function ReopenForm({ launch, csrfToken, values }: { launch: LaunchRecord; csrfToken: string; values?: FormValues | undefined }) {
+  const kept = values ? carriedValues(values) : {};
+  return (
+    <form method="post" action={`/launches/${launch.id}/reopen`} class="row">
+      <input type="hidden" name="_csrf" value={csrfToken} />
+      {Object.entries(kept).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      <button type="submit" class="primary">
+        {launch.ticketId ? `Open the form for ticket #${launch.ticketId} again` : 'Open the form again'}
+      </button>
+    </form>
+  );
 }
 
 function renderOpenResult(
@@ -20,11 +43,14 @@ function renderOpenResult(
   result: OpenLaunchResult,
   values?: FormValues,
   errors: FieldErrors = {},
-  status?: 422,
+  status?: 200 | 422,
+  extra: Pick<LaunchPageProps, 'review' | 'notice'> = {},
 ) {
   const services = c.get('services');
   const common = { user: layoutUser(auth), csrfToken: auth.session.csrfToken };
   switch (result.kind) {
+    case 'used':
+      return c.redirect(`/executions/${result.executionId}?from=launch`, 303);
     case 'not-found':
       return c.html(
         <ProblemPage title="This screen pop does not exist" {...common}>
@@ -32,16 +58,24 @@ function renderOpenResult(
         </ProblemPage>,
         404,
       );
-    case 'expired':
+    case 'expired': {
+      const kept = values ? Object.keys(carriedValues(values)).length > 0 : false;
       return c.html(
         <ProblemPage title="This screen pop has expired" {...common}>
           <p>
-            Screen pops are valid for {services.settings.current().general.launchTtlMinutes.value} minutes. Click the link in 1Stream again
-            to start afresh with current ticket data.
+            Screen pops are valid for {plural(services.settings.current().general.launchTtlMinutes.value, 'minute', 'minutes')}, so that a
+            form never acts on old ticket data. Nothing was run.
           </p>
+          <p>
+            {kept
+              ? 'Open it again with the ticket, company and contact read afresh; what you chose is kept (a typed password is not: type it again).'
+              : 'Open it again with the ticket, company and contact read afresh.'}
+          </p>
+          <ReopenForm launch={result.launch} csrfToken={auth.session.csrfToken} values={values} />
         </ProblemPage>,
         410,
       );
+    }
     case 'forbidden':
       return c.html(
         <ProblemPage title="This screen pop belongs to another technician" {...common}>
@@ -123,6 +157,8 @@ function renderOpenResult(
           errors={errors}
           csrfToken={auth.session.csrfToken}
           user={layoutUser(auth)}
+          review={extra.review}
+          notice={extra.notice}
         />,
         status ?? 200,
       );
@@ -134,6 +170,7 @@ function openDeps(c: Context<AppEnv>) {
   const services = c.get('services');
   return {
     launches: services.store.launches,
+    executions: services.store.executions,
     launchReads: services.launchReads,
     directories: services.directories,
     forms: services.forms,
@@ -196,6 +233,9 @@ export const launchRoutes = new Hono<AppEnv>()
     const fields: FormValues = {};
     for (const [key, value] of Object.entries(body)) if (typeof value === 'string' && key !== '_csrf') fields[key] = value;
     const launchId = c.req.param('id');
+    // The page's script asks for the review as a fragment to show in place, and for a location
+    // instead of a redirect (following one would fetch, and so spend, a one-time password).
+    const inline = c.req.header('x-toolbox-review') === 'inline';
     const result = await submitExecution(
       {
         store: services.store,
@@ -205,14 +245,42 @@ export const launchRoutes = new Hono<AppEnv>()
         jobQueue: services.jobQueue,
         secretBox: services.secretBox,
         clock: services.clock,
+        launchReads: services.launchReads,
       },
       launchId,
       auth.user,
       fields,
+      auth.session.csrfToken,
     );
+    const goTo = (location: string) => {
+      if (!inline) return c.redirect(location, 303);
+      c.header('x-toolbox-location', location);
+      return c.body(null, 204);
+    };
     switch (result.kind) {
       case 'started':
-        return c.redirect(`/executions/${result.executionId}`, 303);
+        return goTo(`/executions/${result.executionId}`);
+      case 'used':
+        return goTo(`/executions/${result.executionId}?from=resubmit`);
+      case 'review': {
+        c.header('Cache-Control', 'no-store');
+        if (inline) {
+          c.header('x-toolbox-review', 'shown');
+          return c.html(
+            <ReviewPanel
+              review={result.review}
+              token={result.token}
+              values={result.values}
+              stale={result.stale}
+              action={`/launches/${launchId}`}
+              csrfToken={auth.session.csrfToken}
+              changeHref="#form-title"
+            />,
+          );
+        }
+        const reopened = await openLaunch(openDeps(c), launchId, auth.user.id, { userId: fields.user_id });
+        return renderOpenResult(c, auth, reopened, result.values, {}, 200, { review: result });
+      }
       case 'invalid': {
         const reopened = await openLaunch(openDeps(c), launchId, auth.user.id, { userId: fields.user_id });
         return renderOpenResult(c, auth, reopened, result.values, result.errors, 422);
@@ -224,7 +292,60 @@ export const launchRoutes = new Hono<AppEnv>()
           </ProblemPage>,
           409,
         );
+      case 'expired': {
+        const launch = await services.store.launches.get(launchId);
+        if (!launch) return renderOpenResult(c, auth, { kind: 'not-found' });
+        return renderOpenResult(c, auth, { kind: 'expired', launch }, fields);
+      }
       default:
-        return renderOpenResult(c, auth, { kind: result.kind === 'forbidden' ? 'forbidden' : result.kind } as OpenLaunchResult);
+        return renderOpenResult(c, auth, { kind: result.kind } as OpenLaunchResult);
     }
+  })
+  .post('/launches/:id/reopen', async (c) => {
+    const auth = c.get('auth');
+    if (!auth) return c.redirect(`/login?next=${encodeURIComponent(`/launches/${c.req.param('id')}`)}`, 303);
+    const services = c.get('services');
+    const body = await c.req.parseBody();
+    if (!hasValidFormToken(c, body)) {
+      return c.html(
+        <ProblemPage title="The form could not be accepted" user={layoutUser(auth)} csrfToken={auth.session.csrfToken}>
+          <p>It expired or was sent from another site. Click the screen-pop link in 1Stream again. Nothing was changed.</p>
+        </ProblemPage>,
+        403,
+      );
+    }
+    const settings = services.settings.current();
+    const result = await reopenLaunch(
+      {
+        launches: services.store.launches,
+        launchReads: services.launchReads,
+        clock: services.clock,
+        ttlMinutes: settings.general.launchTtlMinutes.value,
+        availableForms: Object.keys(services.forms),
+        enabledForms: settings.forms.enabled,
+      },
+      c.req.param('id'),
+      auth.user.id,
+    );
+    if (result.kind === 'form-disabled')
+      return c.html(
+        <ProblemPage title="This form is not enabled any more" user={layoutUser(auth)} csrfToken={auth.session.csrfToken}>
+          <p>An administrator switched it off after this screen pop. Ask them to enable it under Admin → Forms.</p>
+        </ProblemPage>,
+        409,
+      );
+    if (result.kind !== 'created') return renderOpenResult(c, auth, { kind: result.kind } as OpenLaunchResult);
+    const kept: FormValues = {};
+    for (const [key, value] of Object.entries(body)) if (typeof value === 'string') kept[key] = value;
+    const values = carriedValues(kept);
+    // Nothing typed to keep: a plain redirect, so reloading the new form is harmless.
+    if (Object.keys(values).length === 0) return c.redirect(`/launches/${result.launchId}`, 303);
+    const opened = await openLaunch(openDeps(c), result.launchId, auth.user.id, { userId: values.user_id });
+    if (opened.kind !== 'ready') return renderOpenResult(c, auth, opened);
+    const form = services.forms[opened.launch.formName];
+    const defaults = form?.defaults(opened.directory.config.formDefaults[opened.launch.formName]) ?? {};
+    return renderOpenResult(c, auth, opened, { ...defaults, ...values }, {}, 200, {
+      notice:
+        'The ticket, company and contact were read again; what you had chosen is kept. A typed password is never kept: type it again.',
+    });
   });

@@ -1,7 +1,9 @@
 import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { OpenLaunchResult } from '../../domain/launch/open-launch.js';
 import { type FieldErrors, type FormDefinition, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
+import { ErrorSummary } from './error-summary.js';
 import { Layout, type LayoutProps } from './layout.js';
+import { ReviewPanel, type ReviewPanelProps } from './review-panel.js';
 
 type Ready = Extract<OpenLaunchResult, { kind: 'ready' }>;
 
@@ -110,16 +112,33 @@ export type LaunchPageProps = {
   errors: FieldErrors;
   csrfToken: string;
   user: LayoutProps['user'];
+  /** The changes to confirm before the run, above the (still editable) options. */
+  review?: Pick<ReviewPanelProps, 'review' | 'token' | 'values' | 'stale'> | undefined;
+  /** Said at the top, e.g. that typed entries were kept from an expired screen pop. */
+  notice?: string | undefined;
 };
 
+/** The submit button's words: the action and the person, as the form puts them. */
+function submitLabel(form: FormDefinition<unknown>, values: FormValues, selected: DirectoryUser | null): string {
+  if (form.submitLabel) return form.submitLabel(values, selected ?? NO_TARGET_USER);
+  return form.createsUser ? form.label : `${form.label} for ${selected?.displayName}`;
+}
+
 /** The form page: who and what this is about, the matched user, and the form's own fields. */
-export function LaunchPage({ result, form, values, errors, csrfToken, user }: LaunchPageProps) {
+export function LaunchPage({ result, form, values, errors, csrfToken, user, review, notice }: LaunchPageProps) {
   const { match, selected, search, launch } = result;
   const changing = Boolean(search) || (match.kind !== 'one' && !selected);
   return (
-    <Layout title={form.label} user={user} csrfToken={csrfToken}>
+    <Layout title={review ? `Check: ${form.label}` : form.label} user={user} csrfToken={csrfToken}>
       <h1>{form.label}</h1>
       <p class="muted">{form.description}</p>
+      <ErrorSummary errors={errors} />
+      {notice ? (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      {review ? <ReviewPanel {...review} action={`/launches/${launch.id}`} csrfToken={csrfToken} changeHref="#form-title" /> : null}
       <ContextPanel result={result} />
 
       <section class="card" aria-labelledby="user-title">
@@ -169,7 +188,7 @@ export function LaunchPage({ result, form, values, errors, csrfToken, user }: La
           )
         ) : null}
         {errors.user_id ? (
-          <p class="error" role="alert">
+          <p class="error" role="alert" id="user_id-error">
             {errors.user_id}
           </p>
         ) : null}
@@ -178,12 +197,17 @@ export function LaunchPage({ result, form, values, errors, csrfToken, user }: La
       {selected || form.createsUser ? (
         <section class="card" aria-labelledby="form-title">
           <h2 id="form-title">Options</h2>
-          <form method="post" action={`/launches/${launch.id}`} class="workflow-form" data-submit-once>
+          <form method="post" action={`/launches/${launch.id}`} class="workflow-form" data-review-inline>
             <input type="hidden" name="_csrf" value={csrfToken} />
             {selected ? <input type="hidden" name="user_id" value={selected.id} /> : null}
             {form.Fields({ values, errors, target: selected ?? NO_TARGET_USER, data: result.formData })}
+            {errors._review ? (
+              <p class="error" role="alert" id="_review-error">
+                {errors._review}
+              </p>
+            ) : null}
             <button type="submit" class="primary">
-              {form.createsUser ? form.label : `${form.label} for ${selected?.displayName}`}
+              {submitLabel(form, values, selected)}
             </button>
           </form>
         </section>

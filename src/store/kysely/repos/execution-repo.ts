@@ -48,6 +48,10 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
 
   return {
     get,
+    async findByLaunch(launchId) {
+      const row = await db.selectFrom('executions').selectAll().where('launch_id', '=', launchId).executeTakeFirst();
+      return row && toExecution(row);
+    },
     async createOnce(execution, now) {
       const inserted = await db.transaction().execute(async (trx) => {
         const result = await trx
