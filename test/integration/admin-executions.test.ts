@@ -300,9 +300,31 @@ for (const database of TEST_DATABASES) {
     test('run again (console): a new execution with the same inputs runs to the end, with a new password and a new note', async () => {
       const notesBefore = toolbox.cw.state.notes.get(1001)?.length ?? 0;
       const changesBefore = toolbox.graph.state.passwordChanges.filter((change) => change.userId === MEGAN).length;
-      const response = await toolbox.request(`/admin/executions/${generated.id}/rerun`, {
+      // "Run again" never runs at once: an old-style post without a confirmed review leads to it.
+      const unreviewed = await toolbox.request(`/admin/executions/${generated.id}/rerun`, {
         cookie: admin.cookie,
         form: { _csrf: admin.csrf },
+      });
+      assert.equal(unreviewed.status, 303);
+      assert.equal(unreviewed.headers.get('location'), `/executions/${generated.id}/rerun`);
+      const reviewPage = await toolbox.request(`/executions/${generated.id}/rerun`, { cookie: admin.cookie });
+      assert.equal(reviewPage.status, 200);
+      const reviewHtml = decode(await reviewPage.text());
+      assert.match(reviewHtml, /Check before it runs/);
+      assert.match(reviewHtml, /Set a generated password on Megan Bowen \(megan\.bowen@contosodental\.example\); they must change it/);
+      assert.match(reviewHtml, /Sign Megan Bowen out of all sessions/);
+      assert.match(reviewHtml, />Reset the password of Megan Bowen</);
+      assert.equal(toolbox.graph.state.passwordChanges.filter((change) => change.userId === MEGAN).length, changesBefore, 'the review ran it');
+      assert.equal(toolbox.cw.state.notes.get(1001)?.length ?? 0, notesBefore, 'the review wrote a note');
+      const token = /name="_review" value="([^"]+)"/.exec(reviewHtml)![1]!;
+      const tampered = await toolbox.request(`/admin/executions/${generated.id}/rerun`, {
+        cookie: admin.cookie,
+        form: { _csrf: admin.csrf, _review: `${token}x` },
+      });
+      assert.equal(tampered.status, 409, 'a review token that does not match ran anyway');
+      const response = await toolbox.request(`/admin/executions/${generated.id}/rerun`, {
+        cookie: admin.cookie,
+        form: { _csrf: admin.csrf, _review: token },
       });
       assert.equal(response.status, 303);
       const location = response.headers.get('location')!;
@@ -362,8 +384,13 @@ for (const database of TEST_DATABASES) {
 
       // The technician's own list offers "Run again" and it works without JavaScript.
       const listPage = await (await toolbox.request('/executions', { cookie: other.cookie })).text();
-      assert.ok(listPage.includes(`action="/executions/${body.executionId}/rerun"`));
-      const viaPage = await toolbox.request(`/executions/${body.executionId}/rerun`, { cookie: other.cookie, form: { _csrf: other.csrf } });
+      assert.ok(listPage.includes(`href="/executions/${body.executionId}/rerun"`));
+      const review = await (await toolbox.request(`/executions/${body.executionId}/rerun`, { cookie: other.cookie })).text();
+      const token = /name="_review" value="([^"]+)"/.exec(review)![1]!;
+      const viaPage = await toolbox.request(`/executions/${body.executionId}/rerun`, {
+        cookie: other.cookie,
+        form: { _csrf: other.csrf, _review: token },
+      });
       assert.equal(viaPage.status, 303);
       await toolbox.waitForExecution(viaPage.headers.get('location')!.split('/').pop()!, other.cookie);
     });
@@ -375,10 +402,19 @@ for (const database of TEST_DATABASES) {
       const body = (await response.json()) as { error: { code: string; message: string } };
       assert.equal(body.error.code, 'TBX_ERR_RERUN_NEEDS_PASSWORD');
       assert.match(body.error.message, /open the form again/);
-      const page = await toolbox.request(`/admin/executions/${typedId}/rerun`, { cookie: admin.cookie, form: { _csrf: admin.csrf } });
+      const review = await toolbox.request(`/executions/${typedId}/rerun`, { cookie: tech.cookie });
+      assert.equal(review.status, 409, 'the review of an impossible re-run offers to confirm it');
+      assert.match(await review.text(), /open the form again/);
+      const page = await toolbox.request(`/admin/executions/${typedId}/rerun`, {
+        cookie: admin.cookie,
+        form: { _csrf: admin.csrf, _review: 'from-an-old-page' },
+      });
       assert.equal(page.status, 409);
       assert.match(await page.text(), /open the form again/);
-      const techPage = await toolbox.request(`/executions/${typedId}/rerun`, { cookie: tech.cookie, form: { _csrf: tech.csrf } });
+      const techPage = await toolbox.request(`/executions/${typedId}/rerun`, {
+        cookie: tech.cookie,
+        form: { _csrf: tech.csrf, _review: 'from-an-old-page' },
+      });
       assert.equal(techPage.status, 409);
       assert.match(await techPage.text(), /open the form again/);
       assert.equal((await list(admin, 'companyId=250&limit=1')).total, before, 'a refused re-run created an execution');

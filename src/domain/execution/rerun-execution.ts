@@ -1,6 +1,8 @@
+import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { DirectoryRegistry } from '../../engine/directory-registry.js';
 import { NOTE_STEP, SECRET_TTL_MS } from '../../engine/run-execution.js';
-import type { FormDefinition } from '../../forms/types.js';
+import { loadFormData } from '../../forms/load-form-data.js';
+import { type ChangeReview, type FormDefinition, NO_TARGET_USER } from '../../forms/types.js';
 import type { JobQueue } from '../../jobs/types.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
@@ -9,14 +11,15 @@ import { isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
 import type { ExecutionRecord, Store, UserRecord } from '../../store/types.js';
 import type { Workflow } from '../../workflows/types.js';
 import type { Actor } from '../settings/write-settings.js';
+import { reviewToken } from './review-token.js';
 import { RUN_EXECUTION_JOB } from './submit-execution.js';
 
 export type RerunExecutionDeps = {
   store: Pick<Store, 'executions' | 'audit'>;
   directories: DirectoryRegistry;
   workflows: Record<string, Workflow<never>>;
-  /** The forms, for what a re-run must make anew (a generated password). */
-  forms: Record<string, Pick<FormDefinition<unknown>, 'renewSecret'>>;
+  /** The forms, for the review and for what a re-run must make anew (a generated password). */
+  forms: Record<string, Pick<FormDefinition<unknown>, 'renewSecret' | 'review' | 'load'>>;
   /** The forms enabled now: a form an admin switched off is not run again through the back door. */
   enabledForms: readonly string[];
   jobQueue: JobQueue;
@@ -35,18 +38,13 @@ export function rerunOf(execution: Pick<ExecutionRecord, 'inputs'>): string | nu
 
 const refuse = (code: string, httpStatus: number, message: string) => new ToolboxError({ code, httpStatus, message });
 
+type Technician = Pick<UserRecord, 'id' | 'email' | 'role'>;
+
 /**
- * Runs an execution again with the inputs it was given: a new execution (no launch) for the same
- * form, ticket, company, directory and user, by `technician` (who sees any new password once).
- * Secrets are never stored: the form makes its secret anew (`renewSecret`: a generated password is
- * generated again) or refuses (a typed password cannot be repeated; 409, open the form again).
+ * Everything a re-run needs, checked: the original (finished, the caller's or an admin's), its
+ * workflow and form (still enabled), its directory, the inputs and the user read afresh.
  */
-export async function rerunExecution(
-  deps: RerunExecutionDeps,
-  originalId: string,
-  technician: Pick<UserRecord, 'id' | 'email' | 'role'>,
-  actor: Actor,
-): Promise<{ executionId: string; rerunOf: string }> {
+async function prepareRerun(deps: RerunExecutionDeps, originalId: string, technician: Technician) {
   const original = await deps.store.executions.get(originalId);
   if (!original) throw refuse('TBX_ERR_NOT_FOUND', 404, 'No execution has this id.');
   if (technician.role !== 'admin' && original.technicianUserId !== technician.id)
@@ -55,7 +53,8 @@ export async function rerunExecution(
     throw refuse('TBX_ERR_RERUN_NOT_FINISHED', 409, 'This execution has not finished yet. Wait for it to finish before running it again.');
 
   const workflow = deps.workflows[original.formName];
-  if (!workflow)
+  const form = deps.forms[original.formName];
+  if (!workflow || !form)
     throw refuse('TBX_ERR_RERUN_FORM_UNAVAILABLE', 409, `The form ${original.formName} is not available in this toolbox any more.`);
   if (!deps.enabledForms.includes(original.formName))
     throw refuse(
@@ -74,29 +73,95 @@ export async function rerunExecution(
   const input = { ...((original.inputs.form ?? {}) as Record<string, unknown>) };
   // A scheduled run repeated is run now: the original time has passed, and "again" means now.
   if ('scheduledFor' in input) input.scheduledFor = null;
-  const executionId = newId();
-  let secret: string | null = null;
-  const form = deps.forms[original.formName];
-  if (form?.renewSecret) {
-    // Whom the secret is for: named in the inputs (a user to be created), else read from the directory.
-    let user = { userPrincipalName: String(input.userPrincipalName ?? ''), displayName: String(input.displayName ?? '') };
-    if (!user.userPrincipalName && original.targetUserId) {
-      try {
-        const found = await directory.client.getUser(original.targetUserId);
-        user = { userPrincipalName: found.userPrincipalName, displayName: found.displayName };
-      } catch (error) {
-        throw new ToolboxError({
-          code: 'TBX_ERR_RERUN_TARGET_UNREADABLE',
-          httpStatus: 409,
-          message: `The user could not be read from the directory, so nothing could be prepared: ${isToolboxError(error) ? error.message : 'the directory did not answer'}. Nothing was run.`,
-          ...(isToolboxError(error) && error.upstream ? { upstream: error.upstream } : {}),
-        });
-      }
+  let target: DirectoryUser = NO_TARGET_USER;
+  if (original.targetUserId) {
+    try {
+      target = await directory.client.getUser(original.targetUserId);
+    } catch (error) {
+      throw new ToolboxError({
+        code: 'TBX_ERR_RERUN_TARGET_UNREADABLE',
+        httpStatus: 409,
+        message: `The user could not be read from the directory, so nothing could be prepared: ${isToolboxError(error) ? error.message : 'the directory did not answer'}. Nothing was run.`,
+        ...(isToolboxError(error) && error.upstream ? { upstream: error.upstream } : {}),
+      });
     }
-    const renewed = form.renewSecret(input as never, user);
-    if (!renewed.ok) throw refuse('TBX_ERR_RERUN_NEEDS_PASSWORD', 409, renewed.message);
-    secret = renewed.secret;
   }
+  // Whom a new secret is for: named in the inputs (a user to be created), else the user read.
+  const secretFor = {
+    userPrincipalName: String(input.userPrincipalName ?? target.userPrincipalName),
+    displayName: String(input.displayName ?? target.displayName),
+  };
+  const renewSecret = () => {
+    if (!form.renewSecret) return null;
+    const renewed = form.renewSecret(input as never, secretFor);
+    if (!renewed.ok) throw refuse('TBX_ERR_RERUN_NEEDS_PASSWORD', 409, renewed.message);
+    return renewed.secret;
+  };
+  const review = async (): Promise<ChangeReview> => {
+    const data = await loadFormData(
+      form as FormDefinition<unknown>,
+      directory.client,
+      target,
+      directory.config.formDefaults[original.formName],
+    );
+    try {
+      return await form.review({ input: input as never, target, data, directory: directory.client });
+    } catch (error) {
+      throw new ToolboxError({
+        code: 'TBX_ERR_RERUN_REVIEW_UNREADABLE',
+        httpStatus: 409,
+        message: `What would change could not be read from the directory, so nothing was run: ${isToolboxError(error) ? error.message : 'the directory did not answer'}.`,
+      });
+    }
+  };
+  return { original, workflow, directory, input, renewSecret, review };
+}
+
+/**
+ * What "Run again" would change, for the technician to confirm: the form's review of the same
+ * inputs against the directory as it is now, and the token that confirms it (a consistency check
+ * keyed to the caller: what runs must be what was reviewed, not an authorisation).
+ */
+export async function reviewRerun(
+  deps: RerunExecutionDeps,
+  originalId: string,
+  technician: Technician,
+): Promise<{ review: ChangeReview; token: string }> {
+  const prepared = await prepareRerun(deps, originalId, technician);
+  // A re-run that cannot happen (a typed password) is refused here, before anything is confirmed.
+  prepared.renewSecret();
+  const review = await prepared.review();
+  return { review, token: reviewToken(technician.id, `rerun:${originalId}`, prepared.input, review) };
+}
+
+/**
+ * Runs an execution again with the inputs it was given: a new execution (no launch) for the same
+ * form, ticket, company, directory and user, by `technician` (who sees any new password once).
+ * Secrets are never stored: the form makes its secret anew (`renewSecret`: a generated password is
+ * generated again) or refuses (a typed password cannot be repeated; 409, open the form again).
+ * With `reviewToken` (the console always sends it) the review is made again and must match, so
+ * nothing runs that differs from what the technician confirmed.
+ */
+export async function rerunExecution(
+  deps: RerunExecutionDeps,
+  originalId: string,
+  technician: Technician,
+  actor: Actor,
+  options: { reviewToken?: string | undefined } = {},
+): Promise<{ executionId: string; rerunOf: string }> {
+  const { original, workflow, input, renewSecret, review } = await prepareRerun(deps, originalId, technician);
+  // A refusal that no review changes (a typed password) is said first.
+  const secret = renewSecret();
+  if (options.reviewToken !== undefined) {
+    const token = reviewToken(technician.id, `rerun:${originalId}`, input, await review());
+    if (token !== options.reviewToken)
+      throw refuse(
+        'TBX_ERR_RERUN_REVIEW_CHANGED',
+        409,
+        'What would change is not what was reviewed: the directory changed since. Nothing was run; look at the review again.',
+      );
+  }
+  const executionId = newId();
 
   const now = deps.clock.now();
   const nowIso = new Date(now).toISOString();

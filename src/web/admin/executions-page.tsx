@@ -168,16 +168,15 @@ async function detailPage(c: Context<AppEnv>, auth: Auth, failure?: ToolboxError
           <dd>{execution.finishedAt ? shortTime(execution.finishedAt) : 'not yet'}</dd>
         </dl>
         {finished ? (
-          <form method="post" action={`/admin/executions/${execution.id}/rerun`} class="row">
-            <CsrfField auth={auth} />
-            <button type="submit" class="primary">
-              Run again
-            </button>
+          <p class="row">
+            <a class="button primary" href={`/executions/${execution.id}/rerun`}>
+              Run again…
+            </a>
             <small class="hint">
-              A new execution with the same inputs, run by you. A generated password is generated anew and shown to you once; a typed one
-              cannot be repeated.
+              Shows what it would change first. A new execution with the same inputs, run by you; a generated password is generated anew and
+              shown to you once; a typed one cannot be repeated.
             </small>
-          </form>
+          </p>
         ) : (
           <p class="muted">Still running: it can be run again once it has finished.</p>
         )}
@@ -265,7 +264,12 @@ export const executionsPage = new Hono<AppEnv>()
         </AdminLayout>,
         403,
       );
-    const result = await runConsoleAction<{ executionId: string }>(c, auth, rerunExecutionOperation, { params: { id: c.req.param('id') } });
+    // Runs only a confirmed review; without one, the review comes first.
+    if (!form._review) return c.redirect(`/executions/${c.req.param('id')}/rerun`, 303);
+    const result = await runConsoleAction<{ executionId: string }>(c, auth, rerunExecutionOperation, {
+      params: { id: c.req.param('id') },
+      body: { reviewToken: form._review },
+    });
     if (result.ok) return c.redirect(`/executions/${result.value.executionId}`, 303);
     return detailPage(c, auth, result.error);
   });

@@ -24,8 +24,8 @@ export type ExecutionListProps = {
   /** Admins filter by technician; a technician's own list has no such filter. */
   technicians?: { id: string; label: string }[];
   result: { items: Summary[]; total: number; limit: number; offset: number } | null;
-  /** With the session's CSRF token, each finished row gets a "Run again" button (`{detailPath}{id}/rerun`). */
-  rerunCsrf?: string;
+  /** Each finished row gets a "Run again…" link to its review (`/executions/{id}/rerun`). */
+  offerRerun?: boolean;
 };
 
 const FINISHED = ['succeeded', 'partial', 'failed'];
@@ -134,7 +134,7 @@ export function ExecutionList(props: ExecutionListProps) {
                 <th scope="col">Company</th>
                 {props.technicians ? <th scope="col">Technician</th> : null}
                 <th scope="col">Note</th>
-                {props.rerunCsrf ? <th scope="col">Again</th> : null}
+                {props.offerRerun ? <th scope="col">Again</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -155,18 +155,16 @@ export function ExecutionList(props: ExecutionListProps) {
                   <td>{item.companyId}</td>
                   {props.technicians ? <td>{item.technician.email}</td> : null}
                   <td>{item.note.status}</td>
-                  {props.rerunCsrf ? (
+                  {props.offerRerun ? (
                     <td>
                       {FINISHED.includes(item.status) ? (
-                        <form method="post" action={`${props.detailPath}${item.id}/rerun`}>
-                          <input type="hidden" name="_csrf" value={props.rerunCsrf} />
-                          <button
-                            type="submit"
-                            aria-label={`Run again: ${item.form} for ${item.target.display}, ${shortTime(item.createdAt)}`}
-                          >
-                            Run again
-                          </button>
-                        </form>
+                        <a
+                          class="button"
+                          href={`/executions/${item.id}/rerun`}
+                          aria-label={`Run again: ${item.form} for ${item.target.display}, ${shortTime(item.createdAt)}`}
+                        >
+                          Run again…
+                        </a>
                       ) : null}
                     </td>
                   ) : null}

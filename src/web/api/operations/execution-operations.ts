@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { rerunExecution, rerunOf } from '../../../domain/execution/rerun-execution.js';
+import { rerunExecution, rerunOf, reviewRerun } from '../../../domain/execution/rerun-execution.js';
 import { ToolboxError } from '../../../lib/toolbox-error.js';
 import type { Services } from '../../../services.js';
 import type { ExecutionFilter, ExecutionRecord, StepRecord, UserRecord } from '../../../store/types.js';
@@ -250,6 +250,39 @@ export const getExecutionOperation = defineOperation({
   },
 });
 
+const rerunDeps = (services: Services) => ({
+  store: services.store,
+  directories: services.directories,
+  workflows: services.workflows,
+  forms: services.forms,
+  enabledForms: services.settings.current().forms.enabled,
+  jobQueue: services.jobQueue,
+  secretBox: services.secretBox,
+  clock: services.clock,
+});
+
+export const reviewRerunOperation = defineOperation({
+  id: 'reviewRerun',
+  method: 'get',
+  path: '/api/executions/{id}/rerun-review',
+  tag: 'Executions',
+  summary: 'What running an execution again would change, read from the directory now, with the token that confirms it',
+  description:
+    'Nothing runs. Send reviewToken with rerunExecution to run exactly this: if the directory changed meanwhile, the re-run is refused (409) instead of doing something else. The console always does.',
+  access: 'user',
+  params: z.object({ id: z.string().min(1) }),
+  response: z.object({
+    changes: z.array(z.string()).describe('What will change, in plain words, in order'),
+    when: z.string().nullable().describe('When it runs, if not at once'),
+    action: z.string().describe('The action and the person, as the confirm button says it'),
+    reviewToken: z.string(),
+  }),
+  async handler({ services, caller, params }) {
+    const { review, token } = await reviewRerun(rerunDeps(services), params.id, caller.user);
+    return { changes: review.changes, when: review.when ?? null, action: review.action, reviewToken: token };
+  },
+});
+
 export const rerunExecutionOperation = defineOperation({
   id: 'rerunExecution',
   method: 'post',
@@ -257,32 +290,24 @@ export const rerunExecutionOperation = defineOperation({
   tag: 'Executions',
   summary: 'Run an execution again with the same inputs (a new execution; a typed password cannot be repeated: 409)',
   description:
-    'Administrators, or the technician who ran it. A generated password or passphrase is generated anew and shown once to the caller on the new execution’s page. The new execution records the one it repeats in rerunOf.',
+    'Administrators, or the technician who ran it. A generated password or passphrase is generated anew and shown once to the caller on the new execution’s page. The new execution records the one it repeats in rerunOf. With reviewToken (from reviewRerun) it runs only if the review still says the same (409 TBX_ERR_RERUN_REVIEW_CHANGED otherwise).',
   access: 'user',
   params: z.object({ id: z.string().min(1) }),
-  // Empty, but declared: a POST must carry Content-Type: application/json (a body-less POST counts
-  // as a form post, which the Origin check refuses), so the document tells clients to send {}.
-  body: z.strictObject({}).describe('Nothing to send: {}'),
+  body: z
+    .strictObject({ reviewToken: z.string().min(1).optional().describe('From reviewRerun: run only what was reviewed') })
+    .describe('{} or { "reviewToken": "…" }'),
   response: z.object({ executionId: z.string(), rerunOf: z.string(), url: z.string() }),
   status: 201,
-  async handler({ services, caller, params, actor }) {
-    const result = await rerunExecution(
-      {
-        store: services.store,
-        directories: services.directories,
-        workflows: services.workflows,
-        forms: services.forms,
-        enabledForms: services.settings.current().forms.enabled,
-        jobQueue: services.jobQueue,
-        secretBox: services.secretBox,
-        clock: services.clock,
-      },
-      params.id,
-      caller.user,
-      actor,
-    );
+  async handler({ services, caller, params, body, actor }) {
+    const result = await rerunExecution(rerunDeps(services), params.id, caller.user, actor, { reviewToken: body.reviewToken });
     return { ...result, url: `${services.config.publicUrl}/executions/${result.executionId}` };
   },
 });
 
-export const executionOperations = [listExecutionsOperation, executionsCsvOperation, getExecutionOperation, rerunExecutionOperation];
+export const executionOperations = [
+  listExecutionsOperation,
+  executionsCsvOperation,
+  getExecutionOperation,
+  reviewRerunOperation,
+  rerunExecutionOperation,
+];
