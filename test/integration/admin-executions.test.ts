@@ -314,7 +314,11 @@ for (const database of TEST_DATABASES) {
       assert.match(reviewHtml, /Set a generated password on Megan Bowen \(megan\.bowen@contosodental\.example\); they must change it/);
       assert.match(reviewHtml, /Sign Megan Bowen out of all sessions/);
       assert.match(reviewHtml, />Reset the password of Megan Bowen</);
-      assert.equal(toolbox.graph.state.passwordChanges.filter((change) => change.userId === MEGAN).length, changesBefore, 'the review ran it');
+      assert.equal(
+        toolbox.graph.state.passwordChanges.filter((change) => change.userId === MEGAN).length,
+        changesBefore,
+        'the review ran it',
+      );
       assert.equal(toolbox.cw.state.notes.get(1001)?.length ?? 0, notesBefore, 'the review wrote a note');
       const token = /name="_review" value="([^"]+)"/.exec(reviewHtml)![1]!;
       const tampered = await toolbox.request(`/admin/executions/${generated.id}/rerun`, {
