@@ -4,7 +4,7 @@ import type { ToolboxError } from '../../lib/toolbox-error.js';
 import { getExecutionOperation, listExecutionsOperation, rerunExecutionOperation } from '../api/operations/execution-operations.js';
 import type { AppEnv, Auth } from '../app-env.js';
 import { ExecutionList, shortTime } from '../views/execution-list-view.js';
-import { AdminLayout, CsrfField } from './admin-layout.js';
+import { AdminLayout } from './admin-layout.js';
 import { readConsoleForm, runConsoleAction } from './console-action.js';
 
 type Detail = {
