@@ -125,6 +125,14 @@ export async function assertNoAxeViolations(page: Page, what: string): Promise<v
 }
 
 /** Screenshots at desktop and phone width; at phone width nothing may scroll sideways. */
+/** axe at 1280 px and at 390 px (a phone), with the screenshots of both. */
+export async function assertAccessibleAtBothWidths(page: Page, what: string, name: string): Promise<void> {
+  await assertNoAxeViolations(page, `${what} at 1280 px`);
+  await screenshotAt(page, name, 390);
+  await assertNoAxeViolations(page, `${what} at 390 px`);
+  await screenshotBothWidths(page, name);
+}
+
 export async function screenshotBothWidths(page: Page, name: string): Promise<void> {
   await screenshotAt(page, name, 1280);
   const narrow = await screenshotAt(page, name, 390);

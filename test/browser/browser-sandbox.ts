@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Clock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import type { ConnectWiseSimulator } from '../../src/simulators/connectwise/connectwise-simulator.js';
 import type { GraphSimulator } from '../../src/simulators/graph/graph-simulator.js';
@@ -25,6 +26,8 @@ export type BrowserSandboxOptions = {
   demo?: 'console';
   /** Every log line the toolbox writes is appended here (at debug level), for secret scans. */
   logLines?: string[];
+  /** The toolbox's clock (the simulators keep the real one): lets a test make a launch expire. */
+  clock?: Clock;
 };
 
 export async function startBrowserSandbox(options: BrowserSandboxOptions = {}): Promise<BrowserSandbox> {
@@ -34,6 +37,7 @@ export async function startBrowserSandbox(options: BrowserSandboxOptions = {}): 
     const toolbox = await startToolbox({
       env: { TOOLBOX_DATA_DIR: join(dir, 'data'), PORT: '0', LOG_LEVEL: 'silent', ...(options.demo ? { TOOLBOX_DEMO: options.demo } : {}) },
       demo: { graphLatencyMs: options.graphLatencyMs ?? 0 },
+      ...(options.clock ? { clock: options.clock } : {}),
       ...(lines
         ? {
             logger: createLogger({

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { demoTenants } from '../../src/demo/demo-data.js';
 import {
+  assertAccessibleAtBothWidths,
   assertNoAxeViolations,
   describeInBrowser,
   EXECUTION_TIMEOUT_MS,
@@ -33,7 +34,26 @@ describeInBrowser('user offboarding in the browser', {}, ({ sandbox: getSandbox,
     await assertNoAxeViolations(page, 'offboarding form');
     await screenshotBothWidths(page, 'offboarding-form');
 
-    await Promise.all([page.waitForURL(/\/executions\/[^/?]+$/), page.click('form.workflow-form button[type="submit"]')]);
+    // The review comes first, in place: every step in plain words, and nothing has run yet.
+    assert.match(await textOf(page.locator('form.workflow-form button[type="submit"]')), /Review the offboarding of Grady Archie/);
+    await page.click('form.workflow-form button[type="submit"]');
+    await page.waitForSelector('#review');
+    assert.equal(page.url(), loaded, 'the review is not in place');
+    const review = await textOf(page.locator('#review ol'));
+    assert.match(review, /^Block sign-in/);
+    assert.match(review, /Forward mail to Isaiah Langer, keeping a copy/);
+    assert.match(review, /Turn on an automatic reply/);
+    assert.match(review, /Convert the mailbox to shared/);
+    assert.match(review, /Remove \d+ licences?/);
+    assert.equal(getSandbox().graph.state.accountEnabled(adatum.tenantId, grady.id), true, 'the review changed the account');
+    await assertAccessibleAtBothWidths(page, 'offboarding review', 'offboarding-review');
+    // Changing an option withdraws the review: what is confirmed is always what is on screen.
+    await page.uncheck('#hide_from_gal');
+    assert.equal(await page.locator('#review').count(), 0, 'an out-of-date review stayed on the page');
+    await page.check('#hide_from_gal');
+    await page.click('form.workflow-form button[type="submit"]');
+    await page.waitForSelector('#review');
+    await Promise.all([page.waitForURL(/\/executions\/[^/?]+$/), page.click('#review button[type="submit"]')]);
     await page.waitForSelector('#progress[data-done="true"]', { timeout: EXECUTION_TIMEOUT_MS });
     const steps = await textOf(page.locator('ol.steps'));
     assert.match(steps, /Mail forwarded to isaiah\.langer@adatumlegal\.example/);

@@ -342,9 +342,9 @@ export const launchRoutes = new Hono<AppEnv>()
     if (Object.keys(values).length === 0) return c.redirect(`/launches/${result.launchId}`, 303);
     const opened = await openLaunch(openDeps(c), result.launchId, auth.user.id, { userId: values.user_id });
     if (opened.kind !== 'ready') return renderOpenResult(c, auth, opened);
-    const form = services.forms[opened.launch.formName];
-    const defaults = form?.defaults(opened.directory.config.formDefaults[opened.launch.formName]) ?? {};
-    return renderOpenResult(c, auth, opened, { ...defaults, ...values }, {}, 200, {
+    // The submitted fields are the whole form as it was (an unticked box is absent), so they
+    // replace the defaults rather than merge with them.
+    return renderOpenResult(c, auth, opened, values, {}, 200, {
       notice:
         'The ticket, company and contact were read again; what you had chosen is kept. A typed password is never kept: type it again.',
     });
