@@ -147,7 +147,7 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
     afterSteps.map(
       (record): StatusStep => ({
         status: record.status,
-        kind: record.key === NOTE_STEP.key ? 'bookkeeping' : (steps[record.seq - 1]?.kind ?? 'change'),
+        kind: record.key === NOTE_STEP.key ? 'bookkeeping' : kindOf(steps, record),
         changed: changed.get(record.seq),
       }),
     ),
@@ -156,6 +156,12 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
   await store.executions.setStatus(executionId, status, iso(clock));
   log.info({ status }, 'execution finished');
 }
+
+/** A recorded step's kind from the workflow; one it no longer has counts as a change (never hides one). */
+const kindOf = (steps: { key: string; kind: 'check' | 'change' }[], record: StepRecord) => {
+  const step = steps[record.seq - 1];
+  return step?.key === record.key ? step.kind : 'change';
+};
 
 async function writeNote(
   deps: RunExecutionDeps,
