@@ -25,7 +25,10 @@ export function composeTicketNote(options: {
   execution: ExecutionRecord;
   steps: StepRecord[];
   title: string;
+  /** The run's status, the same the execution page shows. */
   status: string;
+  /** Whether the step that makes the one-time secret real succeeded (the password was set). */
+  secretSet: boolean;
   technicianName: string;
   executionUrl: string;
 }): string[] {
@@ -40,7 +43,8 @@ export function composeTicketNote(options: {
     lines.push(`${index + 1}. ${step.label}: ${STATUS_WORD[step.status] ?? step.status}${step.message ? ` - ${step.message}` : ''}`);
   });
   const reveal = execution.inputs.reveal as { label?: string } | null | undefined;
-  if (reveal?.label && steps.some((step) => step.status === 'ok')) {
+  // Only a secret that took effect is mentioned: a refused reset set no password to show.
+  if (reveal?.label && options.secretSet) {
     lines.push(`The ${reveal.label.toLowerCase()} was shown once to the technician and is not recorded anywhere.`);
   }
   lines.push(`Details: ${options.executionUrl}`);

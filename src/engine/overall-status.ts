@@ -1,9 +1,31 @@
-import type { ExecutionStatus, StepRecord } from '../store/types.js';
+import type { ExecutionStatus, StepStatus } from '../store/types.js';
 
-/** Ok, warning and skipped count as done; a failed step makes the run partial or failed. */
-export function overallStatus(steps: Pick<StepRecord, 'status'>[]): ExecutionStatus {
-  const failed = steps.filter((s) => s.status === 'failed').length;
-  const succeeded = steps.filter((s) => s.status === 'ok' || s.status === 'warning').length;
-  if (failed === 0) return 'succeeded';
-  return succeeded > 0 ? 'partial' : 'failed';
+/**
+ * One step as the status rule sees it. `bookkeeping` is the engine's own work (the ticket note):
+ * it says what happened, it is not something that happened to the account.
+ */
+export type StatusStep = {
+  status: StepStatus;
+  kind: 'check' | 'change' | 'bookkeeping';
+  /**
+   * Whether this step changed the account. Unset, an ok or warning change step counts as one (a
+   * step that found nothing to do says `changed: false`); a failed or skipped one does not.
+   */
+  changed?: boolean | undefined;
+};
+
+const changedSomething = (step: StatusStep) =>
+  step.kind === 'change' && (step.changed ?? (step.status === 'ok' || step.status === 'warning'));
+
+/**
+ * The status of a finished run, from what happened to the account:
+ * - `succeeded`: no check and no change failed (the note does not count either way);
+ * - `partial`: something failed, and at least one change was made;
+ * - `failed`: something failed and nothing was changed (refused by the account check, or the
+ *   first write failed).
+ */
+export function overallStatus(steps: StatusStep[]): ExecutionStatus {
+  const counted = steps.filter((step) => step.kind !== 'bookkeeping');
+  if (!counted.some((step) => step.status === 'failed')) return 'succeeded';
+  return counted.some(changedSomething) ? 'partial' : 'failed';
 }

@@ -4,14 +4,17 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import { isToolboxError } from '../lib/toolbox-error.js';
-import type { StepRecord, Store } from '../store/types.js';
+import type { ExecutionStatus, StepRecord, Store } from '../store/types.js';
 import type { StepContext, Workflow } from '../workflows/types.js';
 import { composeTicketNote } from './compose-ticket-note.js';
 import type { DirectoryRegistry } from './directory-registry.js';
-import { overallStatus } from './overall-status.js';
+import { overallStatus, type StatusStep } from './overall-status.js';
 import { attemptTicketNote, type WriteTicketNoteDeps } from './write-ticket-note.js';
 
-/** The step every execution ends with; the engine owns it, not the workflow. */
+/**
+ * The step every execution ends with; the engine owns it, not the workflow. It is bookkeeping: it
+ * never counts towards the run's status (see overall-status.ts).
+ */
 export const NOTE_STEP = { key: 'ticket-note', label: 'Write an internal note on the ticket' };
 
 export type RunExecutionDeps = {
@@ -71,6 +74,10 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
   const input = execution.inputs.form as never;
   const steps = workflow.steps(input);
   const records = await store.executions.steps(executionId);
+  // What each step of this run changed, by seq. A step done before a restart is not here; the
+  // status rule then counts its ok or warning as a change (it errs towards "partial").
+  const changed = new Map<number, boolean>();
+  let current = 0;
   const context: StepContext<never> = {
     input,
     secret,
@@ -86,6 +93,9 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
         new Date(clock.now() + SECRET_TTL_MS).toISOString(),
       );
     },
+    markChanged() {
+      changed.set(current, true);
+    },
   };
 
   let stopped = false;
@@ -98,9 +108,11 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
       continue;
     }
     const started = clock.now();
+    current = seq;
     await store.executions.updateStep(executionId, seq, { status: 'running', startedAt: new Date(started).toISOString() });
     try {
       const outcome = await step.run(context);
+      if (outcome.changed !== undefined) changed.set(seq, outcome.changed || changed.get(seq) === true);
       await store.executions.updateStep(executionId, seq, {
         status: outcome.status,
         message: outcome.message,
@@ -124,19 +136,41 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
   }
 
   // Nothing to show when the secret never took effect (the reset failed, the pass was not issued)
-  // or there is nothing to show back (the technician typed the password).
+  // or there is nothing to show back (the technician typed the password). Discarded, not "shown":
+  // the page must not say a password was shown that never existed.
   const afterSteps = await store.executions.steps(executionId);
-  const secretStepOk = afterSteps.some((s) => s.key === workflow.secretStepKey && s.status === 'ok');
-  if (!secretStepOk || !execution.inputs.reveal) await store.executions.takeSecret(executionId, iso(clock));
+  const secretSet = afterSteps.some((s) => s.key === workflow.secretStepKey && s.status === 'ok');
+  if (!secretSet || !execution.inputs.reveal) await store.executions.discardSecret(executionId);
 
-  await writeNote(deps, executionId, workflow.title, afterSteps);
-  const finalSteps = await store.executions.steps(executionId);
-  const status = overallStatus(finalSteps);
+  // One status for the note and the page, from the workflow's own steps: the note is bookkeeping.
+  const status = overallStatus(
+    afterSteps.map(
+      (record): StatusStep => ({
+        status: record.status,
+        kind: record.key === NOTE_STEP.key ? 'bookkeeping' : kindOf(steps, record),
+        changed: changed.get(record.seq),
+      }),
+    ),
+  );
+  await writeNote(deps, executionId, workflow.title, afterSteps, status, secretSet);
   await store.executions.setStatus(executionId, status, iso(clock));
   log.info({ status }, 'execution finished');
 }
 
-async function writeNote(deps: RunExecutionDeps, executionId: string, title: string, steps: StepRecord[]): Promise<void> {
+/** A recorded step's kind from the workflow; one it no longer has counts as a change (never hides one). */
+const kindOf = (steps: { key: string; kind: 'check' | 'change' }[], record: StepRecord) => {
+  const step = steps[record.seq - 1];
+  return step?.key === record.key ? step.kind : 'change';
+};
+
+async function writeNote(
+  deps: RunExecutionDeps,
+  executionId: string,
+  title: string,
+  steps: StepRecord[],
+  status: ExecutionStatus,
+  secretSet: boolean,
+): Promise<void> {
   const { store } = deps;
   const execution = (await store.executions.get(executionId))!;
   const noteSeq = steps.find((s) => s.key === NOTE_STEP.key)?.seq;
@@ -155,7 +189,8 @@ async function writeNote(deps: RunExecutionDeps, executionId: string, title: str
     execution,
     steps: workSteps,
     title,
-    status: overallStatus(workSteps),
+    status,
+    secretSet,
     technicianName: technician?.name ?? execution.technicianEmail,
     executionUrl: `${deps.publicUrl}/executions/${executionId}`,
   });

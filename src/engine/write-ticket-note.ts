@@ -4,7 +4,6 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { isToolboxError } from '../lib/toolbox-error.js';
 import type { Store } from '../store/types.js';
-import { overallStatus } from './overall-status.js';
 
 export const RETRY_TICKET_NOTE_JOB = 'ticket-note.retry';
 
@@ -146,7 +145,10 @@ async function addNoteAsTechnician(
   }
 }
 
-/** The job behind a scheduled retry: the same attempt, then the execution's status again. */
+/**
+ * The job behind a scheduled retry: the same attempt. The execution's status stays as it is: the
+ * note is bookkeeping, so writing it late changes nothing about what happened to the account.
+ */
 export async function retryTicketNote(
   deps: WriteTicketNoteDeps,
   payload: { executionId: string; noteSeq: number; attempt: number },
@@ -154,6 +156,4 @@ export async function retryTicketNote(
   const execution = await deps.store.executions.get(payload.executionId);
   if (execution?.noteStatus !== 'pending' || !execution.noteText) return;
   await attemptTicketNote(deps, payload.executionId, payload.noteSeq, execution.noteText.split('\n'), payload.attempt);
-  const steps = await deps.store.executions.steps(payload.executionId);
-  await deps.store.executions.setStatus(payload.executionId, overallStatus(steps), iso(deps.clock));
 }

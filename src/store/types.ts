@@ -175,6 +175,8 @@ export type ExecutionRepo = {
    * statement, so two tabs or instances cannot both show it.
    */
   takeSecret(id: string, now: string): Promise<string | null>;
+  /** Destroys the sealed secret without marking it revealed: it never took effect, nobody saw it. */
+  discardSecret(id: string): Promise<void>;
   /** Removes secrets that were never shown before their expiry. */
   purgeExpiredSecrets(now: string): Promise<number>;
   listRecent(options: { technicianUserId?: string; limit: number }): Promise<ExecutionRecord[]>;

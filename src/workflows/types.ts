@@ -7,7 +7,17 @@ import type { Logger } from '../lib/logger.js';
  * (a ToolboxError whose message the technician reads). Workflows call connector ports only: no
  * HTTP, no SQL.
  */
-export type StepOutcome = { status: 'ok' | 'warning' | 'skipped'; message: string };
+export type StepOutcome = {
+  status: 'ok' | 'warning' | 'skipped';
+  message: string;
+  /**
+   * For a `change` step: false when it ended ok or with a warning yet changed nothing (sign-in was
+   * already blocked; a synced account left for on-prem AD). Unset, an ok or warning outcome of a
+   * change step counts as a change: the overall status then errs towards "partial", never towards
+   * hiding a change.
+   */
+  changed?: boolean;
+};
 
 export type StepContext<I> = {
   input: I;
@@ -24,14 +34,42 @@ export type StepContext<I> = {
    * sealed in the store, never in a step message, the note or the log.
    */
   keepSecret(value: string): Promise<void>;
+  /**
+   * Tells the engine this step has changed the account even though it is about to fail (three
+   * groups removed, the fourth refused): the run is then `partial`, not `failed`.
+   */
+  markChanged(): void;
 };
+
+/**
+ * What a step is for. `check` reads and may refuse (the account check, the final read-back); it
+ * never changes anything. `change` writes to the account. Only changes make a run `partial`
+ * rather than `failed` (see engine/overall-status.ts).
+ */
+export type StepKind = 'check' | 'change';
 
 export type WorkflowStep<I> = {
   key: string;
   label: string;
+  kind: StepKind;
   /** When this step fails, the remaining steps are skipped. */
   stopOnFailure: boolean;
   run(context: StepContext<I>): Promise<StepOutcome>;
+};
+
+/**
+ * What a workflow refuses about the account it acts on before anything is changed. The check step
+ * enforces it when the run starts; the form page reads the same rules to warn before submit.
+ */
+export type AccountRules = {
+  /**
+   * Accounts holding a directory (admin) role are refused unless the directory allows them
+   * (`allowPrivilegedTargets`). This sentence says, for the form page, what the refusal means for
+   * this form ("The toolbox will refuse to reset this password …").
+   */
+  privileged: string;
+  /** Why a synced account is refused, or absent when the change is fine for synced accounts too. */
+  synced?: (userPrincipalName: string) => string;
 };
 
 export type Workflow<I> = {
@@ -44,4 +82,6 @@ export type Workflow<I> = {
    * issued). If it did not succeed, the secret is destroyed instead of shown.
    */
   secretStepKey?: string;
+  /** The account rules its check step applies to the target user; absent when it has none (onboarding). */
+  accountRules?: AccountRules;
 };

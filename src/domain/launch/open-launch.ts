@@ -5,7 +5,9 @@ import { type FormData, type FormDefinition, NO_TARGET_USER } from '../../forms/
 import type { Clock } from '../../lib/clock.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { ExecutionRepo, LaunchContext, LaunchRecord, LaunchRepo, ReadFailure } from '../../store/types.js';
+import type { Workflow } from '../../workflows/types.js';
 import type { LaunchReads } from './launch-reads.js';
+import { type AccountNotice, readAccountNotices } from './read-account-notices.js';
 import { type DirectoryUserMatch, resolveDirectoryUser } from './resolve-directory-user.js';
 
 export type OpenLaunchDeps = {
@@ -14,6 +16,8 @@ export type OpenLaunchDeps = {
   executions: Pick<ExecutionRepo, 'findByLaunch'>;
   /** Forms whose live data (`load`) is fetched for the chosen user. */
   forms?: Record<string, FormDefinition<unknown>>;
+  /** Workflows by form, for the account rules the page warns about before submit. */
+  workflows?: Record<string, Pick<Workflow<never>, 'accountRules'>>;
   launchReads: LaunchReads;
   directories: DirectoryRegistry;
   clock: Clock;
@@ -45,6 +49,8 @@ export type OpenLaunchResult =
       search: { query: string; results: DirectoryUser[] } | null;
       /** The form's live data for the selected user (null when it has none). */
       formData: FormData;
+      /** What the workflow will refuse about the selected account, said before submit. */
+      accountNotices: AccountNotice[];
     };
 
 export type ReadyContext = {
@@ -132,9 +138,12 @@ export async function openLaunch(
     const search = query ? { query, results: await directory.client.searchUsers(query, { limit: 25 }) } : null;
     const form = deps.forms?.[launch.formName];
     const formTarget = form?.createsUser ? (selected ?? NO_TARGET_USER) : selected;
-    const formData =
-      formTarget && form ? await loadFormData(form, directory.client, formTarget, directory.config.formDefaults[launch.formName]) : null;
-    return { kind: 'ready', launch, context: ready, directory, match, selected, search, formData };
+    const rules = form?.createsUser ? undefined : deps.workflows?.[launch.formName]?.accountRules;
+    const [formData, accountNotices] = await Promise.all([
+      formTarget && form ? loadFormData(form, directory.client, formTarget, directory.config.formDefaults[launch.formName]) : null,
+      selected ? readAccountNotices(directory, selected, rules) : [],
+    ]);
+    return { kind: 'ready', launch, context: ready, directory, match, selected, search, formData, accountNotices };
   } catch (error) {
     if (!isToolboxError(error)) throw error;
     return { kind: 'directory-failed', launch, context: ready, directory, message: error.message, code: error.code };

@@ -141,6 +141,15 @@ for (const database of TEST_DATABASES) {
       assert.equal((await store.executions.get('e3'))?.hasSecret, false);
     });
 
+    test('executions: a discarded secret is gone and was never revealed', async () => {
+      await store.executions.createOnce(newExecution('e4', 'l4'), T0);
+      await store.executions.discardSecret('e4');
+      const after = await store.executions.get('e4');
+      assert.equal(after?.hasSecret, false);
+      assert.equal(after?.secretRevealedAt, null);
+      assert.equal(await store.executions.takeSecret('e4', T0), null);
+    });
+
     test('jobs: claimed once even by concurrent workers, retried, unique keys', async () => {
       for (let i = 0; i < 20; i++) {
         await store.jobs.enqueue({ id: `j${i}`, kind: 'k', payload: { i }, runAt: T0, maxAttempts: 3 }, T0);

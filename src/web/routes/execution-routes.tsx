@@ -18,10 +18,13 @@ async function loadOwned(
 }
 
 /** Only the technician who ran it sees the password; an admin reading the page does not. */
-async function secretFor(c: Context<AppEnv>, auth: Auth, execution: ExecutionRecord) {
+async function secretFor(c: Context<AppEnv>, auth: Auth, execution: ExecutionRecord, steps: StepRecord[]) {
   if (execution.technicianUserId !== auth.user.id) return { kind: 'none' as const };
   const services = c.get('services');
-  return revealSecret({ store: services.store, secretBox: services.secretBox, clock: services.clock }, execution);
+  return revealSecret({ store: services.store, secretBox: services.secretBox, clock: services.clock }, execution, {
+    steps,
+    secretStepKey: services.workflows[execution.formName]?.secretStepKey,
+  });
 }
 
 function ticketUrl(c: Context<AppEnv>, execution: ExecutionRecord) {
@@ -67,7 +70,7 @@ export const executionRoutes = new Hono<AppEnv>()
         <ExecutionProgress
           execution={execution}
           steps={steps}
-          secret={await secretFor(c, auth, execution)}
+          secret={await secretFor(c, auth, execution, steps)}
           ticketUrl={ticketUrl(c, execution)}
         />
       </Layout>,
@@ -84,7 +87,7 @@ export const executionRoutes = new Hono<AppEnv>()
       <ExecutionProgress
         execution={loaded.execution}
         steps={loaded.steps}
-        secret={await secretFor(c, auth, loaded.execution)}
+        secret={await secretFor(c, auth, loaded.execution, loaded.steps)}
         ticketUrl={ticketUrl(c, loaded.execution)}
       />,
     );

@@ -174,6 +174,7 @@ function openDeps(c: Context<AppEnv>) {
     launchReads: services.launchReads,
     directories: services.directories,
     forms: services.forms,
+    workflows: services.workflows,
     clock: services.clock,
     // A little more than the connector's own timeout, so its message (not ours) explains a slow PSA.
     waitMs: services.settings.current().general.psaTimeoutMs.value + 1000,

@@ -1,5 +1,7 @@
 import type { SecretReveal } from '../../domain/execution/reveal-secret.js';
 import type { ExecutionRecord, StepRecord } from '../../store/types.js';
+import { ExecutionNote } from './execution-note.js';
+import { ScheduledFor } from './scheduled-for.js';
 
 const STATUS_LABEL: Record<string, string> = {
   pending: 'waiting',
@@ -15,6 +17,22 @@ const STATUS_LABEL: Record<string, string> = {
 
 export const isFinished = (execution: ExecutionRecord) =>
   execution.status === 'succeeded' || execution.status === 'partial' || execution.status === 'failed';
+
+/**
+ * The status in words. The status counts only what happened to the account (engine/overall-status.ts);
+ * the ticket note is said apart, so a note still waiting does not read as a change that failed.
+ */
+function FinishedText({ execution }: { execution: ExecutionRecord }) {
+  const note =
+    execution.noteStatus === 'pending'
+      ? ' The ticket note is not written yet: the toolbox tries again (below).'
+      : execution.noteStatus === 'failed'
+        ? ' The ticket note could not be written: paste it from below.'
+        : '';
+  if (execution.status === 'succeeded') return <>All steps finished.{note}</>;
+  if (execution.status === 'partial') return <>Some changes were made and others failed: see the steps below.{note}</>;
+  return <>Nothing was changed: see the steps below for why.{note}</>;
+}
 
 /**
  * The live part of the execution page: status, steps, the one-time password, the note. The page
@@ -34,13 +52,13 @@ export function ExecutionProgress(props: {
     <div id="progress" data-poll={done ? undefined : `/executions/${execution.id}/progress`} data-done={done ? 'true' : undefined}>
       <p class={`status status-${execution.status}`} role="status" aria-live="polite">
         <span class="badge">{STATUS_LABEL[execution.status] ?? execution.status}</span>{' '}
-        {done
-          ? execution.status === 'succeeded'
-            ? 'All steps finished.'
-            : 'Finished with problems: see the steps below.'
-          : waiting
-            ? `Scheduled for ${waiting.at.slice(0, 16).replace('T', ' ')} UTC (entered in ${waiting.timeZone}); it runs then, even if the toolbox restarts meanwhile.`
-            : 'Working…'}
+        {done ? (
+          <FinishedText execution={execution} />
+        ) : waiting ? (
+          <ScheduledFor at={waiting.at} timeZone={waiting.timeZone} />
+        ) : (
+          'Working…'
+        )}
       </p>
       {execution.errorMessage ? (
         <p class="error" role="alert">
@@ -87,14 +105,16 @@ export function ExecutionProgress(props: {
         </p>
       ) : null}
       {secret.kind === 'expired' ? (
-        <p class="muted">The {secret.label.toLowerCase()} was not viewed in time, or never took effect, and has been destroyed.</p>
+        <p class="muted">
+          The {secret.label.toLowerCase()} was not viewed in time and has been destroyed. If it is needed, run the form again.
+        </p>
       ) : null}
-      {done && execution.noteStatus === 'failed' && execution.noteText ? (
-        <div class="card">
-          <h2>Note text to paste into the ticket</h2>
-          <pre class="note">{execution.noteText}</pre>
-        </div>
+      {secret.kind === 'not-set' ? (
+        <p class="muted">
+          No {secret.label.toLowerCase()} was set: “{secret.stepLabel}” did not succeed, so there is nothing to show.
+        </p>
       ) : null}
+      {done ? <ExecutionNote execution={execution} /> : null}
       {done && props.ticketUrl ? (
         <p>
           <a href={props.ticketUrl} target="_blank" rel="noopener noreferrer">

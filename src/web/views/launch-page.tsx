@@ -1,6 +1,7 @@
 import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { OpenLaunchResult } from '../../domain/launch/open-launch.js';
 import { type FieldErrors, type FormDefinition, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
+import { AccountNotices } from './account-notices.js';
 import { ErrorSummary } from './error-summary.js';
 import { Layout, type LayoutProps } from './layout.js';
 import { ReviewPanel, type ReviewPanelProps } from './review-panel.js';
@@ -151,12 +152,7 @@ export function LaunchPage({ result, form, values, errors, csrfToken, user, revi
             ) : (
               <p class="muted">Chosen by you.</p>
             )}
-            {selected.onPremisesSyncEnabled ? (
-              <p class="warning" role="status">
-                This account is synchronised from on-premises Active Directory: its password must be reset there. The toolbox will refuse
-                this reset.
-              </p>
-            ) : null}
+            <AccountNotices notices={result.accountNotices} user={selected} />
             {!changing ? (
               <p>
                 <a href={`/launches/${launch.id}?q=${encodeURIComponent(result.context.contact.name)}`}>Not the right user? Search</a>

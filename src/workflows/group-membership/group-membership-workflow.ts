@@ -1,6 +1,7 @@
 import type { DirectoryClient, DirectoryGroup, DirectoryUser } from '../../connectors/directory/types.js';
 import { isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
-import type { StepContext, Workflow } from '../types.js';
+import { privilegedRefusal } from '../shared/check-account-step.js';
+import type { AccountRules, StepContext, Workflow } from '../types.js';
 
 export type GroupMembershipInput = {
   /** `user`: change these users' groups; `group`: change this group's members. Same pairs either way. */
@@ -60,11 +61,17 @@ async function changeMemberships(context: StepContext<GroupMembershipInput>, pai
   ].filter(Boolean);
   const key = action === 'add' ? 'groupsAdded' : 'groupsRemoved';
   context.facts[key] = done;
+  if (done.length > 0) context.markChanged();
   if (failed.length > 0) {
     throw new ToolboxError({ code: 'TBX_ERR_GROUP_CHANGES_FAILED', message: [...parts, `Failed: ${failed.join(' ')}`].join(' ') });
   }
-  return { status: 'ok' as const, message: parts.join(' ') || 'Nothing changed.' };
+  return { status: 'ok' as const, message: parts.join(' ') || 'Nothing changed.', changed: done.length > 0 };
 }
+
+/** Every user the run changes is checked; the form page warns about the one it opened for. */
+const ACCOUNT_RULES: AccountRules = {
+  privileged: 'The toolbox will refuse any group change that includes this account, and nothing will be changed.',
+};
 
 /**
  * Group membership on Microsoft 365: check every user, remove, add (Graph for Microsoft 365 and
@@ -74,6 +81,7 @@ async function changeMemberships(context: StepContext<GroupMembershipInput>, pai
 export const groupMembershipWorkflow: Workflow<GroupMembershipInput> = {
   formName: 'group_membership',
   title: 'Group membership',
+  accountRules: ACCOUNT_RULES,
   steps: (input) => [
     {
       key: 'check-accounts',
@@ -81,19 +89,18 @@ export const groupMembershipWorkflow: Workflow<GroupMembershipInput> = {
         input.userIds.length > 1
           ? `Check the ${input.userIds.length} accounts can be changed here`
           : 'Check the account can be changed here',
+      kind: 'check',
       stopOnFailure: true,
       async run({ directory, directoryConfig }) {
         const lines: string[] = [];
         for (const userId of input.userIds) {
           const user = await directory.getUser(userId);
           const roles = await directory.listDirectoryRoles(userId);
-          if (roles.length > 0 && !directoryConfig.allowPrivilegedTargets) {
-            throw new ToolboxError({
-              code: 'TBX_ERR_PRIVILEGED_TARGET',
-              message: `${user.userPrincipalName} holds the admin role${roles.length > 1 ? 's' : ''} ${roles.map((r) => r.displayName).join(', ')}. Privileged accounts are protected from technician changes; an administrator must do this, or allow it for this directory (allowPrivilegedTargets).`,
-              httpStatus: 403,
-            });
-          }
+          if (roles.length > 0 && !directoryConfig.allowPrivilegedTargets)
+            throw privilegedRefusal(
+              user.userPrincipalName,
+              roles.map((r) => r.displayName),
+            );
           lines.push(`${user.displayName} (${user.userPrincipalName})`);
         }
         return { status: 'ok', message: `${lines.join('; ')}: no admin roles.` };
@@ -102,18 +109,21 @@ export const groupMembershipWorkflow: Workflow<GroupMembershipInput> = {
     {
       key: 'remove-memberships',
       label: 'Remove memberships',
+      kind: 'change',
       stopOnFailure: false,
       run: (context) => changeMemberships(context, input.remove, 'remove'),
     },
     {
       key: 'add-memberships',
       label: 'Add memberships',
+      kind: 'change',
       stopOnFailure: false,
       run: (context) => changeMemberships(context, input.add, 'add'),
     },
     {
       key: 'verify',
       label: 'Check the memberships now',
+      kind: 'check',
       stopOnFailure: false,
       async run({ directory }) {
         const problems: string[] = [];

@@ -1,11 +1,17 @@
 import { ToolboxError } from '../../lib/toolbox-error.js';
 import { checkAccountStep } from '../shared/check-account-step.js';
-import type { Workflow } from '../types.js';
+import type { AccountRules, Workflow } from '../types.js';
 
 export type PasswordResetInput = {
   passwordMode: 'generated' | 'passphrase' | 'typed';
   mustChange: boolean;
   revokeSessions: boolean;
+};
+
+const ACCOUNT_RULES: AccountRules = {
+  privileged: 'The toolbox will refuse to reset this password, and nothing will be changed.',
+  synced: (upn) =>
+    `${upn} is synchronised from on-premises Active Directory: reset the password in AD (or wait for the AD connector); a cloud reset would be overwritten or refused.`,
 };
 
 /**
@@ -17,14 +23,13 @@ export const passwordResetWorkflow: Workflow<PasswordResetInput> = {
   formName: 'password_reset',
   title: 'Password reset',
   secretStepKey: 'reset-password',
+  accountRules: ACCOUNT_RULES,
   steps: (input) => [
-    checkAccountStep<PasswordResetInput>({
-      refuseSynced: (upn) =>
-        `${upn} is synchronised from on-premises Active Directory: reset the password in AD (or wait for the AD connector); a cloud reset would be overwritten or refused.`,
-    }),
+    checkAccountStep<PasswordResetInput>(ACCOUNT_RULES),
     {
       key: 'reset-password',
       label: 'Set a new password',
+      kind: 'change',
       stopOnFailure: true,
       async run({ directory, targetUserId, secret, facts }) {
         if (!secret) {
@@ -50,6 +55,7 @@ export const passwordResetWorkflow: Workflow<PasswordResetInput> = {
     {
       key: 'revoke-sessions',
       label: 'Sign the user out of all sessions',
+      kind: 'change',
       stopOnFailure: false,
       async run({ directory, targetUserId }) {
         if (!input.revokeSessions) return { status: 'skipped', message: 'Not requested.' };

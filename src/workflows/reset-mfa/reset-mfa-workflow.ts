@@ -2,7 +2,7 @@ import type { AuthMethod } from '../../connectors/directory/types.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
 import { checkAccountStep } from '../shared/check-account-step.js';
 import { MAX_PASSES, removeMethods } from '../shared/remove-auth-methods.js';
-import type { Workflow } from '../types.js';
+import type { AccountRules, Workflow } from '../types.js';
 
 export type ResetMfaInput = {
   /** `all`: every method but the password; `selected`: the ids in `methodIds`. */
@@ -10,6 +10,10 @@ export type ResetMfaInput = {
   methodIds: string[];
   temporaryAccessPass: { lifetimeInMinutes: number; isUsableOnce: boolean } | null;
   revokeSessions: boolean;
+};
+
+const ACCOUNT_RULES: AccountRules = {
+  privileged: 'The toolbox will refuse to reset the sign-in methods of this account, and nothing will be changed.',
 };
 
 /**
@@ -21,13 +25,15 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
   formName: 'reset_mfa',
   title: 'MFA reset',
   secretStepKey: 'temporary-access-pass',
+  accountRules: ACCOUNT_RULES,
   steps: (input) => [
-    checkAccountStep<ResetMfaInput>({}),
+    checkAccountStep<ResetMfaInput>(ACCOUNT_RULES),
     {
       key: 'remove-methods',
       label: input.mode === 'all' ? 'Remove every sign-in method except the password' : 'Remove the chosen sign-in methods',
+      kind: 'change',
       stopOnFailure: false,
-      async run({ directory, targetUserId, facts }) {
+      async run({ directory, targetUserId, facts, markChanged }) {
         const wanted = (methods: AuthMethod[]) =>
           methods.filter((m) => m.removable && m.kind !== 'password' && (input.mode === 'all' || input.methodIds.includes(m.id)));
         const result = await removeMethods(directory, targetUserId, wanted);
@@ -35,6 +41,7 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
         const removedText =
           result.removed.length > 0 ? `Removed: ${result.removed.map((m) => m.label).join('; ')}.` : 'Nothing was removed.';
         if (result.remaining.length > 0) {
+          if (result.removed.length > 0) markChanged();
           const reasons = result.problems.map((p) => `${p.method.label}: ${p.message}`).join(' ');
           throw new ToolboxError({
             code: 'TBX_ERR_MFA_METHODS_LEFT',
@@ -54,6 +61,7 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
     {
       key: 'temporary-access-pass',
       label: 'Issue a Temporary Access Pass',
+      kind: 'change',
       stopOnFailure: false,
       async run({ directory, targetUserId, keepSecret }) {
         if (!input.temporaryAccessPass) return { status: 'skipped', message: 'Not requested.' };
@@ -70,6 +78,7 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
     {
       key: 'revoke-sessions',
       label: 'Sign the user out of all sessions',
+      kind: 'change',
       stopOnFailure: false,
       async run({ directory, targetUserId }) {
         if (!input.revokeSessions) return { status: 'skipped', message: 'Not requested.' };
@@ -80,6 +89,7 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
     {
       key: 'verify',
       label: 'Check what is registered now',
+      kind: 'check',
       stopOnFailure: false,
       async run({ directory, targetUserId }) {
         const methods = await directory.listAuthMethods(targetUserId);

@@ -2,7 +2,7 @@ import { generatePassword } from '../../domain/passwords/generate-password.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
 import { checkAccountStep } from '../shared/check-account-step.js';
 import { removeMethods } from '../shared/remove-auth-methods.js';
-import type { StepOutcome, Workflow, WorkflowStep } from '../types.js';
+import type { AccountRules, StepOutcome, Workflow, WorkflowStep } from '../types.js';
 
 export type UserOffboardingInput = {
   blockSignIn: boolean;
@@ -33,8 +33,13 @@ function step(
   wanted: boolean,
   run: WorkflowStep<UserOffboardingInput>['run'],
 ): WorkflowStep<UserOffboardingInput> {
-  return { key, label, stopOnFailure: false, run: wanted ? run : async () => skip() };
+  return { key, label, kind: 'change', stopOnFailure: false, run: wanted ? run : async () => skip() };
 }
+
+/** Synced accounts are offboarded too: the steps that belong in on-prem AD say so instead. */
+const ACCOUNT_RULES: AccountRules = {
+  privileged: 'The toolbox will refuse to offboard this account, and nothing will be changed.',
+};
 
 /**
  * Offboarding on Microsoft 365, in the order that loses nothing: lock the account first (sign-in,
@@ -46,8 +51,9 @@ function step(
 export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
   formName: 'user_offboarding',
   title: 'User offboarding',
+  accountRules: ACCOUNT_RULES,
   steps: (input) => [
-    checkAccountStep<UserOffboardingInput>({}),
+    checkAccountStep<UserOffboardingInput>(ACCOUNT_RULES),
     step('block-sign-in', 'Block sign-in', input.blockSignIn, async ({ directory, targetUserId, facts }) => {
       const user = await directory.getUser(targetUserId);
       facts.synced = user.onPremisesSyncEnabled;
@@ -55,9 +61,10 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
         return {
           status: 'warning',
           message: 'Synchronised from on-premises AD: disable the account there (userAccountControl); a cloud change would be overwritten.',
+          changed: false,
         };
       }
-      if (!user.accountEnabled) return { status: 'ok', message: 'Sign-in was already blocked.' };
+      if (!user.accountEnabled) return { status: 'ok', message: 'Sign-in was already blocked.', changed: false };
       await directory.setAccountEnabled(targetUserId, false);
       return { status: 'ok', message: 'Sign-in blocked.' };
     }),
@@ -67,14 +74,16 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
     }),
     step('reset-password', 'Set a random password', input.resetPassword, async ({ directory, targetUserId }) => {
       const user = await directory.getUser(targetUserId);
-      if (user.onPremisesSyncEnabled) return { status: 'warning', message: 'Synchronised from on-premises AD: reset the password there.' };
+      if (user.onPremisesSyncEnabled)
+        return { status: 'warning', message: 'Synchronised from on-premises AD: reset the password there.', changed: false };
       // Made here, at run time, and never kept: nobody needs it, and a scheduled run may be days away.
       await directory.resetPassword(targetUserId, { password: generatePassword({ length: 24 }), forceChangeNextSignIn: false });
       return { status: 'ok', message: 'Password replaced with a random one nobody is shown.' };
     }),
-    step('remove-mfa', 'Remove sign-in methods', input.removeMfa, async ({ directory, targetUserId }) => {
+    step('remove-mfa', 'Remove sign-in methods', input.removeMfa, async ({ directory, targetUserId, markChanged }) => {
       const result = await removeMethods(directory, targetUserId, (methods) => methods.filter((m) => m.removable && m.kind !== 'password'));
       if (result.remaining.length > 0) {
+        if (result.removed.length > 0) markChanged();
         throw new ToolboxError({
           code: 'TBX_ERR_MFA_METHODS_LEFT',
           message: `Still registered: ${result.remaining.map((m) => m.label).join('; ')}.`,
@@ -84,9 +93,13 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
         ? { status: 'ok', message: `Removed: ${result.removed.map((m) => m.label).join('; ')}.` }
         : skip('No methods besides the password.');
     }),
-    step('remove-mobile-devices', 'Remove mobile devices', input.removeMobileDevices, async ({ directory, targetUserId }) => {
+    step('remove-mobile-devices', 'Remove mobile devices', input.removeMobileDevices, async ({ directory, targetUserId, markChanged }) => {
       const devices = await directory.listMobileDevices(targetUserId);
-      for (const device of devices) await directory.removeMobileDevice(targetUserId, device.id);
+      for (const device of devices) {
+        await directory.removeMobileDevice(targetUserId, device.id);
+        // A later device that fails must not hide the ones already removed.
+        markChanged();
+      }
       return devices.length > 0
         ? { status: 'ok', message: `Removed: ${devices.map((d) => d.name).join('; ')}.` }
         : skip('No mobile devices.');
@@ -122,16 +135,22 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
       async ({ directory, targetUserId, facts }) => {
         const mailbox = await directory.getMailbox(targetUserId);
         if (!mailbox) return skip('The user has no Exchange Online mailbox.');
-        if (mailbox.type !== 'shared') await directory.convertMailboxToShared(targetUserId);
+        const converted = mailbox.type !== 'shared';
+        if (converted) await directory.convertMailboxToShared(targetUserId);
         facts.mailboxShared = true;
         if (mailbox.sizeGb !== undefined && mailbox.sizeGb >= SHARED_MAILBOX_LIMIT_GB) {
           facts.keepLicences = true;
           return {
             status: 'warning',
-            message: `Converted, but the mailbox holds ${mailbox.sizeGb} GB: over 50 GB a shared mailbox needs a licence (Exchange Online Plan 2), so licences are kept.`,
+            message: `${converted ? 'Converted' : 'It was already a shared mailbox'}, but the mailbox holds ${mailbox.sizeGb} GB: over 50 GB a shared mailbox needs a licence (Exchange Online Plan 2), so licences are kept.`,
+            changed: converted,
           };
         }
-        return { status: 'ok', message: mailbox.type === 'shared' ? 'It was already a shared mailbox.' : 'Converted to a shared mailbox.' };
+        return {
+          status: 'ok',
+          message: converted ? 'Converted to a shared mailbox.' : 'It was already a shared mailbox.',
+          changed: converted,
+        };
       },
     ),
     step(
@@ -139,12 +158,13 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
       'Hide from the address book',
       input.hideFromAddressLists,
       async ({ directory, targetUserId, facts }) => {
-        if (facts.synced) return { status: 'warning', message: 'Synchronised from on-premises AD: set msExchHideFromAddressLists there.' };
+        if (facts.synced)
+          return { status: 'warning', message: 'Synchronised from on-premises AD: set msExchHideFromAddressLists there.', changed: false };
         await directory.setHiddenFromAddressLists(targetUserId, true);
         return { status: 'ok', message: 'Hidden from the global address list.' };
       },
     ),
-    step('remove-groups', 'Remove from groups', input.removeGroups, async ({ directory, targetUserId, facts }) => {
+    step('remove-groups', 'Remove from groups', input.removeGroups, async ({ directory, targetUserId, facts, markChanged }) => {
       const groups = await directory.listUserGroups(targetUserId);
       const removed: string[] = [];
       const kept: string[] = [];
@@ -167,18 +187,21 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
         removed.length > 0 ? `Removed from: ${removed.join('; ')}.` : 'Member of no group that can be changed here.',
         kept.length > 0 ? `Left (cannot be changed here): ${kept.join('; ')}.` : '',
       ].filter(Boolean);
+      if (removed.length > 0) markChanged();
       if (failed.length > 0)
         throw new ToolboxError({ code: 'TBX_ERR_GROUP_CHANGES_FAILED', message: `${parts.join(' ')} Failed: ${failed.join(' ')}` });
-      return { status: kept.length > 0 ? 'warning' : 'ok', message: parts.join(' ') };
+      return { status: kept.length > 0 ? 'warning' : 'ok', message: parts.join(' '), changed: removed.length > 0 };
     }),
     step('remove-licences', 'Remove licences', input.removeLicenses, async ({ directory, targetUserId, facts }) => {
       if (input.convertToShared && !facts.mailboxShared) {
         return {
           status: 'warning',
           message: 'Not removed: the mailbox was not converted to shared, and removing the licence now would delete it.',
+          changed: false,
         };
       }
-      if (facts.keepLicences) return { status: 'warning', message: 'Kept: the shared mailbox is over 50 GB and needs its licence.' };
+      if (facts.keepLicences)
+        return { status: 'warning', message: 'Kept: the shared mailbox is over 50 GB and needs its licence.', changed: false };
       const licences = await directory.listLicenses(targetUserId);
       const direct = licences.filter((l) => !l.viaGroup);
       const viaGroup = licences.filter((l) => l.viaGroup);
@@ -193,7 +216,7 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
           ? `Still assigned through a group: ${viaGroup.map((l) => l.skuPartNumber).join(', ')} (remove the group membership).`
           : '',
       ].filter(Boolean);
-      return { status: viaGroup.length > 0 ? 'warning' : 'ok', message: parts.join(' ') };
+      return { status: viaGroup.length > 0 ? 'warning' : 'ok', message: parts.join(' '), changed: direct.length > 0 };
     }),
     step('remove-manager', 'Remove the manager', input.removeManager, async ({ directory, targetUserId }) => {
       const manager = await directory.getManager(targetUserId);
@@ -204,6 +227,7 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
     {
       key: 'verify',
       label: 'Check the end state',
+      kind: 'check',
       stopOnFailure: false,
       async run({ directory, targetUserId, facts }) {
         const differences: string[] = [];

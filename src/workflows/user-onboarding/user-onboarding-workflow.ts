@@ -53,6 +53,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
     {
       key: 'check-name-and-seats',
       label: 'Check the username is free and licences are available',
+      kind: 'check',
       stopOnFailure: true,
       async run({ directory }) {
         const taken = await directory.findUsersByUpn(input.userPrincipalName);
@@ -79,6 +80,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
     {
       key: 'create-user',
       label: 'Create the user',
+      kind: 'change',
       stopOnFailure: true,
       async run(context) {
         if (!context.secret)
@@ -104,6 +106,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
     {
       key: 'copy-attributes',
       label: 'Copy attributes from an existing user',
+      kind: 'change',
       stopOnFailure: false,
       async run(context) {
         if (!input.copyFrom?.attributes) return { status: 'skipped', message: 'Not requested.' };
@@ -128,6 +131,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
     {
       key: 'assign-licences',
       label: 'Assign licences',
+      kind: 'change',
       stopOnFailure: false,
       async run(context) {
         if (input.skuIds.length === 0) return { status: 'skipped', message: 'No licence chosen.' };
@@ -142,6 +146,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
     {
       key: 'set-manager',
       label: 'Set the manager',
+      kind: 'change',
       stopOnFailure: false,
       async run(context) {
         if (!input.managerId) return { status: 'skipped', message: 'No manager chosen.' };
@@ -153,6 +158,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
     {
       key: 'add-groups',
       label: 'Add to groups',
+      kind: 'change',
       stopOnFailure: false,
       async run(context) {
         const { directory } = context;
@@ -195,14 +201,16 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
             ? `Not yet (the mailbox does not exist yet; add with the group membership form in a few minutes): ${later.join('; ')}.`
             : '',
         ].filter(Boolean);
+        if (added.length > 0) context.markChanged();
         if (problems.length > 0)
           throw new ToolboxError({ code: 'TBX_ERR_GROUP_CHANGES_FAILED', message: `${parts.join(' ')} Failed: ${problems.join(' ')}` });
-        return { status: later.length > 0 ? 'warning' : 'ok', message: parts.join(' ') };
+        return { status: later.length > 0 ? 'warning' : 'ok', message: parts.join(' '), changed: added.length > 0 };
       },
     },
     {
       key: 'verify',
       label: 'Check the new user',
+      kind: 'check',
       stopOnFailure: false,
       async run(context) {
         const { directory } = context;

@@ -197,6 +197,9 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1 ? row.secret_sealed : null;
     },
+    async discardSecret(id) {
+      await db.updateTable('executions').set({ secret_sealed: null }).where('id', '=', id).execute();
+    },
     async purgeExpiredSecrets(now) {
       const result = await db
         .updateTable('executions')
