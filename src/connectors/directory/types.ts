@@ -18,9 +18,15 @@ export type DirectoryUser = {
   givenName?: string;
   surname?: string;
   jobTitle?: string;
+  department?: string;
   accountEnabled: boolean;
   /** True for users synchronised from on-prem AD: their password lives there. */
   onPremisesSyncEnabled: boolean;
+  /**
+   * When the user last signed in (ISO 8601), where the directory gives it: null for "never", left
+   * out when the directory does not say (not asked for, or not readable in this tenant).
+   */
+  lastSignIn?: string | null;
 };
 
 export type DirectoryRole = {
@@ -143,7 +149,11 @@ export type DirectoryClient = {
   findUsersByUpn(upn: string): Promise<DirectoryUser[]>;
   /** Users whose display name equals this name (case-insensitive). */
   findUsersByDisplayName(name: string): Promise<DirectoryUser[]>;
-  /** Free-text search for the picker: display name, UPN or mail starting with `query`. */
+  /**
+   * Free-text search for the picker: first name, last name, display name, sign-in name or mail
+   * starting with `query`; several words match first and last name in either order. Includes the
+   * last sign-in where the directory gives it.
+   */
   searchUsers(query: string, options?: { limit?: number }): Promise<DirectoryUser[]>;
   getUser(id: string): Promise<DirectoryUser>;
   /** Directory (admin) roles the user holds, directly or through groups. */

@@ -123,6 +123,7 @@ function renderOpenResult(
           errors={errors}
           csrfToken={auth.session.csrfToken}
           user={layoutUser(auth)}
+          psaLabel={services.settings.psaConnector()?.label}
         />,
         status ?? 200,
       );

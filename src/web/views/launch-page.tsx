@@ -1,6 +1,8 @@
 import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { OpenLaunchResult } from '../../domain/launch/open-launch.js';
 import { type FieldErrors, type FormDefinition, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
+import { ContactCompanyWarning } from './contact-company-warning.js';
+import { DirectoryUserCard } from './directory-user-card.js';
 import { Layout, type LayoutProps } from './layout.js';
 
 type Ready = Extract<OpenLaunchResult, { kind: 'ready' }>;
@@ -60,21 +62,7 @@ function ContextPanel({ result }: { result: Ready }) {
 }
 
 function UserSummary({ user }: { user: DirectoryUser }) {
-  return (
-    <dl class="user">
-      <dt>Name</dt>
-      <dd>{user.displayName}</dd>
-      <dt>Sign-in name</dt>
-      <dd>
-        <code>{user.userPrincipalName}</code>
-      </dd>
-      <dt>Account</dt>
-      <dd>
-        {user.accountEnabled ? 'enabled' : 'disabled'}
-        {user.onPremisesSyncEnabled ? ' · synchronised from on-premises AD' : ' · cloud-only'}
-      </dd>
-    </dl>
-  );
+  return <DirectoryUserCard user={user} layout="summary" />;
 }
 
 function UserChoice({ users, launchId }: { users: DirectoryUser[]; launchId: string }) {
@@ -82,9 +70,7 @@ function UserChoice({ users, launchId }: { users: DirectoryUser[]; launchId: str
     <ul class="choices">
       {users.map((user) => (
         <li>
-          <a href={`/launches/${launchId}?user=${encodeURIComponent(user.id)}`} class="choice-link">
-            <strong>{user.displayName}</strong> <code>{user.userPrincipalName}</code> {user.accountEnabled ? '' : '(disabled)'}
-          </a>
+          <DirectoryUserCard user={user} layout="choice" href={`/launches/${launchId}?user=${encodeURIComponent(user.id)}`} />
         </li>
       ))}
     </ul>
@@ -110,10 +96,12 @@ export type LaunchPageProps = {
   errors: FieldErrors;
   csrfToken: string;
   user: LayoutProps['user'];
+  /** The PSA's name, for the warning about a contact filed under another company. */
+  psaLabel?: string;
 };
 
 /** The form page: who and what this is about, the matched user, and the form's own fields. */
-export function LaunchPage({ result, form, values, errors, csrfToken, user }: LaunchPageProps) {
+export function LaunchPage({ result, form, values, errors, csrfToken, user, psaLabel }: LaunchPageProps) {
   const { match, selected, search, launch } = result;
   const changing = Boolean(search) || (match.kind !== 'one' && !selected);
   return (
@@ -121,6 +109,7 @@ export function LaunchPage({ result, form, values, errors, csrfToken, user }: La
       <h1>{form.label}</h1>
       <p class="muted">{form.description}</p>
       <ContextPanel result={result} />
+      <ContactCompanyWarning contact={result.context.contact} company={result.context.company} psaLabel={psaLabel} />
 
       <section class="card" aria-labelledby="user-title">
         <h2 id="user-title">User in {result.directory.config.name}</h2>

@@ -186,6 +186,7 @@ describe('entra connector: lookups', () => {
         givenName: diego.givenName,
         surname: diego.surname,
         jobTitle: diego.jobTitle,
+        department: diego.department,
         accountEnabled: true,
         onPremisesSyncEnabled: false,
       },
@@ -212,7 +213,7 @@ describe('entra connector: lookups', () => {
     assert.equal(user.onPremisesSyncEnabled, false);
     assert.match(
       t.graphRequests('GET').at(-1)!.query,
-      /\$select=id,displayName,userPrincipalName,mail,givenName,surname,jobTitle,accountEnabled,onPremisesSyncEnabled/,
+      /\$select=id,displayName,userPrincipalName,mail,givenName,surname,jobTitle,department,accountEnabled,onPremisesSyncEnabled/,
     );
   });
 
