@@ -91,6 +91,8 @@ export type AssignedLicense = {
   skuId: string;
   /** Microsoft's part number, e.g. SPB, EXCHANGESTANDARD. */
   skuPartNumber: string;
+  /** What a technician reads: the product name ("Microsoft 365 Business Premium"), else the part number. */
+  displayName: string;
   /** True when it comes from a group: removing the group membership removes it. */
   viaGroup: boolean;
 };
@@ -135,7 +137,15 @@ export type UserProfile = { jobTitle?: string; department?: string; officeLocati
 export type VerifiedDomain = { name: string; isDefault: boolean };
 
 /** A licence the tenant has bought, with the seats still free. */
-export type SubscribedSku = { skuId: string; skuPartNumber: string; total: number; consumed: number; available: number };
+export type SubscribedSku = {
+  skuId: string;
+  skuPartNumber: string;
+  /** What a technician reads: the product name ("Microsoft 365 Business Premium"), else the part number. */
+  displayName: string;
+  total: number;
+  consumed: number;
+  available: number;
+};
 
 export type ResetPasswordInput = {
   password: string;

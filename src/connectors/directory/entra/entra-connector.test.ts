@@ -186,7 +186,6 @@ describe('entra connector: lookups', () => {
         givenName: diego.givenName,
         surname: diego.surname,
         jobTitle: diego.jobTitle,
-        department: diego.department,
         accountEnabled: true,
         onPremisesSyncEnabled: false,
       },
