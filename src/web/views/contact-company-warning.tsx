@@ -11,7 +11,7 @@ export function ContactCompanyWarning({ contact, company, psaLabel }: { contact:
   // "ConnectWise PSA (Manage)" reads better without its parenthesis in a sentence.
   const psa = psaLabel ? psaLabel.replace(/\s*\(.*\)$/, '') : 'the PSA';
   return (
-    <p class="warning contact-company-warning" role="alert">
+    <p class="warning contact-company-warning" role="status">
       This contact belongs to {other} in {psa}, not {company.name}: check you are helping the right customer.
     </p>
   );
