@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/config.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
+import { MICROSOFT_LICENSING_CSV_URL, refreshLicenceNames } from '../connectors/directory/entra/refresh-licence-names.js';
 import { directoryConnectors } from '../connectors/directory/index.js';
 import { psaConnectors } from '../connectors/psa/index.js';
 import type { SystemsCheckResult } from '../connectors/systems-check.js';
@@ -40,6 +41,12 @@ Commands:
         TOOLBOX_SECRET_KEY: set it to "<new>,<old>" first. See docs/admin.md.
   secret-key forget-old
         After every instance restarted: drops the old keys (file) or says it is safe to.
+  licences refresh [--from PATH-OR-URL] [--to PATH]
+        Refreshes the licence product names ("Microsoft 365 Business Premium" for SPB) from
+        Microsoft's "Product names and service plan identifiers for licensing" CSV: downloaded
+        from Microsoft by default, or a file or URL given with --from. Writes the shipped table
+        (src/connectors/directory/entra/licence-names.csv) unless --to names another file.
+        Restart the service to use it.
 
 The database is the one the service uses: TOOLBOX_CONFIG / DATABASE_URL / TOOLBOX_DATA_DIR as for
 'npm start' (see docs/configuration.md).
@@ -191,11 +198,36 @@ async function runSecretKeyCommand(command: string | undefined, config: Config, 
   }
 }
 
+/** `licences refresh`: needs no configuration or database, only the file or the download. */
+async function runLicencesCommand(command: string | undefined, args: string[]): Promise<void> {
+  if (command !== 'refresh') fail(`Unknown licences command "${command ?? ''}". Use: licences refresh [--from PATH-OR-URL] [--to PATH]`);
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' } }, strict: true });
+  const fetch = createHttpFetch();
+  try {
+    process.stdout.write(`Reading ${values.from ?? MICROSOFT_LICENSING_CSV_URL}\n`);
+    const result = await refreshLicenceNames(
+      { fetch },
+      { ...(values.from ? { from: values.from } : {}), ...(values.to ? { to: values.to } : {}) },
+    );
+    process.stdout.write(
+      `Wrote ${result.products} licence product names to ${result.to} (it held ${result.previous}). Restart the service to use them.\n`,
+    );
+  } catch (error) {
+    fail(`Licence names not refreshed: ${(error as Error).message}`);
+  } finally {
+    await fetch.close();
+  }
+}
+
 /** Runs the CLI with these arguments; exported for tests. */
 export async function runToolboxCli(argv: string[], env: Record<string, string | undefined>): Promise<void> {
   const [area, command, ...rest] = argv;
   if (!area || area === '--help' || area === '-h' || area === 'help') {
     process.stdout.write(HELP);
+    return;
+  }
+  if (area === 'licences' || area === 'licenses') {
+    await runLicencesCommand(command, rest);
     return;
   }
   if (area !== 'user' && area !== 'check' && area !== 'secret-key') fail(`Unknown command "${area}". Run with --help to see the commands.`);

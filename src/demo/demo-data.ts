@@ -59,6 +59,8 @@ export type DemoUser = {
    * this only sets its size (default under 2 GB).
    */
   mailbox?: { sizeGb?: number };
+  /** Graph's `signInActivity.lastSignInDateTime`: left out for a user who never signed in. */
+  lastSignInDateTime?: string;
   /** The id of the user's manager in the same tenant. */
   managerId?: string;
   /** Phones and tablets syncing the mailbox (Exchange ActiveSync), as Get-MobileDevice lists them. */
@@ -321,6 +323,7 @@ export const demoTenants: DemoTenant[] = [
         mail: 'megan.bowen@contosodental.example',
         jobTitle: 'Practice Manager',
         department: 'Front Office',
+        lastSignInDateTime: '2026-11-30T08:04:12Z',
         accountEnabled: true,
         onPremisesSyncEnabled: false,
         usageLocation: 'US',
@@ -357,6 +360,7 @@ export const demoTenants: DemoTenant[] = [
         surname: 'Siciliani',
         mail: 'diego@contosodental.example',
         jobTitle: 'Dentist',
+        lastSignInDateTime: '2026-12-01T16:47:03Z',
         accountEnabled: true,
         onPremisesSyncEnabled: false,
         usageLocation: 'US',
@@ -380,6 +384,8 @@ export const demoTenants: DemoTenant[] = [
         surname: 'Siciliani',
         mail: 'diego.admin@contosodental.example',
         proxyAddresses: ['smtp:diego@contosodental.example'],
+        jobTitle: 'Dentist (admin account)',
+        lastSignInDateTime: '2026-09-12T10:20:45Z',
         accountEnabled: true,
         onPremisesSyncEnabled: false,
         authMethods: [

@@ -1,4 +1,5 @@
 import type { DirectoryClient, DirectoryGroup, DirectoryUser } from '../connectors/directory/types.js';
+import { directoryUserFacts } from './directory-user-facts.js';
 import type { OptionItem } from './types.js';
 
 const KIND_BADGE: Record<DirectoryGroup['kind'], string> = {
@@ -23,12 +24,16 @@ export function groupOption(group: DirectoryGroup): OptionItem {
   };
 }
 
-export const userOption = (user: DirectoryUser): OptionItem => ({
-  value: user.id,
-  label: user.displayName,
-  detail: user.userPrincipalName,
-  badges: user.accountEnabled ? [] : ['Disabled'],
-});
+/** A user in a picker, with what tells look-alikes apart (directory-user-facts.ts). */
+export const userOption = (user: DirectoryUser): OptionItem => {
+  const facts = directoryUserFacts(user);
+  return {
+    value: user.id,
+    label: user.displayName,
+    detail: [user.userPrincipalName, ...facts.role, ...(facts.lastSignIn ? [`last sign-in ${facts.lastSignIn}`] : [])].join(' · '),
+    badges: [...(user.accountEnabled ? [] : ['Disabled']), ...(user.onPremisesSyncEnabled ? ['Synced'] : [])],
+  };
+};
 
 /** The live lists forms share: groups and users by search, a group's members by its id. */
 export const directoryOptionSources = {

@@ -123,6 +123,12 @@ describe('user offboarding: order, refusals, scheduling', () => {
       assert.equal(toolbox.graph.state.mailbox(ADATUM, ISAIAH)?.type, 'shared');
       assert.equal(toolbox.graph.state.licenses(ADATUM, ISAIAH).length, 0);
       assert.equal(stepOf(json, 'verify').status, 'ok', stepOf(json, 'verify').message);
+      // Licences by product name, in the step and in the ticket note.
+      assert.equal(stepOf(json, 'remove-licences').message, 'Removed: Microsoft 365 Business Premium.');
+      assert.match(
+        String((toolbox.cw.state.notes.get(1022) ?? [])[0]?.text),
+        /Remove licences: [^\n]*Removed: Microsoft 365 Business Premium\./,
+      );
     });
   });
 

@@ -52,7 +52,9 @@ for (const database of TEST_DATABASES) {
       await withToolbox(async (toolbox, session) => {
         const { path, html } = await openForm(toolbox, session.cookie);
         assert.match(html, /<option value="contosodental.example" selected="">/);
-        assert.match(html, /SPB<span class="badge">\d+ of \d+ free<\/span>/);
+        // Licences by product name, with the part number beside it.
+        assert.match(html, /Microsoft 365 Business Premium<span class="badge">\d+ of \d+ free<\/span><small class="hint">SPB<\/small>/);
+        assert.match(html, /Exchange Online \(Plan 1\)<span class="badge">/);
         assert.match(
           html,
           new RegExp(`name="licence:${EXCHANGE_STANDARD}" value="on" disabled`),
@@ -97,6 +99,8 @@ for (const database of TEST_DATABASES) {
         assert.equal(toolbox.graph.state.checkPassword(CONTOSO, created.id, decodeHtml(password)), true);
         const note = String((toolbox.cw.state.notes.get(1001) ?? [])[0]?.text);
         assert.match(note, /User onboarding for Jane Doe \(jane.doe@contosodental.example\) succeeded/);
+        assert.equal(stepOf(json, 'assign-licences').message, 'Assigned: Microsoft 365 Business Premium.');
+        assert.match(note, /Assign licences: [^\n]*Assigned: Microsoft 365 Business Premium\./);
         assert.ok(!note.includes(decodeHtml(password)));
       }, database);
     });
@@ -115,7 +119,7 @@ describe('user onboarding: refusals and patterns', () => {
       const html = await bad.text();
       assert.match(html, /Enter the first name/);
       assert.match(html, /two-letter country code/);
-      assert.match(html, /No free seats for EXCHANGESTANDARD/);
+      assert.match(html, /No free seats for Exchange Online \(Plan 1\)/);
       const taken = await toolbox.request(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, ...BASE, username: 'megan.bowen' },
@@ -125,6 +129,16 @@ describe('user onboarding: refusals and patterns', () => {
       assert.match(stepOf(json, 'check-name-and-seats').message, /already taken by Megan Bowen/);
       assert.equal(stepOf(json, 'create-user').status, 'skipped');
       assert.equal(toolbox.graph.state.createdUsers(CONTOSO).length, 0);
+    });
+  });
+
+  test('a customer’s default licence may be named by product name', async () => {
+    await withToolbox(async (toolbox, session) => {
+      toolbox.services.directories.get('contoso')!.config.formDefaults = {
+        user_onboarding: { licenses: ['microsoft 365 business premium'] },
+      };
+      const { html } = await openForm(toolbox, session.cookie);
+      assert.match(html, new RegExp(`name="licence:${SPB}" value="on" checked`));
     });
   });
 

@@ -18,9 +18,15 @@ export type DirectoryUser = {
   givenName?: string;
   surname?: string;
   jobTitle?: string;
+  department?: string;
   accountEnabled: boolean;
   /** True for users synchronised from on-prem AD: their password lives there. */
   onPremisesSyncEnabled: boolean;
+  /**
+   * When the user last signed in (ISO 8601), where the directory gives it: null for "never", left
+   * out when the directory does not say (not asked for, or not readable in this tenant).
+   */
+  lastSignIn?: string | null;
 };
 
 export type DirectoryRole = {
@@ -85,6 +91,8 @@ export type AssignedLicense = {
   skuId: string;
   /** Microsoft's part number, e.g. SPB, EXCHANGESTANDARD. */
   skuPartNumber: string;
+  /** What a technician reads: the product name ("Microsoft 365 Business Premium"), else the part number. */
+  displayName: string;
   /** True when it comes from a group: removing the group membership removes it. */
   viaGroup: boolean;
 };
@@ -129,7 +137,15 @@ export type UserProfile = { jobTitle?: string; department?: string; officeLocati
 export type VerifiedDomain = { name: string; isDefault: boolean };
 
 /** A licence the tenant has bought, with the seats still free. */
-export type SubscribedSku = { skuId: string; skuPartNumber: string; total: number; consumed: number; available: number };
+export type SubscribedSku = {
+  skuId: string;
+  skuPartNumber: string;
+  /** What a technician reads: the product name ("Microsoft 365 Business Premium"), else the part number. */
+  displayName: string;
+  total: number;
+  consumed: number;
+  available: number;
+};
 
 export type ResetPasswordInput = {
   password: string;
@@ -143,7 +159,11 @@ export type DirectoryClient = {
   findUsersByUpn(upn: string): Promise<DirectoryUser[]>;
   /** Users whose display name equals this name (case-insensitive). */
   findUsersByDisplayName(name: string): Promise<DirectoryUser[]>;
-  /** Free-text search for the picker: display name, UPN or mail starting with `query`. */
+  /**
+   * Free-text search for the picker: first name, last name, display name, sign-in name or mail
+   * starting with `query`; several words match first and last name in either order. Includes the
+   * last sign-in where the directory gives it.
+   */
   searchUsers(query: string, options?: { limit?: number }): Promise<DirectoryUser[]>;
   getUser(id: string): Promise<DirectoryUser>;
   /** Directory (admin) roles the user holds, directly or through groups. */

@@ -48,7 +48,9 @@ export type PsaContact = {
   name: string;
   email?: string;
   phones: PsaPhone[];
+  /** The PSA company the contact belongs to, which may differ from the screen pop's company. */
   companyId?: string;
+  companyName?: string;
   title?: string;
 };
 

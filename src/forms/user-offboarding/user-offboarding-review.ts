@@ -63,7 +63,7 @@ export async function reviewUserOffboarding({ input, target, directory }: Review
     const direct = licences?.filter((licence) => !licence.viaGroup);
     changes.push(
       direct
-        ? `Remove ${plural(direct.length, 'licence', 'licences')}${direct.length > 0 ? `: ${direct.map((l) => l.skuPartNumber).join(', ')}` : ''}`
+        ? `Remove ${plural(direct.length, 'licence', 'licences')}${direct.length > 0 ? `: ${direct.map((l) => l.displayName).join(', ')}` : ''}`
         : 'Remove every directly assigned licence (the list could not be read)',
     );
   }

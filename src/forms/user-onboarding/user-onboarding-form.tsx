@@ -19,7 +19,10 @@ const onboardingDefaults = z.strictObject({
     .string()
     .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as US or GB')
     .optional(),
-  licenses: z.array(z.string()).optional().describe('SKU part numbers ticked by default, e.g. SPB'),
+  licenses: z
+    .array(z.string())
+    .optional()
+    .describe('licences ticked by default: product names (Microsoft 365 Business Premium) or SKU part numbers (SPB)'),
   groups: z.array(z.string()).optional().describe('group ids ticked by default'),
   passwordMode: z.enum(['generated', 'passphrase', 'typed']).optional(),
   mustChange: z.boolean().optional(),
@@ -86,12 +89,18 @@ function Text(props: {
 
 function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps) {
   const loaded = data?.ok ? (data.value as Loaded) : null;
-  // The customer's default licences (by part number) and groups are ticked on the first render only.
+  // The customer's default licences (by product name or part number) and groups are ticked on the first render only.
   const firstRender = values.defaults_applied === 'on';
-  const defaultLicences = (values.default_licences ?? '').split(',').filter(Boolean);
+  const defaultLicences = new Set(
+    (values.default_licences ?? '')
+      .split('\n')
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
+  );
   const licenceValues: FormValues = { ...values };
   for (const sku of loaded?.skus ?? []) {
-    if (firstRender && defaultLicences.includes(sku.skuPartNumber) && sku.available > 0) licenceValues[`licence:${sku.skuId}`] = 'on';
+    const isDefault = defaultLicences.has(sku.skuPartNumber.toLowerCase()) || defaultLicences.has(sku.displayName.toLowerCase());
+    if (firstRender && isDefault && sku.available > 0) licenceValues[`licence:${sku.skuId}`] = 'on';
   }
   const groupValues: FormValues = { ...values };
   for (const group of loaded?.defaultGroups ?? []) if (firstRender && group.changeVia !== null) groupValues[`group:${group.id}`] = 'on';
@@ -145,7 +154,9 @@ function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps)
           <OptionList
             items={loaded.skus.map((sku) => ({
               value: sku.skuId,
-              label: sku.skuPartNumber,
+              label: sku.displayName,
+              // The part number too: it is what admin centres and older notes show.
+              ...(sku.displayName !== sku.skuPartNumber ? { detail: sku.skuPartNumber } : {}),
               badges: [`${sku.available} of ${sku.total} free`],
               ...(sku.available < 1 ? { disabledReason: 'No free seats: buy one or free one before onboarding.' } : {}),
             }))}
@@ -314,7 +325,8 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
       when: 'now',
       time_zone: preset.timeZone ?? 'UTC',
       defaults_applied: 'on',
-      ...(preset.licenses ? { default_licences: preset.licenses.join(',') } : {}),
+      // One per line: product names hold commas ("Dynamics 365 Field Service, Enterprise Edition").
+      ...(preset.licenses ? { default_licences: preset.licenses.join('\n') } : {}),
     };
   },
   async load({ directory, defaults }): Promise<Loaded> {
@@ -347,7 +359,7 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
     if (!/^[A-Z]{2}$/.test(usageLocation)) errors.usage_location = 'Enter a two-letter country code, e.g. US or GB.';
     const skuIds = ticked(fields, 'licence:');
     const full = skuIds.map((id) => loaded?.skus.find((s) => s.skuId === id)).filter((sku) => !sku || sku.available < 1);
-    if (full.length > 0) errors.licences = `No free seats for ${full.map((s) => s?.skuPartNumber ?? 'that licence').join(', ')}.`;
+    if (full.length > 0) errors.licences = `No free seats for ${full.map((s) => s?.displayName ?? 'that licence').join(', ')}.`;
 
     const mode = fields.password_mode === 'passphrase' || fields.password_mode === 'typed' ? fields.password_mode : 'generated';
     let secret = mode === 'typed' ? '' : generateForUser(mode, { userPrincipalName: `${username}@${domain}`, displayName });

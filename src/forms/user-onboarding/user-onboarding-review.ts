@@ -9,7 +9,8 @@ export async function reviewUserOnboarding({ input, directory }: ReviewContext<U
     read()
       .then((found) => found.displayName)
       .catch(() => fallback);
-  const [groups, manager, copyFrom] = await Promise.all([
+  const [skus, groups, manager, copyFrom] = await Promise.all([
+    input.skuIds.length > 0 ? directory.listSubscribedSkus().catch(() => []) : [],
     Promise.all(input.groupIds.map((id) => nameOf(() => directory.getGroup(id), id))),
     input.managerId ? nameOf(() => directory.getUser(input.managerId as string), input.managerId) : null,
     input.copyFrom ? nameOf(() => directory.getUser(input.copyFrom!.userId), input.copyFrom.userId) : null,
@@ -19,7 +20,10 @@ export async function reviewUserOnboarding({ input, directory }: ReviewContext<U
     const what = [input.copyFrom?.attributes ? 'attributes' : '', input.copyFrom?.groups ? 'groups' : ''].filter(Boolean).join(' and ');
     if (what) changes.push(`Copy the ${what} of ${copyFrom}`);
   }
-  if (input.skuIds.length > 0) changes.push(`Assign ${plural(input.skuIds.length, 'licence', 'licences')}`);
+  if (input.skuIds.length > 0) {
+    const names = input.skuIds.map((id) => skus.find((sku) => sku.skuId === id)?.displayName ?? id);
+    changes.push(`Assign ${plural(names.length, 'licence', 'licences')}: ${names.join(', ')}`);
+  }
   if (manager) changes.push(`Set the manager to ${manager}`);
   if (groups.length > 0) changes.push(`Add to ${plural(groups.length, 'group', 'groups')}: ${groups.join(', ')}`);
   return {

@@ -72,6 +72,11 @@ export type GraphSimulatorOptions = {
    */
   legacyMfaTenants?: string[];
   /**
+   * Tenants (key or id) without an Entra ID P1/P2 licence: selecting `signInActivity` answers 403
+   * `Authentication_RequestFromNonPremiumTenantOrB2CTenant`, as Graph does.
+   */
+  nonPremiumTenants?: string[];
+  /**
    * Tenants (key or id) whose authentication methods policy has Temporary Access Pass disabled:
    * creating one answers 400 (the real status and text are *unverified*).
    */
@@ -120,8 +125,13 @@ export const DEFAULT_APP_PERMISSIONS = [
   'MailboxSettings.ReadWrite',
   'Organization.Read.All',
   'Domain.Read.All',
+  'AuditLog.Read.All',
   'Exchange.ManageAsApp',
 ];
+/** `signInActivity` on users needs this (user resource: "requires … AuditLog.Read.All"). */
+const SIGN_IN_ACTIVITY_READ = ['AuditLog.Read.All'];
+/** Graph serves `signInActivity` for at most this many users a request. */
+const SIGN_IN_ACTIVITY_MAX_TOP = 120;
 /** assignLicense accepts any of these (user-assignlicense). */
 const LICENSE_WRITE = ['LicenseAssignment.ReadWrite.All', 'User.ReadWrite.All', 'Directory.ReadWrite.All'];
 const USER_WRITE = ['User.ReadWrite.All', 'Directory.ReadWrite.All'];
@@ -305,6 +315,7 @@ const USER_PROPERTIES = new Set([
   'assignedLicenses',
   'licenseAssignmentStates',
   'companyName',
+  'signInActivity',
 ]);
 /** Graph's default property set for users when there is no $select. */
 const DEFAULT_USER_PROPERTIES = [
@@ -811,6 +822,25 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       ? undefined
       : graphError(c, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
 
+  /**
+   * `signInActivity` is only returned on `$select`, and Graph refuses the whole request without
+   * AuditLog.Read.All, or in a tenant without an Entra ID P1/P2 licence.
+   */
+  const refuseSignInActivity = (c: Context<GraphEnv>, fields: string[] | undefined): Response | undefined => {
+    if (!fields?.includes('signInActivity')) return undefined;
+    const denied = lacksPermission(c, SIGN_IN_ACTIVITY_READ);
+    if (denied) return denied;
+    if (inTenantList(c.get('tenant'), options.nonPremiumTenants)) {
+      return graphError(
+        c,
+        403,
+        'Authentication_RequestFromNonPremiumTenantOrB2CTenant',
+        "Neither tenant is B2C or tenant doesn't have premium license",
+      );
+    }
+    return undefined;
+  };
+
   graph.get('/users', (c) => {
     const tenant = c.get('tenant');
     const url = new URL(c.req.url);
@@ -829,6 +859,12 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     const pageSize = top === null ? 100 : Number(top);
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 999) {
       return graphError(c, 400, 'Request_UnsupportedQuery', `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`);
+    }
+    const signInRefusal = refuseSignInActivity(c, select.fields);
+    if (signInRefusal) return signInRefusal;
+    if (select.fields?.includes('signInActivity') && pageSize > SIGN_IN_ACTIVITY_MAX_TOP) {
+      // *unverified* status; the text is the one Graph users report.
+      return graphError(c, 400, 'BadRequest', 'Cannot query data for more than 120 users at a time.');
     }
     let users = tenant.users;
     const filterText = params.get('$filter');
@@ -890,6 +926,8 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     if (!user) return notFound(c, c.req.param('id'));
     const select = parseSelect(c.req.query('$select') ?? null);
     if ('error' in select) return graphError(c, 400, 'BadRequest', select.error);
+    const signInRefusal = refuseSignInActivity(c, select.fields);
+    if (signInRefusal) return signInRefusal;
     return c.json({
       '@odata.context': `${baseUrl(c)}/v1.0/$metadata#users${selectContext(select.fields)}/$entity`,
       ...project(user, select.fields, groupLicensesOf(user.id)),
@@ -1975,7 +2013,10 @@ function project(
     } else if (field === 'otherMails' || field === 'proxyAddresses') out[field] = record[field] ?? [];
     else if (field === 'mail') out[field] = record.mail || null;
     else if (field === 'userType') out[field] = 'Member';
-    else out[field] = record[field] ?? defaults[field] ?? null;
+    else if (field === 'signInActivity') {
+      const last = user.lastSignInDateTime ?? null;
+      out[field] = { lastSignInDateTime: last, lastSignInRequestId: last ? `${user.id.slice(0, 8)}-sign-in` : null };
+    } else out[field] = record[field] ?? defaults[field] ?? null;
   }
   return out;
 }

@@ -159,6 +159,7 @@ function renderOpenResult(
           user={layoutUser(auth)}
           review={extra.review}
           notice={extra.notice}
+          psaLabel={services.settings.psaConnector()?.label}
         />,
         status ?? 200,
       );

@@ -2,6 +2,8 @@ import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { OpenLaunchResult } from '../../domain/launch/open-launch.js';
 import { type FieldErrors, type FormDefinition, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
 import { AccountNotices } from './account-notices.js';
+import { ContactCompanyWarning } from './contact-company-warning.js';
+import { DirectoryUserCard } from './directory-user-card.js';
 import { ErrorSummary } from './error-summary.js';
 import { Layout, type LayoutProps } from './layout.js';
 import { ReviewPanel, type ReviewPanelProps } from './review-panel.js';
@@ -63,21 +65,7 @@ function ContextPanel({ result }: { result: Ready }) {
 }
 
 function UserSummary({ user }: { user: DirectoryUser }) {
-  return (
-    <dl class="user">
-      <dt>Name</dt>
-      <dd>{user.displayName}</dd>
-      <dt>Sign-in name</dt>
-      <dd>
-        <code>{user.userPrincipalName}</code>
-      </dd>
-      <dt>Account</dt>
-      <dd>
-        {user.accountEnabled ? 'enabled' : 'disabled'}
-        {user.onPremisesSyncEnabled ? ' · synchronised from on-premises AD' : ' · cloud-only'}
-      </dd>
-    </dl>
-  );
+  return <DirectoryUserCard user={user} layout="summary" />;
 }
 
 function UserChoice({ users, launchId }: { users: DirectoryUser[]; launchId: string }) {
@@ -85,9 +73,7 @@ function UserChoice({ users, launchId }: { users: DirectoryUser[]; launchId: str
     <ul class="choices">
       {users.map((user) => (
         <li>
-          <a href={`/launches/${launchId}?user=${encodeURIComponent(user.id)}`} class="choice-link">
-            <strong>{user.displayName}</strong> <code>{user.userPrincipalName}</code> {user.accountEnabled ? '' : '(disabled)'}
-          </a>
+          <DirectoryUserCard user={user} layout="choice" href={`/launches/${launchId}?user=${encodeURIComponent(user.id)}`} />
         </li>
       ))}
     </ul>
@@ -117,6 +103,8 @@ export type LaunchPageProps = {
   review?: Pick<ReviewPanelProps, 'review' | 'token' | 'values' | 'stale'> | undefined;
   /** Said at the top, e.g. that typed entries were kept from an expired screen pop. */
   notice?: string | undefined;
+  /** The PSA's name, for the warning about a contact filed under another company. */
+  psaLabel?: string;
 };
 
 /** The submit button's words: the action and the person, as the form puts them. */
@@ -126,7 +114,7 @@ function submitLabel(form: FormDefinition<unknown>, values: FormValues, selected
 }
 
 /** The form page: who and what this is about, the matched user, and the form's own fields. */
-export function LaunchPage({ result, form, values, errors, csrfToken, user, review, notice }: LaunchPageProps) {
+export function LaunchPage({ result, form, values, errors, csrfToken, user, review, notice, psaLabel }: LaunchPageProps) {
   const { match, selected, search, launch } = result;
   const changing = Boolean(search) || (match.kind !== 'one' && !selected);
   return (
@@ -141,6 +129,7 @@ export function LaunchPage({ result, form, values, errors, csrfToken, user, revi
       ) : null}
       {review ? <ReviewPanel {...review} action={`/launches/${launch.id}`} csrfToken={csrfToken} changeHref="#form-title" /> : null}
       <ContextPanel result={result} />
+      <ContactCompanyWarning contact={result.context.contact} company={result.context.company} psaLabel={psaLabel} />
 
       <section class="card" aria-labelledby="user-title">
         <h2 id="user-title">User in {result.directory.config.name}</h2>

@@ -211,9 +211,9 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
           direct.map((l) => l.skuId),
         );
       const parts = [
-        direct.length > 0 ? `Removed: ${direct.map((l) => l.skuPartNumber).join(', ')}.` : 'No directly assigned licences.',
+        direct.length > 0 ? `Removed: ${direct.map((l) => l.displayName).join(', ')}.` : 'No directly assigned licences.',
         viaGroup.length > 0
-          ? `Still assigned through a group: ${viaGroup.map((l) => l.skuPartNumber).join(', ')} (remove the group membership).`
+          ? `Still assigned through a group: ${viaGroup.map((l) => l.displayName).join(', ')} (remove the group membership).`
           : '',
       ].filter(Boolean);
       return { status: viaGroup.length > 0 ? 'warning' : 'ok', message: parts.join(' '), changed: direct.length > 0 };

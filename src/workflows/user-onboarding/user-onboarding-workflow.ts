@@ -68,7 +68,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
         if (short.length > 0) {
           throw new ToolboxError({
             code: 'TBX_ERR_DIRECTORY_NO_FREE_SEATS',
-            message: `No free seat for ${short.map((s) => s?.skuPartNumber ?? 'an unknown licence').join(', ')}: buy one or free one first.`,
+            message: `No free seat for ${short.map((s) => s?.displayName ?? 'an unknown licence').join(', ')}: buy one or free one first.`,
           });
         }
         return {
@@ -139,7 +139,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
         const skus = await context.directory.listSubscribedSkus();
         return {
           status: 'ok',
-          message: `Assigned: ${input.skuIds.map((id) => skus.find((s) => s.skuId === id)?.skuPartNumber ?? id).join(', ')}.`,
+          message: `Assigned: ${input.skuIds.map((id) => skus.find((s) => s.skuId === id)?.displayName ?? id).join(', ')}.`,
         };
       },
     },

@@ -44,6 +44,7 @@ export const ENTRA_SETUP_GUIDE: DirectorySetupGuide = {
     { name: 'MailboxSettings.ReadWrite', why: 'out of office when offboarding' },
     { name: 'RoleManagement.Read.Directory', why: 'seeing which users hold admin roles' },
     { name: 'Domain.Read.All and Organization.Read.All', why: 'domains and licences when onboarding' },
+    { name: 'AuditLog.Read.All (optional)', why: 'last sign-in in user search results (needs Entra ID P1 or P2)' },
     { name: 'Exchange.ManageAsApp (Office 365 Exchange Online)', why: 'distribution lists and mailboxes' },
   ],
   roles: [

@@ -212,7 +212,7 @@ describe('entra connector: lookups', () => {
     assert.equal(user.onPremisesSyncEnabled, false);
     assert.match(
       t.graphRequests('GET').at(-1)!.query,
-      /\$select=id,displayName,userPrincipalName,mail,givenName,surname,jobTitle,accountEnabled,onPremisesSyncEnabled/,
+      /\$select=id,displayName,userPrincipalName,mail,givenName,surname,jobTitle,department,accountEnabled,onPremisesSyncEnabled/,
     );
   });
 

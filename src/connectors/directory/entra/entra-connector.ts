@@ -23,6 +23,7 @@ import { createGraphClient, type GraphClient } from './graph-client.js';
 import { ENTRA_ERROR_CODES, graphFailureToError, SYNCED_USER_MESSAGE } from './graph-errors.js';
 import { byGroupName, classifyGroup, GROUP_SELECT, type GraphGroup } from './group-classification.js';
 import { odataString } from './odata-escape.js';
+import { userSearchFilter } from './user-search-filter.js';
 
 /**
  * Microsoft 365 / Entra ID through Microsoft Graph v1.0 with an app-only token per customer tenant.
@@ -31,7 +32,15 @@ import { odataString } from './odata-escape.js';
  * out `accountEnabled` and `onPremisesSyncEnabled`, and the sync flag decides where a password
  * reset may happen.
  */
-const USER_SELECT = 'id,displayName,userPrincipalName,mail,givenName,surname,jobTitle,accountEnabled,onPremisesSyncEnabled';
+const USER_SELECT = 'id,displayName,userPrincipalName,mail,givenName,surname,jobTitle,department,accountEnabled,onPremisesSyncEnabled';
+/**
+ * The picker also asks for the last sign-in, which tells look-alike accounts apart. Graph gives
+ * `signInActivity` only with AuditLog.Read.All and an Entra ID P1/P2 licence, and refuses the
+ * whole request with 403 otherwise; then the search runs without it. Graph serves it for at most
+ * 120 users a request.
+ */
+const SIGN_IN_SELECT = `${USER_SELECT},signInActivity`;
+const MAX_SIGN_IN_TOP = 120;
 /** Lookups by e-mail, UPN and name expect a handful of matches; this bounds paging. */
 const MAX_MATCHES = 50;
 const DEFAULT_SEARCH_LIMIT = 20;
@@ -46,8 +55,10 @@ type GraphUser = {
   givenName?: string | null;
   surname?: string | null;
   jobTitle?: string | null;
+  department?: string | null;
   accountEnabled?: boolean | null;
   onPremisesSyncEnabled?: boolean | null;
+  signInActivity?: { lastSignInDateTime?: string | null } | null;
 };
 
 /** Permissions and roles a password reset needs, for the systems check and the 403 messages. */
@@ -211,8 +222,15 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 function createEntraClient(parts: EntraClientParts, log: Logger): DirectoryClient {
   const { settings, tokens, graph, exchange, exchangeTokens } = parts;
-  const findUsers = async (filter: string, operation: string, advanced: boolean, max = MAX_MATCHES) => {
-    const query = [`$filter=${encodeURIComponent(filter)}`, `$select=${USER_SELECT}`, `$top=${Math.min(max, MAX_TOP)}`];
+  const findUsers = async (
+    filter: string,
+    operation: string,
+    advanced: boolean,
+    max = MAX_MATCHES,
+    select = USER_SELECT,
+    quiet403 = false,
+  ) => {
+    const query = [`$filter=${encodeURIComponent(filter)}`, `$select=${select}`, `$top=${Math.min(max, MAX_TOP)}`];
     if (advanced) query.push('$count=true');
     const users = await graph.list<GraphUser>(
       {
@@ -221,11 +239,14 @@ function createEntraClient(parts: EntraClientParts, log: Logger): DirectoryClien
         operation,
         purpose: 'read',
         ...(advanced ? { headers: { ConsistencyLevel: 'eventual' } } : {}),
+        ...(quiet403 ? { failureLogLevel: 'debug' as const } : {}),
       },
       max,
     );
     return users.map(toDirectoryUser);
   };
+  /** Set once Graph has refused `signInActivity` for this tenant: later searches leave it out. */
+  let signInActivityRefused = false;
 
   const getUser = async (id: string): Promise<DirectoryUser> => {
     const { body } = await graph.request<GraphUser>({
@@ -279,13 +300,20 @@ function createEntraClient(parts: EntraClientParts, log: Logger): DirectoryClien
     searchUsers(query, searchOptions) {
       const value = query.trim();
       if (!value) return Promise.resolve([]);
-      const limit = Math.max(1, Math.min(searchOptions?.limit ?? DEFAULT_SEARCH_LIMIT, MAX_TOP));
-      // startswith filters rather than $search: they are default (not advanced) queries, so they
-      // see a new user at once, need no ConsistencyLevel, and their escaping rule is the plain
-      // OData quote doubling; $search tokenises on word boundaries, which the picker does not need.
-      const v = odataString(value);
-      const filter = `startswith(displayName,${v}) or startswith(userPrincipalName,${v}) or startswith(mail,${v})`;
-      return findUsers(filter, 'GET /users?$filter=startswith(displayName|upn|mail)', false, limit);
+      const filter = userSearchFilter(value);
+      if (!filter) return Promise.resolve([]);
+      const operation = 'GET /users?$filter=startswith(displayName|givenName|surname|mail|upn)';
+      const plain = () => findUsers(filter, operation, false, Math.max(1, Math.min(searchOptions?.limit ?? DEFAULT_SEARCH_LIMIT, MAX_TOP)));
+      if (signInActivityRefused) return plain();
+      const limit = Math.max(1, Math.min(searchOptions?.limit ?? DEFAULT_SEARCH_LIMIT, MAX_SIGN_IN_TOP));
+      return findUsers(filter, operation, false, limit, SIGN_IN_SELECT, true).catch((error: unknown) => {
+        // Without AuditLog.Read.All (Authorization_RequestDenied) or a premium licence
+        // (Authentication_RequestFromNonPremiumTenantOrB2CTenant) Graph answers 403: search without it.
+        if (!isToolboxError(error) || error.code !== ENTRA_ERROR_CODES.forbidden) throw error;
+        signInActivityRefused = true;
+        log.info({ upstreamCode: error.upstream?.code }, 'last sign-in not readable in this tenant; searching without it');
+        return plain();
+      });
     },
     getUser,
     listDirectoryRoles,
@@ -817,8 +845,11 @@ function toDirectoryUser(user: GraphUser): DirectoryUser {
     ...(user.givenName ? { givenName: user.givenName } : {}),
     ...(user.surname ? { surname: user.surname } : {}),
     ...(user.jobTitle ? { jobTitle: user.jobTitle } : {}),
+    ...(user.department ? { department: user.department } : {}),
     accountEnabled: user.accountEnabled ?? false,
     onPremisesSyncEnabled: user.onPremisesSyncEnabled === true,
+    // Asked for only by the search; null there means "never signed in" as far as Graph knows.
+    ...(user.signInActivity !== undefined ? { lastSignIn: user.signInActivity?.lastSignInDateTime ?? null } : {}),
   };
 }
 

@@ -115,7 +115,9 @@ describe('entra connector: sign-in, licences, manager', () => {
 
   it('lists licences with the group-based ones marked, refuses those, and removes direct ones', async () => {
     const t = await setup({ sim: { groupLicenses: { [diego.id]: [{ skuId: EXO, groupId: LICENSING_GROUP }] } } });
-    assert.deepEqual(await t.client.listLicenses(megan.id), [{ skuId: SPB, skuPartNumber: 'SPB', viaGroup: false }]);
+    assert.deepEqual(await t.client.listLicenses(megan.id), [
+      { skuId: SPB, skuPartNumber: 'SPB', displayName: 'Microsoft 365 Business Premium', viaGroup: false },
+    ]);
     const diegos = await t.client.listLicenses(diego.id);
     assert.deepEqual(
       diegos.map((l) => [l.skuPartNumber, l.viaGroup]),
@@ -126,7 +128,7 @@ describe('entra connector: sign-in, licences, manager', () => {
     );
     const refused = await rejection(t.client.removeLicenses(diego.id, [SPB, EXO]));
     assert.equal(refused.code, 'TBX_ERR_DIRECTORY_LICENSE_VIA_GROUP');
-    assert.match(refused.message, /EXCHANGESTANDARD comes from a group.*remove the user from the licensing group/s);
+    assert.match(refused.message, /Exchange Online \(Plan 1\) comes from a group.*remove the user from the licensing group/s);
     assert.equal(t.writes('/assignLicense').length, 0);
 
     await t.client.removeLicenses(diego.id, []);

@@ -10,6 +10,7 @@ import {
   SYNCED_MANAGER_MESSAGE,
   SYNCED_SIGN_IN_MESSAGE,
 } from './graph-errors.js';
+import { shippedLicenceCatalogue } from './licence-names.js';
 
 type OffboardingMethods = Pick<
   DirectoryClient,
@@ -112,7 +113,13 @@ export function createOffboardingMethods(parts: EntraClientParts, deps: Offboard
         const state = states?.get(d.skuId.toLowerCase());
         // A sku held both directly and through a group counts as direct: removing the direct
         // assignment is possible (the group's stays). Only a group-only sku is "via group".
-        return { skuId: d.skuId, skuPartNumber: d.skuPartNumber ?? d.skuId, viaGroup: state ? state.group && !state.direct : false };
+        const skuPartNumber = d.skuPartNumber ?? d.skuId;
+        return {
+          skuId: d.skuId,
+          skuPartNumber,
+          displayName: shippedLicenceCatalogue().displayName({ skuId: d.skuId, skuPartNumber }),
+          viaGroup: state ? state.group && !state.direct : false,
+        };
       });
   }
 
@@ -206,7 +213,7 @@ export function createOffboardingMethods(parts: EntraClientParts, deps: Offboard
       const wanted = new Set(skuIds.map((s) => s.toLowerCase()));
       const viaGroup = held.filter((l) => wanted.has(l.skuId.toLowerCase()) && l.viaGroup);
       if (viaGroup.length > 0) {
-        const names = viaGroup.map((l) => l.skuPartNumber).join(', ');
+        const names = viaGroup.map((l) => l.displayName).join(', ');
         throw new ToolboxError({
           code: ENTRA_ERROR_CODES.licenseViaGroup,
           message:

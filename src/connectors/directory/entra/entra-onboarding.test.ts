@@ -161,8 +161,8 @@ describe('entra connector: onboarding', () => {
   it('lists subscribed skus with free seats', async () => {
     const t = await setup();
     assert.deepEqual(await t.client.listSubscribedSkus(), [
-      { skuId: EXO, skuPartNumber: 'EXCHANGESTANDARD', total: 2, consumed: 2, available: 0 },
-      { skuId: SPB, skuPartNumber: 'SPB', total: 10, consumed: 2, available: 8 },
+      { skuId: EXO, skuPartNumber: 'EXCHANGESTANDARD', displayName: 'Exchange Online (Plan 1)', total: 2, consumed: 2, available: 0 },
+      { skuId: SPB, skuPartNumber: 'SPB', displayName: 'Microsoft 365 Business Premium', total: 10, consumed: 2, available: 8 },
     ]);
   });
 
@@ -181,7 +181,7 @@ describe('entra connector: onboarding', () => {
 
     const full = await rejection(t.client.addLicenses(megan.id, [EXO]));
     assert.equal(full.code, 'TBX_ERR_DIRECTORY_NO_FREE_SEATS');
-    assert.match(full.message, /EXCHANGESTANDARD/);
+    assert.match(full.message, /the licence Exchange Online \(Plan 1\):/);
   });
 
   it('sets the manager of a fresh user after retries; refuses a synced user with the on-prem message', async () => {

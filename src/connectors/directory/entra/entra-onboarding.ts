@@ -4,6 +4,7 @@ import type { DirectoryClient, DirectoryUser, SubscribedSku, UserProfile, Verifi
 import type { EntraClientParts } from './entra-connector.js';
 import type { GraphResponse } from './graph-client.js';
 import { ENTRA_ERROR_CODES, type GraphErrorBody, type GraphPurpose, graphFailureToError } from './graph-errors.js';
+import { shippedLicenceCatalogue } from './licence-names.js';
 
 type OnboardingMethods = Pick<
   DirectoryClient,
@@ -161,18 +162,26 @@ export function createOnboardingMethods(parts: EntraClientParts, deps: Onboardin
       .map((s) => {
         const total = Number(s.prepaidUnits?.enabled ?? 0) || 0;
         const consumed = Number(s.consumedUnits ?? 0) || 0;
-        return { skuId: s.skuId, skuPartNumber: s.skuPartNumber ?? s.skuId, total, consumed, available: Math.max(0, total - consumed) };
+        const skuPartNumber = s.skuPartNumber ?? s.skuId;
+        const displayName = shippedLicenceCatalogue().displayName({ skuId: s.skuId, skuPartNumber });
+        return { skuId: s.skuId, skuPartNumber, displayName, total, consumed, available: Math.max(0, total - consumed) };
       })
-      .sort((a, b) => a.skuPartNumber.localeCompare(b.skuPartNumber));
+      .sort((a, b) => a.displayName.localeCompare(b.displayName));
   }
 
-  /** Part numbers for the skus a no-seats refusal names (best effort: the ids when the list cannot be read). */
+  /** Product names for the skus a no-seats refusal names (best effort: the ids when the list cannot be read). */
   async function skuNames(skuIds: string[]): Promise<string> {
     try {
       const skus = await listSubscribedSkus();
-      return skuIds.map((id) => skus.find((s) => s.skuId.toLowerCase() === id.toLowerCase())?.skuPartNumber ?? id).join(', ');
+      return skuIds
+        .map(
+          (id) =>
+            skus.find((s) => s.skuId.toLowerCase() === id.toLowerCase())?.displayName ??
+            shippedLicenceCatalogue().displayName({ skuId: id }),
+        )
+        .join(', ');
     } catch {
-      return skuIds.join(', ');
+      return skuIds.map((id) => shippedLicenceCatalogue().displayName({ skuId: id })).join(', ');
     }
   }
 

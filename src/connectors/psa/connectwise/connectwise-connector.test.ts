@@ -169,6 +169,7 @@ describe('ConnectWise connector: reads and mapping', () => {
       email: 'megan.bowen@contosodental.example',
       phones: [{ label: 'Direct', number: '5550101001', extension: undefined }],
       companyId: '250',
+      companyName: 'Contoso Dental',
       title: 'Practice Manager',
     });
     const diego = await client.getContact('302');

@@ -120,6 +120,7 @@ export function mapContact(contact: z.infer<typeof cwContactSchema>): PsaContact
     email: email || undefined,
     phones,
     companyId: contact.company ? String(contact.company.id) : undefined,
+    companyName: optional(contact.company?.name) ?? optional(contact.company?.identifier),
     title: optional(contact.title),
   };
 }

@@ -1,0 +1,60 @@
+import type { DirectoryUser } from '../../connectors/directory/types.js';
+import { directoryUserFacts } from '../../forms/directory-user-facts.js';
+
+/**
+ * A directory user as the launch page shows it: as one choice among look-alikes (`choice`, a link
+ * that picks the user) or as the selected user's summary (`summary`). Both name what tells
+ * accounts apart: title, department, enabled or disabled, cloud-only or synced, last sign-in.
+ */
+export function DirectoryUserCard(
+  props: { user: DirectoryUser; layout: 'summary' } | { user: DirectoryUser; layout: 'choice'; href: string },
+) {
+  const { user } = props;
+  const facts = directoryUserFacts(user);
+  if (props.layout === 'choice') {
+    return (
+      <a href={props.href} class="choice-link user-choice">
+        <strong>{user.displayName}</strong> <code>{user.userPrincipalName}</code>
+        <span class="user-facts">
+          {facts.role.length > 0 ? <span>{facts.role.join(' · ')}</span> : null}
+          <span class={facts.state === 'disabled' ? 'badge badge-bad' : 'badge'}>{facts.state}</span>
+          <span class="badge">{facts.source === 'synced' ? 'synced from on-premises AD' : 'cloud-only'}</span>
+          {facts.lastSignIn ? <span class="muted">last sign-in {facts.lastSignIn}</span> : null}
+        </span>
+      </a>
+    );
+  }
+  return (
+    <dl class="user">
+      <dt>Name</dt>
+      <dd>{user.displayName}</dd>
+      <dt>Sign-in name</dt>
+      <dd>
+        <code>{user.userPrincipalName}</code>
+      </dd>
+      {user.jobTitle ? (
+        <>
+          <dt>Title</dt>
+          <dd>{user.jobTitle}</dd>
+        </>
+      ) : null}
+      {user.department ? (
+        <>
+          <dt>Department</dt>
+          <dd>{user.department}</dd>
+        </>
+      ) : null}
+      <dt>Account</dt>
+      <dd>
+        {facts.state}
+        {facts.source === 'synced' ? ' · synchronised from on-premises AD' : ' · cloud-only'}
+      </dd>
+      {facts.lastSignIn ? (
+        <>
+          <dt>Last sign-in</dt>
+          <dd>{facts.lastSignIn}</dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
