@@ -116,16 +116,65 @@ describe('user onboarding: refusals and patterns', () => {
       assert.match(html, /Enter the first name/);
       assert.match(html, /two-letter country code/);
       assert.match(html, /No free seats for EXCHANGESTANDARD/);
+      // A taken name is refused on submit, next to the field, before any execution exists (this used
+      // to become a failed execution: without JavaScript there is no live check to warn first).
       const taken = await toolbox.request(path, {
         cookie: session.cookie,
         form: { _csrf: session.csrf, ...BASE, username: 'megan.bowen' },
       });
+      assert.equal(taken.status, 422);
+      const refusal = await taken.text();
+      assert.match(refusal, /megan\.bowen@contosodental\.example is already taken by Megan Bowen: type another username/);
+      assert.match(refusal, /id="username-error"/);
+      // The same from the pattern, with nothing typed in the username field.
+      const fromPattern = await toolbox.request(path, {
+        cookie: session.cookie,
+        form: { _csrf: session.csrf, ...BASE, first_name: 'Megan', last_name: 'Bowen' },
+      });
+      assert.equal(fromPattern.status, 422);
+      assert.match(await fromPattern.text(), /already taken by Megan Bowen/);
+      assert.equal(toolbox.graph.state.createdUsers(CONTOSO).length, 0);
+    });
+  });
+
+  test('a name taken between submit and run is still refused by the workflow, before anything is created', async () => {
+    const store = await TEST_DATABASES[0]!.open();
+    let armed = false;
+    let upnReads = 0;
+    // (Opening the form reads the contact's own address as a UPN too: only reads after it count.)
+    // The submit-time read answers "free", as if the account were made a moment after the submit;
+    // the workflow's own read, later, sees it.
+    const toolbox = await createTestToolbox({
+      store,
+      interceptFetch: async (url, _init, send) => {
+        if (
+          armed &&
+          decodeURIComponent(url.search).includes("userPrincipalName eq 'megan.bowen@contosodental.example'") &&
+          upnReads++ === 0
+        )
+          return Response.json({ value: [] });
+        return send();
+      },
+    });
+    try {
+      const session = await toolbox.signIn();
+      const { path } = await openForm(toolbox, session.cookie);
+      armed = true;
+      const taken = await toolbox.request(path, {
+        cookie: session.cookie,
+        form: { _csrf: session.csrf, ...BASE, username: 'megan.bowen' },
+      });
+      assert.equal(taken.status, 303, await taken.text());
       const json = await toolbox.waitForExecution(taken.headers.get('location')!.split('/').pop()!, session.cookie);
       assert.equal(stepOf(json, 'check-name-and-seats').status, 'failed');
       assert.match(stepOf(json, 'check-name-and-seats').message, /already taken by Megan Bowen/);
       assert.equal(stepOf(json, 'create-user').status, 'skipped');
       assert.equal(toolbox.graph.state.createdUsers(CONTOSO).length, 0);
-    });
+      assert.equal(upnReads, 2, 'the submit and the workflow each read the name once');
+    } finally {
+      await toolbox.close();
+      await store.drop();
+    }
   });
 
   test('the username comes from the customer pattern when left empty', async () => {

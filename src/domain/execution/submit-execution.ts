@@ -72,6 +72,8 @@ export async function submitExecution(
     await loadFormData(form, directory.client, target, directory.config.formDefaults[launch.formName]),
   );
   if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors, values };
+  const verified = form.verify ? await form.verify({ directory: directory.client, input: parsed.input }) : {};
+  if (Object.keys(verified).length > 0) return { kind: 'invalid', errors: verified, values };
 
   const executionId = newId();
   const now = deps.clock.now();

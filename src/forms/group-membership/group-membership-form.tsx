@@ -43,7 +43,15 @@ function GroupMembershipFields({ values, errors, target, data }: FormFieldsProps
               empty="No group memberships."
             />
           ) : null}
-          <SearchBox id="group-search" label="Groups to add" source="groups" into="add-group-results" field="add_group" kind="checkbox" />
+          <SearchBox
+            id="group-search"
+            label="Groups to add"
+            source="groups"
+            into="add-group-results"
+            field="add_group"
+            kind="checkbox"
+            params={{ user: target.id }}
+          />
           {errors.groups ? (
             <p class="error" role="alert" id="groups-error">
               {errors.groups}
@@ -114,9 +122,14 @@ export const groupMembershipForm: FormDefinition<GroupMembershipInput> = {
       const current = data?.ok ? (data.value as DirectoryGroup[]) : [];
       const remove = ticked(fields, 'remove_group:');
       const add = ticked(fields, 'add_group:').filter((id) => !remove.includes(id));
+      // A group the user is already in is not added again (the search marks it); for them alone
+      // that is a refusal that names it, alongside other users only their additions run.
+      const already = current.filter((group) => add.includes(group.id));
       if (remove.some((id) => !current.some((g) => g.id === id)))
         errors.groups = 'Some ticked groups are no longer among the current ones; the list has been refreshed.';
       else if (add.length + remove.length === 0) errors.groups = 'Tick a group to remove, or search for one to add.';
+      else if (already.length > 0 && users.length === 1)
+        errors.groups = `${target.displayName} is already a member of ${already.map((g) => g.displayName).join(', ')}: nothing to add there.`;
       if (Object.keys(errors).length > 0) return { ok: false, errors };
       return {
         ok: true,
@@ -124,7 +137,9 @@ export const groupMembershipForm: FormDefinition<GroupMembershipInput> = {
           mode,
           userIds: users,
           groupId: null,
-          add: users.flatMap((userId) => add.map((groupId) => ({ groupId, userId }))),
+          add: users.flatMap((userId) =>
+            add.filter((groupId) => userId !== target.id || !already.some((g) => g.id === groupId)).map((groupId) => ({ groupId, userId })),
+          ),
           remove: users.flatMap((userId) => remove.map((groupId) => ({ groupId, userId }))),
         },
         secret: null,
@@ -150,5 +165,17 @@ export const groupMembershipForm: FormDefinition<GroupMembershipInput> = {
       reveal: null,
     };
   },
+  // Both modes' words are rendered; the page shows the one for the chosen mode (app.css does it
+  // without JavaScript, from the checked radio), and app.js fills in the group's name once picked.
+  submitLabel: (_values, target) => (
+    <>
+      <span data-shown-when="mode=user" class="submit-mode-user">
+        Change the groups of {target.displayName}
+      </span>
+      <span data-shown-when="mode=group" class="submit-mode-group">
+        Change the members of <span data-label-from="group_id">the chosen group</span>
+      </span>
+    </>
+  ),
   Fields: GroupMembershipFields,
 };

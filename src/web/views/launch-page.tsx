@@ -183,7 +183,8 @@ export function LaunchPage({ result, form, values, errors, csrfToken, user }: La
             {selected ? <input type="hidden" name="user_id" value={selected.id} /> : null}
             {form.Fields({ values, errors, target: selected ?? NO_TARGET_USER, data: result.formData })}
             <button type="submit" class="primary">
-              {form.createsUser ? form.label : `${form.label} for ${selected?.displayName}`}
+              {form.submitLabel?.(values, selected ?? NO_TARGET_USER) ??
+                (form.createsUser ? form.label : `${form.label} for ${selected?.displayName}`)}
             </button>
           </form>
         </section>
