@@ -165,14 +165,14 @@ export const groupMembershipForm: FormDefinition<GroupMembershipInput> = {
       reveal: null,
     };
   },
-  // Both modes' words are rendered; the page shows the one for the chosen mode (app.css does it
-  // without JavaScript, from the checked radio), and app.js fills in the group's name once picked.
+  // Both modes' words are rendered; app.css shows the one for the checked mode (no script needed),
+  // and app.js fills in the group's name once one is picked.
   submitLabel: (_values, target) => (
     <>
-      <span data-shown-when="mode=user" class="submit-mode-user">
+      <span class="submit-mode-user">
         Change the groups of {target.displayName}
       </span>
-      <span data-shown-when="mode=group" class="submit-mode-group">
+      <span class="submit-mode-group">
         Change the members of <span data-label-from="group_id">the chosen group</span>
       </span>
     </>
