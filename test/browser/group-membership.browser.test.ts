@@ -74,9 +74,7 @@ describeInBrowser('group membership in the browser', {}, ({ sandbox: getSandbox,
 
     // A second search that finds the ticked group again: it stays ticked, once.
     await page.fill('#group-search', 'Clinical');
-    await page.waitForFunction(
-      `document.querySelector('#add-group-results')?.getAttribute('aria-busy') === null && !!document.querySelector('#add-group-results p, #add-group-results li')`,
-    );
+    await page.locator('#add-group-results:not([aria-busy])', { hasText: 'Clinical' }).waitFor();
     await page.waitForTimeout(400);
     assert.equal(await copies(), 1, 'the ticked group is listed twice after a second search');
     assert.equal(await page.isChecked(`input[name="add_group:${clinical.id}"]`), true);
