@@ -20,6 +20,8 @@ export function timeZoneFrom(typed: string): string | null {
   if (!name || name.length > 64) return null;
   const listed = BY_LOWER.get(name.toLowerCase());
   if (listed) return listed;
+  // An alias is Area/Location too; Intl would also map "CET" or "EST" to some city, silently.
+  if (!name.includes('/')) return null;
   try {
     return BY_LOWER.get(new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone.toLowerCase()) ?? null;
   } catch {

@@ -169,9 +169,7 @@ export const groupMembershipForm: FormDefinition<GroupMembershipInput> = {
   // and app.js fills in the group's name once one is picked.
   submitLabel: (_values, target) => (
     <>
-      <span class="submit-mode-user">
-        Change the groups of {target.displayName}
-      </span>
+      <span class="submit-mode-user">Change the groups of {target.displayName}</span>
       <span class="submit-mode-group">
         Change the members of <span data-label-from="group_id">the chosen group</span>
       </span>

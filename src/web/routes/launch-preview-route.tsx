@@ -21,7 +21,7 @@ export const launchPreviewRoute = new Hono<AppEnv>().get('/launches/:id/previews
   c.header('Cache-Control', 'no-store');
   switch (result.kind) {
     case 'ok':
-      return c.html(<>{result.view}</>);
+      return c.html(<div class="preview">{result.view}</div>);
     case 'failed':
       return c.html(<p class="error">{result.message}</p>, 502);
     case 'forbidden':
