@@ -47,11 +47,11 @@ describeInBrowser('user onboarding in the browser', {}, ({ sandbox: getSandbox, 
     await page.locator('#onboard-group-results li', { hasText: 'Clinical Records Access' }).locator('input').check();
     assert.equal(await page.locator('#run_at').isHidden(), true);
     await assertNoAxeViolations(page, 'onboarding form');
+    await screenshotBothWidths(page, 'onboarding-form');
     await page.check('#when-later');
     await page.setViewportSize({ width: 390, height: 844 });
     await assertNoAxeViolations(page, 'onboarding form at 390 px, start date shown');
     await page.setViewportSize({ width: 1280, height: 900 });
-    await screenshotBothWidths(page, 'onboarding-form');
     await page.check('#when-now');
 
     await Promise.all([page.waitForURL(/\/executions\/[^/?]+$/), page.click('form.workflow-form button[type="submit"]')]);
