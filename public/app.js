@@ -88,11 +88,17 @@
   // never a page reload. Ticked items are kept in a "chosen" list above the results, so a new search
   // does not lose them.
   const launchPath = () => window.location.pathname.replace(/\/$/, '');
-  const fetchFragment = async (source, query, field, kind) => {
-    const params = new URLSearchParams({ q: query, field, kind });
+  const fetchFragment = async (source, query, field, kind, extra) => {
+    const params = new URLSearchParams(extra ?? '');
+    params.set('q', query);
+    params.set('field', field);
+    params.set('kind', kind);
     const response = await fetch(`${launchPath()}/options/${source}?${params}`, { headers: { Accept: 'text/html' }, cache: 'no-store' });
     return response.text();
   };
+  // An option appears once on the page: in the chosen list, in the results, or in a list the server
+  // rendered (a default group, the contact as manager). Items unticked in the chosen list since the
+  // last search are let go, so a search that finds them again shows them in the results, once.
   const keepChosen = (results) => {
     let chosen = results.previousElementSibling;
     if (!chosen?.classList.contains('options-chosen')) {
@@ -100,10 +106,20 @@
       chosen.className = 'options options-chosen';
       results.before(chosen);
     }
+    for (const input of chosen.querySelectorAll('input:not(:checked)')) input.closest('li')?.remove();
     for (const input of results.querySelectorAll('input:checked')) {
       const item = input.closest('li');
-      if (item && input.type === 'checkbox' && !chosen.querySelector(`input[name="${CSS.escape(input.name)}"]`)) chosen.append(item);
+      if (item && input.type === 'checkbox') chosen.append(item);
     }
+  };
+  const dropShownElsewhere = (results) => {
+    const scope = results.closest('form') ?? document;
+    for (const input of results.querySelectorAll('input[name]')) {
+      const same = scope.querySelectorAll(`input[name="${CSS.escape(input.name)}"][value="${CSS.escape(input.value)}"]`);
+      if ([...same].some((other) => !results.contains(other))) input.closest('li')?.remove();
+    }
+    const list = results.querySelector('ul.options');
+    if (list && !list.querySelector('li')) list.outerHTML = '<p class="muted">Only what is already listed above.</p>';
   };
   const timers = new WeakMap();
   document.addEventListener('input', (event) => {
@@ -123,12 +139,17 @@
         }
         results.setAttribute('aria-busy', 'true');
         try {
-          results.innerHTML = await fetchFragment(
+          const html = await fetchFragment(
             box.getAttribute('data-options-search'),
             query,
             box.getAttribute('data-options-field'),
             box.getAttribute('data-options-kind'),
+            box.getAttribute('data-options-params'),
           );
+          // Ticks made while the search was on its way are kept too.
+          keepChosen(results);
+          results.innerHTML = html;
+          dropShownElsewhere(results);
         } catch {
           results.innerHTML = '<p class="error" role="alert">The search did not answer; try again.</p>';
         }
@@ -155,6 +176,59 @@
       }
       target.removeAttribute('aria-busy');
     }
+  });
+  // --- Forms that read like the tenant (issue 9 §4): live previews and labels that follow a pick ---
+  // A preview (the new user's sign-in name and whether it is free) is rendered by the server from
+  // the fields it names, with the code that submits them: this only asks again as they change.
+  const previewTimers = new WeakMap();
+  const previewRounds = new WeakMap();
+  const refreshPreview = async (box) => {
+    const form = box.closest('form');
+    if (!form) return;
+    const params = new URLSearchParams();
+    for (const name of box.getAttribute('data-preview-fields').split(' ')) {
+      const field = form.elements.namedItem(name);
+      if (field && 'value' in field) params.set(name, field.value);
+    }
+    const round = (previewRounds.get(box) ?? 0) + 1;
+    previewRounds.set(box, round);
+    box.setAttribute('aria-busy', 'true');
+    try {
+      const response = await fetch(`${launchPath()}/previews/${encodeURIComponent(box.getAttribute('data-preview'))}?${params}`, {
+        headers: { Accept: 'text/html' },
+        cache: 'no-store',
+      });
+      const html = await response.text();
+      // An older answer arriving after a newer one is dropped.
+      if (previewRounds.get(box) === round) box.innerHTML = html;
+    } catch {
+      if (previewRounds.get(box) === round)
+        box.innerHTML = '<p class="muted">The preview did not answer; the name is checked on submit.</p>';
+    }
+    if (previewRounds.get(box) === round) box.removeAttribute('aria-busy');
+  };
+  const schedulePreviews = (event) => {
+    const name = event.target?.name;
+    if (!name) return;
+    for (const box of document.querySelectorAll('[data-preview][data-preview-fields]')) {
+      if (!box.getAttribute('data-preview-fields').split(' ').includes(name)) continue;
+      clearTimeout(previewTimers.get(box));
+      previewTimers.set(
+        box,
+        setTimeout(() => refreshPreview(box), 300),
+      );
+    }
+  };
+  document.addEventListener('input', schedulePreviews);
+  document.addEventListener('change', schedulePreviews);
+
+  // Words that name a picked option (the submit button's "Change the members of Sales").
+  document.addEventListener('change', (event) => {
+    const input = event.target;
+    if (input?.type !== 'radio' || !input.checked) return;
+    const text = input.closest('label')?.querySelector('span')?.firstChild?.textContent?.trim();
+    if (!text) return;
+    for (const target of document.querySelectorAll(`[data-label-from="${CSS.escape(input.name)}"]`)) target.textContent = text;
   });
 })();
 

@@ -1,6 +1,6 @@
 import type { DirectoryClient, DirectoryGroup, DirectoryUser } from '../connectors/directory/types.js';
 import { directoryUserFacts } from './directory-user-facts.js';
-import type { OptionItem } from './types.js';
+import type { OptionContext, OptionItem } from './types.js';
 
 const KIND_BADGE: Record<DirectoryGroup['kind'], string> = {
   microsoft365: 'Microsoft 365',
@@ -35,9 +35,35 @@ export const userOption = (user: DirectoryUser): OptionItem => {
   };
 };
 
+/**
+ * A group the user is already in: marked, and not offered to add (adding it would change nothing);
+ * the form lists current memberships separately, where they can be ticked for removal.
+ */
+export function memberGroupOption(group: DirectoryGroup): OptionItem {
+  const option = groupOption(group);
+  return {
+    ...option,
+    badges: ['Member', ...option.badges],
+    disabledReason: 'Already a member: tick it under the current groups to remove it.',
+  };
+}
+
+/**
+ * Groups by search. With a user, the groups they are already in are marked (read in parallel with
+ * the search, so the list costs no extra round trip).
+ */
+async function searchGroupsFor(directory: DirectoryClient, query: string, context?: OptionContext): Promise<OptionItem[]> {
+  const [groups, memberOf] = await Promise.all([
+    directory.searchGroups(query, { limit: 20 }),
+    context?.userId ? directory.listUserGroups(context.userId) : Promise.resolve([]),
+  ]);
+  const member = new Set(memberOf.map((group) => group.id));
+  return groups.map((group) => (member.has(group.id) ? memberGroupOption(group) : groupOption(group)));
+}
+
 /** The live lists forms share: groups and users by search, a group's members by its id. */
 export const directoryOptionSources = {
-  groups: async (directory: DirectoryClient, query: string) => (await directory.searchGroups(query, { limit: 20 })).map(groupOption),
+  groups: searchGroupsFor,
   users: async (directory: DirectoryClient, query: string) => (await directory.searchUsers(query, { limit: 20 })).map(userOption),
   members: async (directory: DirectoryClient, groupId: string) =>
     (await directory.listGroupMembers(groupId, { limit: 200 })).map(userOption),

@@ -36,8 +36,19 @@ export function OptionList(props: { items: OptionItem[]; field: string; kind: 'c
   );
 }
 
-/** A search box whose results (from one of the form's option sources) appear below it as you type. */
-export function SearchBox(props: { id: string; label: string; source: string; into: string; field: string; kind: 'checkbox' | 'radio' }) {
+/**
+ * A search box whose results (from one of the form's option sources) appear below it as you type.
+ * `params` go along with each search (`user`: whose memberships to mark).
+ */
+export function SearchBox(props: {
+  id: string;
+  label: string;
+  source: string;
+  into: string;
+  field: string;
+  kind: 'checkbox' | 'radio';
+  params?: Record<string, string>;
+}) {
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
@@ -49,6 +60,7 @@ export function SearchBox(props: { id: string; label: string; source: string; in
         data-options-into={props.into}
         data-options-field={props.field}
         data-options-kind={props.kind}
+        data-options-params={props.params ? new URLSearchParams(props.params).toString() : undefined}
       />
       <noscript>
         <small class="hint">Searching needs JavaScript.</small>

@@ -41,6 +41,9 @@ export type OptionItem = {
   disabledReason?: string;
 };
 
+/** What a live option list is for, beyond the typed query (from the page's query string). */
+export type OptionContext = { userId?: string };
+
 export type FormFieldsProps = {
   values: FormValues;
   errors: FieldErrors;
@@ -111,8 +114,26 @@ export type FormDefinition<I> = {
   /**
    * Live option lists the form's search boxes fill in without a page reload, by name; the page
    * fetches `/launches/{id}/options/{name}?q=…`. Each answers from the directory, bounded.
+   * `context.userId` (the page's `user=` parameter) is the user the list is for, so a source can
+   * mark what they already have (a group they are in).
    */
-  optionSources?: Record<string, (directory: DirectoryClient, query: string) => Promise<OptionItem[]>>;
+  optionSources?: Record<string, (directory: DirectoryClient, query: string, context?: OptionContext) => Promise<OptionItem[]>>;
+  /**
+   * Live previews the page refreshes as the technician types, by name: the page fetches
+   * `/launches/{id}/previews/{name}?<the fields named in the container's data-preview-fields>` and
+   * swaps the fragment in. Built by the same code `parse` uses, so what is previewed is what runs.
+   */
+  previews?: Record<string, (context: { directory: DirectoryClient; fields: FormValues }) => Promise<Child>>;
+  /**
+   * Checks a parsed input against the directory where `parse` cannot (a username already taken), on
+   * submit, before anything is recorded: errors are shown next to the fields, like parse's.
+   */
+  verify?(context: { directory: DirectoryClient; input: I }): Promise<FieldErrors>;
+  /**
+   * The submit button's words for the current values, naming what the form will do ("Change the
+   * groups of Megan Bowen"); without it the page says the form's label and the user.
+   */
+  submitLabel?(values: FormValues, target: DirectoryUser): Child;
   /**
    * For "run again with the same inputs": the one-time secret made anew (a generated password is
    * generated again), or why it cannot be (a typed one was never stored). Forms without a secret
@@ -133,8 +154,6 @@ export type FormDefinition<I> = {
    * form that removes things reviews first.
    */
   reviewFirst(input: I): boolean;
-  /** The submit button's words, naming the action and the person, before anything is parsed. */
-  submitLabel?(values: FormValues, target: DirectoryUser): string;
   /** Reads submitted fields (already as strings; unchecked boxes are absent). */
   parse(fields: FormValues, target: DirectoryUser, data: FormData): ParsedForm<I>;
   /** The form's own fields; the page around them (ticket, user, submit) is shared. */

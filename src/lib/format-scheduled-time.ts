@@ -1,10 +1,15 @@
+import { isTimeZone } from './zoned-time.js';
+
 /**
- * A scheduled instant as the technician entered it: "Tue 8 Dec 2026, 18:00 in Europe/Paris
- * (17:00 UTC)". The zone's own wall clock comes first, because that is what was typed and what the
- * customer means; UTC follows for whoever reads the log.
+ * "Sat 9 Jan 2027, 18:00 Europe/Paris time (2027-01-09 17:00 UTC)": a scheduled run's time on the
+ * wall clock of the zone the technician entered it in, which is the one they think in; UTC second,
+ * for logs and colleagues elsewhere. A zone this runtime does not know falls back to UTC alone.
  */
-export function formatScheduledTime(iso: string, timeZone: string): string {
-  const instant = new Date(iso);
+export function formatScheduledTime(at: string, timeZone: string): string {
+  const instant = new Date(at);
+  if (Number.isNaN(instant.getTime())) return at;
+  const utc = `${instant.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  if (!isTimeZone(timeZone) || timeZone === 'UTC') return utc;
   const local = new Intl.DateTimeFormat('en-GB', {
     timeZone,
     weekday: 'short',
@@ -15,6 +20,5 @@ export function formatScheduledTime(iso: string, timeZone: string): string {
     minute: '2-digit',
     hourCycle: 'h23',
   }).format(instant);
-  const utc = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
-  return timeZone === 'UTC' ? `${local} UTC` : `${local} in ${timeZone} (${utc} UTC)`;
+  return `${local.replace(/^(\w+),/, '$1')} ${timeZone} time (${utc})`;
 }

@@ -18,6 +18,7 @@ import { sessionAuth } from './middleware/session-auth.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { executionRoutes } from './routes/execution-routes.js';
 import { homeRoute } from './routes/home-route.js';
+import { launchPreviewRoute } from './routes/launch-preview-route.js';
 import { launchRoutes } from './routes/launch-routes.js';
 import { myExecutionsRoute } from './routes/my-executions-route.js';
 import { screenPopRoute } from './routes/screenpop-route.js';
@@ -100,6 +101,7 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
   app.route('/', screenPopRoute);
   app.route('/', authRoutes);
   app.route('/', launchRoutes);
+  app.route('/', launchPreviewRoute);
   app.route('/', executionRoutes);
   app.route('/', myExecutionsRoute);
   app.route('/', homeRoute);

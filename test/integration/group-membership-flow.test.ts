@@ -163,6 +163,8 @@ describe('group membership refusals', () => {
 });
 
 describe('group membership: already a member, throttling', () => {
+  // Since the form refuses adding the user to a group they are in, "already a member" is reached
+  // through another user alongside (Diego is already in Clinical Records Access).
   test('adding a member who already is one is reported, not an error; a 429 is waited out', async () => {
     const store = await TEST_DATABASES[0]!.open();
     const toolbox = await createTestToolbox({ store });
@@ -177,17 +179,63 @@ describe('group membership: already a member, throttling', () => {
       toolbox.graph.failNext(/\/groups\/[^/]+\/members\/\$ref$/, 429, 'TooManyRequests', 1, { retryAfterSeconds: 1 });
       const response = await toolbox.submitReviewed(path, {
         cookie: session.cookie,
-        form: { _csrf: session.csrf, user_id: MEGAN, mode: 'user', [`add_group:${ALL_STAFF}`]: 'on', [`add_group:${CLINICAL}`]: 'on' },
+        form: { _csrf: session.csrf, user_id: MEGAN, mode: 'user', [`also_user:${DIEGO}`]: 'on', [`add_group:${CLINICAL}`]: 'on' },
       });
       const json = await toolbox.waitForExecution(response.headers.get('location')!.split('/').pop()!, session.cookie);
       assert.equal(json.status, 'succeeded', JSON.stringify(json.steps));
       const added = stepOf(json, 'add-memberships').message;
-      assert.match(added, /Already members: Megan Bowen to All Staff/);
+      assert.match(added, /Already members: Diego Siciliani to Clinical Records Access/);
       assert.match(added, /Added: Megan Bowen to Clinical Records Access/);
       assert.ok(
         toolbox.graph.state.requests.some((r) => r.status === 429),
         'the throttling was not exercised',
       );
+    } finally {
+      await toolbox.close();
+      await store.drop();
+    }
+  });
+});
+
+describe('group membership: groups the user is already in', () => {
+  test('the group search marks them and does not offer them to add; an add of one is refused; the button names the mode', async () => {
+    const store = await TEST_DATABASES[0]!.open();
+    const toolbox = await createTestToolbox({ store });
+    try {
+      const session = await toolbox.signIn();
+      const pop = await toolbox.request('/hooks/screenpop?ticket_id=1001&company_id=250&contact_id=301&form_name=group_membership', {
+        cookie: session.cookie,
+      });
+      const path = pop.headers.get('location')!;
+      const html = await (await toolbox.request(path, { cookie: session.cookie })).text();
+      // The search box sends whose memberships to mark; the button says what each mode does.
+      assert.match(html, new RegExp(`id="group-search"[^>]*data-options-params="user=${MEGAN}"`));
+      assert.match(html, /<button type="submit" class="primary">.*Change the groups of Megan Bowen/s);
+      assert.match(html, /Change the members of <span data-label-from="group_id">the chosen group<\/span>/);
+
+      // "Clinic" finds Downtown (Megan is in it) and Riverside and Uptown (she is not).
+      const marked = await (
+        await toolbox.request(`${path}/options/groups?q=Clinic&field=add_group&kind=checkbox&user=${MEGAN}`, { cookie: session.cookie })
+      ).text();
+      const item = (name: string) => new RegExp(`<li>(?:(?!</li>).)*${name}(?:(?!</li>).)*</li>`, 's').exec(marked)?.[0] ?? '';
+      assert.match(item('Clinic - Downtown'), /<span class="badge">Member<\/span>/);
+      assert.match(item('Clinic - Downtown'), / disabled=""/, 'a group she is in must not be offered to add');
+      assert.match(item('Clinic - Downtown'), /Already a member/);
+      assert.doesNotMatch(item('Clinic - Riverside'), /Member|disabled/);
+      // Without a user the same search marks nothing (the onboarding form's new user is in no group).
+      const plain = await (
+        await toolbox.request(`${path}/options/groups?q=Clinic&field=add_group&kind=checkbox`, { cookie: session.cookie })
+      ).text();
+      assert.doesNotMatch(plain, /Member/);
+
+      // A crafted or stale "add" of a group she is already in is refused by name, nothing runs.
+      const refused = await toolbox.request(path, {
+        cookie: session.cookie,
+        form: { _csrf: session.csrf, user_id: MEGAN, mode: 'user', [`add_group:${ALL_STAFF}`]: 'on' },
+      });
+      assert.equal(refused.status, 422);
+      assert.match(await refused.text(), /Megan Bowen is already a member of All Staff: nothing to add there/);
+      assert.equal(toolbox.graph.state.requests.filter((r) => r.method === 'POST' && r.path.includes('/members/')).length, 0);
     } finally {
       await toolbox.close();
       await store.drop();

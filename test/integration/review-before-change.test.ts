@@ -150,7 +150,7 @@ for (const database of TEST_DATABASES) {
         assert.equal(changes[1], 'Convert the mailbox to shared');
         assert.match(changes[2] ?? '', /^Remove from \d+ groups?/);
         assert.match(changes[3] ?? '', /^Remove \d+ licences?/);
-        assert.match(html, /It runs on \w{3}, \d+ \w{3} \d{4}, 18:30 in America\/New_York \(\d\d:30 UTC\), not before/);
+        assert.match(html, /It runs on \w{3} \d+ \w{3} \d{4}, 18:30 America\/New_York time \(\d{4}-\d\d-\d\d \d\d:30 UTC\), not before/);
         assert.match(html, />Schedule the offboarding of Grady Archie</);
       }, database);
     });

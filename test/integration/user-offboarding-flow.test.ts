@@ -167,6 +167,22 @@ describe('user offboarding: order, refusals, scheduling', () => {
       });
       assert.equal(past.status, 422);
       assert.match(await past.text(), /That time has passed/);
+      // The same searchable time-zone picker as onboarding, checked the same way.
+      const zoneless = await toolbox.request(path, {
+        cookie: session.cookie,
+        form: {
+          _csrf: session.csrf,
+          user_id: ISAIAH,
+          ...DEFAULT_STEPS,
+          when: 'later',
+          run_at: '2099-01-01T09:00',
+          time_zone: 'Europe/Atlantis',
+        },
+      });
+      assert.equal(zoneless.status, 422);
+      const zonelessHtml = await zoneless.text();
+      assert.match(zonelessHtml, /&quot;Europe\/Atlantis&quot; is not a time zone: pick one from the list/);
+      assert.match(zonelessHtml, /name="time_zone" list="time-zone-list" value="Europe\/Atlantis"/);
       assert.equal(toolbox.graph.state.accountEnabled(ADATUM, ISAIAH), true, 'something ran');
     });
   });

@@ -97,6 +97,8 @@ export async function submitExecution(
   const data = await loadFormData(form, directory.client, target, directory.config.formDefaults[launch.formName]);
   const parsed = form.parse(fields, target, data);
   if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors, values };
+  const verified = form.verify ? await form.verify({ directory: directory.client, input: parsed.input }) : {};
+  if (Object.keys(verified).length > 0) return { kind: 'invalid', errors: verified, values };
 
   if (form.reviewFirst(parsed.input)) {
     let review: ChangeReview;

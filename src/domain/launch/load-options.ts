@@ -1,5 +1,5 @@
 import type { DirectoryRegistry } from '../../engine/directory-registry.js';
-import type { FormDefinition, OptionItem } from '../../forms/types.js';
+import type { FormDefinition, OptionContext, OptionItem } from '../../forms/types.js';
 import type { Clock } from '../../lib/clock.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { LaunchRepo } from '../../store/types.js';
@@ -26,7 +26,13 @@ export function createOptionLoader(deps: {
   clock: Clock;
 }) {
   const cache = new Map<string, { until: number; items: OptionItem[] }>();
-  return async function loadOptions(launchId: string, technicianUserId: string, source: string, query: string): Promise<LoadOptionsResult> {
+  return async function loadOptions(
+    launchId: string,
+    technicianUserId: string,
+    source: string,
+    query: string,
+    context: OptionContext = {},
+  ): Promise<LoadOptionsResult> {
     const launch = await deps.launches.get(launchId);
     if (!launch) return { kind: 'not-found' };
     if (launch.technicianUserId !== technicianUserId) return { kind: 'forbidden' };
@@ -37,12 +43,13 @@ export function createOptionLoader(deps: {
     const trimmed = query.trim().slice(0, 100);
     // Searches need two characters; a lookup by id (a group's members) any.
     if (source !== 'members' && trimmed.length < 2) return { kind: 'too-short' };
-    const key = `${directory.config.id}\u0000${source}\u0000${trimmed.toLowerCase()}`;
+    const userId = context.userId?.trim().slice(0, 200) || undefined;
+    const key = `${directory.config.id}\u0000${source}\u0000${userId ?? ''}\u0000${trimmed.toLowerCase()}`;
     const now = deps.clock.now();
     const cached = cache.get(key);
     if (cached && cached.until > now) return { kind: 'ok', items: cached.items };
     try {
-      const items = await load(directory.client, trimmed);
+      const items = await load(directory.client, trimmed, userId ? { userId } : {});
       if (cache.size >= MAX_CACHED) cache.clear();
       cache.set(key, { until: now + CACHE_MS, items });
       return { kind: 'ok', items };

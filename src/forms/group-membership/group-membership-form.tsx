@@ -44,7 +44,15 @@ function GroupMembershipFields({ values, errors, target, data }: FormFieldsProps
               empty="No group memberships."
             />
           ) : null}
-          <SearchBox id="group-search" label="Groups to add" source="groups" into="add-group-results" field="add_group" kind="checkbox" />
+          <SearchBox
+            id="group-search"
+            label="Groups to add"
+            source="groups"
+            into="add-group-results"
+            field="add_group"
+            kind="checkbox"
+            params={{ user: target.id }}
+          />
           {errors.groups ? (
             <p class="error" role="alert" id="groups-error">
               {errors.groups}
@@ -115,9 +123,14 @@ export const groupMembershipForm: FormDefinition<GroupMembershipInput> = {
       const current = data?.ok ? (data.value as DirectoryGroup[]) : [];
       const remove = ticked(fields, 'remove_group:');
       const add = ticked(fields, 'add_group:').filter((id) => !remove.includes(id));
+      // A group the user is already in is not added again (the search marks it); for them alone
+      // that is a refusal that names it, alongside other users only their additions run.
+      const already = current.filter((group) => add.includes(group.id));
       if (remove.some((id) => !current.some((g) => g.id === id)))
         errors.groups = 'Some ticked groups are no longer among the current ones; the list has been refreshed.';
       else if (add.length + remove.length === 0) errors.groups = 'Tick a group to remove, or search for one to add.';
+      else if (already.length > 0 && users.length === 1)
+        errors.groups = `${target.displayName} is already a member of ${already.map((g) => g.displayName).join(', ')}: nothing to add there.`;
       if (Object.keys(errors).length > 0) return { ok: false, errors };
       return {
         ok: true,
@@ -125,7 +138,9 @@ export const groupMembershipForm: FormDefinition<GroupMembershipInput> = {
           mode,
           userIds: users,
           groupId: null,
-          add: users.flatMap((userId) => add.map((groupId) => ({ groupId, userId }))),
+          add: users.flatMap((userId) =>
+            add.filter((groupId) => userId !== target.id || !already.some((g) => g.id === groupId)).map((groupId) => ({ groupId, userId })),
+          ),
           remove: users.flatMap((userId) => remove.map((groupId) => ({ groupId, userId }))),
         },
         secret: null,
@@ -154,5 +169,15 @@ export const groupMembershipForm: FormDefinition<GroupMembershipInput> = {
   review: reviewGroupMembership,
   // Adding only grants access and is easily undone; a removal is reviewed first.
   reviewFirst: (input) => input.remove.length > 0,
+  // Both modes' words are rendered; app.css shows the one for the checked mode (no script needed),
+  // and app.js fills in the group's name once one is picked.
+  submitLabel: (_values, target) => (
+    <>
+      <span class="submit-mode-user">Change the groups of {target.displayName}</span>
+      <span class="submit-mode-group">
+        Change the members of <span data-label-from="group_id">the chosen group</span>
+      </span>
+    </>
+  ),
   Fields: GroupMembershipFields,
 };

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { DirectoryClient, DirectoryUser, MailboxInfo } from '../../connectors/directory/types.js';
-import { isTimeZone, zonedTimeToUtc } from '../../lib/zoned-time.js';
+import { zonedTimeToUtc } from '../../lib/zoned-time.js';
 import type { UserOffboardingInput } from '../../workflows/user-offboarding/user-offboarding-workflow.js';
 import { directoryOptionSources } from '../directory-option-sources.js';
 import { OptionList, SearchBox } from '../option-list.js';
+import { DEFAULT_TIME_ZONE, notATimeZone, TimeZoneField, timeZoneFrom } from '../time-zone-field.js';
 import type { FieldErrors, FormDefinition, FormFieldsProps, FormValues } from '../types.js';
 import { reviewUserOffboarding } from './user-offboarding-review.js';
 
@@ -28,7 +29,10 @@ const AUDIENCES = [
 
 const offboardingDefaults = z.strictObject({
   ...Object.fromEntries(TOGGLES.map((toggle) => [toggle.key, z.boolean().optional()])),
-  timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/London' }).optional(),
+  timeZone: z
+    .string()
+    .refine((zone) => timeZoneFrom(zone) !== null, { message: 'must be an IANA time zone such as Europe/London' })
+    .optional(),
   outOfOfficeExternalAudience: z.enum(['all', 'contactsOnly', 'none']).optional(),
 });
 type OffboardingDefaults = z.infer<typeof offboardingDefaults>;
@@ -36,7 +40,6 @@ type OffboardingDefaults = z.infer<typeof offboardingDefaults>;
 type LoadedContext = { manager: DirectoryUser | null; mailbox: MailboxInfo | null; errors: string[] };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const TIME_ZONES: string[] = Intl.supportedValuesOf('timeZone');
 
 function Toggle({ field, label, values }: { field: string; label: string; values: FormValues }) {
   return (
@@ -178,16 +181,7 @@ function UserOffboardingFields({ values, errors, target, data }: FormFieldsProps
             <label for="run_at">Date and time</label>
             <input type="datetime-local" id="run_at" name="run_at" value={values.run_at ?? ''} />
           </div>
-          <div class="field">
-            <label for="time_zone">Time zone</label>
-            <select id="time_zone" name="time_zone">
-              {TIME_ZONES.map((zone) => (
-                <option value={zone} selected={values.time_zone === zone}>
-                  {zone}
-                </option>
-              ))}
-            </select>
-          </div>
+          <TimeZoneField values={values} />
         </div>
         <FieldError id="when" message={errors.when} />
       </fieldset>
@@ -219,7 +213,7 @@ export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
     const preset = (custom ?? {}) as OffboardingDefaults & Record<string, boolean | undefined>;
     const values: FormValues = {
       when: 'now',
-      time_zone: preset.timeZone ?? 'UTC',
+      time_zone: timeZoneFrom(preset.timeZone ?? '') ?? DEFAULT_TIME_ZONE,
       ooo_audience: preset.outOfOfficeExternalAudience ?? 'all',
       keep_copy: 'on',
       access_full: 'on',
@@ -297,9 +291,9 @@ export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
     let scheduledFor: UserOffboardingInput['scheduledFor'] = null;
     let runAt: number | undefined;
     if (fields.when === 'later') {
-      const zone = fields.time_zone ?? 'UTC';
-      const instant = isTimeZone(zone) ? zonedTimeToUtc(fields.run_at ?? '', zone) : null;
-      if (!isTimeZone(zone)) errors.when = `"${zone}" is not a time zone.`;
+      const zone = timeZoneFrom(fields.time_zone ?? '');
+      const instant = zone ? zonedTimeToUtc(fields.run_at ?? '', zone) : null;
+      if (!zone) errors.when = notATimeZone(fields.time_zone ?? '');
       else if (instant === null) errors.when = 'Enter the date and time to run at.';
       else if (instant < Date.now() + 60_000) errors.when = 'That time has passed: choose a time at least a minute from now, or run now.';
       else if (instant > Date.now() + 90 * 86_400_000) errors.when = 'Choose a time within 90 days.';

@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import type { DirectoryGroup, SubscribedSku, VerifiedDomain } from '../../connectors/directory/types.js';
+import type { DirectoryClient, DirectoryGroup, DirectoryUser, SubscribedSku, VerifiedDomain } from '../../connectors/directory/types.js';
 import { checkEntraPassword, ENTRA_PASSWORD_RULES } from '../../domain/passwords/check-entra-password.js';
 import { generateForUser } from '../../domain/passwords/generate-for-user.js';
 import { renewPassword } from '../../domain/passwords/renew-password.js';
-import { isTimeZone, zonedTimeToUtc } from '../../lib/zoned-time.js';
+import { isToolboxError } from '../../lib/toolbox-error.js';
+import { zonedTimeToUtc } from '../../lib/zoned-time.js';
 import type { UserOnboardingInput } from '../../workflows/user-onboarding/user-onboarding-workflow.js';
 import { directoryOptionSources, groupOption } from '../directory-option-sources.js';
 import { OptionList, SearchBox } from '../option-list.js';
+import { DEFAULT_TIME_ZONE, notATimeZone, TimeZoneField, timeZoneFrom } from '../time-zone-field.js';
 import type { FieldErrors, FormDefinition, FormFieldsProps, FormValues } from '../types.js';
 import { reviewUserOnboarding } from './user-onboarding-review.js';
 
@@ -26,7 +28,10 @@ const onboardingDefaults = z.strictObject({
   groups: z.array(z.string()).optional().describe('group ids ticked by default'),
   passwordMode: z.enum(['generated', 'passphrase', 'typed']).optional(),
   mustChange: z.boolean().optional(),
-  timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/London' }).optional(),
+  timeZone: z
+    .string()
+    .refine((zone) => timeZoneFrom(zone) !== null, { message: 'must be an IANA time zone such as Europe/London' })
+    .optional(),
 });
 type OnboardingDefaults = z.infer<typeof onboardingDefaults>;
 
@@ -51,6 +56,62 @@ export function usernameFrom(pattern: string, first: string, last: string): stri
     .replace(/^\.+|\.+$/g, '');
 }
 
+export type SignInName = { ok: true; upn: string } | { ok: false; incomplete: boolean; message: string };
+
+/**
+ * The new user's sign-in name from the form's fields: the typed username, or else the customer's
+ * pattern applied to the name, at the chosen domain. The one place it is built: the live preview
+ * and the submitted form both use it, so what is previewed is what is created.
+ */
+export function signInNameFrom(fields: FormValues): SignInName {
+  const typed = (fields.username ?? '').trim();
+  const first = (fields.first_name ?? '').trim();
+  const last = (fields.last_name ?? '').trim();
+  const domain = (fields.domain ?? '').trim().toLowerCase();
+  if (!typed && (!first || !last))
+    return { ok: false, incomplete: true, message: 'Type the first and last name (or a username) to see the sign-in name.' };
+  const username = (typed || usernameFrom(fields.username_pattern ?? PATTERNS[0], first, last)).toLowerCase();
+  if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(username))
+    return { ok: false, incomplete: false, message: 'Use letters, digits, dots, dashes and underscores only.' };
+  if (!domain) return { ok: false, incomplete: true, message: 'Choose the domain to see the sign-in name.' };
+  return { ok: true, upn: `${username}@${domain}` };
+}
+
+const takenMessage = (upn: string, by: DirectoryUser) => `${upn} is already taken by ${by.displayName}: type another username.`;
+
+type Availability = { kind: 'free' } | { kind: 'taken'; by: DirectoryUser } | { kind: 'unknown'; message: string } | { kind: 'unchecked' };
+
+/** Whether a sign-in name is free, by the same read the workflow's first step makes. */
+async function availabilityOf(directory: DirectoryClient, upn: string): Promise<Availability> {
+  try {
+    const [user] = await directory.findUsersByUpn(upn);
+    return user ? { kind: 'taken', by: user } : { kind: 'free' };
+  } catch (error) {
+    return { kind: 'unknown', message: isToolboxError(error) ? error.message : 'The directory did not answer as expected.' };
+  }
+}
+
+/** The sign-in name the form will create, and whether it is free (when checked). */
+function SignInNamePreview({ name, availability }: { name: SignInName; availability: Availability }) {
+  if (!name.ok) return <p class={name.incomplete ? 'muted' : 'error'}>{name.message}</p>;
+  return (
+    <p>
+      Sign-in name: <code>{name.upn}</code> {availability.kind === 'free' ? <span class="badge badge-free">free</span> : null}
+      {availability.kind === 'taken' ? (
+        <>
+          <span class="badge badge-taken">taken</span> <span class="error">{takenMessage(name.upn, availability.by)}</span>
+        </>
+      ) : null}
+      {availability.kind === 'unknown' ? <span class="muted">Could not check whether it is free: {availability.message}</span> : null}
+    </p>
+  );
+}
+
+const PHONE = /^\+?[0-9 ()./-]{3,30}$/;
+const PHONE_HINT = 'With the country code, e.g. +1 425 555 0100.';
+
+const PREVIEW_FIELDS = 'first_name last_name username username_pattern domain';
+
 function Text(props: {
   field: string;
   label: string;
@@ -59,6 +120,8 @@ function Text(props: {
   required?: boolean;
   hint?: string;
   type?: string;
+  inputmode?: 'tel' | 'text';
+  autocomplete?: string;
 }) {
   const error = props.errors[props.field];
   return (
@@ -70,6 +133,9 @@ function Text(props: {
         name={props.field}
         value={props.values[props.field] ?? ''}
         required={props.required}
+        inputmode={props.inputmode}
+        // The technician types someone else's details: their own browser's suggestions would be wrong.
+        autocomplete={props.autocomplete ?? 'off'}
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={error ? `${props.field}-error` : props.hint ? `${props.field}-hint` : undefined}
       />
@@ -139,6 +205,13 @@ function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps)
             </p>
           ) : null}
         </div>
+        {/* Rendered here as the values stand; app.js asks the server again as the name changes. */}
+        <div class="sign-in-preview" id="sign-in-preview" aria-live="polite" data-preview="username" data-preview-fields={PREVIEW_FIELDS}>
+          <SignInNamePreview
+            name={signInNameFrom({ ...values, domain: values.domain || (loaded?.domains.find((d) => d.isDefault)?.name ?? '') })}
+            availability={{ kind: 'unchecked' }}
+          />
+        </div>
         <Text
           field="usage_location"
           label="Usage location (country code)"
@@ -174,7 +247,7 @@ function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps)
       </fieldset>
 
       <fieldset class="field">
-        <legend>Groups and manager</legend>
+        <legend>Groups</legend>
         {loaded && loaded.defaultGroups.length > 0 ? (
           <OptionList items={loaded.defaultGroups.map(groupOption)} field="group" kind="checkbox" values={groupValues} empty="" />
         ) : null}
@@ -186,6 +259,13 @@ function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps)
           field="group"
           kind="checkbox"
         />
+      </fieldset>
+
+      <fieldset class="field" aria-describedby="manager-hint">
+        <legend>Manager</legend>
+        <small class="hint" id="manager-hint">
+          Optional: whom the new user reports to.
+        </small>
         {target.id ? (
           <OptionList
             items={[
@@ -202,15 +282,12 @@ function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps)
             empty=""
           />
         ) : null}
-        <SearchBox id="manager-search" label="Manager" source="users" into="manager-results" field="manager" kind="radio" />
-        <SearchBox
-          id="copy-search"
-          label="Copy from an existing user (optional)"
-          source="users"
-          into="copy-results"
-          field="copy_from"
-          kind="radio"
-        />
+        <SearchBox id="manager-search" label="Find the manager" source="users" into="manager-results" field="manager" kind="radio" />
+      </fieldset>
+
+      <fieldset class="field">
+        <legend>Copy from an existing user (optional)</legend>
+        <SearchBox id="copy-search" label="Find the user to copy" source="users" into="copy-results" field="copy_from" kind="radio" />
         <label class="choice" for="copy_groups">
           <input type="checkbox" id="copy_groups" name="copy_groups" value="on" checked={values.copy_groups === 'on'} />
           <span>Copy their groups</span>
@@ -226,8 +303,8 @@ function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps)
         <Text field="job_title" label="Job title" values={values} errors={errors} />
         <Text field="department" label="Department" values={values} errors={errors} />
         <Text field="office" label="Office" values={values} errors={errors} />
-        <Text field="mobile_phone" label="Mobile phone" values={values} errors={errors} type="tel" />
-        <Text field="business_phone" label="Business phone" values={values} errors={errors} type="tel" />
+        <Text field="mobile_phone" label="Mobile phone" values={values} errors={errors} type="tel" inputmode="tel" hint={PHONE_HINT} />
+        <Text field="business_phone" label="Business phone" values={values} errors={errors} type="tel" inputmode="tel" hint={PHONE_HINT} />
       </fieldset>
 
       <fieldset class="field" aria-describedby={errors.password ? 'password-error' : undefined}>
@@ -279,10 +356,7 @@ function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps)
             <label for="run_at">Date and time</label>
             <input type="datetime-local" id="run_at" name="run_at" value={values.run_at ?? ''} />
           </div>
-          <div class="field">
-            <label for="time_zone">Time zone</label>
-            <input type="text" id="time_zone" name="time_zone" value={values.time_zone ?? 'UTC'} />
-          </div>
+          <TimeZoneField values={values} />
         </div>
         {errors.when ? (
           <p class="error" role="alert" id="when-error">
@@ -323,7 +397,7 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
       password_mode: preset.passwordMode ?? 'generated',
       must_change: (preset.mustChange ?? true) ? 'on' : '',
       when: 'now',
-      time_zone: preset.timeZone ?? 'UTC',
+      time_zone: timeZoneFrom(preset.timeZone ?? '') ?? DEFAULT_TIME_ZONE,
       defaults_applied: 'on',
       // One per line: product names hold commas ("Dynamics 365 Field Service, Enterprise Edition").
       ...(preset.licenses ? { default_licences: preset.licenses.join('\n') } : {}),
@@ -349,12 +423,16 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
     if (!first) errors.first_name = 'Enter the first name.';
     if (!last) errors.last_name = 'Enter the last name.';
     const displayName = (fields.display_name ?? '').trim() || `${first} ${last}`.trim();
-    const username = ((fields.username ?? '').trim() || usernameFrom(fields.username_pattern ?? PATTERNS[0], first, last)).toLowerCase();
-    if (first && last && !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(username))
-      errors.username = 'Use letters, digits, dots, dashes and underscores only.';
+    const signIn = signInNameFrom(fields);
+    if (!signIn.ok && !signIn.incomplete && first && last) errors.username = signIn.message;
+    const upn = signIn.ok ? signIn.upn : '';
     const domain = (fields.domain ?? '').trim().toLowerCase();
     if (!loaded) errors.domain = 'The tenant’s domains could not be read: try again.';
     else if (!loaded.domains.some((d) => d.name.toLowerCase() === domain)) errors.domain = 'Choose one of the tenant’s verified domains.';
+    for (const phone of ['mobile_phone', 'business_phone']) {
+      const value = (fields[phone] ?? '').trim();
+      if (value && !PHONE.test(value)) errors[phone] = 'Use digits, spaces, + ( ) . and - only, e.g. +1 425 555 0100.';
+    }
     const usageLocation = (fields.usage_location ?? '').trim().toUpperCase();
     if (!/^[A-Z]{2}$/.test(usageLocation)) errors.usage_location = 'Enter a two-letter country code, e.g. US or GB.';
     const skuIds = ticked(fields, 'licence:');
@@ -362,10 +440,10 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
     if (full.length > 0) errors.licences = `No free seats for ${full.map((s) => s?.displayName ?? 'that licence').join(', ')}.`;
 
     const mode = fields.password_mode === 'passphrase' || fields.password_mode === 'typed' ? fields.password_mode : 'generated';
-    let secret = mode === 'typed' ? '' : generateForUser(mode, { userPrincipalName: `${username}@${domain}`, displayName });
+    let secret = mode === 'typed' ? '' : generateForUser(mode, { userPrincipalName: upn, displayName });
     if (mode === 'typed') {
       secret = fields.password ?? '';
-      const check = checkEntraPassword(secret, { userPrincipalName: `${username}@${domain}`, displayName });
+      const check = checkEntraPassword(secret, { userPrincipalName: upn, displayName });
       if (!secret) errors.password = 'Type the password, or choose a generated one.';
       else if (!check.ok) errors.password = check.problems.join(' ');
     }
@@ -373,9 +451,9 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
     let scheduledFor: UserOnboardingInput['scheduledFor'] = null;
     let runAt: number | undefined;
     if (fields.when === 'later') {
-      const zone = (fields.time_zone ?? 'UTC').trim();
-      const instant = isTimeZone(zone) ? zonedTimeToUtc(fields.run_at ?? '', zone) : null;
-      if (!isTimeZone(zone)) errors.when = `"${zone}" is not a time zone (e.g. Europe/London).`;
+      const zone = timeZoneFrom(fields.time_zone ?? '');
+      const instant = zone ? zonedTimeToUtc(fields.run_at ?? '', zone) : null;
+      if (!zone) errors.when = notATimeZone(fields.time_zone ?? '');
       else if (instant === null) errors.when = 'Enter the date and time to create the user at.';
       else if (instant < Date.now() + 60_000) errors.when = 'That time has passed: choose a later one, or create now.';
       else if (instant > Date.now() + 90 * 86_400_000) errors.when = 'Choose a start within 90 days.';
@@ -387,7 +465,6 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
     if (Object.keys(errors).length > 0) return { ok: false, errors };
 
     const copyFrom = (fields.copy_from ?? '').trim();
-    const upn = `${username}@${domain}`;
     return {
       ok: true,
       input: {
@@ -419,5 +496,19 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
   // It creates, it removes nothing, and the button names the action.
   reviewFirst: () => false,
   submitLabel: () => 'Create the user account',
+  previews: {
+    // The sign-in name as the technician types, and whether it is free in the directory now.
+    username: async ({ directory, fields }) => {
+      const name = signInNameFrom(fields);
+      const availability: Availability = name.ok ? await availabilityOf(directory, name.upn) : { kind: 'unchecked' };
+      return <SignInNamePreview name={name} availability={availability} />;
+    },
+  },
+  // Without JavaScript there is no preview: a taken name is refused here, next to the field, before
+  // anything is recorded (the workflow's first step checks again, in case it was taken since).
+  async verify({ directory, input }): Promise<FieldErrors> {
+    const availability = await availabilityOf(directory, input.userPrincipalName);
+    return availability.kind === 'taken' ? { username: takenMessage(input.userPrincipalName, availability.by) } : {};
+  },
   Fields: UserOnboardingFields,
 };

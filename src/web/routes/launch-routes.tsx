@@ -193,7 +193,9 @@ export const launchRoutes = new Hono<AppEnv>()
     if (!auth) return c.html(<p role="alert">Your sign-in has ended: reload the page.</p>, 401);
     const field = (c.req.query('field') ?? '').replace(/[^a-z_]/g, '').slice(0, 40) || 'option';
     const kind = c.req.query('kind') === 'radio' ? 'radio' : 'checkbox';
-    const result = await c.get('services').loadOptions(c.req.param('id'), auth.user.id, c.req.param('source'), c.req.query('q') ?? '');
+    const result = await c
+      .get('services')
+      .loadOptions(c.req.param('id'), auth.user.id, c.req.param('source'), c.req.query('q') ?? '', { userId: c.req.query('user') });
     c.header('Cache-Control', 'no-store');
     switch (result.kind) {
       case 'ok':

@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx';
 import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { OpenLaunchResult } from '../../domain/launch/open-launch.js';
 import { type FieldErrors, type FormDefinition, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
@@ -108,7 +109,7 @@ export type LaunchPageProps = {
 };
 
 /** The submit button's words: the action and the person, as the form puts them. */
-function submitLabel(form: FormDefinition<unknown>, values: FormValues, selected: DirectoryUser | null): string {
+function submitLabel(form: FormDefinition<unknown>, values: FormValues, selected: DirectoryUser | null): Child {
   if (form.submitLabel) return form.submitLabel(values, selected ?? NO_TARGET_USER);
   return form.createsUser ? form.label : `${form.label} for ${selected?.displayName}`;
 }
