@@ -138,17 +138,21 @@ describeInBrowser('admin console set-up from an empty database', { demo: 'consol
     await submit(admin, 'Set the secret', /\/admin\/screenpop/);
     assert.equal(await admin.inputValue('#screenpop-secret'), '', 'the secret is not sent back');
     await checkPage(admin, 'screenpop');
-    // Copied with the page's copy button, as an admin would.
+    // Copied with the page's "Copy with secret" button, as an admin would: the page masks the
+    // secret, the clipboard gets the URL that works as pasted.
     await admin.context().grantPermissions(['clipboard-read', 'clipboard-write']);
-    await admin.locator('button[data-copy="url-password_reset"]').click();
+    assert.match(await admin.inputValue('#url-password_reset'), /&secret=•+$/);
+    await admin.locator('form[data-copy-secret="password_reset"] button').click();
+    await admin.locator('form[data-copy-secret="password_reset"] button', { hasText: 'Copied' }).waitFor();
     const template = (await admin.evaluate('navigator.clipboard.readText()')) as string;
     assert.equal(
       template,
-      `${url}/hooks/screenpop?ticket_id=@ticketid&company_id=@companyid&contact_id=@contactid&form_name=password_reset`,
+      `${url}/hooks/screenpop?ticket_id=@ticketid&company_id=@companyid&contact_id=@contactid&form_name=password_reset&secret=${WEBHOOK_SECRET}`,
     );
+    assert.ok(!(await admin.content()).includes(WEBHOOK_SECRET), 'the copy did not put the secret into the page');
 
-    // 8. A technician follows the link as 1Stream fills it in (with the Client API Key), to the note.
-    const popUrl = `${template.replace('@ticketid', '1001').replace('@companyid', '250').replace('@contactid', '301')}&secret=${WEBHOOK_SECRET}`;
+    // 8. A technician follows the link as 1Stream fills it in, pasted as copied, to the note.
+    const popUrl = template.replace('@ticketid', '1001').replace('@companyid', '250').replace('@contactid', '301');
     const technician = await newPage();
     await technician.goto(popUrl);
     assert.equal(new URL(technician.url()).pathname, '/login');
