@@ -183,7 +183,9 @@ for (const database of TEST_DATABASES) {
       assert.equal(revealed.headers.get('cache-control'), 'no-store');
       const revealedHtml = await revealed.text();
       assert.match(revealedHtml, /holds the secret/);
-      const copied = /id="url-password_reset" class="url-copy secret-url"[^>]*value="([^"]+)"/.exec(revealedHtml)?.[1]?.replaceAll('&amp;', '&');
+      const copied = /id="url-password_reset" class="url-copy secret-url"[^>]*value="([^"]+)"/
+        .exec(revealedHtml)?.[1]
+        ?.replaceAll('&amp;', '&');
       assert.ok(copied, 'the URL with the secret is on the page');
       // Pasted into 1Stream, which fills in the ids: it opens the form (no 401).
       const filled = copied.replace(TEST_ORIGIN, '').replace('@ticketid', '1001').replace('@companyid', '250').replace('@contactid', '301');
