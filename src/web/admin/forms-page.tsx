@@ -9,6 +9,8 @@ import { readConsoleForm, runConsoleAction } from './console-action.js';
 const STATE_WORDS: Record<RequirementState, { word: string; className: string }> = {
   pass: { word: 'pass', className: 'step-ok' },
   fail: { word: 'fail', className: 'step-failed' },
+  'not-run': { word: 'not run', className: 'status-not-run' },
+  unverified: { word: 'not verifiable', className: 'status-unverified' },
   'not-checked': { word: 'not checked yet', className: 'step-warning' },
   'not-reported': { word: 'not reported', className: 'step-warning' },
 };
