@@ -158,6 +158,8 @@ export type LaunchRepo = {
    * are left out): lists show companies by name without asking the PSA for each row.
    */
   companyNames(launchIds: string[]): Promise<Map<string, string>>;
+  /** When the newest screen pop arrived; null before the first. Proves 1Stream has the URLs. */
+  latestCreatedAt(): Promise<string | null>;
 };
 
 export type ExecutionRepo = {

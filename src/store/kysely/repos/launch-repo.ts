@@ -66,6 +66,10 @@ export function createLaunchRepo(db: Kysely<Database>): LaunchRepo {
       }
       return names;
     },
+    async latestCreatedAt() {
+      const row = await db.selectFrom('launches').select('created_at').orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+      return row?.created_at ?? null;
+    },
     async get(id) {
       const row = await db.selectFrom('launches').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toLaunch(row);
