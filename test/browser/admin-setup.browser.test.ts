@@ -127,9 +127,9 @@ describeInBrowser('admin console set-up from an empty database', { demo: 'consol
 
     // 6. Enable the password reset form.
     await go(admin, '/admin/forms');
-    const formRow = admin.locator('#form-password_reset');
-    await Promise.all([admin.waitForURL(/\/admin\/forms/), formRow.getByRole('button', { name: /Enable/ }).click()]);
-    assert.match(await textOf(admin.locator('#form-password_reset')), /enabled/i);
+    await admin.check('#enable-password_reset');
+    await submit(admin, 'Save the enabled forms', /\/admin\/forms\?notice=saved/);
+    assert.ok(await admin.isChecked('#enable-password_reset'), 'the password reset is enabled');
     await checkPage(admin, 'forms');
 
     // 7. The webhook secret (1Stream's Client API Key), then the screen-pop URL copied from the console.
