@@ -52,6 +52,16 @@ for (const database of TEST_DATABASES) {
       // The execution of the first test, by form label and company name, not by form key and id.
       assert.match(home, /Password Reset · Megan Bowen \([^)]*\) · ticket #1001 · Contoso Dental/);
       assert.doesNotMatch(home, /company 250/);
+      // The executions list names the company too (the API carries it as companyName).
+      const list = await (await toolbox.request('/executions', { cookie: tech.cookie })).text();
+      assert.match(list, /<span title="PSA company 250">Contoso Dental<\/span>/);
+      const api = (await (await toolbox.request('/api/executions', { cookie: tech.cookie })).json()) as {
+        items: { companyId: string; companyName: string | null }[];
+      };
+      assert.deepEqual(
+        api.items.map((item) => [item.companyId, item.companyName]),
+        [['250', 'Contoso Dental']],
+      );
     });
   });
 
