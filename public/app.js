@@ -337,4 +337,31 @@
     title?.scrollIntoView({ block: 'start' });
     document.querySelector('form[data-review-inline] input:not([type="hidden"]), form[data-review-inline] select')?.focus();
   });
+
+  // Screen-pop URLs with the webhook secret (admin console): "Copy with secret" fetches this
+  // form's URL from the API and copies it, so the secret never stands in the page. Without
+  // JavaScript the same button shows the URLs with the secret on a page of their own.
+  document.addEventListener('submit', async (event) => {
+    const form = event.target.closest('form[data-copy-secret]');
+    if (!form) return;
+    event.preventDefault();
+    const button = form.querySelector('button');
+    const csrf = form.querySelector('input[name="_csrf"]')?.value ?? '';
+    try {
+      const response = await fetch('/api/admin/screenpop/urls-with-secret', {
+        method: 'POST',
+        headers: { 'x-csrf-token': csrf, accept: 'application/json' },
+        credentials: 'same-origin',
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      const { forms } = await response.json();
+      const url = forms.find((item) => item.name === form.getAttribute('data-copy-secret'))?.url;
+      if (!url) throw new Error('no url');
+      await navigator.clipboard.writeText(url);
+      button.textContent = 'Copied with the secret';
+    } catch {
+      // The clipboard or the call failed: fall back to the page that shows the URLs.
+      form.submit();
+    }
+  });
 })();

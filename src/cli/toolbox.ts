@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from '../config/load-config.js';
 import { MICROSOFT_LICENSING_CSV_URL, refreshLicenceNames } from '../connectors/directory/entra/refresh-licence-names.js';
 import { directoryConnectors } from '../connectors/directory/index.js';
 import { psaConnectors } from '../connectors/psa/index.js';
-import type { SystemsCheckResult } from '../connectors/systems-check.js';
+import { type CheckLineState, checkLineState, type SystemsCheckResult } from '../connectors/systems-check.js';
 import { addUser } from '../domain/auth/add-user.js';
 import { createLiveSettings } from '../domain/settings/live-settings.js';
 import { rotateSecretKey } from '../domain/settings/rotate-secret-key.js';
@@ -16,6 +16,15 @@ import { hashPassword } from '../lib/password-hash.js';
 import { createSecretBox, generateSecretKey, loadSecretKeys, secretKeyId, writeKeyFile } from '../lib/secret-box.js';
 import { openStore } from '../store/index.js';
 import type { Role } from '../store/types.js';
+
+/** Each check line's state as the command prints it, aligned. */
+const CLI_STATE_WORDS: Record<CheckLineState, string> = {
+  pass: 'PASS   ',
+  fail: 'FAIL   ',
+  'not-run': 'NOT RUN',
+  unverified: 'UNVERIFIABLE',
+  warning: 'WARN   ',
+};
 
 const HELP = `Technician Toolbox administration.
 
@@ -127,8 +136,10 @@ async function runSystemsChecks(config: Config, env: Record<string, string | und
     for (const [title, run] of sections) {
       process.stdout.write(`${title}\n`);
       for (const line of await run()) {
-        allOk &&= line.ok;
-        process.stdout.write(`  ${line.ok ? 'PASS' : 'FAIL'}  ${line.name}: ${line.message}\n`);
+        // Only a failure (or a step skipped after one) fails the check; "not verifiable" is said, not failed.
+        const state = checkLineState(line);
+        allOk &&= state !== 'fail' && state !== 'not-run';
+        process.stdout.write(`  ${CLI_STATE_WORDS[state]}  ${line.name}: ${line.message}\n`);
         if (!line.ok && line.hint) process.stdout.write(`        what to do: ${line.hint}\n`);
       }
     }

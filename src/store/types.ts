@@ -153,6 +153,13 @@ export type LaunchRepo = {
   claim(id: string, userId: string, now: string): Promise<string | null>;
   /** This technician's launches still usable at `now` that no execution came from yet, newest first. */
   listOpen(options: { technicianUserId: string; now: string; limit: number }): Promise<LaunchRecord[]>;
+  /**
+   * The PSA company names these launches read, by company id (launches whose company read failed
+   * are left out): lists show companies by name without asking the PSA for each row.
+   */
+  companyNames(launchIds: string[]): Promise<Map<string, string>>;
+  /** When the newest screen pop arrived; null before the first. Proves 1Stream has the URLs. */
+  latestCreatedAt(): Promise<string | null>;
 };
 
 export type ExecutionRepo = {

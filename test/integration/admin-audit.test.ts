@@ -131,7 +131,7 @@ for (const database of TEST_DATABASES) {
       assert.deepEqual(body.error.fields.map((field) => field.path).sort(), ['query.limit', 'query.offset']);
       const page = await toolbox.request('/admin/audit?limit=900', { cookie: admin.cookie });
       assert.equal(page.status, 400);
-      assert.match(await page.text(), /At most 200 rows/);
+      assert.match(await page.text(), /Limit: at most 200 rows/);
       const empty = await (await toolbox.request('/admin/audit?actor=nobody@nowhere.example', { cookie: admin.cookie })).text();
       assert.match(empty, /No entry matches these filters/);
     });

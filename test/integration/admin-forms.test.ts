@@ -3,12 +3,13 @@ import { after, before, describe, test } from 'node:test';
 import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { type DirectoryCheckDocument, directoryCheckKey } from '../../src/domain/settings/directory-check-document.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
-import { createTestToolbox, type TestToolbox } from '../helpers/test-toolbox.js';
+import { createTestToolbox, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
 
 type Session = { cookie: string; csrf: string };
 type ErrorBody = { error: { code: string; message: string; fields?: { path: string; message: string }[] } };
 type Catalogue = {
   source: string;
+  revision: string | null;
   forms: {
     name: string;
     enabled: boolean;
@@ -140,7 +141,7 @@ for (const database of TEST_DATABASES) {
       assert.equal(reset.ready, false);
 
       const html = await (await toolbox.request('/admin/forms', { cookie: admin.cookie })).text();
-      assert.match(html, /Last systems check 2026-03-01 09:30 UTC/);
+      assert.match(html, /last systems check 2026-03-01 09:30 UTC/i);
       assert.match(html, /Add the Microsoft Graph application permission User\.RevokeSessions\.All/);
     });
 
@@ -157,7 +158,7 @@ for (const database of TEST_DATABASES) {
       assert.equal(enabled.headers.get('location'), '/admin/forms?notice=enabled&form=password_reset#form-password_reset');
       const page = await (await toolbox.request('/admin/forms?notice=enabled&form=password_reset', { cookie: admin.cookie })).text();
       assert.match(page, /Password Reset enabled\./);
-      assert.match(page, /Disable Password Reset/);
+      assert.match(page, /<input type="checkbox" id="enable-password_reset" name="enabled" value="password_reset" checked=""\/>/);
       assert.equal((await toolbox.request(POP, { cookie: tech.cookie })).status, 303);
 
       const api = await toolbox.api('PUT', '/api/admin/forms/reset_mfa', { session: admin, body: { enabled: true } });
@@ -182,6 +183,52 @@ for (const database of TEST_DATABASES) {
       assert.deepEqual(audit[1]!.before, { enabled: [] });
       assert.deepEqual(audit[1]!.after, { enabled: ['password_reset'] });
       assert.equal(audit[1]!.actorEmail, DEMO_ADMIN.email);
+    });
+
+    test('one table, one save: several forms enabled (and others disabled) at once; a stale save is refused', async () => {
+      const post = (pairs: [string, string][]) =>
+        toolbox.app.request(`${TEST_ORIGIN}/admin/forms`, {
+          method: 'POST',
+          headers: { cookie: admin.cookie, origin: TEST_ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams([['_csrf', admin.csrf], ...pairs]).toString(),
+        });
+      const page = await (await toolbox.request('/admin/forms', { cookie: admin.cookie })).text();
+      assert.equal((page.match(/<table/g) ?? []).length, 1, 'one table');
+      assert.equal((page.match(/<button type="submit"[^>]*>Save the enabled forms/g) ?? []).length, 1, 'one save');
+      const revision = /name="revision" value="([^"]*)"/.exec(page)![1]!;
+
+      const saved = await post([
+        ['revision', revision],
+        ['enabled', 'password_reset'],
+        ['enabled', 'user_offboarding'],
+        ['enabled', 'group_membership'],
+      ]);
+      assert.equal(saved.status, 303);
+      assert.deepEqual(toolbox.services.settings.current().forms.enabled, ['password_reset', 'user_offboarding', 'group_membership']);
+      const after = await (await toolbox.request(saved.headers.get('location')!, { cookie: admin.cookie })).text();
+      assert.match(after, /Saved\. Enabled: Password Reset, User Offboarding, Group Membership\./);
+      const audit = (await store.audit.list({ action: 'forms.set' }, { limit: 5, offset: 0 })).items[0]!;
+      assert.deepEqual((audit.after as { turnedOn: string[] }).turnedOn, ['password_reset', 'user_offboarding', 'group_membership']);
+      assert.deepEqual((audit.after as { turnedOff: string[] }).turnedOff, ['reset_mfa']);
+
+      // The page read before that save is stale now: refused, nothing changed.
+      const stale = await post([
+        ['revision', revision],
+        ['enabled', 'reset_mfa'],
+      ]);
+      assert.equal(stale.status, 409);
+      assert.deepEqual(toolbox.services.settings.current().forms.enabled, ['password_reset', 'user_offboarding', 'group_membership']);
+
+      // The same through the API.
+      const current = (await catalogue()).revision;
+      const api = await toolbox.api('PUT', '/api/admin/forms', { session: admin, body: { enabled: ['reset_mfa'], revision: current } });
+      assert.equal(api.status, 200);
+      assert.deepEqual((await json<{ enabled: string[] }>(api)).enabled, ['reset_mfa']);
+      const unknown = await toolbox.api('PUT', '/api/admin/forms', {
+        session: admin,
+        body: { enabled: ['payroll'], revision: (await catalogue()).revision },
+      });
+      assert.equal(unknown.status, 400);
     });
 
     test('bad input: a non-boolean names the field, an unknown form is 404', async () => {

@@ -56,7 +56,11 @@ for (const database of TEST_DATABASES) {
         form: { _csrf: admin.csrf, revision: '', launchTtlMinutes: '0', sessionTtlHours: '12' },
       });
       assert.equal(page.status, 400);
-      assert.match(await page.text(), /id="general-launchTtlMinutes-error"[^>]*>At least 1 minute\./);
+      const html = await page.text();
+      assert.match(html, /id="general-launchTtlMinutes-error"[^>]*>At least 1 minute\./);
+      // The summary at the top names the field by its label, never by its key.
+      assert.match(html, /role="alert"[^>]*>[^<]*Screen-pop lifetime: at least 1 minute\./);
+      assert.doesNotMatch(html, /launchTtlMinutes At least/);
       assert.equal((await general()).launchTtlMinutes.source, 'default');
     });
 

@@ -32,7 +32,8 @@ type CheckView = {
     ranBy: string;
     passed: number;
     failed: number;
-    results: { name: string; ok: boolean; message: string; hint?: string; upstreamCode?: string }[];
+    notRun: number;
+    results: { name: string; ok: boolean; outcome?: string; message: string; hint?: string; upstreamCode?: string }[];
   } | null;
   members: { count: number; active: number; pulledAt: string | null; pullError: string | null } | null;
 };
@@ -107,18 +108,22 @@ for (const database of TEST_DATABASES) {
         'Can read companies',
         'Can read contacts',
         'Can read members',
-        'Can add ticket notes',
       ]) {
-        assert.match(html, new RegExp(`<li class="step-ok"><span class="badge">pass</span> <strong>${name}</strong>`), name);
+        assert.match(html, new RegExp(`<li class="status-succeeded"><span class="badge">pass</span> <strong>${name}</strong>`), name);
       }
-      assert.match(html, /8 passed, 0 failed/);
+      // Adding a note is not tried (it would change a customer's ticket): said so, never a green pass.
+      assert.match(html, /<li class="status-unverified"><span class="badge">not verifiable<\/span> <strong>Can add ticket notes<\/strong>/);
+      assert.match(html, /7 passed, 0 failed, 1 not verifiable/);
       assert.match(html, /4 members \(4 active\) pulled/);
 
       const json = await view();
       assert.equal(json.configured, true);
       assert.equal(json.lastCheck?.ranBy, DEMO_ADMIN.email);
       assert.equal(json.lastCheck?.results.length, 8);
-      assert.ok(json.lastCheck?.results.every((line) => line.ok));
+      assert.deepEqual(
+        json.lastCheck?.results.filter((line) => !line.ok).map((line) => [line.name, line.outcome]),
+        [['Can add ticket notes', 'unverified']],
+      );
       assert.deepEqual(json.members && { count: json.members.count, error: json.members.pullError }, { count: 4, error: null });
 
       const stored = await store.settings.get('psa-members');
@@ -163,7 +168,12 @@ for (const database of TEST_DATABASES) {
       assert.match(result.members?.pullError ?? '', /refused the API keys/);
 
       const html = await keep(await toolbox.request('/admin/psa/check', { cookie: admin.cookie }));
-      assert.match(html, /<li class="step-failed"><span class="badge">fail<\/span> <strong>API keys and clientId accepted<\/strong>/);
+      assert.match(html, /<li class="status-failed"><span class="badge">fail<\/span> <strong>API keys and clientId accepted<\/strong>/);
+      // The checks skipped after it are "not run", not failures.
+      assert.match(html, /<li class="status-not-run"><span class="badge">not run<\/span> <strong>Can read tickets<\/strong>/);
+      assert.match(html, /2 passed, 1 failed, 5 not run/);
+      assert.equal(result.lastCheck.failed, 1);
+      assert.equal(result.lastCheck.notRun, 5);
       assert.match(html, /What to do: Re-check companyId/);
       assert.match(html, /The last pull failed/);
       // The mapping survives a failed pull.

@@ -168,6 +168,41 @@ for (const database of TEST_DATABASES) {
       const actions = (await store.audit.list({ target: 'screenpop' }, { limit: 5, offset: 0 })).items.map((entry) => entry.action);
       assert.deepEqual(actions, ['screenpop.secret.clear', 'screenpop.secret.replace', 'screenpop.secret.set']);
     });
+
+    test('with a secret set, the console copies each URL with the secret, and it works as pasted; the page hides it', async () => {
+      assert.equal((await toolbox.api('PUT', '/api/admin/screenpop/secret', { session: admin, body: { secret: SECRET } })).status, 200);
+      const page = await (await toolbox.request('/admin/screenpop', { cookie: admin.cookie })).text();
+      assert.ok(!page.includes(SECRET), 'the page does not print the secret');
+      assert.match(page, /value="[^"]*form_name=password_reset&amp;secret=••••••••"/, 'the shown URL masks it');
+      assert.match(page, /<form method="post" action="\/admin\/screenpop\/reveal" data-copy-secret="password_reset">/);
+      assert.match(page, /Copy with secret/);
+
+      // Without JavaScript: the button shows the URLs with the secret, marked, on a page no cache keeps.
+      const revealed = await toolbox.request('/admin/screenpop/reveal', { cookie: admin.cookie, form: { _csrf: admin.csrf } });
+      assert.equal(revealed.status, 200);
+      assert.equal(revealed.headers.get('cache-control'), 'no-store');
+      const revealedHtml = await revealed.text();
+      assert.match(revealedHtml, /holds the secret/);
+      const copied = /id="url-password_reset" class="url-copy secret-url"[^>]*value="([^"]+)"/
+        .exec(revealedHtml)?.[1]
+        ?.replaceAll('&amp;', '&');
+      assert.ok(copied, 'the URL with the secret is on the page');
+      // Pasted into 1Stream, which fills in the ids: it opens the form (no 401).
+      const filled = copied.replace(TEST_ORIGIN, '').replace('@ticketid', '1001').replace('@companyid', '250').replace('@contactid', '301');
+      assert.equal((await toolbox.request(filled, { cookie: tech.cookie })).status, 303);
+
+      // With JavaScript the button calls the API instead; the value never stands in the page.
+      const api = await toolbox.api('POST', '/api/admin/screenpop/urls-with-secret', { session: admin });
+      assert.equal(api.status, 200);
+      const { forms } = await json<{ forms: { name: string; url: string }[] }>(api);
+      assert.equal(forms.find((form) => form.name === 'password_reset')?.url, copied);
+      const reveals = (await store.audit.list({ target: 'screenpop' }, { limit: 5, offset: 0 })).items.filter(
+        (entry) => entry.action === 'screenpop.secret.reveal',
+      );
+      assert.equal(reveals.length, 2, 'each reveal is audited');
+      // Shown on demand only: not on the page, the API view, the log (the access log redacts the query) or the audit.
+      await assertNowhere(SECRET);
+    });
   });
 
   describe(`a webhook secret set in the configuration file (${database.name})`, { skip: database.skip }, () => {

@@ -110,6 +110,22 @@ for (const database of TEST_DATABASES) {
       assert.match(html, /<label for="member-[^"]+">PSA member for Other Tech<\/label>/);
     });
 
+    test('matching by e-mail says why a user was not matched; the picker shows each member’s e-mail', async () => {
+      const api = await toolbox.api('POST', '/api/admin/technicians/auto-map', { session: admin, body: {} });
+      assert.equal(api.status, 200);
+      const result = JSON.parse(await keep(api)) as { unmatched: number; notMatched: { email: string; reason: string }[] };
+      assert.equal(result.unmatched, 1);
+      assert.equal(result.notMatched[0]?.email, 'other.tech@northwind-it.example');
+      assert.match(result.notMatched[0]!.reason, /No PSA member has the e-mail other\.tech@northwind-it\.example\./);
+
+      const posted = await toolbox.request('/admin/technicians/auto-map', { cookie: admin.cookie, form: { _csrf: admin.csrf } });
+      assert.equal(posted.status, 303);
+      const html = await keep(await toolbox.request(posted.headers.get('location')!, { cookie: admin.cookie }));
+      assert.match(html, /Matched by e-mail: nothing changed\. 1 user has no matching member: the reason is under each one\./);
+      assert.match(html, /Not matched by e-mail: No PSA member has the e-mail other\.tech@northwind-it\.example\./);
+      assert.match(html, /<option value="160"[^>]*>Bailey Kim \(bkim2\) · TECH@northwind-it\.example/);
+    });
+
     test('bad input names the field; an unknown user is 404; a stale revision is 409; nothing changes', async () => {
       const before = toolbox.services.settings.current().technicianMappingsRevision;
       const empty = await toolbox.api('PUT', `/api/admin/technicians/${techId}`, { session: admin, body: { memberId: '' } });

@@ -1,10 +1,11 @@
 import type { CapabilityProof, DirectoryConnector } from '../../connectors/directory/types.js';
+import { type CheckLineState, checkLineState } from '../../connectors/systems-check.js';
 import { FORM_CATALOGUE } from '../../forms/catalogue.js';
 import type { FormDefinition } from '../../forms/types.js';
 import type { DirectoryCheckDocument } from '../settings/directory-check-document.js';
 import type { EffectiveSettings } from '../settings/live-settings.js';
 
-export type RequirementState = 'pass' | 'fail' | 'not-checked' | 'not-reported';
+export type RequirementState = 'pass' | 'fail' | 'not-run' | 'unverified' | 'not-checked' | 'not-reported';
 
 export type DirectoryRequirementsView = {
   directoryId: string;
@@ -35,6 +36,12 @@ export type FormsCatalogueView = {
   revision: string | null;
   forms: FormCatalogueEntry[];
 };
+
+/**
+ * A check line's state as a form's requirement: an advisory permission the check found missing
+ * (a warning there) is missing all the same for a form that needs it.
+ */
+const requirementState = (state: CheckLineState): RequirementState => (state === 'warning' ? 'fail' : state);
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
 
@@ -108,7 +115,7 @@ export function describeFormsCatalogue(input: {
           }
           return {
             ...base,
-            state: line.ok ? ('pass' as const) : ('fail' as const),
+            state: requirementState(checkLineState(line)),
             message: line.message,
             ...(line.hint ? { hint: line.hint } : {}),
           };
@@ -116,7 +123,10 @@ export function describeFormsCatalogue(input: {
       };
     });
     const permissionsOk = permissions.every(
-      (directory) => directory.checkedAt !== null && directory.items.every((item) => item.state !== 'fail' || item.partial),
+      // A requirement the check could not verify (an Entra role) does not block; one it skipped does.
+      (directory) =>
+        directory.checkedAt !== null &&
+        directory.items.every((item) => (item.state !== 'fail' && item.state !== 'not-run') || item.partial),
     );
     const available = form.name in input.forms;
     return {

@@ -2,7 +2,8 @@ import type { Clock } from '../../lib/clock.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
 import type { Store } from '../../store/types.js';
 import type { LiveSettings } from './live-settings.js';
-import { readPsaMembers, type StoredPsaMember } from './psa-members-document.js';
+import { matchMemberByEmail } from './match-member-by-email.js';
+import { readPsaMembers } from './psa-members-document.js';
 import { SETTINGS_KEYS, type TechnicianMapping } from './settings-documents.js';
 import { readTechnicianMappings, type StoredTechnicianMappings } from './technician-mappings-store.js';
 import { type Actor, writeSettings } from './write-settings.js';
@@ -22,6 +23,8 @@ export type AutoMapResult = {
   keptManual: number;
   /** Users no member's email matches. */
   unmatched: number;
+  /** Why each user left unmapped was not matched, so "nothing matched" is never the whole answer. */
+  notMatched: { userId: string; email: string; reason: string }[];
 };
 
 /** Nothing to map to until the systems check has read the PSA's members. */
@@ -31,8 +34,6 @@ export const NO_MEMBERS_PULLED = () =>
     httpStatus: 409,
     message: 'No PSA members have been pulled yet. Run the systems check (Admin > PSA connection > Systems check) to pull the members.',
   });
-
-const normalise = (email: string) => email.trim().toLowerCase();
 
 /**
  * Maps toolbox users to PSA members whose email matches (case-insensitive), using the members the
@@ -44,16 +45,10 @@ export async function autoMapTechnicians(deps: AutoMapTechniciansDeps, actor: Ac
   const pulled = await readPsaMembers(deps.store);
   if (!pulled) throw NO_MEMBERS_PULLED();
   const members = pulled.doc.members;
-  const byEmail = new Map<string, StoredPsaMember | null>();
-  for (const member of members) {
-    if (member.inactive || !member.email) continue;
-    const key = normalise(member.email);
-    byEmail.set(key, byEmail.has(key) ? null : member);
-  }
   const users = await deps.store.users.list();
   const { doc, revision } = await readTechnicianMappings(deps.store);
   const next: StoredTechnicianMappings = { mappings: { ...doc.mappings }, clearedByAdmin: [...doc.clearedByAdmin] };
-  const result: AutoMapResult = { mapped: [], unmapped: [], keptManual: 0, unmatched: 0 };
+  const result: AutoMapResult = { mapped: [], unmapped: [], keptManual: 0, unmatched: 0, notMatched: [] };
 
   for (const user of users) {
     const existing = doc.mappings[user.id];
@@ -61,9 +56,10 @@ export async function autoMapTechnicians(deps: AutoMapTechniciansDeps, actor: Ac
       result.keptManual++;
       continue;
     }
-    const member = byEmail.get(normalise(user.email)) ?? undefined;
+    const { member, reason } = matchMemberByEmail(user.email, members);
     if (!member) {
       result.unmatched++;
+      result.notMatched.push({ userId: user.id, email: user.email, reason });
       if (existing) {
         delete next.mappings[user.id];
         result.unmapped.push({ userId: user.id, email: user.email });

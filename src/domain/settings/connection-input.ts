@@ -1,4 +1,5 @@
 import type { ConnectionField } from '../../connectors/connection-fields.js';
+import { fieldProblemText } from '../../lib/field-label.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { type FieldProblem, ToolboxError } from '../../lib/toolbox-error.js';
 import { settingSecretAad } from './settings-documents.js';
@@ -82,10 +83,12 @@ export function prepareConnection(options: {
     }
   }
   if (problems.length > 0) {
+    const labels = Object.fromEntries(options.connectorFields.map((field) => [field.name, field.label]));
     throw new ToolboxError({
       code: 'TBX_ERR_VALIDATION',
       httpStatus: 400,
-      message: `Some settings need attention: ${problems.map((problem) => `${problem.path} ${problem.message}`).join('; ')}`,
+      // Each problem by the field's label, as the form shows it; never a raw key such as `tenantId`.
+      message: `Some settings need attention. ${problems.map((problem) => fieldProblemText(problem.path, problem.message, labels)).join(' ')}`,
       fields: problems,
     });
   }

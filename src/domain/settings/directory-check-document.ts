@@ -13,7 +13,11 @@ export const directoryCheckKey = (directoryId: string) => `${DIRECTORY_CHECK_PRE
 
 export const directoryCheckLineSchema = z.object({
   name: z.string(),
-  ok: z.boolean(),
+  ok: z.boolean().describe('True only for a real pass'),
+  outcome: z
+    .enum(['not-run', 'unverified', 'warning'])
+    .optional()
+    .describe('Why a line that is not ok is not a failure: skipped after a failure, not verifiable, or a warning'),
   message: z.string(),
   hint: z.string().optional(),
   upstreamCode: z.string().optional(),
@@ -23,7 +27,7 @@ export const directoryCheckDocumentSchema = z.object({
   directoryId: z.string(),
   ranAt: z.string().describe('ISO time the check finished'),
   ranBy: z.string().describe('E-mail of the admin (or API token owner) who ran it'),
-  ok: z.boolean().describe('True when every line passed'),
+  ok: z.boolean().describe('True when no line failed or was skipped (lines that cannot be verified do not count against it)'),
   results: z.array(directoryCheckLineSchema),
 });
 export type DirectoryCheckDocument = z.infer<typeof directoryCheckDocumentSchema>;

@@ -19,6 +19,7 @@ const storedMemberSchema = z.object({
 const checkLineSchema = z.object({
   name: z.string(),
   ok: z.boolean(),
+  outcome: z.enum(['not-run', 'unverified', 'warning']).optional(),
   message: z.string(),
   hint: z.string().optional(),
   upstreamCode: z.string().optional(),

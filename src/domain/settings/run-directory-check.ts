@@ -1,3 +1,4 @@
+import { checkLineState } from '../../connectors/systems-check.js';
 import type { DirectoryRegistry } from '../../engine/directory-registry.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Store } from '../../store/types.js';
@@ -26,10 +27,12 @@ export async function runDirectoryCheck(deps: RunDirectoryCheckDeps, id: string,
     directoryId: id,
     ranAt: new Date(deps.clock.now()).toISOString(),
     ranBy: actor.email,
-    ok: results.every((line) => line.ok),
+    // Honest, not strict: a line that cannot be verified is shown as such, but does not fail the check.
+    ok: results.every((line) => ['pass', 'unverified', 'warning'].includes(checkLineState(line))),
     results: results.map((line) => ({
       name: line.name,
       ok: line.ok,
+      ...(line.outcome ? { outcome: line.outcome } : {}),
       message: line.message,
       ...(line.hint ? { hint: line.hint } : {}),
       ...(line.upstreamCode ? { upstreamCode: line.upstreamCode } : {}),
@@ -41,7 +44,7 @@ export async function runDirectoryCheck(deps: RunDirectoryCheckDeps, id: string,
     action: 'directory.check',
     target: `directory:${id}`,
     before: null,
-    after: { ok: doc.ok, failed: doc.results.filter((line) => !line.ok).map((line) => line.name) },
+    after: { ok: doc.ok, failed: doc.results.filter((line) => checkLineState(line) === 'fail').map((line) => line.name) },
     actor,
   });
   return doc;

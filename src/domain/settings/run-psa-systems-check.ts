@@ -1,5 +1,5 @@
 import type { PsaMember } from '../../connectors/psa/types.js';
-import type { SystemsCheckResult } from '../../connectors/systems-check.js';
+import { checkLineState, type SystemsCheckResult } from '../../connectors/systems-check.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
@@ -64,7 +64,7 @@ export async function runPsaSystemsCheck(deps: RunPsaSystemsCheckDeps, actor: Ac
   const summary = (value: PsaMembersDocument) => ({
     members: value.members.length,
     pulledAt: value.pulledAt,
-    checks: value.lastCheck.results.map((line) => `${line.ok ? 'pass' : 'fail'}: ${line.name}`),
+    checks: value.lastCheck.results.map((line) => `${checkLineState(line)}: ${line.name}`),
   });
   await writeSettings(deps, {
     key: PSA_MEMBERS_KEY,

@@ -1,6 +1,7 @@
 import type { Config } from '../../config/config.js';
 import type { DirectoryConnector } from '../../connectors/directory/types.js';
 import type { Clock } from '../../lib/clock.js';
+import { fieldProblemText } from '../../lib/field-label.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { type FieldProblem, isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
 import type { Store } from '../../store/types.js';
@@ -54,11 +55,14 @@ export const directoryNotFound = (id: string) =>
     message: `There is no directory "${id}". It may have been removed; reload the list of directories.`,
   });
 
+/** The directory form's own words for its fields, for the error summary. */
+const DIRECTORY_LABELS = { id: 'Directory id', name: 'Customer name', allowPrivilegedTargets: 'Allow resets of admin accounts' };
+
 const validationError = (problems: FieldProblem[]) =>
   new ToolboxError({
     code: 'TBX_ERR_VALIDATION',
     httpStatus: 400,
-    message: `Some settings need attention: ${problems.map((problem) => `${problem.path} ${problem.message}`).join('; ')}`,
+    message: `Some settings need attention. ${problems.map((problem) => fieldProblemText(problem.path, problem.message, DIRECTORY_LABELS)).join(' ')}`,
     fields: problems,
   });
 

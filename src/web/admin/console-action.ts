@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { fieldProblemText } from '../../lib/field-label.js';
 import { isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
 import type { ApiOperation } from '../api/api-operation.js';
 import type { AppEnv, Auth } from '../app-env.js';
@@ -47,7 +48,7 @@ export async function runConsoleAction<R>(
     throw new ToolboxError({
       code: 'TBX_ERR_VALIDATION',
       httpStatus: 400,
-      message: `Some values need attention: ${fields.map((field) => `${field.path.replace(/^body\./, '')} ${field.message}`).join('; ')}`,
+      message: `Some values need attention. ${fields.map((field) => fieldProblemText(field.path, field.message)).join(' ')}`,
       fields,
     });
   };

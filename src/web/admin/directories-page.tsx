@@ -91,6 +91,10 @@ function DirectoriesPage(props: { c: Context<AppEnv>; auth: Auth; listing: Listi
 
       <section class="card" aria-labelledby="add-directory">
         <h2 id="add-directory">Add a Microsoft 365 tenant</h2>
+        <p class="muted">
+          The customer name, a short id, the tenant, the application (client) ID and its client secret (or a certificate) are all it takes:
+          Microsoft's own sign-in and Graph hosts are the defaults. <em>Advanced settings</em> are only for national clouds.
+        </p>
         <form method="post" action="/admin/directories" class="connection-form">
           <CsrfField auth={props.auth} />
           {connectors.length > 1 ? (

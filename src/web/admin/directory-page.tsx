@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { checkSummaryText } from '../../connectors/systems-check.js';
 import type { DirectoryCheckDocument } from '../../domain/settings/directory-check-document.js';
 import type { FieldProblem } from '../../lib/toolbox-error.js';
 import {
@@ -216,8 +217,8 @@ function DirectoryPage(props: {
         {props.check ? (
           <>
             <p class={props.check.ok ? 'status-succeeded' : 'status-failed'}>
-              <span class="badge">{props.check.ok ? 'all passed' : `${props.check.results.filter((l) => !l.ok).length} failed`}</span> Last
-              run {props.check.ranAt.slice(0, 16).replace('T', ' ')} UTC by {props.check.ranBy}.
+              <span class="badge">{props.check.ok ? 'no failures' : 'failed'}</span> {checkSummaryText(props.check.results)}. Last run{' '}
+              {props.check.ranAt.slice(0, 16).replace('T', ' ')} UTC by {props.check.ranBy}.
             </p>
             <CheckResults check={props.check} />
           </>

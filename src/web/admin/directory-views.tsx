@@ -1,5 +1,6 @@
 import type { DirectorySetupGuide } from '../../connectors/directory/types.js';
 import type { DirectoryCheckDocument } from '../../domain/settings/directory-check-document.js';
+import { CheckLineItem } from './check-line-view.js';
 
 /**
  * Examples of each form's per-customer defaults, as docs/forms.md documents them, shown beside
@@ -40,32 +41,42 @@ export function AppRegistrationNeeds(props: { guide: DirectorySetupGuide }) {
   );
 }
 
-/** The last check's state in a few words, for the list. */
-export function CheckState(props: { check: { ok: boolean; ranAt: string; failed: string[] } | null }) {
+/** The last check's state in a few words, for the list: passed only when nothing failed or was skipped. */
+export function CheckState(props: {
+  check: { ok: boolean; ranAt: string; failed: string[]; notRun?: string[]; unverified?: string[] } | null;
+}) {
   if (!props.check) return <span class="muted">not run yet</span>;
   const when = `${props.check.ranAt.slice(0, 16).replace('T', ' ')} UTC`;
-  return props.check.ok ? (
-    <span class="status-succeeded">
-      <span class="badge">all passed</span> <span class="muted">{when}</span>
-    </span>
-  ) : (
+  const unverified = props.check.unverified?.length ?? 0;
+  if (props.check.ok) {
+    return (
+      <span class="status-succeeded">
+        <span class="badge">{unverified > 0 ? 'passed' : 'all passed'}</span>{' '}
+        <span class="muted">
+          {unverified > 0 ? `${unverified} not verifiable · ` : ''}
+          {when}
+        </span>
+      </span>
+    );
+  }
+  const notRun = props.check.notRun?.length ?? 0;
+  return (
     <span class="status-failed">
-      <span class="badge">{`${props.check.failed.length} failed`}</span> <span class="muted">{when}</span>
+      <span class="badge">{`${props.check.failed.length} failed`}</span>{' '}
+      <span class="muted">
+        {notRun > 0 ? `${notRun} not run · ` : ''}
+        {when}
+      </span>
     </span>
   );
 }
 
-/** Each line of a systems check: pass or fail, what happened, and what to do. */
+/** Each line of a systems check: its state, what happened, and what to do. */
 export function CheckResults(props: { check: DirectoryCheckDocument }) {
   return (
     <ol class="steps directory-check">
       {props.check.results.map((line) => (
-        <li class={line.ok ? 'status-succeeded' : 'status-failed'}>
-          <span class="badge">{line.ok ? 'pass' : 'fail'}</span> <strong>{line.name}</strong>
-          <p class="step-message">{line.message}</p>
-          {line.hint ? <p class="hint">{line.ok ? `Note: ${line.hint}` : `What to do: ${line.hint}`}</p> : null}
-          {line.upstreamCode ? <p class="muted">Microsoft’s code: {line.upstreamCode}</p> : null}
-        </li>
+        <CheckLineItem line={line} codeLabel="Microsoft’s code" />
       ))}
     </ol>
   );

@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { companyNamesOf } from '../../domain/execution/company-names.js';
 import { FORM_CATALOGUE } from '../../forms/catalogue.js';
 import type { ToolboxError } from '../../lib/toolbox-error.js';
 import { getExecutionOperation, listExecutionsOperation, rerunExecutionOperation } from '../api/operations/execution-operations.js';
@@ -92,6 +93,7 @@ async function detailPage(c: Context<AppEnv>, auth: Auth, failure?: ToolboxError
   const execution = result.value;
   const services = c.get('services');
   const record = (await services.store.executions.get(id))!;
+  const companyName = (await companyNamesOf(services.store.launches, [record])).get(record.companyId);
   let ticketUrl: string | null = null;
   try {
     ticketUrl = execution.ticketId && services.settings.current().psa ? services.psa.ticketUrl(execution.ticketId) : null;
@@ -143,7 +145,7 @@ async function detailPage(c: Context<AppEnv>, auth: Auth, failure?: ToolboxError
             )}
           </dd>
           <dt>PSA company</dt>
-          <dd>{execution.companyId}</dd>
+          <dd>{companyName ? `${companyName} (${execution.companyId})` : execution.companyId}</dd>
           <dt>PSA contact</dt>
           <dd>{execution.contactId}</dd>
           <dt>Directory</dt>

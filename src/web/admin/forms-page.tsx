@@ -1,141 +1,95 @@
 import { type Context, Hono } from 'hono';
-import type { FormCatalogueEntry, FormsCatalogueView, RequirementState } from '../../domain/forms-catalogue/describe-forms-catalogue.js';
+import type { FormCatalogueEntry, RequirementState } from '../../domain/forms-catalogue/describe-forms-catalogue.js';
 import { FORM_CATALOGUE } from '../../forms/catalogue.js';
-import { loadFormsCatalogue, setFormEnabledOperation } from '../api/operations/form-operations.js';
+import { loadFormsCatalogue, setEnabledFormsOperation, setFormEnabledOperation } from '../api/operations/form-operations.js';
 import type { AppEnv, Auth } from '../app-env.js';
 import { AdminLayout, CsrfField, SourceBadge } from './admin-layout.js';
-import { readConsoleForm, runConsoleAction } from './console-action.js';
+import { readConsoleForm, readConsoleFormAll, runConsoleAction } from './console-action.js';
 
 const STATE_WORDS: Record<RequirementState, { word: string; className: string }> = {
   pass: { word: 'pass', className: 'step-ok' },
   fail: { word: 'fail', className: 'step-failed' },
+  'not-run': { word: 'not run', className: 'status-not-run' },
+  unverified: { word: 'not verifiable', className: 'status-unverified' },
   'not-checked': { word: 'not checked yet', className: 'step-warning' },
   'not-reported': { word: 'not reported', className: 'step-warning' },
 };
 
-function Need(props: { ok: boolean; title: string; detail: string; href: string; linkText: string }) {
+/** What a form still lacks, in a few words, each with the console page that fixes it. */
+function Missing(props: { form: FormCatalogueEntry }) {
+  const { needs } = props.form;
+  const items: { text: string; href: string; link: string }[] = [];
+  if (!needs.psa.ok) items.push({ text: needs.psa.detail, href: '/admin/psa', link: 'Connect the PSA' });
+  if (!needs.directories.ok) items.push({ text: needs.directories.detail, href: '/admin/directories', link: 'Add a directory' });
+  if (!needs.companyMappings.ok) items.push({ text: needs.companyMappings.detail, href: '/admin/companies', link: 'Map companies' });
+  for (const directory of needs.permissions) {
+    if (directory.checkedAt === null) continue;
+    const missing = directory.items.filter((item) => (item.state === 'fail' || item.state === 'not-run') && !item.partial);
+    if (missing.length > 0) {
+      items.push({
+        text: `${directory.directoryName}: ${missing.map((item) => item.label).join(', ')}`,
+        href: `/admin/directories/${encodeURIComponent(directory.directoryId)}`,
+        link: 'See its check',
+      });
+    }
+  }
+  const unchecked = needs.permissions.filter((directory) => directory.checkedAt === null);
   return (
-    <li class={props.ok ? 'step-ok' : 'step-failed'}>
-      <span class="badge">{props.ok ? 'in place' : 'missing'}</span> {props.title}: {props.detail}{' '}
-      {props.ok ? null : <a href={props.href}>{props.linkText}</a>}
-    </li>
+    <>
+      {items.length > 0 ? (
+        <ul class="needs compact">
+          {items.map((item) => (
+            <li>
+              {item.text} <a href={item.href}>{item.link}</a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {unchecked.length > 0 ? (
+        <p>
+          Not checked yet: {unchecked.map((directory) => directory.directoryName).join(', ')}. Run the systems check on the{' '}
+          <a href="/admin/directories">directories page</a> to see whether each tenant grants these.
+        </p>
+      ) : null}
+    </>
   );
 }
 
-function FormCard(props: { form: FormCatalogueEntry; catalogue: FormsCatalogueView; auth: Auth; configPath: string }) {
-  const { form, catalogue } = props;
-  const titleId = `form-${form.name}-title`;
+/** Per directory, each permission the form needs and what the last check said: folded away. */
+function PermissionDetails(props: { form: FormCatalogueEntry }) {
+  const { form } = props;
   return (
-    <section class="card form-card" id={`form-${form.name}`} aria-labelledby={titleId}>
-      <h2 id={titleId}>
-        {form.label} <code>{form.name}</code>{' '}
-        <span class={form.enabled ? 'step-ok' : 'step-warning'}>
-          <span class="badge">{!form.available ? 'not available yet' : form.enabled ? 'enabled' : 'not enabled'}</span>
-        </span>
-      </h2>
-      {!form.available ? (
-        <p>This version of the toolbox cannot run this form yet; its screen-pop link says so to the technician.</p>
-      ) : (
-        <>
-          <p class="muted">
-            {form.ready
-              ? 'Everything it needs is in place, as far as the last systems checks tell.'
-              : 'Some of what it needs is missing or not checked yet (below). It can be enabled anyway; a run then fails at the missing piece and says so.'}{' '}
-            Each form's fields, steps and permissions are described in <code>docs/forms.md</code>.
-          </p>
-          <h3>What it needs</h3>
-          <ul class="needs">
-            <Need
-              ok={form.needs.psa.ok}
-              title="PSA connection"
-              detail={form.needs.psa.detail}
-              href="/admin/psa"
-              linkText="Connect the PSA"
-            />
-            <Need
-              ok={form.needs.directories.ok}
-              title="A directory"
-              detail={form.needs.directories.detail}
-              href="/admin/directories"
-              linkText="Add a directory"
-            />
-            <Need
-              ok={form.needs.companyMappings.ok}
-              title="Company mappings"
-              detail={form.needs.companyMappings.detail}
-              href="/admin/companies"
-              linkText="Map companies"
-            />
-          </ul>
-          <h3>Permissions it needs in each customer tenant</h3>
-          <ul class="needs-list">
-            {(form.needs.permissions[0]?.items ?? []).map((item) => (
-              <li>
-                {item.label}
-                {item.partial ? <span class="muted"> (only for {item.partial})</span> : null}
-              </li>
-            ))}
-          </ul>
-          {form.needs.permissions.filter((directory) => directory.checkedAt === null).length > 0 ? (
+    <details class="form-needs">
+      <summary>
+        What it needs <span class="visually-hidden">for {form.label}</span>
+      </summary>
+      <ul class="needs-list">
+        {(form.needs.permissions[0]?.items ?? []).map((item) => (
+          <li>
+            {item.label}
+            {item.partial ? <span class="muted"> (only for {item.partial})</span> : null}
+          </li>
+        ))}
+      </ul>
+      {form.needs.permissions
+        .filter((directory) => directory.checkedAt !== null)
+        .map((directory) => (
+          <div class="directory-needs">
             <p>
-              Not checked yet:{' '}
-              {form.needs.permissions
-                .filter((directory) => directory.checkedAt === null)
-                .map((directory) => directory.directoryName)
-                .join(', ')}
-              . Run the systems check on the <a href="/admin/directories">directories page</a> to see whether each tenant grants these.
+              <strong>{directory.directoryName}</strong>{' '}
+              <span class="muted">· last systems check {directory.checkedAt!.slice(0, 16).replace('T', ' ')} UTC</span>
             </p>
-          ) : null}
-          {form.needs.permissions
-            .filter((directory) => directory.checkedAt !== null)
-            .map((directory) => (
-              <div class="directory-needs">
-                <h3>
-                  {directory.directoryName} <code>{directory.directoryId}</code>
-                </h3>
-                <p class="muted">Last systems check {directory.checkedAt!.slice(0, 16).replace('T', ' ')} UTC.</p>
-                <table class="data">
-                  <thead>
-                    <tr>
-                      <th scope="col">Needs</th>
-                      <th scope="col">State</th>
-                      <th scope="col">What the check said</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {directory.items.map((item) => (
-                      <tr>
-                        <td>{item.label}</td>
-                        <td class={STATE_WORDS[item.state].className}>
-                          <span class="badge">{STATE_WORDS[item.state].word}</span>
-                        </td>
-                        <td>
-                          {item.message}
-                          {item.state === 'fail' && item.hint ? <span class="hint">{item.hint}</span> : null}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            ))}
-          {catalogue.source === 'file' ? (
-            <p class="muted">
-              The configuration file sets which forms are enabled (<code>forms.enabled</code> in <code>{props.configPath}</code>); change it
-              there and restart.
-            </p>
-          ) : (
-            <form method="post" action={`/admin/forms/${form.name}`}>
-              <CsrfField auth={props.auth} />
-              <input type="hidden" name="enabled" value={form.enabled ? 'false' : 'true'} />
-              <button type="submit" class={form.enabled ? undefined : 'primary'}>
-                {form.enabled ? 'Disable' : 'Enable'} {form.label}
-              </button>
-            </form>
-          )}
-        </>
-      )}
-    </section>
+            <ul class="needs-states">
+              {directory.items.map((item) => (
+                <li class={STATE_WORDS[item.state].className}>
+                  <span class="badge">{STATE_WORDS[item.state].word}</span> {item.label}
+                  {item.state === 'fail' && item.hint ? <span class="hint">{item.hint}</span> : null}
+                </li>
+              ))}
+            </ul>
+          </div>
+        ))}
+    </details>
   );
 }
 
@@ -143,37 +97,117 @@ async function FormsPage(props: { c: Context<AppEnv>; auth: Auth; notice?: strin
   const services = props.c.get('services');
   const catalogue = await loadFormsCatalogue(services);
   const configPath = services.config.configPath ?? 'TOOLBOX_CONFIG';
+  const readOnly = catalogue.source === 'file';
   return (
     <AdminLayout title="Forms" active="/admin/forms" auth={props.auth} notice={props.notice} error={props.error}>
       <p class="muted">
         Each form opens from its own screen-pop link in 1Stream (see <a href="/admin/screenpop">Screen-pop URLs</a>). A form that is not
-        enabled answers its link with a page that sends the technician's admin here.
+        enabled answers its link with a page that sends the technician's admin here. Each form's fields, steps and permissions are described
+        in <code>docs/forms.md</code>.
       </p>
-      {catalogue.source === 'file' ? (
+      {readOnly ? (
         <p>
-          <SourceBadge source="file" /> The configuration file lists the enabled forms, so they are read-only here.
+          <SourceBadge source="file" /> The configuration file lists the enabled forms, so they are read-only here: change{' '}
+          <code>forms.enabled</code> in <code>{configPath}</code> and restart.
         </p>
       ) : catalogue.source === 'default' ? (
-        <p>No form is enabled yet: enable each one on purpose, once what it needs is in place.</p>
+        <p>No form is enabled yet: tick each one on purpose, once what it needs is in place, and save.</p>
       ) : (
         <p>
           <SourceBadge source="console" />
         </p>
       )}
-      {catalogue.forms.map((form) => (
-        <FormCard form={form} catalogue={catalogue} auth={props.auth} configPath={configPath} />
-      ))}
+      <form method="post" action="/admin/forms" class="forms-table">
+        <CsrfField auth={props.auth} />
+        <input type="hidden" name="revision" value={catalogue.revision ?? ''} />
+        <table class="data">
+          <thead>
+            <tr>
+              <th scope="col">Enabled</th>
+              <th scope="col">Form</th>
+              <th scope="col">Ready</th>
+              <th scope="col">Missing</th>
+            </tr>
+          </thead>
+          <tbody>
+            {catalogue.forms.map((form) => (
+              <tr id={`form-${form.name}`}>
+                <td class="nowrap">
+                  <input
+                    type="checkbox"
+                    id={`enable-${form.name}`}
+                    name="enabled"
+                    value={form.name}
+                    checked={form.enabled}
+                    disabled={readOnly || !form.available}
+                  />{' '}
+                  <label for={`enable-${form.name}`} class="visually-hidden">
+                    Enable {form.label}
+                  </label>
+                </td>
+                <td>
+                  <strong>{form.label}</strong> <code>{form.name}</code>
+                </td>
+                <td class="nowrap">
+                  <span class={!form.available ? 'status-not-run' : form.ready ? 'status-succeeded' : 'status-partial'}>
+                    <span class="badge">{!form.available ? 'not available yet' : form.ready ? 'ready' : 'not ready'}</span>
+                  </span>
+                </td>
+                <td>
+                  {!form.available ? (
+                    <span class="muted">This version of the toolbox cannot run it yet; its screen-pop link says so.</span>
+                  ) : (
+                    <>
+                      {form.ready ? <span class="muted">Nothing, as far as the last systems checks tell.</span> : <Missing form={form} />}
+                      <PermissionDetails form={form} />
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {readOnly ? null : (
+          <div class="row">
+            <button type="submit" class="primary">
+              Save the enabled forms
+            </button>
+            <span class="muted">A form can be enabled before it is ready; a run then fails at the missing piece and says so.</span>
+          </div>
+        )}
+      </form>
     </AdminLayout>
   );
 }
+
+const labelsOf = (names: string[]) =>
+  names.map((name) => FORM_CATALOGUE.find((form) => form.name === name)?.label ?? name).join(', ') || 'none';
 
 export const formsPage = new Hono<AppEnv>()
   .get('/admin/forms', async (c) => {
     const form = FORM_CATALOGUE.find((candidate) => candidate.name === c.req.query('form'));
     const change = c.req.query('notice');
-    const notice = form && (change === 'enabled' || change === 'disabled') ? `${form.label} ${change}.` : undefined;
+    const notice =
+      change === 'saved'
+        ? `Saved. Enabled: ${labelsOf((c.req.query('enabled') ?? '').split(',').filter(Boolean))}.`
+        : form && (change === 'enabled' || change === 'disabled')
+          ? `${form.label} ${change}.`
+          : undefined;
     return c.html(<FormsPage c={c} auth={c.get('auth')!} notice={notice} />);
   })
+  // The page's one form: every ticked form enabled, every other one disabled, in one save.
+  .post('/admin/forms', async (c) => {
+    const auth = c.get('auth')!;
+    const form = await readConsoleFormAll(c);
+    if (!form) return c.html(<FormsPage c={c} auth={auth} error="The form had expired. Nothing was changed; try again." />, 403);
+    const revision = form.revision?.[0] ?? '';
+    const result = await runConsoleAction<{ enabled: string[] }>(c, auth, setEnabledFormsOperation, {
+      body: { enabled: form.enabled ?? [], revision: revision === '' ? null : revision },
+    });
+    if (result.ok) return c.redirect(`/admin/forms?notice=saved&enabled=${encodeURIComponent(result.value.enabled.join(','))}`, 303);
+    return c.html(<FormsPage c={c} auth={auth} error={result.error.message} />, result.error.httpStatus as 400);
+  })
+  // One form on or off (kept for links and scripts that post a single form).
   .post('/admin/forms/:name', async (c) => {
     const auth = c.get('auth')!;
     const form = await readConsoleForm(c);

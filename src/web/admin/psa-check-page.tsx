@@ -1,10 +1,12 @@
 import { type Context, Hono } from 'hono';
+import { type CheckOutcome, checkSummaryText } from '../../connectors/systems-check.js';
 import { getPsaCheck, runPsaCheck } from '../api/operations/psa-check-operations.js';
 import type { AppEnv, Auth } from '../app-env.js';
 import { AdminLayout, CsrfField } from './admin-layout.js';
+import { CheckLineItem } from './check-line-view.js';
 import { readConsoleForm, runConsoleAction } from './console-action.js';
 
-type CheckLine = { name: string; ok: boolean; message: string; hint?: string; upstreamCode?: string };
+type CheckLine = { name: string; ok: boolean; outcome?: CheckOutcome; message: string; hint?: string; upstreamCode?: string };
 type CheckView = {
   configured: boolean;
   lastCheck: { ranAt: string; ranBy: string; passed: number; failed: number; results: CheckLine[] } | null;
@@ -44,18 +46,11 @@ function CheckPage(props: { auth: Auth; view: CheckView; notice?: string | undef
             {view.lastCheck ? (
               <>
                 <p>
-                  {minute(view.lastCheck.ranAt)} by {view.lastCheck.ranBy}: {view.lastCheck.passed} passed, {view.lastCheck.failed} failed.
+                  {minute(view.lastCheck.ranAt)} by {view.lastCheck.ranBy}: {checkSummaryText(view.lastCheck.results)}.
                 </p>
                 <ol class="steps">
                   {view.lastCheck.results.map((line) => (
-                    <li class={line.ok ? 'step-ok' : 'step-failed'}>
-                      <span class="badge">{line.ok ? 'pass' : 'fail'}</span> <strong>{line.name}</strong>
-                      <div class="step-message">
-                        {line.message}
-                        {line.upstreamCode ? <span class="muted"> (PSA answered {line.upstreamCode})</span> : null}
-                      </div>
-                      {!line.ok && line.hint ? <div class="hint">What to do: {line.hint}</div> : null}
-                    </li>
+                    <CheckLineItem line={line} codeLabel="The PSA answered" />
                   ))}
                 </ol>
               </>

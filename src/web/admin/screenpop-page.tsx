@@ -1,7 +1,8 @@
 import { type Context, Hono } from 'hono';
+import { MASKED_SECRET } from '../../domain/screenpop/reveal-screenpop-urls.js';
 import { SCREENPOP_SECRET_MIN_LENGTH } from '../../domain/screenpop/set-screenpop-secret.js';
 import type { FieldProblem } from '../../lib/toolbox-error.js';
-import { describeScreenpop, setScreenpopSecretOperation } from '../api/operations/screenpop-operations.js';
+import { describeScreenpop, revealScreenpopUrlsOperation, setScreenpopSecretOperation } from '../api/operations/screenpop-operations.js';
 import type { AppEnv, Auth } from '../app-env.js';
 import { AdminLayout, CsrfField, SourceBadge } from './admin-layout.js';
 import { readConsoleForm, runConsoleAction } from './console-action.js';
@@ -17,6 +18,8 @@ function ScreenpopPage(props: {
   notice?: string | undefined;
   error?: string | undefined;
   problems?: FieldProblem[];
+  /** The URLs with the secret, after an admin asked to see them (never on a plain page view). */
+  revealed?: { name: string; url: string }[];
 }) {
   const services = props.c.get('services');
   const view = describeScreenpop(services);
@@ -31,6 +34,13 @@ function ScreenpopPage(props: {
           <code>@contactid</code>. Enabled forms come first; the others answer with a page saying they are not enabled (
           <a href="/admin/forms">Forms</a>).
         </p>
+        {view.secret.set ? (
+          <p class="warning" id="urls-secret-note">
+            A webhook secret is set, so each URL must carry it to work: <strong>Copy with secret</strong> copies the URL with the secret in
+            its <code>{view.secret.queryParameter}</code> parameter (shown here as {MASKED_SECRET}). The copied URL holds the secret: paste
+            it only into 1Stream. Each copy is recorded in the audit log.
+          </p>
+        ) : null}
         <table class="data">
           <thead>
             <tr>
@@ -40,30 +50,48 @@ function ScreenpopPage(props: {
             </tr>
           </thead>
           <tbody>
-            {view.forms.map((form) => (
-              <tr>
-                <td>
-                  {form.label} <code>{form.name}</code>
-                </td>
-                <td>{form.state}</td>
-                <td>
-                  <div class="row copy-row">
-                    <input
-                      id={`url-${form.name}`}
-                      class="url-copy"
-                      type="text"
-                      readonly
-                      value={form.url}
-                      aria-label={`Screen-pop URL of ${form.label}`}
-                      spellcheck={false}
-                    />
-                    <button type="button" data-copy={`url-${form.name}`}>
-                      Copy <span class="visually-hidden">the URL of {form.label}</span>
-                    </button>
-                  </div>
-                </td>
-              </tr>
-            ))}
+            {view.forms.map((form) => {
+              const revealedUrl = props.revealed?.find((item) => item.name === form.name)?.url;
+              const shown = revealedUrl ?? (view.secret.set ? `${form.url}&${view.secret.queryParameter}=${MASKED_SECRET}` : form.url);
+              return (
+                <tr>
+                  <td>
+                    {form.label} <code>{form.name}</code>
+                  </td>
+                  <td>{form.state}</td>
+                  <td>
+                    <div class="row copy-row">
+                      <input
+                        id={`url-${form.name}`}
+                        class={revealedUrl ? 'url-copy secret-url' : 'url-copy'}
+                        type="text"
+                        readonly
+                        value={shown}
+                        aria-label={`Screen-pop URL of ${form.label}${view.secret.set ? (revealedUrl ? ', with the secret' : ', secret hidden') : ''}`}
+                        aria-describedby={view.secret.set ? 'urls-secret-note' : undefined}
+                        spellcheck={false}
+                        autocomplete="off"
+                      />
+                      {view.secret.set && !revealedUrl ? (
+                        // Without JavaScript the button shows the URLs with the secret on a page of their own;
+                        // with it (app.js), it fetches this form's URL and copies it without showing it.
+                        <form method="post" action="/admin/screenpop/reveal" data-copy-secret={form.name}>
+                          <CsrfField auth={props.auth} />
+                          <button type="submit">
+                            Copy with secret <span class="visually-hidden">the URL of {form.label}</span>
+                          </button>
+                        </form>
+                      ) : (
+                        <button type="button" data-copy={`url-${form.name}`}>
+                          Copy <span class="visually-hidden">the URL of {form.label}</span>
+                        </button>
+                      )}
+                    </div>
+                    {revealedUrl ? <span class="badge secret-badge">holds the secret</span> : null}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </section>
@@ -152,5 +180,22 @@ async function saveSecret(c: Context<AppEnv>, clear: boolean) {
 
 export const screenpopPage = new Hono<AppEnv>()
   .get('/admin/screenpop', (c) => c.html(<ScreenpopPage c={c} auth={c.get('auth')!} notice={NOTICES[c.req.query('notice') ?? '']} />))
+  .post('/admin/screenpop/reveal', async (c) => {
+    const auth = c.get('auth')!;
+    const form = await readConsoleForm(c);
+    if (!form) return c.html(<ScreenpopPage c={c} auth={auth} error={expired} />, 403);
+    const result = await runConsoleAction<{ forms: { name: string; url: string }[] }>(c, auth, revealScreenpopUrlsOperation);
+    // The page holds the secret now: no cache may keep it.
+    c.header('Cache-Control', 'no-store');
+    if (!result.ok) return c.html(<ScreenpopPage c={c} auth={auth} error={result.error.message} />, result.error.httpStatus as 409);
+    return c.html(
+      <ScreenpopPage
+        c={c}
+        auth={auth}
+        revealed={result.value.forms}
+        notice="These URLs hold the webhook secret: copy the ones you need into 1Stream, then leave or reload this page to hide them."
+      />,
+    );
+  })
   .post('/admin/screenpop/secret', (c) => saveSecret(c, false))
   .post('/admin/screenpop/secret/clear', (c) => saveSecret(c, true));

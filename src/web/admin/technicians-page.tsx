@@ -70,7 +70,12 @@ function TechniciansPage(props: { auth: Auth; view: TechniciansView; notice?: st
                         <span class="badge">{technician.mapping.source === 'auto' ? 'auto: matched by email' : 'manual'}</span>
                       </>
                     ) : (
-                      <span class="muted">{technician.clearedByAdmin ? 'None (cleared by an admin)' : 'Not mapped'}</span>
+                      <>
+                        <span class="muted">{technician.clearedByAdmin ? 'None (cleared by an admin)' : 'Not mapped'}</span>
+                        {technician.emailMatch && !technician.clearedByAdmin ? (
+                          <div class="hint">Not matched by e-mail: {technician.emailMatch}</div>
+                        ) : null}
+                      </>
                     )}
                   </td>
                   <td>
@@ -83,7 +88,8 @@ function TechniciansPage(props: { auth: Auth; view: TechniciansView; notice?: st
                           <option value="">Choose a member…</option>
                           {members.map((member) => (
                             <option value={member.id} selected={member.id === technician.mapping?.memberId}>
-                              {member.name} ({member.identifier}){member.inactive ? ' – inactive' : ''}
+                              {member.name} ({member.identifier}) · {member.email ?? 'no e-mail in the PSA'}
+                              {member.inactive ? ' – inactive' : ''}
                             </option>
                           ))}
                         </select>
@@ -123,7 +129,14 @@ export const techniciansPage = new Hono<AppEnv>()
     let notice = key ? NOTICES[key] : undefined;
     const mapped = c.req.query('mapped');
     if (key === 'auto-mapped' && mapped !== undefined) {
-      notice = `Matched by email: ${Number(mapped) || 0} user(s) mapped or changed. Manual choices were kept.`;
+      const count = Number(mapped) || 0;
+      const unmatched = Number(c.req.query('unmatched')) || 0;
+      notice =
+        `Matched by e-mail: ${count === 0 ? 'nothing changed' : `${count} user${count === 1 ? '' : 's'} mapped or changed`}.` +
+        (unmatched > 0
+          ? ` ${unmatched} user${unmatched === 1 ? ' has' : 's have'} no matching member: the reason is under each one.`
+          : '') +
+        ' Manual choices were kept.';
     }
     return c.html(<TechniciansPage auth={auth} view={await loadView(c, auth)} notice={notice} />);
   })
@@ -132,9 +145,14 @@ export const techniciansPage = new Hono<AppEnv>()
     const auth = c.get('auth')!;
     const form = await readConsoleForm(c);
     if (!form) return c.html(<TechniciansPage auth={auth} view={await loadView(c, auth)} error={EXPIRED} />, 403);
-    const result = await runConsoleAction<{ mapped: unknown[]; unmapped: unknown[] }>(c, auth, autoMapTechniciansOperation);
+    const result = await runConsoleAction<{ mapped: unknown[]; unmapped: unknown[]; unmatched: number }>(
+      c,
+      auth,
+      autoMapTechniciansOperation,
+    );
     if (result.ok) {
-      return c.redirect(`/admin/technicians?notice=auto-mapped&mapped=${result.value.mapped.length + result.value.unmapped.length}`, 303);
+      const changed = result.value.mapped.length + result.value.unmapped.length;
+      return c.redirect(`/admin/technicians?notice=auto-mapped&mapped=${changed}&unmatched=${result.value.unmatched}`, 303);
     }
     return c.html(
       <TechniciansPage auth={auth} view={await loadView(c, auth)} error={result.error.message} />,

@@ -21,7 +21,12 @@ function LoginPage(props: { next: string; csrf: string; error?: string; email?: 
     <Layout title="Sign in">
       <section class="card narrow" aria-labelledby="login-title">
         <h1 id="login-title">Sign in</h1>
-        <p class="muted">Sign in to open the form. The screen pop you clicked is waiting and keeps loading meanwhile.</p>
+        <p class="muted">
+          {/* Only a screen pop leads here with a launch to come back to; any other page must not claim one. */}
+          {props.next.startsWith('/launches/')
+            ? 'Sign in to open the form. The screen pop you clicked is waiting and keeps loading meanwhile.'
+            : 'Sign in with your Technician Toolbox account.'}
+        </p>
         {props.error ? (
           <p class="error" role="alert" id="login-error">
             {props.error}

@@ -1,22 +1,80 @@
 import { Hono } from 'hono';
+import { companyNamesOf } from '../../domain/execution/company-names.js';
+import { listOpenLaunches } from '../../domain/launch/list-open-launches.js';
 import { FORM_CATALOGUE, screenPopTemplate } from '../../forms/catalogue.js';
 import type { AppEnv } from '../app-env.js';
+import { shortTime } from '../views/execution-list-view.js';
 import { Layout } from '../views/layout.js';
 
-/** The start page: the screen-pop URLs to paste into 1Stream, and this technician's recent runs. */
+/**
+ * The start page, in the order a technician needs it: the screen pops they opened and can still
+ * submit, their recent executions, then (for reference) the screen-pop URLs.
+ */
 export const homeRoute = new Hono<AppEnv>().get('/', async (c) => {
   const auth = c.get('auth');
   if (!auth) return c.redirect('/login', 303);
   const services = c.get('services');
   const [recent, open] = await Promise.all([
     services.store.executions.listRecent({ technicianUserId: auth.user.id, limit: 10 }),
-    services.store.launches.listOpen({ technicianUserId: auth.user.id, now: new Date(services.clock.now()).toISOString(), limit: 10 }),
+    listOpenLaunches({ launches: services.store.launches, directories: services.directories, clock: services.clock }, auth.user.id, 10),
   ]);
+  const companyNames = await companyNamesOf(services.store.launches, recent);
   const formLabel = (name: string) => FORM_CATALOGUE.find((form) => form.name === name)?.label ?? name;
   const available = Object.keys(services.forms);
   return c.html(
     <Layout title="Home" user={{ name: auth.user.name, email: auth.user.email, role: auth.user.role }} csrfToken={auth.session.csrfToken}>
       <h1>Technician Toolbox</h1>
+      <section class="card" aria-labelledby="open-title">
+        <h2 id="open-title">Your open screen pops</h2>
+        {open.length > 0 ? (
+          <>
+            <p class="muted">Forms you opened from a screen pop and have not submitted yet, until they expire.</p>
+            <ul class="recent">
+              {open.map((launch) => {
+                const company = launch.context?.company.ok ? launch.context.company.value.name : `company ${launch.companyId}`;
+                return (
+                  <li>
+                    <a href={`/launches/${launch.id}`}>
+                      {formLabel(launch.formName)} · {launch.ticketId ? `ticket #${launch.ticketId} · ` : ''}
+                      {company}
+                    </a>{' '}
+                    <small class="muted">
+                      opened {launch.createdAt.slice(11, 16)} UTC, usable until {launch.expiresAt.slice(11, 16)} UTC
+                    </small>
+                  </li>
+                );
+              })}
+            </ul>
+          </>
+        ) : (
+          <p class="muted">None. Click a screen-pop link in 1Stream to open a form; it stays here until you submit it or it expires.</p>
+        )}
+      </section>
+      <section class="card" aria-labelledby="recent-title">
+        <h2 id="recent-title">Your recent executions</h2>
+        {recent.length === 0 ? (
+          <p class="muted">Nothing yet. Click a screen-pop link in 1Stream to open a form.</p>
+        ) : (
+          <ul class="recent">
+            {recent.map((execution) => (
+              <li>
+                <a href={`/executions/${execution.id}`}>
+                  {formLabel(execution.formName)} · {execution.targetDisplay}
+                  {execution.ticketId ? ` · ticket #${execution.ticketId}` : ''} ·{' '}
+                  {companyNames.get(execution.companyId) ?? `company ${execution.companyId}`}
+                </a>{' '}
+                <span class={`status-${execution.status}`}>
+                  <span class="badge">{execution.status}</span>
+                </span>{' '}
+                <small class="muted">{shortTime(execution.createdAt)}</small>
+              </li>
+            ))}
+          </ul>
+        )}
+        <p>
+          <a href="/executions">All your executions, with filters</a>
+        </p>
+      </section>
       <section class="card" aria-labelledby="forms-title">
         <h2 id="forms-title">Screen-pop URLs</h2>
         <p class="muted">
@@ -56,49 +114,6 @@ export const homeRoute = new Hono<AppEnv>().get('/', async (c) => {
             ))}
           </tbody>
         </table>
-      </section>
-      {open.length > 0 ? (
-        <section class="card" aria-labelledby="open-title">
-          <h2 id="open-title">Your open screen pops</h2>
-          <p class="muted">Forms you opened from a screen pop and have not submitted yet, until they expire.</p>
-          <ul class="recent">
-            {open.map((launch) => {
-              const company = launch.context?.company.ok ? launch.context.company.value.name : `company ${launch.companyId}`;
-              return (
-                <li>
-                  <a href={`/launches/${launch.id}`}>
-                    {formLabel(launch.formName)} · {launch.ticketId ? `ticket #${launch.ticketId} · ` : ''}
-                    {company}
-                  </a>{' '}
-                  <small class="muted">
-                    opened {launch.createdAt.slice(11, 16)} UTC, usable until {launch.expiresAt.slice(11, 16)} UTC
-                  </small>
-                </li>
-              );
-            })}
-          </ul>
-        </section>
-      ) : null}
-      <section class="card" aria-labelledby="recent-title">
-        <h2 id="recent-title">Your recent executions</h2>
-        <p>
-          <a href="/executions">All your executions, with filters</a>
-        </p>
-        {recent.length === 0 ? (
-          <p class="muted">Nothing yet. Click a screen-pop link in 1Stream to open a form.</p>
-        ) : (
-          <ul class="recent">
-            {recent.map((execution) => (
-              <li>
-                <a href={`/executions/${execution.id}`}>
-                  {execution.formName} · {execution.targetDisplay}
-                </a>{' '}
-                <span class={`badge status-${execution.status}`}>{execution.status}</span>{' '}
-                <small class="muted">{execution.createdAt.slice(0, 16).replace('T', ' ')} UTC</small>
-              </li>
-            ))}
-          </ul>
-        )}
       </section>
     </Layout>,
   );

@@ -121,8 +121,10 @@ function renderOpenResult(
       return c.html(
         <ProblemPage title={`${result.context.company.name} is not connected to a directory`} {...common}>
           <p>
-            No Microsoft 365 tenant or Active Directory is mapped to ConnectWise company {result.launch.companyId}. An administrator adds it
-            to a directory's <code>psaCompanyIds</code> in the configuration (docs/configuration.md).
+            No Microsoft 365 tenant or Active Directory is mapped to ConnectWise company {result.launch.companyId}. An administrator maps it
+            in the admin console under{' '}
+            {auth.user.role === 'admin' ? <a href="/admin/companies">Admin → Companies</a> : <strong>Admin → Companies</strong>}; then click
+            the screen-pop link again.
           </p>
         </ProblemPage>,
         409,

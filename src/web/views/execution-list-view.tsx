@@ -6,6 +6,8 @@ type Summary = {
   status: string;
   ticketId: string | null;
   companyId: string;
+  /** The company's name as its screen pop read it; null when unknown (the id is shown then). */
+  companyName?: string | null;
   target: { display: string };
   technician: { email: string };
   note: { status: string };
@@ -140,7 +142,7 @@ export function ExecutionList(props: ExecutionListProps) {
             <tbody>
               {result.items.map((item) => (
                 <tr>
-                  <td>
+                  <td class="nowrap">
                     <a href={`${props.detailPath}${item.id}`}>{shortTime(item.createdAt)}</a>
                   </td>
                   <td>
@@ -151,8 +153,14 @@ export function ExecutionList(props: ExecutionListProps) {
                     <span class="badge">{item.status}</span>
                   </td>
                   <td>{item.target.display}</td>
-                  <td>{item.ticketId ? `#${item.ticketId}` : 'none'}</td>
-                  <td>{item.companyId}</td>
+                  <td class="nowrap">{item.ticketId ? `#${item.ticketId}` : 'none'}</td>
+                  <td>
+                    {item.companyName ? (
+                      <span title={`PSA company ${item.companyId}`}>{item.companyName}</span>
+                    ) : (
+                      `company ${item.companyId}`
+                    )}
+                  </td>
                   {props.technicians ? <td>{item.technician.email}</td> : null}
                   <td>{item.note.status}</td>
                   {props.offerRerun ? (

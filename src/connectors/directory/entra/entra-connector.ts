@@ -696,6 +696,14 @@ async function systemsCheck(
     results.push(signInPassed(settings));
   } catch (error) {
     results.push(fail('Sign-in to the tenant', error, signInHint(settings)));
+    // Skipped, not failed: without a token nothing else can be tried.
+    results.push({
+      name: 'The other checks',
+      ok: false,
+      outcome: 'not-run',
+      message:
+        'Not tried: the sign-in failed (see above), so the permissions, users, groups, roles and Exchange Online could not be checked. Run the check again once it works.',
+    });
     return results;
   }
 
@@ -755,7 +763,8 @@ async function systemsCheck(
   // proves them. Say so rather than report a green tick we cannot back.
   results.push({
     name: 'Entra role for password resets',
-    ok: true,
+    ok: false,
+    outcome: 'unverified',
     message:
       'Not verifiable without attempting a reset: the app’s service principal needs the User Administrator role in this tenant ' +
       '(Privileged Authentication Administrator to reset admin accounts).',
@@ -765,7 +774,8 @@ async function systemsCheck(
   // (reference §12), so the line says "may".
   results.push({
     name: 'Entra role for MFA resets',
-    ok: true,
+    ok: false,
+    outcome: 'unverified',
     message:
       'Not verifiable without attempting a change: removing sign-in methods and issuing Temporary Access Passes may need the ' +
       'Authentication Administrator role on the app’s service principal (Privileged Authentication Administrator for admin accounts).',
@@ -785,7 +795,8 @@ function permissionLines(token: string): SystemsCheckResult[] {
     return [
       {
         name: 'Graph application permissions',
-        ok: true,
+        ok: false,
+        outcome: 'unverified',
         message:
           'Could not read the granted permissions from the token. Password resets need User.ReadWrite.All, revoking sessions needs User.RevokeSessions.All ' +
           'and MFA resets need UserAuthenticationMethod.ReadWrite.All, all with admin consent.',
@@ -802,7 +813,9 @@ function permissionLines(token: string): SystemsCheckResult[] {
         }
       : {
           name: `Permission ${permission}`,
-          ok: true,
+          // Not needed by every form: a warning, but never a green pass.
+          ok: false,
+          outcome: 'warning',
           message: `Not granted (advisory): ${why} will fail. Not needed when the toolbox does not onboard users in this tenant.`,
           hint: `Add the Microsoft Graph application permission ${permission} to the app registration and grant admin consent in this tenant.`,
         };
@@ -1137,7 +1150,8 @@ async function exchangeSystemsCheck(exchangeTokens: EntraTokenProvider, exchange
   if (roles === undefined) {
     results.push({
       name: 'Permission Exchange.ManageAsApp',
-      ok: true,
+      ok: false,
+      outcome: 'unverified',
       message: `Could not read the granted permissions from the Exchange token. ${onlyFor} They need Exchange.ManageAsApp with admin consent.`,
     });
   } else if (roles.includes('Exchange.ManageAsApp')) {
@@ -1160,7 +1174,9 @@ async function exchangeSystemsCheck(exchangeTokens: EntraTokenProvider, exchange
     await exchange.invokeCommand('Get-OrganizationConfig', {}, { maxResults: 1 });
     results.push({
       name: 'Exchange Online commands',
-      ok: true,
+      // A read worked; whether changes will (the Exchange Administrator role) is not known.
+      ok: false,
+      outcome: 'unverified',
       message:
         'The app ran a read-only Exchange command (Get-OrganizationConfig). Not verifiable without a change: changing distribution list ' +
         'members also needs the Exchange Administrator role on the app’s service principal.',

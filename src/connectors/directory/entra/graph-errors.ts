@@ -1,3 +1,4 @@
+import { describeNetworkCause, networkCause } from '../../../lib/network-cause.js';
 import { ToolboxError } from '../../../lib/toolbox-error.js';
 import { UpstreamUnreachableError } from '../../../lib/upstream-request.js';
 
@@ -336,12 +337,14 @@ export function unreachableToError(error: unknown, service: 'graph' | 'identity'
       cause: error,
     });
   }
+  // The real cause (DNS, TLS, refused…) with its system code, not just "could not be reached".
+  const cause = networkCause(error);
   return new ToolboxError({
     code: ENTRA_ERROR_CODES.unreachable,
-    message: `${name} (${host}) could not be reached. Check the server’s internet access, proxy and DNS.`,
+    message: `${name} (${host}) could not be reached: ${describeNetworkCause(cause, host)}.`,
     httpStatus: 502,
     retryable: kind !== 'aborted',
-    upstream: { service, operation },
+    upstream: { service, operation, ...(cause.code ? { code: cause.code } : {}) },
     cause: error,
   });
 }

@@ -6,6 +6,7 @@ import { createManualClock } from '../../../lib/clock.js';
 import type { FetchLike } from '../../../lib/http-fetch.js';
 import { createLogger, createSilentLogger } from '../../../lib/logger.js';
 import { type ConnectWiseSimulatorOptions, createConnectWiseSimulator } from '../../../simulators/connectwise/connectwise-simulator.js';
+import { checkLineState } from '../../systems-check.js';
 import { connectWiseConnector } from './connectwise-connector.js';
 import type { ConnectWiseSettingsInput } from './connectwise-settings.js';
 
@@ -426,16 +427,17 @@ describe('ConnectWise connector: systems check', () => {
     const { client, sim } = setup();
     const results = await client.systemsCheck();
     assert.deepEqual(
-      results.map((r) => [r.name, r.ok]),
+      results.map((r) => [r.name, checkLineState(r)]),
       [
-        ['ConnectWise site and codebase', true],
-        ['ConnectWise API host answers', true],
-        ['API keys and clientId accepted', true],
-        ['Can read tickets', true],
-        ['Can read companies', true],
-        ['Can read contacts', true],
-        ['Can read members', true],
-        ['Can add ticket notes', true],
+        ['ConnectWise site and codebase', 'pass'],
+        ['ConnectWise API host answers', 'pass'],
+        ['API keys and clientId accepted', 'pass'],
+        ['Can read tickets', 'pass'],
+        ['Can read companies', 'pass'],
+        ['Can read contacts', 'pass'],
+        ['Can read members', 'pass'],
+        // Adding a note is not tried (it would change a ticket): not verifiable, not a pass.
+        ['Can add ticket notes', 'unverified'],
       ],
     );
     assert.match(results[0]?.message ?? '', /codebase v2025_1\//);
@@ -456,6 +458,11 @@ describe('ConnectWise connector: systems check', () => {
     assert.match(results[2]?.message ?? '', /clientId/);
     assert.equal(results[2]?.upstreamCode, '401 Unauthorized');
     assert.match(results[3]?.message ?? '', /^Not tried/);
+    // Skipped after the failure: "not run", never "fail".
+    assert.deepEqual(
+      results.map((r) => checkLineState(r)),
+      ['pass', 'pass', 'fail', 'not-run', 'not-run', 'not-run', 'not-run', 'not-run'],
+    );
   });
 
   it('reports an unreachable site without throwing', async () => {
@@ -468,5 +475,9 @@ describe('ConnectWise connector: systems check', () => {
     assert.equal(results[0]?.ok, false);
     assert.match(results[0]?.message ?? '', /could not be reached/);
     assert.ok(results.every((r) => !r.ok));
+    assert.deepEqual(
+      results.map((r) => checkLineState(r)),
+      ['fail', 'not-run', 'not-run', 'not-run', 'not-run', 'not-run', 'not-run', 'not-run'],
+    );
   });
 });

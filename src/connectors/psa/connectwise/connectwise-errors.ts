@@ -1,3 +1,4 @@
+import { describeNetworkCause, networkCause } from '../../../lib/network-cause.js';
 import { ToolboxError } from '../../../lib/toolbox-error.js';
 import { parseRetryAfter, UpstreamUnreachableError } from '../../../lib/upstream-request.js';
 
@@ -148,11 +149,13 @@ export function connectWiseUnreachableError(error: UpstreamUnreachableError, con
       cause: error,
     });
   }
+  const cause = networkCause(error);
+  const why = context.host && cause.kind !== 'other' ? `: ${describeNetworkCause(cause, context.host)}` : '';
   return new ToolboxError({
     code: 'TBX_ERR_PSA_UNAVAILABLE',
-    message: `ConnectWise could not be reached${context.host ? ` at ${context.host}` : ''} when the toolbox tried to ${context.action}. Check the URL in the ConnectWise settings and the network.${caveat}`,
+    message: `ConnectWise could not be reached${context.host ? ` at ${context.host}` : ''} when the toolbox tried to ${context.action}${why || '. Check the URL in the ConnectWise settings and the network'}.${caveat}`,
     httpStatus: 502,
-    upstream,
+    upstream: { ...upstream, ...(cause.code ? { code: cause.code } : {}) },
     retryable: true,
     cause: error,
   });

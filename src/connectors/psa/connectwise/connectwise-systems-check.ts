@@ -76,8 +76,18 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
   // 2 + 3. API host answers; keys and clientId accepted (one call to /system/info).
   let signedIn = false;
   if (!codebaseKnown) {
-    results.push({ name: 'ConnectWise API host answers', ok: false, message: 'Not tried: the codebase is unknown (see above).' });
-    results.push({ name: 'API keys and clientId accepted', ok: false, message: 'Not tried: the codebase is unknown (see above).' });
+    results.push({
+      name: 'ConnectWise API host answers',
+      ok: false,
+      outcome: 'not-run',
+      message: 'Not tried: the codebase is unknown (see above).',
+    });
+    results.push({
+      name: 'API keys and clientId accepted',
+      ok: false,
+      outcome: 'not-run',
+      message: 'Not tried: the codebase is unknown (see above).',
+    });
   } else {
     try {
       const response = await client.request({
@@ -131,6 +141,7 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
         results.push({
           name: 'API keys and clientId accepted',
           ok: false,
+          outcome: 'not-run',
           message: 'Not tried: the API host did not answer properly (see above).',
         });
       }
@@ -149,7 +160,7 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
 
   const readCheck = async (name: string, path: string, what: string, module: string): Promise<unknown[] | undefined> => {
     if (!signedIn) {
-      results.push({ name, ok: false, message: notTried });
+      results.push({ name, ok: false, outcome: 'not-run', message: notTried });
       return undefined;
     }
     try {
@@ -179,7 +190,7 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
 
   // Members: read them all, as the technician mapping does, and report how many.
   if (!signedIn) {
-    results.push({ name: 'Can read members', ok: false, message: notTried });
+    results.push({ name: 'Can read members', ok: false, outcome: 'not-run', message: notTried });
   } else {
     try {
       const rows = await client.requestAllPages({
@@ -207,11 +218,12 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
   // Notes: a real test would write a note on a customer's ticket, so it is not done.
   const firstTicket = tickets?.[0] as { id?: unknown } | undefined;
   if (!signedIn) {
-    results.push({ name: 'Can add ticket notes', ok: false, message: notTried });
+    results.push({ name: 'Can add ticket notes', ok: false, outcome: 'not-run', message: notTried });
   } else if (typeof firstTicket?.id !== 'number') {
     results.push({
       name: 'Can add ticket notes',
       ok: false,
+      outcome: 'unverified',
       message: 'Not tested: writing a test note would change a real ticket, and there is no ticket to check read access on.',
       hint: `Create a service ticket the API member can see (or widen its ticket inquire level), then run the check again. Adding notes needs ${ROLE.notes} in the API member's security role.`,
     });
@@ -227,7 +239,10 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
       });
       results.push({
         name: 'Can add ticket notes',
-        ok: true,
+        // Reading notes works; adding one is not tried (it would change a customer's ticket), so
+        // this is not a pass.
+        ok: false,
+        outcome: 'unverified',
         message: `Not tested by writing (that would add a note to ticket #${id}). The API member can read ticket notes; adding them also needs ${ROLE.notes} in its security role.`,
       });
     } catch (error) {

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { LaunchRecord, LaunchRepo, LaunchStatus } from '../../types.js';
+import type { LaunchContext, LaunchRecord, LaunchRepo, LaunchStatus } from '../../types.js';
 import type { Database, LaunchTable } from '../database.js';
 
 const toLaunch = (row: Selectable<LaunchTable>): LaunchRecord => ({
@@ -50,6 +50,25 @@ export function createLaunchRepo(db: Kysely<Database>): LaunchRepo {
         .limit(limit)
         .execute();
       return rows.map(toLaunch);
+    },
+    async companyNames(launchIds) {
+      const names = new Map<string, string>();
+      if (launchIds.length === 0) return names;
+      const rows = await db
+        .selectFrom('launches')
+        .select(['company_id', 'context'])
+        .where('id', 'in', [...new Set(launchIds)])
+        .where('context', 'is not', null)
+        .execute();
+      for (const row of rows) {
+        const context = JSON.parse(row.context as string) as LaunchContext;
+        if (context.company.ok) names.set(row.company_id, context.company.value.name);
+      }
+      return names;
+    },
+    async latestCreatedAt() {
+      const row = await db.selectFrom('launches').select('created_at').orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+      return row?.created_at ?? null;
     },
     async get(id) {
       const row = await db.selectFrom('launches').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkLineState } from '../../../connectors/systems-check.js';
 import {
   type DirectoryCheckDocument,
   directoryCheckDocumentSchema,
@@ -14,7 +15,14 @@ import { defineOperation } from '../api-operation.js';
 import { connectorList, connectorListSchema } from '../connector-schemas.js';
 
 const lastCheckSummarySchema = z
-  .object({ ranAt: z.string(), ranBy: z.string(), ok: z.boolean(), failed: z.array(z.string()) })
+  .object({
+    ranAt: z.string(),
+    ranBy: z.string(),
+    ok: z.boolean(),
+    failed: z.array(z.string()),
+    notRun: z.array(z.string()).describe('Lines skipped because an earlier one failed'),
+    unverified: z.array(z.string()).describe('Lines the check cannot verify without changing something'),
+  })
   .nullable()
   .describe('The last systems check, or null when it never ran');
 
@@ -37,7 +45,16 @@ export const directoryViewSchema = z.object({
 export type DirectoryView = z.infer<typeof directoryViewSchema>;
 
 const summary = (check: DirectoryCheckDocument | null | undefined) =>
-  check ? { ranAt: check.ranAt, ranBy: check.ranBy, ok: check.ok, failed: check.results.filter((l) => !l.ok).map((l) => l.name) } : null;
+  check
+    ? {
+        ranAt: check.ranAt,
+        ranBy: check.ranBy,
+        ok: check.ok,
+        failed: check.results.filter((l) => checkLineState(l) === 'fail').map((l) => l.name),
+        notRun: check.results.filter((l) => checkLineState(l) === 'not-run').map((l) => l.name),
+        unverified: check.results.filter((l) => checkLineState(l) === 'unverified').map((l) => l.name),
+      }
+    : null;
 
 function toView(directory: EffectiveDirectory, check: DirectoryCheckDocument | null | undefined): DirectoryView {
   return {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { companyNamesOf } from '../../../domain/execution/company-names.js';
 import { rerunExecution, rerunOf, reviewRerun } from '../../../domain/execution/rerun-execution.js';
 import { ToolboxError } from '../../../lib/toolbox-error.js';
 import type { Services } from '../../../services.js';
@@ -178,11 +179,26 @@ export const listExecutionsOperation = defineOperation({
   summary: 'Executions, newest first, with filters and paging (technicians: only their own)',
   access: 'user',
   query: listExecutionsQuerySchema,
-  response: z.object({ items: z.array(executionSummarySchema), total: z.number(), limit: z.number(), offset: z.number() }),
+  response: z.object({
+    items: z.array(
+      executionSummarySchema.extend({
+        companyName: nullableString.describe('The PSA company’s name as its screen pop read it; null when unknown'),
+      }),
+    ),
+    total: z.number(),
+    limit: z.number(),
+    offset: z.number(),
+  }),
   async handler({ services, caller, query }) {
     const filter = await resolveExecutionFilter(services, caller, query);
     const { items, total } = await services.store.executions.search(filter, { limit: query.limit, offset: query.offset });
-    return { items: items.map(executionSummaryJson), total, limit: query.limit, offset: query.offset };
+    const names = await companyNamesOf(services.store.launches, items);
+    return {
+      items: items.map((item) => ({ ...executionSummaryJson(item), companyName: names.get(item.companyId) ?? null })),
+      total,
+      limit: query.limit,
+      offset: query.offset,
+    };
   },
 });
 

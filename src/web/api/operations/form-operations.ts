@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeFormsCatalogue } from '../../../domain/forms-catalogue/describe-forms-catalogue.js';
+import { setEnabledForms } from '../../../domain/forms-catalogue/set-enabled-forms.js';
 import { setFormEnabled } from '../../../domain/forms-catalogue/set-form-enabled.js';
 import { readDirectoryChecks } from '../../../domain/settings/directory-check-document.js';
 import type { Services } from '../../../services.js';
@@ -32,7 +33,11 @@ export const formsCatalogueSchema = z.object({
               z.object({
                 label: z.string(),
                 checkName: z.string(),
-                state: z.enum(['pass', 'fail', 'not-checked', 'not-reported']),
+                state: z
+                  .enum(['pass', 'fail', 'not-run', 'unverified', 'not-checked', 'not-reported'])
+                  .describe(
+                    'unverified: the check cannot prove it without a real change (an Entra role); not-run: skipped after a failure',
+                  ),
                 message: z.string(),
                 hint: z.string().optional(),
                 partial: z.string().optional().describe('Needed only for this part of the form'),
@@ -95,4 +100,35 @@ export const setFormEnabledOperation = defineOperation({
   },
 });
 
-export const formOperations = [getFormsCatalogueOperation, setFormEnabledOperation];
+export const setEnabledFormsOperation = defineOperation({
+  id: 'setEnabledForms',
+  method: 'put',
+  path: '/api/admin/forms',
+  tag: 'Forms',
+  summary: 'Set which forms are enabled, all at once',
+  description:
+    'The forms listed are enabled, every other one disabled. Send the catalogue’s `revision`: if the list changed since, the save is ' +
+    'refused (409) instead of undoing that change. Refused (409) when the configuration file sets the list, or a form is not available.',
+  access: 'admin',
+  body: z.strictObject({
+    enabled: z.array(z.string().min(1)).describe('Names of the forms to enable, e.g. ["password_reset", "reset_mfa"]'),
+    revision: z.string().nullable().describe('The catalogue’s revision when it was read; null when no list was ever saved'),
+  }),
+  response: z.object({ enabled: z.array(z.string()).describe('Every enabled form now'), revision: z.string().nullable() }),
+  async handler({ services, body, actor }) {
+    return setEnabledForms(
+      {
+        config: services.config,
+        store: services.store,
+        settings: services.settings,
+        clock: services.clock,
+        availableForms: Object.keys(services.forms),
+      },
+      body.enabled,
+      body.revision,
+      actor,
+    );
+  },
+});
+
+export const formOperations = [getFormsCatalogueOperation, setFormEnabledOperation, setEnabledFormsOperation];

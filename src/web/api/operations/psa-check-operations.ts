@@ -1,11 +1,16 @@
 import { z } from 'zod';
+import { countCheckStates } from '../../../connectors/systems-check.js';
 import { readPsaMembers } from '../../../domain/settings/psa-members-document.js';
 import { runPsaSystemsCheck } from '../../../domain/settings/run-psa-systems-check.js';
 import { defineOperation } from '../api-operation.js';
 
 const checkLineSchema = z.object({
   name: z.string().describe('What was checked, e.g. "Can read tickets"'),
-  ok: z.boolean(),
+  ok: z.boolean().describe('True only for a real pass'),
+  outcome: z
+    .enum(['not-run', 'unverified', 'warning'])
+    .optional()
+    .describe('Why a line that is not ok is not a failure: skipped after a failure, not verifiable without writing, or a warning'),
   message: z.string().describe('What happened'),
   hint: z.string().optional().describe('What to do about a failure'),
   upstreamCode: z.string().optional().describe('The PSA’s own status or error code, for its support'),
@@ -15,7 +20,9 @@ const lastCheckSchema = z.object({
   ranAt: z.string(),
   ranBy: z.string().describe('Email of the admin who ran it'),
   passed: z.number().int(),
-  failed: z.number().int(),
+  failed: z.number().int().describe('Lines that failed (not those skipped or not verifiable)'),
+  notRun: z.number().int().describe('Lines skipped because an earlier one failed'),
+  unverified: z.number().int().describe('Lines that cannot be verified without writing to the PSA'),
   results: z.array(checkLineSchema),
 });
 
@@ -34,8 +41,10 @@ export const psaCheckViewSchema = z.object({
 
 const withCounts = (check: { ranAt: string; ranBy: string; results: z.infer<typeof checkLineSchema>[] }) => ({
   ...check,
-  passed: check.results.filter((line) => line.ok).length,
-  failed: check.results.filter((line) => !line.ok).length,
+  passed: countCheckStates(check.results).pass,
+  failed: countCheckStates(check.results).fail,
+  notRun: countCheckStates(check.results)['not-run'],
+  unverified: countCheckStates(check.results).unverified,
 });
 
 export const getPsaCheck = defineOperation({

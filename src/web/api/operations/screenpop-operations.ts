@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { revealScreenpopUrls } from '../../../domain/screenpop/reveal-screenpop-urls.js';
 import { setScreenpopSecret } from '../../../domain/screenpop/set-screenpop-secret.js';
 import { FORM_CATALOGUE, screenPopTemplate } from '../../../forms/catalogue.js';
 import type { Services } from '../../../services.js';
@@ -90,4 +91,25 @@ export const setScreenpopSecretOperation = defineOperation({
   },
 });
 
-export const screenpopOperations = [getScreenpopOperation, setScreenpopSecretOperation];
+export const revealScreenpopUrlsOperation = defineOperation({
+  id: 'revealScreenpopUrls',
+  method: 'post',
+  path: '/api/admin/screenpop/urls-with-secret',
+  tag: 'Screen-pop URLs',
+  summary: 'Each form’s screen-pop URL with the webhook secret in it, to paste into 1Stream (audited)',
+  description:
+    `The URLs carry the secret as the ${SCREENPOP_SECRET_QUERY} query parameter, so they work as pasted. They hold a secret: ` +
+    'treat them as one. Audited as screenpop.secret.reveal (without the value). 409 TBX_ERR_NO_SECRET when no secret is set.',
+  access: 'admin',
+  response: z.object({
+    forms: z.array(z.object({ name: z.string(), label: z.string(), url: z.string().describe('Holds the secret') })),
+  }),
+  async handler({ services, actor }) {
+    return revealScreenpopUrls(
+      { store: services.store, settings: services.settings, clock: services.clock, publicUrl: services.config.publicUrl },
+      actor,
+    );
+  },
+});
+
+export const screenpopOperations = [getScreenpopOperation, setScreenpopSecretOperation, revealScreenpopUrlsOperation];

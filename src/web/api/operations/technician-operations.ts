@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { autoMapTechnicians } from '../../../domain/settings/auto-map-technicians.js';
+import { matchMemberByEmail } from '../../../domain/settings/match-member-by-email.js';
 import { readPsaMembers } from '../../../domain/settings/psa-members-document.js';
 import { saveTechnicianMapping } from '../../../domain/settings/save-technician-mapping.js';
 import { readTechnicianMappings } from '../../../domain/settings/technician-mappings-store.js';
@@ -27,6 +28,10 @@ export const techniciansViewSchema = z.object({
       disabled: z.boolean(),
       mapping: mappingSchema.nullable(),
       clearedByAdmin: z.boolean().describe('An admin left this user unmapped; automatic matching skips them'),
+      emailMatch: z
+        .string()
+        .nullable()
+        .describe('For a user without a member: why matching by e-mail finds none; null when mapped or no members were pulled'),
     }),
   ),
 });
@@ -57,6 +62,7 @@ export const listTechnicians = defineOperation({
         disabled: user.disabled,
         mapping: doc.mappings[user.id] ?? null,
         clearedByAdmin: doc.clearedByAdmin.includes(user.id),
+        emailMatch: pulled && !doc.mappings[user.id] ? matchMemberByEmail(user.email, pulled.doc.members).reason : null,
       })),
     };
   },
@@ -100,6 +106,9 @@ export const autoMapTechniciansOperation = defineOperation({
     unmapped: z.array(z.object({ userId: z.string(), email: z.string() })),
     keptManual: z.number().int(),
     unmatched: z.number().int(),
+    notMatched: z
+      .array(z.object({ userId: z.string(), email: z.string(), reason: z.string() }))
+      .describe('Each user left unmapped, with why no member matched (e.g. no member has that e-mail, or the member is inactive)'),
   }),
   async handler({ services, actor }) {
     return autoMapTechnicians({ store: services.store, settings: services.settings, clock: services.clock }, actor);
