@@ -76,10 +76,12 @@ export async function axeViolations(page: Page): Promise<string[]> {
   );
 }
 
-/** Writes a full-page screenshot at the given width; returns the widths that tell whether the page scrolls sideways. */
 /** Where docs/admin.md's pictures live; the admin set-up test refreshes them with TOOLBOX_DOCS_SCREENSHOTS=1. */
 export const DOCS_IMAGES_DIR = new URL('../../docs/images/admin/', import.meta.url).pathname;
+/** docs/forms.md's pictures: the form tests refresh them (whole pages) with TOOLBOX_DOCS_SCREENSHOTS=1. */
+export const FORMS_DOCS_IMAGES_DIR = new URL('../../docs/images/forms/', import.meta.url).pathname;
 
+/** Writes a full-page screenshot at the given width; returns the widths that tell whether the page scrolls sideways. */
 export async function screenshotAt(page: Page, name: string, width: number): Promise<{ scrollWidth: number; innerWidth: number }> {
   await mkdir(ARTIFACTS_DIR, { recursive: true });
   await page.setViewportSize({ width, height: width < 600 ? 844 : 900 });
@@ -88,6 +90,10 @@ export async function screenshotAt(page: Page, name: string, width: number): Pro
     await mkdir(DOCS_IMAGES_DIR, { recursive: true });
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: `${DOCS_IMAGES_DIR}${name.slice('admin-'.length)}.png`, fullPage: false, timeout: 10_000 });
+  }
+  if (process.env.TOOLBOX_DOCS_SCREENSHOTS && width === 1280 && name.startsWith('forms-')) {
+    await mkdir(FORMS_DOCS_IMAGES_DIR, { recursive: true });
+    await page.screenshot({ path: `${FORMS_DOCS_IMAGES_DIR}${name.slice('forms-'.length)}.png`, fullPage: true, timeout: 10_000 });
   }
   return (await page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })')) as {
     scrollWidth: number;

@@ -33,7 +33,7 @@ describeInBrowser('a screen pop after its time, and a change that removes access
     const expired = await textOf(page.locator('main'));
     assert.match(expired, /Nothing was run/);
     assert.match(expired, /what you chose is kept/);
-    await assertAccessibleAtBothWidths(page, 'expired screen pop', 'launch-expired');
+    await assertAccessibleAtBothWidths(page, 'expired screen pop', 'forms-launch-expired');
 
     await Promise.all([page.waitForURL(/\/reopen$/), page.click('button:has-text("Open the form for ticket #1001 again")')]);
     assert.match(await textOf(page.locator('.notice')), /what you had chosen is kept/);
@@ -69,7 +69,7 @@ describeInBrowser('a screen pop after its time, and a change that removes access
     await page.waitForSelector('#review');
     assert.match(await textOf(page.locator('#review ol')), /Remove Megan Bowen from 1 group: Front Desk DL/);
     assert.match(await textOf(page.locator('#review button[type="submit"]')), /Change the groups of Megan Bowen/);
-    await assertAccessibleAtBothWidths(page, 'group membership review', 'groups-review');
+    await assertAccessibleAtBothWidths(page, 'group membership review', 'forms-groups-review');
     // A double click on the confirm button runs it once.
     await Promise.all([page.waitForURL(/\/executions\/[^/?]+$/), page.dblclick('#review button[type="submit"]')]);
     await page.waitForSelector('#progress[data-done="true"]', { timeout: EXECUTION_TIMEOUT_MS });

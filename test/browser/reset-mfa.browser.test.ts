@@ -58,7 +58,7 @@ describeInBrowser('MFA reset in the browser', {}, ({ sandbox: getSandbox, newPag
     await page.locator('table.methods tr', { hasText: 'diego.siciliani@outlook.example' }).locator('input[type="checkbox"]').check();
     assert.equal(await page.isChecked('#mode-selected'), true, 'ticking a method left "All of them" chosen');
     await page.uncheck('#revoke_sessions');
-    const review = await submitAndWait(page, (shown) => assertAccessibleAtBothWidths(shown, 'MFA review', 'mfa-review'));
+    const review = await submitAndWait(page, (shown) => assertAccessibleAtBothWidths(shown, 'MFA review', 'forms-mfa-review'));
     assert.match(review, /Remove 1 sign-in method: .*diego\.siciliani@outlook\.example/);
     assert.doesNotMatch(review, /Sign .* out of all sessions/);
     assert.match(review, /Remove 1 sign-in method from Diego Siciliani/);

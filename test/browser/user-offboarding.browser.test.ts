@@ -46,7 +46,7 @@ describeInBrowser('user offboarding in the browser', {}, ({ sandbox: getSandbox,
     assert.match(review, /Convert the mailbox to shared/);
     assert.match(review, /Remove \d+ licences?/);
     assert.equal(getSandbox().graph.state.accountEnabled(adatum.tenantId, grady.id), true, 'the review changed the account');
-    await assertAccessibleAtBothWidths(page, 'offboarding review', 'offboarding-review');
+    await assertAccessibleAtBothWidths(page, 'offboarding review', 'forms-offboarding-review');
     // Changing an option withdraws the review: what is confirmed is always what is on screen.
     await page.uncheck('#hide_from_gal');
     assert.equal(await page.locator('#review').count(), 0, 'an out-of-date review stayed on the page');
