@@ -365,3 +365,19 @@
     }
   });
 })();
+
+// Words that repeat what is typed (onboarding's button: "Create the account of Jane Doe").
+document.addEventListener('input', (event) => {
+  const name = event.target?.name;
+  if (!name) return;
+  for (const target of document.querySelectorAll('[data-text-from]')) {
+    const names = target.getAttribute('data-text-from').split(' ');
+    if (!names.includes(name)) continue;
+    const form = target.closest('form');
+    const text = names
+      .map((field) => form?.elements.namedItem(field)?.value?.trim() ?? '')
+      .filter(Boolean)
+      .join(' ');
+    target.textContent = text || target.getAttribute('data-text-empty') || '';
+  }
+});

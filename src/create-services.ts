@@ -4,6 +4,7 @@ import { psaConnectors } from './connectors/psa/index.js';
 import { syncConfiguredUsers } from './domain/auth/add-user.js';
 import { createSessionResolver } from './domain/auth/resolve-session.js';
 import { RUN_EXECUTION_JOB } from './domain/execution/submit-execution.js';
+import { createAccountRolesCache } from './domain/launch/account-roles-cache.js';
 import { createLaunchReads } from './domain/launch/launch-reads.js';
 import { createOptionLoader } from './domain/launch/load-options.js';
 import { createLiveSettings } from './domain/settings/live-settings.js';
@@ -80,6 +81,7 @@ export function createServices(options: CreateServicesOptions): Services & { sta
     launchReads,
     sessions,
     loadOptions: createOptionLoader({ launches: store.launches, directories, forms, clock }),
+    accountRoles: createAccountRolesCache({ clock }),
   };
   let housekeeping: NodeJS.Timeout | undefined;
 

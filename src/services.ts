@@ -2,6 +2,7 @@ import type { Config } from './config/config.js';
 import type { DirectoryConnector } from './connectors/directory/types.js';
 import type { PsaClient, PsaConnector } from './connectors/psa/types.js';
 import type { SessionResolver } from './domain/auth/resolve-session.js';
+import type { AccountRolesCache } from './domain/launch/account-roles-cache.js';
 import type { LaunchReads } from './domain/launch/launch-reads.js';
 import type { createOptionLoader } from './domain/launch/load-options.js';
 import type { LiveSettings } from './domain/settings/live-settings.js';
@@ -38,4 +39,6 @@ export type Services = {
   launchReads: LaunchReads;
   sessions: SessionResolver;
   loadOptions: ReturnType<typeof createOptionLoader>;
+  /** The roles behind the form page's privileged-account warning, remembered for 30 s. */
+  accountRoles: AccountRolesCache;
 };

@@ -31,6 +31,8 @@ describeInBrowser('user onboarding in the browser', {}, ({ sandbox: getSandbox, 
     await page.locator('#sign-in-preview', { hasText: 'ada.lovelace@contosodental.example' }).waitFor();
     await page.waitForSelector('#sign-in-preview .badge-free');
     assert.doesNotMatch(await textOf(preview), /taken/);
+    // The button names the action and the person as the name is typed.
+    assert.equal(await textOf(page.locator('form.workflow-form button[type="submit"]')), 'Create the account of Ada Lovelace');
     // A typed username wins over the pattern.
     await page.fill('#username', 'ada.king');
     await page.locator('#sign-in-preview', { hasText: 'ada.king@contosodental.example' }).waitFor();

@@ -39,6 +39,8 @@ export type TestToolbox = {
     path: string,
     init?: { method?: string; form?: Record<string, string>; headers?: Record<string, string>; cookie?: string },
   ): Promise<Response>;
+  /** Clicks a screen-pop link (`query` after `?`) and opens the form it leads to. */
+  openScreenPop(query: string, cookie: string): Promise<{ path: string; status: number; html: string }>;
   /**
    * Submits a launch form as a technician who confirms the review: posts, and when the answer is
    * a review (a form that removes things), posts again with its token, as the confirm button does.
@@ -141,6 +143,14 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     );
   };
 
+  const openScreenPop: TestToolbox['openScreenPop'] = async (query, cookie) => {
+    const pop = await request(`/hooks/screenpop?${query}`, { cookie });
+    if (pop.status !== 303) throw new Error(`the screen pop answered ${pop.status}, not 303: ${(await pop.text()).slice(0, 300)}`);
+    const path = pop.headers.get('location')!;
+    const page = await request(path, { cookie });
+    return { path, status: page.status, html: await page.text() };
+  };
+
   const submitReviewed: TestToolbox['submitReviewed'] = async (path, init) => {
     const first = await request(path, init);
     if (first.status !== 200) return first;
@@ -179,6 +189,7 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     graph,
     logText: () => lines.join(''),
     request,
+    openScreenPop,
     submitReviewed,
     api,
     async signIn(who = DEMO_SIGN_IN) {

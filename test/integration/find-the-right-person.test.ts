@@ -30,12 +30,7 @@ for (const database of TEST_DATABASES) {
       await drop();
     });
 
-    async function openPop(query: string) {
-      const pop = await toolbox.request(`/hooks/screenpop?${query}`, { cookie: session.cookie });
-      assert.equal(pop.status, 303);
-      const path = pop.headers.get('location')!;
-      return { path, html: await (await toolbox.request(path, { cookie: session.cookie })).text() };
-    }
+    const openPop = (query: string) => toolbox.openScreenPop(query, session.cookie);
 
     test('search finds people by last name and tells look-alikes apart', async () => {
       const { path } = await openPop('ticket_id=1001&company_id=250&contact_id=301&form_name=password_reset');

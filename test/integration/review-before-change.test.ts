@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
-import { createTestToolbox, type TestToolbox } from '../helpers/test-toolbox.js';
+import type { TestToolbox } from '../helpers/test-toolbox.js';
+import { type TestSession, withTestToolbox } from '../helpers/with-test-toolbox.js';
 
 const CONTOSO = '6f1b2c3d-0000-4000-8000-000000000250';
 const MEGAN = 'c0000000-0000-4000-8000-000000000001';
@@ -9,36 +10,20 @@ const MEGAN_AUTHENTICATOR = 'c2000000-0000-4000-8000-000000000011';
 const ALL_STAFF = 'c1000000-0000-4000-8000-000000000001';
 const CLINICAL = 'c1000000-0000-4000-8000-000000000002';
 const FRONT_DESK_DL = 'c1000000-0000-4000-8000-000000000003';
-type Session = { cookie: string; csrf: string };
 
 const decode = (value: string) =>
   value.replaceAll('&amp;', '&').replaceAll('&quot;', '"').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&#39;', "'");
 const tokenOf = (html: string) => /name="_review" value="([^"]+)"/.exec(html)?.[1];
 
-async function withToolbox(run: (toolbox: TestToolbox, session: Session) => Promise<void>, database = TEST_DATABASES[0]!) {
-  const store = await database.open();
-  const toolbox = await createTestToolbox({ store });
-  try {
-    await run(toolbox, await toolbox.signIn());
-  } finally {
-    await toolbox.close();
-    await store.drop();
-  }
-}
-
-async function openForm(toolbox: TestToolbox, session: Session, form: string, query = 'ticket_id=1001&company_id=250&contact_id=301') {
-  const pop = await toolbox.request(`/hooks/screenpop?${query}&form_name=${form}`, { cookie: session.cookie });
-  assert.equal(pop.status, 303);
-  const path = pop.headers.get('location')!;
-  return { path, html: await (await toolbox.request(path, { cookie: session.cookie })).text() };
-}
+const openForm = (toolbox: TestToolbox, session: TestSession, form: string, query = 'ticket_id=1001&company_id=250&contact_id=301') =>
+  toolbox.openScreenPop(`${query}&form_name=${form}`, session.cookie);
 
 const methodsLeft = (toolbox: TestToolbox) => toolbox.graph.state.listAuthMethods(CONTOSO, MEGAN).length;
 
 for (const database of TEST_DATABASES) {
   describe(`review before change, on ${database.name}`, { skip: database.skip }, () => {
     test('MFA reset: one method ticked while "All of them" is selected removes only that one, after a review naming it', async () => {
-      await withToolbox(async (toolbox, session) => {
+      await withTestToolbox(database, {}, async (toolbox, session) => {
         const { path, html } = await openForm(toolbox, session, 'reset_mfa');
         // The form says what the button does: it leads to the review, it does not remove yet.
         assert.match(html, />Review the MFA reset of Megan Bowen</);
@@ -66,11 +51,11 @@ for (const database of TEST_DATABASES) {
         assert.equal(json.status, 'succeeded');
         assert.deepEqual((json.inputs as { mode: string; methodIds: string[] }).methodIds, [MEGAN_AUTHENTICATOR]);
         assert.equal(methodsLeft(toolbox), before - 1, 'more than the ticked method was removed');
-      }, database);
+      });
     });
 
     test('the confirmation runs only what was reviewed: a changed field or a changed directory shows the review again', async () => {
-      await withToolbox(async (toolbox, session) => {
+      await withTestToolbox(database, {}, async (toolbox, session) => {
         const { path } = await openForm(toolbox, session, 'reset_mfa');
         const form = { _csrf: session.csrf, user_id: MEGAN, mode: 'all', tap_lifetime: '60', revoke_sessions: 'on' };
         const first = decode(await (await toolbox.request(path, { cookie: session.cookie, form })).text());
@@ -95,11 +80,11 @@ for (const database of TEST_DATABASES) {
 
         const confirmed = await toolbox.request(path, { cookie: session.cookie, form: { ...form, _review: tokenOf(staleHtml)! } });
         assert.equal(confirmed.status, 303);
-      }, database);
+      });
     });
 
     test('group membership: adding only runs at once; removing anything is reviewed first', async () => {
-      await withToolbox(async (toolbox, session) => {
+      await withTestToolbox(database, {}, async (toolbox, session) => {
         const adding = await openForm(toolbox, session, 'group_membership');
         const added = await toolbox.request(adding.path, {
           cookie: session.cookie,
@@ -121,11 +106,11 @@ for (const database of TEST_DATABASES) {
         assert.match(html, /<li>Remove Megan Bowen from 2 groups: (Front Desk DL, All Staff|All Staff, Front Desk DL)<\/li>/);
         assert.match(html, />Change the groups of Megan Bowen</);
         assert.ok(toolbox.graph.state.groupMemberIds(CONTOSO, ALL_STAFF).includes(MEGAN), 'the review removed the membership');
-      }, database);
+      });
     });
 
     test('offboarding: every step in plain words with live counts, and when a scheduled run happens in its own zone', async () => {
-      await withToolbox(async (toolbox, session) => {
+      await withTestToolbox(database, {}, async (toolbox, session) => {
         const { path } = await openForm(toolbox, session, 'user_offboarding', 'ticket_id=1021&company_id=252&contact_id=322');
         const at = new Date(Date.now() + 3 * 86_400_000);
         const local = `${at.toISOString().slice(0, 10)}T18:30`;
@@ -152,7 +137,7 @@ for (const database of TEST_DATABASES) {
         assert.match(changes[3] ?? '', /^Remove \d+ licences?/);
         assert.match(html, /It runs on \w{3} \d+ \w{3} \d{4}, 18:30 America\/New_York time \(\d{4}-\d\d-\d\d \d\d:30 UTC\), not before/);
         assert.match(html, />Schedule the offboarding of Grady Archie</);
-      }, database);
+      });
     });
   });
 }

@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/clock.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { ExecutionRepo, LaunchContext, LaunchRecord, LaunchRepo, ReadFailure } from '../../store/types.js';
 import type { Workflow } from '../../workflows/types.js';
+import type { AccountRolesCache } from './account-roles-cache.js';
 import type { LaunchReads } from './launch-reads.js';
 import { type AccountNotice, readAccountNotices } from './read-account-notices.js';
 import { type DirectoryUserMatch, resolveDirectoryUser } from './resolve-directory-user.js';
@@ -16,6 +17,8 @@ export type OpenLaunchDeps = {
   executions: Pick<ExecutionRepo, 'findByLaunch'>;
   /** Forms whose live data (`load`) is fetched for the chosen user. */
   forms?: Record<string, FormDefinition<unknown>>;
+  /** Remembers the roles behind the page's warning for a few seconds (never the run's check). */
+  accountRoles?: AccountRolesCache;
   /** Workflows by form, for the account rules the page warns about before submit. */
   workflows?: Record<string, Pick<Workflow<never>, 'accountRules'>>;
   launchReads: LaunchReads;
@@ -141,7 +144,7 @@ export async function openLaunch(
     const rules = form?.createsUser ? undefined : deps.workflows?.[launch.formName]?.accountRules;
     const [formData, accountNotices] = await Promise.all([
       formTarget && form ? loadFormData(form, directory.client, formTarget, directory.config.formDefaults[launch.formName]) : null,
-      selected ? readAccountNotices(directory, selected, rules) : [],
+      selected ? readAccountNotices(directory, selected, rules, deps.accountRoles) : [],
     ]);
     return { kind: 'ready', launch, context: ready, directory, match, selected, search, formData, accountNotices };
   } catch (error) {

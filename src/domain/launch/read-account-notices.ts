@@ -2,6 +2,7 @@ import type { DirectoryConfig } from '../../config/config.js';
 import type { DirectoryClient, DirectoryUser } from '../../connectors/directory/types.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { AccountRules } from '../../workflows/types.js';
+import type { AccountRolesCache } from './account-roles-cache.js';
 
 /**
  * What the form page says about the chosen account before submit, from the same rules the
@@ -25,12 +26,15 @@ export async function readAccountNotices(
   directory: { client: DirectoryClient; config: DirectoryConfig },
   user: DirectoryUser,
   rules: AccountRules | undefined,
+  /** Remembers roles briefly across renders of the page; without it every render reads them. */
+  rolesCache?: AccountRolesCache,
 ): Promise<AccountNotice[]> {
   if (!rules || !user.id) return [];
   const notices: AccountNotice[] = [];
   if (user.onPremisesSyncEnabled && rules.synced) notices.push({ kind: 'synced-refused', reason: rules.synced(user.userPrincipalName) });
   try {
-    const roles = (await directory.client.listDirectoryRoles(user.id)).map((role) => role.displayName);
+    const load = async () => (await directory.client.listDirectoryRoles(user.id)).map((role) => role.displayName);
+    const roles = rolesCache ? await rolesCache.read(directory.config.id, user.id, load) : await load();
     if (roles.length > 0)
       notices.push(
         directory.config.allowPrivilegedTargets

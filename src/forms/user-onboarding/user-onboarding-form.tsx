@@ -495,7 +495,22 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
   review: reviewUserOnboarding,
   // It creates, it removes nothing, and the button names the action.
   reviewFirst: () => false,
-  submitLabel: () => 'Create the user account',
+  // The button names the person as their name is typed (app.js fills the span from the fields);
+  // without script it says what the server has, e.g. after a refused submit.
+  submitLabel: (values) => {
+    const name = [values.first_name, values.last_name]
+      .map((part) => (part ?? '').trim())
+      .filter(Boolean)
+      .join(' ');
+    return (
+      <>
+        Create the account of{' '}
+        <span data-text-from="first_name last_name" data-text-empty="the new user">
+          {name || 'the new user'}
+        </span>
+      </>
+    );
+  },
   previews: {
     // The sign-in name as the technician types, and whether it is free in the directory now.
     username: async ({ directory, fields }) => {

@@ -169,6 +169,16 @@ function renderOpenResult(
   }
 }
 
+/** A post whose CSRF token is missing or wrong: nothing was done, and what to do instead. */
+function formRefused(c: Context<AppEnv>, auth: Auth, advice: string) {
+  return c.html(
+    <ProblemPage title="The form could not be accepted" user={layoutUser(auth)} csrfToken={auth.session.csrfToken}>
+      <p>It expired or was sent from another site. {advice} Nothing was changed.</p>
+    </ProblemPage>,
+    403,
+  );
+}
+
 function openDeps(c: Context<AppEnv>) {
   const services = c.get('services');
   return {
@@ -178,6 +188,7 @@ function openDeps(c: Context<AppEnv>) {
     directories: services.directories,
     forms: services.forms,
     workflows: services.workflows,
+    accountRoles: services.accountRoles,
     clock: services.clock,
     // A little more than the connector's own timeout, so its message (not ours) explains a slow PSA.
     waitMs: services.settings.current().general.psaTimeoutMs.value + 1000,
@@ -228,14 +239,7 @@ export const launchRoutes = new Hono<AppEnv>()
     if (!auth) return c.redirect(`/login?next=${encodeURIComponent(`/launches/${c.req.param('id')}`)}`, 303);
     const services = c.get('services');
     const body = await c.req.parseBody();
-    if (!hasValidFormToken(c, body)) {
-      return c.html(
-        <ProblemPage title="The form could not be accepted" user={layoutUser(auth)} csrfToken={auth.session.csrfToken}>
-          <p>It expired or was sent from another site. Go back, reload the form, and submit again. Nothing was changed.</p>
-        </ProblemPage>,
-        403,
-      );
-    }
+    if (!hasValidFormToken(c, body)) return formRefused(c, auth, 'Go back, reload the form, and submit again.');
     const fields: FormValues = {};
     for (const [key, value] of Object.entries(body)) if (typeof value === 'string' && key !== '_csrf') fields[key] = value;
     const launchId = c.req.param('id');
@@ -312,14 +316,7 @@ export const launchRoutes = new Hono<AppEnv>()
     if (!auth) return c.redirect(`/login?next=${encodeURIComponent(`/launches/${c.req.param('id')}`)}`, 303);
     const services = c.get('services');
     const body = await c.req.parseBody();
-    if (!hasValidFormToken(c, body)) {
-      return c.html(
-        <ProblemPage title="The form could not be accepted" user={layoutUser(auth)} csrfToken={auth.session.csrfToken}>
-          <p>It expired or was sent from another site. Click the screen-pop link in 1Stream again. Nothing was changed.</p>
-        </ProblemPage>,
-        403,
-      );
-    }
+    if (!hasValidFormToken(c, body)) return formRefused(c, auth, 'Click the screen-pop link in 1Stream again.');
     const settings = services.settings.current();
     const result = await reopenLaunch(
       {
