@@ -53,10 +53,13 @@ export async function reviewUserOffboarding({ input, target, directory }: Review
   if (input.removeGroups) {
     const changeable = groups?.filter((group) => group.changeVia !== null);
     const kept = groups ? groups.length - (changeable?.length ?? 0) : 0;
+    const stays = kept > 0 ? `; ${plural(kept, 'group stays', 'groups stay')} (not changeable here)` : '';
     changes.push(
-      changeable
-        ? `Remove from ${plural(changeable.length, 'group', 'groups')}${changeable.length > 0 ? `: ${changeable.map((g) => g.displayName).join(', ')}` : ''}${kept > 0 ? ` (${plural(kept, 'other stays', 'others stay')}: not changeable here)` : ''}`
-        : 'Remove from every group that can be changed here (the list could not be read)',
+      !changeable
+        ? 'Remove from every group that can be changed here (the list could not be read)'
+        : changeable.length === 0
+          ? `Remove from no group: none can be changed here${stays}`
+          : `Remove from ${plural(changeable.length, 'group', 'groups')}: ${changeable.map((g) => g.displayName).join(', ')}${stays}`,
     );
   }
   if (input.removeLicenses) {

@@ -152,7 +152,7 @@ export function ExecutionList(props: ExecutionListProps) {
                   <td class={`status-${item.status}`}>
                     <span class="badge">{item.status}</span>
                   </td>
-                  <td>{item.target.display}</td>
+                  <td class="breakable">{item.target.display}</td>
                   <td class="nowrap">{item.ticketId ? `#${item.ticketId}` : 'none'}</td>
                   <td>
                     {item.companyName ? (
@@ -161,7 +161,7 @@ export function ExecutionList(props: ExecutionListProps) {
                       `company ${item.companyId}`
                     )}
                   </td>
-                  {props.technicians ? <td>{item.technician.email}</td> : null}
+                  {props.technicians ? <td class="breakable">{item.technician.email}</td> : null}
                   <td>{item.note.status}</td>
                   {props.offerRerun ? (
                     <td>
