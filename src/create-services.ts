@@ -3,6 +3,7 @@ import { directoryConnectors } from './connectors/directory/index.js';
 import { psaConnectors } from './connectors/psa/index.js';
 import { syncConfiguredUsers } from './domain/auth/add-user.js';
 import { createSessionResolver } from './domain/auth/resolve-session.js';
+import { createSignInThrottle } from './domain/auth/sign-in-throttle.js';
 import { RUN_EXECUTION_JOB } from './domain/execution/submit-execution.js';
 import { createAccountRolesCache } from './domain/launch/account-roles-cache.js';
 import { createLaunchReads } from './domain/launch/launch-reads.js';
@@ -80,6 +81,7 @@ export function createServices(options: CreateServicesOptions): Services & { sta
     secretBox,
     launchReads,
     sessions,
+    signInThrottle: createSignInThrottle({ store, clock, logger }),
     loadOptions: createOptionLoader({ launches: store.launches, directories, forms, clock }),
     accountRoles: createAccountRolesCache({ clock }),
   };
@@ -121,8 +123,8 @@ export function createServices(options: CreateServicesOptions): Services & { sta
       // Secrets nobody looked at and sessions that ran out do not stay in the database.
       housekeeping = setInterval(() => {
         const now = new Date(clock.now()).toISOString();
-        Promise.all([store.executions.purgeExpiredSecrets(now), store.sessions.deleteExpired(now)]).catch((error) =>
-          logger.error({ err: error }, 'housekeeping failed'),
+        Promise.all([store.executions.purgeExpiredSecrets(now), store.sessions.deleteExpired(now), services.signInThrottle.purge()]).catch(
+          (error) => logger.error({ err: error }, 'housekeeping failed'),
         );
       }, 60_000);
       housekeeping.unref();

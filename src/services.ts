@@ -2,6 +2,7 @@ import type { Config } from './config/config.js';
 import type { DirectoryConnector } from './connectors/directory/types.js';
 import type { PsaClient, PsaConnector } from './connectors/psa/types.js';
 import type { SessionResolver } from './domain/auth/resolve-session.js';
+import type { SignInThrottle } from './domain/auth/sign-in-throttle.js';
 import type { AccountRolesCache } from './domain/launch/account-roles-cache.js';
 import type { LaunchReads } from './domain/launch/launch-reads.js';
 import type { createOptionLoader } from './domain/launch/load-options.js';
@@ -38,6 +39,8 @@ export type Services = {
   secretBox: SecretBox;
   launchReads: LaunchReads;
   sessions: SessionResolver;
+  /** Failed sign-ins counted per account and address; locks after too many (shared by all instances). */
+  signInThrottle: SignInThrottle;
   loadOptions: ReturnType<typeof createOptionLoader>;
   /** The roles behind the form page's privileged-account warning, remembered for 30 s. */
   accountRoles: AccountRolesCache;

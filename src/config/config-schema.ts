@@ -1,4 +1,15 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+/** `192.0.2.1`, `2001:db8::1`, or a subnet `10.0.0.0/8`, `fd00::/8`. */
+function isAddressOrSubnet(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits >= 0 && bits <= (family === 4 ? 32 : 128);
+}
 
 /**
  * The shape of the configuration file before connector-specific blocks are checked. Connector
@@ -35,6 +46,15 @@ export const configFileSchema = z.strictObject({
   host: z.string().min(1).optional(),
   port: z.coerce.number().int().min(0).max(65535).optional(),
   dataDir: z.string().min(1).optional(),
+  trustedProxies: z
+    .array(
+      z
+        .string()
+        .trim()
+        .refine(isAddressOrSubnet, 'must be an IP address or a subnet such as 10.0.0.0/8 (the reverse proxy in front of the toolbox)'),
+    )
+    .default([])
+    .describe('Reverse proxies whose X-Forwarded-For is believed'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   screenpop: z
     .strictObject({

@@ -28,6 +28,11 @@ export type Config = {
   dataDir: string;
   database: DatabaseConfig;
   logLevel: string;
+  /**
+   * Addresses or subnets of reverse proxies in front of the toolbox. Only a request from one of
+   * them has its X-Forwarded-For read (for the sign-in throttle); empty: the socket's address.
+   */
+  trustedProxies: string[];
   screenpop: { secret?: string };
   /** Absent when the file leaves the PSA to the admin console. */
   psa: { kind: string; settings: unknown } | undefined;

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import type { DirectoryConnector } from '../connectors/directory/types.js';
 import type { PsaConnector } from '../connectors/psa/types.js';
+import { ownEntry } from '../lib/own-entry.js';
 import type { Config, DatabaseConfig } from './config.js';
 import { configFileSchema, GENERAL_DEFAULTS } from './config-schema.js';
 import { resolveEnvReferences } from './resolve-env-references.js';
@@ -98,7 +99,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
   }
   const file = parsed.data;
 
-  const psaConnector = file.psa ? options.psaConnectors[file.psa.kind] : undefined;
+  const psaConnector = file.psa ? ownEntry(options.psaConnectors, file.psa.kind) : undefined;
   let psaSettings: unknown;
   if (!file.psa) {
     // Left to the admin console.
@@ -118,7 +119,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     const at = `directories[${index}]`;
     const formDefaults: Record<string, unknown> = {};
     for (const [formName, value] of Object.entries(rawFormDefaults)) {
-      const schema = options.formDefaultsSchemas?.[formName];
+      const schema = ownEntry(options.formDefaultsSchemas, formName);
       if (!schema) {
         problems.push(
           `${at}.formDefaults.${formName}: no form with this name takes defaults. Forms that do: ${Object.keys(options.formDefaultsSchemas ?? {}).join(', ') || 'none'}.`,
@@ -136,7 +137,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
       if (owner) problems.push(`${at}.psaCompanyIds: PSA company ${companyId} is already served by directory "${owner}".`);
       companyOwner.set(companyId, id);
     }
-    const connector = options.directoryConnectors[kind];
+    const connector = ownEntry(options.directoryConnectors, kind);
     let settings: unknown;
     if (!connector) {
       problems.push(`${at}.kind: "${kind}" is not a known directory kind. Known: ${Object.keys(options.directoryConnectors).join(', ')}.`);
@@ -173,6 +174,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     dataDir,
     database: parseDatabase(env.DATABASE_URL ?? file.database, dataDir),
     logLevel: env.LOG_LEVEL ?? file.logLevel ?? 'info',
+    trustedProxies: file.trustedProxies,
     screenpop: file.screenpop?.secret ? { secret: file.screenpop.secret } : {},
     psa: file.psa ? { kind: file.psa.kind, settings: psaSettings } : undefined,
     directories,

@@ -128,6 +128,11 @@ export type JobRecord = {
 
 export type UserRepo = {
   create(user: Omit<UserRecord, 'createdAt'>, now: string): Promise<UserRecord>;
+  /**
+   * Creates the user unless one with this e-mail exists (then nothing changes); true when it was
+   * created. Safe when several instances start together and each creates the configured users.
+   */
+  createIfAbsent(user: Omit<UserRecord, 'createdAt'>, now: string): Promise<boolean>;
   findByEmail(email: string): Promise<UserRecord | undefined>;
   findById(id: string): Promise<UserRecord | undefined>;
   list(): Promise<UserRecord[]>;
@@ -138,6 +143,11 @@ export type SessionRepo = {
   create(session: SessionRecord): Promise<void>;
   /** The session with this id, only if it has not expired at `now`. */
   findValid(id: string, now: string): Promise<SessionRecord | undefined>;
+  /**
+   * The session with this id, only if it has not expired at `now`, with its user, in one query:
+   * every request asks, so a sign-out or a disabled user counts on every instance at once.
+   */
+  findValidWithUser(id: string, now: string): Promise<{ session: SessionRecord; user: UserRecord } | undefined>;
   touch(id: string, now: string, expiresAt: string): Promise<void>;
   delete(id: string): Promise<void>;
   /** Ends every session of a user (disabled, or given a new password); returns how many. */
@@ -287,6 +297,51 @@ export type ApiTokenRepo = {
   touch(id: string, now: string): Promise<void>;
 };
 
+/**
+ * What counts failed sign-ins: `pair` (one account from one client address), `account` (one
+ * account from anywhere), `address` (any account from one address), and `known`, an address the
+ * account signed in from successfully (it keeps its way in when the account as a whole is locked).
+ */
+export type SignInThrottleScope = 'pair' | 'account' | 'address' | 'known';
+
+export type SignInThrottleRecord = {
+  key: string;
+  scope: SignInThrottleScope;
+  /** The e-mail as typed, lower-cased; null for `address`. */
+  email: string | null;
+  /** null for `account`. */
+  address: string | null;
+  /** Failures since `windowStartedAt`. */
+  failures: number;
+  windowStartedAt: string;
+  /** Sign-in is refused until then; null when not locked. */
+  lockedUntil: string | null;
+  updatedAt: string;
+};
+
+export type SignInThrottleRepo = {
+  get(keys: string[]): Promise<SignInThrottleRecord[]>;
+  /**
+   * Counts one failure against the key, atomically (several instances count into one row). A
+   * window that started at or before `windowStart` has run out: the count starts again at 1 and
+   * an old lock is cleared. Returns the failures in the window, this one included.
+   */
+  countFailure(entry: Pick<SignInThrottleRecord, 'key' | 'scope' | 'email' | 'address'>, now: string, windowStart: string): Promise<number>;
+  lock(key: string, until: string, now: string): Promise<void>;
+  /** Creates or refreshes a row without counting anything (`known` addresses). */
+  touch(entry: Pick<SignInThrottleRecord, 'key' | 'scope' | 'email' | 'address'>, now: string): Promise<void>;
+  delete(keys: string[]): Promise<void>;
+  /** Locks in force at `now`, of one account (`email`) or of all. */
+  listLocked(now: string, email?: string): Promise<SignInThrottleRecord[]>;
+  /** Lifts an account's locks and forgets its failures (account-wide and per address); returns how many locks were lifted. */
+  unlockAccount(email: string, now: string): Promise<number>;
+  /**
+   * Removes counters whose window ran out before `countersBefore` and that hold no lock, and known
+   * addresses not used since `knownBefore`.
+   */
+  purge(options: { now: string; countersBefore: string; knownBefore: string }): Promise<number>;
+};
+
 export type ExecutionFilter = {
   formName?: string;
   status?: ExecutionStatus;
@@ -308,6 +363,7 @@ export type Store = {
   settings: SettingsRepo;
   audit: AuditRepo;
   apiTokens: ApiTokenRepo;
+  signInThrottle: SignInThrottleRepo;
   /** Runs pending migrations; safe when several instances start together. */
   migrate(): Promise<void>;
   close(): Promise<void>;

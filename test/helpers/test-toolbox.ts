@@ -34,10 +34,14 @@ export type TestToolbox = {
   graph: GraphSimulator;
   /** Every log line written, as text: tests scan it for secrets. */
   logText(): string;
-  /** GET or POST through the app with this session's cookies; `form` posts urlencoded with Origin. */
+  /**
+   * GET or POST through the app with this session's cookies; `form` posts urlencoded with Origin.
+   * `clientAddress` is the socket's peer address the app sees (as the Node adapter passes it);
+   * without it the request has none, as in-process requests do.
+   */
   request(
     path: string,
-    init?: { method?: string; form?: Record<string, string>; headers?: Record<string, string>; cookie?: string },
+    init?: { method?: string; form?: Record<string, string>; headers?: Record<string, string>; cookie?: string; clientAddress?: string },
   ): Promise<Response>;
   /** Clicks a screen-pop link (`query` after `?`) and opens the form it leads to. */
   openScreenPop(query: string, cookie: string): Promise<{ path: string; status: number; html: string }>;
@@ -138,8 +142,9 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
       if (!headers.has('origin')) headers.set('origin', TEST_ORIGIN);
       body = new URLSearchParams(init.form).toString();
     }
+    const env = init.clientAddress ? { incoming: { socket: { remoteAddress: init.clientAddress } } } : undefined;
     return Promise.resolve(
-      app.request(`${TEST_ORIGIN}${path}`, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, ...(body ? { body } : {}) }),
+      app.request(`${TEST_ORIGIN}${path}`, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, ...(body ? { body } : {}) }, env),
     );
   };
 

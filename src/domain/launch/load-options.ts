@@ -1,11 +1,14 @@
 import type { DirectoryRegistry } from '../../engine/directory-registry.js';
 import type { FormDefinition, OptionContext, OptionItem } from '../../forms/types.js';
 import type { Clock } from '../../lib/clock.js';
+import { ownEntry } from '../../lib/own-entry.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { LaunchRepo } from '../../store/types.js';
 
 export type LoadOptionsResult =
   | { kind: 'not-found' }
+  /** The form has no search of this name: a wrong address, not a missing launch. */
+  | { kind: 'unknown-source' }
   | { kind: 'forbidden' }
   | { kind: 'too-short' }
   | { kind: 'failed'; message: string }
@@ -36,10 +39,10 @@ export function createOptionLoader(deps: {
     const launch = await deps.launches.get(launchId);
     if (!launch) return { kind: 'not-found' };
     if (launch.technicianUserId !== technicianUserId) return { kind: 'forbidden' };
-    const form = deps.forms[launch.formName];
-    const load = form?.optionSources?.[source];
+    const load = ownEntry(ownEntry(deps.forms, launch.formName)?.optionSources, source);
+    if (!load) return { kind: 'unknown-source' };
     const directory = deps.directories.forCompany(launch.companyId);
-    if (!load || !directory) return { kind: 'not-found' };
+    if (!directory) return { kind: 'not-found' };
     const trimmed = query.trim().slice(0, 100);
     // Searches need two characters; a lookup by id (a group's members) any.
     if (source !== 'members' && trimmed.length < 2) return { kind: 'too-short' };

@@ -1,11 +1,14 @@
 import type { Child } from 'hono/jsx';
 import type { DirectoryRegistry } from '../../engine/directory-registry.js';
 import type { FormDefinition, FormValues } from '../../forms/types.js';
+import { ownEntry } from '../../lib/own-entry.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { LaunchRepo } from '../../store/types.js';
 
 export type LoadPreviewResult =
   | { kind: 'not-found' }
+  /** The form has no preview of this name: a wrong address, not a missing launch. */
+  | { kind: 'unknown-preview' }
   | { kind: 'forbidden' }
   | { kind: 'failed'; message: string }
   | { kind: 'ok'; view: Child };
@@ -28,9 +31,10 @@ export async function loadPreview(
   const launch = await deps.launches.get(launchId);
   if (!launch) return { kind: 'not-found' };
   if (launch.technicianUserId !== technicianUserId) return { kind: 'forbidden' };
-  const preview = deps.forms[launch.formName]?.previews?.[name];
+  const preview = ownEntry(ownEntry(deps.forms, launch.formName)?.previews, name);
+  if (!preview) return { kind: 'unknown-preview' };
   const directory = deps.directories.forCompany(launch.companyId);
-  if (!preview || !directory) return { kind: 'not-found' };
+  if (!directory) return { kind: 'not-found' };
   const fields: FormValues = {};
   for (const [key, value] of Object.entries(query).slice(0, MAX_FIELDS)) fields[key] = value.slice(0, MAX_LENGTH);
   try {

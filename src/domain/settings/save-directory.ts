@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import type { DirectoryConnector } from '../../connectors/directory/types.js';
 import type { Clock } from '../../lib/clock.js';
 import { fieldProblemText } from '../../lib/field-label.js';
+import { ownEntry } from '../../lib/own-entry.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { type FieldProblem, isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
 import type { Store } from '../../store/types.js';
@@ -74,7 +75,7 @@ export function checkFormDefaults(
   const formDefaults: Record<string, unknown> = {};
   const problems: FieldProblem[] = [];
   for (const [formName, value] of Object.entries(given)) {
-    const schema = schemas[formName];
+    const schema = ownEntry(schemas, formName);
     if (!schema) {
       problems.push({
         path: `formDefaults.${formName}`,
@@ -143,7 +144,7 @@ export async function saveDirectory(deps: SaveDirectoryDeps, target: SaveDirecto
   if (target.mode === 'update' && !stored) throw directoryNotFound(id);
 
   const kind = input.kind ?? previous?.kind ?? '';
-  const connector = deps.directoryConnectors[kind];
+  const connector = ownEntry(deps.directoryConnectors, kind);
   if (!connector) {
     throw validationError([{ path: 'kind', message: `must be one of ${Object.keys(deps.directoryConnectors).join(', ')}.` }]);
   }

@@ -1,6 +1,7 @@
 import type { Config } from '../../config/config.js';
 import type { PsaConnector } from '../../connectors/psa/types.js';
 import type { Clock } from '../../lib/clock.js';
+import { ownEntry } from '../../lib/own-entry.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
 import type { Store } from '../../store/types.js';
@@ -38,7 +39,7 @@ export const setInFile = (what: string) =>
  */
 export async function savePsaConnection(deps: SavePsaConnectionDeps, input: SavePsaConnectionInput, actor: Actor) {
   if (deps.config.psa) throw setInFile('The PSA connection');
-  const connector = deps.psaConnectors[input.kind];
+  const connector = ownEntry(deps.psaConnectors, input.kind);
   if (!connector) {
     throw new ToolboxError({
       code: 'TBX_ERR_VALIDATION',

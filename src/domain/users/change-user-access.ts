@@ -38,9 +38,8 @@ export async function changeUserAccess(deps: UserAdminDeps, userId: string, chan
 
   const now = new Date(deps.clock.now()).toISOString();
   await deps.store.users.update(user.id, { role: after.role, disabled: after.disabled }, now);
-  // A disabled user is signed out everywhere at once, not when each instance's cache runs out.
+  // A disabled user is signed out everywhere at once (every request reads the session afresh).
   if (after.disabled) await deps.store.sessions.deleteForUser(user.id);
-  deps.sessions.forgetUser(user.id);
   const action = after.disabled !== user.disabled ? (after.disabled ? 'user.disable' : 'user.enable') : 'user.role';
   await deps.store.audit.append(
     {

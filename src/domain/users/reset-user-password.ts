@@ -31,7 +31,6 @@ export async function resetUserPassword(
   await deps.store.users.update(user.id, { passwordHash: await hashPassword(password) }, now);
   // Whoever knew the old password is signed out too (the usual reason for a reset).
   const endedSessions = await deps.store.sessions.deleteForUser(user.id);
-  deps.sessions.forgetUser(user.id);
   await deps.store.audit.append(
     {
       actorUserId: actor.userId,

@@ -1,17 +1,15 @@
 import type { Clock } from '../../lib/clock.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
 import type { Store, UserRecord } from '../../store/types.js';
-import type { SessionResolver } from '../auth/resolve-session.js';
 
-/** What the user and token administration needs: the store, the clock, and this instance's session cache. */
+/** What the user and token administration needs: the store and the clock. */
 export type UserAdminDeps = {
   store: Pick<Store, 'users' | 'audit' | 'apiTokens' | 'sessions'>;
   clock: Clock;
-  sessions: Pick<SessionResolver, 'forgetUser'>;
 };
 
 /** The user with this id, or a 404 an admin understands. */
-export async function findUserOrFail(deps: Pick<UserAdminDeps, 'store'>, userId: string): Promise<UserRecord> {
+export async function findUserOrFail(deps: { store: Pick<Store, 'users'> }, userId: string): Promise<UserRecord> {
   const user = await deps.store.users.findById(userId);
   if (!user) {
     throw new ToolboxError({

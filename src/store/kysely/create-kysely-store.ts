@@ -14,6 +14,7 @@ import { createJobRepo } from './repos/job-repo.js';
 import { createLaunchRepo } from './repos/launch-repo.js';
 import { createSessionRepo } from './repos/session-repo.js';
 import { createSettingsRepo } from './repos/settings-repo.js';
+import { createSignInThrottleRepo } from './repos/sign-in-throttle-repo.js';
 import { createUserRepo } from './repos/user-repo.js';
 
 export type KyselyStoreOptions = {
@@ -73,6 +74,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Ky
     settings: createSettingsRepo(db),
     audit: createAuditRepo(db),
     apiTokens: createApiTokenRepo(db),
+    signInThrottle: createSignInThrottleRepo(db),
     async migrate() {
       const tables = { migrationTableName: 'toolbox_migrations', migrationLockTableName: 'toolbox_migrations_lock' };
       if (!sqlite) {

@@ -125,6 +125,17 @@ export type ApiTokenTable = {
   revoked_at: string | null;
 };
 
+export type SignInThrottleTable = {
+  key: string;
+  scope: string;
+  email: string | null;
+  address: string | null;
+  failures: number;
+  window_started_at: string;
+  locked_until: string | null;
+  updated_at: string;
+};
+
 export type Database = {
   users: UserTable;
   sessions: SessionTable;
@@ -135,4 +146,5 @@ export type Database = {
   settings: SettingsTable;
   audit_log: AuditLogTable;
   api_tokens: ApiTokenTable;
+  sign_in_throttle: SignInThrottleTable;
 };

@@ -3,11 +3,12 @@ import { fieldProblemText } from '../../lib/field-label.js';
 import { isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
 import type { ApiOperation } from '../api/api-operation.js';
 import type { AppEnv, Auth } from '../app-env.js';
+import { readFormBody } from '../middleware/read-form-body.js';
 import { hasValidFormToken } from '../middleware/require-form-token.js';
 
 /** The console form's fields (urlencoded), after the CSRF token check; undefined when it fails. */
 export async function readConsoleForm(c: Context<AppEnv>): Promise<Record<string, string> | undefined> {
-  const body = await c.req.parseBody({ all: false });
+  const body = await readFormBody(c, { all: false });
   if (!hasValidFormToken(c, body)) return undefined;
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(body)) if (typeof value === 'string' && name !== '_csrf') fields[name] = value;
@@ -16,7 +17,7 @@ export async function readConsoleForm(c: Context<AppEnv>): Promise<Record<string
 
 /** All values of a repeated field (checkbox lists). */
 export async function readConsoleFormAll(c: Context<AppEnv>): Promise<Record<string, string[]> | undefined> {
-  const body = await c.req.parseBody({ all: true });
+  const body = await readFormBody(c, { all: true });
   if (!hasValidFormToken(c, body as Record<string, unknown>)) return undefined;
   const fields: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(body)) {

@@ -267,7 +267,7 @@ export const executionsPage = new Hono<AppEnv>()
         403,
       );
     // Runs only a confirmed review; without one, the review comes first.
-    if (!form._review) return c.redirect(`/executions/${c.req.param('id')}/rerun`, 303);
+    if (!form._review) return c.redirect(`/executions/${encodeURIComponent(c.req.param('id'))}/rerun`, 303);
     const result = await runConsoleAction<{ executionId: string }>(c, auth, rerunExecutionOperation, {
       params: { id: c.req.param('id') },
       body: { reviewToken: form._review },

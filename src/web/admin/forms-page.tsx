@@ -216,7 +216,10 @@ export const formsPage = new Hono<AppEnv>()
     const enabled = form.enabled === 'true';
     const result = await runConsoleAction(c, auth, setFormEnabledOperation, { params: { name }, body: { enabled } });
     if (result.ok) {
-      return c.redirect(`/admin/forms?notice=${enabled ? 'enabled' : 'disabled'}&form=${encodeURIComponent(name)}#form-${name}`, 303);
+      return c.redirect(
+        `/admin/forms?notice=${enabled ? 'enabled' : 'disabled'}&form=${encodeURIComponent(name)}#form-${encodeURIComponent(name)}`,
+        303,
+      );
     }
     return c.html(<FormsPage c={c} auth={auth} error={result.error.message} />, result.error.httpStatus as 400);
   });

@@ -3,7 +3,13 @@ import { MIN_PASSWORD_LENGTH } from '../../domain/auth/add-user.js';
 import type { ToolboxError } from '../../lib/toolbox-error.js';
 import type { ApiTokenRecord, UserRecord } from '../../store/types.js';
 import { createApiTokenOperation, revokeApiTokenOperation } from '../api/operations/token-operations.js';
-import { changeUserOperation, createUserOperation, resetUserPasswordOperation } from '../api/operations/user-operations.js';
+import {
+  changeUserOperation,
+  createUserOperation,
+  latestLockByEmail,
+  resetUserPasswordOperation,
+  unlockUserSignInOperation,
+} from '../api/operations/user-operations.js';
 import type { AppEnv, Auth } from '../app-env.js';
 import { AdminLayout, CsrfField } from './admin-layout.js';
 import { readConsoleForm, runConsoleAction } from './console-action.js';
@@ -28,6 +34,7 @@ const NOTICES: Record<string, string> = {
   enabled: 'User enabled. They can sign in again.',
   'password-reset': 'Password changed.',
   revoked: 'API token revoked. It no longer works.',
+  unlocked: 'Sign-in unlocked. The user can sign in again at once.',
 };
 
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '—');
@@ -69,7 +76,7 @@ function ShownOnceCard(props: { shown: ShownOnce }) {
   );
 }
 
-function UserRow(props: { user: UserRecord; auth: Auth }) {
+function UserRow(props: { user: UserRecord; auth: Auth; lockedUntil: string | undefined }) {
   const { user, auth } = props;
   const base = `/admin/users/${encodeURIComponent(user.id)}`;
   const readOnly = user.source === 'config';
@@ -81,7 +88,21 @@ function UserRow(props: { user: UserRecord; auth: Auth }) {
       </td>
       <td>{user.name}</td>
       <td>{user.role}</td>
-      <td>{user.disabled ? <span class="badge">disabled</span> : 'active'}</td>
+      <td>
+        {user.disabled ? <span class="badge">disabled</span> : 'active'}
+        {props.lockedUntil ? (
+          <div class="sign-in-lock">
+            <span class="badge">sign-in locked until {when(props.lockedUntil)}</span>
+            <span class="muted"> after too many failed sign-ins.</span>
+            <form method="post" action={`${base}/unlock`}>
+              <CsrfField auth={auth} />
+              <button type="submit">
+                Unlock <span class="visually-hidden">{user.email}</span>
+              </button>
+            </form>
+          </div>
+        ) : null}
+      </td>
       <td>
         {readOnly ? (
           <span class="badge source-file">from the configuration file (read-only)</span>
@@ -175,7 +196,12 @@ function TokenRow(props: { token: ApiTokenRecord; owner: UserRecord | undefined;
 async function UsersPage(props: { c: Context<AppEnv>; auth: Auth; state: UsersPageState }) {
   const { auth, state } = props;
   const services = props.c.get('services');
-  const [users, tokens] = await Promise.all([services.store.users.list(), services.store.apiTokens.list({})]);
+  const [users, tokens, locks] = await Promise.all([
+    services.store.users.list(),
+    services.store.apiTokens.list({}),
+    services.store.signInThrottle.listLocked(new Date(services.clock.now()).toISOString()),
+  ]);
+  const lockedUntil = latestLockByEmail(locks);
   const byId = new Map(users.map((user) => [user.id, user]));
   const values = state.addUser?.values ?? {};
   const addProblems = state.addUser?.problems;
@@ -188,6 +214,7 @@ async function UsersPage(props: { c: Context<AppEnv>; auth: Auth; state: UsersPa
         <p class="muted">
           Technicians open the forms; administrators also use this console and the API. A disabled user cannot sign in, and their sessions
           and API tokens stop working. Users from the configuration file are set again from it at every start, so they are read-only here.
+          After too many failed sign-ins an account is locked for 15 minutes; Unlock lifts it sooner.
         </p>
         <table class="data">
           <thead>
@@ -202,7 +229,7 @@ async function UsersPage(props: { c: Context<AppEnv>; auth: Auth; state: UsersPa
           </thead>
           <tbody>
             {users.map((user) => (
-              <UserRow user={user} auth={auth} />
+              <UserRow user={user} auth={auth} lockedUntil={lockedUntil.get(user.email)} />
             ))}
           </tbody>
         </table>
@@ -423,6 +450,14 @@ export const usersPage = new Hono<AppEnv>()
     if (!form) return c.html(<UsersPage c={c} auth={auth} state={{ error: expired }} />, 403);
     const result = await runConsoleAction(c, auth, revokeApiTokenOperation, { params: { id: c.req.param('id') }, body: {} });
     if (result.ok) return c.redirect('/admin/users?notice=revoked', 303);
+    return c.html(<UsersPage c={c} auth={auth} state={{ error: result.error.message }} />, result.error.httpStatus as 400);
+  })
+  .post('/admin/users/:id/unlock', async (c) => {
+    const auth = c.get('auth')!;
+    const form = await readConsoleForm(c);
+    if (!form) return c.html(<UsersPage c={c} auth={auth} state={{ error: expired }} />, 403);
+    const result = await runConsoleAction(c, auth, unlockUserSignInOperation, { params: { id: c.req.param('id') } });
+    if (result.ok) return c.redirect('/admin/users?notice=unlocked', 303);
     return c.html(<UsersPage c={c} auth={auth} state={{ error: result.error.message }} />, result.error.httpStatus as 400);
   })
   .post('/admin/users/:id/:action{role|disable|enable|password}', async (c) => {

@@ -1,19 +1,42 @@
 import { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { signIn } from '../../domain/auth/sign-in.js';
+import type { SignInGate } from '../../domain/auth/sign-in-throttle.js';
 import { constantTimeEquals } from '../../lib/constant-time-equals.js';
 import { hashToken, newToken } from '../../lib/ids.js';
 import type { AppEnv } from '../app-env.js';
-import { hasValidFormToken } from '../middleware/require-form-token.js';
+import { clientAddress } from '../middleware/client-address.js';
+import { readFormBody } from '../middleware/read-form-body.js';
 import { SESSION_COOKIE } from '../middleware/session-auth.js';
 import { Layout } from '../views/layout.js';
 
 const LOGIN_CSRF_COOKIE = 'tbx_login';
 
-/** Only same-site paths are followed after sign-in, so the form cannot be used as an open redirect. */
+const PLACEHOLDER_ORIGIN = 'http://toolbox.invalid';
+
+/**
+ * Only a path on this site is followed after sign-in, so the form cannot be used as an open
+ * redirect, and nothing but a plain path reaches the Location header. Browsers drop tabs and line
+ * breaks from URLs and read `\\` as `/`, so `/<TAB>/evil.example` means `//evil.example`: any
+ * control character or backslash is refused outright rather than cleaned. What is left is resolved
+ * as the browser would and must stay on this site and not start with `//`; the result is the
+ * resolved, percent-encoded form. Anything else: the start page.
+ */
 export function safeNext(next: string | undefined): string {
-  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  return next;
+  if (!next || next.length > 2000 || !next.startsWith('/') || next.startsWith('//')) return '/';
+  for (let i = 0; i < next.length; i++) {
+    const code = next.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f || code === 0x5c) return '/';
+  }
+  let url: URL;
+  try {
+    url = new URL(next, PLACEHOLDER_ORIGIN);
+  } catch {
+    return '/';
+  }
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (url.origin !== PLACEHOLDER_ORIGIN || !path.startsWith('/') || path.startsWith('//')) return '/';
+  return path;
 }
 
 function LoginPage(props: { next: string; csrf: string; error?: string; email?: string }) {
@@ -68,11 +91,11 @@ export const authRoutes = new Hono<AppEnv>()
   .post('/login', async (c) => {
     const services = c.get('services');
     const secure = services.config.publicUrl.startsWith('https:');
-    const body = await c.req.parseBody();
+    const body = await readFormBody(c);
     const next = safeNext(typeof body.next === 'string' ? body.next : undefined);
     const cookieToken = getCookie(c, LOGIN_CSRF_COOKIE) ?? '';
     const formToken = typeof body._csrf === 'string' ? body._csrf : '';
-    const retry = (status: 400 | 401 | 403, error: string, email?: string) => {
+    const retry = (status: 400 | 401 | 403 | 429, error: string, email?: string) => {
       const csrf = newToken();
       setCookie(c, LOGIN_CSRF_COOKIE, csrf, { httpOnly: true, sameSite: 'Lax', secure, path: '/login', maxAge: 3600 });
       return c.html(<LoginPage next={next} csrf={csrf} error={error} {...(email ? { email } : {})} />, status);
@@ -83,15 +106,35 @@ export const authRoutes = new Hono<AppEnv>()
     const email = typeof body.email === 'string' ? body.email : '';
     const password = typeof body.password === 'string' ? body.password : '';
     if (!email || !password) return retry(400, 'Enter your e-mail and password.', email);
+    // Too many failures lock before the password is even checked (docs/admin.md, "Failed sign-ins").
+    const address = clientAddress(c);
+    const locked = (gate: SignInGate) => {
+      if (!gate.locked) return undefined;
+      c.header('Retry-After', String(gate.retryAfterSeconds));
+      const minutes = Math.ceil(gate.retryAfterSeconds / 60);
+      return retry(
+        429,
+        `Too many failed sign-ins. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}, or ask an administrator to unlock your account (Admin → Users).`,
+        email,
+      );
+    };
+    const refused = locked(await services.signInThrottle.check(email, address));
+    if (refused) return refused;
     const result = await signIn(
       { store: services.store, clock: services.clock, sessionTtlHours: services.settings.current().general.sessionTtlHours.value },
       email,
       password,
     );
     if (!result.ok) {
-      services.logger.warn({ event: 'sign-in-failed' }, 'sign-in failed');
-      return retry(401, 'That e-mail and password do not match an active toolbox user.', email);
+      services.logger.warn({ event: 'sign-in-failed', address }, 'sign-in failed');
+      await services.signInThrottle.recordFailure(email, address);
+      // The failure that reached a limit already says so, rather than one more "wrong password".
+      return (
+        locked(await services.signInThrottle.check(email, address)) ??
+        retry(401, 'That e-mail and password do not match an active toolbox user.', email)
+      );
     }
+    await services.signInThrottle.recordSuccess(email, address);
     deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' });
     setCookie(c, SESSION_COOKIE, result.token, {
       httpOnly: true,
@@ -103,14 +146,13 @@ export const authRoutes = new Hono<AppEnv>()
     services.logger.info({ event: 'signed-in', userId: result.user.id }, 'signed in');
     return c.redirect(next, 303);
   })
+  // Signing out ends the session in the store whatever the form carries: without a valid token a
+  // cross-site page could at worst sign someone out (and the Origin check refuses cross-site posts
+  // already), while a sign-out that only dropped the cookie would leave a copied cookie usable.
   .post('/logout', async (c) => {
     const services = c.get('services');
     const auth = c.get('auth');
-    const body = await c.req.parseBody();
-    if (auth && hasValidFormToken(c, body)) {
-      await services.store.sessions.delete(auth.session.id);
-      services.sessions.forget(auth.session.id);
-    }
+    if (auth) await services.store.sessions.delete(auth.session.id);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.redirect('/login', 303);
   });

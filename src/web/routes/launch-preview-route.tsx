@@ -24,6 +24,8 @@ export const launchPreviewRoute = new Hono<AppEnv>().get('/launches/:id/previews
       return c.html(<div class="preview">{result.view}</div>);
     case 'failed':
       return c.html(<p class="error">{result.message}</p>, 502);
+    case 'unknown-preview':
+      return c.html(<p role="alert">This form has no preview of that name.</p>, 400);
     case 'forbidden':
       return c.html(<p role="alert">This screen pop belongs to another technician.</p>, 403);
     default:

@@ -7,6 +7,7 @@ import type { FieldErrors, FormValues } from '../../forms/types.js';
 import { plural } from '../../lib/plural.js';
 import type { LaunchRecord } from '../../store/types.js';
 import type { AppEnv, Auth } from '../app-env.js';
+import { readFormBody } from '../middleware/read-form-body.js';
 import { hasValidFormToken } from '../middleware/require-form-token.js';
 import { LaunchPage, type LaunchPageProps } from '../views/launch-page.js';
 import { ProblemPage } from '../views/layout.js';
@@ -224,6 +225,8 @@ export const launchRoutes = new Hono<AppEnv>()
         );
       case 'forbidden':
         return c.html(<p role="alert">This screen pop belongs to another technician.</p>, 403);
+      case 'unknown-source':
+        return c.html(<p role="alert">This form has no search of that name.</p>, 400);
       default:
         return c.html(<p role="alert">Nothing to search here.</p>, 404);
     }
@@ -238,7 +241,7 @@ export const launchRoutes = new Hono<AppEnv>()
     const auth = c.get('auth');
     if (!auth) return c.redirect(`/login?next=${encodeURIComponent(`/launches/${c.req.param('id')}`)}`, 303);
     const services = c.get('services');
-    const body = await c.req.parseBody();
+    const body = await readFormBody(c);
     if (!hasValidFormToken(c, body)) return formRefused(c, auth, 'Go back, reload the form, and submit again.');
     const fields: FormValues = {};
     for (const [key, value] of Object.entries(body)) if (typeof value === 'string' && key !== '_csrf') fields[key] = value;
@@ -315,7 +318,7 @@ export const launchRoutes = new Hono<AppEnv>()
     const auth = c.get('auth');
     if (!auth) return c.redirect(`/login?next=${encodeURIComponent(`/launches/${c.req.param('id')}`)}`, 303);
     const services = c.get('services');
-    const body = await c.req.parseBody();
+    const body = await readFormBody(c);
     if (!hasValidFormToken(c, body)) return formRefused(c, auth, 'Click the screen-pop link in 1Stream again.');
     const settings = services.settings.current();
     const result = await reopenLaunch(

@@ -113,7 +113,7 @@ export const myExecutionsRoute = new Hono<AppEnv>()
     const form = await readConsoleForm(c);
     if (!form) return myExecutionsPage(c, auth, { message: 'The form had expired. Nothing was run; try again.', status: 403 });
     // No review confirmed (an old page, a bookmarked button): show it; nothing runs unseen.
-    if (!form._review) return c.redirect(`/executions/${c.req.param('id')}/rerun`, 303);
+    if (!form._review) return c.redirect(`/executions/${encodeURIComponent(c.req.param('id'))}/rerun`, 303);
     const result = await runConsoleAction<{ executionId: string }>(c, auth, rerunExecutionOperation, {
       params: { id: c.req.param('id') },
       body: { reviewToken: form._review },

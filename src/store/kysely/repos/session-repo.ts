@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { SessionRepo } from '../../types.js';
 import type { Database } from '../database.js';
+import { toUser } from './user-repo.js';
 
 export function createSessionRepo(db: Kysely<Database>): SessionRepo {
   return {
@@ -27,6 +28,42 @@ export function createSessionRepo(db: Kysely<Database>): SessionRepo {
         createdAt: row.created_at,
         expiresAt: row.expires_at,
         lastSeenAt: row.last_seen_at,
+      };
+    },
+    async findValidWithUser(id, now) {
+      const row = await db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .select([
+          'sessions.id as session_id',
+          'sessions.csrf_token',
+          'sessions.created_at as session_created_at',
+          'sessions.expires_at',
+          'sessions.last_seen_at',
+          'users.id',
+          'users.email',
+          'users.name',
+          'users.role',
+          'users.password_hash',
+          'users.disabled',
+          'users.source',
+          'users.created_at',
+          'users.updated_at',
+        ])
+        .where('sessions.id', '=', id)
+        .where('sessions.expires_at', '>', now)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        session: {
+          id: row.session_id,
+          userId: row.id,
+          csrfToken: row.csrf_token,
+          createdAt: row.session_created_at,
+          expiresAt: row.expires_at,
+          lastSeenAt: row.last_seen_at,
+        },
+        user: toUser(row),
       };
     },
     async touch(id, now, expiresAt) {

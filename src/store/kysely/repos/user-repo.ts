@@ -1,8 +1,8 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Role, UserRecord, UserRepo } from '../../types.js';
 import type { Database, UserTable } from '../database.js';
 
-const toUser = (row: Selectable<UserTable>): UserRecord => ({
+export const toUser = (row: Selectable<UserTable>): UserRecord => ({
   id: row.id,
   email: row.email,
   name: row.name,
@@ -13,24 +13,31 @@ const toUser = (row: Selectable<UserTable>): UserRecord => ({
   createdAt: row.created_at,
 });
 
+const toRow = (user: Omit<UserRecord, 'createdAt'>, now: string): Insertable<UserTable> => ({
+  id: user.id,
+  email: user.email.toLowerCase(),
+  name: user.name,
+  role: user.role,
+  password_hash: user.passwordHash,
+  disabled: user.disabled ? 1 : 0,
+  source: user.source,
+  created_at: now,
+  updated_at: now,
+});
+
 export function createUserRepo(db: Kysely<Database>): UserRepo {
   return {
     async create(user, now) {
-      await db
-        .insertInto('users')
-        .values({
-          id: user.id,
-          email: user.email.toLowerCase(),
-          name: user.name,
-          role: user.role,
-          password_hash: user.passwordHash,
-          disabled: user.disabled ? 1 : 0,
-          source: user.source,
-          created_at: now,
-          updated_at: now,
-        })
-        .execute();
+      await db.insertInto('users').values(toRow(user, now)).execute();
       return { ...user, email: user.email.toLowerCase(), createdAt: now };
+    },
+    async createIfAbsent(user, now) {
+      const result = await db
+        .insertInto('users')
+        .values(toRow(user, now))
+        .onConflict((conflict) => conflict.column('email').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
     },
     async findByEmail(email) {
       const row = await db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();

@@ -3,8 +3,9 @@ import { MIN_PASSWORD_LENGTH } from '../../../domain/auth/add-user.js';
 import { changeUserAccess } from '../../../domain/users/change-user-access.js';
 import { createConsoleUser } from '../../../domain/users/create-console-user.js';
 import { resetUserPassword } from '../../../domain/users/reset-user-password.js';
+import { unlockUserSignIn } from '../../../domain/users/unlock-user-sign-in.js';
 import type { Services } from '../../../services.js';
-import type { UserRecord } from '../../../store/types.js';
+import type { SignInThrottleRecord, UserRecord } from '../../../store/types.js';
 import { defineOperation } from '../api-operation.js';
 
 const roleSchema = z.enum(['admin', 'technician']).describe('admin: the console and the API; technician: the forms');
@@ -15,17 +16,22 @@ export const userViewSchema = z.object({
   name: z.string(),
   role: roleSchema,
   disabled: z.boolean(),
+  signInLockedUntil: z
+    .string()
+    .nullable()
+    .describe('Until when sign-in is refused after too many failed attempts (account-wide or from some address); null when not locked'),
   source: z.string().describe('config: from the configuration file (read-only here); console or cli: added here or by the command line'),
   readOnly: z.boolean().describe('True for users from the configuration file: it sets them again at every start'),
   createdAt: z.string(),
 });
 
-export const toUserView = (user: UserRecord): z.infer<typeof userViewSchema> => ({
+export const toUserView = (user: UserRecord, signInLockedUntil: string | null = null): z.infer<typeof userViewSchema> => ({
   id: user.id,
   email: user.email,
   name: user.name,
   role: user.role,
   disabled: user.disabled,
+  signInLockedUntil,
   source: user.source,
   readOnly: user.source === 'config',
   createdAt: user.createdAt,
@@ -75,7 +81,7 @@ export const resetPasswordBodySchema = z
 
 const userIdParams = z.object({ id: z.string().min(1) });
 
-const depsOf = (services: Services) => ({ store: services.store, clock: services.clock, sessions: services.sessions });
+const depsOf = (services: Services) => ({ store: services.store, clock: services.clock });
 
 export const listUsersOperation = defineOperation({
   id: 'listUsers',
@@ -86,8 +92,39 @@ export const listUsersOperation = defineOperation({
   access: 'admin',
   response: z.object({ users: z.array(userViewSchema) }),
   async handler({ services }) {
-    const users = await services.store.users.list();
-    return { users: users.map(toUserView) };
+    const [users, locks] = await Promise.all([
+      services.store.users.list(),
+      services.store.signInThrottle.listLocked(new Date(services.clock.now()).toISOString()),
+    ]);
+    const lockedUntil = latestLockByEmail(locks);
+    return { users: users.map((user) => toUserView(user, lockedUntil.get(user.email) ?? null)) };
+  },
+});
+
+/** The latest end of each account's locks (account-wide or from an address; address-wide locks are no account's). */
+export function latestLockByEmail(locks: SignInThrottleRecord[]): Map<string, string> {
+  const latest = new Map<string, string>();
+  for (const lock of locks) {
+    if (!lock.email || !lock.lockedUntil || lock.scope === 'address') continue;
+    const seen = latest.get(lock.email);
+    if (!seen || lock.lockedUntil > seen) latest.set(lock.email, lock.lockedUntil);
+  }
+  return latest;
+}
+
+export const unlockUserSignInOperation = defineOperation({
+  id: 'unlockUserSignIn',
+  method: 'post',
+  path: '/api/admin/users/{id}/unlock',
+  tag: 'Users and API tokens',
+  summary: 'Lift a user’s sign-in locks after too many failed attempts',
+  description:
+    'Lifts the account-wide lock and the locks from each address, and forgets the failed attempts; recorded in the audit log (user.unlock) when something was locked. Locks also run out by themselves after 15 minutes.',
+  access: 'admin',
+  params: userIdParams,
+  response: z.object({ unlocked: z.number().int().describe('How many locks were lifted (0: the user was not locked)') }),
+  async handler({ services, params, actor }) {
+    return unlockUserSignIn({ store: services.store, clock: services.clock }, params.id, actor);
   },
 });
 
@@ -123,7 +160,8 @@ export const changeUserOperation = defineOperation({
   response: z.object({ user: userViewSchema }),
   async handler({ services, params, body, actor }) {
     const user = await changeUserAccess(depsOf(services), params.id, body, actor);
-    return { user: toUserView(user) };
+    const locks = await services.store.signInThrottle.listLocked(new Date(services.clock.now()).toISOString(), user.email);
+    return { user: toUserView(user, latestLockByEmail(locks).get(user.email) ?? null) };
   },
 });
 
@@ -144,4 +182,10 @@ export const resetUserPasswordOperation = defineOperation({
   },
 });
 
-export const userOperations = [listUsersOperation, createUserOperation, changeUserOperation, resetUserPasswordOperation];
+export const userOperations = [
+  listUsersOperation,
+  createUserOperation,
+  changeUserOperation,
+  resetUserPasswordOperation,
+  unlockUserSignInOperation,
+];
