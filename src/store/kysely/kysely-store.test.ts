@@ -9,6 +9,7 @@ import pg from 'pg';
 import { postgresUrl, TEST_DATABASES } from '../../../test/helpers/test-databases.js';
 import { openStore } from '../index.js';
 import type { NewExecution, Store } from '../types.js';
+import { migrationProvider } from './migrations/index.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const T1 = '2026-01-01T00:01:00.000Z';
@@ -198,7 +199,8 @@ describe('two instances starting together', () => {
     try {
       await Promise.all(stores.map((store) => store.migrate()));
       const { rows } = await admin.query(`select name from ${schema}.toolbox_migrations`);
-      assert.deepEqual(rows.map((row) => row.name).sort(), ['0001-initial', '0002-admin-console']);
+      // Each migration recorded once, whichever migrations this version has.
+      assert.deepEqual(rows.map((row) => row.name).sort(), Object.keys(await migrationProvider.getMigrations()).sort());
     } finally {
       await Promise.all(stores.map((store) => store.close()));
       await admin.query(`drop schema ${schema} cascade`);
