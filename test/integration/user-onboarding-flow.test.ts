@@ -247,8 +247,10 @@ describe('user onboarding: refusals and patterns', () => {
       assert.match((await preview({ username: 'no spaces', domain })).text, /Use letters, digits, dots/);
       assert.match((await preview({ first_name: 'Ada', domain })).text, /Type the first and last name/);
       assert.equal((await preview({})).status, 200);
+      // A preview the form does not have is a wrong address: 400 (issue 10), as is an inherited name.
       const unknown = await toolbox.request(`${path}/previews/nothing`, { cookie: session.cookie });
-      assert.equal(unknown.status, 404);
+      assert.equal(unknown.status, 400);
+      assert.equal((await toolbox.request(`${path}/previews/constructor`, { cookie: session.cookie })).status, 400);
       const signedOut = await toolbox.request(`${path}/previews/username?username=a&domain=${domain}`);
       assert.equal(signedOut.status, 401);
 
