@@ -184,3 +184,16 @@ test('per-customer form defaults are checked against each form, naming the bad k
     },
   );
 });
+
+test('trustedProxies takes addresses and subnets, and names an entry that is neither; the default trusts no proxy', () => {
+  const ok = load({ TOOLBOX_CONFIG: write('proxies.yaml', 'trustedProxies: [127.0.0.1, "10.0.0.0/8", "fd00::/8", "::1"]\n') });
+  assert.deepEqual(ok.trustedProxies, ['127.0.0.1', '10.0.0.0/8', 'fd00::/8', '::1']);
+  assert.deepEqual(load({ TOOLBOX_CONFIG: write('none.yaml', 'port: 3000\n') }).trustedProxies, []);
+  for (const bad of ['proxy.internal', '10.0.0.0/33', '10.0.0.1/8/1', '']) {
+    assert.throws(
+      () => load({ TOOLBOX_CONFIG: write('bad-proxies.yaml', `trustedProxies: ["${bad}"]\n`) }),
+      (error: unknown) => error instanceof ConfigError && /trustedProxies\[0\]: must be an IP address or a subnet/.test(error.message),
+      bad,
+    );
+  }
+});
