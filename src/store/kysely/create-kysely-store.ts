@@ -12,6 +12,7 @@ import { createAuditRepo } from './repos/audit-repo.js';
 import { createExecutionRepo } from './repos/execution-repo.js';
 import { createJobRepo } from './repos/job-repo.js';
 import { createLaunchRepo } from './repos/launch-repo.js';
+import { createMaintenanceRepo } from './repos/maintenance-repo.js';
 import { createSessionRepo } from './repos/session-repo.js';
 import { createSettingsRepo } from './repos/settings-repo.js';
 import { createUserRepo } from './repos/user-repo.js';
@@ -73,6 +74,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Ky
     settings: createSettingsRepo(db),
     audit: createAuditRepo(db),
     apiTokens: createApiTokenRepo(db),
+    maintenance: createMaintenanceRepo(db),
     async migrate() {
       const tables = { migrationTableName: 'toolbox_migrations', migrationLockTableName: 'toolbox_migrations_lock' };
       if (!sqlite) {
@@ -98,6 +100,15 @@ export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Ky
         if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
         throw error;
       }
+    },
+    async backup(toPath) {
+      if (!sqlite) {
+        throw new Error('The toolbox backs up SQLite only; back up PostgreSQL with pg_dump (docs/operations.md).');
+      }
+      // better-sqlite3's backup copies page by page between other statements, so the service can
+      // keep running; the copy is a complete database file of its own (no -wal file needed).
+      const result = await sqlite.backup(toPath);
+      return { bytes: result.totalPages * (sqlite.pragma('page_size', { simple: true }) as number) };
     },
     async close() {
       await db.destroy();

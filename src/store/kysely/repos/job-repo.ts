@@ -87,6 +87,15 @@ export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgre
         .where('id', '=', id)
         .execute();
     },
+    async release(id, workerId, now) {
+      await db
+        .updateTable('jobs')
+        .set({ status: 'queued', run_at: now, locked_until: null, locked_by: null, updated_at: now })
+        .where('id', '=', id)
+        .where('status', '=', 'running')
+        .where('locked_by', '=', workerId)
+        .execute();
+    },
     async get(id) {
       const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toJob(row);
