@@ -79,6 +79,7 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
       sandbox,
       async close(closeOptions = {}) {
         const drainTimeoutMs = closeOptions.drainTimeoutMs;
+        const drainDeadline = drainTimeoutMs === undefined ? undefined : Date.now() + drainTimeoutMs;
         services.readiness.markDraining();
         let cutOff: NodeJS.Timeout | undefined;
         const listenerClosed = new Promise<void>((resolve) => {
@@ -97,8 +98,13 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
           ...(drainTimeoutMs !== undefined ? { drainTimeoutMs } : {}),
           requestsDone: listenerClosed.then(() => clearTimeout(cutOff)),
         });
-        await fetch.close();
-        await sandbox?.close();
+        // Upstream calls of steps handed back may still be open: past the deadline they are not waited for.
+        const bounded = (closing: Promise<void> | undefined) =>
+          drainDeadline === undefined
+            ? closing
+            : Promise.race([closing, new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, drainDeadline - Date.now())).unref())]);
+        await bounded(fetch.close());
+        await bounded(sandbox?.close());
       },
     };
   } catch (error) {
