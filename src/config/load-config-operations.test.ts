@@ -12,7 +12,14 @@ const dir = mkdtempSync(join(tmpdir(), 'toolbox-config-ops-'));
 const load = (text: string, env: Record<string, string> = {}) => {
   const path = join(dir, `config-${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(path, text);
-  return loadConfig({ env: { TOOLBOX_CONFIG: path, ...env }, psaConnectors, directoryConnectors, availableForms: [], formDefaultsSchemas, cwd: dir });
+  return loadConfig({
+    env: { TOOLBOX_CONFIG: path, ...env },
+    psaConnectors,
+    directoryConnectors,
+    availableForms: [],
+    formDefaultsSchemas,
+    cwd: dir,
+  });
 };
 
 test('retention, metrics and shutdown: defaults when the file is silent', () => {

@@ -1,4 +1,5 @@
 import type { Config, DirectoryConfig } from '../../config/config.js';
+import { GENERAL_DEFAULTS } from '../../config/config-schema.js';
 import type { ConnectionField } from '../../connectors/connection-fields.js';
 import type { DirectoryClient, DirectoryConnector } from '../../connectors/directory/types.js';
 import type { PsaClient, PsaConnector } from '../../connectors/psa/types.js';
@@ -398,9 +399,13 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
       launchTtlMinutes: generalValue('launchTtlMinutes', config.launch.ttlMinutes),
       psaTimeoutMs: generalValue('psaTimeoutMs', config.launch.psaTimeoutMs),
       sessionTtlHours: generalValue('sessionTtlHours', config.session.ttlHours),
-      launchRetentionDays: generalValue('launchRetentionDays', config.retention.launchesDays),
-      jobRetentionDays: generalValue('jobRetentionDays', config.retention.jobsDays),
-      executionRetentionDays: generalValue('executionRetentionDays', config.retention.executionsDays),
+      // A hand-built Config (tests, tools) may lack `retention`: the defaults then apply.
+      launchRetentionDays: generalValue('launchRetentionDays', config.retention?.launchesDays ?? GENERAL_DEFAULTS.launchRetentionDays),
+      jobRetentionDays: generalValue('jobRetentionDays', config.retention?.jobsDays ?? GENERAL_DEFAULTS.jobRetentionDays),
+      executionRetentionDays: generalValue(
+        'executionRetentionDays',
+        config.retention?.executionsDays ?? GENERAL_DEFAULTS.executionRetentionDays,
+      ),
       revision: generalEntry?.revision ?? null,
     };
 

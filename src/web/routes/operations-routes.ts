@@ -7,7 +7,7 @@ import type { Services } from '../../services.js';
  * balancer or Prometheus asks often, and neither needs a session (docs/operations.md).
  */
 export function operationsRoutes(services: Services): Hono {
-  const token = services.config.metrics.bearerToken;
+  const token = services.config.metrics?.bearerToken;
   return new Hono()
     .get('/readyz', async (c) => {
       const report = await services.readiness.check();
