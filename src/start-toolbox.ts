@@ -82,21 +82,29 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
         const drainDeadline = drainTimeoutMs === undefined ? undefined : Date.now() + drainTimeoutMs;
         services.readiness.markDraining();
         let cutOff: NodeJS.Timeout | undefined;
+        let sweep: NodeJS.Timeout | undefined;
         const listenerClosed = new Promise<void>((resolve) => {
           server.close(() => resolve());
           if (drainTimeoutMs === undefined) {
             server.closeAllConnections?.();
             return;
           }
-          // Idle keep-alive connections go now; those with a request in flight get until the deadline.
+          // Idle keep-alive connections go now; those with a request in flight get until the
+          // deadline. A keep-alive connection stays open after its response (Node closes it only
+          // after its keep-alive timeout, 5 s), so idle ones are swept until none is left.
           server.closeIdleConnections?.();
+          sweep = setInterval(() => server.closeIdleConnections?.(), 50);
+          sweep.unref();
           cutOff = setTimeout(() => server.closeAllConnections?.(), drainTimeoutMs);
           cutOff.unref();
         });
         // The job queue stops claiming at once; the store closes once the requests are done too.
         await services.stop({
           ...(drainTimeoutMs !== undefined ? { drainTimeoutMs } : {}),
-          requestsDone: listenerClosed.then(() => clearTimeout(cutOff)),
+          requestsDone: listenerClosed.then(() => {
+            clearTimeout(cutOff);
+            clearInterval(sweep);
+          }),
         });
         // Upstream calls of steps handed back may still be open: past the deadline they are not waited for.
         const bounded = (closing: Promise<void> | undefined) =>

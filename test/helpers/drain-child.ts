@@ -8,7 +8,8 @@ import { startToolbox } from '../../src/start-toolbox.js';
 
 const drainTimeoutMs = Number(process.argv[2] ?? 25_000);
 const graphLatencyMs = Number(process.argv[3] ?? 0);
-const running = await startToolbox({ env: { ...process.env, PORT: '0' }, demo: { graphLatencyMs } });
+const psaLatencyMs = Number(process.argv[4] ?? 0);
+const running = await startToolbox({ env: { ...process.env, PORT: '0' }, demo: { graphLatencyMs, psaLatencyMs } });
 handleShutdownSignals({ close: (options) => running.close(options), drainTimeoutMs, logger: running.services.logger });
 const database = running.config.database;
 process.stdout.write(
