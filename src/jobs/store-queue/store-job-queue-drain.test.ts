@@ -66,6 +66,7 @@ for (const database of TEST_DATABASES) {
       const handedBack = (await store.jobs.get(job.id))!;
       assert.equal(handedBack.status, 'queued');
       assert.equal(handedBack.lockedUntil, null);
+      assert.equal(handedBack.attempts, 0, 'the interrupted attempt was counted against the job');
       assert.ok(Date.parse(handedBack.runAt) <= Date.now());
       // The abandoned handler finishing later does not mark the job done behind the next worker's back.
       release();

@@ -90,7 +90,15 @@ export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgre
     async release(id, workerId, now) {
       await db
         .updateTable('jobs')
-        .set({ status: 'queued', run_at: now, locked_until: null, locked_by: null, updated_at: now })
+        // The interrupted attempt is given back: a shutdown is not a failure of the job.
+        .set((eb) => ({
+          status: 'queued',
+          attempts: eb('attempts', '-', 1),
+          run_at: now,
+          locked_until: null,
+          locked_by: null,
+          updated_at: now,
+        }))
         .where('id', '=', id)
         .where('status', '=', 'running')
         .where('locked_by', '=', workerId)
