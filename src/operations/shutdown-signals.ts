@@ -15,7 +15,7 @@ export type ShutdownSignalOptions = {
  * a close that outlives the drain deadline by `graceMs`, exits 1 at once. Container platforms send
  * SIGTERM and kill a while later (Kubernetes: 30 s), hence the 25 s default drain.
  */
-export function handleShutdownSignals(options: ShutdownSignalOptions): void {
+export function handleShutdownSignals(options: ShutdownSignalOptions): () => void {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let stopping = false;
   const stop = (signal: string) => {
@@ -39,15 +39,24 @@ export function handleShutdownSignals(options: ShutdownSignalOptions): void {
     hardStop.unref();
     options.close({ drainTimeoutMs: options.drainTimeoutMs }).then(
       () => {
+        clearTimeout(hardStop);
         options.logger.info('stopped');
         exit(0);
       },
       (error: unknown) => {
+        clearTimeout(hardStop);
         options.logger.error({ err: error }, 'stopping failed');
         exit(1);
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  const onInt = () => stop('SIGINT');
+  const onTerm = () => stop('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  // For tests: removes the handlers again.
+  return () => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  };
 }
