@@ -320,6 +320,7 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
         },
         start() {},
         async stop() {},
+        isRunning: () => false,
       };
       const result = await submitExecution(
         { ...services, jobQueue: holdingQueue },

@@ -8,6 +8,7 @@ import { RUN_EXECUTION_JOB } from './domain/execution/submit-execution.js';
 import { createAccountRolesCache } from './domain/launch/account-roles-cache.js';
 import { createLaunchReads } from './domain/launch/launch-reads.js';
 import { createOptionLoader } from './domain/launch/load-options.js';
+import { purgeExpiredRecords } from './domain/retention/purge-expired-records.js';
 import { createLiveSettings } from './domain/settings/live-settings.js';
 import { runExecution } from './engine/run-execution.js';
 import { RETRY_TICKET_NOTE_JOB, retryTicketNote } from './engine/write-ticket-note.js';
@@ -17,6 +18,10 @@ import type { Clock } from './lib/clock.js';
 import type { FetchLike } from './lib/http-fetch.js';
 import type { Logger } from './lib/logger.js';
 import { createSecretBox } from './lib/secret-box.js';
+import { instrumentFetch } from './operations/instrument-fetch.js';
+import { instrumentLaunchReads } from './operations/instrument-launch-reads.js';
+import { createReadiness } from './operations/readiness.js';
+import { createToolboxMetrics } from './operations/toolbox-metrics.js';
 import type { Services } from './services.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
@@ -34,22 +39,55 @@ export type CreateServicesOptions = {
   workerConcurrency?: number;
   /** Waits between retries of a ticket note ConnectWise did not take (tests shorten them). */
   noteRetryDelaysMs?: number[];
+  /** Node's process metrics in /metrics (default on). */
+  processMetrics?: boolean;
 };
+
+export type StopServicesOptions = {
+  /** Running jobs get this long to finish before they are handed back; default: waited for. */
+  drainTimeoutMs?: number;
+  /** Settles when the web listener has no request left; the store stays open until then. */
+  requestsDone?: Promise<void>;
+};
+
+/** How often each instance runs the retention purge (docs/operations.md). */
+const RETENTION_PURGE_INTERVAL_MS = 60 * 60_000;
 
 /**
  * The composition root: builds every service from the configuration and wires the worker. The
  * returned `start()` migrates the store, syncs the configured users and starts the worker;
  * `stop()` undoes it in reverse.
  */
-export function createServices(options: CreateServicesOptions): Services & { start(): Promise<void>; stop(): Promise<void> } {
+export function createServices(
+  options: CreateServicesOptions,
+): Services & { start(): Promise<void>; stop(stopOptions?: StopServicesOptions): Promise<void> } {
   const { config, logger, clock, fetch } = options;
   const store = options.store ?? openStore(config.database);
   const secretBox = createSecretBox(options.secretKey);
+  // The job queue is built below; readiness asks it through this late binding.
+  let jobQueueRef: { isRunning(): boolean } = { isRunning: () => false };
+  const readiness = createReadiness({ store, jobQueue: { isRunning: () => jobQueueRef.isRunning() } });
+  const metrics = createToolboxMetrics({
+    store,
+    clock,
+    readiness,
+    logger,
+    ...(options.processMetrics !== undefined ? { processMetrics: options.processMetrics } : {}),
+  });
+  const connectorFetches = new Map<string, FetchLike>();
   const settings = createLiveSettings({
     config,
     store,
     secretBox,
     fetch,
+    fetchFor: (kind) => {
+      let counted = connectorFetches.get(kind);
+      if (!counted) {
+        counted = instrumentFetch(fetch, kind, metrics.observeUpstream);
+        connectorFetches.set(kind, counted);
+      }
+      return counted;
+    },
     logger,
     clock,
     psaConnectors,
@@ -64,7 +102,8 @@ export function createServices(options: CreateServicesOptions): Services & { sta
     logger: logger.child({ component: 'worker' }),
     ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
   });
-  const launchReads = createLaunchReads({ psa, launches: store.launches, clock, logger });
+  jobQueueRef = jobQueue;
+  const launchReads = instrumentLaunchReads(createLaunchReads({ psa, launches: store.launches, clock, logger }), metrics.observeScreenPop);
   const sessions = createSessionResolver({ store, clock, sessionTtlHours: () => settings.current().general.sessionTtlHours.value });
   const services: Services = {
     config,
@@ -84,6 +123,8 @@ export function createServices(options: CreateServicesOptions): Services & { sta
     signInThrottle: createSignInThrottle({ store, clock, logger }),
     loadOptions: createOptionLoader({ launches: store.launches, directories, forms, clock }),
     accountRoles: createAccountRolesCache({ clock }),
+    readiness,
+    metrics,
   };
   let housekeeping: NodeJS.Timeout | undefined;
 
@@ -91,6 +132,7 @@ export function createServices(options: CreateServicesOptions): Services & { sta
     ...services,
     async start() {
       await store.migrate();
+      readiness.markMigrated();
       await settings.refresh({ force: true });
       await syncConfiguredUsers({ store, clock }, config.users);
       const engine = {
@@ -120,18 +162,36 @@ export function createServices(options: CreateServicesOptions): Services & { sta
           await retryTicketNote(engine, payload as { executionId: string; noteSeq: number; attempt: number });
         },
       });
-      // Secrets nobody looked at and sessions that ran out do not stay in the database.
+      // Secrets nobody looked at and sessions that ran out do not stay in the database; once an
+      // hour, what the retention settings say was kept long enough goes too.
+      let lastPurge = Number.NEGATIVE_INFINITY;
       housekeeping = setInterval(() => {
         const now = new Date(clock.now()).toISOString();
         Promise.all([store.executions.purgeExpiredSecrets(now), store.sessions.deleteExpired(now), services.signInThrottle.purge()]).catch(
           (error) => logger.error({ err: error }, 'housekeeping failed'),
         );
+        if (clock.now() - lastPurge < RETENTION_PURGE_INTERVAL_MS) return;
+        lastPurge = clock.now();
+        const general = settings.current().general;
+        purgeExpiredRecords(
+          { store, clock },
+          {
+            launches: general.launchRetentionDays.value,
+            jobs: general.jobRetentionDays.value,
+            executions: general.executionRetentionDays.value,
+          },
+        ).then(
+          (purged) => logger.info({ purged }, 'retention purge done'),
+          (error) => logger.error({ err: error }, 'retention purge failed'),
+        );
       }, 60_000);
       housekeeping.unref();
     },
-    async stop() {
+    async stop(stopOptions = {}) {
+      readiness.markDraining();
       if (housekeeping) clearInterval(housekeeping);
-      await jobQueue.stop();
+      await jobQueue.stop(stopOptions.drainTimeoutMs !== undefined ? { timeoutMs: stopOptions.drainTimeoutMs } : {});
+      await stopOptions.requestsDone;
       // A store handed in belongs to the caller, who closes it.
       if (!options.store) await store.close();
     },

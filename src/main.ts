@@ -1,6 +1,7 @@
 import { ConfigError } from './config/load-config.js';
 import { DEMO_ADMIN, DEMO_SIGN_IN } from './demo/demo-sandbox.js';
 import { FORM_CATALOGUE } from './forms/catalogue.js';
+import { handleShutdownSignals } from './operations/shutdown-signals.js';
 import { startToolbox } from './start-toolbox.js';
 
 const HELP = `Technician Toolbox: screen-pop forms for MSP help desks.
@@ -77,18 +78,11 @@ async function main(): Promise<void> {
   out.push(`Database: ${config.database.kind === 'sqlite' ? config.database.path : 'PostgreSQL'}`);
   process.stdout.write(`${out.join('\n')}\n`);
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    running.services.logger.info({ signal }, 'stopping');
-    running.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  handleShutdownSignals({
+    close: (options) => running.close(options),
+    drainTimeoutMs: config.shutdown.drainTimeoutMs,
+    logger: running.services.logger,
+  });
 }
 
 await main();

@@ -13,6 +13,8 @@ import type { JobQueue } from './jobs/types.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
 import type { SecretBox } from './lib/secret-box.js';
+import type { Readiness } from './operations/readiness.js';
+import type { ToolboxMetrics } from './operations/toolbox-metrics.js';
 import type { Store } from './store/types.js';
 import type { Workflow } from './workflows/types.js';
 
@@ -44,4 +46,8 @@ export type Services = {
   loadOptions: ReturnType<typeof createOptionLoader>;
   /** The roles behind the form page's privileged-account warning, remembered for 30 s. */
   accountRoles: AccountRolesCache;
+  /** What /readyz reports; draining once a shutdown began. */
+  readiness: Readiness;
+  /** The Prometheus metrics /metrics serves. */
+  metrics: ToolboxMetrics;
 };

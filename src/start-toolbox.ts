@@ -28,7 +28,13 @@ export type RunningToolbox = {
   config: Config;
   services: Services;
   sandbox: DemoSandbox | undefined;
-  close(): Promise<void>;
+  /**
+   * Stops the service. With `drainTimeoutMs` (SIGTERM, docs/operations.md) it drains: /readyz
+   * answers 503, the listener takes no new connections and the job queue no new jobs, requests
+   * and running steps get up to that long to finish, then what still runs is handed back.
+   * Without it (tests), connections are cut at once.
+   */
+  close(options?: { drainTimeoutMs?: number }): Promise<void>;
 };
 
 /**
@@ -71,14 +77,42 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
       config,
       services,
       sandbox,
-      async close() {
-        await new Promise<void>((resolve) => {
+      async close(closeOptions = {}) {
+        const drainTimeoutMs = closeOptions.drainTimeoutMs;
+        const drainDeadline = drainTimeoutMs === undefined ? undefined : Date.now() + drainTimeoutMs;
+        services.readiness.markDraining();
+        let cutOff: NodeJS.Timeout | undefined;
+        let sweep: NodeJS.Timeout | undefined;
+        const listenerClosed = new Promise<void>((resolve) => {
           server.close(() => resolve());
-          server.closeAllConnections?.();
+          if (drainTimeoutMs === undefined) {
+            server.closeAllConnections?.();
+            return;
+          }
+          // Idle keep-alive connections go now; those with a request in flight get until the
+          // deadline. A keep-alive connection stays open after its response (Node closes it only
+          // after its keep-alive timeout, 5 s), so idle ones are swept until none is left.
+          server.closeIdleConnections?.();
+          sweep = setInterval(() => server.closeIdleConnections?.(), 50);
+          sweep.unref();
+          cutOff = setTimeout(() => server.closeAllConnections?.(), drainTimeoutMs);
+          cutOff.unref();
         });
-        await services.stop();
-        await fetch.close();
-        await sandbox?.close();
+        // The job queue stops claiming at once; the store closes once the requests are done too.
+        await services.stop({
+          ...(drainTimeoutMs !== undefined ? { drainTimeoutMs } : {}),
+          requestsDone: listenerClosed.then(() => {
+            clearTimeout(cutOff);
+            clearInterval(sweep);
+          }),
+        });
+        // Upstream calls of steps handed back may still be open: past the deadline they are not waited for.
+        const bounded = (closing: Promise<void> | undefined) =>
+          drainDeadline === undefined
+            ? closing
+            : Promise.race([closing, new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, drainDeadline - Date.now())).unref())]);
+        await bounded(fetch.close());
+        await bounded(sandbox?.close());
       },
     };
   } catch (error) {

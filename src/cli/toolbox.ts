@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/config.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
@@ -56,6 +58,11 @@ Commands:
         from Microsoft by default, or a file or URL given with --from. Writes the shipped table
         (src/connectors/directory/entra/licence-names.csv) unless --to names another file.
         Restart the service to use it.
+  backup --to FILE
+        SQLite: copies the database to FILE (a new file) while the service keeps running
+        (SQLite's online backup). PostgreSQL: use pg_dump instead (docs/operations.md).
+        Keep the secret key (TOOLBOX_SECRET_KEY or the data directory's secret.key) with the
+        backup: without it the restored database cannot open the secrets it holds.
 
 The database is the one the service uses: TOOLBOX_CONFIG / DATABASE_URL / TOOLBOX_DATA_DIR as for
 'npm start' (see docs/configuration.md).
@@ -230,6 +237,48 @@ async function runLicencesCommand(command: string | undefined, args: string[]): 
   }
 }
 
+/** `backup --to FILE`: SQLite's online backup of the service's database (docs/operations.md). */
+async function runBackupCommand(args: string[], env: Record<string, string | undefined>): Promise<void> {
+  const { values } = parseArgs({ args, options: { to: { type: 'string' } }, strict: true });
+  if (!values.to) fail('--to is required, e.g. backup --to /backups/toolbox-2026-12-07.sqlite');
+  let config: Config;
+  try {
+    config = loadConfig({
+      env,
+      psaConnectors,
+      directoryConnectors,
+      availableForms: Object.keys(forms),
+      formDefaultsSchemas,
+      demoConfig: () => ({}),
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  if (config.database.kind === 'postgres') {
+    fail(
+      'The database is PostgreSQL: back it up with pg_dump, e.g.\n  pg_dump --format=custom --file=toolbox.dump "$DATABASE_URL"\nand keep the secret key with it (docs/operations.md).',
+    );
+  }
+  const source = config.database.path;
+  if (source === ':memory:' || !existsSync(source)) fail(`There is no database at ${source} to back up.`);
+  const to = resolve(values.to);
+  if (existsSync(to)) fail(`${to} already exists; give a new file (a backup never overwrites one).`);
+  const store = openStore(config.database);
+  try {
+    const { bytes } = await store.backup(to);
+    const key = env.TOOLBOX_SECRET_KEY?.trim() ? 'TOOLBOX_SECRET_KEY' : join(config.dataDir, 'secret.key');
+    process.stdout.write(
+      `Backed up ${source} to ${to} (${Math.max(1, Math.round(bytes / 1024))} KB).\n` +
+        `Keep the secret key (${key}) with it: without the key, the restored database cannot open the secrets it holds.\n`,
+    );
+  } catch (error) {
+    fail(`Backup failed: ${(error as Error).message}`);
+  } finally {
+    await store.close();
+  }
+}
+
 /** Runs the CLI with these arguments; exported for tests. */
 export async function runToolboxCli(argv: string[], env: Record<string, string | undefined>): Promise<void> {
   const [area, command, ...rest] = argv;
@@ -239,6 +288,13 @@ export async function runToolboxCli(argv: string[], env: Record<string, string |
   }
   if (area === 'licences' || area === 'licenses') {
     await runLicencesCommand(command, rest);
+    return;
+  }
+  if (area === 'backup') {
+    await runBackupCommand(
+      [command, ...rest].filter((arg): arg is string => arg !== undefined),
+      env,
+    );
     return;
   }
   if (area !== 'user' && area !== 'check' && area !== 'secret-key') fail(`Unknown command "${area}". Run with --help to see the commands.`);

@@ -37,8 +37,25 @@ export const sessionTtlHoursSchema = z
   .min(0.25, 'At least 0.25 hours (15 minutes).')
   .max(24 * 30, 'At most 720 hours (30 days).');
 
+/** Retention: how many days launches, finished jobs and finished executions are kept (docs/operations.md). */
+export const launchRetentionDaysSchema = z.number().int('Enter whole days.').min(1, 'At least 1 day.').max(3650, 'At most 3650 days.');
+export const jobRetentionDaysSchema = z.number().int('Enter whole days.').min(1, 'At least 1 day.').max(3650, 'At most 3650 days.');
+/** 0 keeps executions for ever (the default): they are the record of what was changed for whom. */
+export const executionRetentionDaysSchema = z
+  .number()
+  .int('Enter whole days.')
+  .min(0, 'At least 0 (0 keeps them for ever).')
+  .max(36500, 'At most 36500 days.');
+
 /** Defaults when neither the file nor the console sets them. */
-export const GENERAL_DEFAULTS = { launchTtlMinutes: 30, psaTimeoutMs: 10_000, sessionTtlHours: 12 } as const;
+export const GENERAL_DEFAULTS = {
+  launchTtlMinutes: 30,
+  psaTimeoutMs: 10_000,
+  sessionTtlHours: 12,
+  launchRetentionDays: 30,
+  jobRetentionDays: 7,
+  executionRetentionDays: 0,
+} as const;
 
 export const configFileSchema = z.strictObject({
   database: z.string().min(1).optional().describe('postgres://… URL or a SQLite file path'),
@@ -99,6 +116,25 @@ export const configFileSchema = z.strictObject({
   session: z
     .strictObject({
       ttlHours: sessionTtlHoursSchema.optional(),
+    })
+    .optional(),
+  retention: z
+    .strictObject({
+      launchesDays: launchRetentionDaysSchema.optional(),
+      jobsDays: jobRetentionDaysSchema.optional(),
+      executionsDays: executionRetentionDaysSchema.optional(),
+    })
+    .optional(),
+  metrics: z
+    .strictObject({
+      /** An `env:` reference; when set, /metrics needs `Authorization: Bearer <token>`. */
+      bearerToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    })
+    .optional(),
+  shutdown: z
+    .strictObject({
+      /** How long SIGTERM waits for requests and running steps before handing the rest back. */
+      drainTimeoutSeconds: z.number().min(0).max(3600).optional(),
     })
     .optional(),
 });

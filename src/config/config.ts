@@ -43,6 +43,19 @@ export type Config = {
   /** The file's values, or the defaults: the console may override those the file leaves out (see `explicit`). */
   launch: { ttlMinutes: number; psaTimeoutMs: number };
   session: { ttlHours: number };
+  /** Days kept before the periodic purge removes them; executions 0 = for ever (docs/operations.md). */
+  retention: { launchesDays: number; jobsDays: number; executionsDays: number };
+  /** `/metrics` needs this bearer token when set (resolved from its `env:` reference). */
+  metrics: { bearerToken?: string };
+  /** SIGTERM/SIGINT: how long to wait for requests and running steps before handing the rest back. */
+  shutdown: { drainTimeoutMs: number };
   /** Which of the general settings the file sets itself (read-only in the console). */
-  explicit: { launchTtlMinutes: boolean; psaTimeoutMs: boolean; sessionTtlHours: boolean };
+  explicit: {
+    launchTtlMinutes: boolean;
+    psaTimeoutMs: boolean;
+    sessionTtlHours: boolean;
+    launchRetentionDays: boolean;
+    jobRetentionDays: boolean;
+    executionRetentionDays: boolean;
+  };
 };

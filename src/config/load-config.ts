@@ -185,10 +185,20 @@ export function loadConfig(options: LoadConfigOptions): Config {
       psaTimeoutMs: file.launch?.psaTimeoutMs ?? GENERAL_DEFAULTS.psaTimeoutMs,
     },
     session: { ttlHours: file.session?.ttlHours ?? GENERAL_DEFAULTS.sessionTtlHours },
+    retention: {
+      launchesDays: file.retention?.launchesDays ?? GENERAL_DEFAULTS.launchRetentionDays,
+      jobsDays: file.retention?.jobsDays ?? GENERAL_DEFAULTS.jobRetentionDays,
+      executionsDays: file.retention?.executionsDays ?? GENERAL_DEFAULTS.executionRetentionDays,
+    },
+    metrics: file.metrics?.bearerToken ? { bearerToken: file.metrics.bearerToken } : {},
+    shutdown: { drainTimeoutMs: Math.round((file.shutdown?.drainTimeoutSeconds ?? 25) * 1000) },
     explicit: {
       launchTtlMinutes: file.launch?.ttlMinutes !== undefined,
       psaTimeoutMs: file.launch?.psaTimeoutMs !== undefined,
       sessionTtlHours: file.session?.ttlHours !== undefined,
+      launchRetentionDays: file.retention?.launchesDays !== undefined,
+      jobRetentionDays: file.retention?.jobsDays !== undefined,
+      executionRetentionDays: file.retention?.executionsDays !== undefined,
     },
   };
 }

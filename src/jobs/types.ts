@@ -16,6 +16,11 @@ export type JobQueue = {
   enqueue(kind: string, payload: unknown, options?: EnqueueOptions): Promise<{ id: string; created: boolean }>;
   /** Starts taking jobs with these handlers. */
   start(handlers: Record<string, JobHandler>): void;
-  /** Stops taking new jobs and waits for running ones. */
-  stop(): Promise<void>;
+  /**
+   * Stops taking new jobs and waits for running ones. With `timeoutMs`, jobs still running when it
+   * runs out are handed back (queued again for another instance or the next start), not waited for.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<void>;
+  /** True between start() and stop(): readiness reports it. */
+  isRunning(): boolean;
 };

@@ -213,6 +213,11 @@ export type JobRepo = {
   complete(id: string, now: string): Promise<void>;
   fail(id: string, error: string, retryAt: string | null, now: string): Promise<void>;
   get(id: string): Promise<JobRecord | undefined>;
+  /**
+   * Hands a running job back (graceful shutdown): queued again at `now`, unlocked, so another
+   * worker or the next start takes it at once. Only while `workerId` still holds it.
+   */
+  release(id: string, workerId: string, now: string): Promise<void>;
 };
 
 export type SettingsEntry = {
@@ -353,6 +358,31 @@ export type ExecutionFilter = {
   to?: string;
 };
 
+/** Counts for the Prometheus metrics, read from the store so every instance reports the same. */
+export type OperationalCounts = {
+  executions: { formName: string; status: string; count: number }[];
+  steps: { status: string; count: number }[];
+  /** Unfinished jobs by kind and state: `due` (queued, may run now), `scheduled` (queued for later), `running`. */
+  jobs: { kind: string; state: 'due' | 'scheduled' | 'running'; count: number; oldestRunAt: string | null }[];
+};
+
+/**
+ * Retention and metrics: statements over several tables that belong to no single record type.
+ * Every purge deletes in batches (short write locks) and is safe when several instances run it
+ * at once: each deletes what is left.
+ */
+export type MaintenanceRepo = {
+  /** Whether the database answers a trivial query (readiness). */
+  ping(): Promise<void>;
+  /** Deletes launches created before `before` (the contact data the PSA reads brought); returns how many. */
+  purgeLaunches(before: string): Promise<number>;
+  /** Deletes finished jobs (done or failed) last changed before `before`. */
+  purgeFinishedJobs(before: string): Promise<number>;
+  /** Deletes executions finished before `before`, with their steps. Unfinished ones are never touched. */
+  purgeFinishedExecutions(before: string): Promise<number>;
+  counts(now: string): Promise<OperationalCounts>;
+};
+
 export type Store = {
   dialect: 'sqlite' | 'postgres';
   users: UserRepo;
@@ -364,7 +394,13 @@ export type Store = {
   audit: AuditRepo;
   apiTokens: ApiTokenRepo;
   signInThrottle: SignInThrottleRepo;
+  maintenance: MaintenanceRepo;
   /** Runs pending migrations; safe when several instances start together. */
   migrate(): Promise<void>;
+  /**
+   * SQLite: an online backup of the whole database to a new file, consistent while the service
+   * keeps writing. PostgreSQL: not offered (use pg_dump, docs/operations.md); throws.
+   */
+  backup(toPath: string): Promise<{ bytes: number }>;
   close(): Promise<void>;
 };

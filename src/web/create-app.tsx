@@ -21,6 +21,7 @@ import { homeRoute } from './routes/home-route.js';
 import { launchPreviewRoute } from './routes/launch-preview-route.js';
 import { launchRoutes } from './routes/launch-routes.js';
 import { myExecutionsRoute } from './routes/my-executions-route.js';
+import { operationsRoutes } from './routes/operations-routes.js';
 import { screenPopRoute } from './routes/screenpop-route.js';
 import { ProblemPage } from './views/layout.js';
 
@@ -46,6 +47,7 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
   const publicOrigin = new URL(services.config.publicUrl).origin;
 
   app.get('/healthz', (c) => ((options.isReady?.() ?? true) ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
+  app.route('/', operationsRoutes(services));
   app.get('/assets/:name', (c) => {
     const asset = ASSETS[c.req.path];
     if (!asset) return c.notFound();

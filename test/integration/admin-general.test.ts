@@ -95,7 +95,15 @@ for (const database of TEST_DATABASES) {
 
       const audit = await store.audit.list({ action: 'general.update' }, { limit: 5, offset: 0 });
       assert.equal(audit.total, 1);
-      assert.deepEqual(audit.items[0]!.after, { launchTtlMinutes: 5, psaTimeoutMs: 4000, sessionTtlHours: 2 });
+      // The retention settings (unchanged here) are part of the general settings since issue 10.
+      assert.deepEqual(audit.items[0]!.after, {
+        launchTtlMinutes: 5,
+        psaTimeoutMs: 4000,
+        sessionTtlHours: 2,
+        launchRetentionDays: 30,
+        jobRetentionDays: 7,
+        executionRetentionDays: 0,
+      });
 
       // null goes back to the default.
       const reset = await toolbox.api('PUT', '/api/admin/general', {

@@ -38,7 +38,17 @@ const fileConfig = (overrides: Partial<Config> = {}): Config =>
     forms: { enabled: undefined },
     launch: { ttlMinutes: 30, psaTimeoutMs: 3000 },
     session: { ttlHours: 12 },
-    explicit: { launchTtlMinutes: false, psaTimeoutMs: false, sessionTtlHours: false },
+    retention: { launchesDays: 30, jobsDays: 7, executionsDays: 0 },
+    metrics: {},
+    shutdown: { drainTimeoutMs: 25_000 },
+    explicit: {
+      launchTtlMinutes: false,
+      psaTimeoutMs: false,
+      sessionTtlHours: false,
+      launchRetentionDays: false,
+      jobRetentionDays: false,
+      executionRetentionDays: false,
+    },
     ...overrides,
   }) as Config;
 

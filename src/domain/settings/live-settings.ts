@@ -1,4 +1,5 @@
 import type { Config, DirectoryConfig } from '../../config/config.js';
+import { GENERAL_DEFAULTS } from '../../config/config-schema.js';
 import type { ConnectionField } from '../../connectors/connection-fields.js';
 import type { DirectoryClient, DirectoryConnector } from '../../connectors/directory/types.js';
 import type { PsaClient, PsaConnector } from '../../connectors/psa/types.js';
@@ -70,6 +71,9 @@ export type GeneralSettings = {
   launchTtlMinutes: GeneralSetting;
   psaTimeoutMs: GeneralSetting;
   sessionTtlHours: GeneralSetting;
+  launchRetentionDays: GeneralSetting;
+  jobRetentionDays: GeneralSetting;
+  executionRetentionDays: GeneralSetting;
   revision: string | null;
 };
 
@@ -78,6 +82,8 @@ export type LiveSettingsDeps = {
   store: Pick<Store, 'settings'>;
   secretBox: SecretBox;
   fetch: FetchLike;
+  /** The fetch a connector of this kind is given (the metrics count its calls); default `fetch`. */
+  fetchFor?: (connectorKind: string) => FetchLike;
   logger: Logger;
   clock: Clock;
   psaConnectors: Record<string, PsaConnector<unknown>>;
@@ -133,12 +139,20 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
   const buildPsaClient = (kind: string, settings: unknown): PsaClient => {
     const connector = deps.psaConnectors[kind];
     if (!connector) throw new Error(`Unknown PSA kind ${kind}`);
-    return connector.create(settings, { fetch: deps.fetch, logger: deps.logger.child({ psa: kind }), clock: deps.clock });
+    return connector.create(settings, {
+      fetch: deps.fetchFor?.(kind) ?? deps.fetch,
+      logger: deps.logger.child({ psa: kind }),
+      clock: deps.clock,
+    });
   };
   const buildDirectoryClient = (kind: string, id: string, settings: unknown): DirectoryClient => {
     const connector = deps.directoryConnectors[kind];
     if (!connector) throw new Error(`Unknown directory kind ${kind}`);
-    return connector.create(settings, { fetch: deps.fetch, logger: deps.logger.child({ directory: id }), clock: deps.clock });
+    return connector.create(settings, {
+      fetch: deps.fetchFor?.(kind) ?? deps.fetch,
+      logger: deps.logger.child({ directory: id }),
+      clock: deps.clock,
+    });
   };
 
   /** Clients are kept while their settings stay the same, so tokens and codebase lookups survive other changes. */
@@ -385,6 +399,13 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
       launchTtlMinutes: generalValue('launchTtlMinutes', config.launch.ttlMinutes),
       psaTimeoutMs: generalValue('psaTimeoutMs', config.launch.psaTimeoutMs),
       sessionTtlHours: generalValue('sessionTtlHours', config.session.ttlHours),
+      // A hand-built Config (tests, tools) may lack `retention`: the defaults then apply.
+      launchRetentionDays: generalValue('launchRetentionDays', config.retention?.launchesDays ?? GENERAL_DEFAULTS.launchRetentionDays),
+      jobRetentionDays: generalValue('jobRetentionDays', config.retention?.jobsDays ?? GENERAL_DEFAULTS.jobRetentionDays),
+      executionRetentionDays: generalValue(
+        'executionRetentionDays',
+        config.retention?.executionsDays ?? GENERAL_DEFAULTS.executionRetentionDays,
+      ),
       revision: generalEntry?.revision ?? null,
     };
 

@@ -22,6 +22,9 @@ const LABELS: Record<keyof GeneralDocument, string> = {
   launchTtlMinutes: 'launch.ttlMinutes',
   psaTimeoutMs: 'launch.psaTimeoutMs',
   sessionTtlHours: 'session.ttlHours',
+  launchRetentionDays: 'retention.launchesDays',
+  jobRetentionDays: 'retention.jobsDays',
+  executionRetentionDays: 'retention.executionsDays',
 };
 
 /**
@@ -49,11 +52,7 @@ export async function saveGeneralSettings(deps: SaveGeneralSettingsDeps, input: 
     if (value === null) delete next[key];
     else if (value !== undefined) next[key] = value;
   }
-  const before = {
-    launchTtlMinutes: current.launchTtlMinutes.value,
-    psaTimeoutMs: current.psaTimeoutMs.value,
-    sessionTtlHours: current.sessionTtlHours.value,
-  };
+  const before = Object.fromEntries((Object.keys(LABELS) as (keyof GeneralDocument)[]).map((key) => [key, current[key].value]));
   return writeSettings(deps, {
     key: SETTINGS_KEYS.general,
     value: next,

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { launchTtlMinutesSchema, psaTimeoutMsSchema, sessionTtlHoursSchema } from '../../config/config-schema.js';
+import {
+  executionRetentionDaysSchema,
+  jobRetentionDaysSchema,
+  launchRetentionDaysSchema,
+  launchTtlMinutesSchema,
+  psaTimeoutMsSchema,
+  sessionTtlHoursSchema,
+} from '../../config/config-schema.js';
 
 /**
  * The settings documents the admin console keeps in the store (`settings` table), one JSON value
@@ -54,6 +61,9 @@ export const generalDocumentSchema = z.strictObject({
   launchTtlMinutes: launchTtlMinutesSchema.optional(),
   psaTimeoutMs: psaTimeoutMsSchema.optional(),
   sessionTtlHours: sessionTtlHoursSchema.optional(),
+  launchRetentionDays: launchRetentionDaysSchema.optional(),
+  jobRetentionDays: jobRetentionDaysSchema.optional(),
+  executionRetentionDays: executionRetentionDaysSchema.optional(),
 });
 export type GeneralDocument = z.infer<typeof generalDocumentSchema>;
 

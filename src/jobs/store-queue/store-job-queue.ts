@@ -35,6 +35,9 @@ export function createStoreJobQueue(options: StoreJobQueueOptions): JobQueue {
   let active = 0;
   const idle = new Set<() => void>();
   const inFlight = new Set<Promise<void>>();
+  // Jobs claimed and not finished, for handing back at a shutdown that cannot wait for them.
+  const claimed = new Set<string>();
+  const handedBack = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
 
   const wake = () => {
@@ -53,14 +56,18 @@ export function createStoreJobQueue(options: StoreJobQueueOptions): JobQueue {
       log.error('job has no handler');
       return true;
     }
+    claimed.add(job.id);
     try {
       await handler(job.payload, { id: job.id, attempt: job.attempts });
-      await jobs.complete(job.id, iso(clock.now()));
+      if (!handedBack.has(job.id)) await jobs.complete(job.id, iso(clock.now()));
     } catch (error) {
+      if (handedBack.has(job.id)) return true;
       const retry = job.attempts < job.maxAttempts;
       const retryAt = retry ? iso(clock.now() + Math.min(60_000, 1000 * 2 ** job.attempts)) : null;
       await jobs.fail(job.id, error instanceof Error ? error.message : String(error), retryAt, iso(clock.now()));
       log.error({ err: error, retry }, 'job failed');
+    } finally {
+      claimed.delete(job.id);
     }
     return true;
   }
@@ -114,12 +121,31 @@ export function createStoreJobQueue(options: StoreJobQueueOptions): JobQueue {
       timer = setInterval(wake, pollIntervalMs);
       timer.unref();
     },
-    async stop() {
+    async stop(stopOptions = {}) {
       running = false;
       if (timer) clearInterval(timer);
       wake();
-      await Promise.all([...inFlight]);
+      const finished = Promise.all([...inFlight]).then(() => true);
+      let deadline: NodeJS.Timeout | undefined;
+      const timedOut =
+        stopOptions.timeoutMs === undefined
+          ? Promise.race([])
+          : new Promise<false>((resolve) => {
+              deadline = setTimeout(() => resolve(false), stopOptions.timeoutMs);
+            });
+      const allFinished = await Promise.race([finished, timedOut]);
+      clearTimeout(deadline);
+      if (!allFinished) {
+        // Handed back rather than waited for: the next claim (here after a restart, or another
+        // instance) takes them without waiting for the lease to run out.
+        const ids = [...claimed];
+        for (const id of ids) handedBack.add(id);
+        const now = iso(clock.now());
+        await Promise.all(ids.map((id) => jobs.release(id, workerId, now)));
+        logger.warn({ jobIds: ids }, 'jobs still running at shutdown were handed back');
+      }
       logger.debug({ active }, 'job queue stopped');
     },
+    isRunning: () => running,
   };
 }

@@ -12,6 +12,7 @@ import { createAuditRepo } from './repos/audit-repo.js';
 import { createExecutionRepo } from './repos/execution-repo.js';
 import { createJobRepo } from './repos/job-repo.js';
 import { createLaunchRepo } from './repos/launch-repo.js';
+import { createMaintenanceRepo } from './repos/maintenance-repo.js';
 import { createSessionRepo } from './repos/session-repo.js';
 import { createSettingsRepo } from './repos/settings-repo.js';
 import { createSignInThrottleRepo } from './repos/sign-in-throttle-repo.js';
@@ -75,6 +76,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Ky
     audit: createAuditRepo(db),
     apiTokens: createApiTokenRepo(db),
     signInThrottle: createSignInThrottleRepo(db),
+    maintenance: createMaintenanceRepo(db),
     async migrate() {
       const tables = { migrationTableName: 'toolbox_migrations', migrationLockTableName: 'toolbox_migrations_lock' };
       if (!sqlite) {
@@ -100,6 +102,15 @@ export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Ky
         if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
         throw error;
       }
+    },
+    async backup(toPath) {
+      if (!sqlite) {
+        throw new Error('The toolbox backs up SQLite only; back up PostgreSQL with pg_dump (docs/operations.md).');
+      }
+      // better-sqlite3's backup copies page by page between other statements, so the service can
+      // keep running; the copy is a complete database file of its own (no -wal file needed).
+      const result = await sqlite.backup(toPath);
+      return { bytes: result.totalPages * (sqlite.pragma('page_size', { simple: true }) as number) };
     },
     async close() {
       await db.destroy();

@@ -28,6 +28,30 @@ const SETTINGS = [
     file: 'session.ttlHours',
     step: '0.25',
   },
+  {
+    key: 'launchRetentionDays',
+    label: 'Keep screen pops (days)',
+    help: 'Screen pops hold the contact details read from the PSA; they are deleted this many days after the click. Execution lists then show the company by its id. Default 30.',
+    file: 'retention.launchesDays',
+    step: '1',
+    group: 'retention',
+  },
+  {
+    key: 'jobRetentionDays',
+    label: 'Keep finished background jobs (days)',
+    help: 'Finished and failed jobs of the job queue are deleted after this many days. Default 7.',
+    file: 'retention.jobsDays',
+    step: '1',
+    group: 'retention',
+  },
+  {
+    key: 'executionRetentionDays',
+    label: 'Keep executions (days)',
+    help: 'Finished executions (what was changed for whom, with their steps) are deleted this many days after they finished. 0 keeps them for ever (the default).',
+    file: 'retention.executionsDays',
+    step: '1',
+    group: 'retention',
+  },
 ] as const;
 
 type State = { notice?: string; error?: string; problems?: FieldProblem[]; values?: Record<string, string> };
@@ -47,41 +71,49 @@ function GeneralPage(props: { c: Context<AppEnv>; auth: Auth; state: State }) {
         <form method="post" action="/admin/general">
           <CsrfField auth={props.auth} />
           <input type="hidden" name="revision" value={general.revision ?? ''} />
-          {SETTINGS.map((setting) => {
+          {SETTINGS.map((setting, index) => {
             const current: GeneralSetting = general[setting.key];
             const id = `general-${setting.key}`;
             const problem = props.state.problems?.find((p) => p.path.replace(/^body\./, '') === setting.key)?.message;
+            const startsRetention = 'group' in setting && !(index > 0 && 'group' in (SETTINGS[index - 1] ?? {}));
             return (
-              <div class="field">
-                <label for={id}>{setting.label}</label>
-                <input
-                  id={id}
-                  name={setting.key}
-                  type="number"
-                  step={setting.step}
-                  value={props.state.values?.[setting.key] ?? String(current.value)}
-                  readonly={current.source === 'file'}
-                  aria-describedby={`${id}-help${problem ? ` ${id}-error` : ''}`}
-                  aria-invalid={problem ? 'true' : undefined}
-                />
-                <p class="hint" id={`${id}-help`}>
-                  {setting.help}{' '}
-                  {current.source === 'file' ? (
-                    <>
-                      Set by <code>{setting.file}</code> in the configuration file. <SourceBadge source="file" />
-                    </>
-                  ) : current.source === 'console' ? (
-                    <SourceBadge source="console" />
-                  ) : (
-                    <span class="muted">(default)</span>
-                  )}
-                </p>
-                {problem ? (
-                  <p class="error" id={`${id}-error`}>
-                    {problem}
-                  </p>
+              <>
+                {startsRetention ? (
+                  <h3 id="general-retention">
+                    Retention <span class="muted">(deleted once an hour; docs/operations.md)</span>
+                  </h3>
                 ) : null}
-              </div>
+                <div class="field">
+                  <label for={id}>{setting.label}</label>
+                  <input
+                    id={id}
+                    name={setting.key}
+                    type="number"
+                    step={setting.step}
+                    value={props.state.values?.[setting.key] ?? String(current.value)}
+                    readonly={current.source === 'file'}
+                    aria-describedby={`${id}-help${problem ? ` ${id}-error` : ''}`}
+                    aria-invalid={problem ? 'true' : undefined}
+                  />
+                  <p class="hint" id={`${id}-help`}>
+                    {setting.help}{' '}
+                    {current.source === 'file' ? (
+                      <>
+                        Set by <code>{setting.file}</code> in the configuration file. <SourceBadge source="file" />
+                      </>
+                    ) : current.source === 'console' ? (
+                      <SourceBadge source="console" />
+                    ) : (
+                      <span class="muted">(default)</span>
+                    )}
+                  </p>
+                  {problem ? (
+                    <p class="error" id={`${id}-error`}>
+                      {problem}
+                    </p>
+                  ) : null}
+                </div>
+              </>
             );
           })}
           {editable.length > 0 ? (

@@ -87,6 +87,23 @@ export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgre
         .where('id', '=', id)
         .execute();
     },
+    async release(id, workerId, now) {
+      await db
+        .updateTable('jobs')
+        // The interrupted attempt is given back: a shutdown is not a failure of the job.
+        .set((eb) => ({
+          status: 'queued',
+          attempts: eb('attempts', '-', 1),
+          run_at: now,
+          locked_until: null,
+          locked_by: null,
+          updated_at: now,
+        }))
+        .where('id', '=', id)
+        .where('status', '=', 'running')
+        .where('locked_by', '=', workerId)
+        .execute();
+    },
     async get(id) {
       const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toJob(row);
