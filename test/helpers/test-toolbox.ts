@@ -144,7 +144,11 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     }
     const env = init.clientAddress ? { incoming: { socket: { remoteAddress: init.clientAddress } } } : undefined;
     return Promise.resolve(
-      app.request(`${TEST_ORIGIN}${path}`, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, ...(body ? { body } : {}) }, env),
+      app.request(
+        `${TEST_ORIGIN}${path}`,
+        { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, ...(body ? { body } : {}) },
+        env,
+      ),
     );
   };
 

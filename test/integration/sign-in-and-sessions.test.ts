@@ -59,7 +59,7 @@ for (const database of TEST_DATABASES) {
         const lockEntries = await store.audit.list({ action: 'sign-in.lock' }, { limit: 10, offset: 0 });
         assert.equal(lockEntries.total, 1);
         assert.equal(lockEntries.items[0]?.target, `user:${DEMO_SIGN_IN.email}`);
-        assert.equal((lockEntries.items[0]?.after as { address: string }).address, '203.0.113.50');
+        assert.equal((lockEntries.items[0]!.after as { address: string }).address, '203.0.113.50');
 
         // The admin sees the lock on the users page and in the API, and lifts it.
         const admin = await toolbox.signIn(DEMO_ADMIN);
