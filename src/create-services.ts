@@ -151,7 +151,7 @@ function requireScreenpopSecret(config: Config, secretSet: boolean): void {
   if (!config.psa || secretSet) return;
   throw new ConfigError(config.configPath ?? 'the configuration', [
     'screenpop.secret: the file sets up the PSA but no screen-pop webhook secret is set, so anyone who can reach the toolbox could ' +
-      'open screen pops and read tickets and contacts. Add `screenpop: { secret: env:TOOLBOX_SCREENPOP_SECRET }` to the file and set ' +
+      'open screen pops and read tickets and contacts. Add `screenpop: { secret: env:SCREENPOP_SECRET }` to the file and set ' +
       'that variable to a long random value (e.g. `openssl rand -base64 24`), then enter the same value in 1Stream as the Client API ' +
       'Key. (Or leave `psa` out of the file and set up both the PSA and the secret in the admin console.) See docs/configuration.md.',
   ]);

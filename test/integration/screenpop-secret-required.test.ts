@@ -18,7 +18,7 @@ for (const database of TEST_DATABASES) {
           (error: unknown) =>
             error instanceof ConfigError &&
             /screenpop\.secret/.test(error.message) &&
-            /env:TOOLBOX_SCREENPOP_SECRET/.test(error.message) &&
+            /env:SCREENPOP_SECRET/.test(error.message) &&
             /admin console/.test(error.message),
         );
       } finally {
