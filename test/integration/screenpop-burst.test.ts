@@ -11,7 +11,7 @@ const BURST = 16;
 
 for (const database of TEST_DATABASES) {
   describe(`a burst of screen pops on a slow PSA (${database.name})`, { skip: database.skip }, () => {
-    test('at most the limit of calls at once; pops beyond it are refused at once (503 + Retry-After); every 303 gets its form', async () => {
+    test('at most the limit of calls at once; pops (and re-opens) beyond it are refused at once (503 + Retry-After); every 303 gets its form', async () => {
       const store = await database.open();
       let inFlight = 0;
       let most = 0;
@@ -59,6 +59,11 @@ for (const database of TEST_DATABASES) {
           assert.match(html, /Nothing was recorded/);
         }
         assert.equal(await openLaunches(), launchesBefore + accepted.length, 'a refused pop records no launch');
+        // "Open the form again" starts reads too: while the connection is this busy it is refused the same way.
+        const reopen = await toolbox.request(`${warm.path}/reopen`, { cookie: tech.cookie, form: { _csrf: tech.csrf } });
+        assert.equal(reopen.status, 503);
+        assert.ok(Number(reopen.headers.get('retry-after')) >= 1);
+        assert.match(await reopen.text(), /The toolbox is busy/);
 
         // Every accepted launch gets its form: none failed behind its 303.
         const pages = await Promise.all(accepted.map((pop) => toolbox.request(pop.headers.get('location')!, { cookie: tech.cookie })));
