@@ -49,8 +49,9 @@ for (const database of TEST_DATABASES) {
         assert.equal(accepted.length + refused.length, BURST, `only 303 or 503: ${pops.map((pop) => pop.status).join(' ')}`);
         assert.ok(accepted.length >= 1, 'some are served');
         assert.ok(refused.length >= 1, 'the ones beyond the limit are refused');
-        // Refused at once, not after waiting for the PSA.
-        assert.ok(answeredMs < LATENCY_MS * 2, `all answered in ${answeredMs} ms`);
+        // Answered at once, not after waiting for the PSA (the admitted reads alone take about 2 s
+        // to run at 2 at a time); generous for a busy CI machine.
+        assert.ok(answeredMs < 1_000, `all answered in ${answeredMs} ms`);
         for (const pop of refused) {
           const retryAfter = Number(pop.headers.get('retry-after'));
           assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 30, `Retry-After ${pop.headers.get('retry-after')}`);
