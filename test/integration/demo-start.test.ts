@@ -4,11 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { DEMO_SCREENPOP_SECRET } from '../../src/demo/demo-config.js';
 
 /** Starts `src/main.ts` as `npm run dev` does and returns what it printed once it is ready. */
 async function startMain(env: Record<string, string>): Promise<{ output: string; child: ChildProcess }> {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
