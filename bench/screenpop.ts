@@ -4,7 +4,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { DEMO_SIGN_IN } from '../src/demo/demo-sandbox.js';
+import { DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN } from '../src/demo/demo-sandbox.js';
 import { type BenchServers, type BenchServersMessage, startBenchServers } from './screenpop-servers.js';
 
 const HELP = `Usage: npm run bench:screenpop -- [--quick] [--json] [--in-process] [--warmup-curve]
@@ -153,7 +153,12 @@ function toolboxClient(pool: Pool, session: string): Client {
     pool,
     async sample(index) {
       const started = performance.now();
-      const pop = await pool.request({ method: 'GET', path: `/hooks/screenpop?${popQuery(index)}`, headers: { cookie: session } });
+      // The secret as a header, as 1Stream sends it: the query the reference gets stays the same.
+      const pop = await pool.request({
+        method: 'GET',
+        path: `/hooks/screenpop?${popQuery(index)}`,
+        headers: { cookie: session, 'x-toolbox-secret': DEMO_SCREENPOP_SECRET },
+      });
       await pop.body.dump();
       const location = headerValues(pop.headers.location)[0];
       if (pop.statusCode !== 303 || !location?.startsWith('/launches/')) {

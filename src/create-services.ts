@@ -1,4 +1,5 @@
 import type { Config } from './config/config.js';
+import { ConfigError } from './config/load-config.js';
 import { directoryConnectors } from './connectors/directory/index.js';
 import { psaConnectors } from './connectors/psa/index.js';
 import { syncConfiguredUsers } from './domain/auth/add-user.js';
@@ -41,6 +42,8 @@ export type CreateServicesOptions = {
   noteRetryDelaysMs?: number[];
   /** Node's process metrics in /metrics (default on). */
   processMetrics?: boolean;
+  /** Replaces each connector's own limit of calls at once per connection (tests make it small). */
+  maxConcurrentRequests?: number;
 };
 
 export type StopServicesOptions = {
@@ -94,6 +97,7 @@ export function createServices(
     directoryConnectors,
     formDefaultsSchemas,
     availableForms: Object.keys(forms),
+    ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
   });
   const { psa, directories } = settings;
   const jobQueue = jobQueueKinds.store({
@@ -134,6 +138,7 @@ export function createServices(
       await store.migrate();
       readiness.markMigrated();
       await settings.refresh({ force: true });
+      requireScreenpopSecret(config, settings.current().screenpop.secret !== undefined);
       await syncConfiguredUsers({ store, clock }, config.users);
       const engine = {
         store,
@@ -196,4 +201,20 @@ export function createServices(
       if (!options.store) await store.close();
     },
   };
+}
+
+/**
+ * A configuration file that sets up the PSA is a production install: it must not start with the
+ * screen-pop webhook open to anyone who can reach it (the secret may be in the file or already
+ * saved in the admin console). A console-first install starts without one; its webhook refuses
+ * every screen pop until an admin sets the secret (src/web/routes/screenpop-route.tsx).
+ */
+function requireScreenpopSecret(config: Config, secretSet: boolean): void {
+  if (!config.psa || secretSet) return;
+  throw new ConfigError(config.configPath ?? 'the configuration', [
+    'screenpop.secret: the file sets up the PSA but no screen-pop webhook secret is set, so anyone who can reach the toolbox could ' +
+      'open screen pops and read tickets and contacts. Add `screenpop: { secret: env:SCREENPOP_SECRET }` to the file and set ' +
+      'that variable to a long random value (e.g. `openssl rand -base64 24`), then enter the same value in 1Stream as the Client API ' +
+      'Key. (Or leave `psa` out of the file and set up both the PSA and the secret in the admin console.) See docs/configuration.md.',
+  ]);
 }

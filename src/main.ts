@@ -1,5 +1,5 @@
 import { ConfigError } from './config/load-config.js';
-import { DEMO_ADMIN, DEMO_SIGN_IN } from './demo/demo-sandbox.js';
+import { DEMO_ADMIN, DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN } from './demo/demo-sandbox.js';
 import { FORM_CATALOGUE } from './forms/catalogue.js';
 import { handleShutdownSignals } from './operations/shutdown-signals.js';
 import { startToolbox } from './start-toolbox.js';
@@ -63,15 +63,18 @@ async function main(): Promise<void> {
     out.push(
       `Directory ${tenant.name}: tenant ${tenant.tenantId}, application ${tenant.clientId}, secret ${tenant.clientSecret}, advanced: authority host and Graph URL ${tenant.graphUrl}`,
     );
+    out.push(
+      `Screen pops are refused until you set a webhook secret under ${config.publicUrl}/admin/screenpop; that page then gives the URLs with it.`,
+    );
   } else if (running.sandbox) {
     out.push('No TOOLBOX_CONFIG given: running the demo sandbox (simulated ConnectWise and Microsoft 365, fictional MSP).');
     out.push(`Demo sign-in: ${DEMO_SIGN_IN.email} / ${DEMO_SIGN_IN.password}`);
     out.push(`Admin console: ${config.publicUrl}/admin  (sign in as ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password})`);
-    out.push('Screen-pop URLs, one per form:');
+    out.push(`Screen-pop URLs, one per form (they carry the demo's webhook secret, ${DEMO_SCREENPOP_SECRET}):`);
     for (const form of FORM_CATALOGUE) {
       const [ticket, company, contact] = DEMO_POPS[form.name] ?? [1001, 250, 301];
       out.push(
-        `  ${form.label.padEnd(17)} ${config.publicUrl}/hooks/screenpop?ticket_id=${ticket}&company_id=${company}&contact_id=${contact}&form_name=${form.name}`,
+        `  ${form.label.padEnd(17)} ${config.publicUrl}/hooks/screenpop?ticket_id=${ticket}&company_id=${company}&contact_id=${contact}&form_name=${form.name}&secret=${DEMO_SCREENPOP_SECRET}`,
       );
     }
   }

@@ -70,7 +70,16 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
     // With port 0 (tests) the public URL follows the port actually bound.
     if (config.port === 0 && !env.TOOLBOX_PUBLIC_URL) config.publicUrl = url;
-    await services.start();
+    try {
+      await services.start();
+    } catch (error) {
+      // E.g. a configuration the start refuses (no screen-pop secret): nothing keeps listening.
+      server.close();
+      server.closeAllConnections?.();
+      await services.stop().catch(() => {});
+      await fetch.close();
+      throw error;
+    }
     ready = true;
     return {
       url,

@@ -3,7 +3,7 @@ import { type ConnectWiseSimulator, createConnectWiseSimulator } from '../simula
 import { createGraphSimulator, type GraphSimulator } from '../simulators/graph/graph-simulator.js';
 import { buildDemoConfig } from './demo-config.js';
 
-export { DEMO_ADMIN, DEMO_SIGN_IN } from './demo-config.js';
+export { DEMO_ADMIN, DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN } from './demo-config.js';
 
 export type DemoSandbox = {
   /** The configuration object the demo runs on, as a configuration file would hold it. */

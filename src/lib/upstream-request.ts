@@ -1,4 +1,5 @@
 import type { FetchLike } from './http-fetch.js';
+import { isToolboxError } from './toolbox-error.js';
 
 /**
  * One upstream HTTP call with a timeout and, for calls that are safe to repeat, bounded retries
@@ -74,6 +75,9 @@ export async function upstreamRequest(url: string, init: RequestInit, options: U
     try {
       response = await options.fetch(url, { ...init, signal });
     } catch (error) {
+      // Refused before it was sent (the connection's queue is full): not an unreachable service,
+      // and trying again at once would only queue more.
+      if (isToolboxError(error)) throw error;
       const kind = options.signal?.aborted ? 'aborted' : timeout.aborted ? 'timeout' : 'network';
       if (kind === 'aborted' || attempt >= attempts) throw new UpstreamUnreachableError(kind, error);
       const delayMs = backoff(options.retry, attempt);

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
+import { DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { type BrowserSandbox, type BrowserSandboxOptions, startBrowserSandbox } from './browser-sandbox.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -111,12 +111,14 @@ export const STEP_TIMEOUT_MS = 5_000;
 export const NAVIGATION_TIMEOUT_MS = 10_000;
 export const EXECUTION_TIMEOUT_MS = 15_000;
 
+/** A screen-pop link of the demo sandbox, with its webhook secret as the URLs printed at start carry it. */
 export function screenPopPath(ticketId: number, companyId: number, contactId: number, formName: string): string {
   const query = new URLSearchParams({
     ticket_id: String(ticketId),
     company_id: String(companyId),
     contact_id: String(contactId),
     form_name: formName,
+    secret: DEMO_SCREENPOP_SECRET,
   });
   return `/hooks/screenpop?${query}`;
 }

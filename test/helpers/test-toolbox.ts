@@ -24,8 +24,11 @@ export const CW_ORIGIN = 'https://cw.toolbox.test';
 export const GRAPH_ORIGIN = 'https://graph.toolbox.test';
 export const TEST_ORIGIN = 'http://toolbox.test';
 
-/** Configuration with nothing but the users: the admin sets the rest up in the console. */
-export const EMPTY_CONSOLE_CONFIG = { psa: undefined, directories: [], forms: undefined };
+/**
+ * Configuration with nothing but the users: the admin sets the rest up in the console (the
+ * screen-pop secret too: until then every screen pop is refused).
+ */
+export const EMPTY_CONSOLE_CONFIG = { psa: undefined, directories: [], forms: undefined, screenpop: undefined };
 
 export type TestToolbox = {
   app: Hono<AppEnv>;
@@ -74,6 +77,14 @@ export type TestToolboxOptions = {
   graph?: GraphSimulatorOptions;
   clock?: Clock;
   noteRetryDelaysMs?: number[];
+  /**
+   * Screen pops sent through `request` carry the webhook secret in effect (the demo's, or the one
+   * set in the console), as 1Stream sends it, unless they carry one already. False for tests
+   * about the secret itself.
+   */
+  signScreenPops?: boolean;
+  /** Calls at once per upstream connection, instead of each connector's own limit. */
+  maxConcurrentRequests?: number;
   /** Sees every upstream call; `send` passes it on. Lets a test lose an answer after it landed. */
   interceptFetch?: (url: URL, init: RequestInit | undefined, send: () => Promise<Response>) => Promise<Response>;
 };
@@ -129,13 +140,19 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     store: options.store,
     workerConcurrency: 2,
     ...(options.noteRetryDelaysMs ? { noteRetryDelaysMs: options.noteRetryDelaysMs } : {}),
+    ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
   });
   await services.start();
   const app = createApp(services);
 
+  const autoSecret = options.signScreenPops ?? true;
   const request: TestToolbox['request'] = (path, init = {}) => {
     const headers = new Headers(init.headers);
     if (init.cookie) headers.set('cookie', init.cookie);
+    const secret = services.settings.current().screenpop.secret;
+    if (autoSecret && secret && path.startsWith('/hooks/screenpop') && !headers.has('x-toolbox-secret') && !/[?&]secret=/.test(path)) {
+      headers.set('x-toolbox-secret', secret);
+    }
     let body: string | undefined;
     if (init.form) {
       headers.set('content-type', 'application/x-www-form-urlencoded');

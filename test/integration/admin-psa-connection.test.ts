@@ -36,12 +36,21 @@ for (const database of TEST_DATABASES) {
       await store.drop();
     });
 
-    test('an empty install: the overview lists what to do, a screen pop says the PSA is not connected', async () => {
+    test('an empty install: the overview lists what to do, a screen pop says the secret and then the PSA are missing', async () => {
       const overview = await toolbox.request('/admin', { cookie: admin.cookie });
       assert.equal(overview.status, 200);
       const html = await overview.text();
       assert.match(html, /Connect the PSA/);
       assert.match(html, /not connected/);
+      // A new install refuses every screen pop until an admin sets the webhook secret.
+      const unsigned = await toolbox.request(POP, { cookie: tech.cookie });
+      assert.equal(unsigned.status, 503);
+      assert.match(await unsigned.text(), /Screen pops are off until a webhook secret is set/);
+      const secret = await toolbox.request('/admin/screenpop/secret', {
+        cookie: admin.cookie,
+        form: { _csrf: admin.csrf, secret: 'console-first-secret-5b1e0c' },
+      });
+      assert.equal(secret.status, 303);
       const pop = await toolbox.request(POP, { cookie: tech.cookie });
       assert.equal(pop.status, 503);
       assert.match(await pop.text(), /not connected to the PSA yet/);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
+import { demoMsp } from '../../src/demo/demo-data.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
-import { createTestToolbox, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
+import { CW_ORIGIN, createTestToolbox, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
 
 type Session = { cookie: string; csrf: string };
 type ErrorBody = { error: { code: string; message: string; fields?: { path: string; message: string }[] } };
@@ -39,8 +40,29 @@ for (const database of TEST_DATABASES) {
 
     before(async () => {
       store = await database.open();
-      toolbox = await createTestToolbox({ store, config: { forms: { enabled: ['password_reset', 'reset_mfa'] } } });
+      toolbox = await createTestToolbox({
+        store,
+        // Set up in the console, the secret too (a file that sets up the PSA must set the secret, or
+        // the toolbox does not start: see the last test).
+        config: { forms: { enabled: ['password_reset', 'reset_mfa'] }, psa: undefined, screenpop: undefined },
+        signScreenPops: false,
+      });
       admin = await toolbox.signIn(DEMO_ADMIN);
+      const psa = await toolbox.api('PUT', '/api/admin/psa', {
+        session: admin,
+        body: {
+          kind: 'connectwise',
+          fields: {
+            companyId: demoMsp.connectWiseCompanyId,
+            publicKey: demoMsp.publicKey,
+            siteUrl: CW_ORIGIN,
+            apiUrl: CW_ORIGIN,
+            clientId: demoMsp.clientId,
+          },
+          secrets: { privateKey: demoMsp.privateKey },
+        },
+      });
+      assert.equal(psa.status, 200);
       tech = await toolbox.signIn(DEMO_SIGN_IN);
     });
     after(async () => {
@@ -128,7 +150,10 @@ for (const database of TEST_DATABASES) {
       assert.match(html, /id="screenpop-secret-error"/);
       assert.ok(!html.includes('tiny-value'));
       assert.equal(toolbox.services.settings.current().screenpop.secret, undefined);
-      assert.equal((await toolbox.request(POP, { cookie: tech.cookie })).status, 303, 'still open without a secret');
+      // No secret yet: every screen pop is refused, and the page says how to set one.
+      const refused = await toolbox.request(POP, { cookie: tech.cookie });
+      assert.equal(refused.status, 503, 'no screen pop without a secret');
+      assert.match(await refused.text(), /Screen pops are off until a webhook secret is set/);
     });
 
     test('set in the console: an unsigned screen pop gets 401, a signed one (header or query) 303; never shown, logged or audited', async () => {
@@ -153,7 +178,7 @@ for (const database of TEST_DATABASES) {
       await assertNowhere(SECRET);
     });
 
-    test('replaced through the API: the old value stops working; cleared: screen pops are open again', async () => {
+    test('replaced through the API: the old value stops working; cleared: screen pops are refused again', async () => {
       const replaced = await toolbox.api('PUT', '/api/admin/screenpop/secret', { session: admin, body: { secret: REPLACED } });
       assert.equal(replaced.status, 200);
       assert.ok(!(await replaced.text()).includes(REPLACED));
@@ -164,7 +189,8 @@ for (const database of TEST_DATABASES) {
       const cleared = await toolbox.request('/admin/screenpop/secret/clear', { cookie: admin.cookie, form: { _csrf: admin.csrf } });
       assert.equal(cleared.status, 303);
       assert.equal(toolbox.services.settings.current().screenpop.secret, undefined);
-      assert.equal((await toolbox.request(POP, { cookie: tech.cookie })).status, 303);
+      assert.equal((await toolbox.request(POP, { cookie: tech.cookie })).status, 503);
+      assert.equal((await toolbox.request(POP, { cookie: tech.cookie, headers: { 'x-toolbox-secret': REPLACED } })).status, 503);
       const actions = (await store.audit.list({ target: 'screenpop' }, { limit: 5, offset: 0 })).items.map((entry) => entry.action);
       assert.deepEqual(actions, ['screenpop.secret.clear', 'screenpop.secret.replace', 'screenpop.secret.set']);
     });

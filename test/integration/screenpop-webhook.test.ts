@@ -13,7 +13,7 @@ describe('GET /hooks/screenpop', () => {
   before(async () => {
     const store = await sqlite.open();
     drop = store.drop;
-    toolbox = await createTestToolbox({ store, config: { screenpop: { secret: SECRET } } });
+    toolbox = await createTestToolbox({ store, config: { screenpop: { secret: SECRET } }, signScreenPops: false });
   });
   after(async () => {
     await toolbox.close();

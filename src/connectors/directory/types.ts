@@ -272,5 +272,7 @@ export type DirectoryConnector<S = unknown> = {
   /** The check line that proves the connection works at all, and what proves each capability. */
   capabilities: { signIn: CapabilityProof; proofs: Record<DirectoryCapability, CapabilityProof[]> };
   setupGuide: DirectorySetupGuide;
+  /** Calls this directory takes at once from one connection (one tenant); more wait in a bounded queue. */
+  maxConcurrentRequests: number;
   create(settings: S, deps: DirectoryConnectorDeps): DirectoryClient;
 };

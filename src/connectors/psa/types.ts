@@ -129,5 +129,11 @@ export type PsaConnector<S = unknown> = {
   parseId(raw: string): string | null;
   /** Describes a valid id for error pages, e.g. "a positive whole number". */
   idFormat: string;
+  /**
+   * Calls this PSA takes at once from one connection (one set of API keys). More wait in a
+   * bounded queue; the screen pop refuses a launch whose reads could not start in time. Autotask,
+   * for one, refuses a 4th concurrent call per endpoint.
+   */
+  maxConcurrentRequests: number;
   create(settings: S, deps: PsaConnectorDeps): PsaClient;
 };

@@ -3,6 +3,7 @@ import { FORM_CATALOGUE } from '../../forms/catalogue.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { LaunchRecord, LaunchRepo } from '../../store/types.js';
+import type { LaunchCapacity } from './launch-capacity.js';
 import type { LaunchReads } from './launch-reads.js';
 import { type ParamProblem, parseScreenPopParams } from './parse-screen-pop-params.js';
 
@@ -16,6 +17,11 @@ export type CreateLaunchDeps = {
   /** Forms the configuration enables. */
   enabledForms: string[];
   ttlMinutes: number;
+  /**
+   * Whether the PSA and the directory can take this launch's calls soon enough (`reads`: how many
+   * PSA reads it makes). Left out, every launch is accepted.
+   */
+  capacity?: (companyId: string, reads: number) => LaunchCapacity;
 };
 
 export type CreateLaunchResult =
@@ -23,6 +29,8 @@ export type CreateLaunchResult =
   | { kind: 'unknown-form'; formName: string }
   | { kind: 'form-unavailable'; formName: string; label: string }
   | { kind: 'form-disabled'; formName: string; label: string }
+  /** Refused before anything was recorded: the connections are too busy to serve it in time. */
+  | { kind: 'busy'; retryAfterSeconds: number; busy: 'psa' | 'directory' }
   | { kind: 'created'; launchId: string };
 
 /**
@@ -42,6 +50,9 @@ export async function createLaunch(
   const label = known?.label ?? params.formName;
   if (!deps.availableForms.includes(params.formName)) return { kind: 'form-unavailable', formName: params.formName, label };
   if (!deps.enabledForms.includes(params.formName)) return { kind: 'form-disabled', formName: params.formName, label };
+  // Checked last, just before the launch is recorded: a bad link is told so even under load.
+  const capacity = deps.capacity?.(params.companyId, params.ticketId ? 3 : 2);
+  if (capacity && !capacity.ok) return { kind: 'busy', retryAfterSeconds: capacity.retryAfterSeconds, busy: capacity.busy };
 
   return { kind: 'created', launchId: await startLaunch(deps, params, technicianUserId) };
 }

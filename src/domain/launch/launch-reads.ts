@@ -55,9 +55,12 @@ export function createLaunchReads(deps: {
   clock: Clock;
   logger: Logger;
   keepMs?: number;
+  /** Launches held in memory at most; past that the oldest are served from the store. */
+  maxHeld?: number;
 }): LaunchReads {
   const pending = new Map<string, { launch: LaunchRecord; context: Promise<LaunchContext> }>();
   const keepMs = deps.keepMs ?? 60_000;
+  const maxHeld = deps.maxHeld ?? 1_000;
 
   return {
     start(launch, inserted) {
@@ -79,6 +82,12 @@ export function createLaunchReads(deps: {
         return context;
       })();
       pending.set(launch.id, { launch: { ...launch }, context: promise });
+      // A burst must not grow memory with every launch of the last minute: past the bound, the
+      // oldest (long read, in all likelihood) are forgotten; their pages read the store.
+      for (const id of pending.keys()) {
+        if (pending.size <= maxHeld) break;
+        pending.delete(id);
+      }
       // Forget the promise once it had time to be used; the store has the result.
       void promise.finally(() => {
         setTimeout(() => pending.delete(launch.id), keepMs).unref();

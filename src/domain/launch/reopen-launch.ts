@@ -5,6 +5,8 @@ export type ReopenLaunchResult =
   | { kind: 'not-found' }
   | { kind: 'forbidden' }
   | { kind: 'form-disabled'; formName: string }
+  /** The connections are too busy to read it again soon enough (as a screen pop would be told). */
+  | { kind: 'busy'; retryAfterSeconds: number }
   | { kind: 'created'; launchId: string };
 
 /**
@@ -13,7 +15,7 @@ export type ReopenLaunchResult =
  * belonged to may (or anyone signed in, for one nobody opened): a launch id is no licence to act.
  */
 export async function reopenLaunch(
-  deps: Pick<CreateLaunchDeps, 'launches' | 'launchReads' | 'clock' | 'ttlMinutes' | 'enabledForms' | 'availableForms'> & {
+  deps: Pick<CreateLaunchDeps, 'launches' | 'launchReads' | 'clock' | 'ttlMinutes' | 'enabledForms' | 'availableForms' | 'capacity'> & {
     launches: LaunchRepo;
   },
   launchId: string,
@@ -24,6 +26,8 @@ export async function reopenLaunch(
   if (old.technicianUserId !== null && old.technicianUserId !== technicianUserId) return { kind: 'forbidden' };
   if (!deps.availableForms.includes(old.formName) || !deps.enabledForms.includes(old.formName))
     return { kind: 'form-disabled', formName: old.formName };
+  const capacity = deps.capacity?.(old.companyId, old.ticketId ? 3 : 2);
+  if (capacity && !capacity.ok) return { kind: 'busy', retryAfterSeconds: capacity.retryAfterSeconds };
   const id = await startLaunch(deps, { ...old, extra: old.extraParams }, technicianUserId);
   return { kind: 'created', launchId: id };
 }

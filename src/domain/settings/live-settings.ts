@@ -5,7 +5,9 @@ import type { DirectoryClient, DirectoryConnector } from '../../connectors/direc
 import type { PsaClient, PsaConnector } from '../../connectors/psa/types.js';
 import { createDirectoryRegistry, type DirectoryEntry, type DirectoryRegistry } from '../../engine/directory-registry.js';
 import type { Clock } from '../../lib/clock.js';
+import { ConcurrencyLimit } from '../../lib/concurrency-limit.js';
 import type { FetchLike } from '../../lib/http-fetch.js';
+import { limitedFetch } from '../../lib/limited-fetch.js';
 import type { Logger } from '../../lib/logger.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
@@ -92,7 +94,12 @@ export type LiveSettingsDeps = {
   availableForms: string[];
   /** How long the store's settings are trusted before asking whether they changed. */
   refreshMs?: number;
+  /** Replaces every connector's own `maxConcurrentRequests` (tests make it small). */
+  maxConcurrentRequests?: number;
 };
+
+/** Calls that may wait for one connection, per call it runs at once: bounded, never a growing backlog. */
+const QUEUE_PER_SLOT = 16;
 
 export type LiveSettings = {
   current(): EffectiveSettings;
@@ -108,6 +115,10 @@ export type LiveSettings = {
   /** A client for settings not saved yet (check before save). */
   buildPsaClient(kind: string, settings: unknown): PsaClient;
   buildDirectoryClient(kind: string, id: string, settings: unknown): DirectoryClient;
+  /** The concurrency limit of the current PSA connection (undefined while there is none). */
+  psaLimit(): ConcurrencyLimit | undefined;
+  /** The concurrency limit of the directory serving this PSA company, if one does. */
+  directoryLimitForCompany(companyId: string): ConcurrencyLimit | undefined;
 };
 
 export const PSA_NOT_CONFIGURED = () =>
@@ -133,27 +144,30 @@ function splitFields(fields: ConnectionField[], settings: Record<string, unknown
 
 export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
   const refreshMs = deps.refreshMs ?? 2_000;
-  const psaClients = new Map<string, PsaClient>();
-  const directoryClients = new Map<string, DirectoryClient>();
+  const psaClients = new Map<string, Limited<PsaClient>>();
+  const directoryClients = new Map<string, Limited<DirectoryClient>>();
 
-  const buildPsaClient = (kind: string, settings: unknown): PsaClient => {
+  // Each connection (one client) has its own limit: all of its calls, reads and writes, share it.
+  const newLimit = (declared: number) => {
+    const limit = deps.maxConcurrentRequests ?? declared;
+    return new ConcurrencyLimit({ limit, maxQueue: limit * QUEUE_PER_SLOT });
+  };
+  const buildPsa = (kind: string, settings: unknown): Limited<PsaClient> => {
     const connector = deps.psaConnectors[kind];
     if (!connector) throw new Error(`Unknown PSA kind ${kind}`);
-    return connector.create(settings, {
-      fetch: deps.fetchFor?.(kind) ?? deps.fetch,
-      logger: deps.logger.child({ psa: kind }),
-      clock: deps.clock,
-    });
+    const limit = newLimit(connector.maxConcurrentRequests);
+    const fetch = limitedFetch(deps.fetchFor?.(kind) ?? deps.fetch, limit, connector.label);
+    return { limit, client: connector.create(settings, { fetch, logger: deps.logger.child({ psa: kind }), clock: deps.clock }) };
   };
-  const buildDirectoryClient = (kind: string, id: string, settings: unknown): DirectoryClient => {
+  const buildDirectory = (kind: string, id: string, settings: unknown): Limited<DirectoryClient> => {
     const connector = deps.directoryConnectors[kind];
     if (!connector) throw new Error(`Unknown directory kind ${kind}`);
-    return connector.create(settings, {
-      fetch: deps.fetchFor?.(kind) ?? deps.fetch,
-      logger: deps.logger.child({ directory: id }),
-      clock: deps.clock,
-    });
+    const limit = newLimit(connector.maxConcurrentRequests);
+    const fetch = limitedFetch(deps.fetchFor?.(kind) ?? deps.fetch, limit, connector.label);
+    return { limit, client: connector.create(settings, { fetch, logger: deps.logger.child({ directory: id }), clock: deps.clock }) };
   };
+  const buildPsaClient = (kind: string, settings: unknown): PsaClient => buildPsa(kind, settings).client;
+  const buildDirectoryClient = (kind: string, id: string, settings: unknown): DirectoryClient => buildDirectory(kind, id, settings).client;
 
   /** Clients are kept while their settings stay the same, so tokens and codebase lookups survive other changes. */
   function cachedClient<T>(cache: Map<string, T>, used: Set<string>, key: string, build: () => T): T {
@@ -166,7 +180,13 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
     return client;
   }
 
-  type State = { effective: EffectiveSettings; psaClient: PsaClient | undefined; registry: DirectoryRegistry; fingerprint: string };
+  type State = {
+    effective: EffectiveSettings;
+    psaClient: Limited<PsaClient> | undefined;
+    registry: DirectoryRegistry;
+    directoryLimits: Map<string, ConcurrencyLimit>;
+    fingerprint: string;
+  };
 
   function openConnection(
     entry: SettingsEntry,
@@ -245,7 +265,7 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
       }
     }
     const psaClient = psa
-      ? cachedClient(psaClients, usedPsa, JSON.stringify([psa.kind, psa.settings]), () => buildPsaClient(psa.kind, psa.settings))
+      ? cachedClient(psaClients, usedPsa, JSON.stringify([psa.kind, psa.settings]), () => buildPsa(psa.kind, psa.settings))
       : undefined;
 
     // Directories: the file's, then the console's (an id the file uses stays the file's).
@@ -332,15 +352,18 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
       }
     }
 
+    const directoryLimits = new Map<string, ConcurrencyLimit>();
     const registry = createDirectoryRegistry(
-      directories.map(
-        (directory): DirectoryEntry => ({
-          config: directory,
-          client: cachedClient(directoryClients, usedDirectories, JSON.stringify([directory.kind, directory.id, directory.settings]), () =>
-            buildDirectoryClient(directory.kind, directory.id, directory.settings),
-          ),
-        }),
-      ),
+      directories.map((directory): DirectoryEntry => {
+        const limited = cachedClient(
+          directoryClients,
+          usedDirectories,
+          JSON.stringify([directory.kind, directory.id, directory.settings]),
+          () => buildDirectory(directory.kind, directory.id, directory.settings),
+        );
+        directoryLimits.set(directory.id, limited.limit);
+        return { config: directory, client: limited.client };
+      }),
     );
 
     // Forms: the file's list, else the console's, else none (an admin enables each on purpose).
@@ -420,6 +443,7 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
       fingerprint,
       psaClient,
       registry,
+      directoryLimits,
       effective: {
         psa,
         directories,
@@ -450,7 +474,7 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
 
   const current = () => {
     if (!state.psaClient) throw PSA_NOT_CONFIGURED();
-    return state.psaClient;
+    return state.psaClient.client;
   };
 
   return {
@@ -485,5 +509,12 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
     },
     buildPsaClient,
     buildDirectoryClient,
+    psaLimit: () => state.psaClient?.limit,
+    directoryLimitForCompany: (companyId) => {
+      const entry = state.registry.forCompany(companyId);
+      return entry ? state.directoryLimits.get(entry.config.id) : undefined;
+    },
   };
 }
+
+type Limited<T> = { client: T; limit: ConcurrencyLimit };

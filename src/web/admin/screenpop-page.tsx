@@ -9,7 +9,7 @@ import { readConsoleForm, runConsoleAction } from './console-action.js';
 
 const NOTICES: Record<string, string> = {
   'secret-set': 'Webhook secret saved. From now on a screen pop without it is refused: enter the same value in 1Stream.',
-  'secret-cleared': 'Webhook secret cleared. Screen pops are accepted without one.',
+  'secret-cleared': 'Webhook secret cleared. Screen pops are refused until a new one is set.',
 };
 
 function ScreenpopPage(props: {
@@ -99,8 +99,8 @@ function ScreenpopPage(props: {
       <section class="card" aria-labelledby="secret-title">
         <h2 id="secret-title">Webhook secret (the 1Stream Client API Key)</h2>
         <p>
-          Optional but recommended: with a secret set, the toolbox accepts a screen pop only when it carries that value, so a copied link
-          alone cannot start a form (technicians still sign in either way). In 1Stream, under{' '}
+          Required: the toolbox accepts a screen pop only when it carries this value, and refuses every screen pop while none is set, so
+          nobody who merely reaches the toolbox can make it read your PSA (technicians still sign in either way). In 1Stream, under{' '}
           <strong>Administration → Manage Organization → Connected Account and CRM settings</strong>, enter the <strong>same value</strong>{' '}
           as the <strong>Client API Key</strong> of this connection. 1Stream sends it with each screen pop; the toolbox accepts it as the{' '}
           <code>{view.secret.header}</code> header or as a <code>{view.secret.queryParameter}</code> query parameter (e.g.{' '}
@@ -108,7 +108,9 @@ function ScreenpopPage(props: {
         </p>
         <p>
           State:{' '}
-          <strong>{view.secret.set ? 'set: screen pops without it are refused' : 'not set: screen pops are accepted without one'}</strong>{' '}
+          <strong>
+            {view.secret.set ? 'set: screen pops without it are refused' : 'not set: every screen pop is refused until one is set'}
+          </strong>{' '}
           {view.secret.source !== 'none' ? <SourceBadge source={view.secret.source} /> : null}
         </p>
         {view.secret.source === 'file' ? (

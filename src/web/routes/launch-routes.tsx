@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { carriedValues, submitExecution } from '../../domain/execution/submit-execution.js';
+import { checkLaunchCapacity } from '../../domain/launch/launch-capacity.js';
 import { type OpenLaunchResult, openLaunch } from '../../domain/launch/open-launch.js';
 import { reopenLaunch } from '../../domain/launch/reopen-launch.js';
 import { OptionList } from '../../forms/option-list.js';
@@ -329,10 +330,24 @@ export const launchRoutes = new Hono<AppEnv>()
         ttlMinutes: settings.general.launchTtlMinutes.value,
         availableForms: Object.keys(services.forms),
         enabledForms: settings.forms.enabled,
+        capacity: (companyId, reads) =>
+          checkLaunchCapacity(
+            { psa: services.settings.psaLimit(), directory: services.settings.directoryLimitForCompany(companyId) },
+            reads,
+          ),
       },
       c.req.param('id'),
       auth.user.id,
     );
+    if (result.kind === 'busy') {
+      c.header('Retry-After', String(result.retryAfterSeconds));
+      return c.html(
+        <ProblemPage title="The toolbox is busy: try again in a few seconds" user={layoutUser(auth)} csrfToken={auth.session.csrfToken}>
+          <p>Too many screen pops arrived at once to read this ticket again now. Go back and press the button again in a few seconds.</p>
+        </ProblemPage>,
+        503,
+      );
+    }
     if (result.kind === 'form-disabled')
       return c.html(
         <ProblemPage title="This form is not enabled any more" user={layoutUser(auth)} csrfToken={auth.session.csrfToken}>

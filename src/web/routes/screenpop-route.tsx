@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { createLaunch } from '../../domain/launch/create-launch.js';
+import { checkLaunchCapacity } from '../../domain/launch/launch-capacity.js';
 import { FORM_CATALOGUE, screenPopTemplate } from '../../forms/catalogue.js';
 import { constantTimeEquals } from '../../lib/constant-time-equals.js';
 import type { AppEnv } from '../app-env.js';
@@ -9,8 +10,10 @@ const EXAMPLE = 'ticket_id=@ticketid&company_id=@companyid&contact_id=@contactid
 
 /**
  * `GET /hooks/screenpop`: the link 1Stream opens. It checks the shared secret first (no PSA call
- * at all without it), then the parameters and the form, creates the launch, and answers 303 at
- * once: the PSA reads run while the browser follows the redirect.
+ * at all without it; with no secret set up, no screen pop at all), then the parameters and the
+ * form, then whether the PSA and directory connections can take the launch's calls soon enough
+ * (if not: 503 with Retry-After, nothing recorded), creates the launch, and answers 303 at once:
+ * the PSA reads run while the browser follows the redirect.
  */
 export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (c) => {
   const services = c.get('services');
@@ -20,20 +23,32 @@ export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (
   c.header('Referrer-Policy', 'no-referrer');
 
   const secret = settings.screenpop.secret;
-  if (secret) {
-    const given = c.req.header('x-toolbox-secret') ?? c.req.query('secret') ?? '';
-    if (!given || !constantTimeEquals(given, secret)) {
-      return c.html(
-        <ProblemPage title="This screen-pop link is not authorised">
-          <p>
-            The link {given ? 'carries a secret that does not match' : 'carries no secret'}. This toolbox requires the 1Stream Client API
-            Key, sent as the <code>x-toolbox-secret</code> header or the <code>secret</code> query parameter.
-          </p>
-          <p>Ask your administrator to copy the screen-pop URLs again from the toolbox, with the secret.</p>
-        </ProblemPage>,
-        401,
-      );
-    }
+  if (!secret) {
+    // Anyone who can reach the toolbox could otherwise make it read PSA tickets and contacts.
+    return c.html(
+      <ProblemPage title="Screen pops are off until a webhook secret is set">
+        <p>This toolbox answers screen pops only when they carry its webhook secret (the 1Stream Client API Key), and none is set yet.</p>
+        <p>
+          An administrator sets one in the admin console under <a href="/admin/screenpop">Screen-pop URLs</a> (or as{' '}
+          <code>screenpop.secret</code> in the configuration file) and enters the same value in 1Stream; then copy the screen-pop URLs again
+          from that page.
+        </p>
+      </ProblemPage>,
+      503,
+    );
+  }
+  const given = c.req.header('x-toolbox-secret') ?? c.req.query('secret') ?? '';
+  if (!given || !constantTimeEquals(given, secret)) {
+    return c.html(
+      <ProblemPage title="This screen-pop link is not authorised">
+        <p>
+          The link {given ? 'carries a secret that does not match' : 'carries no secret'}. This toolbox requires the 1Stream Client API Key,
+          sent as the <code>x-toolbox-secret</code> header or the <code>secret</code> query parameter.
+        </p>
+        <p>Ask your administrator to copy the screen-pop URLs again from the toolbox, with the secret.</p>
+      </ProblemPage>,
+      401,
+    );
   }
 
   const psaConnector = services.settings.psaConnector();
@@ -58,12 +73,29 @@ export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (
       availableForms: Object.keys(services.forms),
       enabledForms: settings.forms.enabled,
       ttlMinutes: settings.general.launchTtlMinutes.value,
+      capacity: (companyId, reads) =>
+        checkLaunchCapacity({ psa: services.settings.psaLimit(), directory: services.settings.directoryLimitForCompany(companyId) }, reads),
     },
     c.req.query(),
     c.get('auth')?.user.id ?? null,
   );
 
   switch (result.kind) {
+    case 'busy':
+      c.header('Retry-After', String(result.retryAfterSeconds));
+      return c.html(
+        <ProblemPage title="The toolbox is busy: try again in a few seconds">
+          <p>
+            Too many screen pops arrived at once, and {result.busy === 'psa' ? 'the PSA' : 'Microsoft 365'} could not be asked about this
+            one soon enough. Nothing was recorded for it.
+          </p>
+          <p>
+            Reload this page in {result.retryAfterSeconds} {result.retryAfterSeconds === 1 ? 'second' : 'seconds'}, or click the screen pop
+            again.
+          </p>
+        </ProblemPage>,
+        503,
+      );
     case 'created':
       return c.redirect(`/launches/${result.launchId}`, 303);
     case 'invalid':

@@ -147,6 +147,10 @@ export function createEntraConnector(options: EntraConnectorOptions = {}): Direc
     settings: entraSettingsSchema,
     capabilities: { signIn: ENTRA_SIGN_IN, proofs: ENTRA_CAPABILITY_PROOFS },
     setupGuide: ENTRA_SETUP_GUIDE,
+    // Graph throttles by request rate per app and tenant (429 with Retry-After, which the client
+    // honours), not by concurrency; 32 matches the HTTP pool's connections per host, so calls
+    // wait here, where the wait is measured, rather than inside the pool.
+    maxConcurrentRequests: 32,
     fields: [
       {
         name: 'tenantId',

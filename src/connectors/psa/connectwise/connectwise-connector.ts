@@ -295,5 +295,8 @@ export const connectWiseConnector: PsaConnector<ConnectWiseSettings> = {
   ],
   parseId: parseConnectWiseId,
   idFormat: ID_FORMAT,
+  // ConnectWise publishes no concurrency limit (it throttles with 429); 32 matches the HTTP
+  // pool's connections per host, so calls wait here, where the wait is measured, not in the pool.
+  maxConcurrentRequests: 32,
   create: createConnectWiseClient,
 };
