@@ -27,7 +27,7 @@ import type { Services } from '../src/services.js';
 import { createConnectWiseSimulator } from '../src/simulators/connectwise/connectwise-simulator.js';
 import { createGraphSimulator } from '../src/simulators/graph/graph-simulator.js';
 import { openStore } from '../src/store/index.js';
-import type { Store, UserRecord } from '../src/store/types.js';
+import type { NewExecution, NewJob, Store, UserRecord } from '../src/store/types.js';
 import type { Workflow, WorkflowStep } from '../src/workflows/types.js';
 
 const CW_ORIGIN = 'https://cw.toolbox.bench';
@@ -312,17 +312,21 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
         createdAt: new Date(now).toISOString(),
         expiresAt: new Date(now + 30 * 60_000).toISOString(),
       });
-      const held: { kind: string; payload: unknown; options: unknown }[] = [];
-      const holdingQueue: JobQueue = {
-        async enqueue(kind, payload, options) {
-          held.push({ kind, payload, options });
-          return { id: 'held', created: true };
+      // The execution's job is written in its transaction; the bench holds it back (written later
+      // by `enqueue`) so that the throughput run times the worker from the moment it is queued.
+      const held: NewJob[] = [];
+      const holdingStore = {
+        ...services.store,
+        executions: {
+          ...services.store.executions,
+          createOnce: ({ job, ...execution }: NewExecution, at: string) => {
+            if (job) held.push(job);
+            return services.store.executions.createOnce(execution, at);
+          },
         },
-        start() {},
-        async stop() {},
       };
       const result = await submitExecution(
-        { ...services, jobQueue: holdingQueue },
+        { ...services, store: holdingStore },
         launchId,
         technician,
         // What the form posts by default: generated password, must change, revoke sessions.
@@ -334,7 +338,8 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
       const job = held[0]!;
       return {
         executionId: result.executionId,
-        enqueue: (queue) => queue.enqueue(job.kind, job.payload, job.options as Parameters<JobQueue['enqueue']>[2]),
+        enqueue: (queue) =>
+          queue.enqueue(job.kind, job.payload, { maxAttempts: job.maxAttempts, ...(job.uniqueKey ? { uniqueKey: job.uniqueKey } : {}) }),
       };
     },
     async close() {

@@ -14,6 +14,11 @@ export type EnqueueOptions = {
 
 export type JobQueue = {
   enqueue(kind: string, payload: unknown, options?: EnqueueOptions): Promise<{ id: string; created: boolean }>;
+  /**
+   * Says jobs were added through the store, in the transaction of the record they belong to (an
+   * execution and its job): this instance looks for them now instead of at its next poll.
+   */
+  notify(): void;
   /** Starts taking jobs with these handlers. */
   start(handlers: Record<string, JobHandler>): void;
   /** Stops taking new jobs and waits for running ones. */

@@ -109,7 +109,19 @@ export type NewExecution = Omit<
   | 'createdAt'
   | 'startedAt'
   | 'finishedAt'
-> & { secretSealed: string | null; secretExpiresAt: string | null; steps: Pick<StepRecord, 'key' | 'label'>[] };
+> & {
+  secretSealed: string | null;
+  secretExpiresAt: string | null;
+  steps: Pick<StepRecord, 'key' | 'label'>[];
+  /**
+   * The job that will run it, written in the same transaction: no execution exists without the
+   * work that finishes it (a crash between two writes left executions `queued` forever).
+   */
+  job?: NewJob;
+};
+
+/** A job as the store writes it (see JobRepo.enqueue). */
+export type NewJob = { id: string; kind: string; payload: unknown; runAt: string; maxAttempts: number; uniqueKey?: string };
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
@@ -194,10 +206,7 @@ export type ExecutionRepo = {
 };
 
 export type JobRepo = {
-  enqueue(
-    job: { id: string; kind: string; payload: unknown; runAt: string; maxAttempts: number; uniqueKey?: string },
-    now: string,
-  ): Promise<boolean>;
+  enqueue(job: NewJob, now: string): Promise<boolean>;
   /** Atomically takes the next due job, or undefined. Safe with several workers and instances. */
   claimNext(workerId: string, now: string, leaseUntil: string): Promise<JobRecord | undefined>;
   complete(id: string, now: string): Promise<void>;

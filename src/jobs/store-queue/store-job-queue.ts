@@ -99,6 +99,9 @@ export function createStoreJobQueue(options: StoreJobQueueOptions): JobQueue {
       if (created) wake();
       return { id, created };
     },
+    notify() {
+      if (running) wake();
+    },
     start(nextHandlers) {
       if (running) return;
       handlers = nextHandlers;

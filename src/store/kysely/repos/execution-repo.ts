@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ExecutionRecord, ExecutionRepo, ExecutionStatus, NoteStatus, StepRecord, StepStatus } from '../../types.js';
 import type { Database, ExecutionStepTable, ExecutionTable } from '../database.js';
+import { insertJob } from './job-repo.js';
 
 const toExecution = (row: Selectable<ExecutionTable>): ExecutionRecord => ({
   id: row.id,
@@ -104,6 +105,7 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
             )
             .execute();
         }
+        if (execution.job) await insertJob(trx, execution.job, now);
         return true;
       });
       if (inserted) return { execution: (await get(execution.id))!, created: true };

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { JobRecord, JobRepo, JobStatus } from '../../types.js';
+import type { JobRecord, JobRepo, JobStatus, NewJob } from '../../types.js';
 import type { Database, JobTable } from '../database.js';
 
 const toJob = (row: Selectable<JobTable>): JobRecord => ({
@@ -15,30 +15,36 @@ const toJob = (row: Selectable<JobTable>): JobRecord => ({
   uniqueKey: row.unique_key,
 });
 
+/**
+ * Writes a job row; a job whose unique key exists already is left out. Takes a transaction too:
+ * an execution and its job are written together (execution-repo.ts).
+ */
+export async function insertJob(db: Kysely<Database>, job: NewJob, now: string): Promise<boolean> {
+  const result = await db
+    .insertInto('jobs')
+    .values({
+      id: job.id,
+      kind: job.kind,
+      payload: JSON.stringify(job.payload),
+      status: 'queued',
+      attempts: 0,
+      max_attempts: job.maxAttempts,
+      run_at: job.runAt,
+      locked_until: null,
+      locked_by: null,
+      last_error: null,
+      unique_key: job.uniqueKey ?? null,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('unique_key').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
 export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): JobRepo {
   return {
-    async enqueue(job, now) {
-      const result = await db
-        .insertInto('jobs')
-        .values({
-          id: job.id,
-          kind: job.kind,
-          payload: JSON.stringify(job.payload),
-          status: 'queued',
-          attempts: 0,
-          max_attempts: job.maxAttempts,
-          run_at: job.runAt,
-          locked_until: null,
-          locked_by: null,
-          last_error: null,
-          unique_key: job.uniqueKey ?? null,
-          created_at: now,
-          updated_at: now,
-        })
-        .onConflict((oc) => oc.column('unique_key').doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
-    },
+    enqueue: (job, now) => insertJob(db, job, now),
     async claimNext(workerId, now, leaseUntil) {
       // One statement picks and locks: on PostgreSQL `FOR UPDATE SKIP LOCKED` lets several
       // workers claim in parallel without waiting on each other; SQLite has a single writer.
