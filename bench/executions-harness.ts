@@ -361,13 +361,13 @@ export function startWorker(
   const queue = jobQueueKinds.store({ store: services.store, clock: services.clock, logger: services.logger, concurrency });
   const engine = { ...toolbox.engine(services.workflows), jobQueue: queue };
   queue.start({
-    [RUN_EXECUTION_JOB]: async (payload) => {
+    [RUN_EXECUTION_JOB]: async (payload, job) => {
       const { executionId } = payload as { executionId: string };
-      await runExecution(engine, executionId);
+      await runExecution(engine, executionId, job.lease);
       onFinished(executionId);
     },
-    [RETRY_TICKET_NOTE_JOB]: async (payload) => {
-      await retryTicketNote(engine, payload as { executionId: string; noteSeq: number; attempt: number });
+    [RETRY_TICKET_NOTE_JOB]: async (payload, job) => {
+      await retryTicketNote(engine, payload as { executionId: string; noteSeq: number; attempt: number }, job.lease);
     },
   });
   return { queue, stop: () => queue.stop() };

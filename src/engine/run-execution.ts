@@ -1,10 +1,10 @@
 import type { PsaClient } from '../connectors/psa/types.js';
-import type { JobQueue } from '../jobs/types.js';
+import type { JobLease, JobQueue } from '../jobs/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import { isToolboxError } from '../lib/toolbox-error.js';
-import type { ExecutionStatus, StepRecord, Store } from '../store/types.js';
+import { type ExecutionStatus, LeaseLostError, type StepRecord, type Store } from '../store/types.js';
 import type { StepContext, Workflow } from '../workflows/types.js';
 import { composeTicketNote } from './compose-ticket-note.js';
 import type { DirectoryRegistry } from './directory-registry.js';
@@ -43,7 +43,7 @@ export const SECRET_TTL_MS = 15 * 60_000;
  * recovered job): steps that already succeeded are not repeated, and a finished execution is left
  * alone.
  */
-export async function runExecution(deps: RunExecutionDeps, executionId: string): Promise<void> {
+export async function runExecution(deps: RunExecutionDeps, executionId: string, lease?: JobLease): Promise<void> {
   const { store, clock } = deps;
   const execution = await store.executions.get(executionId);
   if (!execution) throw new Error(`Execution ${executionId} does not exist`);
@@ -74,10 +74,19 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
   const input = execution.inputs.form as never;
   const steps = workflow.steps(input);
   const records = await store.executions.steps(executionId);
+  // Steps are matched by key: what a step recorded is its own, whatever else the list holds.
+  const recordOf = new Map(records.map((record) => [record.key, record]));
   // What each step of this run changed, by seq. A step done before a restart is not here; the
   // status rule then counts its ok or warning as a change (it errs towards "partial").
   const changed = new Map<number, boolean>();
   let current = 0;
+  // The values finished steps handed on, restored in order: a resumed run sees what an
+  // uninterrupted one would have seen (the mailbox was converted, the new user's id).
+  const facts: Record<string, unknown> = {};
+  for (const step of steps) {
+    const record = recordOf.get(step.key);
+    if (record && isDone(record) && record.facts) Object.assign(facts, record.facts);
+  }
   const context: StepContext<never> = {
     input,
     secret,
@@ -85,7 +94,7 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
     directoryConfig: directory.config,
     targetUserId: execution.targetUserId,
     logger: log,
-    facts: {},
+    facts,
     async keepSecret(value) {
       await store.executions.setSecret(
         executionId,
@@ -99,38 +108,58 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
   };
 
   let stopped = false;
-  for (const [index, step] of steps.entries()) {
-    const seq = index + 1;
-    const record = records.find((r) => r.seq === seq);
-    if (record?.status === 'ok' || record?.status === 'warning' || record?.status === 'skipped') continue;
+  for (const step of steps) {
+    const record = recordOf.get(step.key);
+    if (!record) {
+      // Only a workflow changed by an upgrade while this run waited: nowhere to record the step.
+      log.warn({ step: step.key }, 'step has no record in this execution; not run');
+      continue;
+    }
+    const seq = record.seq;
+    if (isDone(record)) continue;
     if (stopped) {
-      await store.executions.updateStep(executionId, seq, { status: 'skipped', message: 'Not run because an earlier step failed.' });
+      await store.executions.updateStep(executionId, seq, { status: 'skipped', message: 'Not run because an earlier step failed.' }, lease);
       continue;
     }
     const started = clock.now();
     current = seq;
-    await store.executions.updateStep(executionId, seq, { status: 'running', startedAt: new Date(started).toISOString() });
+    // Fenced: a worker whose job was taken over stops here, before it writes anything upstream.
+    await store.executions.updateStep(executionId, seq, { status: 'running', startedAt: new Date(started).toISOString() }, lease);
+    const before = snapshot(facts);
     try {
       const outcome = await step.run(context);
       if (outcome.changed !== undefined) changed.set(seq, outcome.changed || changed.get(seq) === true);
-      await store.executions.updateStep(executionId, seq, {
-        status: outcome.status,
-        message: outcome.message,
-        finishedAt: iso(clock),
-        durationMs: clock.now() - started,
-      });
+      await store.executions.updateStep(
+        executionId,
+        seq,
+        {
+          status: outcome.status,
+          message: outcome.message,
+          finishedAt: iso(clock),
+          durationMs: clock.now() - started,
+          facts: factsSince(before, facts),
+        },
+        lease,
+      );
     } catch (error) {
+      if (error instanceof LeaseLostError) throw error;
       const known = isToolboxError(error);
       if (!known) log.error({ err: error, step: step.key }, 'step failed unexpectedly');
       else log.warn({ step: step.key, error: error.toLog() }, 'step failed');
       const upstream = known && error.upstream ? [error.upstream.status, error.upstream.code].filter(Boolean).join(' ') : null;
-      await store.executions.updateStep(executionId, seq, {
-        status: 'failed',
-        message: known ? error.message : 'Failed unexpectedly; the details are in the service log.',
-        upstreamCode: upstream || (known ? error.code : 'TBX_ERR_INTERNAL'),
-        finishedAt: iso(clock),
-        durationMs: clock.now() - started,
-      });
+      await store.executions.updateStep(
+        executionId,
+        seq,
+        {
+          status: 'failed',
+          message: known ? error.message : 'Failed unexpectedly; the details are in the service log.',
+          upstreamCode: upstream || (known ? error.code : 'TBX_ERR_INTERNAL'),
+          finishedAt: iso(clock),
+          durationMs: clock.now() - started,
+          facts: factsSince(before, facts),
+        },
+        lease,
+      );
       if (step.stopOnFailure) stopped = true;
     }
   }
@@ -152,16 +181,25 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
       }),
     ),
   );
-  await writeNote(deps, executionId, workflow.title, afterSteps, status, secretSet);
+  await writeNote(deps, executionId, workflow.title, afterSteps, status, secretSet, lease);
   await store.executions.setStatus(executionId, status, iso(clock));
   log.info({ status }, 'execution finished');
 }
 
 /** A recorded step's kind from the workflow; one it no longer has counts as a change (never hides one). */
-const kindOf = (steps: { key: string; kind: 'check' | 'change' }[], record: StepRecord) => {
-  const step = steps[record.seq - 1];
-  return step?.key === record.key ? step.kind : 'change';
-};
+const kindOf = (steps: { key: string; kind: 'check' | 'change' }[], record: StepRecord) =>
+  steps.find((step) => step.key === record.key)?.kind ?? 'change';
+
+const isDone = (record: StepRecord) => record.status === 'ok' || record.status === 'warning' || record.status === 'skipped';
+
+const snapshot = (facts: Record<string, unknown>) => new Map(Object.entries(facts).map(([key, value]) => [key, JSON.stringify(value)]));
+
+/** The facts a step set or changed, saved with it; null when it handed nothing on. */
+function factsSince(before: Map<string, string | undefined>, facts: Record<string, unknown>): Record<string, unknown> | null {
+  const handed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(facts)) if (before.get(key) !== JSON.stringify(value)) handed[key] = value;
+  return Object.keys(handed).length > 0 ? handed : null;
+}
 
 async function writeNote(
   deps: RunExecutionDeps,
@@ -170,16 +208,19 @@ async function writeNote(
   steps: StepRecord[],
   status: ExecutionStatus,
   secretSet: boolean,
+  lease: JobLease | undefined,
 ): Promise<void> {
   const { store } = deps;
   const execution = (await store.executions.get(executionId))!;
   const noteSeq = steps.find((s) => s.key === NOTE_STEP.key)?.seq;
   if (noteSeq === undefined) return;
   if (!execution.ticketId) {
-    await store.executions.updateStep(executionId, noteSeq, {
-      status: 'skipped',
-      message: 'No ticket came with this screen pop, so no note was written.',
-    });
+    await store.executions.updateStep(
+      executionId,
+      noteSeq,
+      { status: 'skipped', message: 'No ticket came with this screen pop, so no note was written.' },
+      lease,
+    );
     await store.executions.setNote(executionId, { status: 'skipped', text: null, error: null });
     return;
   }
@@ -194,5 +235,5 @@ async function writeNote(
     technicianName: technician?.name ?? execution.technicianEmail,
     executionUrl: `${deps.publicUrl}/executions/${executionId}`,
   });
-  await attemptTicketNote(deps, executionId, noteSeq, lines, 1);
+  await attemptTicketNote(deps, executionId, noteSeq, lines, 1, lease);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
+import { createTestToolbox, GRAPH_ORIGIN, type TestToolbox, type TestToolboxOptions } from '../helpers/test-toolbox.js';
 import { withTestToolbox } from '../helpers/with-test-toolbox.js';
 
 const MEGAN = 'c0000000-0000-4000-8000-000000000001';
@@ -36,3 +37,248 @@ for (const database of TEST_DATABASES) {
     });
   });
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A short lease so a dead worker's job is taken over in a test's time (production: 15 s). */
+const LEASE_MS = 400;
+type Step = { key: string; status: string; message: string };
+type KillAt = NonNullable<TestToolboxOptions['killAt']>;
+
+/** Kills the toolbox when the step `key` is recorded with `status` (before that record is written). */
+const atStep =
+  (key: string, status: string): KillAt =>
+  async ({ method, args, store }) => {
+    if (method !== 'executions.updateStep' || (args[2] as { status?: string }).status !== status) return false;
+    const steps = await store.executions.steps(args[0] as string);
+    return steps.find((s) => s.seq === args[1])?.key === key;
+  };
+
+type Run = { json: Record<string, unknown>; toolbox: TestToolbox; recoveredMs: number };
+
+/**
+ * Submits `form` from a screen pop on a toolbox killed at `killAt`, starts a second toolbox on the
+ * same database and simulators, and returns the execution once the second one has finished it.
+ * Without `killAt`, the same run uninterrupted, for comparison.
+ */
+async function crashAndRecover(
+  database: (typeof TEST_DATABASES)[number],
+  /** `jobLeaseMs: null`: the production lease. */
+  run: { query: string; form: Record<string, string>; killAt?: KillAt; jobLeaseMs?: number | null },
+  check: (result: Run) => Promise<void>,
+) {
+  const store = await database.open();
+  let killedAt = 0;
+  const killAt: KillAt | undefined = run.killAt
+    ? async (call) => {
+        const kill = await run.killAt!(call);
+        if (kill) killedAt = Date.now();
+        return kill;
+      }
+    : undefined;
+  const lease = run.jobLeaseMs === null ? {} : { jobLeaseMs: run.jobLeaseMs ?? LEASE_MS };
+  const first = await createTestToolbox({ store, ...lease, ...(killAt ? { killAt } : {}) });
+  let second: TestToolbox | undefined;
+  try {
+    const session = await first.signIn();
+    const pop = await first.request(`/hooks/screenpop?${run.query}`, { cookie: session.cookie });
+    const submit = await first.submitReviewed(pop.headers.get('location')!, {
+      cookie: session.cookie,
+      form: { _csrf: session.csrf, ...run.form },
+    });
+    assert.equal(submit.status, 303);
+    const id = submit.headers.get('location')!.split('/').pop()!;
+    if (!killAt) {
+      await check({ json: await first.waitForExecution(id, session.cookie), toolbox: first, recoveredMs: 0 });
+      await first.close();
+      return;
+    }
+    const deadline = Date.now() + 10_000;
+    while (!killedAt) {
+      if (Date.now() > deadline) throw new Error('the crash point was never reached');
+      await sleep(10);
+    }
+    second = await createTestToolbox({ store, ...lease, simulators: { cw: first.cw, graph: first.graph } });
+    const json = await second.waitForExecution(id, session.cookie, 40_000);
+    await check({ json, toolbox: second, recoveredMs: Date.now() - killedAt });
+  } finally {
+    // The killed toolbox is left as a dead process would be: it never answers again.
+    await second?.close();
+    await store.drop();
+  }
+}
+
+const RESET_MEGAN = {
+  query: 'ticket_id=1001&company_id=250&contact_id=301&form_name=password_reset',
+  form: { user_id: MEGAN, password_mode: 'generated', must_change: 'on' },
+};
+
+const GRADY = 'a0000000-0000-4000-8000-000000000002';
+const OFFBOARD_GRADY = {
+  query: 'ticket_id=1021&company_id=252&contact_id=322&form_name=user_offboarding',
+  form: {
+    user_id: GRADY,
+    block_sign_in: 'on',
+    revoke_sessions: 'on',
+    reset_password: 'on',
+    remove_mfa: 'on',
+    remove_mobile_devices: 'on',
+    convert_to_shared: 'on',
+    hide_from_gal: 'on',
+    remove_groups: 'on',
+    remove_licences: 'on',
+    when: 'now',
+    time_zone: 'UTC',
+  },
+};
+
+const workSteps = (json: Record<string, unknown>) =>
+  (json.steps as Step[]).filter((s) => s.key !== 'ticket-note').map(({ key, status, message }) => ({ key, status, message }));
+
+for (const database of TEST_DATABASES) {
+  describe(`recovery after a kill on ${database.name}`, { skip: database.skip }, () => {
+    test('killed after ConnectWise stored the note and before it was recorded: the recovered run finds it, no second note', async () => {
+      await crashAndRecover(
+        database,
+        {
+          ...RESET_MEGAN,
+          killAt: ({ method, args }) => method === 'executions.setNote' && (args[1] as { status: string }).status === 'written',
+        },
+        async ({ json, toolbox, recoveredMs }) => {
+          assert.equal(json.status, 'succeeded');
+          assert.equal((json.note as { status: string }).status, 'written');
+          assert.equal(toolbox.cw.state.notes.get(1001)?.length, 1, 'the note was written twice');
+          assert.match(
+            (json.steps as Step[]).find((s) => s.key === 'ticket-note')!.message,
+            /an earlier attempt had reached ConnectWise after all/,
+          );
+          assert.ok(recoveredMs < 10_000, `recovered after ${recoveredMs} ms`);
+        },
+      );
+    });
+
+    test('killed between offboarding steps: the resumed run sees what earlier steps handed on (the mailbox was converted)', async () => {
+      let uninterrupted: ReturnType<typeof workSteps> = [];
+      await crashAndRecover(database, OFFBOARD_GRADY, async ({ json }) => {
+        uninterrupted = workSteps(json);
+      });
+      await crashAndRecover(database, { ...OFFBOARD_GRADY, killAt: atStep('remove-groups', 'running') }, async ({ json, toolbox }) => {
+        const licences = (json.steps as Step[]).find((s) => s.key === 'remove-licences')!;
+        assert.doesNotMatch(licences.message, /was not converted/);
+        assert.match(licences.message, /Kept: the shared mailbox is over 50 GB/);
+        assert.deepEqual(workSteps(json), uninterrupted);
+        assert.equal(toolbox.cw.state.notes.get(1021)?.length, 1);
+      });
+    });
+  });
+}
+
+const isPasswordWrite = (url: URL, init: RequestInit | undefined) =>
+  init?.method === 'PATCH' && url.origin === GRAPH_ORIGIN && url.pathname.endsWith(`/users/${MEGAN}`);
+
+describe('job leases', () => {
+  const sqlite = TEST_DATABASES.find((d) => d.name === 'sqlite')!;
+  test('with the production lease, a dead worker’s execution is taken over and finished within 30 s', async () => {
+    await crashAndRecover(
+      sqlite,
+      { ...RESET_MEGAN, jobLeaseMs: null, killAt: atStep('revoke-sessions', 'running') },
+      async ({ json, recoveredMs }) => {
+        assert.equal(json.status, 'succeeded');
+        assert.ok(recoveredMs < 30_000, `recovered after ${recoveredMs} ms`);
+      },
+    );
+  });
+
+  for (const database of TEST_DATABASES) {
+    test(`on ${database.name}: a live worker keeps its job through a step longer than the lease (heartbeat)`, {
+      skip: database.skip,
+    }, async () => {
+      const store = await database.open();
+      let writes = 0;
+      const slowWrite: TestToolboxOptions['interceptFetch'] = async (url, init, send) => {
+        if (!isPasswordWrite(url, init)) return send();
+        writes++;
+        await sleep(LEASE_MS * 4);
+        return send();
+      };
+      const first = await createTestToolbox({ store, jobLeaseMs: LEASE_MS, interceptFetch: slowWrite });
+      const second = await createTestToolbox({
+        store,
+        jobLeaseMs: LEASE_MS,
+        simulators: { cw: first.cw, graph: first.graph },
+        interceptFetch: slowWrite,
+      });
+      try {
+        const session = await first.signIn();
+        const pop = await first.request(`/hooks/screenpop?${RESET_MEGAN.query}`, { cookie: session.cookie });
+        const submit = await first.request(pop.headers.get('location')!, {
+          cookie: session.cookie,
+          form: { _csrf: session.csrf, ...RESET_MEGAN.form },
+        });
+        const json = await first.waitForExecution(submit.headers.get('location')!.split('/').pop()!, session.cookie);
+        assert.equal(json.status, 'succeeded');
+        assert.equal(writes, 1, 'the password was set by two workers');
+      } finally {
+        await first.close();
+        await second.close();
+        await store.drop();
+      }
+    });
+
+    test(`on ${database.name}: a worker that lost its job stops before its next write (fencing)`, { skip: database.skip }, async () => {
+      const store = await database.open();
+      let armed = false;
+      let stalled = false;
+      const writesBy = { first: 0, second: 0 };
+      const first = await createTestToolbox({
+        store,
+        jobLeaseMs: LEASE_MS,
+        // The first worker stalls: its account check hangs and no heartbeat gets through meanwhile.
+        killAt: async ({ method, args }) => {
+          if (method === 'executions.updateStep' && (args[2] as { status?: string }).status === 'running') armed = true;
+          if (method === 'jobs.heartbeat' && armed) await sleep(LEASE_MS * 8);
+          return false;
+        },
+        interceptFetch: async (url, init, send) => {
+          if (isPasswordWrite(url, init)) writesBy.first++;
+          if (armed && !stalled && url.origin === GRAPH_ORIGIN) {
+            stalled = true;
+            await sleep(LEASE_MS * 5);
+          }
+          return send();
+        },
+      });
+      let second: TestToolbox | undefined;
+      try {
+        const session = await first.signIn();
+        const pop = await first.request(`/hooks/screenpop?${RESET_MEGAN.query}`, { cookie: session.cookie });
+        const submit = await first.request(pop.headers.get('location')!, {
+          cookie: session.cookie,
+          form: { _csrf: session.csrf, ...RESET_MEGAN.form },
+        });
+        const id = submit.headers.get('location')!.split('/').pop()!;
+        while (!armed) await sleep(5);
+        second = await createTestToolbox({
+          store,
+          jobLeaseMs: LEASE_MS,
+          simulators: { cw: first.cw, graph: first.graph },
+          interceptFetch: async (url, init, send) => {
+            if (isPasswordWrite(url, init)) writesBy.second++;
+            return send();
+          },
+        });
+        const json = await second.waitForExecution(id, session.cookie);
+        assert.equal(json.status, 'succeeded');
+        // Let the stalled worker wake up: it must not go on to set the password again.
+        await sleep(LEASE_MS * 8);
+        // Whichever claim finished the run (the other toolbox, or this one's other worker), the
+        // password was set once: the stalled claim did not go on to set it again.
+        assert.equal(writesBy.first + writesBy.second, 1, JSON.stringify(writesBy));
+        assert.equal(first.cw.state.notes.get(1001)?.length, 1);
+      } finally {
+        await second?.close();
+        await first.close();
+        await store.drop();
+      }
+    });
+  }
+});

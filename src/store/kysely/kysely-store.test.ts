@@ -198,7 +198,7 @@ describe('two instances starting together', () => {
     try {
       await Promise.all(stores.map((store) => store.migrate()));
       const { rows } = await admin.query(`select name from ${schema}.toolbox_migrations`);
-      assert.deepEqual(rows.map((row) => row.name).sort(), ['0001-initial', '0002-admin-console']);
+      assert.deepEqual(rows.map((row) => row.name).sort(), ['0001-initial', '0002-admin-console', '0003-step-facts']);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
       await admin.query(`drop schema ${schema} cascade`);

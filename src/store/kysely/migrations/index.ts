@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.js';
 import { adminConsoleMigration } from './0002-admin-console.js';
+import { stepFactsMigration } from './0003-step-facts.js';
 
 /**
  * Every migration, in order. Listed in code (not discovered from the folder) so they survive
@@ -9,6 +10,7 @@ import { adminConsoleMigration } from './0002-admin-console.js';
 const migrations: Record<string, Migration> = {
   '0001-initial': initialMigration,
   '0002-admin-console': adminConsoleMigration,
+  '0003-step-facts': stepFactsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,5 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { ExecutionRecord, ExecutionRepo, ExecutionStatus, NoteStatus, StepRecord, StepStatus } from '../../types.js';
+import {
+  type ExecutionRecord,
+  type ExecutionRepo,
+  type ExecutionStatus,
+  LeaseLostError,
+  type NoteStatus,
+  type StepRecord,
+  type StepStatus,
+} from '../../types.js';
 import type { Database, ExecutionStepTable, ExecutionTable } from '../database.js';
 import { insertJob } from './job-repo.js';
 
@@ -39,6 +47,7 @@ const toStep = (row: Selectable<ExecutionStepTable>): StepRecord => ({
   startedAt: row.started_at,
   finishedAt: row.finished_at,
   durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+  facts: row.facts ? JSON.parse(row.facts) : null,
 });
 
 export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
@@ -101,6 +110,7 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
                 started_at: null,
                 finished_at: null,
                 duration_ms: null,
+                facts: null,
               })),
             )
             .execute();
@@ -128,8 +138,8 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
         .where('id', '=', id)
         .execute();
     },
-    async updateStep(executionId, seq, changes) {
-      await db
+    async updateStep(executionId, seq, changes, fence) {
+      const result = await db
         .updateTable('execution_steps')
         .set({
           ...(changes.key !== undefined ? { step_key: changes.key } : {}),
@@ -140,10 +150,25 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
           ...(changes.startedAt !== undefined ? { started_at: changes.startedAt } : {}),
           ...(changes.finishedAt !== undefined ? { finished_at: changes.finishedAt } : {}),
           ...(changes.durationMs !== undefined ? { duration_ms: changes.durationMs } : {}),
+          ...(changes.facts !== undefined ? { facts: changes.facts === null ? null : JSON.stringify(changes.facts) } : {}),
         })
         .where('execution_id', '=', executionId)
         .where('seq', '=', seq)
-        .execute();
+        // Fencing: in the same statement, so no other worker can take the job between check and write.
+        .$if(fence !== undefined, (q) =>
+          q.where((eb) =>
+            eb.exists(
+              eb
+                .selectFrom('jobs')
+                .select('jobs.id')
+                .where('jobs.id', '=', fence!.jobId)
+                .where('jobs.locked_by', '=', fence!.token)
+                .where('jobs.status', '=', 'running'),
+            ),
+          ),
+        )
+        .executeTakeFirst();
+      if (fence && Number(result.numUpdatedRows) === 0) throw new LeaseLostError(fence.jobId);
     },
     async appendStep(step) {
       await db
@@ -159,6 +184,7 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
           started_at: step.startedAt,
           finished_at: step.finishedAt,
           duration_ms: step.durationMs,
+          facts: step.facts === null ? null : JSON.stringify(step.facts),
         })
         .execute();
     },

@@ -45,7 +45,7 @@ export async function insertJob(db: Kysely<Database>, job: NewJob, now: string):
 export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): JobRepo {
   return {
     enqueue: (job, now) => insertJob(db, job, now),
-    async claimNext(workerId, now, leaseUntil) {
+    async claimNext(token, now, leaseUntil) {
       // One statement picks and locks: on PostgreSQL `FOR UPDATE SKIP LOCKED` lets several
       // workers claim in parallel without waiting on each other; SQLite has a single writer.
       // A `running` job whose lease ran out belonged to a worker that died: it is taken again.
@@ -55,7 +55,7 @@ export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgre
           status: 'running',
           attempts: eb('attempts', '+', 1),
           locked_until: leaseUntil,
-          locked_by: workerId,
+          locked_by: token,
           updated_at: now,
         }))
         .where('id', '=', (eb) =>
@@ -77,10 +77,25 @@ export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgre
       const row = rows[0];
       return row && toJob(row);
     },
-    async complete(id, now) {
-      await db.updateTable('jobs').set({ status: 'done', locked_until: null, updated_at: now }).where('id', '=', id).execute();
+    async heartbeat(id, token, leaseUntil, now) {
+      const result = await db
+        .updateTable('jobs')
+        .set({ locked_until: leaseUntil, updated_at: now })
+        .where('id', '=', id)
+        .where('locked_by', '=', token)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
-    async fail(id, error, retryAt, now) {
+    async complete(id, now, token) {
+      await db
+        .updateTable('jobs')
+        .set({ status: 'done', locked_until: null, updated_at: now })
+        .where('id', '=', id)
+        .$if(token !== undefined, (q) => q.where('locked_by', '=', token as string))
+        .execute();
+    },
+    async fail(id, error, retryAt, now, token) {
       await db
         .updateTable('jobs')
         .set({
@@ -91,6 +106,7 @@ export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgre
           updated_at: now,
         })
         .where('id', '=', id)
+        .$if(token !== undefined, (q) => q.where('locked_by', '=', token as string))
         .execute();
     },
     async get(id) {
