@@ -188,6 +188,7 @@ export function noopWorkflow(formName: string, steps: number, fail: boolean): Wo
         key: `noop-${index + 1}`,
         label: `No-op ${index + 1}`,
         kind: 'change' as const,
+        idempotency: 'repeatable' as const,
         stopOnFailure: false,
         async run() {
           if (fail) throw new ToolboxError({ code: 'TBX_ERR_BENCH', message: 'Failed on purpose (benchmark).', httpStatus: 502 });

@@ -4,8 +4,8 @@ import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import { isToolboxError } from '../lib/toolbox-error.js';
-import { type ExecutionStatus, LeaseLostError, type StepRecord, type Store } from '../store/types.js';
-import type { StepContext, Workflow } from '../workflows/types.js';
+import { type ExecutionStatus, LeaseLostError, type StepRecord, type StepStatus, type Store } from '../store/types.js';
+import type { StepContext, VerifiedOutcome, Workflow, WorkflowStep } from '../workflows/types.js';
 import { composeTicketNote } from './compose-ticket-note.js';
 import type { DirectoryRegistry } from './directory-registry.js';
 import { overallStatus, type StatusStep } from './overall-status.js';
@@ -95,6 +95,7 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
     targetUserId: execution.targetUserId,
     logger: log,
     facts,
+    interrupted: false,
     async keepSecret(value) {
       await store.executions.setSecret(
         executionId,
@@ -123,10 +124,25 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
     }
     const started = clock.now();
     current = seq;
+    // `running` in the record means an earlier run started this step and never recorded how it
+    // ended (killed, or its job taken over): its writes may have happened.
+    const interrupted = record.status === 'running';
+    context.interrupted = interrupted;
     // Fenced: a worker whose job was taken over stops here, before it writes anything upstream.
     await store.executions.updateStep(executionId, seq, { status: 'running', startedAt: new Date(started).toISOString() }, lease);
     const before = snapshot(facts);
     try {
+      const resolved = interrupted ? await resolveInterrupted(step, context) : 'run';
+      if (resolved !== 'run') {
+        if (resolved.status === 'unknown') log.warn({ step: step.key }, 'interrupted unrepeatable step: outcome unknown, not sent again');
+        await store.executions.updateStep(
+          executionId,
+          seq,
+          { ...resolved, finishedAt: iso(clock), durationMs: clock.now() - started, facts: factsSince(before, facts) },
+          lease,
+        );
+        continue;
+      }
       const outcome = await step.run(context);
       if (outcome.changed !== undefined) changed.set(seq, outcome.changed || changed.get(seq) === true);
       await store.executions.updateStep(
@@ -190,7 +206,35 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
 const kindOf = (steps: { key: string; kind: 'check' | 'change' }[], record: StepRecord) =>
   steps.find((step) => step.key === record.key)?.kind ?? 'change';
 
-const isDone = (record: StepRecord) => record.status === 'ok' || record.status === 'warning' || record.status === 'skipped';
+/**
+ * What to do with a step an earlier run started and never finished. A check, a repeatable or a
+ * check-then-act step runs again (its contract makes that safe). An unrepeatable one is never sent
+ * again blindly: it reads the state (`verifyInterrupted`); `not-done` runs it, an outcome is
+ * recorded as found, and anything else marks it `unknown` with what to check.
+ */
+async function resolveInterrupted(
+  step: WorkflowStep<never>,
+  context: StepContext<never>,
+): Promise<'run' | { status: StepStatus; message: string }> {
+  if (step.kind === 'check' || step.idempotency !== 'unrepeatable') return 'run';
+  let verified: VerifiedOutcome = null;
+  try {
+    verified = step.verifyInterrupted ? await step.verifyInterrupted(context) : null;
+  } catch (error) {
+    context.logger.warn({ step: step.key, err: error }, 'could not read back an interrupted step');
+  }
+  if (verified === 'not-done') return 'run';
+  if (verified)
+    return { status: verified.status, message: `The toolbox was interrupted during this step and read back: ${verified.message}` };
+  return {
+    status: 'unknown',
+    message: `The toolbox was interrupted during this step and cannot tell whether it was done. It was not done again, so that nothing happens twice.${step.unknownAdvice ? ` ${step.unknownAdvice}` : ''}`,
+  };
+}
+
+// `unknown` is final too: an unrepeatable step whose outcome could not be read is never run again.
+const isDone = (record: StepRecord) =>
+  record.status === 'ok' || record.status === 'warning' || record.status === 'skipped' || record.status === 'unknown';
 
 const snapshot = (facts: Record<string, unknown>) => new Map(Object.entries(facts).map(([key, value]) => [key, JSON.stringify(value)]));
 

@@ -55,7 +55,8 @@ export type LaunchRecord = {
 };
 
 export type ExecutionStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed';
-export type StepStatus = 'pending' | 'running' | 'ok' | 'warning' | 'failed' | 'skipped';
+/** `unknown`: an unrepeatable step was interrupted and its outcome could not be read back (never re-sent). */
+export type StepStatus = 'pending' | 'running' | 'ok' | 'warning' | 'failed' | 'skipped' | 'unknown';
 export type NoteStatus = 'pending' | 'written' | 'skipped' | 'failed';
 
 export type ExecutionRecord = {

@@ -53,7 +53,7 @@ const atStep =
     return steps.find((s) => s.seq === args[1])?.key === key;
   };
 
-type Run = { json: Record<string, unknown>; toolbox: TestToolbox; recoveredMs: number };
+type Run = { json: Record<string, unknown>; toolbox: TestToolbox; recoveredMs: number; id: string; cookie: string };
 
 /**
  * Submits `form` from a screen pop on a toolbox killed at `killAt`, starts a second toolbox on the
@@ -63,7 +63,14 @@ type Run = { json: Record<string, unknown>; toolbox: TestToolbox; recoveredMs: n
 async function crashAndRecover(
   database: (typeof TEST_DATABASES)[number],
   /** `jobLeaseMs: null`: the production lease. */
-  run: { query: string; form: Record<string, string>; killAt?: KillAt; jobLeaseMs?: number | null },
+  run: {
+    query: string;
+    form: Record<string, string>;
+    killAt?: KillAt;
+    jobLeaseMs?: number | null;
+    /** The upstream as the second toolbox sees it. */
+    afterRestart?: TestToolboxOptions['interceptFetch'];
+  },
   check: (result: Run) => Promise<void>,
 ) {
   const store = await database.open();
@@ -88,7 +95,7 @@ async function crashAndRecover(
     assert.equal(submit.status, 303);
     const id = submit.headers.get('location')!.split('/').pop()!;
     if (!killAt) {
-      await check({ json: await first.waitForExecution(id, session.cookie), toolbox: first, recoveredMs: 0 });
+      await check({ json: await first.waitForExecution(id, session.cookie), toolbox: first, recoveredMs: 0, id, cookie: session.cookie });
       await first.close();
       return;
     }
@@ -97,9 +104,14 @@ async function crashAndRecover(
       if (Date.now() > deadline) throw new Error('the crash point was never reached');
       await sleep(10);
     }
-    second = await createTestToolbox({ store, ...lease, simulators: { cw: first.cw, graph: first.graph } });
+    second = await createTestToolbox({
+      store,
+      ...lease,
+      simulators: { cw: first.cw, graph: first.graph },
+      ...(run.afterRestart ? { interceptFetch: run.afterRestart } : {}),
+    });
     const json = await second.waitForExecution(id, session.cookie, 40_000);
-    await check({ json, toolbox: second, recoveredMs: Date.now() - killedAt });
+    await check({ json, toolbox: second, recoveredMs: Date.now() - killedAt, id, cookie: session.cookie });
   } finally {
     // The killed toolbox is left as a dead process would be: it never answers again.
     await second?.close();
@@ -282,3 +294,123 @@ describe('job leases', () => {
     });
   }
 });
+
+const DIEGO = 'c0000000-0000-4000-8000-000000000002';
+const CONTOSO = '6f1b2c3d-0000-4000-8000-000000000250';
+const MFA_DIEGO = {
+  query: 'ticket_id=1002&company_id=250&contact_id=302&form_name=reset_mfa',
+  form: { user_id: DIEGO, mode: 'all', tap: 'on', tap_lifetime: '60', tap_once: 'on', revoke_sessions: 'on' },
+};
+const passesIssued = (toolbox: TestToolbox) =>
+  toolbox.graph.state.requests.filter(
+    (r) => r.method === 'POST' && r.path.endsWith(`/users/${DIEGO}/authentication/temporaryAccessPassMethods`),
+  ).length;
+const passShown = (html: string) => /id="one-time-secret" class="secret-value" type="text" readonly="" value="([^"]+)"/.exec(html)?.[1];
+const decode = (value: string) =>
+  value
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'");
+
+for (const database of TEST_DATABASES) {
+  describe(`unrepeatable steps after a kill on ${database.name}`, { skip: database.skip }, () => {
+    test('the pass was issued and kept, the kill came before it was recorded: read back, not issued again, shown once', async () => {
+      await crashAndRecover(
+        database,
+        { ...MFA_DIEGO, killAt: atStep('temporary-access-pass', 'ok') },
+        async ({ json, toolbox, id, cookie }) => {
+          assert.equal(passesIssued(toolbox), 1, 'a second Temporary Access Pass was requested');
+          const step = (json.steps as Step[]).find((s) => s.key === 'temporary-access-pass')!;
+          assert.equal(step.status, 'ok');
+          assert.match(step.message, /interrupted during this step and read back: Issued before the toolbox was interrupted/);
+          const pass = passShown(await (await toolbox.request(`/executions/${id}`, { cookie })).text());
+          assert.ok(pass, 'the pass is not shown');
+          assert.equal(toolbox.graph.state.checkTemporaryAccessPass(CONTOSO, DIEGO, decode(pass)), true);
+          assert.equal(json.status, 'succeeded');
+        },
+      );
+    });
+
+    test('the pass was issued but the kill came before it was kept: not issued again, and the page says what to do', async () => {
+      await crashAndRecover(
+        database,
+        { ...MFA_DIEGO, killAt: ({ method }) => method === 'executions.setSecret' },
+        async ({ json, toolbox, id, cookie }) => {
+          assert.equal(passesIssued(toolbox), 1, 'a second Temporary Access Pass was requested');
+          const step = (json.steps as Step[]).find((s) => s.key === 'temporary-access-pass')!;
+          assert.equal(step.status, 'warning');
+          assert.match(
+            step.message,
+            /was issued, but the toolbox was interrupted before it could keep it, so it cannot be shown\. Delete it/,
+          );
+          const page = await (await toolbox.request(`/executions/${id}`, { cookie })).text();
+          assert.equal(passShown(page), undefined);
+          assert.match(decode(page), /cannot be shown/);
+        },
+      );
+    });
+
+    test('when the state cannot be read back, the step is unknown, not sent again, and the page and note say so', async () => {
+      await crashAndRecover(
+        database,
+        {
+          ...MFA_DIEGO,
+          killAt: ({ method }) => method === 'executions.setSecret',
+          afterRestart: async (url, init, send) =>
+            (init?.method ?? 'GET') === 'GET' && url.pathname.endsWith(`/users/${DIEGO}/authentication/methods`)
+              ? Response.json(
+                  { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } },
+                  { status: 403 },
+                )
+              : send(),
+        },
+        async ({ json, toolbox, id, cookie }) => {
+          assert.equal(passesIssued(toolbox), 1, 'a second Temporary Access Pass was requested');
+          const step = (json.steps as Step[]).find((s) => s.key === 'temporary-access-pass')!;
+          assert.equal(step.status, 'unknown');
+          assert.match(step.message, /cannot tell whether it was done\. It was not done again/);
+          assert.equal(json.status, 'partial');
+          const page = await (await toolbox.request(`/executions/${id}`, { cookie })).text();
+          assert.match(page, /<li class="step step-unknown"><span class="badge">not known<\/span>/);
+          const note =
+            toolbox.cw.state.notes
+              .get(1002)
+              ?.map((n) => n.text)
+              .join('\n') ?? '';
+          assert.match(note, /Issue a Temporary Access Pass: OUTCOME NOT KNOWN - The toolbox was interrupted/);
+        },
+      );
+    });
+  });
+}
+
+const ONBOARD_JANE = {
+  query: 'ticket_id=1001&company_id=250&contact_id=301&form_name=user_onboarding',
+  form: {
+    first_name: 'Jane',
+    last_name: 'Doe',
+    domain: 'contosodental.example',
+    usage_location: 'US',
+    password_mode: 'generated',
+    must_change: 'on',
+    when: 'now',
+    'licence:cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46': 'on',
+  },
+};
+
+for (const database of TEST_DATABASES) {
+  describe(`check-then-act after a kill on ${database.name}`, { skip: database.skip }, () => {
+    test('onboarding killed after the user was created: found, not created again; the generated password is shown once', async () => {
+      await crashAndRecover(database, { ...ONBOARD_JANE, killAt: atStep('create-user', 'ok') }, async ({ json, toolbox, id, cookie }) => {
+        const creates = toolbox.graph.state.requests.filter((r) => r.method === 'POST' && /\/v1\.0\/users$/.test(r.path));
+        assert.equal(creates.length, 1, 'the user was created twice');
+        assert.equal(json.status, 'succeeded', JSON.stringify(json.steps));
+        assert.equal((json.steps as Step[]).find((s) => s.key === 'create-user')!.status, 'ok');
+        const page = await (await toolbox.request(`/executions/${id}`, { cookie })).text();
+        assert.ok(passShown(page), 'the generated password is not shown');
+      });
+    });
+  });
+}

@@ -110,6 +110,8 @@ export const groupMembershipWorkflow: Workflow<GroupMembershipInput> = {
       key: 'remove-memberships',
       label: 'Remove memberships',
       kind: 'change',
+      // The directory answers "already a member" / "not a member": only what is missing is written.
+      idempotency: 'check-then-act',
       stopOnFailure: false,
       run: (context) => changeMemberships(context, input.remove, 'remove'),
     },
@@ -117,6 +119,8 @@ export const groupMembershipWorkflow: Workflow<GroupMembershipInput> = {
       key: 'add-memberships',
       label: 'Add memberships',
       kind: 'change',
+      // The directory answers "already a member" / "not a member": only what is missing is written.
+      idempotency: 'check-then-act',
       stopOnFailure: false,
       run: (context) => changeMemberships(context, input.add, 'add'),
     },
