@@ -1,6 +1,7 @@
 import type { PsaClient } from '../connectors/psa/types.js';
 import type { JobLease, JobQueue } from '../jobs/types.js';
 import type { Clock } from '../lib/clock.js';
+import { crashPoint } from '../lib/crash-point.js';
 import type { Logger } from '../lib/logger.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import { isToolboxError } from '../lib/toolbox-error.js';
@@ -143,7 +144,9 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
         );
         continue;
       }
+      crashPoint(`step:${step.key}:before`);
       const outcome = await step.run(context);
+      crashPoint(`step:${step.key}:after`);
       if (outcome.changed !== undefined) changed.set(seq, outcome.changed || changed.get(seq) === true);
       await store.executions.updateStep(
         executionId,
@@ -256,8 +259,9 @@ async function writeNote(
 ): Promise<void> {
   const { store } = deps;
   const execution = (await store.executions.get(executionId))!;
-  const noteSeq = steps.find((s) => s.key === NOTE_STEP.key)?.seq;
-  if (noteSeq === undefined) return;
+  const noteRecord = steps.find((s) => s.key === NOTE_STEP.key);
+  if (noteRecord === undefined) return;
+  const noteSeq = noteRecord.seq;
   if (!execution.ticketId) {
     await store.executions.updateStep(
       executionId,
@@ -279,5 +283,5 @@ async function writeNote(
     technicianName: technician?.name ?? execution.technicianEmail,
     executionUrl: `${deps.publicUrl}/executions/${executionId}`,
   });
-  await attemptTicketNote(deps, executionId, noteSeq, lines, 1, lease);
+  await attemptTicketNote(deps, executionId, noteSeq, lines, 1, lease, noteRecord.status !== 'pending');
 }

@@ -1,6 +1,7 @@
 import type { PsaClient, PsaNote } from '../connectors/psa/types.js';
 import type { JobLease, JobQueue } from '../jobs/types.js';
 import type { Clock } from '../lib/clock.js';
+import { crashPoint } from '../lib/crash-point.js';
 import type { Logger } from '../lib/logger.js';
 import { isToolboxError } from '../lib/toolbox-error.js';
 import { LeaseLostError, type Store } from '../store/types.js';
@@ -47,6 +48,8 @@ export async function attemptTicketNote(
   lines: string[],
   attempt: number,
   lease?: JobLease,
+  /** Whether the note step was already started by an earlier run; read from the store when not given. */
+  startedBefore?: boolean,
 ): Promise<void> {
   const { store, clock } = deps;
   const execution = await store.executions.get(executionId);
@@ -56,8 +59,9 @@ export async function attemptTicketNote(
   const text = lines.join('\n');
   // A note step that already started was attempted by a run that stopped (killed, taken over)
   // before it recorded the outcome: ConnectWise may have the note, so the ticket is read first.
-  const record = (await store.executions.steps(executionId)).find((step) => step.seq === noteSeq);
-  const attemptedBefore = attempt > 1 || (record !== undefined && record.status !== 'pending');
+  const attemptedBefore =
+    attempt > 1 ||
+    (startedBefore ?? (await store.executions.steps(executionId)).find((step) => step.seq === noteSeq)?.status !== 'pending');
   // Recorded before anything is sent (and fenced): "attempting" is what a recovered run sees.
   await store.executions.updateStep(executionId, noteSeq, { status: 'running', startedAt: new Date(started).toISOString() }, lease);
   try {
@@ -66,6 +70,7 @@ export async function attemptTicketNote(
     const written = existing
       ? { note: existing, attribution: '' }
       : await addNoteAsTechnician(deps, executionId, ticketId, lines, deps.memberFor?.(execution.technicianUserId));
+    if (!existing) crashPoint('note:after-send');
     const note = written.note;
     await store.executions.setNote(executionId, { status: 'written', text, error: null });
     await store.executions.updateStep(executionId, noteSeq, {

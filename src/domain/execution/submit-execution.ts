@@ -5,6 +5,7 @@ import { loadFormData } from '../../forms/load-form-data.js';
 import { type ChangeReview, type FieldErrors, type FormDefinition, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
 import type { JobQueue } from '../../jobs/types.js';
 import type { Clock } from '../../lib/clock.js';
+import { crashPoint } from '../../lib/crash-point.js';
 import { newId } from '../../lib/ids.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
@@ -145,6 +146,7 @@ export async function submitExecution(
     },
     new Date(now).toISOString(),
   );
+  crashPoint('submit:after-create');
   // Another request for the same launch got there first (a double click): this one ran nothing.
   if (!created) return { kind: 'used', executionId: execution.id };
   deps.launchReads?.forget(launchId);

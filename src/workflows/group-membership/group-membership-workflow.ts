@@ -47,7 +47,8 @@ async function changeMemberships(context: StepContext<GroupMembershipInput>, pai
         action === 'add'
           ? await context.directory.addGroupMember(pair.groupId, pair.userId)
           : await context.directory.removeGroupMember(pair.groupId, pair.userId);
-      if (result === 'added' || result === 'removed') done.push(what);
+      // After an interruption, "already" is most likely this run's own earlier attempt.
+      if (result === 'added' || result === 'removed' || context.interrupted) done.push(what);
       else already.push(what);
     } catch (error) {
       if (!isToolboxError(error)) throw error;

@@ -35,7 +35,7 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
       // Lists what is registered and removes what is still there.
       idempotency: 'check-then-act',
       stopOnFailure: false,
-      async run({ directory, targetUserId, facts, markChanged }) {
+      async run({ directory, targetUserId, facts, markChanged, interrupted }) {
         const wanted = (methods: AuthMethod[]) =>
           methods.filter((m) => m.removable && m.kind !== 'password' && (input.mode === 'all' || input.methodIds.includes(m.id)));
         const result = await removeMethods(directory, targetUserId, wanted);
@@ -49,6 +49,10 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
             code: 'TBX_ERR_MFA_METHODS_LEFT',
             message: `${removedText} Still registered after ${MAX_PASSES} attempts: ${result.remaining.map((m) => m.label).join('; ')}.${reasons ? ` ${reasons}` : ''}`,
           });
+        }
+        if (result.removed.length === 0 && interrupted) {
+          // Never "there was nothing": the earlier, interrupted attempt removed what was there.
+          return { status: 'ok', message: 'Removed before the toolbox was interrupted: none of the chosen methods is left.' };
         }
         if (result.removed.length === 0) {
           return {

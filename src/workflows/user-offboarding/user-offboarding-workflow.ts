@@ -55,7 +55,7 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
   accountRules: ACCOUNT_RULES,
   steps: (input) => [
     checkAccountStep<UserOffboardingInput>(ACCOUNT_RULES),
-    step('block-sign-in', 'Block sign-in', 'check-then-act', input.blockSignIn, async ({ directory, targetUserId, facts }) => {
+    step('block-sign-in', 'Block sign-in', 'check-then-act', input.blockSignIn, async ({ directory, targetUserId, facts, interrupted }) => {
       const user = await directory.getUser(targetUserId);
       facts.synced = user.onPremisesSyncEnabled;
       if (user.onPremisesSyncEnabled) {
@@ -65,7 +65,11 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
           changed: false,
         };
       }
-      if (!user.accountEnabled) return { status: 'ok', message: 'Sign-in was already blocked.', changed: false };
+      // Interrupted after the write: blocked by this run's earlier attempt, not before it.
+      if (!user.accountEnabled)
+        return interrupted
+          ? { status: 'ok', message: 'Sign-in blocked.' }
+          : { status: 'ok', message: 'Sign-in was already blocked.', changed: false };
       await directory.setAccountEnabled(targetUserId, false);
       return { status: 'ok', message: 'Sign-in blocked.' };
     }),
@@ -146,11 +150,13 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
       'Convert the mailbox to a shared mailbox',
       'check-then-act',
       input.convertToShared,
-      async ({ directory, targetUserId, facts }) => {
+      async ({ directory, targetUserId, facts, interrupted }) => {
         const mailbox = await directory.getMailbox(targetUserId);
         if (!mailbox) return skip('The user has no Exchange Online mailbox.');
-        const converted = mailbox.type !== 'shared';
-        if (converted) await directory.convertMailboxToShared(targetUserId);
+        const convert = mailbox.type !== 'shared';
+        if (convert) await directory.convertMailboxToShared(targetUserId);
+        // A shared mailbox found by a run interrupted in this step was converted by its earlier attempt.
+        const converted = convert || interrupted;
         facts.mailboxShared = true;
         if (mailbox.sizeGb !== undefined && mailbox.sizeGb >= SHARED_MAILBOX_LIMIT_GB) {
           facts.keepLicences = true;
