@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import {
   type ExecutionRecord,
   type ExecutionRepo,
@@ -155,16 +155,10 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
         .where('execution_id', '=', executionId)
         .where('seq', '=', seq)
         // Fencing: in the same statement, so no other worker can take the job between check and write.
+        // A raw fragment: the expression builder costs measurably more CPU on every step write.
         .$if(fence !== undefined, (q) =>
-          q.where((eb) =>
-            eb.exists(
-              eb
-                .selectFrom('jobs')
-                .select('jobs.id')
-                .where('jobs.id', '=', fence!.jobId)
-                .where('jobs.locked_by', '=', fence!.token)
-                .where('jobs.status', '=', 'running'),
-            ),
+          q.where(
+            sql<boolean>`exists (select 1 from jobs where jobs.id = ${fence!.jobId} and jobs.locked_by = ${fence!.token} and jobs.status = 'running')`,
           ),
         )
         .executeTakeFirst();
