@@ -27,7 +27,7 @@ import type { Services } from '../src/services.js';
 import { createConnectWiseSimulator } from '../src/simulators/connectwise/connectwise-simulator.js';
 import { createGraphSimulator } from '../src/simulators/graph/graph-simulator.js';
 import { openStore } from '../src/store/index.js';
-import type { Store, UserRecord } from '../src/store/types.js';
+import type { NewExecution, NewJob, Store, UserRecord } from '../src/store/types.js';
 import type { Workflow, WorkflowStep } from '../src/workflows/types.js';
 
 const CW_ORIGIN = 'https://cw.toolbox.bench';
@@ -188,6 +188,7 @@ export function noopWorkflow(formName: string, steps: number, fail: boolean): Wo
         key: `noop-${index + 1}`,
         label: `No-op ${index + 1}`,
         kind: 'change' as const,
+        idempotency: 'repeatable' as const,
         stopOnFailure: false,
         async run() {
           if (fail) throw new ToolboxError({ code: 'TBX_ERR_BENCH', message: 'Failed on purpose (benchmark).', httpStatus: 502 });
@@ -312,18 +313,21 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
         createdAt: new Date(now).toISOString(),
         expiresAt: new Date(now + 30 * 60_000).toISOString(),
       });
-      const held: { kind: string; payload: unknown; options: unknown }[] = [];
-      const holdingQueue: JobQueue = {
-        async enqueue(kind, payload, options) {
-          held.push({ kind, payload, options });
-          return { id: 'held', created: true };
+      // The execution's job is written in its transaction; the bench holds it back (written later
+      // by `enqueue`) so that the throughput run times the worker from the moment it is queued.
+      const held: NewJob[] = [];
+      const holdingStore = {
+        ...services.store,
+        executions: {
+          ...services.store.executions,
+          createOnce: ({ job, ...execution }: NewExecution, at: string) => {
+            if (job) held.push(job);
+            return services.store.executions.createOnce(execution, at);
+          },
         },
-        start() {},
-        async stop() {},
-        isRunning: () => false,
       };
       const result = await submitExecution(
-        { ...services, jobQueue: holdingQueue },
+        { ...services, store: holdingStore },
         launchId,
         technician,
         // What the form posts by default: generated password, must change, revoke sessions.
@@ -335,7 +339,8 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
       const job = held[0]!;
       return {
         executionId: result.executionId,
-        enqueue: (queue) => queue.enqueue(job.kind, job.payload, job.options as Parameters<JobQueue['enqueue']>[2]),
+        enqueue: (queue) =>
+          queue.enqueue(job.kind, job.payload, { maxAttempts: job.maxAttempts, ...(job.uniqueKey ? { uniqueKey: job.uniqueKey } : {}) }),
       };
     },
     async close() {
@@ -357,13 +362,13 @@ export function startWorker(
   const queue = jobQueueKinds.store({ store: services.store, clock: services.clock, logger: services.logger, concurrency });
   const engine = { ...toolbox.engine(services.workflows), jobQueue: queue };
   queue.start({
-    [RUN_EXECUTION_JOB]: async (payload) => {
+    [RUN_EXECUTION_JOB]: async (payload, job) => {
       const { executionId } = payload as { executionId: string };
-      await runExecution(engine, executionId);
+      await runExecution(engine, executionId, job.lease);
       onFinished(executionId);
     },
-    [RETRY_TICKET_NOTE_JOB]: async (payload) => {
-      await retryTicketNote(engine, payload as { executionId: string; noteSeq: number; attempt: number });
+    [RETRY_TICKET_NOTE_JOB]: async (payload, job) => {
+      await retryTicketNote(engine, payload as { executionId: string; noteSeq: number; attempt: number }, job.lease);
     },
   });
   return { queue, stop: () => queue.stop() };

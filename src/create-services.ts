@@ -38,6 +38,8 @@ export type CreateServicesOptions = {
   /** An already opened store (tests); otherwise opened from the configuration. */
   store?: Store;
   workerConcurrency?: number;
+  /** How long a dead worker's job stays claimed before another takes it over (tests shorten it). */
+  jobLeaseMs?: number;
   /** Waits between retries of a ticket note ConnectWise did not take (tests shorten them). */
   noteRetryDelaysMs?: number[];
   /** Node's process metrics in /metrics (default on). */
@@ -105,6 +107,7 @@ export function createServices(
     clock,
     logger: logger.child({ component: 'worker' }),
     ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
+    ...(options.jobLeaseMs ? { leaseMs: options.jobLeaseMs } : {}),
   });
   jobQueueRef = jobQueue;
   const launchReads = instrumentLaunchReads(createLaunchReads({ psa, launches: store.launches, clock, logger }), metrics.observeScreenPop);
@@ -158,13 +161,13 @@ export function createServices(
         ...(options.noteRetryDelaysMs ? { noteRetryDelaysMs: options.noteRetryDelaysMs } : {}),
       };
       jobQueue.start({
-        [RUN_EXECUTION_JOB]: async (payload) => {
+        [RUN_EXECUTION_JOB]: async (payload, job) => {
           await settings.ensureFresh();
-          await runExecution(engine, (payload as { executionId: string }).executionId);
+          await runExecution(engine, (payload as { executionId: string }).executionId, job.lease);
         },
-        [RETRY_TICKET_NOTE_JOB]: async (payload) => {
+        [RETRY_TICKET_NOTE_JOB]: async (payload, job) => {
           await settings.ensureFresh();
-          await retryTicketNote(engine, payload as { executionId: string; noteSeq: number; attempt: number });
+          await retryTicketNote(engine, payload as { executionId: string; noteSeq: number; attempt: number }, job.lease);
         },
       });
       // Secrets nobody looked at and sessions that ran out do not stay in the database; once an

@@ -7,6 +7,7 @@ const STATUS_WORD: Record<string, string> = {
   skipped: 'SKIPPED',
   pending: 'NOT RUN',
   running: 'INTERRUPTED',
+  unknown: 'OUTCOME NOT KNOWN',
 };
 
 const OUTCOME: Record<string, string> = {

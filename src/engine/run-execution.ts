@@ -1,11 +1,12 @@
 import type { PsaClient } from '../connectors/psa/types.js';
-import type { JobQueue } from '../jobs/types.js';
+import type { JobLease, JobQueue } from '../jobs/types.js';
 import type { Clock } from '../lib/clock.js';
+import { crashPoint } from '../lib/crash-point.js';
 import type { Logger } from '../lib/logger.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import { isToolboxError } from '../lib/toolbox-error.js';
-import type { ExecutionStatus, StepRecord, Store } from '../store/types.js';
-import type { StepContext, Workflow } from '../workflows/types.js';
+import { type ExecutionStatus, LeaseLostError, type StepRecord, type StepStatus, type Store } from '../store/types.js';
+import type { StepContext, VerifiedOutcome, Workflow, WorkflowStep } from '../workflows/types.js';
 import { composeTicketNote } from './compose-ticket-note.js';
 import type { DirectoryRegistry } from './directory-registry.js';
 import { overallStatus, type StatusStep } from './overall-status.js';
@@ -43,7 +44,7 @@ export const SECRET_TTL_MS = 15 * 60_000;
  * recovered job): steps that already succeeded are not repeated, and a finished execution is left
  * alone.
  */
-export async function runExecution(deps: RunExecutionDeps, executionId: string): Promise<void> {
+export async function runExecution(deps: RunExecutionDeps, executionId: string, lease?: JobLease): Promise<void> {
   const { store, clock } = deps;
   const execution = await store.executions.get(executionId);
   if (!execution) throw new Error(`Execution ${executionId} does not exist`);
@@ -74,10 +75,19 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
   const input = execution.inputs.form as never;
   const steps = workflow.steps(input);
   const records = await store.executions.steps(executionId);
+  // Steps are matched by key: what a step recorded is its own, whatever else the list holds.
+  const recordOf = new Map(records.map((record) => [record.key, record]));
   // What each step of this run changed, by seq. A step done before a restart is not here; the
   // status rule then counts its ok or warning as a change (it errs towards "partial").
   const changed = new Map<number, boolean>();
   let current = 0;
+  // The values finished steps handed on, restored in order: a resumed run sees what an
+  // uninterrupted one would have seen (the mailbox was converted, the new user's id).
+  const facts: Record<string, unknown> = {};
+  for (const step of steps) {
+    const record = recordOf.get(step.key);
+    if (record && isDone(record) && record.facts) Object.assign(facts, record.facts);
+  }
   const context: StepContext<never> = {
     input,
     secret,
@@ -85,7 +95,8 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
     directoryConfig: directory.config,
     targetUserId: execution.targetUserId,
     logger: log,
-    facts: {},
+    facts,
+    interrupted: false,
     async keepSecret(value) {
       await store.executions.setSecret(
         executionId,
@@ -99,38 +110,75 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
   };
 
   let stopped = false;
-  for (const [index, step] of steps.entries()) {
-    const seq = index + 1;
-    const record = records.find((r) => r.seq === seq);
-    if (record?.status === 'ok' || record?.status === 'warning' || record?.status === 'skipped') continue;
+  for (const step of steps) {
+    const record = recordOf.get(step.key);
+    if (!record) {
+      // Only a workflow changed by an upgrade while this run waited: nowhere to record the step.
+      log.warn({ step: step.key }, 'step has no record in this execution; not run');
+      continue;
+    }
+    const seq = record.seq;
+    if (isDone(record)) continue;
     if (stopped) {
-      await store.executions.updateStep(executionId, seq, { status: 'skipped', message: 'Not run because an earlier step failed.' });
+      await store.executions.updateStep(executionId, seq, { status: 'skipped', message: 'Not run because an earlier step failed.' }, lease);
       continue;
     }
     const started = clock.now();
     current = seq;
-    await store.executions.updateStep(executionId, seq, { status: 'running', startedAt: new Date(started).toISOString() });
+    // `running` in the record means an earlier run started this step and never recorded how it
+    // ended (killed, or its job taken over): its writes may have happened.
+    const interrupted = record.status === 'running';
+    context.interrupted = interrupted;
+    // Fenced: a worker whose job was taken over stops here, before it writes anything upstream.
+    await store.executions.updateStep(executionId, seq, { status: 'running', startedAt: new Date(started).toISOString() }, lease);
+    const before = snapshot(facts);
     try {
+      const resolved = interrupted ? await resolveInterrupted(step, context) : 'run';
+      if (resolved !== 'run') {
+        if (resolved.status === 'unknown') log.warn({ step: step.key }, 'interrupted unrepeatable step: outcome unknown, not sent again');
+        await store.executions.updateStep(
+          executionId,
+          seq,
+          { ...resolved, finishedAt: iso(clock), durationMs: clock.now() - started, facts: factsSince(before, facts) },
+          lease,
+        );
+        continue;
+      }
+      crashPoint(`step:${step.key}:before`);
       const outcome = await step.run(context);
+      crashPoint(`step:${step.key}:after`);
       if (outcome.changed !== undefined) changed.set(seq, outcome.changed || changed.get(seq) === true);
-      await store.executions.updateStep(executionId, seq, {
-        status: outcome.status,
-        message: outcome.message,
-        finishedAt: iso(clock),
-        durationMs: clock.now() - started,
-      });
+      await store.executions.updateStep(
+        executionId,
+        seq,
+        {
+          status: outcome.status,
+          message: outcome.message,
+          finishedAt: iso(clock),
+          durationMs: clock.now() - started,
+          facts: factsSince(before, facts),
+        },
+        lease,
+      );
     } catch (error) {
+      if (error instanceof LeaseLostError) throw error;
       const known = isToolboxError(error);
       if (!known) log.error({ err: error, step: step.key }, 'step failed unexpectedly');
       else log.warn({ step: step.key, error: error.toLog() }, 'step failed');
       const upstream = known && error.upstream ? [error.upstream.status, error.upstream.code].filter(Boolean).join(' ') : null;
-      await store.executions.updateStep(executionId, seq, {
-        status: 'failed',
-        message: known ? error.message : 'Failed unexpectedly; the details are in the service log.',
-        upstreamCode: upstream || (known ? error.code : 'TBX_ERR_INTERNAL'),
-        finishedAt: iso(clock),
-        durationMs: clock.now() - started,
-      });
+      await store.executions.updateStep(
+        executionId,
+        seq,
+        {
+          status: 'failed',
+          message: known ? error.message : 'Failed unexpectedly; the details are in the service log.',
+          upstreamCode: upstream || (known ? error.code : 'TBX_ERR_INTERNAL'),
+          finishedAt: iso(clock),
+          durationMs: clock.now() - started,
+          facts: factsSince(before, facts),
+        },
+        lease,
+      );
       if (step.stopOnFailure) stopped = true;
     }
   }
@@ -152,16 +200,53 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string):
       }),
     ),
   );
-  await writeNote(deps, executionId, workflow.title, afterSteps, status, secretSet);
+  await writeNote(deps, executionId, workflow.title, afterSteps, status, secretSet, lease);
   await store.executions.setStatus(executionId, status, iso(clock));
   log.info({ status }, 'execution finished');
 }
 
 /** A recorded step's kind from the workflow; one it no longer has counts as a change (never hides one). */
-const kindOf = (steps: { key: string; kind: 'check' | 'change' }[], record: StepRecord) => {
-  const step = steps[record.seq - 1];
-  return step?.key === record.key ? step.kind : 'change';
-};
+const kindOf = (steps: { key: string; kind: 'check' | 'change' }[], record: StepRecord) =>
+  steps.find((step) => step.key === record.key)?.kind ?? 'change';
+
+/**
+ * What to do with a step an earlier run started and never finished. A check, a repeatable or a
+ * check-then-act step runs again (its contract makes that safe). An unrepeatable one is never sent
+ * again blindly: it reads the state (`verifyInterrupted`); `not-done` runs it, an outcome is
+ * recorded as found, and anything else marks it `unknown` with what to check.
+ */
+async function resolveInterrupted(
+  step: WorkflowStep<never>,
+  context: StepContext<never>,
+): Promise<'run' | { status: StepStatus; message: string }> {
+  if (step.kind === 'check' || step.idempotency !== 'unrepeatable') return 'run';
+  let verified: VerifiedOutcome = null;
+  try {
+    verified = step.verifyInterrupted ? await step.verifyInterrupted(context) : null;
+  } catch (error) {
+    context.logger.warn({ step: step.key, err: error }, 'could not read back an interrupted step');
+  }
+  if (verified === 'not-done') return 'run';
+  if (verified)
+    return { status: verified.status, message: `The toolbox was interrupted during this step and read back: ${verified.message}` };
+  return {
+    status: 'unknown',
+    message: `The toolbox was interrupted during this step and cannot tell whether it was done. It was not done again, so that nothing happens twice.${step.unknownAdvice ? ` ${step.unknownAdvice}` : ''}`,
+  };
+}
+
+// `unknown` is final too: an unrepeatable step whose outcome could not be read is never run again.
+const isDone = (record: StepRecord) =>
+  record.status === 'ok' || record.status === 'warning' || record.status === 'skipped' || record.status === 'unknown';
+
+const snapshot = (facts: Record<string, unknown>) => new Map(Object.entries(facts).map(([key, value]) => [key, JSON.stringify(value)]));
+
+/** The facts a step set or changed, saved with it; null when it handed nothing on. */
+function factsSince(before: Map<string, string | undefined>, facts: Record<string, unknown>): Record<string, unknown> | null {
+  const handed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(facts)) if (before.get(key) !== JSON.stringify(value)) handed[key] = value;
+  return Object.keys(handed).length > 0 ? handed : null;
+}
 
 async function writeNote(
   deps: RunExecutionDeps,
@@ -170,16 +255,20 @@ async function writeNote(
   steps: StepRecord[],
   status: ExecutionStatus,
   secretSet: boolean,
+  lease: JobLease | undefined,
 ): Promise<void> {
   const { store } = deps;
   const execution = (await store.executions.get(executionId))!;
-  const noteSeq = steps.find((s) => s.key === NOTE_STEP.key)?.seq;
-  if (noteSeq === undefined) return;
+  const noteRecord = steps.find((s) => s.key === NOTE_STEP.key);
+  if (noteRecord === undefined) return;
+  const noteSeq = noteRecord.seq;
   if (!execution.ticketId) {
-    await store.executions.updateStep(executionId, noteSeq, {
-      status: 'skipped',
-      message: 'No ticket came with this screen pop, so no note was written.',
-    });
+    await store.executions.updateStep(
+      executionId,
+      noteSeq,
+      { status: 'skipped', message: 'No ticket came with this screen pop, so no note was written.' },
+      lease,
+    );
     await store.executions.setNote(executionId, { status: 'skipped', text: null, error: null });
     return;
   }
@@ -194,5 +283,5 @@ async function writeNote(
     technicianName: technician?.name ?? execution.technicianEmail,
     executionUrl: `${deps.publicUrl}/executions/${executionId}`,
   });
-  await attemptTicketNote(deps, executionId, noteSeq, lines, 1);
+  await attemptTicketNote(deps, executionId, noteSeq, lines, 1, lease, noteRecord.status !== 'pending');
 }

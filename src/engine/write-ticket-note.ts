@@ -1,9 +1,10 @@
 import type { PsaClient, PsaNote } from '../connectors/psa/types.js';
-import type { JobQueue } from '../jobs/types.js';
+import type { JobLease, JobQueue } from '../jobs/types.js';
 import type { Clock } from '../lib/clock.js';
+import { crashPoint } from '../lib/crash-point.js';
 import type { Logger } from '../lib/logger.js';
 import { isToolboxError } from '../lib/toolbox-error.js';
-import type { Store } from '../store/types.js';
+import { LeaseLostError, type Store } from '../store/types.js';
 
 export const RETRY_TICKET_NOTE_JOB = 'ticket-note.retry';
 
@@ -46,6 +47,9 @@ export async function attemptTicketNote(
   noteSeq: number,
   lines: string[],
   attempt: number,
+  lease?: JobLease,
+  /** Whether the note step was already started by an earlier run; read from the store when not given. */
+  startedBefore?: boolean,
 ): Promise<void> {
   const { store, clock } = deps;
   const execution = await store.executions.get(executionId);
@@ -53,13 +57,20 @@ export async function attemptTicketNote(
   const ticketId = execution.ticketId;
   const started = clock.now();
   const text = lines.join('\n');
-  await store.executions.updateStep(executionId, noteSeq, { status: 'running', startedAt: new Date(started).toISOString() });
+  // A note step that already started was attempted by a run that stopped (killed, taken over)
+  // before it recorded the outcome: ConnectWise may have the note, so the ticket is read first.
+  const attemptedBefore =
+    attempt > 1 ||
+    (startedBefore ?? (await store.executions.steps(executionId)).find((step) => step.seq === noteSeq)?.status !== 'pending');
+  // Recorded before anything is sent (and fenced): "attempting" is what a recovered run sees.
+  await store.executions.updateStep(executionId, noteSeq, { status: 'running', startedAt: new Date(started).toISOString() }, lease);
   try {
-    // Only a retry can find its own earlier note; the first attempt has nothing to look for.
-    const existing = attempt > 1 ? await deps.psa.findTicketNote(ticketId, noteMarker(executionId)) : null;
+    // Only a note that may have been sent before can be on the ticket; a first attempt looks for nothing.
+    const existing = attemptedBefore ? await deps.psa.findTicketNote(ticketId, noteMarker(executionId)) : null;
     const written = existing
       ? { note: existing, attribution: '' }
       : await addNoteAsTechnician(deps, executionId, ticketId, lines, deps.memberFor?.(execution.technicianUserId));
+    if (!existing) crashPoint('note:after-send');
     const note = written.note;
     await store.executions.setNote(executionId, { status: 'written', text, error: null });
     await store.executions.updateStep(executionId, noteSeq, {
@@ -72,6 +83,7 @@ export async function attemptTicketNote(
       durationMs: clock.now() - started,
     });
   } catch (error) {
+    if (error instanceof LeaseLostError) throw error;
     const message = isToolboxError(error) ? error.message : 'The note could not be written; the details are in the service log.';
     const delays = deps.noteRetryDelaysMs ?? DEFAULT_NOTE_RETRY_DELAYS_MS;
     const delay = delays[attempt - 1];
@@ -152,8 +164,9 @@ async function addNoteAsTechnician(
 export async function retryTicketNote(
   deps: WriteTicketNoteDeps,
   payload: { executionId: string; noteSeq: number; attempt: number },
+  lease?: JobLease,
 ): Promise<void> {
   const execution = await deps.store.executions.get(payload.executionId);
   if (execution?.noteStatus !== 'pending' || !execution.noteText) return;
-  await attemptTicketNote(deps, payload.executionId, payload.noteSeq, execution.noteText.split('\n'), payload.attempt);
+  await attemptTicketNote(deps, payload.executionId, payload.noteSeq, execution.noteText.split('\n'), payload.attempt, lease);
 }

@@ -9,11 +9,12 @@ import type { JobQueue } from './types.js';
  * which needs nothing else to run; a broker-backed queue would be another folder and another entry.
  */
 export const jobQueueKinds = {
-  store: (deps: { store: Store; clock: Clock; logger: Logger; concurrency?: number }): JobQueue =>
+  store: (deps: { store: Store; clock: Clock; logger: Logger; concurrency?: number; leaseMs?: number }): JobQueue =>
     createStoreJobQueue({
       jobs: deps.store.jobs,
       clock: deps.clock,
       logger: deps.logger,
       ...(deps.concurrency ? { concurrency: deps.concurrency } : {}),
+      ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
     }),
 };

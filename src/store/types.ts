@@ -55,7 +55,8 @@ export type LaunchRecord = {
 };
 
 export type ExecutionStatus = 'queued' | 'running' | 'succeeded' | 'partial' | 'failed';
-export type StepStatus = 'pending' | 'running' | 'ok' | 'warning' | 'failed' | 'skipped';
+/** `unknown`: an unrepeatable step was interrupted and its outcome could not be read back (never re-sent). */
+export type StepStatus = 'pending' | 'running' | 'ok' | 'warning' | 'failed' | 'skipped' | 'unknown';
 export type NoteStatus = 'pending' | 'written' | 'skipped' | 'failed';
 
 export type ExecutionRecord = {
@@ -95,6 +96,8 @@ export type StepRecord = {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
+  /** The values this step handed to later steps, restored when a run resumes after a crash. */
+  facts: Record<string, unknown> | null;
 };
 
 export type NewExecution = Omit<
@@ -109,7 +112,19 @@ export type NewExecution = Omit<
   | 'createdAt'
   | 'startedAt'
   | 'finishedAt'
-> & { secretSealed: string | null; secretExpiresAt: string | null; steps: Pick<StepRecord, 'key' | 'label'>[] };
+> & {
+  secretSealed: string | null;
+  secretExpiresAt: string | null;
+  steps: Pick<StepRecord, 'key' | 'label'>[];
+  /**
+   * The job that will run it, written in the same transaction: no execution exists without the
+   * work that finishes it (a crash between two writes left executions `queued` forever).
+   */
+  job?: NewJob;
+};
+
+/** A job as the store writes it (see JobRepo.enqueue). */
+export type NewJob = { id: string; kind: string; payload: unknown; runAt: string; maxAttempts: number; uniqueKey?: string };
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 
@@ -125,6 +140,20 @@ export type JobRecord = {
   lastError: string | null;
   uniqueKey: string | null;
 };
+
+/**
+ * A job's current claim (`JobLease`): a write that carries it happens only while that claim still
+ * holds the job, checked in the same statement; otherwise the write throws `LeaseLostError`.
+ */
+export type StoreFence = { jobId: string; token: string };
+
+/** The worker's claim on the job was taken over: it must stop without writing anything more. */
+export class LeaseLostError extends Error {
+  constructor(jobId: string) {
+    super(`The claim on job ${jobId} was lost (another worker took it over); this worker stops here.`);
+    this.name = 'LeaseLostError';
+  }
+}
 
 export type UserRepo = {
   create(user: Omit<UserRecord, 'createdAt'>, now: string): Promise<UserRecord>;
@@ -180,7 +209,13 @@ export type ExecutionRepo = {
   findByLaunch(launchId: string): Promise<ExecutionRecord | undefined>;
   steps(id: string): Promise<StepRecord[]>;
   setStatus(id: string, status: ExecutionStatus, now: string, errorMessage?: string | null): Promise<void>;
-  updateStep(executionId: string, seq: number, changes: Partial<Omit<StepRecord, 'executionId' | 'seq'>>): Promise<void>;
+  /** With `fence`, only while that job claim holds (see StoreFence); throws LeaseLostError otherwise. */
+  updateStep(
+    executionId: string,
+    seq: number,
+    changes: Partial<Omit<StepRecord, 'executionId' | 'seq'>>,
+    fence?: StoreFence,
+  ): Promise<void>;
   appendStep(step: StepRecord): Promise<void>;
   setNote(id: string, note: { status: NoteStatus; text: string | null; error: string | null }): Promise<void>;
   /** Stores a sealed secret a step obtained, replacing any other, until `expiresAt`. */
@@ -204,20 +239,24 @@ export type ExecutionRepo = {
 };
 
 export type JobRepo = {
-  enqueue(
-    job: { id: string; kind: string; payload: unknown; runAt: string; maxAttempts: number; uniqueKey?: string },
-    now: string,
-  ): Promise<boolean>;
-  /** Atomically takes the next due job, or undefined. Safe with several workers and instances. */
-  claimNext(workerId: string, now: string, leaseUntil: string): Promise<JobRecord | undefined>;
-  complete(id: string, now: string): Promise<void>;
-  fail(id: string, error: string, retryAt: string | null, now: string): Promise<void>;
+  enqueue(job: NewJob, now: string): Promise<boolean>;
+  /**
+   * Atomically takes the next due job, or undefined. Safe with several workers and instances.
+   * `token` names this claim (unique per claim): heartbeats, fenced writes and the outcome carry it.
+   * A `running` job whose lease ran out (its worker stopped heartbeating) is taken over.
+   */
+  claimNext(token: string, now: string, leaseUntil: string): Promise<JobRecord | undefined>;
+  /** Extends the lease while `token` still holds the job; false when it was taken over. */
+  heartbeat(id: string, token: string, leaseUntil: string, now: string): Promise<boolean>;
+  /** With `token`, only while that claim holds the job: a worker that lost it records nothing. */
+  complete(id: string, now: string, token?: string): Promise<void>;
+  fail(id: string, error: string, retryAt: string | null, now: string, token?: string): Promise<void>;
   get(id: string): Promise<JobRecord | undefined>;
   /**
    * Hands a running job back (graceful shutdown): queued again at `now`, unlocked, so another
-   * worker or the next start takes it at once. Only while `workerId` still holds it.
+   * worker or the next start takes it at once. Only while the claim `token` still holds it.
    */
-  release(id: string, workerId: string, now: string): Promise<void>;
+  release(id: string, token: string, now: string): Promise<void>;
 };
 
 export type SettingsEntry = {

@@ -27,8 +27,13 @@ export type StepContext<I> = {
   directoryConfig: DirectoryConfig;
   targetUserId: string;
   logger: Logger;
-  /** Values earlier steps left for later ones and for the note. */
+  /** Values earlier steps left for later ones and for the note (saved with each step; restored on resume). */
   facts: Record<string, unknown>;
+  /**
+   * True when an earlier run started this step and stopped (killed, taken over) before recording
+   * its outcome: part of it may already be done. A check-then-act step looks before it writes.
+   */
+  interrupted: boolean;
   /**
    * Keeps a secret a step obtained (a Temporary Access Pass) to be shown once to the technician:
    * sealed in the store, never in a step message, the note or the log.
@@ -48,14 +53,46 @@ export type StepContext<I> = {
  */
 export type StepKind = 'check' | 'change';
 
-export type WorkflowStep<I> = {
+/**
+ * What running a change step again does, when a crash left its outcome unrecorded:
+ * - `repeatable`: setting the same value again is harmless (a forwarding address, the sealed
+ *   password of this execution, revoking sessions); the step is simply run again.
+ * - `check-then-act`: the step reads the state before each write (is the user already in the
+ *   group? is the mailbox already shared? does the user already exist?), so running it again
+ *   writes only what is missing.
+ * - `unrepeatable`: a second write would do something different (a second Temporary Access
+ *   Pass). After an interruption the engine never runs it blindly: it calls `verifyInterrupted`,
+ *   and without a clear answer marks the step `unknown` and says what to check.
+ */
+export type Idempotency = 'repeatable' | 'check-then-act' | 'unrepeatable';
+
+/**
+ * What an unrepeatable step found when it read the state after an interruption: an outcome to
+ * record, `not-done` (safe to run it now), or null (cannot tell: the step is marked `unknown`).
+ */
+export type VerifiedOutcome = StepOutcome | 'not-done' | null;
+
+type StepBase<I> = {
   key: string;
   label: string;
-  kind: StepKind;
   /** When this step fails, the remaining steps are skipped. */
   stopOnFailure: boolean;
   run(context: StepContext<I>): Promise<StepOutcome>;
 };
+
+/** A check only reads, so running it again is always safe; every change declares its idempotency. */
+export type WorkflowStep<I> = StepBase<I> &
+  (
+    | { kind: 'check' }
+    | {
+        kind: 'change';
+        idempotency: Idempotency;
+        /** For an unrepeatable step: reads the state after an interruption (see VerifiedOutcome). */
+        verifyInterrupted?: (context: StepContext<I>) => Promise<VerifiedOutcome>;
+        /** For an unrepeatable step marked `unknown`: what the technician should check, in their words. */
+        unknownAdvice?: string;
+      }
+  );
 
 /**
  * What a workflow refuses about the account it acts on before anything is changed. The check step

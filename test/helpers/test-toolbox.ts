@@ -65,8 +65,14 @@ export type TestToolbox = {
   ): Promise<Response>;
   /** Signs in and returns the cookie header and the session's CSRF token. */
   signIn(who?: { email: string; password: string }): Promise<{ cookie: string; csrf: string }>;
-  /** Waits until the execution is finished and returns its JSON. */
-  waitForExecution(id: string, cookie: string): Promise<Record<string, unknown>>;
+  /**
+   * Simulates `kill -9` of this toolbox: from now on none of its database calls or upstream
+   * requests complete (they hang, as if the process were gone), so it writes nothing more and
+   * stops heartbeating. Do not close a killed toolbox; start another on the same store.
+   */
+  kill(): void;
+  /** Waits (10 s unless told) until the execution is finished and returns its JSON. */
+  waitForExecution(id: string, cookie: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 };
 
@@ -85,6 +91,16 @@ export type TestToolboxOptions = {
   signScreenPops?: boolean;
   /** Calls at once per upstream connection, instead of each connector's own limit. */
   maxConcurrentRequests?: number;
+  /** Simulators to use instead of new ones: a toolbox started after another was killed shares them. */
+  simulators?: { cw: ConnectWiseSimulator; graph: GraphSimulator };
+  /**
+   * A crash point: asked before each store call of this toolbox (`repo.method`, its arguments, the
+   * unwrapped store to look things up); when it answers true the toolbox is killed (see `kill`)
+   * and that call never happens.
+   */
+  killAt?: (call: { method: string; args: unknown[]; store: Store }) => boolean | Promise<boolean>;
+  /** How long a dead worker's job stays claimed (the default is the production lease). */
+  jobLeaseMs?: number;
   /** Sees every upstream call; `send` passes it on. Lets a test lose an answer after it landed. */
   interceptFetch?: (url: URL, init: RequestInit | undefined, send: () => Promise<Response>) => Promise<Response>;
 };
@@ -95,16 +111,31 @@ export type TestToolboxOptions = {
  * The simulators enforce the same rules as over the network; the browser test covers real HTTPS.
  */
 export async function createTestToolbox(options: TestToolboxOptions): Promise<TestToolbox> {
-  const cw = createConnectWiseSimulator(options.cw ?? {});
-  const graph = createGraphSimulator(options.graph ?? {});
+  const cw = options.simulators?.cw ?? createConnectWiseSimulator(options.cw ?? {});
+  const graph = options.simulators?.graph ?? createGraphSimulator(options.graph ?? {});
+  let killed = false;
+  const never = () => new Promise<never>(() => {});
   const route: FetchLike = async (input, init) => {
+    if (killed) return never();
     const url = new URL(String(input));
     if (url.origin === CW_ORIGIN) return cw.fetch(input, init);
     if (url.origin === GRAPH_ORIGIN) return graph.handler(new Request(url, init));
     throw new TypeError(`fetch failed: the test network has no host ${url.origin}`);
   };
   const intercept = options.interceptFetch;
-  const fetch: FetchLike = intercept ? (input, init) => intercept(new URL(String(input)), init, () => route(input, init)) : route;
+  const routed: FetchLike = intercept ? (input, init) => intercept(new URL(String(input)), init, () => route(input, init)) : route;
+  const fetch: FetchLike = (input, init) => (killed ? never() : routed(input, init));
+  const store = killableStore(
+    options.store,
+    {
+      dead: () => killed,
+      kill: () => {
+        killed = true;
+      },
+      ...(options.killAt ? { killAt: options.killAt } : {}),
+    },
+    never,
+  );
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, callback) {
@@ -137,8 +168,9 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     clock: options.clock ?? systemClock,
     fetch,
     secretKey: Buffer.alloc(32, 7),
-    store: options.store,
+    store,
     workerConcurrency: 2,
+    ...(options.jobLeaseMs ? { jobLeaseMs: options.jobLeaseMs } : {}),
     ...(options.noteRetryDelaysMs ? { noteRetryDelaysMs: options.noteRetryDelaysMs } : {}),
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
   });
@@ -234,8 +266,11 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
       if (!token) throw new Error('no session CSRF token on the start page');
       return { cookie: session, csrf: token };
     },
-    async waitForExecution(id, cookie) {
-      const deadline = Date.now() + 10_000;
+    kill() {
+      killed = true;
+    },
+    async waitForExecution(id, cookie, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
       for (;;) {
         const response = await request(`/api/executions/${id}`, { cookie });
         const json = (await response.json()) as Record<string, unknown>;
@@ -247,5 +282,37 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     async close() {
       await services.stop();
     },
+  };
+}
+
+type KillSwitch = { dead(): boolean; kill(): void; killAt?: TestToolboxOptions['killAt'] };
+
+/** The store as a killed process sees it: once dead, no call completes. */
+function killableStore(store: Store, killSwitch: KillSwitch, never: () => Promise<never>): Store {
+  const { dead, kill, killAt } = killSwitch;
+  const wrap = <R extends object>(name: string, repo: R): R =>
+    new Proxy(repo, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function') return value;
+        if (!killAt) return (...args: unknown[]) => (dead() ? never() : value.apply(target, args));
+        return async (...args: unknown[]) => {
+          if (!dead() && (await killAt({ method: `${name}.${String(key)}`, args, store }))) kill();
+          return dead() ? never() : value.apply(target, args);
+        };
+      },
+    });
+  return {
+    ...store,
+    users: wrap('users', store.users),
+    sessions: wrap('sessions', store.sessions),
+    launches: wrap('launches', store.launches),
+    executions: wrap('executions', store.executions),
+    jobs: wrap('jobs', store.jobs),
+    settings: wrap('settings', store.settings),
+    audit: wrap('audit', store.audit),
+    apiTokens: wrap('apiTokens', store.apiTokens),
+    migrate: () => store.migrate(),
+    close: () => store.close(),
   };
 }

@@ -11,8 +11,8 @@ import { isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
 import type { ExecutionRecord, Store, UserRecord } from '../../store/types.js';
 import type { Workflow } from '../../workflows/types.js';
 import type { Actor } from '../settings/write-settings.js';
+import { executionJob } from './execution-job.js';
 import { reviewToken } from './review-token.js';
-import { RUN_EXECUTION_JOB } from './submit-execution.js';
 
 export type RerunExecutionDeps = {
   store: Pick<Store, 'executions' | 'audit'>;
@@ -182,10 +182,11 @@ export async function rerunExecution(
       secretSealed: secret === null ? null : deps.secretBox.seal(secret, executionId),
       secretExpiresAt: secret === null ? null : new Date(now + SECRET_TTL_MS).toISOString(),
       steps: [...workflow.steps(input as never).map(({ key, label }) => ({ key, label })), NOTE_STEP],
+      job: executionJob(executionId, now),
     },
     nowIso,
   );
-  await deps.jobQueue.enqueue(RUN_EXECUTION_JOB, { executionId: execution.id }, { uniqueKey: `execution:${execution.id}`, maxAttempts: 3 });
+  deps.jobQueue.notify();
   await deps.store.audit.append(
     {
       actorUserId: actor.userId,

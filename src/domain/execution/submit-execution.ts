@@ -5,15 +5,17 @@ import { loadFormData } from '../../forms/load-form-data.js';
 import { type ChangeReview, type FieldErrors, type FormDefinition, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
 import type { JobQueue } from '../../jobs/types.js';
 import type { Clock } from '../../lib/clock.js';
+import { crashPoint } from '../../lib/crash-point.js';
 import { newId } from '../../lib/ids.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { LaunchRepo, Store, UserRecord } from '../../store/types.js';
 import type { Workflow } from '../../workflows/types.js';
 import type { LaunchReads } from '../launch/launch-reads.js';
+import { executionJob } from './execution-job.js';
 import { reviewToken } from './review-token.js';
 
-export const RUN_EXECUTION_JOB = 'execution.run';
+export { RUN_EXECUTION_JOB } from './execution-job.js';
 
 export type SubmitExecutionDeps = {
   store: Pick<Store, 'executions'> & { launches: LaunchRepo };
@@ -139,16 +141,15 @@ export async function submitExecution(
           ? null
           : new Date(parsed.runAt ? parsed.runAt + 86_400_000 : now + (deps.secretTtlMs ?? SECRET_TTL_MS)).toISOString(),
       steps: [...workflow.steps(parsed.input as never).map(({ key, label }) => ({ key, label })), NOTE_STEP],
+      // Written with the execution, in its transaction: a crash cannot leave one without the other.
+      job: executionJob(executionId, parsed.runAt ?? now),
     },
     new Date(now).toISOString(),
   );
+  crashPoint('submit:after-create');
   // Another request for the same launch got there first (a double click): this one ran nothing.
   if (!created) return { kind: 'used', executionId: execution.id };
   deps.launchReads?.forget(launchId);
-  await deps.jobQueue.enqueue(
-    RUN_EXECUTION_JOB,
-    { executionId: execution.id },
-    { uniqueKey: `execution:${execution.id}`, maxAttempts: 3, ...(parsed.runAt ? { runAt: parsed.runAt } : {}) },
-  );
+  deps.jobQueue.notify();
   return { kind: 'started', executionId: execution.id };
 }

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
-import type { JobRepo } from '../../store/types.js';
+import { type JobRepo, LeaseLostError } from '../../store/types.js';
 import type { JobHandler, JobQueue } from '../types.js';
 
 export type StoreJobQueueOptions = {
@@ -13,30 +13,41 @@ export type StoreJobQueueOptions = {
   concurrency?: number;
   /** How often idle workers look for due jobs (jobs enqueued here wake them at once). */
   pollIntervalMs?: number;
-  /** How long a claimed job is ours before another instance may take it over. */
+  /**
+   * How long a claim lasts without a heartbeat: a job whose worker stopped (killed, cut off) is
+   * taken over by another worker this long after its last heartbeat, plus at most one poll.
+   */
   leaseMs?: number;
+  /** How often a running job's lease is renewed; a third of the lease by default. */
+  heartbeatMs?: number;
 };
+
+/** A dead worker's job is taken over within 15 s + one poll (the issue asks for 30 s). */
+export const DEFAULT_JOB_LEASE_MS = 15_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * A job queue over the store's `jobs` table: one code path on SQLite and PostgreSQL. Jobs enqueued
  * by this process wake its workers immediately, so an execution starts without waiting for a
- * poll; other instances find them on their next poll.
+ * poll; other instances find them on their next poll. A running job is held by a lease its worker
+ * renews (heartbeat); when the worker dies, another takes the job over once the lease runs out.
  */
 export function createStoreJobQueue(options: StoreJobQueueOptions): JobQueue {
   const { jobs, clock, logger } = options;
   const concurrency = options.concurrency ?? 4;
-  const pollIntervalMs = options.pollIntervalMs ?? 1000;
-  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const leaseMs = options.leaseMs ?? DEFAULT_JOB_LEASE_MS;
+  const pollIntervalMs = options.pollIntervalMs ?? Math.min(1000, leaseMs / 2);
+  const heartbeatMs = options.heartbeatMs ?? leaseMs / 3;
   const workerId = `${hostname()}:${process.pid}:${newId(4)}`;
   let handlers: Record<string, JobHandler> = {};
   let running = false;
   let active = 0;
   const idle = new Set<() => void>();
   const inFlight = new Set<Promise<void>>();
-  // Jobs claimed and not finished, for handing back at a shutdown that cannot wait for them.
-  const claimed = new Set<string>();
+  // Jobs claimed and not finished (by id, with their claim's token), for handing back at a
+  // shutdown that cannot wait for them.
+  const claimed = new Map<string, string>();
   const handedBack = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
 
@@ -47,27 +58,49 @@ export function createStoreJobQueue(options: StoreJobQueueOptions): JobQueue {
 
   async function runOne(): Promise<boolean> {
     const now = clock.now();
-    const job = await jobs.claimNext(workerId, iso(now), iso(now + leaseMs));
+    // Each claim has its own token: a worker that lost this job and claims another is not mistaken
+    // for the holder of the first.
+    const token = `${workerId}:${newId(6)}`;
+    const job = await jobs.claimNext(token, iso(now), iso(now + leaseMs));
     if (!job) return false;
     const handler = handlers[job.kind];
     const log = logger.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
     if (!handler) {
-      await jobs.fail(job.id, `No handler for job kind "${job.kind}"`, null, iso(clock.now()));
+      await jobs.fail(job.id, `No handler for job kind "${job.kind}"`, null, iso(clock.now()), token);
       log.error('job has no handler');
       return true;
     }
-    claimed.add(job.id);
+    claimed.set(job.id, token);
+    // The heartbeat keeps the claim while the handler runs, however long a step takes. A missed
+    // beat (the database unreachable) is logged; a lost claim is noticed by the next fenced write.
+    const beat = setInterval(() => {
+      const at = clock.now();
+      jobs.heartbeat(job.id, token, iso(at + leaseMs), iso(at)).then(
+        (held) => {
+          if (!held) log.warn('another worker took this job over; this one stops at its next write');
+        },
+        (error) => log.warn({ err: error }, 'job heartbeat failed'),
+      );
+    }, heartbeatMs);
+    beat.unref();
     try {
-      await handler(job.payload, { id: job.id, attempt: job.attempts });
-      if (!handedBack.has(job.id)) await jobs.complete(job.id, iso(clock.now()));
+      await handler(job.payload, { id: job.id, attempt: job.attempts, lease: { jobId: job.id, token } });
+      if (!handedBack.has(job.id)) await jobs.complete(job.id, iso(clock.now()), token);
     } catch (error) {
+      // Handed back at shutdown, or taken over: the job is someone else's now (the fenced writes
+      // of a handed-back job fail the same way, so its handler stops at its next write).
       if (handedBack.has(job.id)) return true;
+      if (error instanceof LeaseLostError) {
+        log.warn('stopped: the job was taken over by another worker');
+        return true;
+      }
       const retry = job.attempts < job.maxAttempts;
       const retryAt = retry ? iso(clock.now() + Math.min(60_000, 1000 * 2 ** job.attempts)) : null;
-      await jobs.fail(job.id, error instanceof Error ? error.message : String(error), retryAt, iso(clock.now()));
+      await jobs.fail(job.id, error instanceof Error ? error.message : String(error), retryAt, iso(clock.now()), token);
       log.error({ err: error, retry }, 'job failed');
     } finally {
       claimed.delete(job.id);
+      clearInterval(beat);
     }
     return true;
   }
@@ -106,6 +139,9 @@ export function createStoreJobQueue(options: StoreJobQueueOptions): JobQueue {
       if (created) wake();
       return { id, created };
     },
+    notify() {
+      if (running) wake();
+    },
     start(nextHandlers) {
       if (running) return;
       handlers = nextHandlers;
@@ -138,10 +174,11 @@ export function createStoreJobQueue(options: StoreJobQueueOptions): JobQueue {
       if (!allFinished) {
         // Handed back rather than waited for: the next claim (here after a restart, or another
         // instance) takes them without waiting for the lease to run out.
-        const ids = [...claimed];
+        const held = [...claimed];
+        const ids = held.map(([id]) => id);
         for (const id of ids) handedBack.add(id);
         const now = iso(clock.now());
-        await Promise.all(ids.map((id) => jobs.release(id, workerId, now)));
+        await Promise.all(held.map(([id, token]) => jobs.release(id, token, now)));
         logger.warn({ jobIds: ids }, 'jobs still running at shutdown were handed back');
       }
       logger.debug({ active }, 'job queue stopped');

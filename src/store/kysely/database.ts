@@ -76,6 +76,8 @@ export type ExecutionStepTable = {
   started_at: string | null;
   finished_at: string | null;
   duration_ms: number | null;
+  /** JSON: the values this step handed to later steps (0003). */
+  facts: string | null;
 };
 
 export type JobTable = {

@@ -185,6 +185,50 @@ for (const database of TEST_DATABASES) {
       const stolen = await store.jobs.claimNext('w2', '2026-01-01T00:07:00.000Z', '2026-01-01T00:08:00.000Z');
       assert.equal(stolen?.id, 'u1');
     });
+
+    test('an execution is written with its job; leases: heartbeat, fenced step writes, facts kept with the step', async () => {
+      const job = {
+        id: 'job-e5',
+        kind: 'execution.run',
+        payload: { executionId: 'e5' },
+        runAt: T0,
+        maxAttempts: 3,
+        uniqueKey: 'execution:e5',
+      };
+      await store.executions.createOnce({ ...newExecution('e5', 'l5'), job }, T0);
+      assert.equal((await store.jobs.get('job-e5'))?.status, 'queued');
+      // A second submit of the launch writes neither a second execution nor a second job.
+      const again = await store.executions.createOnce(
+        { ...newExecution('e6', 'l5'), job: { ...job, id: 'job-e6', uniqueKey: 'execution:e6' } },
+        T0,
+      );
+      assert.equal(again.created, false);
+      assert.equal(await store.jobs.get('job-e6'), undefined);
+
+      const T3 = '2026-01-01T00:03:00.000Z';
+      const claimed = await store.jobs.claimNext('first-claim', T3, '2026-01-01T00:03:15.000Z');
+      assert.equal(claimed?.id, 'job-e5');
+      const fence = { jobId: 'job-e5', token: 'first-claim' };
+      assert.equal(await store.jobs.heartbeat('job-e5', 'first-claim', '2026-01-01T00:03:30.000Z', T3), true);
+      await store.executions.updateStep('e5', 1, { status: 'ok', facts: { mailboxShared: true } }, fence);
+      // The heartbeat stops; another worker takes the job over once the lease has run out.
+      const later = '2026-01-01T00:04:00.000Z';
+      assert.equal((await store.jobs.claimNext('second-claim', later, '2026-01-01T00:04:15.000Z'))?.id, 'job-e5');
+      assert.equal(await store.jobs.heartbeat('job-e5', 'first-claim', '2026-01-01T00:04:30.000Z', later), false);
+      await assert.rejects(store.executions.updateStep('e5', 2, { status: 'running' }, fence), { name: 'LeaseLostError' });
+      await store.executions.updateStep('e5', 2, { status: 'running' }, { jobId: 'job-e5', token: 'second-claim' });
+      // The old claim cannot finish the job either.
+      await store.jobs.complete('job-e5', later, 'first-claim');
+      assert.equal((await store.jobs.get('job-e5'))?.status, 'running');
+      const steps = await store.executions.steps('e5');
+      assert.deepEqual(
+        steps.map((step) => [step.key, step.status, step.facts]),
+        [
+          ['a', 'ok', { mailboxShared: true }],
+          ['b', 'running', null],
+        ],
+      );
+    });
   });
 }
 

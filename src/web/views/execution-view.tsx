@@ -10,6 +10,7 @@ const STATUS_LABEL: Record<string, string> = {
   warning: 'warning',
   failed: 'failed',
   skipped: 'skipped',
+  unknown: 'not known',
   queued: 'queued',
   succeeded: 'succeeded',
   partial: 'partly done',

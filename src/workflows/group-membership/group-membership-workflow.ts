@@ -47,7 +47,8 @@ async function changeMemberships(context: StepContext<GroupMembershipInput>, pai
         action === 'add'
           ? await context.directory.addGroupMember(pair.groupId, pair.userId)
           : await context.directory.removeGroupMember(pair.groupId, pair.userId);
-      if (result === 'added' || result === 'removed') done.push(what);
+      // After an interruption, "already" is most likely this run's own earlier attempt.
+      if (result === 'added' || result === 'removed' || context.interrupted) done.push(what);
       else already.push(what);
     } catch (error) {
       if (!isToolboxError(error)) throw error;
@@ -110,6 +111,8 @@ export const groupMembershipWorkflow: Workflow<GroupMembershipInput> = {
       key: 'remove-memberships',
       label: 'Remove memberships',
       kind: 'change',
+      // The directory answers "already a member" / "not a member": only what is missing is written.
+      idempotency: 'check-then-act',
       stopOnFailure: false,
       run: (context) => changeMemberships(context, input.remove, 'remove'),
     },
@@ -117,6 +120,8 @@ export const groupMembershipWorkflow: Workflow<GroupMembershipInput> = {
       key: 'add-memberships',
       label: 'Add memberships',
       kind: 'change',
+      // The directory answers "already a member" / "not a member": only what is missing is written.
+      idempotency: 'check-then-act',
       stopOnFailure: false,
       run: (context) => changeMemberships(context, input.add, 'add'),
     },

@@ -30,6 +30,8 @@ export const passwordResetWorkflow: Workflow<PasswordResetInput> = {
       key: 'reset-password',
       label: 'Set a new password',
       kind: 'change',
+      // The password is this execution's sealed one: setting it again sets the same password.
+      idempotency: 'repeatable',
       stopOnFailure: true,
       async run({ directory, targetUserId, secret, facts }) {
         if (!secret) {
@@ -56,6 +58,7 @@ export const passwordResetWorkflow: Workflow<PasswordResetInput> = {
       key: 'revoke-sessions',
       label: 'Sign the user out of all sessions',
       kind: 'change',
+      idempotency: 'repeatable',
       stopOnFailure: false,
       async run({ directory, targetUserId }) {
         if (!input.revokeSessions) return { status: 'skipped', message: 'Not requested.' };

@@ -58,6 +58,7 @@ const context = (directory: DirectoryClient, input: ResetMfaInput): StepContext<
   logger: createSilentLogger(),
   facts: {},
   keepSecret: async () => {},
+  interrupted: false,
   markChanged: () => {},
 });
 const ALL: ResetMfaInput = { mode: 'all', methodIds: [], temporaryAccessPass: null, revokeSessions: false };

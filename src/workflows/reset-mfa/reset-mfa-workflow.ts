@@ -32,8 +32,10 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
       key: 'remove-methods',
       label: input.mode === 'all' ? 'Remove every sign-in method except the password' : 'Remove the chosen sign-in methods',
       kind: 'change',
+      // Lists what is registered and removes what is still there.
+      idempotency: 'check-then-act',
       stopOnFailure: false,
-      async run({ directory, targetUserId, facts, markChanged }) {
+      async run({ directory, targetUserId, facts, markChanged, interrupted }) {
         const wanted = (methods: AuthMethod[]) =>
           methods.filter((m) => m.removable && m.kind !== 'password' && (input.mode === 'all' || input.methodIds.includes(m.id)));
         const result = await removeMethods(directory, targetUserId, wanted);
@@ -47,6 +49,10 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
             code: 'TBX_ERR_MFA_METHODS_LEFT',
             message: `${removedText} Still registered after ${MAX_PASSES} attempts: ${result.remaining.map((m) => m.label).join('; ')}.${reasons ? ` ${reasons}` : ''}`,
           });
+        }
+        if (result.removed.length === 0 && interrupted) {
+          // Never "there was nothing": the earlier, interrupted attempt removed what was there.
+          return { status: 'ok', message: 'Removed before the toolbox was interrupted: none of the chosen methods is left.' };
         }
         if (result.removed.length === 0) {
           return {
@@ -62,6 +68,21 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
       key: 'temporary-access-pass',
       label: 'Issue a Temporary Access Pass',
       kind: 'change',
+      // A second pass is refused while one exists, and the first one's value is only ever in the
+      // answer to its creation: after an interruption, look, never issue blindly.
+      idempotency: 'unrepeatable',
+      async verifyInterrupted({ directory, targetUserId, secret }) {
+        if (!input.temporaryAccessPass) return 'not-done';
+        const methods = await directory.listAuthMethods(targetUserId);
+        if (!methods.some((m) => m.kind === 'temporaryAccessPass')) return 'not-done';
+        if (secret) return { status: 'ok', message: 'Issued before the toolbox was interrupted; shown once to the technician.' };
+        return {
+          status: 'warning',
+          message:
+            'A Temporary Access Pass was issued, but the toolbox was interrupted before it could keep it, so it cannot be shown. Delete it in the Microsoft Entra admin centre (the user → Authentication methods) and run this form again to issue a new one.',
+        };
+      },
+      unknownAdvice: 'Look in the Microsoft Entra admin centre (the user → Authentication methods) for a Temporary Access Pass.',
       stopOnFailure: false,
       async run({ directory, targetUserId, keepSecret }) {
         if (!input.temporaryAccessPass) return { status: 'skipped', message: 'Not requested.' };
@@ -79,6 +100,7 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
       key: 'revoke-sessions',
       label: 'Sign the user out of all sessions',
       kind: 'change',
+      idempotency: 'repeatable',
       stopOnFailure: false,
       async run({ directory, targetUserId }) {
         if (!input.revokeSessions) return { status: 'skipped', message: 'Not requested.' };

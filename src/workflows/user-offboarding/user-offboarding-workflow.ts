@@ -2,7 +2,7 @@ import { generatePassword } from '../../domain/passwords/generate-password.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
 import { checkAccountStep } from '../shared/check-account-step.js';
 import { removeMethods } from '../shared/remove-auth-methods.js';
-import type { AccountRules, StepOutcome, Workflow, WorkflowStep } from '../types.js';
+import type { AccountRules, Idempotency, StepOutcome, Workflow, WorkflowStep } from '../types.js';
 
 export type UserOffboardingInput = {
   blockSignIn: boolean;
@@ -30,10 +30,11 @@ const skip = (message = 'Not requested.'): StepOutcome => ({ status: 'skipped', 
 function step(
   key: string,
   label: string,
+  idempotency: Idempotency,
   wanted: boolean,
   run: WorkflowStep<UserOffboardingInput>['run'],
 ): WorkflowStep<UserOffboardingInput> {
-  return { key, label, kind: 'change', stopOnFailure: false, run: wanted ? run : async () => skip() };
+  return { key, label, kind: 'change', idempotency, stopOnFailure: false, run: wanted ? run : async () => skip() };
 }
 
 /** Synced accounts are offboarded too: the steps that belong in on-prem AD say so instead. */
@@ -54,7 +55,7 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
   accountRules: ACCOUNT_RULES,
   steps: (input) => [
     checkAccountStep<UserOffboardingInput>(ACCOUNT_RULES),
-    step('block-sign-in', 'Block sign-in', input.blockSignIn, async ({ directory, targetUserId, facts }) => {
+    step('block-sign-in', 'Block sign-in', 'check-then-act', input.blockSignIn, async ({ directory, targetUserId, facts, interrupted }) => {
       const user = await directory.getUser(targetUserId);
       facts.synced = user.onPremisesSyncEnabled;
       if (user.onPremisesSyncEnabled) {
@@ -64,15 +65,25 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
           changed: false,
         };
       }
-      if (!user.accountEnabled) return { status: 'ok', message: 'Sign-in was already blocked.', changed: false };
+      // Interrupted after the write: blocked by this run's earlier attempt, not before it.
+      if (!user.accountEnabled)
+        return interrupted
+          ? { status: 'ok', message: 'Sign-in blocked.' }
+          : { status: 'ok', message: 'Sign-in was already blocked.', changed: false };
       await directory.setAccountEnabled(targetUserId, false);
       return { status: 'ok', message: 'Sign-in blocked.' };
     }),
-    step('revoke-sessions', 'Sign the user out of all sessions', input.revokeSessions, async ({ directory, targetUserId }) => {
-      await directory.revokeSessions(targetUserId);
-      return { status: 'ok', message: 'Refresh tokens and session cookies revoked.' };
-    }),
-    step('reset-password', 'Set a random password', input.resetPassword, async ({ directory, targetUserId }) => {
+    step(
+      'revoke-sessions',
+      'Sign the user out of all sessions',
+      'repeatable',
+      input.revokeSessions,
+      async ({ directory, targetUserId }) => {
+        await directory.revokeSessions(targetUserId);
+        return { status: 'ok', message: 'Refresh tokens and session cookies revoked.' };
+      },
+    ),
+    step('reset-password', 'Set a random password', 'repeatable', input.resetPassword, async ({ directory, targetUserId }) => {
       const user = await directory.getUser(targetUserId);
       if (user.onPremisesSyncEnabled)
         return { status: 'warning', message: 'Synchronised from on-premises AD: reset the password there.', changed: false };
@@ -80,7 +91,7 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
       await directory.resetPassword(targetUserId, { password: generatePassword({ length: 24 }), forceChangeNextSignIn: false });
       return { status: 'ok', message: 'Password replaced with a random one nobody is shown.' };
     }),
-    step('remove-mfa', 'Remove sign-in methods', input.removeMfa, async ({ directory, targetUserId, markChanged }) => {
+    step('remove-mfa', 'Remove sign-in methods', 'check-then-act', input.removeMfa, async ({ directory, targetUserId, markChanged }) => {
       const result = await removeMethods(directory, targetUserId, (methods) => methods.filter((m) => m.removable && m.kind !== 'password'));
       if (result.remaining.length > 0) {
         if (result.removed.length > 0) markChanged();
@@ -93,18 +104,24 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
         ? { status: 'ok', message: `Removed: ${result.removed.map((m) => m.label).join('; ')}.` }
         : skip('No methods besides the password.');
     }),
-    step('remove-mobile-devices', 'Remove mobile devices', input.removeMobileDevices, async ({ directory, targetUserId, markChanged }) => {
-      const devices = await directory.listMobileDevices(targetUserId);
-      for (const device of devices) {
-        await directory.removeMobileDevice(targetUserId, device.id);
-        // A later device that fails must not hide the ones already removed.
-        markChanged();
-      }
-      return devices.length > 0
-        ? { status: 'ok', message: `Removed: ${devices.map((d) => d.name).join('; ')}.` }
-        : skip('No mobile devices.');
-    }),
-    step('forwarding', 'Forward mail', input.forwarding !== null, async ({ directory, targetUserId }) => {
+    step(
+      'remove-mobile-devices',
+      'Remove mobile devices',
+      'check-then-act',
+      input.removeMobileDevices,
+      async ({ directory, targetUserId, markChanged }) => {
+        const devices = await directory.listMobileDevices(targetUserId);
+        for (const device of devices) {
+          await directory.removeMobileDevice(targetUserId, device.id);
+          // A later device that fails must not hide the ones already removed.
+          markChanged();
+        }
+        return devices.length > 0
+          ? { status: 'ok', message: `Removed: ${devices.map((d) => d.name).join('; ')}.` }
+          : skip('No mobile devices.');
+      },
+    ),
+    step('forwarding', 'Forward mail', 'repeatable', input.forwarding !== null, async ({ directory, targetUserId }) => {
       const forwarding = input.forwarding!;
       // The form gives a typed address as is, a picked user by id: Exchange wants an address.
       const to = forwarding.to.includes('@') ? forwarding.to : (await directory.getUser(forwarding.to)).userPrincipalName;
@@ -114,11 +131,11 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
         message: `Mail forwarded to ${to}${forwarding.keepCopy ? ', a copy kept in the mailbox' : ', no copy kept'}.`,
       };
     }),
-    step('out-of-office', 'Set the out-of-office reply', input.outOfOffice !== null, async ({ directory, targetUserId }) => {
+    step('out-of-office', 'Set the out-of-office reply', 'repeatable', input.outOfOffice !== null, async ({ directory, targetUserId }) => {
       await directory.setAutomaticReplies(targetUserId, input.outOfOffice);
       return { status: 'ok', message: `Out-of-office on (external audience: ${input.outOfOffice!.externalAudience}).` };
     }),
-    step('mailbox-access', 'Give mailbox access', input.mailboxAccess !== null, async ({ directory, targetUserId }) => {
+    step('mailbox-access', 'Give mailbox access', 'repeatable', input.mailboxAccess !== null, async ({ directory, targetUserId }) => {
       const grant = input.mailboxAccess!;
       const delegate = await directory.getUser(grant.delegateUserId);
       await directory.grantMailboxAccess(targetUserId, grant);
@@ -131,12 +148,15 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
     step(
       'convert-to-shared',
       'Convert the mailbox to a shared mailbox',
+      'check-then-act',
       input.convertToShared,
-      async ({ directory, targetUserId, facts }) => {
+      async ({ directory, targetUserId, facts, interrupted }) => {
         const mailbox = await directory.getMailbox(targetUserId);
         if (!mailbox) return skip('The user has no Exchange Online mailbox.');
-        const converted = mailbox.type !== 'shared';
-        if (converted) await directory.convertMailboxToShared(targetUserId);
+        const convert = mailbox.type !== 'shared';
+        if (convert) await directory.convertMailboxToShared(targetUserId);
+        // A shared mailbox found by a run interrupted in this step was converted by its earlier attempt.
+        const converted = convert || interrupted;
         facts.mailboxShared = true;
         if (mailbox.sizeGb !== undefined && mailbox.sizeGb >= SHARED_MAILBOX_LIMIT_GB) {
           facts.keepLicences = true;
@@ -156,6 +176,7 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
     step(
       'hide-from-address-lists',
       'Hide from the address book',
+      'repeatable',
       input.hideFromAddressLists,
       async ({ directory, targetUserId, facts }) => {
         if (facts.synced)
@@ -164,35 +185,41 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
         return { status: 'ok', message: 'Hidden from the global address list.' };
       },
     ),
-    step('remove-groups', 'Remove from groups', input.removeGroups, async ({ directory, targetUserId, facts, markChanged }) => {
-      const groups = await directory.listUserGroups(targetUserId);
-      const removed: string[] = [];
-      const kept: string[] = [];
-      const failed: string[] = [];
-      for (const group of groups) {
-        if (group.changeVia === null) {
-          kept.push(`${group.displayName} (${group.refusal ?? 'read-only here'})`);
-          continue;
+    step(
+      'remove-groups',
+      'Remove from groups',
+      'check-then-act',
+      input.removeGroups,
+      async ({ directory, targetUserId, facts, markChanged }) => {
+        const groups = await directory.listUserGroups(targetUserId);
+        const removed: string[] = [];
+        const kept: string[] = [];
+        const failed: string[] = [];
+        for (const group of groups) {
+          if (group.changeVia === null) {
+            kept.push(`${group.displayName} (${group.refusal ?? 'read-only here'})`);
+            continue;
+          }
+          try {
+            await directory.removeGroupMember(group.id, targetUserId);
+            removed.push(group.displayName);
+          } catch (error) {
+            failed.push(`${group.displayName}: ${error instanceof Error ? error.message : String(error)}`);
+          }
         }
-        try {
-          await directory.removeGroupMember(group.id, targetUserId);
-          removed.push(group.displayName);
-        } catch (error) {
-          failed.push(`${group.displayName}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
-      // Kept for a rehire: the note lists them by name.
-      facts.groupsRemoved = removed;
-      const parts = [
-        removed.length > 0 ? `Removed from: ${removed.join('; ')}.` : 'Member of no group that can be changed here.',
-        kept.length > 0 ? `Left (cannot be changed here): ${kept.join('; ')}.` : '',
-      ].filter(Boolean);
-      if (removed.length > 0) markChanged();
-      if (failed.length > 0)
-        throw new ToolboxError({ code: 'TBX_ERR_GROUP_CHANGES_FAILED', message: `${parts.join(' ')} Failed: ${failed.join(' ')}` });
-      return { status: kept.length > 0 ? 'warning' : 'ok', message: parts.join(' '), changed: removed.length > 0 };
-    }),
-    step('remove-licences', 'Remove licences', input.removeLicenses, async ({ directory, targetUserId, facts }) => {
+        // Kept for a rehire: the note lists them by name.
+        facts.groupsRemoved = removed;
+        const parts = [
+          removed.length > 0 ? `Removed from: ${removed.join('; ')}.` : 'Member of no group that can be changed here.',
+          kept.length > 0 ? `Left (cannot be changed here): ${kept.join('; ')}.` : '',
+        ].filter(Boolean);
+        if (removed.length > 0) markChanged();
+        if (failed.length > 0)
+          throw new ToolboxError({ code: 'TBX_ERR_GROUP_CHANGES_FAILED', message: `${parts.join(' ')} Failed: ${failed.join(' ')}` });
+        return { status: kept.length > 0 ? 'warning' : 'ok', message: parts.join(' '), changed: removed.length > 0 };
+      },
+    ),
+    step('remove-licences', 'Remove licences', 'check-then-act', input.removeLicenses, async ({ directory, targetUserId, facts }) => {
       if (input.convertToShared && !facts.mailboxShared) {
         return {
           status: 'warning',
@@ -218,7 +245,7 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
       ].filter(Boolean);
       return { status: viaGroup.length > 0 ? 'warning' : 'ok', message: parts.join(' '), changed: direct.length > 0 };
     }),
-    step('remove-manager', 'Remove the manager', input.removeManager, async ({ directory, targetUserId }) => {
+    step('remove-manager', 'Remove the manager', 'check-then-act', input.removeManager, async ({ directory, targetUserId }) => {
       const manager = await directory.getManager(targetUserId);
       if (!manager) return skip('No manager was set.');
       await directory.removeManager(targetUserId);

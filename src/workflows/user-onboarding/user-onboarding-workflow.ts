@@ -81,8 +81,21 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
       key: 'create-user',
       label: 'Create the user',
       kind: 'change',
+      idempotency: 'check-then-act',
       stopOnFailure: true,
       async run(context) {
+        // Interrupted after the directory may have created it: look for the user first (the
+        // check step found the name free, so a user with it now is this run's).
+        if (context.interrupted) {
+          const [existing] = await context.directory.findUsersByUpn(input.userPrincipalName);
+          if (existing) {
+            context.facts.userId = existing.id;
+            return {
+              status: 'ok',
+              message: `${existing.displayName} (${existing.userPrincipalName}) created, usage location ${input.usageLocation}.`,
+            };
+          }
+        }
         if (!context.secret)
           throw new ToolboxError({ code: 'TBX_ERR_SECRET_GONE', message: 'The password was no longer available; submit the form again.' });
         const user = await context.directory.createUser({
@@ -107,6 +120,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
       key: 'copy-attributes',
       label: 'Copy attributes from an existing user',
       kind: 'change',
+      idempotency: 'repeatable',
       stopOnFailure: false,
       async run(context) {
         if (!input.copyFrom?.attributes) return { status: 'skipped', message: 'Not requested.' };
@@ -132,6 +146,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
       key: 'assign-licences',
       label: 'Assign licences',
       kind: 'change',
+      idempotency: 'repeatable',
       stopOnFailure: false,
       async run(context) {
         if (input.skuIds.length === 0) return { status: 'skipped', message: 'No licence chosen.' };
@@ -147,6 +162,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
       key: 'set-manager',
       label: 'Set the manager',
       kind: 'change',
+      idempotency: 'repeatable',
       stopOnFailure: false,
       async run(context) {
         if (!input.managerId) return { status: 'skipped', message: 'No manager chosen.' };
@@ -159,6 +175,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
       key: 'add-groups',
       label: 'Add to groups',
       kind: 'change',
+      idempotency: 'check-then-act',
       stopOnFailure: false,
       async run(context) {
         const { directory } = context;

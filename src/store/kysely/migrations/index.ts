@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.js';
 import { adminConsoleMigration } from './0002-admin-console.js';
 import { signInThrottleMigration } from './0003-sign-in-throttle.js';
+import { stepFactsMigration } from './0004-step-facts.js';
 
 /**
  * Every migration, in order. Listed in code (not discovered from the folder) so they survive
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0001-initial': initialMigration,
   '0002-admin-console': adminConsoleMigration,
   '0003-sign-in-throttle': signInThrottleMigration,
+  '0004-step-facts': stepFactsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

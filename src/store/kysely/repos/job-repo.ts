@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { JobRecord, JobRepo, JobStatus } from '../../types.js';
+import type { JobRecord, JobRepo, JobStatus, NewJob } from '../../types.js';
 import type { Database, JobTable } from '../database.js';
 
 const toJob = (row: Selectable<JobTable>): JobRecord => ({
@@ -15,31 +15,37 @@ const toJob = (row: Selectable<JobTable>): JobRecord => ({
   uniqueKey: row.unique_key,
 });
 
+/**
+ * Writes a job row; a job whose unique key exists already is left out. Takes a transaction too:
+ * an execution and its job are written together (execution-repo.ts).
+ */
+export async function insertJob(db: Kysely<Database>, job: NewJob, now: string): Promise<boolean> {
+  const result = await db
+    .insertInto('jobs')
+    .values({
+      id: job.id,
+      kind: job.kind,
+      payload: JSON.stringify(job.payload),
+      status: 'queued',
+      attempts: 0,
+      max_attempts: job.maxAttempts,
+      run_at: job.runAt,
+      locked_until: null,
+      locked_by: null,
+      last_error: null,
+      unique_key: job.uniqueKey ?? null,
+      created_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) => oc.column('unique_key').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
 export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): JobRepo {
   return {
-    async enqueue(job, now) {
-      const result = await db
-        .insertInto('jobs')
-        .values({
-          id: job.id,
-          kind: job.kind,
-          payload: JSON.stringify(job.payload),
-          status: 'queued',
-          attempts: 0,
-          max_attempts: job.maxAttempts,
-          run_at: job.runAt,
-          locked_until: null,
-          locked_by: null,
-          last_error: null,
-          unique_key: job.uniqueKey ?? null,
-          created_at: now,
-          updated_at: now,
-        })
-        .onConflict((oc) => oc.column('unique_key').doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
-    },
-    async claimNext(workerId, now, leaseUntil) {
+    enqueue: (job, now) => insertJob(db, job, now),
+    async claimNext(token, now, leaseUntil) {
       // One statement picks and locks: on PostgreSQL `FOR UPDATE SKIP LOCKED` lets several
       // workers claim in parallel without waiting on each other; SQLite has a single writer.
       // A `running` job whose lease ran out belonged to a worker that died: it is taken again.
@@ -49,7 +55,7 @@ export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgre
           status: 'running',
           attempts: eb('attempts', '+', 1),
           locked_until: leaseUntil,
-          locked_by: workerId,
+          locked_by: token,
           updated_at: now,
         }))
         .where('id', '=', (eb) =>
@@ -71,10 +77,25 @@ export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgre
       const row = rows[0];
       return row && toJob(row);
     },
-    async complete(id, now) {
-      await db.updateTable('jobs').set({ status: 'done', locked_until: null, updated_at: now }).where('id', '=', id).execute();
+    async heartbeat(id, token, leaseUntil, now) {
+      const result = await db
+        .updateTable('jobs')
+        .set({ locked_until: leaseUntil, updated_at: now })
+        .where('id', '=', id)
+        .where('locked_by', '=', token)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
-    async fail(id, error, retryAt, now) {
+    async complete(id, now, token) {
+      await db
+        .updateTable('jobs')
+        .set({ status: 'done', locked_until: null, updated_at: now })
+        .where('id', '=', id)
+        .$if(token !== undefined, (q) => q.where('locked_by', '=', token as string))
+        .execute();
+    },
+    async fail(id, error, retryAt, now, token) {
       await db
         .updateTable('jobs')
         .set({
@@ -85,9 +106,10 @@ export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgre
           updated_at: now,
         })
         .where('id', '=', id)
+        .$if(token !== undefined, (q) => q.where('locked_by', '=', token as string))
         .execute();
     },
-    async release(id, workerId, now) {
+    async release(id, token, now) {
       await db
         .updateTable('jobs')
         // The interrupted attempt is given back: a shutdown is not a failure of the job.
@@ -101,7 +123,7 @@ export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgre
         }))
         .where('id', '=', id)
         .where('status', '=', 'running')
-        .where('locked_by', '=', workerId)
+        .where('locked_by', '=', token)
         .execute();
     },
     async get(id) {

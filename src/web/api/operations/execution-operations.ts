@@ -9,7 +9,7 @@ import { pagingQuery } from '../paging-query.js';
 import { csvRow } from './execution-csv.js';
 
 export const EXECUTION_STATUSES = ['queued', 'running', 'succeeded', 'partial', 'failed'] as const;
-const STEP_STATUSES = ['pending', 'running', 'ok', 'warning', 'failed', 'skipped'] as const;
+const STEP_STATUSES = ['pending', 'running', 'ok', 'warning', 'failed', 'skipped', 'unknown'] as const;
 const NOTE_STATUSES = ['pending', 'written', 'skipped', 'failed'] as const;
 
 /** The most rows one CSV export holds; narrow the filters for more. */
