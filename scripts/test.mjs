@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The whole suite: lint, type check, then every *.test.ts / *.test.tsx under src/ and test/ on
 // node:test. Node 20's test runner takes no globs, so the files are listed here. node:test's own
-// summary is the last thing printed: CI reads it.
+// summary (TAP) is the last thing printed: CI reads it.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,4 +34,6 @@ if (only.length === 0) {
   run('type check (tsc)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 }
 const files = only.length > 0 ? only : [...findTests(join(root, 'src')), ...findTests(join(root, 'test'))].sort();
-run('tests (node:test)', process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files]);
+// TAP, whatever the Node version: Node 24's default for a pipe is the spec reporter, whose summary
+// lines differ from the "# tests / # pass / # fail" lines CI reads.
+run('tests (node:test)', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=2', ...files]);

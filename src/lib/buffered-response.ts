@@ -66,7 +66,7 @@ export class BufferedResponse implements Response {
   }
 
   bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    if (this.#real) return (this.#real as Response & { bytes(): Promise<Uint8Array<ArrayBuffer>> }).bytes();
+    if (this.#real) return this.#real.bytes() as Promise<Uint8Array<ArrayBuffer>>;
     return this.#take((bytes) => copy(bytes));
   }
 

@@ -36,7 +36,7 @@ async function graph(
   sim: GraphSimulator,
   bearer: string | undefined,
   path: string,
-  init: RequestInit & { headers?: Record<string, string> } = {},
+  init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {},
 ) {
   const headers: Record<string, string> = { ...init.headers };
   if (bearer) headers.authorization = `Bearer ${bearer}`;
