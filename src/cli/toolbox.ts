@@ -237,13 +237,14 @@ async function runLicencesCommand(command: string | undefined, args: string[]): 
   }
 }
 
-/** `backup --to FILE`: SQLite's online backup of the service's database (docs/operations.md). */
-async function runBackupCommand(args: string[], env: Record<string, string | undefined>): Promise<void> {
-  const { values } = parseArgs({ args, options: { to: { type: 'string' } }, strict: true });
-  if (!values.to) fail('--to is required, e.g. backup --to /backups/toolbox-2026-12-07.sqlite');
-  let config: Config;
+/**
+ * The configuration the commands work on. Without a configuration file the CLI works on the demo's
+ * database location, so users added here can sign in to `npm start`'s demo too; connector settings
+ * are not needed for users or backups. A bad file ends the command with the loader's message.
+ */
+function loadCliConfig(env: Record<string, string | undefined>): Config {
   try {
-    config = loadConfig({
+    return loadConfig({
       env,
       psaConnectors,
       directoryConnectors,
@@ -255,6 +256,13 @@ async function runBackupCommand(args: string[], env: Record<string, string | und
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
+}
+
+/** `backup --to FILE`: SQLite's online backup of the service's database (docs/operations.md). */
+async function runBackupCommand(args: string[], env: Record<string, string | undefined>): Promise<void> {
+  const { values } = parseArgs({ args, options: { to: { type: 'string' } }, strict: true });
+  if (!values.to) fail('--to is required, e.g. backup --to /backups/toolbox-2026-12-07.sqlite');
+  const config = loadCliConfig(env);
   if (config.database.kind === 'postgres') {
     fail(
       'The database is PostgreSQL: back it up with pg_dump, e.g.\n  pg_dump --format=custom --file=toolbox.dump "$DATABASE_URL"\nand keep the secret key with it (docs/operations.md).',
@@ -304,22 +312,7 @@ export async function runToolboxCli(argv: string[], env: Record<string, string |
     strict: true,
   });
 
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    // Without a configuration file the CLI works on the demo's database location, so users added
-    // here can sign in to `npm start`'s demo too. Connector settings are not needed for users.
-    config = loadConfig({
-      env,
-      psaConnectors,
-      directoryConnectors,
-      availableForms: Object.keys(forms),
-      formDefaultsSchemas,
-      demoConfig: () => ({}),
-    });
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
+  const config = loadCliConfig(env);
   if (area === 'check') {
     // Without a file the service runs the demo sandbox, whose simulators only live inside it.
     if (!env.TOOLBOX_CONFIG) fail('check needs TOOLBOX_CONFIG: it checks the connections of your configuration file and admin console.');
