@@ -7,8 +7,9 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN } from '../src/demo/demo-sandbox.js';
+import { DEMO_SCREENPOP_SECRET } from '../src/demo/demo-sandbox.js';
 import { startToolbox } from '../src/start-toolbox.js';
+import { signInDemoTechnician } from './sign-in-demo.js';
 
 /**
  * The heap limits `npm start` runs the service with (package.json): without them V8 sizes the
@@ -181,33 +182,6 @@ async function startServer(db: string): Promise<Server & { close(): Promise<void
   };
 }
 
-function cookieFrom(setCookie: string | string[] | undefined, name: string): string | undefined {
-  for (const line of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) {
-    const [pair] = line.split(';');
-    if (pair?.startsWith(`${name}=`)) return pair;
-  }
-  return undefined;
-}
-
-async function signIn(pool: Pool, origin: string): Promise<string> {
-  const page = await pool.request({ method: 'GET', path: '/login?next=%2F' });
-  const html = await page.body.text();
-  const loginCookie = cookieFrom(page.headers['set-cookie'], 'tbx_login');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (!loginCookie || !csrf) throw new Error(`GET /login: status ${page.statusCode}, no login token`);
-  const form = new URLSearchParams({ _csrf: csrf, email: DEMO_SIGN_IN.email, password: DEMO_SIGN_IN.password, next: '/' });
-  const response = await pool.request({
-    method: 'POST',
-    path: '/login',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin, cookie: loginCookie },
-    body: form.toString(),
-  });
-  await response.body.dump();
-  const session = cookieFrom(response.headers['set-cookie'], 'tbx_session');
-  if (response.statusCode !== 303 || !session) throw new Error(`POST /login: status ${response.statusCode}`);
-  return session;
-}
-
 type PopAnswer = { status: number; ms: number; location?: string };
 
 async function pop(pool: Pool, session: string): Promise<PopAnswer> {
@@ -264,7 +238,7 @@ async function runBurst(db: string, seconds: number, connections: number): Promi
   const flood = new Pool(origin, { connections, pipelining: 1 });
   const probePool = new Pool(origin, { connections: 2 });
   try {
-    const session = await signIn(probePool, origin);
+    const session = await signInDemoTechnician(probePool, origin);
     // Warm-up: Graph tokens, codebase discovery, the JIT.
     for (let i = 0; i < 200; i++) {
       const result = await probe(probePool, session);

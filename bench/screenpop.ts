@@ -4,8 +4,9 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN } from '../src/demo/demo-sandbox.js';
+import { DEMO_SCREENPOP_SECRET } from '../src/demo/demo-sandbox.js';
 import { type BenchServers, type BenchServersMessage, startBenchServers } from './screenpop-servers.js';
+import { headerValues, signInDemoTechnician } from './sign-in-demo.js';
 
 const HELP = `Usage: npm run bench:screenpop -- [--quick] [--json] [--in-process] [--warmup-curve]
 
@@ -105,39 +106,6 @@ function percentile(sorted: number[], p: number): number {
   // Nearest rank: an actual observed value, no interpolation between two samples.
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
-}
-
-function headerValues(value: string | string[] | undefined): string[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
-}
-
-function cookieFrom(setCookie: string | string[] | undefined, name: string): string | undefined {
-  for (const line of headerValues(setCookie)) {
-    const [pair] = line.split(';');
-    if (pair?.startsWith(`${name}=`)) return pair;
-  }
-  return undefined;
-}
-
-/** Signs in like a browser: GET /login for the double-submit token, then POST the form. */
-async function signIn(pool: Pool, origin: string): Promise<string> {
-  const page = await pool.request({ method: 'GET', path: '/login?next=%2F' });
-  const html = await page.body.text();
-  const loginCookie = cookieFrom(page.headers['set-cookie'], 'tbx_login');
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (page.statusCode !== 200 || !loginCookie || !csrf) throw new Error(`GET /login: status ${page.statusCode}, no login token`);
-  const form = new URLSearchParams({ _csrf: csrf, email: DEMO_SIGN_IN.email, password: DEMO_SIGN_IN.password, next: '/' });
-  const response = await pool.request({
-    method: 'POST',
-    path: '/login',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin, cookie: loginCookie },
-    body: form.toString(),
-  });
-  await response.body.dump();
-  const session = cookieFrom(response.headers['set-cookie'], 'tbx_session');
-  if (response.statusCode !== 303 || !session) throw new Error(`POST /login: status ${response.statusCode}, no session cookie`);
-  return session;
 }
 
 type Client = { target: Target; pool: Pool; sample(index: number): Promise<Sample> };
@@ -413,7 +381,10 @@ async function warmupCurve(inProcess: boolean): Promise<number> {
   const toolboxPool = new Pool(servers.toolboxUrl, { connections: MAX_CONNECTIONS, keepAliveTimeout: 30_000 });
   const referencePool = new Pool(servers.referenceUrl, { connections: MAX_CONNECTIONS, keepAliveTimeout: 30_000 });
   try {
-    const clients = [toolboxClient(toolboxPool, await signIn(toolboxPool, servers.toolboxUrl)), referenceClient(referencePool)];
+    const clients = [
+      toolboxClient(toolboxPool, await signInDemoTechnician(toolboxPool, servers.toolboxUrl)),
+      referenceClient(referencePool),
+    ];
     const rows: string[][] = [];
     for (let batch = 1; batch <= batches; batch++) {
       const cpu: number[] = [];
@@ -470,7 +441,7 @@ async function main(): Promise<number> {
       const toolboxPool = new Pool(servers.toolboxUrl, { connections: MAX_CONNECTIONS, keepAliveTimeout: 30_000 });
       const referencePool = new Pool(servers.referenceUrl, { connections: MAX_CONNECTIONS, keepAliveTimeout: 30_000 });
       pools.push(toolboxPool, referencePool);
-      const session = await signIn(toolboxPool, servers.toolboxUrl);
+      const session = await signInDemoTechnician(toolboxPool, servers.toolboxUrl);
       const clients = [toolboxClient(toolboxPool, session), referenceClient(referencePool)];
       for (const client of clients) {
         log(`  warming up ${client.target}…`);

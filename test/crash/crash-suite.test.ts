@@ -18,6 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { type DemoSandbox, startDemoSandbox } from '../../src/demo/demo-sandbox.js';
+import { OFFBOARDING_DEFAULT_FIELDS } from '../helpers/offboarding-fields.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -75,17 +76,7 @@ const FORMS: Record<string, Form> = {
     ticketId: 1021,
     fields: {
       user_id: GRADY,
-      block_sign_in: 'on',
-      revoke_sessions: 'on',
-      reset_password: 'on',
-      remove_mfa: 'on',
-      remove_mobile_devices: 'on',
-      convert_to_shared: 'on',
-      hide_from_gal: 'on',
-      remove_groups: 'on',
-      remove_licences: 'on',
-      when: 'now',
-      time_zone: 'UTC',
+      ...OFFBOARDING_DEFAULT_FIELDS,
     },
   },
 };

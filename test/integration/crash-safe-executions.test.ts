@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { OFFBOARDING_DEFAULT_FIELDS } from '../helpers/offboarding-fields.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { createTestToolbox, GRAPH_ORIGIN, type TestToolbox, type TestToolboxOptions } from '../helpers/test-toolbox.js';
 import { withTestToolbox } from '../helpers/with-test-toolbox.js';
@@ -129,17 +130,7 @@ const OFFBOARD_GRADY = {
   query: 'ticket_id=1021&company_id=252&contact_id=322&form_name=user_offboarding',
   form: {
     user_id: GRADY,
-    block_sign_in: 'on',
-    revoke_sessions: 'on',
-    reset_password: 'on',
-    remove_mfa: 'on',
-    remove_mobile_devices: 'on',
-    convert_to_shared: 'on',
-    hide_from_gal: 'on',
-    remove_groups: 'on',
-    remove_licences: 'on',
-    when: 'now',
-    time_zone: 'UTC',
+    ...OFFBOARDING_DEFAULT_FIELDS,
   },
 };
 

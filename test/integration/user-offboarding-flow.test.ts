@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createManualClock } from '../../src/lib/clock.js';
+import { OFFBOARDING_DEFAULT_FIELDS } from '../helpers/offboarding-fields.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { createTestToolbox, type TestToolbox } from '../helpers/test-toolbox.js';
 
@@ -10,19 +11,7 @@ const GRADY = 'a0000000-0000-4000-8000-000000000002';
 type Step = { key: string; status: string; message: string };
 const stepOf = (json: Record<string, unknown>, key: string) => (json.steps as Step[]).find((s) => s.key === key)!;
 
-const DEFAULT_STEPS = {
-  block_sign_in: 'on',
-  revoke_sessions: 'on',
-  reset_password: 'on',
-  remove_mfa: 'on',
-  remove_mobile_devices: 'on',
-  convert_to_shared: 'on',
-  hide_from_gal: 'on',
-  remove_groups: 'on',
-  remove_licences: 'on',
-  when: 'now',
-  time_zone: 'UTC',
-};
+const DEFAULT_STEPS = OFFBOARDING_DEFAULT_FIELDS;
 
 async function openForm(toolbox: TestToolbox, cookie: string, query: string) {
   const pop = await toolbox.request(`/hooks/screenpop?${query}&form_name=user_offboarding`, { cookie });
