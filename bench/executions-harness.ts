@@ -247,7 +247,7 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
   const clock = systemClock;
   // Services are built by the composition root, but not started: the benchmark starts its own
   // worker (same queue, same handlers) so that it can see when each execution finishes.
-  const services = createServices({ config, logger, clock, fetch, secretKey: Buffer.alloc(32, 7), store });
+  const services = createServices({ config, logger, clock, fetch, secretKey: Buffer.alloc(32, 7), store, jobEngine: 'store' });
   await syncConfiguredUsers({ store, clock }, config.users);
   const technician = await store.users.findByEmail(DEMO_SIGN_IN.email);
   if (!technician) throw new Error('the demo technician was not created');
@@ -353,15 +353,15 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
  * The store job queue with the handlers create-services.ts registers, plus a hook when an
  * execution's run returns (its final status is then stored; the job row is completed just after).
  */
-export function startWorker(
+export async function startWorker(
   toolbox: BenchToolbox,
   concurrency: number,
   onFinished: (executionId: string) => void,
-): { queue: JobQueue; stop(): Promise<void> } {
+): Promise<{ queue: JobQueue; stop(): Promise<void> }> {
   const { services } = toolbox;
   const queue = jobQueueKinds.store({ store: services.store, clock: services.clock, logger: services.logger, concurrency });
   const engine = { ...toolbox.engine(services.workflows), jobQueue: queue };
-  queue.start({
+  await queue.start({
     [RUN_EXECUTION_JOB]: async (payload, job) => {
       const { executionId } = payload as { executionId: string };
       await runExecution(engine, executionId, job.lease);

@@ -325,7 +325,7 @@ async function measureThroughput(
   const toolbox = await createBenchToolbox(database.store);
   const finishedAt = new Map<string, number>();
   let waiting: { ids: Set<string>; resolve: () => void } | undefined;
-  const worker = startWorker(toolbox, concurrency, (id) => {
+  const worker = await startWorker(toolbox, concurrency, (id) => {
     finishedAt.set(id, performance.now());
     if (waiting?.ids.delete(id) && waiting.ids.size === 0) waiting.resolve();
   });

@@ -11,10 +11,11 @@ import { createLaunchReads } from './domain/launch/launch-reads.js';
 import { createOptionLoader } from './domain/launch/load-options.js';
 import { purgeExpiredRecords } from './domain/retention/purge-expired-records.js';
 import { createLiveSettings } from './domain/settings/live-settings.js';
-import { runExecution } from './engine/run-execution.js';
+import { endAbandonedExecution, runExecution } from './engine/run-execution.js';
 import { RETRY_TICKET_NOTE_JOB, retryTicketNote } from './engine/write-ticket-note.js';
 import { formDefaultsSchemas, forms } from './forms/index.js';
-import { jobQueueKinds } from './jobs/index.js';
+import { defaultJobQueueKind, jobQueueKinds } from './jobs/index.js';
+import type { JobQueue } from './jobs/types.js';
 import type { Clock } from './lib/clock.js';
 import type { FetchLike } from './lib/http-fetch.js';
 import type { Logger } from './lib/logger.js';
@@ -25,7 +26,7 @@ import { createReadiness } from './operations/readiness.js';
 import { createToolboxMetrics } from './operations/toolbox-metrics.js';
 import type { Services } from './services.js';
 import { openStore } from './store/index.js';
-import type { Store } from './store/types.js';
+import { LeaseLostError, type Store } from './store/types.js';
 import { workflows } from './workflows/index.js';
 
 export type CreateServicesOptions = {
@@ -38,8 +39,10 @@ export type CreateServicesOptions = {
   /** An already opened store (tests); otherwise opened from the configuration. */
   store?: Store;
   workerConcurrency?: number;
-  /** How long a dead worker's job stays claimed before another takes it over (tests shorten it). */
+  /** Store queue: how long a dead worker's job stays claimed before another takes it over (tests shorten it). */
   jobLeaseMs?: number;
+  /** Replaces the configuration's job engine (tests run both). */
+  jobEngine?: 'store' | 'pg-boss';
   /** Waits between retries of a ticket note ConnectWise did not take (tests shorten them). */
   noteRetryDelaysMs?: number[];
   /** Node's process metrics in /metrics (default on). */
@@ -70,13 +73,14 @@ export function createServices(
   const store = options.store ?? openStore(config.database);
   const secretBox = createSecretBox(options.secretKey);
   // The job queue is built below; readiness asks it through this late binding.
-  let jobQueueRef: { isRunning(): boolean } = { isRunning: () => false };
+  let jobQueueRef: Pick<JobQueue, 'isRunning' | 'backlog'> = { isRunning: () => false };
   const readiness = createReadiness({ store, jobQueue: { isRunning: () => jobQueueRef.isRunning() } });
   const metrics = createToolboxMetrics({
     store,
     clock,
     readiness,
     logger,
+    jobBacklog: () => jobQueueRef.backlog?.(),
     ...(options.processMetrics !== undefined ? { processMetrics: options.processMetrics } : {}),
   });
   const connectorFetches = new Map<string, FetchLike>();
@@ -102,12 +106,19 @@ export function createServices(
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
   });
   const { psa, directories } = settings;
-  const jobQueue = jobQueueKinds.store({
+  const jobEngine = options.jobEngine ?? config.jobEngine ?? defaultJobQueueKind(store);
+  if (jobEngine === 'pg-boss' && store.dialect !== 'postgres') {
+    throw new ConfigError(config.configPath ?? 'the configuration', [
+      'jobEngine: pg-boss runs on PostgreSQL only; this database is SQLite. Leave `jobEngine` out (SQLite uses the store queue) or set `database` to a postgres:// URL.',
+    ]);
+  }
+  const jobQueue = jobQueueKinds[jobEngine]({
     store,
     clock,
     logger: logger.child({ component: 'worker' }),
     ...(options.workerConcurrency ? { concurrency: options.workerConcurrency } : {}),
     ...(options.jobLeaseMs ? { leaseMs: options.jobLeaseMs } : {}),
+    retentionDays: () => settings.current().general.jobRetentionDays.value,
   });
   jobQueueRef = jobQueue;
   const launchReads = instrumentLaunchReads(createLaunchReads({ psa, launches: store.launches, clock, logger }), metrics.observeScreenPop);
@@ -160,10 +171,17 @@ export function createServices(
         },
         ...(options.noteRetryDelaysMs ? { noteRetryDelaysMs: options.noteRetryDelaysMs } : {}),
       };
-      jobQueue.start({
+      await jobQueue.start({
         [RUN_EXECUTION_JOB]: async (payload, job) => {
-          await settings.ensureFresh();
-          await runExecution(engine, (payload as { executionId: string }).executionId, job.lease);
+          const { executionId } = payload as { executionId: string };
+          try {
+            await settings.ensureFresh();
+            await runExecution(engine, executionId, job.lease);
+          } catch (error) {
+            // Nothing will run it again: end it honestly instead of leaving it `running` forever.
+            if (!job.final || error instanceof LeaseLostError) throw error;
+            await endAbandonedExecution(engine, executionId, error instanceof Error ? error.message : String(error), job.lease);
+          }
         },
         [RETRY_TICKET_NOTE_JOB]: async (payload, job) => {
           await settings.ensureFresh();

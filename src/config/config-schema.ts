@@ -59,6 +59,7 @@ export const GENERAL_DEFAULTS = {
 
 export const configFileSchema = z.strictObject({
   database: z.string().min(1).optional().describe('postgres://… URL or a SQLite file path'),
+  jobEngine: z.enum(['store', 'pg-boss']).optional().describe('store (the only one on SQLite) or pg-boss (PostgreSQL; the default there)'),
   publicUrl: z.url({ protocol: /^https?$/ }).optional(),
   host: z.string().min(1).optional(),
   port: z.coerce.number().int().min(0).max(65535).optional(),

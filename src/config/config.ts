@@ -27,6 +27,8 @@ export type Config = {
   publicUrl: string;
   dataDir: string;
   database: DatabaseConfig;
+  /** Which job engine runs executions; left out, pg-boss on PostgreSQL and the store queue on SQLite. */
+  jobEngine?: 'store' | 'pg-boss';
   logLevel: string;
   /**
    * Addresses or subnets of reverse proxies in front of the toolbox. Only a request from one of

@@ -173,6 +173,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
     publicUrl,
     dataDir,
     database: parseDatabase(env.DATABASE_URL ?? file.database, dataDir),
+    ...(file.jobEngine ? { jobEngine: file.jobEngine } : {}),
     logLevel: env.LOG_LEVEL ?? file.logLevel ?? 'info',
     trustedProxies: file.trustedProxies,
     screenpop: file.screenpop?.secret ? { secret: file.screenpop.secret } : {},

@@ -183,6 +183,67 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
     }
   }
 
+  await finishExecution(deps, executionId, workflow, changed, lease);
+  log.info('execution finished');
+}
+
+/**
+ * Ends an execution whose job failed for good (its last attempt threw: the database or the
+ * service failed, not a step, which records its own failure). It must not stay `running`: steps
+ * never started are marked not run, a step that was under way is `unknown` (its write may have
+ * happened), the status follows the same rule as a finished run, and the note says so.
+ */
+export async function endAbandonedExecution(deps: RunExecutionDeps, executionId: string, reason: string, lease?: JobLease): Promise<void> {
+  const { store, clock } = deps;
+  const execution = await store.executions.get(executionId);
+  if (!execution || (execution.status !== 'queued' && execution.status !== 'running')) return;
+  const workflow = deps.workflows[execution.formName];
+  // The first step left unfinished is where the run stopped: failed if it never started, not
+  // known if it was under way (its write may have happened). Those after it were never run.
+  let stoppedAt: number | undefined;
+  for (const record of await store.executions.steps(executionId)) {
+    if (record.key === NOTE_STEP.key || (record.status !== 'pending' && record.status !== 'running')) continue;
+    const first = stoppedAt === undefined;
+    stoppedAt ??= record.seq;
+    const changes: Partial<StepRecord> = !first
+      ? { status: 'skipped', message: 'Not run: the run stopped at an earlier step after an internal error.' }
+      : record.status === 'running'
+        ? {
+            status: 'unknown',
+            message:
+              'The run stopped during this step after an internal error; whether it was done is not known. Check it in the directory before running the form again.',
+            finishedAt: iso(clock),
+          }
+        : { status: 'failed', message: 'Not run: the run stopped before this step after an internal error.', finishedAt: iso(clock) };
+    await store.executions.updateStep(executionId, record.seq, changes, lease);
+  }
+  deps.logger.error({ executionId, reason }, 'execution abandoned: its job failed on its last attempt');
+  if (!workflow) {
+    await store.executions.setStatus(executionId, 'failed', iso(clock), 'The run stopped after an internal error.');
+    return;
+  }
+  await finishExecution(
+    deps,
+    executionId,
+    workflow,
+    new Map(),
+    lease,
+    'The run stopped after an internal error; the details are in the service log.',
+  );
+}
+
+/** The end of every run: the secret kept only when it took effect, one status, the note, the status stored. */
+async function finishExecution(
+  deps: RunExecutionDeps,
+  executionId: string,
+  workflow: Workflow<never>,
+  changed: Map<number, boolean>,
+  lease: JobLease | undefined,
+  errorMessage?: string,
+): Promise<void> {
+  const { store, clock } = deps;
+  const execution = (await store.executions.get(executionId))!;
+  const steps = workflow.steps(execution.inputs.form as never);
   // Nothing to show when the secret never took effect (the reset failed, the pass was not issued)
   // or there is nothing to show back (the technician typed the password). Discarded, not "shown":
   // the page must not say a password was shown that never existed.
@@ -201,8 +262,7 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
     ),
   );
   await writeNote(deps, executionId, workflow.title, afterSteps, status, secretSet, lease);
-  await store.executions.setStatus(executionId, status, iso(clock));
-  log.info({ status }, 'execution finished');
+  await store.executions.setStatus(executionId, status, iso(clock), errorMessage);
 }
 
 /** A recorded step's kind from the workflow; one it no longer has counts as a change (never hides one). */

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { JobBacklog } from '../jobs/types.js';
 import type { Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { OperationalCounts, Store } from '../store/types.js';
@@ -22,6 +23,11 @@ export type CreateToolboxMetricsOptions = {
   logger: Logger;
   /** Node's process metrics (CPU, memory, event loop, GC); on by default. */
   processMetrics?: boolean;
+  /**
+   * Unfinished jobs when the job engine keeps them outside the store (pg-boss); undefined: the
+   * store's own counts are the queue.
+   */
+  jobBacklog?: () => Promise<JobBacklog> | undefined;
 };
 
 /** Store counts are read at most this often, however often (or by how many scrapers) /metrics is asked. */
@@ -67,11 +73,13 @@ export function createToolboxMetrics(options: CreateToolboxMetricsOptions): Tool
     if (!counts || now - counts.at >= COUNTS_MAX_AGE_MS) {
       counts = {
         at: now,
-        value: options.store.maintenance.counts(new Date(now).toISOString()).catch((error: unknown) => {
-          options.logger.warn({ err: error }, 'metrics: could not read the counts from the store');
-          counts = undefined;
-          return undefined;
-        }),
+        value: Promise.all([options.store.maintenance.counts(new Date(now).toISOString()), options.jobBacklog?.()])
+          .then(([stored, backlog]) => (backlog ? { ...stored, jobs: backlog } : stored))
+          .catch((error: unknown) => {
+            options.logger.warn({ err: error }, 'metrics: could not read the counts from the store');
+            counts = undefined;
+            return undefined;
+          }),
       };
     }
     return counts.value;

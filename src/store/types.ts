@@ -145,7 +145,23 @@ export type JobRecord = {
  * A job's current claim (`JobLease`): a write that carries it happens only while that claim still
  * holds the job, checked in the same statement; otherwise the write throws `LeaseLostError`.
  */
-export type StoreFence = { jobId: string; token: string };
+export type StoreFence =
+  /** A claim on a row of the store's own `jobs` table (the store queue). */
+  | { jobId: string; token: string }
+  /**
+   * A pg-boss job as one worker fetched it: pg-boss counts every fetch of a job in `retry_count`, so
+   * the job is still this worker's while it is `active` with that count.
+   */
+  | { engine: 'pg-boss'; schema: string; queue: string; jobId: string; retryCount: number };
+
+/** SQL run inside the store's transaction, for a job engine that writes its job there (pg-boss). */
+export type TransactionSql = { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
+
+/**
+ * Writes an execution's job inside the store's transaction. Without one, the store writes the job
+ * into its own `jobs` table; a job engine with its own tables (pg-boss) passes its writer.
+ */
+export type TransactionalJobWriter = (job: NewJob, sql: TransactionSql) => Promise<void>;
 
 /** The worker's claim on the job was taken over: it must stop without writing anything more. */
 export class LeaseLostError extends Error {
@@ -203,7 +219,11 @@ export type LaunchRepo = {
 
 export type ExecutionRepo = {
   /** Creates the execution and its pending steps; returns the existing one when the launch already has one. */
-  createOnce(execution: NewExecution, now: string): Promise<{ execution: ExecutionRecord; created: boolean }>;
+  createOnce(
+    execution: NewExecution,
+    now: string,
+    writeJob?: TransactionalJobWriter,
+  ): Promise<{ execution: ExecutionRecord; created: boolean }>;
   get(id: string): Promise<ExecutionRecord | undefined>;
   /** The execution a launch gave, if it was submitted: a launch runs at most once. */
   findByLaunch(launchId: string): Promise<ExecutionRecord | undefined>;
@@ -424,6 +444,11 @@ export type MaintenanceRepo = {
 
 export type Store = {
   dialect: 'sqlite' | 'postgres';
+  /**
+   * PostgreSQL: where the store lives, for a job engine that keeps its own tables in the same
+   * database (its schema beside the store's, so fenced writes can check its claims).
+   */
+  postgres?: { url: string; schema: string };
   users: UserRepo;
   sessions: SessionRepo;
   launches: LaunchRepo;

@@ -433,6 +433,73 @@ for (const kind of ['sqlite', 'postgres'] as const) {
   });
 }
 
+/**
+ * Two live instances on one PostgreSQL (pg-boss, its default job engine), the first killed while it
+ * holds jobs: the second takes them over within 30 s of the kill and finishes each execution once.
+ */
+describe('two instances on one PostgreSQL, one killed while holding jobs', {
+  skip: TEST_DATABASES.find((d) => d.name === 'postgres')!.skip,
+}, () => {
+  test('the other instance finishes every execution, once, with one note each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'toolbox-two-'));
+    // Slow Graph answers keep the first instance's executions running while the second starts.
+    const sandbox = await startDemoSandbox({ graphLatencyMs: 1500 });
+    const database = await newDatabase('postgres', dir);
+    const caFile = join(dir, 'ca.pem');
+    writeFileSync(caFile, sandbox.caPem);
+    const configFile = join(dir, 'toolbox.json');
+    writeFileSync(configFile, JSON.stringify({ ...sandbox.config, database: database.url, screenpop: { secret: SECRET } }));
+    const [portA, portB] = [await freePort(), await freePort()];
+    const env = (port: number) => ({
+      TOOLBOX_CONFIG: configFile,
+      TOOLBOX_DATA_DIR: dir,
+      TOOLBOX_SECRET_KEY: SECRET_KEY,
+      TOOLBOX_PUBLIC_URL: `http://127.0.0.1:${portA}`,
+      NODE_EXTRA_CA_CERTS: caFile,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    });
+    const first = new Toolbox(portA, env(portA));
+    const second = new Toolbox(portB, env(portB));
+    const db = new pg.Client({ connectionString: database.url });
+    try {
+      await first.start();
+      const session = await signIn(first.base);
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) ids.push((await submit(first.base, session, FORMS.password_reset!))!);
+      await second.start();
+      await db.connect();
+      const active = await db.query(`select count(*)::int as n from pgboss.job where name = 'execution.run' and state = 'active'`);
+      assert.ok(active.rows[0].n >= 1, 'the first instance holds jobs when it is killed');
+      first.child!.kill('SIGKILL');
+      await first.exited;
+      const killedAt = Date.now();
+
+      const outcomes = await Promise.all(ids.map((id) => waitFinished(second.base, session.cookie, id, 45_000)));
+      for (const outcome of outcomes) assert.equal(outcome.status, 'succeeded');
+      for (const id of ids) assert.equal(notesOf(sandbox, FORMS.password_reset!.ticketId, id).length, 1, `one note for ${id}`);
+      // The jobs the killed instance held were taken over (fetched again), within 30 s of the kill.
+      const retried = await db.query(
+        `select extract(epoch from started_on) * 1000 as started from pgboss.job where name = 'execution.run' and retry_count > 0`,
+      );
+      assert.ok(retried.rows.length >= 1, 'jobs held by the killed instance were taken over');
+      const slowest = Math.max(...retried.rows.map((row: { started: string }) => Number(row.started) - killedAt));
+      assert.ok(slowest <= RECOVERY_LIMIT_MS, `taken over ${slowest} ms after the kill`);
+      figures.push(
+        `two instances: ${retried.rows.length} jobs of the killed one taken over, the last ${Math.round(slowest)} ms after the kill`,
+      );
+    } finally {
+      await db.end().catch(() => {});
+      await first.stop();
+      await second.stop();
+      await sandbox.close();
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 after(() => {
   if (figures.length > 0) process.stdout.write(`# crash suite: ${figures.join('; ')}\n`);
 });

@@ -64,6 +64,8 @@ export const TEST_DATABASES: TestDatabase[] = [
           await store.close();
           const cleanup = new pg.Client({ connectionString: postgresUrl });
           await cleanup.connect();
+          // With its job engine's schema, when a test ran pg-boss on it.
+          await cleanup.query(`drop schema if exists ${schema}_pgboss cascade`);
           await cleanup.query(`drop schema ${schema} cascade`);
           await cleanup.end();
         },
@@ -101,6 +103,7 @@ export async function openTwoInstances(kind: 'sqlite' | 'postgres'): Promise<{ s
     stores,
     async close() {
       await Promise.all(stores.map((store) => store.close()));
+      await admin.query(`drop schema if exists ${schema}_pgboss cascade`);
       await admin.query(`drop schema ${schema} cascade`);
       await admin.end();
     },

@@ -101,6 +101,13 @@ export type TestToolboxOptions = {
   killAt?: (call: { method: string; args: unknown[]; store: Store }) => boolean | Promise<boolean>;
   /** How long a dead worker's job stays claimed (the default is the production lease). */
   jobLeaseMs?: number;
+  /**
+   * The job engine; default `store` on both databases. In-process "kills" (`killAt`) stop a
+   * toolbox without stopping its process, which only the store queue's short test leases turn into
+   * a takeover in seconds; pg-boss, PostgreSQL's default, has its own tests, the crash suite (real
+   * SIGKILL) and the two-instance test.
+   */
+  jobEngine?: 'store' | 'pg-boss';
   /** Sees every upstream call; `send` passes it on. Lets a test lose an answer after it landed. */
   interceptFetch?: (url: URL, init: RequestInit | undefined, send: () => Promise<Response>) => Promise<Response>;
 };
@@ -170,6 +177,7 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     secretKey: Buffer.alloc(32, 7),
     store,
     workerConcurrency: 2,
+    jobEngine: options.jobEngine ?? 'store',
     ...(options.jobLeaseMs ? { jobLeaseMs: options.jobLeaseMs } : {}),
     ...(options.noteRetryDelaysMs ? { noteRetryDelaysMs: options.noteRetryDelaysMs } : {}),
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),

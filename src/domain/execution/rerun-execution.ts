@@ -185,6 +185,7 @@ export async function rerunExecution(
       job: executionJob(executionId, now),
     },
     nowIso,
+    deps.jobQueue.transactionalWriter,
   );
   deps.jobQueue.notify();
   await deps.store.audit.append(

@@ -145,6 +145,7 @@ export async function submitExecution(
       job: executionJob(executionId, parsed.runAt ?? now),
     },
     new Date(now).toISOString(),
+    deps.jobQueue.transactionalWriter,
   );
   crashPoint('submit:after-create');
   // Another request for the same launch got there first (a double click): this one ran nothing.

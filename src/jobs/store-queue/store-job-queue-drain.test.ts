@@ -24,7 +24,7 @@ for (const database of TEST_DATABASES) {
       const q = queue();
       let release: () => void = () => {};
       const started: string[] = [];
-      q.start({
+      await q.start({
         slow: async (payload) => {
           started.push((payload as { name: string }).name);
           await new Promise<void>((resolve) => {
@@ -50,7 +50,7 @@ for (const database of TEST_DATABASES) {
       const q = queue();
       let release: () => void = () => {};
       let running = false;
-      q.start({
+      await q.start({
         stuck: async () => {
           running = true;
           await new Promise<void>((resolve) => {
@@ -76,7 +76,7 @@ for (const database of TEST_DATABASES) {
       // Another worker (another instance, or this one after a restart) takes it at once.
       const next = queue();
       let ranAgain = false;
-      next.start({
+      await next.start({
         stuck: async () => {
           ranAgain = true;
         },

@@ -30,7 +30,7 @@ for (const database of TEST_DATABASES) {
       const queues = [0, 1].map(() =>
         createStoreJobQueue({ jobs: store.jobs, clock: systemClock, logger: createSilentLogger(), concurrency: 2, pollIntervalMs: 20 }),
       );
-      for (const queue of queues) queue.start({ count: handler });
+      for (const queue of queues) await queue.start({ count: handler });
       for (let n = 0; n < 10; n++) {
         await queues[n % 2]!.enqueue('count', { n }, { maxAttempts: 2, uniqueKey: `n-${n}` });
       }

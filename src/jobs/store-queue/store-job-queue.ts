@@ -84,7 +84,12 @@ export function createStoreJobQueue(options: StoreJobQueueOptions): JobQueue {
     }, heartbeatMs);
     beat.unref();
     try {
-      await handler(job.payload, { id: job.id, attempt: job.attempts, lease: { jobId: job.id, token } });
+      await handler(job.payload, {
+        id: job.id,
+        attempt: job.attempts,
+        final: job.attempts >= job.maxAttempts,
+        lease: { jobId: job.id, token },
+      });
       if (!handedBack.has(job.id)) await jobs.complete(job.id, iso(clock.now()), token);
     } catch (error) {
       // Handed back at shutdown, or taken over: the job is someone else's now (the fenced writes
@@ -142,7 +147,7 @@ export function createStoreJobQueue(options: StoreJobQueueOptions): JobQueue {
     notify() {
       if (running) wake();
     },
-    start(nextHandlers) {
+    async start(nextHandlers) {
       if (running) return;
       handlers = nextHandlers;
       running = true;

@@ -67,6 +67,9 @@ export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Ky
   return {
     db,
     dialect,
+    ...(options.database.kind === 'postgres'
+      ? { postgres: { url: options.database.url, schema: options.postgresSchema ?? 'public' } }
+      : {}),
     users: createUserRepo(db),
     sessions: createSessionRepo(db),
     launches: createLaunchRepo(db),

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable, sql } from 'kysely';
 import {
   type ExecutionRecord,
   type ExecutionRepo,
@@ -7,6 +7,7 @@ import {
   type NoteStatus,
   type StepRecord,
   type StepStatus,
+  type StoreFence,
 } from '../../types.js';
 import type { Database, ExecutionStepTable, ExecutionTable } from '../database.js';
 import { insertJob } from './job-repo.js';
@@ -62,7 +63,7 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
       const row = await db.selectFrom('executions').selectAll().where('launch_id', '=', launchId).executeTakeFirst();
       return row && toExecution(row);
     },
-    async createOnce(execution, now) {
+    async createOnce(execution, now, writeJob) {
       const inserted = await db.transaction().execute(async (trx) => {
         const result = await trx
           .insertInto('executions')
@@ -115,7 +116,16 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
             )
             .execute();
         }
-        if (execution.job) await insertJob(trx, execution.job, now);
+        if (execution.job) {
+          if (writeJob) {
+            const job = execution.job;
+            await writeJob(job, {
+              executeSql: async (text, values = []) => ({ rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows }),
+            });
+          } else {
+            await insertJob(trx, execution.job, now);
+          }
+        }
         return true;
       });
       if (inserted) return { execution: (await get(execution.id))!, created: true };
@@ -156,11 +166,7 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
         .where('seq', '=', seq)
         // Fencing: in the same statement, so no other worker can take the job between check and write.
         // A raw fragment: the expression builder costs measurably more CPU on every step write.
-        .$if(fence !== undefined, (q) =>
-          q.where(
-            sql<boolean>`exists (select 1 from jobs where jobs.id = ${fence!.jobId} and jobs.locked_by = ${fence!.token} and jobs.status = 'running')`,
-          ),
-        )
+        .$if(fence !== undefined, (q) => q.where(fenceHolds(fence!)))
         .executeTakeFirst();
       if (fence && Number(result.numUpdatedRows) === 0) throw new LeaseLostError(fence.jobId);
     },
@@ -269,4 +275,15 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
       return count;
     },
   };
+}
+
+/**
+ * The condition a fenced write carries: the worker's claim still holds its job. pg-boss's jobs are
+ * in its own schema of the same database, so the check stays in the same statement.
+ */
+function fenceHolds(fence: StoreFence) {
+  if ('engine' in fence) {
+    return sql<boolean>`exists (select 1 from ${sql.table(`${fence.schema}.job`)} where name = ${fence.queue} and id = ${fence.jobId}::uuid and state = 'active' and retry_count = ${fence.retryCount})`;
+  }
+  return sql<boolean>`exists (select 1 from jobs where jobs.id = ${fence.jobId} and jobs.locked_by = ${fence.token} and jobs.status = 'running')`;
 }
