@@ -89,9 +89,17 @@ export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Ky
         // its own.
         const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
         const migrationTableSchema = rows[0]?.schema ?? 'public';
-        const { error } = await new Migrator({ db, provider: migrationProvider, ...tables, migrationTableSchema }).migrateToLatest();
-        if (error) throw error;
-        return;
+        // Kysely's migrator lists the tables of every schema to see whether its own exist; a schema
+        // dropped meanwhile by another session (another toolbox's test, a tenant) fails that listing
+        // with 3F000 "schema does not exist". Nothing was applied then: list again.
+        for (let attempt = 1; ; attempt++) {
+          const { error } = await new Migrator({ db, provider: migrationProvider, ...tables, migrationTableSchema })
+            .migrateToLatest()
+            .catch((thrown: unknown) => ({ error: thrown }));
+          if (!error) return;
+          if ((error as { code?: string }).code !== '3F000' || attempt >= 5) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        }
       }
       // Kysely takes no lock on SQLite (it assumes one connection), so two processes on one file
       // could both see "nothing applied" and both run 0001. BEGIN IMMEDIATE takes the write lock up
