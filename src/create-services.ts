@@ -14,6 +14,7 @@ import { createLiveSettings } from './domain/settings/live-settings.js';
 import { endAbandonedExecution, runExecution } from './engine/run-execution.js';
 import { RETRY_TICKET_NOTE_JOB, retryTicketNote } from './engine/write-ticket-note.js';
 import { formDefaultsSchemas, forms } from './forms/index.js';
+import { handOverStoreJobs } from './jobs/hand-over-store-jobs.js';
 import { defaultJobQueueKind, jobQueueKinds } from './jobs/index.js';
 import type { JobQueue } from './jobs/types.js';
 import type { Clock } from './lib/clock.js';
@@ -171,6 +172,9 @@ export function createServices(
         },
         ...(options.noteRetryDelaysMs ? { noteRetryDelaysMs: options.noteRetryDelaysMs } : {}),
       };
+      if (jobEngine !== 'store') {
+        await handOverStoreJobs({ jobs: store.jobs, queue: jobQueue, logger, now: () => new Date(clock.now()).toISOString() });
+      }
       await jobQueue.start({
         [RUN_EXECUTION_JOB]: async (payload, job) => {
           const { executionId } = payload as { executionId: string };

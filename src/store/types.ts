@@ -272,6 +272,8 @@ export type JobRepo = {
   complete(id: string, now: string, token?: string): Promise<void>;
   fail(id: string, error: string, retryAt: string | null, now: string, token?: string): Promise<void>;
   get(id: string): Promise<JobRecord | undefined>;
+  /** Queued and running jobs, oldest first: what a switch to another job engine must carry over. */
+  listUnfinished(): Promise<JobRecord[]>;
   /**
    * Hands a running job back (graceful shutdown): queued again at `now`, unlocked, so another
    * worker or the next start takes it at once. Only while the claim `token` still holds it.

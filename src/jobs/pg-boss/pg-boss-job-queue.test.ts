@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { TEST_DATABASES } from '../../../test/helpers/test-databases.js';
 import { createSilentLogger } from '../../lib/logger.js';
 import { LeaseLostError, type Store } from '../../store/types.js';
+import { handOverStoreJobs } from '../hand-over-store-jobs.js';
 import { jobQueueKinds } from '../index.js';
 import type { JobLease, JobQueue } from '../types.js';
 
@@ -126,6 +127,29 @@ describe('pg-boss job queue', { skip: postgres.skip }, () => {
     await waitFor('the last attempt', () => finals.length === 3, 20_000);
     await new Promise((resolve) => setTimeout(resolve, 2500));
     assert.deepEqual(finals, [false, false, true], 'no attempt after the last');
+  });
+
+  test('jobs left in the store queue are carried over once, with their time, when PostgreSQL moves to pg-boss', async () => {
+    const now = new Date().toISOString();
+    const later = new Date(Date.now() + 2000).toISOString();
+    await store.jobs.enqueue({ id: 'old-1', kind: 'test.carried', payload: { n: 1 }, runAt: now, maxAttempts: 1 }, now);
+    await store.jobs.enqueue(
+      { id: 'old-2', kind: 'test.carried', payload: { n: 2 }, runAt: later, maxAttempts: 1, uniqueKey: 'offboard:2' },
+      now,
+    );
+    const queue = newQueue();
+    const ran: { n: number; at: number }[] = [];
+    const handOver = () =>
+      handOverStoreJobs({ jobs: store.jobs, queue, logger: createSilentLogger(), now: () => new Date().toISOString() });
+    // Two instances starting together: each job is carried over once.
+    const [first, second] = await Promise.all([handOver(), handOver()]);
+    assert.ok(first + second >= 2);
+    await queue.start({ 'test.carried': async (payload) => void ran.push({ n: (payload as { n: number }).n, at: Date.now() }) });
+    await waitFor('both carried jobs', () => ran.length === 2);
+    assert.ok(ran.find((r) => r.n === 2)!.at >= Date.parse(later) - 50, 'the scheduled one kept its time');
+    assert.equal((await store.jobs.listUnfinished()).length, 0);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(ran.length, 2, 'each ran once');
   });
 
   test('a fenced write holds only while the worker still has the job; after a takeover it throws LeaseLostError', async () => {

@@ -130,5 +130,9 @@ export function createJobRepo(db: Kysely<Database>, dialect: 'sqlite' | 'postgre
       const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toJob(row);
     },
+    async listUnfinished() {
+      const rows = await db.selectFrom('jobs').selectAll().where('status', 'in', ['queued', 'running']).orderBy('run_at').execute();
+      return rows.map(toJob);
+    },
   };
 }
