@@ -154,9 +154,9 @@ export function createServices(
         logger,
         publicUrl: config.publicUrl,
         // Ticket notes are attributed to the technician's PSA member (admin console: Technicians).
-        memberFor: (userId: string) => {
+        authorFor: (userId: string) => {
           const mapping = settings.current().technicians[userId];
-          return mapping ? { id: mapping.memberId, identifier: mapping.identifier } : undefined;
+          return mapping ? { id: mapping.memberId, display: mapping.identifier } : undefined;
         },
         ...(options.noteRetryDelaysMs ? { noteRetryDelaysMs: options.noteRetryDelaysMs } : {}),
       };

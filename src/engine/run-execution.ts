@@ -29,8 +29,8 @@ export type RunExecutionDeps = {
   clock: Clock;
   logger: Logger;
   publicUrl: string;
-  /** The technician's PSA member, to attribute the ticket note to (see write-ticket-note.ts). */
-  memberFor?: WriteTicketNoteDeps['memberFor'];
+  /** The technician as the PSA knows them, to attribute the ticket note to (see write-ticket-note.ts). */
+  authorFor?: WriteTicketNoteDeps['authorFor'];
 };
 
 const iso = (clock: Clock) => new Date(clock.now()).toISOString();

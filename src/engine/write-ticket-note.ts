@@ -1,4 +1,4 @@
-import type { PsaClient, PsaNote } from '../connectors/psa/types.js';
+import type { PsaAuthor, PsaClient } from '../connectors/psa/types.js';
 import type { JobLease, JobQueue } from '../jobs/types.js';
 import type { Clock } from '../lib/clock.js';
 import { crashPoint } from '../lib/crash-point.js';
@@ -19,13 +19,11 @@ export type WriteTicketNoteDeps = {
   logger: Logger;
   noteRetryDelaysMs?: number[];
   /**
-   * The PSA member a toolbox user's notes are attributed to (the technician mapping), if any.
+   * The PSA technician a toolbox user's notes are attributed to (the technician mapping), if any.
    * Read at each attempt, so a mapping changed while a note waits for its retry is used.
    */
-  memberFor?: (userId: string) => PsaNoteMember | undefined;
+  authorFor?: (userId: string) => PsaAuthor | undefined;
 };
-
-export type PsaNoteMember = NonNullable<PsaNote['member']>;
 
 /** Every note names its execution; the retry looks for this text before writing again. */
 export const noteMarker = (executionId: string) => `execution ${executionId}`;
@@ -69,7 +67,7 @@ export async function attemptTicketNote(
     const existing = attemptedBefore ? await deps.psa.findTicketNote(ticketId, noteMarker(executionId)) : null;
     const written = existing
       ? { note: existing, attribution: '' }
-      : await addNoteAsTechnician(deps, executionId, ticketId, lines, deps.memberFor?.(execution.technicianUserId));
+      : await addNoteAsTechnician(deps, executionId, ticketId, lines, deps.authorFor?.(execution.technicianUserId));
     if (!existing) crashPoint('note:after-send');
     const note = written.note;
     await store.executions.setNote(executionId, { status: 'written', text, error: null });
@@ -137,22 +135,22 @@ async function addNoteAsTechnician(
   executionId: string,
   ticketId: string,
   lines: string[],
-  member: PsaNoteMember | undefined,
+  author: PsaAuthor | undefined,
 ): Promise<{ note: { id: string }; attribution: string }> {
-  if (!member) return { note: await deps.psa.addTicketNote(ticketId, { lines, internal: true }), attribution: '' };
+  if (!author) return { note: await deps.psa.addTicketNote(ticketId, { lines, visibility: 'internal' }), attribution: '' };
   try {
-    const note = await deps.psa.addTicketNote(ticketId, { lines, internal: true, member });
-    return { note, attribution: ` as member ${member.identifier}` };
+    const note = await deps.psa.addTicketNote(ticketId, { lines, visibility: 'internal', author });
+    return { note, attribution: ` as member ${author.display}` };
   } catch (error) {
     if (!refusedBeforeSaving(error)) throw error;
     deps.logger.warn(
-      { executionId, ticketId, member: member.identifier, err: isToolboxError(error) ? error.toLog() : undefined },
-      'the PSA refused to attribute the ticket note to the technician’s member; writing it once more without the member',
+      { executionId, ticketId, author: author.display, err: isToolboxError(error) ? error.toLog() : undefined },
+      'the PSA refused to attribute the ticket note to the technician; writing it once more without the author',
     );
-    const note = await deps.psa.addTicketNote(ticketId, { lines, internal: true });
+    const note = await deps.psa.addTicketNote(ticketId, { lines, visibility: 'internal' });
     return {
       note,
-      attribution: ` by the API member: the PSA refused member ${member.identifier} (${upstreamCode(error) ?? (error as { code: string }).code}), so check the technician mapping`,
+      attribution: ` by the API member: the PSA refused member ${author.display} (${upstreamCode(error) ?? (error as { code: string }).code}), so check the technician mapping`,
     };
   }
 }

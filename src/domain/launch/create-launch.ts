@@ -42,7 +42,7 @@ export async function createLaunch(
   query: Record<string, string | undefined>,
   technicianUserId: string | null,
 ): Promise<CreateLaunchResult> {
-  const parsed = parseScreenPopParams(query, deps.psaConnector.parseId, deps.psaConnector.idFormat);
+  const parsed = parseScreenPopParams(query, deps.psaConnector);
   if (!parsed.ok) return { kind: 'invalid', problems: parsed.problems };
   const params = parsed.value;
   const known = FORM_CATALOGUE.find((form) => form.name === params.formName);

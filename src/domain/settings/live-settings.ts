@@ -495,12 +495,19 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
       getContact: async (...args) => current().getContact(...args),
       listMembers: async (...args) => current().listMembers(...args),
       listCompanies: async (...args) => current().listCompanies(...args),
-      listContactEmailDomains: async (...args) => current().listContactEmailDomains(...args),
       addTicketNote: async (...args) => current().addTicketNote(...args),
       findTicketNote: async (...args) => current().findTicketNote(...args),
-      setTicketStatus: async (...args) => current().setTicketStatus(...args),
       ticketUrl: (...args) => current().ticketUrl(...args),
       systemsCheck: async (...args) => current().systemsCheck(...args),
+      // Optional capabilities are there exactly when the client in force has them.
+      get listContactEmailDomains() {
+        const client = state.psaClient?.client;
+        return client?.listContactEmailDomains ? client.listContactEmailDomains.bind(client) : undefined;
+      },
+      get setTicketStatus() {
+        const client = state.psaClient?.client;
+        return client?.setTicketStatus ? client.setTicketStatus.bind(client) : undefined;
+      },
     },
     directories: {
       get: (id) => state.registry.get(id),

@@ -97,9 +97,12 @@ export async function loadCompanyMappings(deps: LoadCompanyMappingsDeps): Promis
   let emailDomains: Record<string, PsaCompanyEmailDomains> = {};
   let contactsUnread = false;
   const directoryDomains: DirectoryDomains[] = [];
-  if (effective.psa && unmappedCompanies.length > 0 && directories.length > 0) {
+  // A PSA that cannot list its contacts' addresses (an optional capability) gives no suggestions.
+  const listContactEmailDomains = deps.settings.psa.listContactEmailDomains;
+  const noDomainsFromPsa = effective.psa !== null && !listContactEmailDomains;
+  if (effective.psa && listContactEmailDomains && unmappedCompanies.length > 0 && directories.length > 0) {
     const contactsRead = within(timeoutMs, (signal) =>
-      deps.settings.psa.listContactEmailDomains(
+      listContactEmailDomains(
         unmappedCompanies.map((company) => company.id),
         { signal },
       ),
@@ -130,6 +133,8 @@ export async function loadCompanyMappings(deps: LoadCompanyMappingsDeps): Promis
   );
   const noSuggestionBecause = (companyId: string): string => {
     if (directories.length === 0) return 'No directory is set up yet.';
+    if (noDomainsFromPsa)
+      return `${effective.psa?.label ?? 'The PSA'} does not give its contacts' e-mail addresses, so there is no suggestion.`;
     if (contactsUnread) return 'The contacts could not be read, so there is no suggestion (see the problems listed).';
     return suggestions.get(companyId)?.reason ?? 'No suggestion.';
   };

@@ -56,9 +56,13 @@ export async function saveCompanyMappings(deps: SaveCompanyMappingsDeps, input: 
   for (const [rawCompanyId, directoryId] of entries) {
     const path = `mappings.${rawCompanyId}`;
     // Without a PSA connection there is no id format to check against; keep ids to plain tokens.
-    const companyId = connector ? connector.parseId(rawCompanyId) : /^[A-Za-z0-9_.-]{1,64}$/.test(rawCompanyId) ? rawCompanyId : null;
+    const companyId = connector
+      ? connector.parseId('company', rawCompanyId)
+      : /^[A-Za-z0-9_.-]{1,64}$/.test(rawCompanyId)
+        ? rawCompanyId
+        : null;
     if (companyId === null) {
-      problems.push({ path, message: `is not a PSA company id: expected ${connector?.idFormat ?? 'a company id'}` });
+      problems.push({ path, message: `is not a PSA company id: expected ${connector?.idFormat.company ?? 'a company id'}` });
       continue;
     }
     if (directoryId !== null && !directoryIds.has(directoryId)) {

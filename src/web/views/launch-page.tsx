@@ -31,10 +31,7 @@ function ContextPanel({ result }: { result: Ready }) {
               )}{' '}
               {ticket.summary}
             </p>
-            <p class="muted">
-              {[ticket.board, ticket.status].filter(Boolean).join(' · ')}
-              {ticket.kind === 'project' ? ' · project ticket' : ''}
-            </p>
+            <p class="muted">{[ticket.queue, ticket.status, ticket.type].filter(Boolean).join(' · ')}</p>
           </>
         ) : (
           <p class="muted">No ticket came with this screen pop: no note will be written.</p>
