@@ -146,6 +146,8 @@ export function createServices(
       const engine = {
         store,
         psa,
+        psaKind: () => settings.current().psa?.kind ?? null,
+        psaConnectors,
         directories,
         workflows,
         secretBox,

@@ -21,6 +21,9 @@ export const NOTE_STEP = { key: 'ticket-note', label: 'Write an internal note on
 export type RunExecutionDeps = {
   store: Store;
   psa: PsaClient;
+  /** The PSA connected now; the note goes only to its execution's own PSA (see write-ticket-note.ts). */
+  psaKind: WriteTicketNoteDeps['psaKind'];
+  psaConnectors: WriteTicketNoteDeps['psaConnectors'];
   directories: DirectoryRegistry;
   workflows: Record<string, Workflow<never>>;
   secretBox: SecretBox;

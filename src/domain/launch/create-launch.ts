@@ -8,7 +8,8 @@ import type { LaunchReads } from './launch-reads.js';
 import { type ParamProblem, parseScreenPopParams } from './parse-screen-pop-params.js';
 
 export type CreateLaunchDeps = {
-  psaConnector: Pick<PsaConnector, 'parseId' | 'idFormat'>;
+  /** The PSA in force: its id rules, and its kind, recorded on the launch. */
+  psaConnector: Pick<PsaConnector, 'kind' | 'parseId' | 'idFormat'>;
   launches: LaunchRepo;
   launchReads: LaunchReads;
   clock: Clock;
@@ -54,7 +55,7 @@ export async function createLaunch(
   const capacity = deps.capacity?.(params.companyId, params.ticketId ? 3 : 2);
   if (capacity && !capacity.ok) return { kind: 'busy', retryAfterSeconds: capacity.retryAfterSeconds, busy: capacity.busy };
 
-  return { kind: 'created', launchId: await startLaunch(deps, params, technicianUserId) };
+  return { kind: 'created', launchId: await startLaunch(deps, { ...params, psaKind: deps.psaConnector.kind }, technicianUserId) };
 }
 
 /**
@@ -63,12 +64,13 @@ export async function createLaunch(
  */
 export async function startLaunch(
   deps: Pick<CreateLaunchDeps, 'launches' | 'launchReads' | 'clock' | 'ttlMinutes'>,
-  params: Pick<LaunchRecord, 'formName' | 'ticketId' | 'companyId' | 'contactId'> & { extra: Record<string, string> },
+  params: Pick<LaunchRecord, 'psaKind' | 'formName' | 'ticketId' | 'companyId' | 'contactId'> & { extra: Record<string, string> },
   technicianUserId: string | null,
 ): Promise<string> {
   const now = deps.clock.now();
   const launch: LaunchRecord = {
     id: newId(),
+    psaKind: params.psaKind,
     formName: params.formName,
     ticketId: params.ticketId,
     companyId: params.companyId,
