@@ -40,7 +40,7 @@ export type CreateServicesOptions = {
   workerConcurrency?: number;
   /** How long a dead worker's job stays claimed before another takes it over (tests shorten it). */
   jobLeaseMs?: number;
-  /** Waits between retries of a ticket note ConnectWise did not take (tests shorten them). */
+  /** Waits between retries of a ticket note the PSA did not take (tests shorten them). */
   noteRetryDelaysMs?: number[];
   /** Node's process metrics in /metrics (default on). */
   processMetrics?: boolean;

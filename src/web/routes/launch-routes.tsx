@@ -182,7 +182,7 @@ function renderOpenResult(
           user={layoutUser(auth)}
           review={extra.review}
           notice={extra.notice}
-          psaLabel={services.settings.psaConnector()?.label}
+          psaWords={words}
         />,
         status ?? 200,
       );

@@ -39,7 +39,10 @@ export const psaConnectionViewSchema = z.object({
 });
 
 export const savePsaConnectionBodySchema = z.strictObject({
-  kind: z.string().min(1).describe('The PSA, one of connectors[].kind (e.g. connectwise); switching kind keeps the other PSA’s mappings unused'),
+  kind: z
+    .string()
+    .min(1)
+    .describe('The PSA, one of connectors[].kind (e.g. connectwise); switching kind keeps the other PSA’s mappings unused'),
   fields: z
     .record(z.string(), z.union([z.string(), z.number()]))
     .default({})
