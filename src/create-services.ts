@@ -1,7 +1,8 @@
 import type { Config } from './config/config.js';
 import { ConfigError } from './config/load-config.js';
 import { directoryConnectors } from './connectors/directory/index.js';
-import { psaConnectors } from './connectors/psa/index.js';
+import { psaConnectors as builtInPsaConnectors } from './connectors/psa/index.js';
+import type { PsaConnectorRegistry } from './connectors/psa/types.js';
 import { syncConfiguredUsers } from './domain/auth/add-user.js';
 import { createSessionResolver } from './domain/auth/resolve-session.js';
 import { createSignInThrottle } from './domain/auth/sign-in-throttle.js';
@@ -46,6 +47,11 @@ export type CreateServicesOptions = {
   processMetrics?: boolean;
   /** Replaces each connector's own limit of calls at once per connection (tests make it small). */
   maxConcurrentRequests?: number;
+  /**
+   * The PSA connectors this toolbox has, by kind (default: the registry in connectors/psa/index.ts).
+   * A test registers a PSA of its own here; the configuration must be loaded with the same registry.
+   */
+  psaConnectors?: PsaConnectorRegistry;
 };
 
 export type StopServicesOptions = {
@@ -67,6 +73,7 @@ export function createServices(
   options: CreateServicesOptions,
 ): Services & { start(): Promise<void>; stop(stopOptions?: StopServicesOptions): Promise<void> } {
   const { config, logger, clock, fetch } = options;
+  const psaConnectors = options.psaConnectors ?? builtInPsaConnectors;
   const store = options.store ?? openStore(config.database);
   const secretBox = createSecretBox(options.secretKey);
   // The job queue is built below; readiness asks it through this late binding.

@@ -27,6 +27,7 @@ function TechniciansPage(props: {
   error?: string | undefined;
 }) {
   const { view, psaLabel } = props;
+  const previous = view.technicians.filter((technician) => technician.mapping && technician.mapping.psaKind !== view.psaKind);
   const members = [...view.members].sort((a, b) => a.name.localeCompare(b.name));
   return (
     <AdminLayout title="Technicians" active="/admin/technicians" auth={props.auth} notice={props.notice} error={props.error}>
@@ -42,6 +43,12 @@ function TechniciansPage(props: {
             Run the systems check to pull the members: <a href="/admin/psa/check">PSA systems check</a>. The toolbox then maps users to
             members by email, and you can change any of them here.
           </p>
+          {previous.length > 0 ? (
+            <p class="muted">
+              {previous.length === 1 ? '1 user is' : `${previous.length} users are`} mapped to members of a previous PSA (
+              {[...new Set(previous.map((technician) => psaLabel(technician.mapping!.psaKind)))].join(', ')}): those mappings are not used.
+            </p>
+          ) : null}
         </section>
       ) : (
         <>
