@@ -255,6 +255,8 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
   const engine = (workflows: Record<string, Workflow<never>>): RunExecutionDeps => ({
     store,
     psa: services.psa,
+    psaKind: () => services.settings.current().psa?.kind ?? null,
+    psaConnectors: services.connectors.psa,
     directories: services.directories,
     workflows,
     secretBox: services.secretBox,
@@ -277,6 +279,7 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
         {
           id,
           launchId: null,
+          psaKind: 'connectwise',
           formName: workflow.formName,
           technicianUserId: technician.id,
           technicianEmail: technician.email,
@@ -302,6 +305,7 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
       const now = clock.now();
       await store.launches.create({
         id: launchId,
+        psaKind: 'connectwise',
         formName: 'password_reset',
         ticketId: target.ticketId,
         companyId: target.companyId,

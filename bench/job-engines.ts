@@ -54,6 +54,7 @@ function newExecution(id: string): NewExecution {
     id,
     launchId: id,
     formName: 'password_reset',
+    psaKind: 'connectwise',
     technicianUserId: 'bench',
     technicianEmail: 'bench@msp.example',
     ticketId: '1',

@@ -381,3 +381,40 @@ document.addEventListener('input', (event) => {
     target.textContent = text || target.getAttribute('data-text-empty') || '';
   }
 });
+
+// Connection forms (admin console). The PSA page holds one fieldset per PSA kind: only the chosen
+// kind's is shown, and the others are disabled so they are not sent. A field with a condition
+// (data-show-when-field: another input's name, data-show-when-values: the values that show it,
+// any value when absent) is shown only while it holds; a hidden field is disabled too. Without
+// script everything is shown, and the server uses only the chosen kind and drops what a condition
+// excludes.
+(() => {
+  const setShown = (element, shown) => {
+    element.hidden = !shown;
+    for (const control of element.querySelectorAll('input, select, textarea')) control.disabled = !shown;
+  };
+  const refresh = () => {
+    for (const form of document.querySelectorAll('form[data-psa-form]')) {
+      const chosen = form.elements.namedItem('kind')?.value;
+      for (const fieldset of form.querySelectorAll('fieldset[data-psa-kind]')) {
+        setShown(fieldset, fieldset.getAttribute('data-psa-kind') === chosen);
+        // Only one kind is shown, so "used only when … is chosen" goes without saying.
+        for (const hint of fieldset.querySelectorAll(':scope > .hint')) hint.hidden = true;
+      }
+    }
+    for (const field of document.querySelectorAll('[data-show-when-field]')) {
+      const container = field.closest('fieldset[data-psa-kind]');
+      if (container?.hidden) continue;
+      const form = field.closest('form');
+      const other = form?.elements.namedItem(field.getAttribute('data-show-when-field'));
+      const value = (other?.value ?? '').trim();
+      const values = field.getAttribute('data-show-when-values');
+      setShown(field, value !== '' && (!values || JSON.parse(values).includes(value)));
+    }
+  };
+  document.addEventListener('change', refresh);
+  document.addEventListener('input', (event) => {
+    if (event.target?.closest?.('form[data-psa-form], .connection-form')) refresh();
+  });
+  refresh();
+})();

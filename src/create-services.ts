@@ -1,7 +1,8 @@
 import type { Config } from './config/config.js';
 import { ConfigError } from './config/load-config.js';
 import { directoryConnectors } from './connectors/directory/index.js';
-import { psaConnectors } from './connectors/psa/index.js';
+import { psaConnectors as builtInPsaConnectors } from './connectors/psa/index.js';
+import type { PsaConnectorRegistry } from './connectors/psa/types.js';
 import { syncConfiguredUsers } from './domain/auth/add-user.js';
 import { createSessionResolver } from './domain/auth/resolve-session.js';
 import { createSignInThrottle } from './domain/auth/sign-in-throttle.js';
@@ -44,12 +45,17 @@ export type CreateServicesOptions = {
   jobLeaseMs?: number;
   /** Replaces the configuration's job engine (tests run both). */
   jobEngine?: 'store' | 'pg-boss';
-  /** Waits between retries of a ticket note ConnectWise did not take (tests shorten them). */
+  /** Waits between retries of a ticket note the PSA did not take (tests shorten them). */
   noteRetryDelaysMs?: number[];
   /** Node's process metrics in /metrics (default on). */
   processMetrics?: boolean;
   /** Replaces each connector's own limit of calls at once per connection (tests make it small). */
   maxConcurrentRequests?: number;
+  /**
+   * The PSA connectors this toolbox has, by kind (default: the registry in connectors/psa/index.ts).
+   * A test registers a PSA of its own here; the configuration must be loaded with the same registry.
+   */
+  psaConnectors?: PsaConnectorRegistry;
 };
 
 export type StopServicesOptions = {
@@ -71,6 +77,7 @@ export function createServices(
   options: CreateServicesOptions,
 ): Services & { start(): Promise<void>; stop(stopOptions?: StopServicesOptions): Promise<void> } {
   const { config, logger, clock, fetch } = options;
+  const psaConnectors = options.psaConnectors ?? builtInPsaConnectors;
   const store = options.store ?? openStore(config.database);
   const secretBox = createSecretBox(options.secretKey);
   // The job queue is built below; readiness asks it through this late binding.
@@ -158,6 +165,8 @@ export function createServices(
       const engine = {
         store,
         psa,
+        psaKind: () => settings.current().psa?.kind ?? null,
+        psaConnectors,
         directories,
         workflows,
         secretBox,
@@ -166,9 +175,9 @@ export function createServices(
         logger,
         publicUrl: config.publicUrl,
         // Ticket notes are attributed to the technician's PSA member (admin console: Technicians).
-        memberFor: (userId: string) => {
+        authorFor: (userId: string) => {
           const mapping = settings.current().technicians[userId];
-          return mapping ? { id: mapping.memberId, identifier: mapping.identifier } : undefined;
+          return mapping ? { id: mapping.memberId, display: mapping.identifier } : undefined;
         },
         ...(options.noteRetryDelaysMs ? { noteRetryDelaysMs: options.noteRetryDelaysMs } : {}),
       };

@@ -1,6 +1,7 @@
 import { ConfigError } from './config/load-config.js';
 import { DEMO_ADMIN, DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN } from './demo/demo-sandbox.js';
 import { FORM_CATALOGUE } from './forms/catalogue.js';
+import { ownEntry } from './lib/own-entry.js';
 import { handleShutdownSignals } from './operations/shutdown-signals.js';
 import { startToolbox } from './start-toolbox.js';
 
@@ -10,7 +11,7 @@ Usage: npm start            (or: node dist/main.js)
 
 Environment:
   TOOLBOX_CONFIG=path      YAML or JSON configuration (docs/configuration.md). Without it the
-                           built-in demo sandbox starts: simulated ConnectWise and Microsoft 365.
+                           built-in demo sandbox starts: a simulated PSA and Microsoft 365.
   TOOLBOX_DEMO=console     Demo sandbox with nothing set up: try the admin console from scratch
                            (the values to enter are printed at start; docs/admin.md).
   PORT, HOST               where to listen (default 3000 on 127.0.0.1)
@@ -51,15 +52,18 @@ async function main(): Promise<void> {
   const out: string[] = [`Technician Toolbox is ready at ${config.publicUrl} (listening on ${running.url}).`];
   if (running.sandbox && process.env.TOOLBOX_DEMO === 'console') {
     const sandbox = running.sandbox;
-    const psa = sandbox.config.psa;
+    const { kind, ...psaSettings } = sandbox.config.psa as { kind: string } & Record<string, unknown>;
+    const connector = ownEntry(running.services.connectors.psa, kind);
     const tenant = sandbox.config.directories[0]!;
     out.push('TOOLBOX_DEMO=console: the simulators run, nothing is set up. Sign in as the admin and follow /admin.');
     out.push(
       `Admin sign-in: ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}   (technician: ${DEMO_SIGN_IN.email} / ${DEMO_SIGN_IN.password})`,
     );
-    out.push(
-      `PSA connection: company id ${psa.companyId}, public key ${psa.publicKey}, private key ${psa.privateKey}, site URL and API endpoint ${psa.apiUrl}, client id ${psa.clientId}`,
-    );
+    // The values to type, by the console's own labels for the demo's PSA (demo values, not secrets).
+    const entries = (connector?.fields ?? [])
+      .filter((field) => psaSettings[field.name] !== undefined)
+      .map((field) => `${field.label} ${String(psaSettings[field.name])}`);
+    out.push(`PSA connection (${connector?.label ?? kind}): ${entries.join(', ')}`);
     out.push(
       `Directory ${tenant.name}: tenant ${tenant.tenantId}, application ${tenant.clientId}, secret ${tenant.clientSecret}, advanced: authority host and Graph URL ${tenant.graphUrl}`,
     );
@@ -67,7 +71,8 @@ async function main(): Promise<void> {
       `Screen pops are refused until you set a webhook secret under ${config.publicUrl}/admin/screenpop; that page then gives the URLs with it.`,
     );
   } else if (running.sandbox) {
-    out.push('No TOOLBOX_CONFIG given: running the demo sandbox (simulated ConnectWise and Microsoft 365, fictional MSP).');
+    const psaLabel = running.services.settings.psaConnector()?.label ?? 'PSA';
+    out.push(`No TOOLBOX_CONFIG given: running the demo sandbox (simulated ${psaLabel} and Microsoft 365, fictional MSP).`);
     out.push(`Demo sign-in: ${DEMO_SIGN_IN.email} / ${DEMO_SIGN_IN.password}`);
     out.push(`Admin console: ${config.publicUrl}/admin  (sign in as ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password})`);
     out.push(`Screen-pop URLs, one per form (they carry the demo's webhook secret, ${DEMO_SCREENPOP_SECRET}):`);

@@ -4,7 +4,8 @@ import { serve } from '@hono/node-server';
 import type { Config } from './config/config.js';
 import { loadConfig } from './config/load-config.js';
 import { directoryConnectors } from './connectors/directory/index.js';
-import { psaConnectors } from './connectors/psa/index.js';
+import { psaConnectors as builtInPsaConnectors } from './connectors/psa/index.js';
+import type { PsaConnectorRegistry } from './connectors/psa/types.js';
 import { createServices } from './create-services.js';
 import { type DemoSandbox, startDemoSandbox } from './demo/demo-sandbox.js';
 import { formDefaultsSchemas, forms } from './forms/index.js';
@@ -21,6 +22,8 @@ export type StartToolboxOptions = {
   clock?: Clock;
   /** Demo sandbox latencies (tests and the benchmark). */
   demo?: { psaLatencyMs?: number; graphLatencyMs?: number };
+  /** The PSA connectors, by kind (default: the registry in connectors/psa/index.ts; tests add their own). */
+  psaConnectors?: PsaConnectorRegistry;
 };
 
 export type RunningToolbox = {
@@ -44,6 +47,7 @@ export type RunningToolbox = {
  */
 export async function startToolbox(options: StartToolboxOptions): Promise<RunningToolbox> {
   const { env } = options;
+  const psaConnectors = options.psaConnectors ?? builtInPsaConnectors;
   const sandbox = env.TOOLBOX_CONFIG ? undefined : await startDemoSandbox(options.demo);
   try {
     const config = loadConfig({
@@ -58,7 +62,14 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
     const logger = options.logger ?? createLogger({ level: config.logLevel });
     const clock = options.clock ?? systemClock;
     const fetch = createHttpFetch({ extraCaPem: sandbox ? [sandbox.caPem] : [] });
-    const services = createServices({ config, logger, clock, fetch, secretKey: loadSecretKeys({ env, dataDir: config.dataDir }).keys });
+    const services = createServices({
+      config,
+      logger,
+      clock,
+      fetch,
+      secretKey: loadSecretKeys({ env, dataDir: config.dataDir }).keys,
+      psaConnectors,
+    });
     let ready = false;
     const app = createApp(services, { isReady: () => ready });
     const server = await new Promise<Server>((resolve, reject) => {

@@ -21,6 +21,9 @@ export const NOTE_STEP = { key: 'ticket-note', label: 'Write an internal note on
 export type RunExecutionDeps = {
   store: Store;
   psa: PsaClient;
+  /** The PSA connected now; the note goes only to its execution's own PSA (see write-ticket-note.ts). */
+  psaKind: WriteTicketNoteDeps['psaKind'];
+  psaConnectors: WriteTicketNoteDeps['psaConnectors'];
   directories: DirectoryRegistry;
   workflows: Record<string, Workflow<never>>;
   secretBox: SecretBox;
@@ -29,8 +32,8 @@ export type RunExecutionDeps = {
   clock: Clock;
   logger: Logger;
   publicUrl: string;
-  /** The technician's PSA member, to attribute the ticket note to (see write-ticket-note.ts). */
-  memberFor?: WriteTicketNoteDeps['memberFor'];
+  /** The technician as the PSA knows them, to attribute the ticket note to (see write-ticket-note.ts). */
+  authorFor?: WriteTicketNoteDeps['authorFor'];
 };
 
 const iso = (clock: Clock) => new Date(clock.now()).toISOString();

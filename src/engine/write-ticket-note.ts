@@ -1,4 +1,5 @@
-import type { PsaClient, PsaNote } from '../connectors/psa/types.js';
+import { psaWordsOf } from '../connectors/psa/psa-words.js';
+import type { PsaAuthor, PsaClient, PsaConnectorRegistry } from '../connectors/psa/types.js';
 import type { JobLease, JobQueue } from '../jobs/types.js';
 import type { Clock } from '../lib/clock.js';
 import { crashPoint } from '../lib/crash-point.js';
@@ -8,24 +9,31 @@ import { LeaseLostError, type Store } from '../store/types.js';
 
 export const RETRY_TICKET_NOTE_JOB = 'ticket-note.retry';
 
-/** Waits before each retry of a note that ConnectWise did not take: about 3 hours in all. */
+/** Waits before each retry of a note that the PSA did not take: about 3 hours in all. */
 export const DEFAULT_NOTE_RETRY_DELAYS_MS = [30_000, 2 * 60_000, 10 * 60_000, 30 * 60_000, 2 * 3_600_000];
 
 export type WriteTicketNoteDeps = {
   store: Store;
+  /** The PSA client in force. */
   psa: PsaClient;
+  /**
+   * The kind of the PSA connected now (null: none), read at each attempt. A note is sent only to
+   * the PSA its execution's screen pop came from: after a switch of PSA its ticket id would name
+   * another ticket, so the note goes nowhere and the execution says why.
+   */
+  psaKind: () => string | null;
+  /** Every PSA connector, for the PSAs' own words in the messages. */
+  psaConnectors: PsaConnectorRegistry;
   jobQueue: JobQueue;
   clock: Clock;
   logger: Logger;
   noteRetryDelaysMs?: number[];
   /**
-   * The PSA member a toolbox user's notes are attributed to (the technician mapping), if any.
+   * The PSA technician a toolbox user's notes are attributed to (the technician mapping), if any.
    * Read at each attempt, so a mapping changed while a note waits for its retry is used.
    */
-  memberFor?: (userId: string) => PsaNoteMember | undefined;
+  authorFor?: (userId: string) => PsaAuthor | undefined;
 };
-
-export type PsaNoteMember = NonNullable<PsaNote['member']>;
 
 /** Every note names its execution; the retry looks for this text before writing again. */
 export const noteMarker = (executionId: string) => `execution ${executionId}`;
@@ -35,7 +43,7 @@ const upstreamCode = (error: unknown) =>
   isToolboxError(error) && error.upstream ? [error.upstream.status, error.upstream.code].filter(Boolean).join(' ') || null : null;
 
 /**
- * One attempt at the ticket note of an execution. ConnectWise has no idempotency key, so a note is
+ * One attempt at the ticket note of an execution. A PSA note has no idempotency key, so a note is
  * never re-sent blindly: when an attempt fails in a way that may pass (timeout, 429, 5xx, network),
  * a later job first looks on the ticket for a note carrying this execution's id, and writes again
  * only if there is none. Until then the note is `pending` and the step says when the next try is;
@@ -57,8 +65,28 @@ export async function attemptTicketNote(
   const ticketId = execution.ticketId;
   const started = clock.now();
   const text = lines.join('\n');
+  const words = psaWordsOf(deps.psaConnectors, execution.psaKind);
+  const inForce = deps.psaKind();
+  if (execution.psaKind !== inForce) {
+    // Nothing is sent: this ticket id means another ticket (or nothing) in the PSA connected now.
+    const now = inForce
+      ? `the toolbox is now connected to ${psaWordsOf(deps.psaConnectors, inForce).name}`
+      : 'the toolbox is no longer connected to a PSA';
+    const message =
+      `Not written: ${words.ticket.one} #${ticketId} is in ${words.name}, and ${now}, so the note has nowhere to go ` +
+      `(it was not sent, to avoid writing it on another ${words.ticket.one}). Paste it into the ${words.ticket.one} in ${words.name} yourself.`;
+    deps.logger.warn({ executionId, ticketPsa: execution.psaKind, psaInForce: inForce }, 'ticket note not sent: the PSA was switched');
+    await store.executions.updateStep(
+      executionId,
+      noteSeq,
+      { status: 'skipped', message, upstreamCode: null, startedAt: iso(clock), finishedAt: iso(clock), durationMs: 0 },
+      lease,
+    );
+    await store.executions.setNote(executionId, { status: 'failed', text, error: message });
+    return;
+  }
   // A note step that already started was attempted by a run that stopped (killed, taken over)
-  // before it recorded the outcome: ConnectWise may have the note, so the ticket is read first.
+  // before it recorded the outcome: the PSA may have the note, so the ticket is read first.
   const attemptedBefore =
     attempt > 1 ||
     (startedBefore ?? (await store.executions.steps(executionId)).find((step) => step.seq === noteSeq)?.status !== 'pending');
@@ -69,15 +97,15 @@ export async function attemptTicketNote(
     const existing = attemptedBefore ? await deps.psa.findTicketNote(ticketId, noteMarker(executionId)) : null;
     const written = existing
       ? { note: existing, attribution: '' }
-      : await addNoteAsTechnician(deps, executionId, ticketId, lines, deps.memberFor?.(execution.technicianUserId));
+      : await addNoteAsTechnician(deps, executionId, ticketId, lines, deps.authorFor?.(execution.technicianUserId), words.member.one);
     if (!existing) crashPoint('note:after-send');
     const note = written.note;
     await store.executions.setNote(executionId, { status: 'written', text, error: null });
     await store.executions.updateStep(executionId, noteSeq, {
       status: 'ok',
       message: existing
-        ? `Internal note ${note.id} is on ticket #${ticketId}: an earlier attempt had reached ConnectWise after all.`
-        : `Internal note ${note.id} added to ticket #${ticketId}${attempt > 1 ? ` (attempt ${attempt})` : ''}${written.attribution}.`,
+        ? `Internal note ${note.id} is on ${words.ticket.one} #${ticketId}: an earlier attempt had reached ${words.name} after all.`
+        : `Internal note ${note.id} added to ${words.ticket.one} #${ticketId}${attempt > 1 ? ` (attempt ${attempt})` : ''}${written.attribution}.`,
       upstreamCode: null,
       finishedAt: iso(clock),
       durationMs: clock.now() - started,
@@ -137,22 +165,24 @@ async function addNoteAsTechnician(
   executionId: string,
   ticketId: string,
   lines: string[],
-  member: PsaNoteMember | undefined,
+  author: PsaAuthor | undefined,
+  /** The PSA's word for a technician: "member", "resource", "agent". */
+  memberWord: string,
 ): Promise<{ note: { id: string }; attribution: string }> {
-  if (!member) return { note: await deps.psa.addTicketNote(ticketId, { lines, internal: true }), attribution: '' };
+  if (!author) return { note: await deps.psa.addTicketNote(ticketId, { lines, visibility: 'internal' }), attribution: '' };
   try {
-    const note = await deps.psa.addTicketNote(ticketId, { lines, internal: true, member });
-    return { note, attribution: ` as member ${member.identifier}` };
+    const note = await deps.psa.addTicketNote(ticketId, { lines, visibility: 'internal', author });
+    return { note, attribution: ` as ${memberWord} ${author.display}` };
   } catch (error) {
     if (!refusedBeforeSaving(error)) throw error;
     deps.logger.warn(
-      { executionId, ticketId, member: member.identifier, err: isToolboxError(error) ? error.toLog() : undefined },
+      { executionId, ticketId, author: author.display, err: isToolboxError(error) ? error.toLog() : undefined },
       'the PSA refused to attribute the ticket note to the technician’s member; writing it once more without the member',
     );
-    const note = await deps.psa.addTicketNote(ticketId, { lines, internal: true });
+    const note = await deps.psa.addTicketNote(ticketId, { lines, visibility: 'internal' });
     return {
       note,
-      attribution: ` by the API member: the PSA refused member ${member.identifier} (${upstreamCode(error) ?? (error as { code: string }).code}), so check the technician mapping`,
+      attribution: ` by the API ${memberWord}: the PSA refused ${memberWord} ${author.display} (${upstreamCode(error) ?? (error as { code: string }).code}), so check the technician mapping`,
     };
   }
 }

@@ -1,3 +1,5 @@
+import type { PsaScreenPopVariables } from '../connectors/psa/types.js';
+
 /**
  * The five form names 1Stream's screen-pop URLs use, in the seed's order, whether or not this
  * build can run them yet. A name here with no entry in the form registry is "known but not
@@ -13,7 +15,10 @@ export const FORM_CATALOGUE = [
 
 export type KnownFormName = (typeof FORM_CATALOGUE)[number]['name'];
 
-/** The URL template an admin pastes into 1Stream for one form. */
-export function screenPopTemplate(publicUrl: string, formName: string): string {
-  return `${publicUrl}/hooks/screenpop?ticket_id=@ticketid&company_id=@companyid&contact_id=@contactid&form_name=${formName}`;
+/**
+ * The URL template an admin pastes into 1Stream for one form. The values are the PSA's own 1Stream
+ * variables (the connector's `screenPop`), which 1Stream replaces with the call's ids.
+ */
+export function screenPopTemplate(publicUrl: string, formName: string, variables: PsaScreenPopVariables): string {
+  return `${publicUrl}/hooks/screenpop?ticket_id=${variables.ticket}&company_id=${variables.company}&contact_id=${variables.contact}&form_name=${formName}`;
 }

@@ -41,6 +41,12 @@ export type LaunchStatus = 'pending' | 'ready' | 'failed';
 
 export type LaunchRecord = {
   id: string;
+  /**
+   * The PSA (connector kind) whose ticket, company and contact ids these are. Ids mean nothing in
+   * another PSA: a launch is served only while its PSA is the one connected. Null only for a row
+   * older than the toolbox's record of it that could not be attributed.
+   */
+  psaKind: string | null;
   formName: string;
   ticketId: string | null;
   companyId: string;
@@ -62,6 +68,8 @@ export type NoteStatus = 'pending' | 'written' | 'skipped' | 'failed';
 export type ExecutionRecord = {
   id: string;
   launchId: string | null;
+  /** The PSA of its screen pop (see LaunchRecord.psaKind): its ticket note goes there or nowhere. */
+  psaKind: string | null;
   formName: string;
   status: ExecutionStatus;
   technicianUserId: string;

@@ -66,15 +66,15 @@ describeInBrowser('admin console set-up from an empty database', { demo: 'consol
 
     // 1. The PSA connection, with the seed's fields.
     await go(admin, '/admin/psa');
-    await admin.fill('#psa-companyId', demoMsp.connectWiseCompanyId);
-    await admin.fill('#psa-publicKey', demoMsp.publicKey);
-    await admin.fill('#psa-privateKey', demoMsp.privateKey);
-    await admin.fill('#psa-siteUrl', cwUrl);
-    await admin.fill('#psa-apiUrl', cwUrl);
-    await admin.fill('#psa-clientId', demoMsp.clientId);
+    await admin.fill('#psa-connectwise-companyId', demoMsp.connectWiseCompanyId);
+    await admin.fill('#psa-connectwise-publicKey', demoMsp.publicKey);
+    await admin.fill('#psa-connectwise-privateKey', demoMsp.privateKey);
+    await admin.fill('#psa-connectwise-siteUrl', cwUrl);
+    await admin.fill('#psa-connectwise-apiUrl', cwUrl);
+    await admin.fill('#psa-connectwise-clientId', demoMsp.clientId);
     await checkPage(admin, 'psa');
     await submit(admin, 'Save connection', /\/admin\/psa\?notice=saved$/);
-    assert.equal(await admin.inputValue('#psa-privateKey'), '', 'the private key is not sent back');
+    assert.equal(await admin.inputValue('#psa-connectwise-privateKey'), '', 'the private key is not sent back');
 
     // 2. The systems check: every line passes, and the members are pulled.
     await go(admin, '/admin/psa/check');

@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { psaConnectors } from '../../src/connectors/psa/index.js';
+import type { PsaConnectorRegistry } from '../../src/connectors/psa/types.js';
 import type { Clock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import type { ConnectWiseSimulator } from '../../src/simulators/connectwise/connectwise-simulator.js';
@@ -28,6 +30,8 @@ export type BrowserSandboxOptions = {
   logLines?: string[];
   /** The toolbox's clock (the simulators keep the real one): lets a test make a launch expire. */
   clock?: Clock;
+  /** PSA connectors beside the built-in ones (a PSA of the test's own). */
+  psaConnectors?: PsaConnectorRegistry;
 };
 
 export async function startBrowserSandbox(options: BrowserSandboxOptions = {}): Promise<BrowserSandbox> {
@@ -38,6 +42,7 @@ export async function startBrowserSandbox(options: BrowserSandboxOptions = {}): 
       env: { TOOLBOX_DATA_DIR: join(dir, 'data'), PORT: '0', LOG_LEVEL: 'silent', ...(options.demo ? { TOOLBOX_DEMO: options.demo } : {}) },
       demo: { graphLatencyMs: options.graphLatencyMs ?? 0 },
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.psaConnectors ? { psaConnectors: { ...psaConnectors, ...options.psaConnectors } } : {}),
       ...(lines
         ? {
             logger: createLogger({

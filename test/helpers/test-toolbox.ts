@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { loadConfig } from '../../src/config/load-config.js';
 import { directoryConnectors } from '../../src/connectors/directory/index.js';
 import { psaConnectors } from '../../src/connectors/psa/index.js';
+import type { PsaConnectorRegistry } from '../../src/connectors/psa/types.js';
 import { createServices } from '../../src/create-services.js';
 import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { formDefaultsSchemas, forms } from '../../src/forms/index.js';
@@ -108,6 +109,13 @@ export type TestToolboxOptions = {
    * SIGKILL) and the two-instance test.
    */
   jobEngine?: 'store' | 'pg-boss';
+  /**
+   * PSA connectors beside the built-in ones, by kind: a test registers a PSA of its own (one folder,
+   * one line), as a fourth PSA would be added to `src/connectors/psa/index.ts`.
+   */
+  psaConnectors?: PsaConnectorRegistry;
+  /** More upstream hosts of the test network, by origin (a registered PSA's own simulator). */
+  upstreams?: Record<string, (request: Request) => Response | Promise<Response>>;
   /** Sees every upstream call; `send` passes it on. Lets a test lose an answer after it landed. */
   interceptFetch?: (url: URL, init: RequestInit | undefined, send: () => Promise<Response>) => Promise<Response>;
 };
@@ -127,6 +135,8 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     const url = new URL(String(input));
     if (url.origin === CW_ORIGIN) return cw.fetch(input, init);
     if (url.origin === GRAPH_ORIGIN) return graph.handler(new Request(url, init));
+    const upstream = options.upstreams?.[url.origin];
+    if (upstream) return upstream(new Request(url, init));
     throw new TypeError(`fetch failed: the test network has no host ${url.origin}`);
   };
   const intercept = options.interceptFetch;
@@ -161,9 +171,10 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     ],
     launch: { ttlMinutes: 30, psaTimeoutMs: 3000 },
   };
+  const registry = { ...psaConnectors, ...options.psaConnectors };
   const config = loadConfig({
     env: { TOOLBOX_DATA_DIR: '/nonexistent-test-dir' },
-    psaConnectors,
+    psaConnectors: registry,
     directoryConnectors,
     availableForms: Object.keys(forms),
     formDefaultsSchemas,
@@ -176,6 +187,7 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     fetch,
     secretKey: Buffer.alloc(32, 7),
     store,
+    psaConnectors: registry,
     workerConcurrency: 2,
     jobEngine: options.jobEngine ?? 'store',
     ...(options.jobLeaseMs ? { jobLeaseMs: options.jobLeaseMs } : {}),

@@ -185,8 +185,9 @@ for (const database of TEST_DATABASES) {
       const entry = audit.items.find((item) => item.action === 'company-mappings.update');
       assert.ok(entry);
       assert.equal(entry.actorEmail, DEMO_ADMIN.email);
-      assert.deepEqual(entry.before, { mappings: {} });
-      assert.deepEqual(entry.after, { mappings: { '250': 'contoso', '251': 'fabrikam' } });
+      // The audit says whose ids these are: a company id means something only in its PSA.
+      assert.deepEqual(entry.before, { psaKind: 'connectwise', mappings: {} });
+      assert.deepEqual(entry.after, { psaKind: 'connectwise', mappings: { '250': 'contoso', '251': 'fabrikam' } });
     });
 
     test('only the ticked suggestions are saved; none ticked is refused with a message', async () => {

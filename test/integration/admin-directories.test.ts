@@ -335,7 +335,7 @@ for (const database of TEST_DATABASES) {
     test('mapped to a PSA company, a screen pop opens the password reset with the matched user and the defaults', async () => {
       await writeSettings(toolbox.services, {
         key: 'company-mappings',
-        value: { mappings: { '250': 'contoso', '999': 'contoso-wrong' } },
+        value: { byPsa: { connectwise: { '250': 'contoso', '999': 'contoso-wrong' } } },
         action: 'company-mappings.update',
         before: null,
         after: { '250': 'contoso', '999': 'contoso-wrong' },
@@ -389,7 +389,7 @@ for (const database of TEST_DATABASES) {
       assert.equal(removed.location, '/admin/directories?notice=removed');
       assert.equal((await api('GET', '/api/admin/directories/contoso')).status, 404);
       const mappings = await store.settings.get('company-mappings');
-      assert.deepEqual(mappings?.value, { mappings: { '999': 'contoso-wrong' } });
+      assert.deepEqual(mappings?.value, { byPsa: { connectwise: { '999': 'contoso-wrong' } } });
       assert.ok(!(await store.settings.get('directory-check:contoso')));
       assert.equal(toolbox.services.settings.current().problems.length, 0);
       const actions = (await store.audit.list({}, { limit: 5, offset: 0 })).items.map((item) => item.action);

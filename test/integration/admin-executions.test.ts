@@ -65,6 +65,7 @@ for (const database of TEST_DATABASES) {
         {
           id,
           launchId: null,
+          psaKind: 'connectwise',
           formName: options.form ?? 'password_reset',
           technicianUserId: options.technician.id,
           technicianEmail: options.technician.email,

@@ -133,7 +133,13 @@ for (const database of TEST_DATABASES) {
       const users = await store.users.list();
       const idOf = (email: string) => users.find((user) => user.email === email)!.id;
       const technicians = toolbox.services.settings.current().technicians;
-      assert.deepEqual(technicians[idOf(DEMO_SIGN_IN.email)], { memberId: '160', identifier: 'bkim2', name: 'Bailey Kim', source: 'auto' });
+      assert.deepEqual(technicians[idOf(DEMO_SIGN_IN.email)], {
+        psaKind: 'connectwise',
+        memberId: '160',
+        identifier: 'bkim2',
+        name: 'Bailey Kim',
+        source: 'auto',
+      });
       assert.equal(technicians[idOf(DEMO_ADMIN.email)]?.memberId, '161');
       assert.equal(technicians[idOf('other.tech@northwind-it.example')], undefined);
 

@@ -90,11 +90,18 @@ for (const database of TEST_DATABASES) {
       // The console form shows the same problems beside the fields, and keeps what was typed.
       const page = await toolbox.request('/admin/psa', {
         cookie: admin.cookie,
-        form: { _csrf: admin.csrf, kind: 'connectwise', revision: '', 'fields.companyId': 'northwind', 'fields.apiUrl': 'ftp://x' },
+        // Each kind's inputs are named after it: the page holds every registered PSA's fieldset.
+        form: {
+          _csrf: admin.csrf,
+          kind: 'connectwise',
+          revision: '',
+          'connectwise.fields.companyId': 'northwind',
+          'connectwise.fields.apiUrl': 'ftp://x',
+        },
       });
       assert.equal(page.status, 400);
       const html = await page.text();
-      assert.match(html, /id="psa-apiUrl-error"/);
+      assert.match(html, /id="psa-connectwise-apiUrl-error"/);
       assert.match(html, /value="northwind"/);
       assert.equal(toolbox.services.settings.current().psa, null);
     });
@@ -106,8 +113,8 @@ for (const database of TEST_DATABASES) {
           _csrf: admin.csrf,
           kind: 'connectwise',
           revision: '',
-          ...Object.fromEntries(Object.entries(CONNECTION.fields).map(([name, value]) => [`fields.${name}`, value])),
-          'secrets.privateKey': demoMsp.privateKey,
+          ...Object.fromEntries(Object.entries(CONNECTION.fields).map(([name, value]) => [`connectwise.fields.${name}`, value])),
+          'connectwise.secrets.privateKey': demoMsp.privateKey,
         },
       });
       assert.equal(saved.status, 303);

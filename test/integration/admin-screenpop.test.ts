@@ -9,6 +9,7 @@ type Session = { cookie: string; csrf: string };
 type ErrorBody = { error: { code: string; message: string; fields?: { path: string; message: string }[] } };
 type ScreenpopView = {
   webhookUrl: string;
+  psa: { kind: string; label: string; variables: { ticket: string; company: string; contact: string } } | null;
   secret: { set: boolean; source: string; header: string; queryParameter: string };
   forms: { name: string; state: string; url: string }[];
 };
@@ -102,11 +103,18 @@ for (const database of TEST_DATABASES) {
         `${TEST_ORIGIN}/hooks/screenpop?ticket_id=@ticketid&company_id=@companyid&contact_id=@contactid&form_name=password_reset`,
       );
       assert.deepEqual(view.secret, { set: false, source: 'none', header: 'x-toolbox-secret', queryParameter: 'secret' });
+      // The 1Stream variables are the ConnectWise connector's, and the page says so.
+      assert.deepEqual(view.psa, {
+        kind: 'connectwise',
+        label: 'ConnectWise PSA (Manage)',
+        variables: { ticket: '@ticketid', company: '@companyid', contact: '@contactid' },
+      });
 
       const html = await (await toolbox.request('/admin/screenpop', { cookie: admin.cookie })).text();
       assert.match(html, /id="url-password_reset"[^>]*readonly/);
       assert.match(html, /data-copy="url-password_reset"/);
       assert.match(html, /form_name=group_membership/);
+      assert.match(html, /For ConnectWise PSA \(Manage\), 1Stream fills in <code>@ticketid<\/code>/);
       assert.match(html, /Client API Key/);
       assert.match(html, /x-toolbox-secret/);
       assert.ok(html.indexOf('url-password_reset') < html.indexOf('url-user_onboarding'), 'enabled forms first');

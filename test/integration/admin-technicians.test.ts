@@ -16,7 +16,7 @@ const MEMBERS = [
 type Technician = {
   userId: string;
   email: string;
-  mapping: { memberId: string; identifier: string; name: string; source: 'auto' | 'manual' } | null;
+  mapping: { psaKind: string; memberId: string; identifier: string; name: string; source: 'auto' | 'manual' } | null;
   clearedByAdmin: boolean;
 };
 type TechniciansView = { revision: string | null; membersPulledAt: string | null; members: { id: string }[]; technicians: Technician[] };
@@ -98,6 +98,7 @@ for (const database of TEST_DATABASES) {
       const view = await list();
       assert.equal(view.members.length, 4);
       assert.deepEqual(view.technicians.find((row) => row.userId === techId)?.mapping, {
+        psaKind: 'connectwise',
         memberId: '160',
         identifier: 'bkim2',
         name: 'Bailey Kim',
@@ -165,7 +166,13 @@ for (const database of TEST_DATABASES) {
       });
       assert.equal(saved.status, 303);
       assert.equal(saved.headers.get('location'), '/admin/technicians?notice=saved');
-      assert.deepEqual((await mappingOf(adminId)).mapping, { memberId: '150', identifier: 'aowens', name: 'Alex Owens', source: 'manual' });
+      assert.deepEqual((await mappingOf(adminId)).mapping, {
+        psaKind: 'connectwise',
+        memberId: '150',
+        identifier: 'aowens',
+        name: 'Alex Owens',
+        source: 'manual',
+      });
       // Through the API: the other technician is cleared on purpose.
       const cleared = await toolbox.api('PUT', `/api/admin/technicians/${otherId}`, { session: admin, body: { memberId: null } });
       assert.equal(cleared.status, 200);
@@ -187,7 +194,13 @@ for (const database of TEST_DATABASES) {
 
       const view = await list();
       const row = (userId: string) => view.technicians.find((technician) => technician.userId === userId)!;
-      assert.deepEqual(row(adminId).mapping, { memberId: '150', identifier: 'aowens', name: 'Alex Owens', source: 'manual' });
+      assert.deepEqual(row(adminId).mapping, {
+        psaKind: 'connectwise',
+        memberId: '150',
+        identifier: 'aowens',
+        name: 'Alex Owens',
+        source: 'manual',
+      });
       assert.equal(row(otherId).mapping, null);
       assert.equal(row(otherId).clearedByAdmin, true);
       assert.equal(row(techId).mapping?.source, 'auto');
@@ -233,7 +246,8 @@ for (const database of TEST_DATABASES) {
       const post = toolbox.cw.state.requests
         .filter((request) => request.method === 'POST' && request.path === '/service/tickets/1001/notes')
         .at(-1);
-      assert.deepEqual((post!.body as { member: unknown }).member, { id: 160, identifier: 'bkim2' });
+      // A MemberReference by id: every field of a reference is optional, and the id names the member.
+      assert.deepEqual((post!.body as { member: unknown }).member, { id: 160 });
     });
 
     test('a member ConnectWise refuses: the note is still written, exactly once, and the log says why', async () => {

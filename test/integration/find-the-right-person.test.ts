@@ -76,7 +76,7 @@ for (const database of TEST_DATABASES) {
       const other = text((await openPop('company_id=250&contact_id=312&form_name=password_reset')).html);
       assert.match(
         other,
-        /This contact belongs to Fabrikam Logistics in ConnectWise PSA, not Contoso Dental: check you are helping the right customer\./,
+        /This contact belongs to Fabrikam Logistics in ConnectWise, not Contoso Dental: check you are helping the right customer\./,
       );
     });
   });

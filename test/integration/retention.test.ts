@@ -14,6 +14,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function launch(id: string, createdAt: number): LaunchRecord {
   return {
     id,
+    psaKind: 'connectwise',
     formName: 'password_reset',
     ticketId: '1001',
     companyId: '250',
@@ -31,6 +32,7 @@ function execution(id: string): NewExecution {
   return {
     id,
     launchId: null,
+    psaKind: 'connectwise',
     formName: 'password_reset',
     technicianUserId: 'u1',
     technicianEmail: 'tech@msp.example',

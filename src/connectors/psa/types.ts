@@ -6,19 +6,32 @@ import type { ConnectionField } from '../connection-fields.js';
 import type { SystemsCheckResult } from '../systems-check.js';
 
 /**
- * The PSA connector port. A PSA (ConnectWise, Autotask, HaloPSA) is one folder beside this file
- * implementing `PsaConnector`, plus one line in `index.ts`.
+ * The PSA connector port. A PSA (ConnectWise, Autotask, HaloPSA, …) is one folder beside this file
+ * implementing `PsaConnector`, plus one line in `index.ts`. Nothing outside the folder knows which
+ * PSA it is: each connector maps its own concepts (a ConnectWise board, an Autotask queue, a Halo
+ * team; members, resources, agents) into the neutral shapes below, and supplies its own words,
+ * id formats and screen-pop variables.
  *
- * Ids are strings at this boundary: each PSA has its own id format, checked by `parseId`.
+ * Ids are strings at this boundary: each PSA has its own id format per kind of record, checked by
+ * `parseId`.
  */
 export type PsaTicket = {
   id: string;
-  /** What a technician calls the ticket, e.g. "#123". */
+  /** What a technician calls the ticket, e.g. "#123" or "T20240101.0042". */
   number: string;
   summary: string;
-  kind: 'service' | 'project';
-  board?: string;
+  /**
+   * Where the ticket is filed, in the PSA's words: a ConnectWise board, an Autotask queue, a Halo
+   * team. A label to show, nothing the toolbox acts on.
+   */
+  queue?: string;
+  /** The ticket's status as the PSA names it, e.g. "New", "In Progress". */
   status?: string;
+  /**
+   * What sort of ticket it is, when that is worth saying beside queue and status (e.g. "project
+   * ticket" in ConnectWise, "change request" elsewhere). Left out for the usual kind.
+   */
+  type?: string;
   companyId?: string;
   companyName?: string;
   contactId?: string;
@@ -29,6 +42,7 @@ export type PsaTicket = {
 
 export type PsaCompany = {
   id: string;
+  /** A short code the PSA shows beside the name (ConnectWise's company identifier), if it has one. */
   identifier?: string;
   name: string;
 };
@@ -54,12 +68,28 @@ export type PsaContact = {
   title?: string;
 };
 
+/**
+ * A technician as the PSA knows them: a ConnectWise member, an Autotask resource, a Halo agent.
+ * The toolbox maps its users to these (by e-mail) to attribute ticket notes.
+ */
 export type PsaMember = {
   id: string;
+  /**
+   * The short name the PSA shows for the technician: a ConnectWise member identifier, an Autotask
+   * user name, a Halo agent's name. Shown beside `name` and in note attribution messages.
+   */
   identifier: string;
   name: string;
   email?: string;
   inactive: boolean;
+};
+
+/** Who a note is written as: a technician of the PSA, by id, and how to name them in messages. */
+export type PsaAuthor = {
+  /** The member's id in this PSA (`parseId('member', …)`). */
+  id: string;
+  /** How the toolbox names them to people, e.g. their PSA identifier. Never sent as an id. */
+  display: string;
 };
 
 export type PsaNote = {
@@ -68,13 +98,18 @@ export type PsaNote = {
    * collapses newlines, so the connector must keep the note readable without them).
    */
   lines: string[];
-  internal: boolean;
   /**
-   * The PSA member (technician) the note is attributed to, when the toolbox user is mapped to one.
-   * Left out, the note is the API member's. A PSA may refuse it (unknown or inactive member); the
-   * caller then writes the note without it.
+   * `internal`: only the MSP's technicians see it (ConnectWise "Internal", Autotask internal
+   * publish, Halo hidden from the user). `customer`: the customer may see it. The toolbox writes
+   * internal notes only today; a connector must never widen the visibility it is given.
    */
-  member?: { id: string; identifier: string };
+  visibility: 'internal' | 'customer';
+  /**
+   * The technician the note is attributed to, when the toolbox user is mapped to one. Left out,
+   * the note is the API user's. A PSA may refuse the author (unknown or inactive): the connector
+   * then fails without writing, and the caller writes the note without it.
+   */
+  author?: PsaAuthor;
 };
 
 /** The e-mail domains a company's contacts use, for suggesting which directory serves it. */
@@ -89,11 +124,10 @@ export type PsaClient = {
   getTicket(id: string, options?: { signal?: AbortSignal }): Promise<PsaTicket>;
   getCompany(id: string, options?: { signal?: AbortSignal }): Promise<PsaCompany>;
   getContact(id: string, options?: { signal?: AbortSignal }): Promise<PsaContact>;
+  /** Every technician of the PSA (active or not), for the technician mapping. */
   listMembers(): Promise<PsaMember[]>;
   /** Every active company, all pages. */
   listCompanies(options?: { signal?: AbortSignal }): Promise<PsaCompany[]>;
-  /** Per company id asked for (each one present, possibly with no contacts), its contacts' e-mail domains. */
-  listContactEmailDomains(companyIds: string[], options?: { signal?: AbortSignal }): Promise<Record<string, PsaCompanyEmailDomains>>;
   /** Writes a note on a ticket. Never retried blindly: a failure is reported, not repeated. */
   addTicketNote(ticketId: string, note: PsaNote): Promise<{ id: string }>;
   /**
@@ -101,13 +135,54 @@ export type PsaClient = {
    * after a lost answer, this tells whether the first attempt landed after all.
    */
   findTicketNote(ticketId: string, marker: string): Promise<{ id: string } | null>;
-  /** Moves a ticket to the status with this name on the ticket's own board. */
-  setTicketStatus(ticketId: string, statusName: string): Promise<void>;
   /** Link to a ticket in the PSA's web UI. */
   ticketUrl(ticketId: string): string;
   /** Check by check, what works with these settings. Never throws. */
   systemsCheck(): Promise<SystemsCheckResult[]>;
+
+  // Optional capabilities: a connector whose PSA cannot do one leaves it out (never a method that
+  // only throws), and the toolbox does without it.
+
+  /**
+   * Per company id asked for (each one present, possibly with no contacts), its contacts' e-mail
+   * domains. Without it the company mapping page makes no suggestions.
+   */
+  listContactEmailDomains?(companyIds: string[], options?: { signal?: AbortSignal }): Promise<Record<string, PsaCompanyEmailDomains>>;
+  /**
+   * Moves a ticket to the status with this name, as the PSA's statuses for that ticket go (a
+   * ConnectWise board's statuses, an Autotask status picklist, a Halo status). Throws a
+   * `ToolboxError` naming the statuses it has when there is none by that name.
+   */
+  setTicketStatus?(ticketId: string, statusName: string): Promise<void>;
 };
+
+/** The kinds of record a screen pop or a mapping names by id. */
+export type PsaIdKind = 'ticket' | 'company' | 'contact' | 'member';
+
+export const PSA_ID_KINDS: readonly PsaIdKind[] = ['ticket', 'company', 'contact', 'member'];
+
+/** A noun in the PSA's own words, singular and plural. */
+export type PsaNoun = { one: string; many: string };
+
+/**
+ * What the PSA calls things, so pages say "Autotask resource" or "Halo client" rather than a
+ * ConnectWise word. Lower case (start of sentence is the page's business), except `name`.
+ */
+export type PsaWords = {
+  /** The PSA's short name in a sentence, e.g. "ConnectWise", "Autotask", "HaloPSA". */
+  name: string;
+  ticket: PsaNoun;
+  company: PsaNoun;
+  contact: PsaNoun;
+  /** A technician: ConnectWise "member", Autotask "resource", Halo "agent". */
+  member: PsaNoun;
+};
+
+/**
+ * The 1Stream variables that carry each id in a screen-pop URL for this PSA (1Stream replaces
+ * them with the ids of the call's ticket, company and contact).
+ */
+export type PsaScreenPopVariables = { ticket: string; company: string; contact: string };
 
 export type PsaConnectorDeps = {
   fetch: FetchLike;
@@ -120,15 +195,20 @@ export type PsaConnectorDeps = {
 export type PsaConnector<S = unknown> = {
   /** Stable id used in configuration, e.g. `connectwise`. */
   kind: string;
+  /** The product's full name, e.g. "ConnectWise PSA (Manage)": headings and lists. */
   label: string;
+  /** The PSA's words for its records, for every page and message that names them. */
+  words: PsaWords;
   /** Validates the connector's settings block of the configuration. */
   settings: z.ZodType<S>;
   /** How the admin console asks for those settings. */
   fields: ConnectionField[];
-  /** Normalises an id from a screen-pop URL; null when it is not a valid id for this PSA. */
-  parseId(raw: string): string | null;
-  /** Describes a valid id for error pages, e.g. "a positive whole number". */
-  idFormat: string;
+  /** Normalises an id of this kind (from a screen-pop URL, a mapping); null when it is not one. */
+  parseId(kind: PsaIdKind, raw: string): string | null;
+  /** Describes a valid id of each kind for error pages, e.g. "a positive whole number". */
+  idFormat: Record<PsaIdKind, string>;
+  /** The 1Stream variables of this PSA's screen-pop URLs. */
+  screenPop: PsaScreenPopVariables;
   /**
    * Calls this PSA takes at once from one connection (one set of API keys). More wait in a
    * bounded queue; the screen pop refuses a launch whose reads could not start in time. Autotask,
@@ -137,3 +217,6 @@ export type PsaConnector<S = unknown> = {
   maxConcurrentRequests: number;
   create(settings: S, deps: PsaConnectorDeps): PsaClient;
 };
+
+/** Every PSA connector a toolbox has, by the `psa.kind` that selects it. */
+export type PsaConnectorRegistry = Record<string, PsaConnector<unknown>>;

@@ -169,6 +169,8 @@ export async function rerunExecution(
     {
       id: executionId,
       launchId: null,
+      // The same ticket, of the same PSA: if that is not the PSA connected now, the note says so.
+      psaKind: original.psaKind,
       formName: original.formName,
       technicianUserId: technician.id,
       technicianEmail: technician.email,

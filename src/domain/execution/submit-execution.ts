@@ -12,6 +12,7 @@ import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { LaunchRepo, Store, UserRecord } from '../../store/types.js';
 import type { Workflow } from '../../workflows/types.js';
 import type { LaunchReads } from '../launch/launch-reads.js';
+import type { LiveSettings } from '../settings/live-settings.js';
 import { executionJob } from './execution-job.js';
 import { reviewToken } from './review-token.js';
 
@@ -20,6 +21,8 @@ export { RUN_EXECUTION_JOB } from './execution-job.js';
 export type SubmitExecutionDeps = {
   store: Pick<Store, 'executions'> & { launches: LaunchRepo };
   directories: DirectoryRegistry;
+  /** The PSA connected now: a launch of another PSA does not run (its company maps elsewhere now). */
+  settings: Pick<LiveSettings, 'current'>;
   forms: Record<string, FormDefinition<unknown>>;
   workflows: Record<string, Workflow<never>>;
   jobQueue: JobQueue;
@@ -46,6 +49,8 @@ export type SubmitExecutionResult =
   | { kind: 'not-found' }
   | { kind: 'expired' }
   | { kind: 'forbidden' }
+  /** The launch came from another PSA than the one connected now; nothing was run. */
+  | { kind: 'psa-changed' }
   | { kind: 'not-ready'; message: string }
   | { kind: 'invalid'; errors: FieldErrors; values: FormValues }
   /** The launch already ran: what was sent now was not run. */
@@ -77,6 +82,7 @@ export async function submitExecution(
   // Before the expiry: a used launch leads to what it ran, however old.
   const used = await deps.store.executions.findByLaunch(launchId);
   if (used) return { kind: 'used', executionId: used.id };
+  if (launch.psaKind !== (deps.settings.current().psa?.kind ?? null)) return { kind: 'psa-changed' };
   if (Date.parse(launch.expiresAt) <= deps.clock.now()) return { kind: 'expired' };
   const form = deps.forms[launch.formName];
   const workflow = deps.workflows[launch.formName];
@@ -123,6 +129,7 @@ export async function submitExecution(
     {
       id: executionId,
       launchId,
+      psaKind: launch.psaKind,
       formName: launch.formName,
       technicianUserId: technician.id,
       technicianEmail: technician.email,

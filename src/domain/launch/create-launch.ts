@@ -8,7 +8,8 @@ import type { LaunchReads } from './launch-reads.js';
 import { type ParamProblem, parseScreenPopParams } from './parse-screen-pop-params.js';
 
 export type CreateLaunchDeps = {
-  psaConnector: Pick<PsaConnector, 'parseId' | 'idFormat'>;
+  /** The PSA in force: its id rules, and its kind, recorded on the launch. */
+  psaConnector: Pick<PsaConnector, 'kind' | 'parseId' | 'idFormat'>;
   launches: LaunchRepo;
   launchReads: LaunchReads;
   clock: Clock;
@@ -42,7 +43,7 @@ export async function createLaunch(
   query: Record<string, string | undefined>,
   technicianUserId: string | null,
 ): Promise<CreateLaunchResult> {
-  const parsed = parseScreenPopParams(query, deps.psaConnector.parseId, deps.psaConnector.idFormat);
+  const parsed = parseScreenPopParams(query, deps.psaConnector);
   if (!parsed.ok) return { kind: 'invalid', problems: parsed.problems };
   const params = parsed.value;
   const known = FORM_CATALOGUE.find((form) => form.name === params.formName);
@@ -54,7 +55,7 @@ export async function createLaunch(
   const capacity = deps.capacity?.(params.companyId, params.ticketId ? 3 : 2);
   if (capacity && !capacity.ok) return { kind: 'busy', retryAfterSeconds: capacity.retryAfterSeconds, busy: capacity.busy };
 
-  return { kind: 'created', launchId: await startLaunch(deps, params, technicianUserId) };
+  return { kind: 'created', launchId: await startLaunch(deps, { ...params, psaKind: deps.psaConnector.kind }, technicianUserId) };
 }
 
 /**
@@ -63,12 +64,13 @@ export async function createLaunch(
  */
 export async function startLaunch(
   deps: Pick<CreateLaunchDeps, 'launches' | 'launchReads' | 'clock' | 'ttlMinutes'>,
-  params: Pick<LaunchRecord, 'formName' | 'ticketId' | 'companyId' | 'contactId'> & { extra: Record<string, string> },
+  params: Pick<LaunchRecord, 'psaKind' | 'formName' | 'ticketId' | 'companyId' | 'contactId'> & { extra: Record<string, string> },
   technicianUserId: string | null,
 ): Promise<string> {
   const now = deps.clock.now();
   const launch: LaunchRecord = {
     id: newId(),
+    psaKind: params.psaKind,
     formName: params.formName,
     ticketId: params.ticketId,
     companyId: params.companyId,

@@ -8,6 +8,7 @@ import { createLaunchReads } from './launch-reads.js';
 
 const launch = (id: string): LaunchRecord => ({
   id,
+  psaKind: 'connectwise',
   formName: 'password_reset',
   ticketId: null,
   companyId: '250',

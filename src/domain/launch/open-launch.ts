@@ -23,6 +23,11 @@ export type OpenLaunchDeps = {
   workflows?: Record<string, Pick<Workflow<never>, 'accountRules'>>;
   launchReads: LaunchReads;
   directories: DirectoryRegistry;
+  /**
+   * The kind of the PSA connected now (null: none). A launch of another PSA is not served: its
+   * ids would be read, and its company mapped, in the wrong PSA.
+   */
+  psaKind: string | null;
   clock: Clock;
   /** How long the page waits for the PSA reads before saying so. */
   waitMs: number;
@@ -35,6 +40,8 @@ export type OpenLaunchResult =
   | { kind: 'not-found' }
   | { kind: 'expired'; launch: LaunchRecord }
   | { kind: 'forbidden'; launch: LaunchRecord }
+  /** The launch came from another PSA than the one connected now (the admin switched PSA). */
+  | { kind: 'psa-changed'; launch: LaunchRecord }
   /** Submitted already: the page leads to what it ran, never to a live form again. */
   | { kind: 'used'; launch: LaunchRecord; executionId: string }
   | { kind: 'psa-pending'; launch: LaunchRecord }
@@ -112,6 +119,8 @@ export async function openLaunch(
     if (used)
       return used.technicianUserId === technicianUserId ? { kind: 'used', launch, executionId: used.id } : { kind: 'forbidden', launch };
   }
+  // Before the expiry: opening it again would not help, a new screen pop from the PSA in force would.
+  if (launch.psaKind !== deps.psaKind) return { kind: 'psa-changed', launch };
   if (Date.parse(launch.expiresAt) <= now) return { kind: 'expired', launch };
   const owner = launch.technicianUserId ?? (await deps.launches.claim(launch.id, technicianUserId, new Date(now).toISOString()));
   if (held && owner) held.launch.technicianUserId = owner;

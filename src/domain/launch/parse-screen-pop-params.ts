@@ -1,3 +1,5 @@
+import type { PsaConnector, PsaIdKind } from '../../connectors/psa/types.js';
+
 /**
  * Reads the screen-pop query string. 1Stream replaces `@ticketid`-style variables with PSA ids;
  * when it has no value the parameter arrives empty or still holding the literal placeholder,
@@ -18,13 +20,15 @@ const KNOWN = new Set(['ticket_id', 'company_id', 'contact_id', 'form_name', 'se
 
 const absent = (value: string | undefined): boolean => value === undefined || value.trim() === '' || value.trim().startsWith('@');
 
+/** The PSA's id rules, per kind of record (the connector's). */
+export type ScreenPopIds = Pick<PsaConnector, 'parseId' | 'idFormat'>;
+
 export function parseScreenPopParams(
   query: Record<string, string | undefined>,
-  parseId: (raw: string) => string | null,
-  idFormat: string,
+  ids: ScreenPopIds,
 ): { ok: true; value: ScreenPopParams } | { ok: false; problems: ParamProblem[] } {
   const problems: ParamProblem[] = [];
-  const id = (param: string, required: boolean): string | null => {
+  const id = (param: string, kind: PsaIdKind, required: boolean): string | null => {
     const raw = query[param];
     if (absent(raw)) {
       if (required) {
@@ -38,15 +42,15 @@ export function parseScreenPopParams(
       }
       return null;
     }
-    const parsed = parseId((raw as string).trim());
+    const parsed = ids.parseId(kind, (raw as string).trim());
     if (parsed === null)
-      problems.push({ param, message: `${param} "${(raw as string).slice(0, 40)}" is not a valid id: expected ${idFormat}.` });
+      problems.push({ param, message: `${param} "${(raw as string).slice(0, 40)}" is not a valid id: expected ${ids.idFormat[kind]}.` });
     return parsed;
   };
 
-  const ticketId = id('ticket_id', false);
-  const companyId = id('company_id', true);
-  const contactId = id('contact_id', true);
+  const ticketId = id('ticket_id', 'ticket', false);
+  const companyId = id('company_id', 'company', true);
+  const contactId = id('contact_id', 'contact', true);
   const formName = (query.form_name ?? '').trim();
   if (absent(formName))
     problems.push({ param: 'form_name', message: 'form_name is missing; it names the form to open, e.g. password_reset.' });

@@ -4,6 +4,8 @@ import { type CreateLaunchDeps, startLaunch } from './create-launch.js';
 export type ReopenLaunchResult =
   | { kind: 'not-found' }
   | { kind: 'forbidden' }
+  /** Its ids belong to a PSA that is not the one connected now: read again, they would name other records. */
+  | { kind: 'psa-changed'; launchPsaKind: string | null }
   | { kind: 'form-disabled'; formName: string }
   /** The connections are too busy to read it again soon enough (as a screen pop would be told). */
   | { kind: 'busy'; retryAfterSeconds: number }
@@ -17,6 +19,8 @@ export type ReopenLaunchResult =
 export async function reopenLaunch(
   deps: Pick<CreateLaunchDeps, 'launches' | 'launchReads' | 'clock' | 'ttlMinutes' | 'enabledForms' | 'availableForms' | 'capacity'> & {
     launches: LaunchRepo;
+    /** The kind of the PSA connected now (null: none). */
+    psaKind: string | null;
   },
   launchId: string,
   technicianUserId: string,
@@ -24,6 +28,7 @@ export async function reopenLaunch(
   const old = await deps.launches.get(launchId);
   if (!old) return { kind: 'not-found' };
   if (old.technicianUserId !== null && old.technicianUserId !== technicianUserId) return { kind: 'forbidden' };
+  if (old.psaKind !== deps.psaKind) return { kind: 'psa-changed', launchPsaKind: old.psaKind };
   if (!deps.availableForms.includes(old.formName) || !deps.enabledForms.includes(old.formName))
     return { kind: 'form-disabled', formName: old.formName };
   const capacity = deps.capacity?.(old.companyId, old.ticketId ? 3 : 2);

@@ -1,3 +1,4 @@
+import type { PsaConnector, PsaScreenPopVariables } from '../../connectors/psa/types.js';
 import { FORM_CATALOGUE, screenPopTemplate } from '../../forms/catalogue.js';
 import type { Clock } from '../../lib/clock.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
@@ -7,7 +8,7 @@ import type { Actor } from '../settings/write-settings.js';
 
 export type RevealScreenpopUrlsDeps = {
   store: Pick<Store, 'audit'>;
-  settings: Pick<LiveSettings, 'current'>;
+  settings: Pick<LiveSettings, 'current'> & { psaConnector(): Pick<PsaConnector, 'screenPop'> | undefined };
   clock: Clock;
   publicUrl: string;
 };
@@ -16,9 +17,17 @@ export type RevealScreenpopUrlsDeps = {
 export const MASKED_SECRET = '••••••••';
 
 /** A form's screen-pop URL carrying the webhook secret (its `secret` query parameter). */
-export function screenPopUrlWithSecret(publicUrl: string, formName: string, secret: string): string {
-  return `${screenPopTemplate(publicUrl, formName)}&secret=${encodeURIComponent(secret)}`;
+export function screenPopUrlWithSecret(publicUrl: string, formName: string, variables: PsaScreenPopVariables, secret: string): string {
+  return `${screenPopTemplate(publicUrl, formName, variables)}&secret=${encodeURIComponent(secret)}`;
 }
+
+/** Refused while no PSA is connected: the URLs carry the PSA's own 1Stream variables. */
+export const NO_PSA_FOR_URLS = () =>
+  new ToolboxError({
+    code: 'TBX_ERR_PSA_NOT_CONFIGURED',
+    httpStatus: 409,
+    message: 'Connect the PSA first (Admin → PSA connection): the screen-pop URLs carry its 1Stream variables.',
+  });
 
 /**
  * Every form's screen-pop URL with the webhook secret in it, so a URL pasted into 1Stream works as
@@ -30,6 +39,8 @@ export async function revealScreenpopUrls(
   actor: Actor,
 ): Promise<{ forms: { name: string; label: string; url: string }[] }> {
   const secret = deps.settings.current().screenpop.secret;
+  const variables = deps.settings.psaConnector()?.screenPop;
+  if (!variables) throw NO_PSA_FOR_URLS();
   if (!secret) {
     throw new ToolboxError({
       code: 'TBX_ERR_NO_SECRET',
@@ -53,7 +64,7 @@ export async function revealScreenpopUrls(
     forms: FORM_CATALOGUE.map((form) => ({
       name: form.name,
       label: form.label,
-      url: screenPopUrlWithSecret(deps.publicUrl, form.name, secret),
+      url: screenPopUrlWithSecret(deps.publicUrl, form.name, variables, secret),
     })),
   };
 }

@@ -3,14 +3,14 @@ import { ToolboxError } from '../../lib/toolbox-error.js';
 import type { Store } from '../../store/types.js';
 import type { LiveSettings } from './live-settings.js';
 import { matchMemberByEmail } from './match-member-by-email.js';
-import { readPsaMembers } from './psa-members-document.js';
+import { readPsaMembersOf } from './psa-members-document.js';
 import { SETTINGS_KEYS, type TechnicianMapping } from './settings-documents.js';
 import { readTechnicianMappings, type StoredTechnicianMappings } from './technician-mappings-store.js';
 import { type Actor, writeSettings } from './write-settings.js';
 
 export type AutoMapTechniciansDeps = {
   store: Pick<Store, 'settings' | 'users'>;
-  settings: Pick<LiveSettings, 'refresh'>;
+  settings: Pick<LiveSettings, 'refresh' | 'current'>;
   clock: Clock;
 };
 
@@ -32,7 +32,8 @@ export const NO_MEMBERS_PULLED = () =>
   new ToolboxError({
     code: 'TBX_ERR_NO_PSA_MEMBERS',
     httpStatus: 409,
-    message: 'No PSA members have been pulled yet. Run the systems check (Admin > PSA connection > Systems check) to pull the members.',
+    message:
+      'No members of the PSA connected now have been pulled yet. Run the systems check (Admin > PSA connection > Systems check) to pull the members.',
   });
 
 /**
@@ -42,16 +43,21 @@ export const NO_MEMBERS_PULLED = () =>
  * so a guess never attributes notes to the wrong person. Writes (and audits) only on a change.
  */
 export async function autoMapTechnicians(deps: AutoMapTechniciansDeps, actor: Actor): Promise<AutoMapResult> {
-  const pulled = await readPsaMembers(deps.store);
+  const psaKind = deps.settings.current().psa?.kind ?? null;
+  const pulled = await readPsaMembersOf(deps.store, psaKind);
   if (!pulled) throw NO_MEMBERS_PULLED();
   const members = pulled.doc.members;
+  const mappedPsa = pulled.doc.psaKind;
   const users = await deps.store.users.list();
   const { doc, revision } = await readTechnicianMappings(deps.store);
   const next: StoredTechnicianMappings = { mappings: { ...doc.mappings }, clearedByAdmin: [...doc.clearedByAdmin] };
   const result: AutoMapResult = { mapped: [], unmapped: [], keptManual: 0, unmatched: 0, notMatched: [] };
 
   for (const user of users) {
-    const existing = doc.mappings[user.id];
+    // A mapping made under another PSA names a member of that PSA: as good as none here, and
+    // replaced by a match in this one (a choice an admin made there included).
+    const stored = doc.mappings[user.id];
+    const existing = stored?.psaKind === mappedPsa ? stored : undefined;
     if (existing?.source === 'manual' || doc.clearedByAdmin.includes(user.id)) {
       result.keptManual++;
       continue;
@@ -66,7 +72,13 @@ export async function autoMapTechnicians(deps: AutoMapTechniciansDeps, actor: Ac
       }
       continue;
     }
-    const mapping: TechnicianMapping = { memberId: member.id, identifier: member.identifier, name: member.name, source: 'auto' };
+    const mapping: TechnicianMapping = {
+      psaKind: mappedPsa,
+      memberId: member.id,
+      identifier: member.identifier,
+      name: member.name,
+      source: 'auto',
+    };
     if (existing?.memberId === mapping.memberId && existing.identifier === mapping.identifier && existing.name === mapping.name) continue;
     next.mappings[user.id] = mapping;
     result.mapped.push({ userId: user.id, email: user.email, memberIdentifier: member.identifier });

@@ -1,4 +1,4 @@
-import type { ConnectionField } from '../../connectors/connection-fields.js';
+import { type ConnectionField, connectionFieldShown } from '../../connectors/connection-fields.js';
 import { fieldProblemText } from '../../lib/field-label.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { type FieldProblem, ToolboxError } from '../../lib/toolbox-error.js';
@@ -43,6 +43,21 @@ export function prepareConnection(options: {
       fields[name] = typeof value === 'number' ? value : value.trim();
     }
   }
+  // A value for a field whose condition does not hold was left behind (the console hides the field,
+  // a script or an old form may still send it): dropped, so a hidden value never takes effect.
+  const shown = (name: string) => {
+    const field = options.connectorFields.find((candidate) => candidate.name === name);
+    return !field || connectionFieldShown(field, fields);
+  };
+  for (const name of Object.keys(fields)) if (!shown(name)) delete fields[name];
+  for (const field of options.connectorFields) {
+    const value = fields[field.name];
+    if (field.type !== 'select' || value === undefined) continue;
+    const allowed = (field.options ?? []).map((option) => option.value);
+    if (!allowed.includes(String(value))) {
+      problems.push({ path: `fields.${field.name}`, message: `must be one of: ${allowed.join(', ')}.` });
+    }
+  }
   const plain: Record<string, unknown> = { ...fields };
   for (const field of options.connectorFields.filter((candidate) => candidate.type === 'number')) {
     if (typeof plain[field.name] === 'string') plain[field.name] = Number(plain[field.name]);
@@ -55,6 +70,7 @@ export function prepareConnection(options: {
     secretNames.filter((name) => (options.input.secrets[name] ?? '') !== '' && groupOf(name)).map((name) => groupOf(name)),
   );
   for (const name of secretNames) {
+    if (!shown(name)) continue;
     const given = options.input.secrets[name];
     const aad = settingSecretAad(options.key, name);
     if (given !== undefined && given !== '') {

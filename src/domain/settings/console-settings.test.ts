@@ -226,6 +226,7 @@ for (const database of TEST_DATABASES) {
         {
           id: 'exec-1',
           launchId: null,
+          psaKind: 'connectwise',
           formName: 'password_reset',
           technicianUserId: 'u1',
           technicianEmail: 't@x',

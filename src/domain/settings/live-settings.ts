@@ -47,7 +47,13 @@ export type EffectivePsa = ConnectionView & { settings: unknown };
 
 export type EffectiveDirectory = DirectoryConfig & { view: ConnectionView };
 
-export type CompanyMapping = { companyId: string; directoryId: string; source: SettingSource };
+export type CompanyMapping = {
+  companyId: string;
+  directoryId: string;
+  source: SettingSource;
+  /** The PSA the company id belongs to (a file mapping: the PSA in force). */
+  psaKind: string | null;
+};
 
 /**
  * The configuration in force: the file's values (read-only in the console) merged with what
@@ -56,10 +62,14 @@ export type CompanyMapping = { companyId: string; directoryId: string; source: S
 export type EffectiveSettings = {
   psa: EffectivePsa | null;
   directories: EffectiveDirectory[];
+  /** The mappings in force: the file's and the console's of the PSA connected now. */
   companyMappings: CompanyMapping[];
+  /** Mappings saved under another PSA than the one connected now: kept, shown, never applied. */
+  otherPsaCompanyMappings: (CompanyMapping & { psaKind: string })[];
   companyMappingsRevision: string | null;
   forms: { enabled: string[]; source: SettingSource | 'default'; revision: string | null };
   screenpop: { secret: string | undefined; source: SettingSource | 'none'; revision: string | null };
+  /** Technician mappings of the PSA connected now (another PSA's member ids mean nothing here). */
   technicians: Record<string, TechnicianMapping>;
   technicianMappingsRevision: string | null;
   /** How long screen pops and sign-ins last, how long the form waits for the PSA. */
@@ -333,14 +343,24 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
       });
     }
 
-    // Company mappings: the file's `psaCompanyIds`, then the console's for other companies.
+    // Company mappings: the file's `psaCompanyIds` (the ids of the PSA in force: the file is edited
+    // with the PSA), then the console's of the PSA in force for other companies. Those saved under
+    // another PSA are listed apart and never applied: their ids name other companies here.
+    const psaKind = psa?.kind ?? null;
     const companyMappings: CompanyMapping[] = directories.flatMap((directory) =>
-      directory.psaCompanyIds.map((companyId) => ({ companyId, directoryId: directory.id, source: 'file' as const })),
+      directory.psaCompanyIds.map((companyId) => ({ companyId, directoryId: directory.id, source: 'file' as const, psaKind })),
     );
+    const otherPsaCompanyMappings: EffectiveSettings['otherPsaCompanyMappings'] = [];
     const mappingsEntry = byKey.get(SETTINGS_KEYS.companyMappings);
     const mappingsDoc = mappingsEntry ? companyMappingsDocumentSchema.safeParse(mappingsEntry.value) : undefined;
-    if (mappingsDoc?.success) {
-      for (const [companyId, directoryId] of Object.entries(mappingsDoc.data.mappings)) {
+    if (mappingsDoc && !mappingsDoc.success)
+      problems.push('The saved company mappings are not readable by this version; map the companies again.');
+    for (const [mappedPsa, mappings] of Object.entries(mappingsDoc?.success ? mappingsDoc.data.byPsa : {})) {
+      for (const [companyId, directoryId] of Object.entries(mappings)) {
+        if (mappedPsa !== psaKind) {
+          otherPsaCompanyMappings.push({ companyId, directoryId, source: 'console', psaKind: mappedPsa });
+          continue;
+        }
         const directory = directories.find((candidate) => candidate.id === directoryId);
         if (companyMappings.some((mapping) => mapping.companyId === companyId && mapping.source === 'file')) continue;
         if (!directory) {
@@ -348,7 +368,7 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
           continue;
         }
         directory.psaCompanyIds.push(companyId);
-        companyMappings.push({ companyId, directoryId, source: 'console' });
+        companyMappings.push({ companyId, directoryId, source: 'console', psaKind: mappedPsa });
       }
     }
 
@@ -448,10 +468,13 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
         psa,
         directories,
         companyMappings,
+        otherPsaCompanyMappings,
         companyMappingsRevision: mappingsEntry?.revision ?? null,
         forms,
         screenpop,
-        technicians: techniciansDoc?.success ? techniciansDoc.data.mappings : {},
+        technicians: Object.fromEntries(
+          Object.entries(techniciansDoc?.success ? techniciansDoc.data.mappings : {}).filter(([, mapping]) => mapping.psaKind === psaKind),
+        ),
         technicianMappingsRevision: techniciansEntry?.revision ?? null,
         general,
         problems,
@@ -495,12 +518,19 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
       getContact: async (...args) => current().getContact(...args),
       listMembers: async (...args) => current().listMembers(...args),
       listCompanies: async (...args) => current().listCompanies(...args),
-      listContactEmailDomains: async (...args) => current().listContactEmailDomains(...args),
       addTicketNote: async (...args) => current().addTicketNote(...args),
       findTicketNote: async (...args) => current().findTicketNote(...args),
-      setTicketStatus: async (...args) => current().setTicketStatus(...args),
       ticketUrl: (...args) => current().ticketUrl(...args),
       systemsCheck: async (...args) => current().systemsCheck(...args),
+      // Optional capabilities are there exactly when the client in force has them.
+      get listContactEmailDomains() {
+        const client = state.psaClient?.client;
+        return client?.listContactEmailDomains ? client.listContactEmailDomains.bind(client) : undefined;
+      },
+      get setTicketStatus() {
+        const client = state.psaClient?.client;
+        return client?.setTicketStatus ? client.setTicketStatus.bind(client) : undefined;
+      },
     },
     directories: {
       get: (id) => state.registry.get(id),

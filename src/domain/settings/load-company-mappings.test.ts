@@ -12,7 +12,8 @@ function settingsWith(psa: Partial<PsaClient>, domains: Record<string, Directory
     current: () => ({
       psa: { label: 'ConnectWise PSA' },
       directories,
-      companyMappings: [{ companyId: '9', directoryId: 'a', source: 'console' }],
+      companyMappings: [{ companyId: '9', directoryId: 'a', source: 'console', psaKind: 'connectwise' }],
+      otherPsaCompanyMappings: [],
       companyMappingsRevision: 'r1',
     }),
     psa,

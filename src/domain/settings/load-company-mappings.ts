@@ -18,6 +18,11 @@ export type CompanyMappingsOverview = {
     directoryName: string;
     source: SettingSource;
   }[];
+  /**
+   * Mappings saved while another PSA was connected: their company ids belong to that PSA, so they
+   * are not applied (they apply again if it is connected again).
+   */
+  otherPsaMappings: { psaKind: string; psaLabel: string; companyId: string; directoryId: string; directoryName: string }[];
   unmapped: {
     companyId: string;
     companyName: string;
@@ -32,6 +37,8 @@ export type CompanyMappingsOverview = {
 
 export type LoadCompanyMappingsDeps = {
   settings: Pick<LiveSettings, 'current' | 'psa' | 'directories'>;
+  /** A PSA kind's label, for mappings of another PSA than the one connected. */
+  psaLabel?: (kind: string) => string;
   logger: Logger;
   /** How long the PSA and each directory may take; the page is shown without them after that. */
   timeoutMs?: number;
@@ -97,9 +104,12 @@ export async function loadCompanyMappings(deps: LoadCompanyMappingsDeps): Promis
   let emailDomains: Record<string, PsaCompanyEmailDomains> = {};
   let contactsUnread = false;
   const directoryDomains: DirectoryDomains[] = [];
-  if (effective.psa && unmappedCompanies.length > 0 && directories.length > 0) {
+  // A PSA that cannot list its contacts' addresses (an optional capability) gives no suggestions.
+  const listContactEmailDomains = deps.settings.psa.listContactEmailDomains;
+  const noDomainsFromPsa = effective.psa !== null && !listContactEmailDomains;
+  if (effective.psa && listContactEmailDomains && unmappedCompanies.length > 0 && directories.length > 0) {
     const contactsRead = within(timeoutMs, (signal) =>
-      deps.settings.psa.listContactEmailDomains(
+      listContactEmailDomains(
         unmappedCompanies.map((company) => company.id),
         { signal },
       ),
@@ -130,6 +140,8 @@ export async function loadCompanyMappings(deps: LoadCompanyMappingsDeps): Promis
   );
   const noSuggestionBecause = (companyId: string): string => {
     if (directories.length === 0) return 'No directory is set up yet.';
+    if (noDomainsFromPsa)
+      return `${effective.psa?.label ?? 'The PSA'} does not give its contacts' e-mail addresses, so there is no suggestion.`;
     if (contactsUnread) return 'The contacts could not be read, so there is no suggestion (see the problems listed).';
     return suggestions.get(companyId)?.reason ?? 'No suggestion.';
   };
@@ -156,6 +168,13 @@ export async function loadCompanyMappings(deps: LoadCompanyMappingsDeps): Promis
       .sort((a, b) =>
         byName({ name: a.companyName ?? a.companyId, id: a.companyId }, { name: b.companyName ?? b.companyId, id: b.companyId }),
       ),
+    otherPsaMappings: effective.otherPsaCompanyMappings.map((mapping) => ({
+      psaKind: mapping.psaKind,
+      psaLabel: deps.psaLabel?.(mapping.psaKind) ?? mapping.psaKind,
+      companyId: mapping.companyId,
+      directoryId: mapping.directoryId,
+      directoryName: directoryName(mapping.directoryId),
+    })),
     unmapped: [...unmappedCompanies].sort(byName).map((company) => {
       const suggestion = suggestions.get(company.id);
       const { directoryId, directoryName: suggestedName } = suggestion ?? {};

@@ -42,6 +42,18 @@ export const psaMembersDocumentSchema = z.object({
 export type PsaMembersDocument = z.infer<typeof psaMembersDocumentSchema>;
 export type StoredPsaMember = z.infer<typeof storedMemberSchema>;
 
+/**
+ * The members pulled from the PSA connected now (`psaKind`), or undefined when none were: members
+ * of a PSA the toolbox is no longer connected to are never offered or mapped.
+ */
+export async function readPsaMembersOf(
+  store: Pick<Store, 'settings'>,
+  psaKind: string | null,
+): Promise<{ doc: PsaMembersDocument; revision: string } | undefined> {
+  const pulled = await readPsaMembers(store);
+  return pulled && psaKind !== null && pulled.doc.psaKind === psaKind ? pulled : undefined;
+}
+
 /** The stored document with its revision, or undefined when no check ran yet (or it is unreadable). */
 export async function readPsaMembers(store: Pick<Store, 'settings'>): Promise<{ doc: PsaMembersDocument; revision: string } | undefined> {
   const entry = await store.settings.get(PSA_MEMBERS_KEY);

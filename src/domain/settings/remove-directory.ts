@@ -50,11 +50,19 @@ export async function removeDirectory(
     ];
     const mappingsEntry = await deps.store.settings.get(SETTINGS_KEYS.companyMappings);
     const mappings = mappingsEntry ? companyMappingsDocumentSchema.safeParse(mappingsEntry.value) : undefined;
-    const mine = mappings?.success ? Object.entries(mappings.data.mappings).filter(([, directoryId]) => directoryId === id) : [];
+    // Under every PSA: a directory that is gone serves no company of any PSA.
+    const byPsa = mappings?.success ? mappings.data.byPsa : {};
+    const mine = Object.values(byPsa).flatMap((companies) => Object.entries(companies).filter(([, directoryId]) => directoryId === id));
     if (mappingsEntry && mappings?.success && mine.length > 0) {
+      const kept = Object.fromEntries(
+        Object.entries(byPsa).map(([psaKind, companies]) => [
+          psaKind,
+          Object.fromEntries(Object.entries(companies).filter(([, directoryId]) => directoryId !== id)),
+        ]),
+      );
       changes.push({
         key: SETTINGS_KEYS.companyMappings,
-        value: { mappings: Object.fromEntries(Object.entries(mappings.data.mappings).filter(([, directoryId]) => directoryId !== id)) },
+        value: { byPsa: kept },
         expectedRevision: mappingsEntry.revision,
         action: 'company-mappings.remove-directory',
         before: Object.fromEntries(mine),

@@ -46,6 +46,15 @@ export async function saveCompanyMappings(deps: SaveCompanyMappingsDeps, input: 
   }
 
   const connector = deps.settings.psaConnector();
+  // A company id means something only in its PSA: mappings are saved under the PSA connected now.
+  if (!connector || !effective.psa) {
+    throw new ToolboxError({
+      code: 'TBX_ERR_PSA_NOT_CONFIGURED',
+      httpStatus: 409,
+      message: 'Connect the PSA first (Admin → PSA connection): a company id is mapped as the id of a company in that PSA.',
+    });
+  }
+  const psaKind = effective.psa.kind;
   const directoryIds = new Set(effective.directories.map((directory) => directory.id));
   const fileMapped = new Map(
     effective.companyMappings.filter((mapping) => mapping.source === 'file').map((mapping) => [mapping.companyId, mapping.directoryId]),
@@ -55,10 +64,12 @@ export async function saveCompanyMappings(deps: SaveCompanyMappingsDeps, input: 
   const changes = new Map<string, string | null>();
   for (const [rawCompanyId, directoryId] of entries) {
     const path = `mappings.${rawCompanyId}`;
-    // Without a PSA connection there is no id format to check against; keep ids to plain tokens.
-    const companyId = connector ? connector.parseId(rawCompanyId) : /^[A-Za-z0-9_.-]{1,64}$/.test(rawCompanyId) ? rawCompanyId : null;
+    const companyId = connector.parseId('company', rawCompanyId);
     if (companyId === null) {
-      problems.push({ path, message: `is not a PSA company id: expected ${connector?.idFormat ?? 'a company id'}` });
+      problems.push({
+        path,
+        message: `is not a ${connector.words.name} ${connector.words.company.one} id: expected ${connector.idFormat.company}`,
+      });
       continue;
     }
     if (directoryId !== null && !directoryIds.has(directoryId)) {
@@ -91,20 +102,22 @@ export async function saveCompanyMappings(deps: SaveCompanyMappingsDeps, input: 
 
   const stored = await deps.store.settings.get(SETTINGS_KEYS.companyMappings);
   const parsed = stored ? companyMappingsDocumentSchema.safeParse(stored.value) : undefined;
-  const before: Record<string, string> = parsed?.success ? { ...parsed.data.mappings } : {};
+  const byPsa = parsed?.success ? parsed.data.byPsa : {};
+  const before: Record<string, string> = { ...byPsa[psaKind] };
   const after: Record<string, string> = { ...before };
   for (const [companyId, directoryId] of changes) {
     if (directoryId === null) delete after[companyId];
     else after[companyId] = directoryId;
   }
-  const doc: CompanyMappingsDocument = { mappings: after };
+  // Other PSAs' mappings are kept as they are: they apply again if that PSA comes back.
+  const doc: CompanyMappingsDocument = { byPsa: { ...byPsa, [psaKind]: after } };
   const { revision } = await writeSettings(deps, {
     key: SETTINGS_KEYS.companyMappings,
     value: doc,
     ...(input.revision !== undefined ? { expectedRevision: input.revision } : {}),
     action: 'company-mappings.update',
-    before: { mappings: before },
-    after: { mappings: after },
+    before: { psaKind, mappings: before },
+    after: { psaKind, mappings: after },
     actor,
   });
   return { revision, saved: changes.size };

@@ -3,14 +3,14 @@ import { ToolboxError } from '../../lib/toolbox-error.js';
 import type { Store } from '../../store/types.js';
 import { NO_MEMBERS_PULLED } from './auto-map-technicians.js';
 import type { LiveSettings } from './live-settings.js';
-import { readPsaMembers } from './psa-members-document.js';
+import { readPsaMembersOf } from './psa-members-document.js';
 import { SETTINGS_KEYS, type TechnicianMapping } from './settings-documents.js';
 import { readTechnicianMappings, type StoredTechnicianMappings } from './technician-mappings-store.js';
 import { type Actor, writeSettings } from './write-settings.js';
 
 export type SaveTechnicianMappingDeps = {
   store: Pick<Store, 'settings' | 'users'>;
-  settings: Pick<LiveSettings, 'refresh'>;
+  settings: Pick<LiveSettings, 'refresh' | 'current'>;
   clock: Clock;
 };
 
@@ -41,7 +41,7 @@ export async function saveTechnicianMapping(
   }
   let mapping: TechnicianMapping | null = null;
   if (input.memberId !== null) {
-    const pulled = await readPsaMembers(deps.store);
+    const pulled = await readPsaMembersOf(deps.store, deps.settings.current().psa?.kind ?? null);
     if (!pulled) throw NO_MEMBERS_PULLED();
     const member = pulled.doc.members.find((candidate) => candidate.id === input.memberId);
     if (!member) {
@@ -52,7 +52,7 @@ export async function saveTechnicianMapping(
         fields: [{ path: 'memberId', message: 'must be the id of a pulled PSA member (run the systems check to pull new members)' }],
       });
     }
-    mapping = { memberId: member.id, identifier: member.identifier, name: member.name, source: 'manual' };
+    mapping = { psaKind: pulled.doc.psaKind, memberId: member.id, identifier: member.identifier, name: member.name, source: 'manual' };
   }
   const { doc, revision } = await readTechnicianMappings(deps.store);
   const next: StoredTechnicianMappings = {

@@ -48,8 +48,12 @@ export const directoryDocumentSchema = z.object({
 });
 export type DirectoryDocument = z.infer<typeof directoryDocumentSchema>;
 
-/** PSA company id → directory id. */
-export const companyMappingsDocumentSchema = z.object({ mappings: z.record(z.string(), z.string()) });
+/**
+ * PSA kind → PSA company id → directory id. A company id means something only in its PSA, so each
+ * mapping is kept under the PSA it was made in: only the PSA connected now has its mappings
+ * applied; the others are shown as belonging to a previous PSA (and apply again if it comes back).
+ */
+export const companyMappingsDocumentSchema = z.object({ byPsa: z.record(z.string(), z.record(z.string(), z.string())) });
 export type CompanyMappingsDocument = z.infer<typeof companyMappingsDocumentSchema>;
 
 export const formsDocumentSchema = z.object({ enabled: z.array(z.string()) });
@@ -68,6 +72,8 @@ export const generalDocumentSchema = z.strictObject({
 export type GeneralDocument = z.infer<typeof generalDocumentSchema>;
 
 export const technicianMappingSchema = z.object({
+  /** The PSA the member belongs to: a mapping of another PSA is not used (nor its member id sent). */
+  psaKind: z.string(),
   memberId: z.string(),
   identifier: z.string(),
   name: z.string(),

@@ -21,6 +21,7 @@ const execution = (id: string, launchId: string) => ({
   id,
   launchId,
   formName: 'password_reset',
+  psaKind: 'connectwise',
   technicianUserId: 'u1',
   technicianEmail: 'tech@msp.example',
   ticketId: '1',

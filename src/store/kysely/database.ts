@@ -37,6 +37,8 @@ export type LaunchTable = {
   created_at: string;
   expires_at: string;
   updated_at: string;
+  /** The PSA whose ids these are (0005); null only if it could not be known. */
+  psa_kind: string | null;
 };
 
 export type ExecutionTable = {
@@ -63,6 +65,8 @@ export type ExecutionTable = {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The PSA of the screen pop it came from (0005); null only if it could not be known. */
+  psa_kind: string | null;
 };
 
 export type ExecutionStepTable = {

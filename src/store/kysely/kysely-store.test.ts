@@ -19,6 +19,7 @@ function newExecution(id: string, launchId: string | null): NewExecution {
   return {
     id,
     launchId,
+    psaKind: 'connectwise',
     formName: 'password_reset',
     technicianUserId: 'u1',
     technicianEmail: 'tech@example.test',
@@ -83,6 +84,7 @@ for (const database of TEST_DATABASES) {
     test('launches: context saved and the first claim wins', async () => {
       await store.launches.create({
         id: 'l1',
+        psaKind: 'connectwise',
         formName: 'password_reset',
         ticketId: null,
         companyId: '250',

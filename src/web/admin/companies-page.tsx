@@ -176,6 +176,39 @@ function MappedCompanies(props: { auth: Auth; view: CompanyMappingsView }) {
   );
 }
 
+/** Mappings made while another PSA was connected: shown so nothing seems lost, never applied. */
+function OtherPsaMappings(props: { view: CompanyMappingsView }) {
+  const { otherPsaMappings } = props.view;
+  if (otherPsaMappings.length === 0) return null;
+  return (
+    <section aria-labelledby="other-psa-heading">
+      <h2 id="other-psa-heading">Mapped under a previous PSA ({otherPsaMappings.length})</h2>
+      <p class="muted">
+        These company ids belong to a PSA the toolbox is no longer connected to, so they are not used: the same id in the PSA connected now
+        is another company. They apply again if that PSA is connected again.
+      </p>
+      <table class="data">
+        <thead>
+          <tr>
+            <th scope="col">PSA</th>
+            <th scope="col">Company id</th>
+            <th scope="col">Directory</th>
+          </tr>
+        </thead>
+        <tbody>
+          {otherPsaMappings.map((mapping) => (
+            <tr>
+              <td>{mapping.psaLabel}</td>
+              <td>{mapping.companyId}</td>
+              <td>{mapping.directoryName}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 function CompaniesPage(props: { auth: Auth; view: CompanyMappingsView; notice?: string | undefined; error?: string | undefined }) {
   const { view } = props;
   return (
@@ -212,6 +245,7 @@ function CompaniesPage(props: { auth: Auth; view: CompanyMappingsView; notice?: 
       ) : null}
       {view.psaConfigured ? <UnmappedCompanies auth={props.auth} view={view} /> : null}
       <MappedCompanies auth={props.auth} view={view} />
+      <OtherPsaMappings view={view} />
     </AdminLayout>
   );
 }

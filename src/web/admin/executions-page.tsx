@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { companyNamesOf } from '../../domain/execution/company-names.js';
+import { ticketLinkOf } from '../../domain/execution/ticket-link.js';
 import { FORM_CATALOGUE } from '../../forms/catalogue.js';
 import type { ToolboxError } from '../../lib/toolbox-error.js';
 import { getExecutionOperation, listExecutionsOperation, rerunExecutionOperation } from '../api/operations/execution-operations.js';
@@ -94,12 +95,8 @@ async function detailPage(c: Context<AppEnv>, auth: Auth, failure?: ToolboxError
   const services = c.get('services');
   const record = (await services.store.executions.get(id))!;
   const companyName = (await companyNamesOf(services.store.launches, [record])).get(record.companyId);
-  let ticketUrl: string | null = null;
-  try {
-    ticketUrl = execution.ticketId && services.settings.current().psa ? services.psa.ticketUrl(execution.ticketId) : null;
-  } catch {
-    // No PSA connected any more: the ticket number alone is still useful.
-  }
+  const ticket = ticketLinkOf({ settings: services.settings, psaConnectors: services.connectors.psa }, record);
+  const ticketUrl = ticket.url;
   const finished = execution.status === 'succeeded' || execution.status === 'partial' || execution.status === 'failed';
   return c.html(
     <AdminLayout
@@ -143,6 +140,8 @@ async function detailPage(c: Context<AppEnv>, auth: Auth, failure?: ToolboxError
             ) : (
               'none (the screen pop had no ticket)'
             )}
+            {execution.ticketId ? ` in ${ticket.words.name}` : ''}
+            {execution.ticketId && !ticket.inForce ? ' (not the PSA connected now)' : ''}
           </dd>
           <dt>PSA company</dt>
           <dd>{companyName ? `${companyName} (${execution.companyId})` : execution.companyId}</dd>

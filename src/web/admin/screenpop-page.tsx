@@ -30,10 +30,21 @@ function ScreenpopPage(props: {
         <h2 id="urls-title">The URLs to paste into 1Stream</h2>
         <p>
           In 1Stream: <strong>Administration → Manage Organization → Screen Pop URLs</strong>, set the <strong>Link Type</strong> to{' '}
-          <strong>Custom</strong> and add one entry per form. 1Stream fills in <code>@ticketid</code>, <code>@companyid</code> and{' '}
-          <code>@contactid</code>. Enabled forms come first; the others answer with a page saying they are not enabled (
-          <a href="/admin/forms">Forms</a>).
+          <strong>Custom</strong> and add one entry per form.{' '}
+          {view.psa ? (
+            <>
+              For {view.psa.label}, 1Stream fills in <code>{view.psa.variables.ticket}</code>, <code>{view.psa.variables.company}</code> and{' '}
+              <code>{view.psa.variables.contact}</code>.
+            </>
+          ) : null}{' '}
+          Enabled forms come first; the others answer with a page saying they are not enabled (<a href="/admin/forms">Forms</a>).
         </p>
+        {view.psa ? null : (
+          <p class="warning" role="status">
+            No PSA is connected yet, so there are no URLs to copy: they carry the PSA's own 1Stream variables. Connect it under{' '}
+            <a href="/admin/psa">PSA connection</a> first.
+          </p>
+        )}
         {view.secret.set ? (
           <p class="warning" id="urls-secret-note">
             A webhook secret is set, so each URL must carry it to work: <strong>Copy with secret</strong> copies the URL with the secret in
@@ -51,6 +62,17 @@ function ScreenpopPage(props: {
           </thead>
           <tbody>
             {view.forms.map((form) => {
+              if (form.url === null) {
+                return (
+                  <tr>
+                    <td>
+                      {form.label} <code>{form.name}</code>
+                    </td>
+                    <td>{form.state}</td>
+                    <td class="muted">once the PSA is connected</td>
+                  </tr>
+                );
+              }
               const revealedUrl = props.revealed?.find((item) => item.name === form.name)?.url;
               const shown = revealedUrl ?? (view.secret.set ? `${form.url}&${view.secret.queryParameter}=${MASKED_SECRET}` : form.url);
               return (

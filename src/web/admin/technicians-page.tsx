@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import type { z } from 'zod';
+import { ownEntry } from '../../lib/own-entry.js';
 import {
   autoMapTechniciansOperation,
   listTechnicians,
@@ -17,8 +18,16 @@ const NOTICES: Record<string, string> = {
   cleared: 'Cleared. This user’s ticket notes are written by the API member, and automatic matching leaves the user unmapped.',
 };
 
-function TechniciansPage(props: { auth: Auth; view: TechniciansView; notice?: string | undefined; error?: string | undefined }) {
-  const { view } = props;
+function TechniciansPage(props: {
+  auth: Auth;
+  view: TechniciansView;
+  /** A PSA kind's name, for mappings made under a previous PSA. */
+  psaLabel: (kind: string) => string;
+  notice?: string | undefined;
+  error?: string | undefined;
+}) {
+  const { view, psaLabel } = props;
+  const previous = view.technicians.filter((technician) => technician.mapping && technician.mapping.psaKind !== view.psaKind);
   const members = [...view.members].sort((a, b) => a.name.localeCompare(b.name));
   return (
     <AdminLayout title="Technicians" active="/admin/technicians" auth={props.auth} notice={props.notice} error={props.error}>
@@ -34,6 +43,12 @@ function TechniciansPage(props: { auth: Auth; view: TechniciansView; notice?: st
             Run the systems check to pull the members: <a href="/admin/psa/check">PSA systems check</a>. The toolbox then maps users to
             members by email, and you can change any of them here.
           </p>
+          {previous.length > 0 ? (
+            <p class="muted">
+              {previous.length === 1 ? '1 user is' : `${previous.length} users are`} mapped to members of a previous PSA (
+              {[...new Set(previous.map((technician) => psaLabel(technician.mapping!.psaKind)))].join(', ')}): those mappings are not used.
+            </p>
+          ) : null}
         </section>
       ) : (
         <>
@@ -64,7 +79,17 @@ function TechniciansPage(props: { auth: Auth; view: TechniciansView; notice?: st
                     </div>
                   </td>
                   <td>
-                    {technician.mapping ? (
+                    {technician.mapping && technician.mapping.psaKind !== view.psaKind ? (
+                      <>
+                        <span class="muted">
+                          Not mapped in this PSA. Mapped in the previous PSA ({psaLabel(technician.mapping.psaKind)}) to{' '}
+                          {technician.mapping.name} ({technician.mapping.identifier}), which is not used.
+                        </span>
+                        {technician.emailMatch && !technician.clearedByAdmin ? (
+                          <div class="hint">Not matched by e-mail: {technician.emailMatch}</div>
+                        ) : null}
+                      </>
+                    ) : technician.mapping ? (
                       <>
                         {technician.mapping.name} ({technician.mapping.identifier}){' '}
                         <span class="badge">{technician.mapping.source === 'auto' ? 'auto: matched by email' : 'manual'}</span>
@@ -87,7 +112,10 @@ function TechniciansPage(props: { auth: Auth; view: TechniciansView; notice?: st
                         <select id={`member-${technician.userId}`} name="memberId">
                           <option value="">Choose a member…</option>
                           {members.map((member) => (
-                            <option value={member.id} selected={member.id === technician.mapping?.memberId}>
+                            <option
+                              value={member.id}
+                              selected={technician.mapping?.psaKind === view.psaKind && member.id === technician.mapping?.memberId}
+                            >
                               {member.name} ({member.identifier}) · {member.email ?? 'no e-mail in the PSA'}
                               {member.inactive ? ' – inactive' : ''}
                             </option>
@@ -122,6 +150,9 @@ async function loadView(c: Context<AppEnv>, auth: Auth): Promise<TechniciansView
 
 const EXPIRED = 'The form had expired. Nothing was changed; try again.';
 
+/** A PSA kind by its connector's label (the kind itself for one this build does not have). */
+const psaLabelOf = (c: Context<AppEnv>) => (kind: string) => ownEntry(c.get('services').connectors.psa, kind)?.label ?? kind;
+
 export const techniciansPage = new Hono<AppEnv>()
   .get('/admin/technicians', async (c) => {
     const auth = c.get('auth')!;
@@ -138,13 +169,13 @@ export const techniciansPage = new Hono<AppEnv>()
           : '') +
         ' Manual choices were kept.';
     }
-    return c.html(<TechniciansPage auth={auth} view={await loadView(c, auth)} notice={notice} />);
+    return c.html(<TechniciansPage auth={auth} psaLabel={psaLabelOf(c)} view={await loadView(c, auth)} notice={notice} />);
   })
   // Registered before the per-user route so "auto-map" is not read as a user id.
   .post('/admin/technicians/auto-map', async (c) => {
     const auth = c.get('auth')!;
     const form = await readConsoleForm(c);
-    if (!form) return c.html(<TechniciansPage auth={auth} view={await loadView(c, auth)} error={EXPIRED} />, 403);
+    if (!form) return c.html(<TechniciansPage auth={auth} psaLabel={psaLabelOf(c)} view={await loadView(c, auth)} error={EXPIRED} />, 403);
     const result = await runConsoleAction<{ mapped: unknown[]; unmapped: unknown[]; unmatched: number }>(
       c,
       auth,
@@ -155,18 +186,19 @@ export const techniciansPage = new Hono<AppEnv>()
       return c.redirect(`/admin/technicians?notice=auto-mapped&mapped=${changed}&unmatched=${result.value.unmatched}`, 303);
     }
     return c.html(
-      <TechniciansPage auth={auth} view={await loadView(c, auth)} error={result.error.message} />,
+      <TechniciansPage auth={auth} psaLabel={psaLabelOf(c)} view={await loadView(c, auth)} error={result.error.message} />,
       result.error.httpStatus as 400,
     );
   })
   .post('/admin/technicians/:userId', async (c) => {
     const auth = c.get('auth')!;
     const form = await readConsoleForm(c);
-    if (!form) return c.html(<TechniciansPage auth={auth} view={await loadView(c, auth)} error={EXPIRED} />, 403);
+    if (!form) return c.html(<TechniciansPage auth={auth} psaLabel={psaLabelOf(c)} view={await loadView(c, auth)} error={EXPIRED} />, 403);
     const clear = form.action === 'clear';
     if (!clear && !form.memberId) {
       return c.html(
         <TechniciansPage
+          psaLabel={psaLabelOf(c)}
           auth={auth}
           view={await loadView(c, auth)}
           error="Choose a PSA member before saving, or use Clear to leave the user unmapped."
@@ -180,7 +212,7 @@ export const techniciansPage = new Hono<AppEnv>()
     });
     if (result.ok) return c.redirect(`/admin/technicians?notice=${clear ? 'cleared' : 'saved'}`, 303);
     return c.html(
-      <TechniciansPage auth={auth} view={await loadView(c, auth)} error={result.error.message} />,
+      <TechniciansPage auth={auth} psaLabel={psaLabelOf(c)} view={await loadView(c, auth)} error={result.error.message} />,
       result.error.httpStatus as 400,
     );
   });

@@ -9,7 +9,17 @@ export const connectionFieldSchema = z.object({
   secret: z.boolean().optional(),
   advanced: z.boolean().optional(),
   placeholder: z.string().optional(),
-  type: z.enum(['text', 'url', 'number', 'multiline']).optional(),
+  type: z.enum(['text', 'url', 'number', 'multiline', 'select']).optional(),
+  options: z
+    .array(z.object({ value: z.string(), label: z.string() }))
+    .optional()
+    .describe('The choices of a `select` field; any other value is refused'),
+  showWhen: z
+    .object({ field: z.string(), values: z.array(z.string()).optional() })
+    .optional()
+    .describe(
+      'Asked only when the named field has a value (any, or one of `values`); a value sent while the condition does not hold is dropped',
+    ),
   group: z.string().optional(),
 });
 

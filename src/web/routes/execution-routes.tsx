@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { revealSecret } from '../../domain/execution/reveal-secret.js';
+import { ticketLinkOf } from '../../domain/execution/ticket-link.js';
 import type { ExecutionRecord, StepRecord } from '../../store/types.js';
 import type { AppEnv, Auth } from '../app-env.js';
 import { ExecutionProgress, isFinished } from '../views/execution-view.js';
@@ -27,9 +28,12 @@ async function secretFor(c: Context<AppEnv>, auth: Auth, execution: ExecutionRec
   });
 }
 
-function ticketUrl(c: Context<AppEnv>, execution: ExecutionRecord) {
-  return execution.ticketId ? c.get('services').psa.ticketUrl(execution.ticketId) : null;
+function ticketLink(c: Context<AppEnv>, execution: ExecutionRecord) {
+  const services = c.get('services');
+  return ticketLinkOf({ settings: services.settings, psaConnectors: services.connectors.psa }, execution);
 }
+
+const capitalise = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
 
 export const executionRoutes = new Hono<AppEnv>()
   .get('/executions/:id', async (c) => {
@@ -61,8 +65,8 @@ export const executionRoutes = new Hono<AppEnv>()
           {workflow?.title ?? execution.formName}: {execution.targetDisplay}
         </h1>
         <p class="muted">
-          {execution.ticketId ? `Ticket #${execution.ticketId} · ` : ''}started {execution.createdAt.slice(0, 19).replace('T', ' ')} UTC by{' '}
-          {execution.technicianEmail}
+          {execution.ticketId ? `${capitalise(ticketLink(c, execution).words.ticket.one)} #${execution.ticketId} · ` : ''}started{' '}
+          {execution.createdAt.slice(0, 19).replace('T', ' ')} UTC by {execution.technicianEmail}
         </p>
         {from === 'launch' || from === 'resubmit' ? (
           <UsedLaunchNotice execution={execution} resubmitted={from === 'resubmit'} csrfToken={auth.session.csrfToken} />
@@ -71,7 +75,7 @@ export const executionRoutes = new Hono<AppEnv>()
           execution={execution}
           steps={steps}
           secret={await secretFor(c, auth, execution, steps)}
-          ticketUrl={ticketUrl(c, execution)}
+          ticket={ticketLink(c, execution)}
         />
       </Layout>,
     );
@@ -88,7 +92,7 @@ export const executionRoutes = new Hono<AppEnv>()
         execution={loaded.execution}
         steps={loaded.steps}
         secret={await secretFor(c, auth, loaded.execution, loaded.steps)}
-        ticketUrl={ticketUrl(c, loaded.execution)}
+        ticket={ticketLink(c, loaded.execution)}
       />,
     );
   });

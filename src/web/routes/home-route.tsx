@@ -21,6 +21,8 @@ export const homeRoute = new Hono<AppEnv>().get('/', async (c) => {
   const companyNames = await companyNamesOf(services.store.launches, recent);
   const formLabel = (name: string) => FORM_CATALOGUE.find((form) => form.name === name)?.label ?? name;
   const available = Object.keys(services.forms);
+  // The URLs carry the PSA's own 1Stream variables: none to show before a PSA is connected.
+  const screenPop = services.settings.psaConnector()?.screenPop;
   return c.html(
     <Layout title="Home" user={{ name: auth.user.name, email: auth.user.email, role: auth.user.role }} csrfToken={auth.session.csrfToken}>
       <h1>Technician Toolbox</h1>
@@ -108,7 +110,11 @@ export const homeRoute = new Hono<AppEnv>().get('/', async (c) => {
                       : 'not enabled'}
                 </td>
                 <td>
-                  <code class="url">{screenPopTemplate(services.config.publicUrl, form.name)}</code>
+                  {screenPop ? (
+                    <code class="url">{screenPopTemplate(services.config.publicUrl, form.name, screenPop)}</code>
+                  ) : (
+                    <span class="muted">once the PSA is connected</span>
+                  )}
                 </td>
               </tr>
             ))}

@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { psaWordsOf } from '../../connectors/psa/psa-words.js';
 import { carriedValues, submitExecution } from '../../domain/execution/submit-execution.js';
 import { checkLaunchCapacity } from '../../domain/launch/launch-capacity.js';
 import { type OpenLaunchResult, openLaunch } from '../../domain/launch/open-launch.js';
@@ -13,8 +14,6 @@ import { hasValidFormToken } from '../middleware/require-form-token.js';
 import { LaunchPage, type LaunchPageProps } from '../views/launch-page.js';
 import { ProblemPage } from '../views/layout.js';
 import { ReviewPanel } from '../views/review-panel.js';
-
-const READ_WORDS = { ticket: 'ticket', company: 'company', contact: 'contact' } as const;
 
 function layoutUser(auth: Auth) {
   return { name: auth.user.name, email: auth.user.email, role: auth.user.role };
@@ -50,6 +49,8 @@ function renderOpenResult(
 ) {
   const services = c.get('services');
   const common = { user: layoutUser(auth), csrfToken: auth.session.csrfToken };
+  // The PSA this screen pop came from, in its own words (not necessarily the one connected now).
+  const words = psaWordsOf(services.connectors.psa, 'launch' in result ? result.launch.psaKind : null);
   switch (result.kind) {
     case 'used':
       return c.redirect(`/executions/${result.executionId}?from=launch`, 303);
@@ -85,31 +86,49 @@ function renderOpenResult(
         </ProblemPage>,
         403,
       );
+    case 'psa-changed': {
+      const inForce = services.settings.current().psa;
+      return c.html(
+        <ProblemPage title={`This screen pop came from ${words.name}`} {...common}>
+          <p>
+            {inForce ? `The toolbox is now connected to ${inForce.label}` : 'The toolbox is no longer connected to a PSA'}, so the{' '}
+            {words.ticket.one}, {words.company.one} and {words.contact.one} ids of this screen pop would name other records. Nothing was
+            run.
+          </p>
+          <p>
+            {inForce
+              ? `Click the screen-pop link in 1Stream again, from a call in ${psaWordsOf(services.connectors.psa, inForce.kind).name}.`
+              : 'An administrator connects the PSA under Admin → PSA connection; then click the screen-pop link in 1Stream again.'}
+          </p>
+        </ProblemPage>,
+        409,
+      );
+    }
     case 'psa-pending':
       return c.html(
-        <ProblemPage title="ConnectWise is taking long to answer" {...common}>
+        <ProblemPage title={`${words.name} is taking long to answer`} {...common}>
           <p>
-            The ticket, company and contact have not arrived within{' '}
+            The {words.ticket.one}, {words.company.one} and {words.contact.one} have not arrived within{' '}
             {Math.round(services.settings.current().general.psaTimeoutMs.value / 1000)} seconds.{' '}
-            <a href={`/launches/${result.launch.id}`}>Try this page again</a>; if it keeps happening, ConnectWise may be slow or down.
+            <a href={`/launches/${result.launch.id}`}>Try this page again</a>; if it keeps happening, {words.name} may be slow or down.
           </p>
         </ProblemPage>,
         504,
       );
     case 'psa-failed':
       return c.html(
-        <ProblemPage title="The PSA data for this screen pop could not be read" {...common}>
+        <ProblemPage title={`The ${words.name} data for this screen pop could not be read`} {...common}>
           <ul class="problems">
             {result.failures.map((failure) => (
               <li>
                 <strong>
-                  {READ_WORDS[failure.read]} {failure.id}
+                  {words[failure.read].one} {failure.id}
                 </strong>
                 : {failure.error.message}
                 <small class="muted">
                   {' '}
                   ({failure.error.code}
-                  {failure.error.upstreamStatus ? `, ConnectWise answered ${failure.error.upstreamStatus}` : ''}
+                  {failure.error.upstreamStatus ? `, ${words.name} answered ${failure.error.upstreamStatus}` : ''}
                   {failure.error.upstreamCode ? ` ${failure.error.upstreamCode}` : ''})
                 </small>
               </li>
@@ -123,8 +142,8 @@ function renderOpenResult(
       return c.html(
         <ProblemPage title={`${result.context.company.name} is not connected to a directory`} {...common}>
           <p>
-            No Microsoft 365 tenant or Active Directory is mapped to ConnectWise company {result.launch.companyId}. An administrator maps it
-            in the admin console under{' '}
+            No Microsoft 365 tenant or Active Directory is mapped to {words.name} {words.company.one} {result.launch.companyId}. An
+            administrator maps it in the admin console under{' '}
             {auth.user.role === 'admin' ? <a href="/admin/companies">Admin → Companies</a> : <strong>Admin → Companies</strong>}; then click
             the screen-pop link again.
           </p>
@@ -163,7 +182,7 @@ function renderOpenResult(
           user={layoutUser(auth)}
           review={extra.review}
           notice={extra.notice}
-          psaLabel={services.settings.psaConnector()?.label}
+          psaWords={words}
         />,
         status ?? 200,
       );
@@ -192,6 +211,7 @@ function openDeps(c: Context<AppEnv>) {
     workflows: services.workflows,
     accountRoles: services.accountRoles,
     clock: services.clock,
+    psaKind: services.settings.current().psa?.kind ?? null,
     // A little more than the connector's own timeout, so its message (not ours) explains a slow PSA.
     waitMs: services.settings.current().general.psaTimeoutMs.value + 1000,
   };
@@ -254,6 +274,7 @@ export const launchRoutes = new Hono<AppEnv>()
       {
         store: services.store,
         directories: services.directories,
+        settings: services.settings,
         forms: services.forms,
         workflows: services.workflows,
         jobQueue: services.jobQueue,
@@ -306,10 +327,11 @@ export const launchRoutes = new Hono<AppEnv>()
           </ProblemPage>,
           409,
         );
-      case 'expired': {
+      case 'expired':
+      case 'psa-changed': {
         const launch = await services.store.launches.get(launchId);
         if (!launch) return renderOpenResult(c, auth, { kind: 'not-found' });
-        return renderOpenResult(c, auth, { kind: 'expired', launch }, fields);
+        return renderOpenResult(c, auth, { kind: result.kind, launch }, fields);
       }
       default:
         return renderOpenResult(c, auth, { kind: result.kind } as OpenLaunchResult);
@@ -327,6 +349,7 @@ export const launchRoutes = new Hono<AppEnv>()
         launches: services.store.launches,
         launchReads: services.launchReads,
         clock: services.clock,
+        psaKind: settings.psa?.kind ?? null,
         ttlMinutes: settings.general.launchTtlMinutes.value,
         availableForms: Object.keys(services.forms),
         enabledForms: settings.forms.enabled,
@@ -355,6 +378,10 @@ export const launchRoutes = new Hono<AppEnv>()
         </ProblemPage>,
         409,
       );
+    if (result.kind === 'psa-changed') {
+      const launch = await services.store.launches.get(c.req.param('id'));
+      return renderOpenResult(c, auth, launch ? { kind: 'psa-changed', launch } : { kind: 'not-found' });
+    }
     if (result.kind !== 'created') return renderOpenResult(c, auth, { kind: result.kind } as OpenLaunchResult);
     const kept: FormValues = {};
     for (const [key, value] of Object.entries(body)) if (typeof value === 'string') kept[key] = value;

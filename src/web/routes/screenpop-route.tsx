@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
+import type { PsaScreenPopVariables } from '../../connectors/psa/types.js';
 import { createLaunch } from '../../domain/launch/create-launch.js';
 import { checkLaunchCapacity } from '../../domain/launch/launch-capacity.js';
 import { FORM_CATALOGUE, screenPopTemplate } from '../../forms/catalogue.js';
 import { constantTimeEquals } from '../../lib/constant-time-equals.js';
 import type { AppEnv } from '../app-env.js';
 import { ProblemPage } from '../views/layout.js';
-
-const EXAMPLE = 'ticket_id=@ticketid&company_id=@companyid&contact_id=@contactid&form_name=password_reset';
 
 /**
  * `GET /hooks/screenpop`: the link 1Stream opens. It checks the shared secret first (no PSA call
@@ -109,7 +108,7 @@ export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (
             ))}
           </ul>
           <p>A screen-pop URL looks like this:</p>
-          <pre>{`${config.publicUrl}/hooks/screenpop?${EXAMPLE}`}</pre>
+          <pre>{screenPopTemplate(config.publicUrl, 'password_reset', psaConnector.screenPop)}</pre>
           <p>
             <code>company_id</code> and <code>contact_id</code> are required; <code>ticket_id</code> is optional. 1Stream fills in the{' '}
             <code>@</code> variables.
@@ -121,7 +120,12 @@ export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (
       return c.html(
         <ProblemPage title={`There is no form called "${result.formName}"`}>
           <p>These are the forms and their screen-pop URLs:</p>
-          <FormList publicUrl={config.publicUrl} enabled={settings.forms.enabled} available={Object.keys(services.forms)} />
+          <FormList
+            publicUrl={config.publicUrl}
+            variables={psaConnector.screenPop}
+            enabled={settings.forms.enabled}
+            available={Object.keys(services.forms)}
+          />
         </ProblemPage>,
         404,
       );
@@ -132,7 +136,12 @@ export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (
             The form <code>{result.formName}</code> is planned but this version of the toolbox cannot run it yet. Until it can, do this task
             by hand or with your usual tools.
           </p>
-          <FormList publicUrl={config.publicUrl} enabled={settings.forms.enabled} available={Object.keys(services.forms)} />
+          <FormList
+            publicUrl={config.publicUrl}
+            variables={psaConnector.screenPop}
+            enabled={settings.forms.enabled}
+            available={Object.keys(services.forms)}
+          />
         </ProblemPage>,
         404,
       );
@@ -156,7 +165,7 @@ export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (
   }
 });
 
-function FormList(props: { publicUrl: string; enabled: string[]; available: string[] }) {
+function FormList(props: { publicUrl: string; variables: PsaScreenPopVariables; enabled: string[]; available: string[] }) {
   return (
     <table class="forms">
       <thead>
@@ -176,7 +185,7 @@ function FormList(props: { publicUrl: string; enabled: string[]; available: stri
               {!props.available.includes(form.name) ? 'not available yet' : props.enabled.includes(form.name) ? 'enabled' : 'not enabled'}
             </td>
             <td>
-              <code class="url">{screenPopTemplate(props.publicUrl, form.name)}</code>
+              <code class="url">{screenPopTemplate(props.publicUrl, form.name, props.variables)}</code>
             </td>
           </tr>
         ))}

@@ -1,4 +1,5 @@
 import type { SecretReveal } from '../../domain/execution/reveal-secret.js';
+import type { TicketLink } from '../../domain/execution/ticket-link.js';
 import type { ExecutionRecord, StepRecord } from '../../store/types.js';
 import { ExecutionNote } from './execution-note.js';
 import { ScheduledFor } from './scheduled-for.js';
@@ -43,7 +44,8 @@ export function ExecutionProgress(props: {
   execution: ExecutionRecord;
   steps: StepRecord[];
   secret: SecretReveal;
-  ticketUrl: string | null;
+  /** The ticket in its PSA (the link only while that PSA is the one connected). */
+  ticket: TicketLink;
 }) {
   const { execution, steps, secret } = props;
   const done = isFinished(execution);
@@ -116,11 +118,16 @@ export function ExecutionProgress(props: {
         </p>
       ) : null}
       {done ? <ExecutionNote execution={execution} /> : null}
-      {done && props.ticketUrl ? (
+      {done && props.ticket.url ? (
         <p>
-          <a href={props.ticketUrl} target="_blank" rel="noopener noreferrer">
-            Open ticket #{execution.ticketId} in ConnectWise
+          <a href={props.ticket.url} target="_blank" rel="noopener noreferrer">
+            Open {props.ticket.words.ticket.one} #{execution.ticketId} in {props.ticket.words.name}
           </a>
+        </p>
+      ) : null}
+      {execution.ticketId && !props.ticket.inForce ? (
+        <p class="muted">
+          This {props.ticket.words.ticket.one} is in {props.ticket.words.name}, which is not the PSA the toolbox is connected to now.
         </p>
       ) : null}
     </div>

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { DirectoryUser } from '../../connectors/directory/types.js';
+import type { PsaWords } from '../../connectors/psa/types.js';
 import type { OpenLaunchResult } from '../../domain/launch/open-launch.js';
 import { type FieldErrors, type FormDefinition, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
 import { AccountNotices } from './account-notices.js';
@@ -31,10 +32,7 @@ function ContextPanel({ result }: { result: Ready }) {
               )}{' '}
               {ticket.summary}
             </p>
-            <p class="muted">
-              {[ticket.board, ticket.status].filter(Boolean).join(' · ')}
-              {ticket.kind === 'project' ? ' · project ticket' : ''}
-            </p>
+            <p class="muted">{[ticket.queue, ticket.status, ticket.type].filter(Boolean).join(' · ')}</p>
           </>
         ) : (
           <p class="muted">No ticket came with this screen pop: no note will be written.</p>
@@ -104,8 +102,8 @@ export type LaunchPageProps = {
   review?: Pick<ReviewPanelProps, 'review' | 'token' | 'values' | 'stale'> | undefined;
   /** Said at the top, e.g. that typed entries were kept from an expired screen pop. */
   notice?: string | undefined;
-  /** The PSA's name, for the warning about a contact filed under another company. */
-  psaLabel?: string;
+  /** The words of the launch's PSA (its name, what it calls a ticket, a company, a contact). */
+  psaWords: PsaWords;
 };
 
 /** The submit button's words: the action and the person, as the form puts them. */
@@ -115,7 +113,7 @@ function submitLabel(form: FormDefinition<unknown>, values: FormValues, selected
 }
 
 /** The form page: who and what this is about, the matched user, and the form's own fields. */
-export function LaunchPage({ result, form, values, errors, csrfToken, user, review, notice, psaLabel }: LaunchPageProps) {
+export function LaunchPage({ result, form, values, errors, csrfToken, user, review, notice, psaWords }: LaunchPageProps) {
   const { match, selected, search, launch } = result;
   const changing = Boolean(search) || (match.kind !== 'one' && !selected);
   return (
@@ -130,7 +128,7 @@ export function LaunchPage({ result, form, values, errors, csrfToken, user, revi
       ) : null}
       {review ? <ReviewPanel {...review} action={`/launches/${launch.id}`} csrfToken={csrfToken} changeHref="#form-title" /> : null}
       <ContextPanel result={result} />
-      <ContactCompanyWarning contact={result.context.contact} company={result.context.company} psaLabel={psaLabel} />
+      <ContactCompanyWarning contact={result.context.contact} company={result.context.company} words={psaWords} />
 
       <section class="card" aria-labelledby="user-title">
         <h2 id="user-title">User in {result.directory.config.name}</h2>

@@ -69,7 +69,7 @@ describe('ConnectWise company reads (company mapping)', () => {
       { id: 2, type: { name: 'Email' }, value: 'Lee.Gu@FabrikamLogistics.example', communicationType: 'Email', defaultFlag: true },
     ];
 
-    const domains = await client.listContactEmailDomains(['250', '251', '252', '999', 'not-a-number']);
+    const domains = await client.listContactEmailDomains!(['250', '251', '252', '999', 'not-a-number']);
 
     assert.deepEqual(domains, {
       '250': { contactsWithEmail: 2, domains: { 'contosodental.example': 2 } },
@@ -95,7 +95,7 @@ describe('ConnectWise company reads (company mapping)', () => {
     const { sim, client, requests } = setup({ seed: { companies, contacts, tickets: [] } });
     const ids = companies.map((company) => String(company.id));
 
-    const domains = await client.listContactEmailDomains(ids);
+    const domains = await client.listContactEmailDomains!(ids);
 
     assert.equal(Object.keys(domains).length, 600);
     assert.deepEqual(domains['5000'], { contactsWithEmail: 500, domains: { 'customer0.example': 500 } });
@@ -117,7 +117,7 @@ describe('ConnectWise company reads (company mapping)', () => {
 
   it('translates a security-role refusal into words, keeping the upstream status', async () => {
     const { client } = setup({ forbidden: [{ method: 'GET', path: '/company/contacts' }] });
-    const error = await rejection(client.listContactEmailDomains(['250']));
+    const error = await rejection(client.listContactEmailDomains!(['250']));
     assert.equal(error.code, 'TBX_ERR_PSA_FORBIDDEN');
     assert.equal(error.upstream?.status, 403);
     assert.match(error.message, /contacts/);

@@ -115,9 +115,9 @@ describe('ConnectWise connector: reads and mapping', () => {
       id: '1001',
       number: '#1001',
       summary: 'Megan locked out after password expiry',
-      kind: 'service',
-      board: 'Help Desk',
+      queue: 'Help Desk',
       status: 'New',
+      type: undefined,
       companyId: '250',
       companyName: 'Contoso Dental',
       contactId: '301',
@@ -129,8 +129,8 @@ describe('ConnectWise connector: reads and mapping', () => {
   it('falls back to the project ticket on a 404', async () => {
     const { client, requests } = setup();
     const ticket = await client.getTicket('2001');
-    assert.equal(ticket.kind, 'project');
-    assert.equal(ticket.board, 'Onboarding');
+    assert.equal(ticket.type, 'project ticket');
+    assert.equal(ticket.queue, 'Onboarding');
     assert.deepEqual(
       [...requests('GET', '/service/tickets/2001'), ...requests('GET', '/project/tickets/2001')].map((r) => r.status),
       [404, 200],
@@ -228,7 +228,7 @@ describe('ConnectWise connector: writes', () => {
     const { client, sim, requests } = setup();
     const result = await client.addTicketNote('1001', {
       lines: ['Password reset for Megan Bowen', 'Step 1: user found', '', 'Step 2: done'],
-      internal: true,
+      visibility: 'internal',
     });
     const stored = sim.state.notes.get(1001);
     assert.equal(stored?.length, 1);
@@ -248,7 +248,7 @@ describe('ConnectWise connector: writes', () => {
 
   it('writes a customer-visible note to the Discussion', async () => {
     const { client, sim } = setup();
-    await client.addTicketNote('1002', { lines: ['Your authenticator was reset.'], internal: false });
+    await client.addTicketNote('1002', { lines: ['Your authenticator was reset.'], visibility: 'customer' });
     const note = sim.state.notes.get(1002)?.[0];
     assert.equal(note?.detailDescriptionFlag, true);
     assert.equal(note?.internalAnalysisFlag, false);
@@ -258,7 +258,7 @@ describe('ConnectWise connector: writes', () => {
     for (const status of [500, 503]) {
       const { client, sim, requests, delays } = setup();
       sim.failNext('/service/tickets/1001/notes', status, 5, { method: 'POST', retryAfterSeconds: 1 });
-      const error = await rejection(client.addTicketNote('1001', { lines: ['x'], internal: true }));
+      const error = await rejection(client.addTicketNote('1001', { lines: ['x'], visibility: 'internal' }));
       assert.equal(error.code, 'TBX_ERR_PSA_UNAVAILABLE');
       assert.match(error.message, /may or may not have been saved/);
       assert.equal(requests('POST', '/service/tickets/1001/notes').length, 1);
@@ -268,20 +268,20 @@ describe('ConnectWise connector: writes', () => {
 
   it('moves a ticket to a status found on its own board', async () => {
     const { client, sim, requests } = setup();
-    await client.setTicketStatus('1001', 'In Progress');
+    await client.setTicketStatus!('1001', 'In Progress');
     assert.deepEqual(sim.state.tickets.get(1001)?.status, { id: 12, name: 'In Progress' });
     const [lookup] = requests('GET', '/service/boards/1/statuses');
     assert.equal(lookup?.query.conditions, 'name="In Progress"');
     const [patch] = requests('PATCH', '/service/tickets/1001');
     assert.deepEqual(patch?.body, [{ op: 'replace', path: 'status', value: { id: 12 } }]);
 
-    await client.setTicketStatus('1013', 'completed');
+    await client.setTicketStatus!('1013', 'completed');
     assert.deepEqual(sim.state.tickets.get(1013)?.status, { id: 23, name: 'Completed' });
   });
 
   it('names the board statuses when the status does not exist on that board', async () => {
     const { client, requests } = setup();
-    const error = await rejection(client.setTicketStatus('1001', 'Completed'));
+    const error = await rejection(client.setTicketStatus!('1001', 'Completed'));
     assert.equal(error.code, 'TBX_ERR_PSA_STATUS_UNKNOWN');
     assert.equal(
       error.message,
@@ -292,7 +292,7 @@ describe('ConnectWise connector: writes', () => {
 
   it('does not PATCH a ticket already in that status', async () => {
     const { client, requests } = setup();
-    await client.setTicketStatus('1001', 'New');
+    await client.setTicketStatus!('1001', 'New');
     assert.equal(requests('PATCH', /.*/).length, 0);
   });
 });

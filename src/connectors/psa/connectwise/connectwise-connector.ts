@@ -1,5 +1,5 @@
 import { isToolboxError, ToolboxError } from '../../../lib/toolbox-error.js';
-import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaTicket } from '../types.js';
+import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaIdKind, PsaTicket } from '../types.js';
 import { ConnectWiseClient } from './connectwise-client.js';
 import { listConnectWiseCompanies, listConnectWiseContactEmailDomains } from './connectwise-companies.js';
 import {
@@ -22,6 +22,15 @@ import { runConnectWiseSystemsCheck } from './connectwise-systems-check.js';
 import { formatNoteText } from './format-note.js';
 
 const ID_FORMAT = 'a positive whole number, e.g. 12345';
+
+/** What ConnectWise calls its records (technicians are "members"). */
+const CONNECTWISE_WORDS = {
+  name: 'ConnectWise',
+  ticket: { one: 'ticket', many: 'tickets' },
+  company: { one: 'company', many: 'companies' },
+  contact: { one: 'contact', many: 'contacts' },
+  member: { one: 'member', many: 'members' },
+} as const;
 const MAX_ID = 2 ** 31 - 1;
 
 /** ConnectWise record ids are positive 32-bit integers, written without sign or leading zeros. */
@@ -31,12 +40,12 @@ export function parseConnectWiseId(raw: string): string | null {
   return Number(trimmed) <= MAX_ID ? trimmed : null;
 }
 
-function requireId(raw: string, kind: string): string {
+function requireId(raw: string, kind: PsaIdKind): string {
   const id = parseConnectWiseId(raw);
   if (id === null) {
     throw new ToolboxError({
       code: 'TBX_ERR_PSA_BAD_ID',
-      message: `'${raw.slice(0, 40)}' is not a ConnectWise ${kind} number: expected ${ID_FORMAT}.`,
+      message: `'${raw.slice(0, 40)}' is not a ConnectWise ${CONNECTWISE_WORDS[kind].one} number: expected ${ID_FORMAT}.`,
       httpStatus: 400,
     });
   }
@@ -140,6 +149,7 @@ export function createConnectWiseClient(settings: ConnectWiseSettings, deps: Psa
     async addTicketNote(rawTicketId, note) {
       const ticketId = requireId(rawTicketId, 'ticket');
       const text = formatNoteText(note.lines);
+      const internal = note.visibility === 'internal';
       if (text === '') {
         throw new ToolboxError({ code: 'TBX_ERR_PSA_BAD_REQUEST', message: 'The note to add to the ticket is empty.', httpStatus: 400 });
       }
@@ -153,15 +163,16 @@ export function createConnectWiseClient(settings: ConnectWiseSettings, deps: Psa
           text,
           // Exactly one place to show it: Internal, or Discussion (customer-visible). At least one
           // display flag must be true or ConnectWise refuses the note (reference §4).
-          internalAnalysisFlag: note.internal,
-          detailDescriptionFlag: !note.internal,
+          internalAnalysisFlag: internal,
+          detailDescriptionFlag: !internal,
           resolutionFlag: false,
           customerUpdatedFlag: false,
           // true would e-mail the ticket's contacts and resources.
           processNotifications: false,
           // ServiceNote.member is a MemberReference (reference §3.1, §4): the note then shows as the
-          // technician's rather than the API member's. ConnectWise ids are numbers.
-          ...(note.member ? { member: { id: Number(requireId(note.member.id, 'member')), identifier: note.member.identifier } } : {}),
+          // technician's rather than the API member's. The id alone names the member; ConnectWise
+          // ids are numbers.
+          ...(note.author ? { member: { id: Number(requireId(note.author.id, 'member')) } } : {}),
         },
       };
       const response = await client.request(request);
@@ -262,6 +273,7 @@ export function createConnectWiseClient(settings: ConnectWiseSettings, deps: Psa
 export const connectWiseConnector: PsaConnector<ConnectWiseSettings> = {
   kind: 'connectwise',
   label: 'ConnectWise PSA (Manage)',
+  words: CONNECTWISE_WORDS,
   settings: connectWiseSettingsSchema,
   // The fields of 1Stream's ConnectWise set-up, in its order (seed: "Setting up ConnectWise Integration").
   fields: [
@@ -293,8 +305,11 @@ export const connectWiseConnector: PsaConnector<ConnectWiseSettings> = {
     { name: 'codebase', label: 'Codebase', help: 'Leave empty to discover it, e.g. v2025_1/.', advanced: true },
     { name: 'timeoutMs', label: 'Timeout (ms)', help: 'Per request; default 8000.', advanced: true, type: 'number' },
   ],
-  parseId: parseConnectWiseId,
-  idFormat: ID_FORMAT,
+  // Every ConnectWise record id has the same form.
+  parseId: (_kind, raw) => parseConnectWiseId(raw),
+  idFormat: { ticket: ID_FORMAT, company: ID_FORMAT, contact: ID_FORMAT, member: ID_FORMAT },
+  // 1Stream's ConnectWise variables (seed: "Screen Pop URLs"; product.md, the main path).
+  screenPop: { ticket: '@ticketid', company: '@companyid', contact: '@contactid' },
   // ConnectWise publishes no concurrency limit (it throttles with 429); 32 matches the HTTP
   // pool's connections per host, so calls wait here, where the wait is measured, not in the pool.
   maxConcurrentRequests: 32,

@@ -82,9 +82,10 @@ export function mapTicket(ticket: CwTicket, kind: 'service' | 'project', url: st
     id: String(ticket.id),
     number: `#${ticket.id}`,
     summary: text(ticket.summary),
-    kind,
-    board: optional(ticket.board?.name),
+    // A ConnectWise board is where the ticket is filed: the port's queue.
+    queue: optional(ticket.board?.name),
     status: optional(ticket.status?.name),
+    type: kind === 'project' ? 'project ticket' : undefined,
     companyId: ticket.company ? String(ticket.company.id) : undefined,
     companyName: optional(ticket.company?.name),
     contactId: ticket.contact ? String(ticket.contact.id) : undefined,

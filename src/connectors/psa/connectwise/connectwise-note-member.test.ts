@@ -36,18 +36,18 @@ describe('ConnectWise connector: notes attributed to a member', () => {
     const { sim, client } = setup();
     const note = await client.addTicketNote('1001', {
       lines: ['Password reset'],
-      internal: true,
-      member: { id: '151', identifier: 'bkim' },
+      visibility: 'internal',
+      author: { id: '151', display: 'bkim' },
     });
     const post = sim.state.requests.find((r) => r.method === 'POST');
-    assert.deepEqual((post!.body as { member?: unknown }).member, { id: 151, identifier: 'bkim' });
+    assert.deepEqual((post!.body as { member?: unknown }).member, { id: 151 });
     const stored = sim.state.notes.get(1001)?.find((n) => String(n.id) === note.id);
     assert.deepEqual(stored?.member, { id: 151, identifier: 'bkim', name: 'Bailey Kim' });
   });
 
   it('without a member the note is the API member’s, and no member is sent', async () => {
     const { sim, client } = setup();
-    await client.addTicketNote('1001', { lines: ['Password reset'], internal: true });
+    await client.addTicketNote('1001', { lines: ['Password reset'], visibility: 'internal' });
     const post = sim.state.requests.find((r) => r.method === 'POST');
     assert.equal('member' in (post!.body as object), false);
     assert.equal((sim.state.notes.get(1001)![0]!.member as { identifier: string }).identifier, 'APIMember');
@@ -56,7 +56,7 @@ describe('ConnectWise connector: notes attributed to a member', () => {
   it('an unknown member is refused with 400 InvalidObject naming the member field, and nothing is stored', async () => {
     const { sim, client } = setup();
     const error = await rejection(
-      client.addTicketNote('1001', { lines: ['x'], internal: true, member: { id: '777', identifier: 'gone' } }),
+      client.addTicketNote('1001', { lines: ['x'], visibility: 'internal', author: { id: '777', display: 'gone' } }),
     );
     assert.ok(isToolboxError(error));
     assert.equal(error.code, 'TBX_ERR_PSA_BAD_REQUEST');
@@ -70,7 +70,9 @@ describe('ConnectWise connector: notes attributed to a member', () => {
 
   it('a member id that is not a ConnectWise id is refused before anything is sent', async () => {
     const { sim, client } = setup();
-    const error = await rejection(client.addTicketNote('1001', { lines: ['x'], internal: true, member: { id: 'abc', identifier: 'x' } }));
+    const error = await rejection(
+      client.addTicketNote('1001', { lines: ['x'], visibility: 'internal', author: { id: 'abc', display: 'x' } }),
+    );
     assert.ok(isToolboxError(error));
     assert.equal(error.code, 'TBX_ERR_PSA_BAD_ID');
     assert.equal(sim.state.requests.filter((r) => r.method === 'POST').length, 0);

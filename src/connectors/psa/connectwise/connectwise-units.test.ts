@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UpstreamUnreachableError } from '../../../lib/upstream-request.js';
+import { PSA_ID_KINDS } from '../types.js';
 import { connectWiseConnector, parseConnectWiseId } from './connectwise-connector.js';
 import { connectWiseHttpError, connectWiseUnreachableError } from './connectwise-errors.js';
 import { buildQueryString, parseLinkHeader, quoteConditionValue } from './connectwise-query.js';
@@ -52,7 +53,11 @@ describe('ConnectWise ids', () => {
     for (const bad of ['0', '007', '-1', '+1', '1.0', '1e3', '2147483648', '99999999999', '', 'abc', '12abc', '#12']) {
       assert.equal(parseConnectWiseId(bad), null, bad);
     }
-    assert.equal(connectWiseConnector.idFormat, 'a positive whole number, e.g. 12345');
+    for (const kind of PSA_ID_KINDS) {
+      assert.equal(connectWiseConnector.idFormat[kind], 'a positive whole number, e.g. 12345');
+      assert.equal(connectWiseConnector.parseId(kind, ' 42 '), '42');
+      assert.equal(connectWiseConnector.parseId(kind, '0'), null);
+    }
   });
 });
 

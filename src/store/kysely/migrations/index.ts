@@ -3,6 +3,7 @@ import { initialMigration } from './0001-initial.js';
 import { adminConsoleMigration } from './0002-admin-console.js';
 import { signInThrottleMigration } from './0003-sign-in-throttle.js';
 import { stepFactsMigration } from './0004-step-facts.js';
+import { psaKindMigration } from './0005-psa-kind.js';
 
 /**
  * Every migration, in order. Listed in code (not discovered from the folder) so they survive
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0002-admin-console': adminConsoleMigration,
   '0003-sign-in-throttle': signInThrottleMigration,
   '0004-step-facts': stepFactsMigration,
+  '0005-psa-kind': psaKindMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

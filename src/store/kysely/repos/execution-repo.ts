@@ -15,6 +15,7 @@ import { insertJob } from './job-repo.js';
 const toExecution = (row: Selectable<ExecutionTable>): ExecutionRecord => ({
   id: row.id,
   launchId: row.launch_id,
+  psaKind: row.psa_kind,
   formName: row.form_name,
   status: row.status as ExecutionStatus,
   technicianUserId: row.technician_user_id,
@@ -70,6 +71,7 @@ export function createExecutionRepo(db: Kysely<Database>): ExecutionRepo {
           .values({
             id: execution.id,
             launch_id: execution.launchId,
+            psa_kind: execution.psaKind,
             form_name: execution.formName,
             status: 'queued',
             technician_user_id: execution.technicianUserId,

@@ -4,6 +4,7 @@ import type { Database, LaunchTable } from '../database.js';
 
 const toLaunch = (row: Selectable<LaunchTable>): LaunchRecord => ({
   id: row.id,
+  psaKind: row.psa_kind,
   formName: row.form_name,
   ticketId: row.ticket_id,
   companyId: row.company_id,
@@ -23,6 +24,7 @@ export function createLaunchRepo(db: Kysely<Database>): LaunchRepo {
         .insertInto('launches')
         .values({
           id: launch.id,
+          psa_kind: launch.psaKind,
           form_name: launch.formName,
           ticket_id: launch.ticketId,
           company_id: launch.companyId,

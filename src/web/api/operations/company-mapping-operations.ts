@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loadCompanyMappings } from '../../../domain/settings/load-company-mappings.js';
 import { saveCompanyMappings } from '../../../domain/settings/save-company-mappings.js';
+import { ownEntry } from '../../../lib/own-entry.js';
 import { defineOperation } from '../api-operation.js';
 
 const source = z.enum(['file', 'console']);
@@ -21,6 +22,19 @@ export const companyMappingsViewSchema = z.object({
       }),
     )
     .describe('Every company mapped to a directory'),
+  otherPsaMappings: z
+    .array(
+      z.object({
+        psaKind: z.string(),
+        psaLabel: z.string(),
+        companyId: z.string(),
+        directoryId: z.string(),
+        directoryName: z.string(),
+      }),
+    )
+    .describe(
+      'Mappings saved while another PSA was connected: their ids are that PSA’s, so they are not applied (they are again if it is reconnected)',
+    ),
   unmapped: z
     .array(
       z.object({
@@ -57,7 +71,11 @@ export const getCompanyMappings = defineOperation({
   access: 'admin',
   response: companyMappingsViewSchema,
   async handler({ services }) {
-    return loadCompanyMappings({ settings: services.settings, logger: services.logger });
+    return loadCompanyMappings({
+      settings: services.settings,
+      logger: services.logger,
+      psaLabel: (kind) => ownEntry(services.connectors.psa, kind)?.label ?? kind,
+    });
   },
 });
 
@@ -66,7 +84,8 @@ export const saveCompanyMappingsOperation = defineOperation({
   method: 'put',
   path: '/api/admin/company-mappings',
   tag: 'Company mapping',
-  summary: 'Map or unmap PSA companies in bulk (companies mapped by the configuration file are refused with 409)',
+  summary:
+    'Map or unmap companies of the PSA connected now, in bulk (409 for companies the configuration file maps, or with no PSA connected)',
   access: 'admin',
   body: saveCompanyMappingsBodySchema,
   response: z.object({ revision: z.string(), saved: z.number().int() }),

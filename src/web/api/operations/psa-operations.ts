@@ -1,7 +1,29 @@
 import { z } from 'zod';
 import { savePsaConnection } from '../../../domain/settings/save-psa-connection.js';
 import { defineOperation } from '../api-operation.js';
-import { connectorList, connectorListSchema } from '../connector-schemas.js';
+import { connectionFieldSchema } from '../connector-schemas.js';
+
+const nounSchema = z.object({ one: z.string(), many: z.string() });
+
+/** Every PSA this build has: what the console's kind select offers, with each kind's fields and words. */
+export const psaConnectorListSchema = z
+  .array(
+    z.object({
+      kind: z.string(),
+      label: z.string(),
+      fields: z.array(connectionFieldSchema),
+      words: z
+        .object({ name: z.string(), ticket: nounSchema, company: nounSchema, contact: nounSchema, member: nounSchema })
+        .describe('What this PSA calls its records (a technician: member, resource, agent)'),
+      idFormat: z
+        .object({ ticket: z.string(), company: z.string(), contact: z.string(), member: z.string() })
+        .describe('What a valid id of each kind looks like'),
+      screenPop: z
+        .object({ ticket: z.string(), company: z.string(), contact: z.string() })
+        .describe('The 1Stream variables of this PSA’s screen-pop URLs'),
+    }),
+  )
+  .describe('The PSAs this build has, with the settings each asks for');
 
 export const psaConnectionViewSchema = z.object({
   configured: z.boolean(),
@@ -13,11 +35,14 @@ export const psaConnectionViewSchema = z.object({
   revision: z.string().nullable().describe('Send back as `revision` when saving, to detect concurrent edits'),
   updatedAt: z.string().nullable(),
   updatedBy: z.string().nullable(),
-  connectors: connectorListSchema,
+  connectors: psaConnectorListSchema,
 });
 
 export const savePsaConnectionBodySchema = z.strictObject({
-  kind: z.string().min(1).describe('The PSA, e.g. connectwise'),
+  kind: z
+    .string()
+    .min(1)
+    .describe('The PSA, one of connectors[].kind (e.g. connectwise); switching kind keeps the other PSA’s mappings unused'),
   fields: z
     .record(z.string(), z.union([z.string(), z.number()]))
     .default({})
@@ -49,7 +74,14 @@ export const getPsaConnection = defineOperation({
       revision: psa?.revision ?? null,
       updatedAt: psa?.updatedAt ?? null,
       updatedBy: psa?.updatedBy ?? null,
-      connectors: connectorList(services.connectors.psa),
+      connectors: Object.values(services.connectors.psa).map((connector) => ({
+        kind: connector.kind,
+        label: connector.label,
+        fields: connector.fields,
+        words: connector.words,
+        idFormat: connector.idFormat,
+        screenPop: connector.screenPop,
+      })),
     };
   },
 });

@@ -17,12 +17,22 @@ export const screenpopViewSchema = z.object({
     header: z.literal(SCREENPOP_SECRET_HEADER),
     queryParameter: z.literal(SCREENPOP_SECRET_QUERY),
   }),
+  psa: z
+    .object({
+      kind: z.string(),
+      label: z.string(),
+      variables: z
+        .object({ ticket: z.string(), company: z.string(), contact: z.string() })
+        .describe('The 1Stream variables of this PSA that carry the ticket, company and contact ids'),
+    })
+    .nullable()
+    .describe('The PSA in force, whose 1Stream variables the URLs carry; null while none is connected (and no URL is given)'),
   forms: z.array(
     z.object({
       name: z.string(),
       label: z.string(),
       state: z.enum(['enabled', 'not enabled', 'not available yet']),
-      url: z.string().describe('The URL template to paste into 1Stream (Link Type Custom)'),
+      url: z.string().nullable().describe('The URL template to paste into 1Stream (Link Type Custom); null until a PSA is connected'),
     }),
   ),
 });
@@ -32,6 +42,7 @@ export function describeScreenpop(services: Services): z.infer<typeof screenpopV
   const settings = services.settings.current();
   const available = Object.keys(services.forms);
   const publicUrl = services.config.publicUrl;
+  const connector = services.settings.psaConnector();
   const forms = FORM_CATALOGUE.map((form) => ({
     name: form.name,
     label: form.label,
@@ -40,13 +51,14 @@ export function describeScreenpop(services: Services): z.infer<typeof screenpopV
       : settings.forms.enabled.includes(form.name)
         ? ('enabled' as const)
         : ('not enabled' as const),
-    url: screenPopTemplate(publicUrl, form.name),
+    url: connector ? screenPopTemplate(publicUrl, form.name, connector.screenPop) : null,
   }));
   const rank = { enabled: 0, 'not enabled': 1, 'not available yet': 2 };
   forms.sort((a, b) => rank[a.state] - rank[b.state]);
   return {
     publicUrl,
     webhookUrl: `${publicUrl}/hooks/screenpop`,
+    psa: connector ? { kind: connector.kind, label: connector.label, variables: { ...connector.screenPop } } : null,
     secret: {
       set: settings.screenpop.secret !== undefined,
       source: settings.screenpop.source,
@@ -99,7 +111,8 @@ export const revealScreenpopUrlsOperation = defineOperation({
   summary: 'Each form’s screen-pop URL with the webhook secret in it, to paste into 1Stream (audited)',
   description:
     `The URLs carry the secret as the ${SCREENPOP_SECRET_QUERY} query parameter, so they work as pasted. They hold a secret: ` +
-    'treat them as one. Audited as screenpop.secret.reveal (without the value). 409 TBX_ERR_NO_SECRET when no secret is set.',
+    'treat them as one. Audited as screenpop.secret.reveal (without the value). 409 TBX_ERR_NO_SECRET when no secret is set, ' +
+    '409 TBX_ERR_PSA_NOT_CONFIGURED while no PSA is connected (the URLs carry its 1Stream variables).',
   access: 'admin',
   response: z.object({
     forms: z.array(z.object({ name: z.string(), label: z.string(), url: z.string().describe('Holds the secret') })),

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { autoMapTechnicians } from '../../../domain/settings/auto-map-technicians.js';
 import { matchMemberByEmail } from '../../../domain/settings/match-member-by-email.js';
-import { readPsaMembers } from '../../../domain/settings/psa-members-document.js';
+import { readPsaMembersOf } from '../../../domain/settings/psa-members-document.js';
 import { saveTechnicianMapping } from '../../../domain/settings/save-technician-mapping.js';
 import { readTechnicianMappings } from '../../../domain/settings/technician-mappings-store.js';
 import { defineOperation } from '../api-operation.js';
 
 const mappingSchema = z.object({
+  psaKind: z.string().describe('The PSA the member belongs to; a mapping of another PSA than `psaKind` (the one connected) is not used'),
   memberId: z.string(),
   identifier: z.string(),
   name: z.string(),
@@ -15,7 +16,8 @@ const mappingSchema = z.object({
 
 export const techniciansViewSchema = z.object({
   revision: z.string().nullable().describe('Send back as `revision` when saving, to detect concurrent edits'),
-  membersPulledAt: z.string().nullable().describe('When the systems check last pulled the PSA members; null if never'),
+  psaKind: z.string().nullable().describe('The PSA connected now; null when none'),
+  membersPulledAt: z.string().nullable().describe('When the systems check last pulled the members of the PSA connected now; null if never'),
   members: z.array(
     z.object({ id: z.string(), identifier: z.string(), name: z.string(), email: z.string().optional(), inactive: z.boolean() }),
   ),
@@ -45,13 +47,15 @@ export const listTechnicians = defineOperation({
   access: 'admin',
   response: techniciansViewSchema,
   async handler({ services }) {
+    const psaKind = services.settings.current().psa?.kind ?? null;
     const [users, pulled, { doc, revision }] = await Promise.all([
       services.store.users.list(),
-      readPsaMembers(services.store),
+      readPsaMembersOf(services.store, psaKind),
       readTechnicianMappings(services.store),
     ]);
     return {
       revision,
+      psaKind,
       membersPulledAt: pulled?.doc.pulledAt ?? null,
       members: pulled?.doc.members ?? [],
       technicians: users.map((user) => ({
@@ -62,7 +66,7 @@ export const listTechnicians = defineOperation({
         disabled: user.disabled,
         mapping: doc.mappings[user.id] ?? null,
         clearedByAdmin: doc.clearedByAdmin.includes(user.id),
-        emailMatch: pulled && !doc.mappings[user.id] ? matchMemberByEmail(user.email, pulled.doc.members).reason : null,
+        emailMatch: pulled && doc.mappings[user.id]?.psaKind !== psaKind ? matchMemberByEmail(user.email, pulled.doc.members).reason : null,
       })),
     };
   },
