@@ -109,6 +109,12 @@ describe('pg-boss job queue', { skip: postgres.skip }, () => {
     assert.equal(again.created, false);
     const scheduledFor = Date.now() + 3000;
     await queue.enqueue('test.later', { name: 'later' }, { runAt: scheduledFor });
+    // What /metrics reports as the queue's depth.
+    const backlog = await queue.backlog!();
+    assert.deepEqual(
+      backlog.filter((row) => row.kind === 'test.later').map(({ state, count }) => ({ state, count })),
+      [{ state: 'scheduled', count: 1 }],
+    );
     await waitFor('the retry', () => attempts.length === 2);
     assert.deepEqual(attempts, [1, 2]);
     await waitFor('the scheduled job', () => ranAt.later !== undefined);
