@@ -56,13 +56,16 @@ export class AutotaskPicklists {
       this.#loading.set(entity, loading);
     }
     if (!signal) return loading;
-    return Promise.race([
-      loading,
-      new Promise<never>((_, reject) => {
-        if (signal.aborted) reject(signal.reason);
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-      }),
-    ]);
+    if (signal.aborted) return Promise.reject(signal.reason);
+    // The caller may stop waiting; the shared read goes on for the others.
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    return Promise.race([loading, aborted]).finally(() => {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    });
   }
 
   forget(entity: 'Tickets' | 'TicketNotes'): void {
