@@ -326,6 +326,7 @@ export class AutotaskClient {
       },
       (error: unknown) => {
         this.#refresh = undefined;
+        this.#pacer.readingFailed();
         this.#deps.logger.debug(
           { connector: SERVICE, err: isToolboxError(error) ? error.toLog() : String(error) },
           'autotask threshold reading failed',

@@ -33,6 +33,16 @@ describe('Autotask threshold pacing: the policy', () => {
     pacer.exhausted();
     assert.deepEqual(pacer.decide(), { kind: 'stop', used: 100, threshold: 100, refused: true });
   });
+
+  it('does not ask again after every call when the reading fails', () => {
+    const clock = createManualClock();
+    const pacer = new ThresholdPacer(clock);
+    pacer.readingFailed();
+    assert.equal(pacer.needsRefresh(), false);
+    assert.deepEqual(pacer.decide(), { kind: 'go' }, 'no reading: calls go');
+    clock.advance(PACING.refreshMs);
+    assert.equal(pacer.needsRefresh(), true);
+  });
 });
 
 describe('Autotask threshold pacing: against the simulator', () => {
@@ -60,6 +70,19 @@ describe('Autotask threshold pacing: against the simulator', () => {
       assert.match(error.message, /has used 9\d\d of 1,000 API requests of the past hour/);
       assert.equal(requests('GET', 'Contacts/302').length, before, 'nothing was sent');
       assert.ok(sim.state.threshold.count() < 1000, 'the toolbox never took the database to its limit');
+    }));
+
+  it('reads the usage about once a minute, not after every call, even when the reading is refused', () =>
+    withAutotask({ sim: { forbidden: [{ path: 'ThresholdInformation' }] } }, async ({ client, clock, requests }) => {
+      for (const id of ['250', '251', '252', '250']) await client.getCompany(id);
+      assert.equal(requests('GET', 'ThresholdInformation').length, 1);
+      clock.advance(PACING.refreshMs);
+      await client.getCompany('251');
+      await client.getCompany('252');
+      assert.deepEqual(
+        requests('GET', 'ThresholdInformation').map((r) => r.status),
+        [403, 403],
+      );
     }));
 
   it('stops calling when Autotask says the threshold is used up, until a new reading says otherwise', () =>

@@ -45,6 +45,8 @@ export class ThresholdPacer {
   readonly #clock: Clock;
   #reading: (ThresholdInfo & { at: number; refused?: boolean }) | undefined;
   #callsSince = 0;
+  /** When a reading was last tried, successful or not: a failing one is not asked for after every call. */
+  #triedAt: number | undefined;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -53,7 +55,13 @@ export class ThresholdPacer {
   /** A fresh reading from ThresholdInformation. */
   update(info: ThresholdInfo): void {
     this.#reading = { ...info, at: this.#clock.now() };
+    this.#triedAt = this.#clock.now();
     this.#callsSince = 0;
+  }
+
+  /** A reading failed (the security level may not allow it): try again after the usual interval. */
+  readingFailed(): void {
+    this.#triedAt = this.#clock.now();
   }
 
   /** One more call of ours reached Autotask. */
@@ -90,9 +98,9 @@ export class ThresholdPacer {
 
   /** Whether the reading is missing or old enough to ask again. */
   needsRefresh(): boolean {
-    if (!this.#reading) return true;
+    if (this.#triedAt === undefined) return true;
     const estimate = this.estimate();
     const busy = estimate !== undefined && estimate.used / estimate.threshold >= PACING.busyFrom;
-    return this.#clock.now() - this.#reading.at >= (busy ? PACING.busyRefreshMs : PACING.refreshMs);
+    return this.#clock.now() - this.#triedAt >= (busy ? PACING.busyRefreshMs : PACING.refreshMs);
   }
 }
