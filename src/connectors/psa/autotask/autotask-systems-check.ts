@@ -1,7 +1,6 @@
 import { isToolboxError } from '../../../lib/toolbox-error.js';
 import type { SystemsCheckResult } from '../../systems-check.js';
 import type { AutotaskClient, AutotaskZone } from './autotask-client.js';
-import { CREDENTIALS_HINT } from './autotask-errors.js';
 import { atResourceSchema, mapMember } from './autotask-map.js';
 import { PACING, type ThresholdInfo } from './autotask-pacing.js';
 import { type AutotaskPicklists, activeLabels, internalPublish, noteTypeFor } from './autotask-picklists.js';
@@ -128,8 +127,9 @@ export async function runAutotaskSystemsCheck(client: AutotaskClient, picklists:
           ...describe(error),
           hint:
             status === 401
-              ? `Autotask refused the credentials in zone '${zone.zoneName}'. ${CREDENTIALS_HINT} The secret is shown only when it is ` +
-                `generated: if it is lost, generate a new one on the API user and enter it as the CRM Password. ${wrongZoneHint}`
+              ? 'Re-enter the CRM Username, the CRM Password and the integration code from the API user (Admin > Resources/Users). ' +
+                'The secret is shown only when it is generated: if it is lost, generate a new one on the API user and enter it as the ' +
+                `CRM Password. Check that the API user is active and not locked. ${wrongZoneHint}`
               : `The zone ${zone.host} did not answer properly. Try again in a minute.${discoveryHint}`,
         });
       }
