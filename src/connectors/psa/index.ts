@@ -1,3 +1,4 @@
+import { autotaskConnector } from './autotask/autotask-connector.js';
 import { connectWiseConnector } from './connectwise/connectwise-connector.js';
 import type { PsaConnector } from './types.js';
 
@@ -7,4 +8,5 @@ import type { PsaConnector } from './types.js';
  */
 export const psaConnectors: Record<string, PsaConnector<unknown>> = {
   connectwise: connectWiseConnector as PsaConnector<unknown>,
+  autotask: autotaskConnector as PsaConnector<unknown>,
 };

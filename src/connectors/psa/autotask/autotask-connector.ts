@@ -1,0 +1,299 @@
+import { isToolboxError, ToolboxError } from '../../../lib/toolbox-error.js';
+import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaTicket } from '../types.js';
+import { AutotaskClient, type AutotaskRequest } from './autotask-client.js';
+import { listAutotaskCompanies, listAutotaskContactEmailDomains } from './autotask-companies.js';
+import { AUTOTASK_THREADS_PER_ENDPOINT } from './autotask-endpoint-slots.js';
+import {
+  atCompanySchema,
+  atContactSchema,
+  atNoteSchema,
+  atResourceSchema,
+  atTicketSchema,
+  atWriteResultSchema,
+  mapCompany,
+  mapContact,
+  mapMember,
+  mapTicket,
+} from './autotask-map.js';
+import {
+  AutotaskPicklists,
+  activeLabels,
+  internalPublish,
+  labelOf,
+  noteTypeFor,
+  type Picklists,
+  publicPublish,
+  statusByName,
+} from './autotask-picklists.js';
+import { AUTOTASK_ZONE_DISCOVERY_URL, type AutotaskSettings, autotaskSettingsSchema } from './autotask-settings.js';
+import { runAutotaskSystemsCheck } from './autotask-systems-check.js';
+import { formatAutotaskNote } from './format-autotask-note.js';
+
+const ID_FORMAT = 'a positive whole number, e.g. 29682885';
+
+/**
+ * Autotask ids are positive whole numbers (`long` in the swagger), written without sign or leading
+ * zeros. 15 digits keep them exact in a JavaScript number.
+ */
+export function parseAutotaskId(raw: string): string | null {
+  const trimmed = raw.trim();
+  if (!/^[1-9][0-9]{0,14}$/.test(trimmed)) return null;
+  return Number(trimmed) <= Number.MAX_SAFE_INTEGER ? trimmed : null;
+}
+
+function requireId(raw: string, kind: string): string {
+  const id = parseAutotaskId(raw);
+  if (id === null) {
+    throw new ToolboxError({
+      code: 'TBX_ERR_PSA_BAD_ID',
+      message: `'${raw.slice(0, 40)}' is not an Autotask ${kind} id: expected ${ID_FORMAT}.`,
+      httpStatus: 400,
+    });
+  }
+  return id;
+}
+
+const notFound = (kind: string, id: string, operation: string) =>
+  new ToolboxError({
+    code: 'TBX_ERR_PSA_NOT_FOUND',
+    message: `${kind} ${id} was not found in Autotask.`,
+    httpStatus: 404,
+    // Autotask answered 200 {"item": null}: kept as such for the log.
+    upstream: { service: 'autotask', status: 200, operation, message: 'item is null' },
+  });
+
+/** A refusal that names a picklist field: the codes may have changed since they were read. */
+const aboutPicklist = (error: unknown) =>
+  isToolboxError(error) &&
+  error.code === 'TBX_ERR_PSA_BAD_REQUEST' &&
+  /picklist|noteType|publish|status/i.test(error.upstream?.message ?? '');
+
+export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnectorDeps): PsaClient {
+  const client = new AutotaskClient(settings, deps);
+  const picklists = new AutotaskPicklists(client, deps.clock);
+
+  /** The ticket picklists for labels; a screen pop still opens without them, only without names. */
+  async function ticketLabels(signal?: AbortSignal): Promise<Picklists | undefined> {
+    try {
+      return await picklists.of('Tickets', signal);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      deps.logger.warn(
+        { connector: 'autotask', err: isToolboxError(error) ? error.toLog() : String(error) },
+        'autotask ticket picklists unreadable',
+      );
+      return undefined;
+    }
+  }
+
+  async function readItem(kind: string, id: string, path: string, operation: string, signal?: AbortSignal): Promise<unknown> {
+    const request: AutotaskRequest = {
+      method: 'GET',
+      path,
+      operation,
+      action: `read ${kind.toLowerCase()} ${id}`,
+      subject: { kind, id },
+      signal,
+    };
+    const item = await client.item(request);
+    // Some entities answer a missing id with 200 {"item": null} rather than 404 (reference §3).
+    if (item === null || item === undefined) throw notFound(kind, id, operation);
+    return item;
+  }
+
+  return {
+    async getTicket(rawId, options): Promise<PsaTicket> {
+      const id = requireId(rawId, 'ticket');
+      const operation = 'GET /Tickets/{id}';
+      // The picklists are cached; the first screen pop reads them beside the ticket, not after it.
+      const [item, lists] = await Promise.all([
+        readItem('Ticket', id, `Tickets/${id}`, operation, options?.signal),
+        ticketLabels(options?.signal),
+      ]);
+      const ticket = client.parse(atTicketSchema, item, { operation, action: `read ticket ${id}` });
+      return mapTicket(
+        ticket,
+        { status: labelOf(lists?.status, ticket.status), queue: labelOf(lists?.queueid, ticket.queueID) },
+        client.ticketUrl(String(ticket.id)),
+      );
+    },
+
+    async getCompany(rawId, options) {
+      const id = requireId(rawId, 'company');
+      const operation = 'GET /Companies/{id}';
+      const item = await readItem('Company', id, `Companies/${id}`, operation, options?.signal);
+      return mapCompany(client.parse(atCompanySchema, item, { operation, action: `read company ${id}` }));
+    },
+
+    async getContact(rawId, options) {
+      const id = requireId(rawId, 'contact');
+      const operation = 'GET /Contacts/{id}';
+      const item = await readItem('Contact', id, `Contacts/${id}`, operation, options?.signal);
+      return mapContact(client.parse(atContactSchema, item, { operation, action: `read contact ${id}` }));
+    },
+
+    async listMembers() {
+      const request = { operation: 'POST /Resources/query', action: 'list resources' };
+      const rows = await client.queryAll(
+        'Resources',
+        {
+          // No "all" query exists: filter on id (reference §6).
+          filter: [{ op: 'gte', field: 'id', value: 0 }],
+          IncludeFields: ['id', 'userName', 'firstName', 'lastName', 'email', 'isActive'],
+        },
+        request,
+      );
+      return rows.map((row) => mapMember(client.parse(atResourceSchema, row, request)));
+    },
+
+    listCompanies: (options) => listAutotaskCompanies(client, options),
+    listContactEmailDomains: (companyIds, options) => listAutotaskContactEmailDomains(client, companyIds, options),
+
+    async addTicketNote(rawTicketId, note) {
+      const ticketId = requireId(rawTicketId, 'ticket');
+      const { title, description } = formatAutotaskNote(note.lines);
+      if (description.trim() === '') {
+        throw new ToolboxError({ code: 'TBX_ERR_PSA_BAD_REQUEST', message: 'The note to add to the ticket is empty.', httpStatus: 400 });
+      }
+      const lists = await picklists.of('TicketNotes');
+      const publish = note.internal ? internalPublish(lists.publish) : publicPublish(lists.publish);
+      const noteType = noteTypeFor(lists.notetype, note.internal);
+      if (!publish || !noteType) {
+        throw new ToolboxError({
+          code: 'TBX_ERR_PSA_CONFIG',
+          message:
+            `The toolbox did not add the note to ticket ${ticketId}: the Autotask database has no ${!publish ? `${note.internal ? 'internal' : 'customer-visible'} "publish" value` : 'active note type'} ` +
+            `for ticket notes (its publish values: ${activeLabels(lists.publish).join(', ') || 'none'}). An Autotask administrator can add one under Admin > Features & Settings > Note Types.`,
+          httpStatus: 502,
+        });
+      }
+      const request: AutotaskRequest = {
+        method: 'POST',
+        path: `Tickets/${ticketId}/Notes`,
+        operation: 'POST /Tickets/{id}/Notes',
+        action: `add a note to ticket ${ticketId}`,
+        subject: { kind: 'Ticket', id: ticketId },
+        body: { ticketID: Number(ticketId), title, description, noteType: noteType.value, publish: publish.value },
+        // The note then shows as the technician's (reference §2); the API user's security level must
+        // allow resource impersonation, or Autotask refuses the note and the caller writes it without.
+        headers: note.member ? { ImpersonationResourceId: requireId(note.member.id, 'resource') } : undefined,
+      };
+      try {
+        const created = client.parse(atWriteResultSchema, await client.request(request), request);
+        return { id: String(created.itemId) };
+      } catch (error) {
+        if (aboutPicklist(error)) picklists.forget('TicketNotes');
+        throw error;
+      }
+    },
+
+    async findTicketNote(rawTicketId, marker) {
+      const ticketId = requireId(rawTicketId, 'ticket');
+      const request = {
+        operation: 'POST /TicketNotes/query',
+        action: `look for an earlier note on ticket ${ticketId}`,
+        subject: { kind: 'Ticket', id: ticketId },
+      };
+      const filter: Record<string, unknown>[] = [{ op: 'eq', field: 'ticketID', value: Number(ticketId) }];
+      if (marker.trim() !== '') filter.push({ op: 'contains', field: 'description', value: marker });
+      // The filter narrows the list on the server; the text is checked here again because a
+      // server that ignored it (or read the marker's _ and % as wildcards) would otherwise make any
+      // note look like a match.
+      const rows = await client.queryAll('TicketNotes', { filter, IncludeFields: ['id', 'ticketID', 'description'] }, request);
+      for (const row of rows) {
+        const found = client.parse(atNoteSchema, row, request);
+        if (typeof found.description === 'string' && found.description.includes(marker)) return { id: String(found.id) };
+      }
+      return null;
+    },
+
+    async setTicketStatus(rawTicketId, statusName) {
+      const ticketId = requireId(rawTicketId, 'ticket');
+      const lists = await picklists.of('Tickets');
+      // Autotask has one status list for every queue (no per-board statuses as in ConnectWise).
+      const status = statusByName(lists.status, statusName);
+      if (!status) {
+        throw new ToolboxError({
+          code: 'TBX_ERR_PSA_STATUS_UNKNOWN',
+          message: `Autotask has no active ticket status called '${statusName.trim()}'. Its statuses are: ${activeLabels(lists.status).join(', ') || '(none)'}.`,
+          httpStatus: 422,
+        });
+      }
+      const request: AutotaskRequest = {
+        method: 'PATCH',
+        path: 'Tickets',
+        operation: 'PATCH /Tickets',
+        action: `change the status of ticket ${ticketId}`,
+        subject: { kind: 'Ticket', id: ticketId },
+        // One object with the id and the changed field, not a JSON Patch array (reference §5).
+        body: { id: Number(ticketId), status: status.value },
+      };
+      try {
+        client.parse(atWriteResultSchema, await client.request(request), request);
+      } catch (error) {
+        if (aboutPicklist(error)) picklists.forget('Tickets');
+        throw error;
+      }
+    },
+
+    ticketUrl(rawTicketId) {
+      return client.ticketUrl(requireId(rawTicketId, 'ticket'));
+    },
+
+    async systemsCheck() {
+      // Each step catches its own failures; this is the last line of the "never throws" promise.
+      try {
+        return await runAutotaskSystemsCheck(client, picklists);
+      } catch (error) {
+        return [
+          {
+            name: 'Autotask systems check',
+            ok: false,
+            message: `The check itself failed: ${error instanceof Error ? error.message : String(error)}`,
+          },
+        ];
+      }
+    },
+  };
+}
+
+export const autotaskConnector: PsaConnector<AutotaskSettings> = {
+  kind: 'autotask',
+  label: 'Autotask PSA',
+  settings: autotaskSettingsSchema,
+  // 1Stream's words where it has them (its Autotask set-up: "CRM Username", "CRM Password").
+  fields: [
+    {
+      name: 'username',
+      label: 'CRM Username',
+      help: 'The API user’s username (its Key, in e-mail form): Admin > Resources/Users > the API user > Credentials.',
+      placeholder: 'toolbox-api@example.com',
+    },
+    {
+      name: 'secret',
+      label: 'CRM Password',
+      help: 'The API user’s secret, shown when it is generated on the API user’s Credentials.',
+      secret: true,
+    },
+    {
+      name: 'integrationCode',
+      label: 'Integration code (API tracking identifier)',
+      help: 'On the API user: API Tracking Identifier > Custom (Internal Integration).',
+      secret: true,
+    },
+    {
+      name: 'zoneDiscoveryUrl',
+      label: 'Zone discovery URL',
+      help: 'Where the toolbox asks Autotask which zone the API user is in. Leave empty for Autotask’s own.',
+      placeholder: AUTOTASK_ZONE_DISCOVERY_URL,
+      type: 'url',
+      advanced: true,
+    },
+    { name: 'timeoutMs', label: 'Timeout (ms)', help: 'Per request; default 8000.', advanced: true, type: 'number' },
+  ],
+  parseId: parseAutotaskId,
+  idFormat: ID_FORMAT,
+  // Autotask refuses a 4th concurrent call per endpoint and tracking identifier (reference §8).
+  maxConcurrentRequests: AUTOTASK_THREADS_PER_ENDPOINT,
+  create: createAutotaskClient,
+};
