@@ -1,4 +1,5 @@
 import { connectWiseConnector } from './connectwise/connectwise-connector.js';
+import { haloPsaConnector } from './halopsa/halopsa-connector.js';
 import type { PsaConnector } from './types.js';
 
 /**
@@ -7,4 +8,5 @@ import type { PsaConnector } from './types.js';
  */
 export const psaConnectors: Record<string, PsaConnector<unknown>> = {
   connectwise: connectWiseConnector as PsaConnector<unknown>,
+  halopsa: haloPsaConnector as PsaConnector<unknown>,
 };
