@@ -1,5 +1,6 @@
 import { autotaskConnector } from './autotask/autotask-connector.js';
 import { connectWiseConnector } from './connectwise/connectwise-connector.js';
+import { haloPsaConnector } from './halopsa/halopsa-connector.js';
 import type { PsaConnector } from './types.js';
 
 /**
@@ -9,4 +10,5 @@ import type { PsaConnector } from './types.js';
 export const psaConnectors: Record<string, PsaConnector<unknown>> = {
   connectwise: connectWiseConnector as PsaConnector<unknown>,
   autotask: autotaskConnector as PsaConnector<unknown>,
+  halopsa: haloPsaConnector as PsaConnector<unknown>,
 };
