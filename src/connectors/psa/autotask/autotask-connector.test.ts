@@ -37,9 +37,22 @@ describe('Autotask connector: settings', () => {
     assert.equal(byName.integrationCode?.secret, true);
     assert.equal(byName.zoneDiscoveryUrl?.advanced, true);
     assert.equal(autotaskConnector.maxConcurrentRequests, 3);
-    assert.equal(autotaskConnector.parseId(' 29682885 '), '29682885');
+    assert.equal(autotaskConnector.parseId('ticket', ' 29682885 '), '29682885');
     for (const bad of ['0', '012', '-5', '12abc', 'T20240101.0001', '1234567890123456'])
-      assert.equal(autotaskConnector.parseId(bad), null, bad);
+      assert.equal(autotaskConnector.parseId('ticket', bad), null, bad);
+  });
+});
+
+describe('Autotask connector: words, ids and screen pops', () => {
+  it('calls technicians resources, takes numeric ids of every kind, and uses 1Stream’s variables', () => {
+    assert.equal(autotaskConnector.words.name, 'Autotask');
+    assert.deepEqual(autotaskConnector.words.member, { one: 'resource', many: 'resources' });
+    assert.deepEqual(autotaskConnector.screenPop, { ticket: '@ticketid', company: '@companyid', contact: '@contactid' });
+    for (const kind of ['ticket', 'company', 'contact', 'member'] as const) {
+      assert.equal(autotaskConnector.parseId(kind, '29682885'), '29682885', kind);
+      assert.equal(autotaskConnector.parseId(kind, 'abc'), null, kind);
+      assert.match(autotaskConnector.idFormat[kind], /positive whole number/);
+    }
   });
 });
 
@@ -86,8 +99,7 @@ describe('Autotask connector: reads', () => {
         id: '1001',
         number: ticket.number,
         summary: 'Megan locked out after password expiry',
-        kind: 'service',
-        board: 'Help Desk',
+        queue: 'Help Desk',
         status: 'New',
         companyId: '250',
         contactId: '301',
@@ -98,6 +110,14 @@ describe('Autotask connector: reads', () => {
         client.ticketUrl('1003'),
         `${server.url}/Autotask/AutotaskExtend/ExecuteCommand.aspx?Code=OpenTicketDetail&TicketID=1003`,
       );
+    }));
+
+  it('names the ticket type only when it is not the database’s default', () =>
+    withAutotask({}, async ({ client, sim }) => {
+      assert.equal('type' in (await client.getTicket('1001')), false, 'Service Request is the default type');
+      const ticket = sim.state.tickets.get(1002);
+      if (ticket) ticket.ticketType = 4;
+      assert.equal((await client.getTicket('1002')).type, 'Change Request');
     }));
 
   it('reads the ticket picklists once, beside the ticket, and keeps them', () =>
@@ -210,7 +230,7 @@ describe('Autotask connector: reads', () => {
     withAutotask({}, async ({ client, sim, requests }) => {
       const pat = sim.state.contacts.get(303);
       if (pat) pat.isActive = 0;
-      const domains = await client.listContactEmailDomains(['250', '251', '999', 'not-an-id']);
+      const domains = await client.listContactEmailDomains!(['250', '251', '999', 'not-an-id']);
       assert.deepEqual(domains, {
         '250': { contactsWithEmail: 2, domains: { 'contosodental.example': 2 } },
         '251': { contactsWithEmail: 3, domains: { 'fabrikamlogistics.example': 2, 'gmail.example': 1 } },
@@ -230,7 +250,7 @@ describe('Autotask connector: notes', () => {
 
   it('writes an internal note: title, plain-text lines, and noteType and publish from this database’s picklists', () =>
     withAutotask({}, async ({ client, sim, requests }) => {
-      const result = await client.addTicketNote('1001', { lines, internal: true });
+      const result = await client.addTicketNote('1001', { lines, visibility: 'internal' });
       const stored = sim.state.ticketNotes.get(Number(result.id));
       assert.equal(stored?.ticketID, 1001);
       const [post] = requests('POST', 'Tickets/1001/Notes');
@@ -261,8 +281,8 @@ describe('Autotask connector: notes', () => {
         },
       },
       async ({ client, requests }) => {
-        await client.addTicketNote('1002', { lines: ['Done.'], internal: true });
-        await client.addTicketNote('1002', { lines: ['Your authenticator was reset.'], internal: false });
+        await client.addTicketNote('1002', { lines: ['Done.'], visibility: 'internal' });
+        await client.addTicketNote('1002', { lines: ['Your authenticator was reset.'], visibility: 'customer' });
         const bodies = requests('POST', 'Tickets/1002/Notes').map((r) => r.body as { publish: number; noteType: number });
         assert.deepEqual(
           bodies.map((b) => [b.publish, b.noteType]),
@@ -276,12 +296,12 @@ describe('Autotask connector: notes', () => {
 
   it('attributes a note to the technician’s resource, and an inactive one is refused as nothing saved', () =>
     withAutotask({}, async ({ client, sim }) => {
-      const { id } = await client.addTicketNote('1001', { lines: ['x'], internal: true, member: { id: '150', identifier: 'aowens' } });
+      const { id } = await client.addTicketNote('1001', { lines: ['x'], visibility: 'internal', author: { id: '150', display: 'aowens' } });
       assert.equal(sim.state.ticketNotes.get(Number(id))?.creatorResourceID, 150);
       const bailey = sim.state.resources.get(151);
       if (bailey) bailey.isActive = false;
       const error = await rejection(
-        client.addTicketNote('1001', { lines: ['y'], internal: true, member: { id: '151', identifier: 'bkim' } }),
+        client.addTicketNote('1001', { lines: ['y'], visibility: 'internal', author: { id: '151', display: 'bkim' } }),
       );
       assert.equal(error.code, 'TBX_ERR_PSA_BAD_REQUEST');
       assert.equal(error.retryable, false);
@@ -294,7 +314,7 @@ describe('Autotask connector: notes', () => {
     for (const status of [500, 503, 429]) {
       await withAutotask({}, async ({ client, sim, requests, delays }) => {
         sim.failNext('Tickets/1001/Notes', status, 5, { method: 'POST', retryAfterSeconds: 1, body: {} });
-        const error = await rejection(client.addTicketNote('1001', { lines: ['x'], internal: true }));
+        const error = await rejection(client.addTicketNote('1001', { lines: ['x'], visibility: 'internal' }));
         assert.equal(error.retryable, true, `${status}`);
         assert.equal(requests('POST', 'Tickets/1001/Notes').length, 1, `${status}`);
         assert.deepEqual(delays, []);
@@ -307,7 +327,7 @@ describe('Autotask connector: notes', () => {
       const marker = 'execution ex-42';
       const noteLines = ['Technician Toolbox: Offboarding for Lee Gu succeeded.', `Run by Alex Owens from a screen pop; ${marker}.`];
       sim.failNext('Tickets/1001/Notes', 0, 1, { method: 'POST', afterApply: true, dropConnection: true });
-      const error = await rejection(client.addTicketNote('1001', { lines: noteLines, internal: true }));
+      const error = await rejection(client.addTicketNote('1001', { lines: noteLines, visibility: 'internal' }));
       assert.equal(error.code, 'TBX_ERR_PSA_UNAVAILABLE');
       assert.equal(error.retryable, true);
       assert.match(error.message, /may or may not have been saved/);
@@ -327,22 +347,22 @@ describe('Autotask connector: notes', () => {
 
   it('finds nothing when no note of this ticket carries the marker', () =>
     withAutotask({}, async ({ client }) => {
-      await client.addTicketNote('1002', { lines: ['execution ex-7'], internal: true });
-      await client.addTicketNote('1001', { lines: ['execution ex-8'], internal: true });
+      await client.addTicketNote('1002', { lines: ['execution ex-7'], visibility: 'internal' });
+      await client.addTicketNote('1001', { lines: ['execution ex-8'], visibility: 'internal' });
       assert.equal(await client.findTicketNote('1001', 'execution ex-7'), null);
       assert.notEqual(await client.findTicketNote('1002', 'execution ex-7'), null);
     }));
 
   it('reads the note picklists again after Autotask refused a value that changed', () =>
     withAutotask({}, async ({ client, sim, requests }) => {
-      await client.addTicketNote('1001', { lines: ['first'], internal: true });
+      await client.addTicketNote('1001', { lines: ['first'], visibility: 'internal' });
       // An administrator retires the "Internal Notes" note type.
       const types = sim.state.picklists['TicketNotes.noteType'] ?? [];
       for (const value of types) if (value.label === 'Internal Notes') value.isActive = false;
-      const error = await rejection(client.addTicketNote('1001', { lines: ['second'], internal: true }));
+      const error = await rejection(client.addTicketNote('1001', { lines: ['second'], visibility: 'internal' }));
       assert.equal(error.code, 'TBX_ERR_PSA_BAD_REQUEST');
       assert.match(error.message, /noteType is not a valid picklist value/);
-      await client.addTicketNote('1001', { lines: ['third'], internal: true });
+      await client.addTicketNote('1001', { lines: ['third'], visibility: 'internal' });
       assert.equal(requests('GET', 'TicketNotes/entityInformation/fields').length, 2);
       assert.deepEqual(
         requests('POST', 'Tickets/1001/Notes').map((r) => (r.body as { noteType: number }).noteType),
@@ -354,7 +374,7 @@ describe('Autotask connector: notes', () => {
 describe('Autotask connector: ticket status', () => {
   it('sets a status by its name from the picklist with PATCH {id, status}', () =>
     withAutotask({}, async ({ client, sim, requests }) => {
-      await client.setTicketStatus('1001', 'in progress');
+      await client.setTicketStatus!('1001', 'in progress');
       assert.equal(sim.state.tickets.get(1001)?.status, 8);
       assert.deepEqual(requests('PATCH', 'Tickets')[0]?.body, { id: 1001, status: 8 });
       assert.equal((await client.getTicket('1001')).status, 'In Progress');
@@ -363,7 +383,7 @@ describe('Autotask connector: ticket status', () => {
   it('names the active statuses when there is none by that name, inactive ones included', () =>
     withAutotask({}, async ({ client, requests }) => {
       for (const name of ['Closed', 'Escalated']) {
-        const error = await rejection(client.setTicketStatus('1001', name));
+        const error = await rejection(client.setTicketStatus!('1001', name));
         assert.equal(error.code, 'TBX_ERR_PSA_STATUS_UNKNOWN');
         assert.equal(
           error.message,
@@ -433,7 +453,7 @@ describe('Autotask connector: failures', () => {
     const lines: string[] = [];
     await withAutotask({ logLines: lines }, async ({ client }) => {
       await client.getTicket('1001');
-      await client.addTicketNote('1001', { lines: ['x'], internal: true });
+      await client.addTicketNote('1001', { lines: ['x'], visibility: 'internal' });
     });
     const calls = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.msg === 'autotask call');
     assert.ok(calls.some((c) => c.path === '/ATServicesRest/V1.0/Tickets/1001' && c.status === 200));

@@ -1,5 +1,5 @@
 import { isToolboxError, ToolboxError } from '../../../lib/toolbox-error.js';
-import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaTicket } from '../types.js';
+import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaIdKind, PsaTicket } from '../types.js';
 import { AutotaskClient, type AutotaskRequest } from './autotask-client.js';
 import { listAutotaskCompanies, listAutotaskContactEmailDomains } from './autotask-companies.js';
 import { AUTOTASK_THREADS_PER_ENDPOINT } from './autotask-endpoint-slots.js';
@@ -24,12 +24,22 @@ import {
   type Picklists,
   publicPublish,
   statusByName,
+  unusualLabel,
 } from './autotask-picklists.js';
 import { AUTOTASK_ZONE_DISCOVERY_URL, type AutotaskSettings, autotaskSettingsSchema } from './autotask-settings.js';
 import { runAutotaskSystemsCheck } from './autotask-systems-check.js';
 import { formatAutotaskNote } from './format-autotask-note.js';
 
 const ID_FORMAT = 'a positive whole number, e.g. 29682885';
+
+/** What Autotask calls its records: technicians are "resources" (1Stream: "CRM users"). */
+const AUTOTASK_WORDS = {
+  name: 'Autotask',
+  ticket: { one: 'ticket', many: 'tickets' },
+  company: { one: 'company', many: 'companies' },
+  contact: { one: 'contact', many: 'contacts' },
+  member: { one: 'resource', many: 'resources' },
+} as const;
 
 /**
  * Autotask ids are positive whole numbers (`long` in the swagger), written without sign or leading
@@ -41,12 +51,12 @@ export function parseAutotaskId(raw: string): string | null {
   return Number(trimmed) <= Number.MAX_SAFE_INTEGER ? trimmed : null;
 }
 
-function requireId(raw: string, kind: string): string {
+function requireId(raw: string, kind: PsaIdKind): string {
   const id = parseAutotaskId(raw);
   if (id === null) {
     throw new ToolboxError({
       code: 'TBX_ERR_PSA_BAD_ID',
-      message: `'${raw.slice(0, 40)}' is not an Autotask ${kind} id: expected ${ID_FORMAT}.`,
+      message: `'${raw.slice(0, 40)}' is not an Autotask ${AUTOTASK_WORDS[kind].one} id: expected ${ID_FORMAT}.`,
       httpStatus: 400,
     });
   }
@@ -113,7 +123,11 @@ export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnec
       const ticket = client.parse(atTicketSchema, item, { operation, action: `read ticket ${id}` });
       return mapTicket(
         ticket,
-        { status: labelOf(lists?.status, ticket.status), queue: labelOf(lists?.queueid, ticket.queueID) },
+        {
+          status: labelOf(lists?.status, ticket.status),
+          queue: labelOf(lists?.queueid, ticket.queueID),
+          type: unusualLabel(lists?.tickettype, ticket.ticketType),
+        },
         client.ticketUrl(String(ticket.id)),
       );
     },
@@ -155,14 +169,15 @@ export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnec
       if (description.trim() === '') {
         throw new ToolboxError({ code: 'TBX_ERR_PSA_BAD_REQUEST', message: 'The note to add to the ticket is empty.', httpStatus: 400 });
       }
+      const internal = note.visibility === 'internal';
       const lists = await picklists.of('TicketNotes');
-      const publish = note.internal ? internalPublish(lists.publish) : publicPublish(lists.publish);
-      const noteType = noteTypeFor(lists.notetype, note.internal);
+      const publish = internal ? internalPublish(lists.publish) : publicPublish(lists.publish);
+      const noteType = noteTypeFor(lists.notetype, internal);
       if (!publish || !noteType) {
         throw new ToolboxError({
           code: 'TBX_ERR_PSA_CONFIG',
           message:
-            `The toolbox did not add the note to ticket ${ticketId}: the Autotask database has no ${!publish ? `${note.internal ? 'internal' : 'customer-visible'} "publish" value` : 'active note type'} ` +
+            `The toolbox did not add the note to ticket ${ticketId}: the Autotask database has no ${!publish ? `${internal ? 'internal' : 'customer-visible'} "publish" value` : 'active note type'} ` +
             `for ticket notes (its publish values: ${activeLabels(lists.publish).join(', ') || 'none'}). An Autotask administrator can add one under Admin > Features & Settings > Note Types.`,
           httpStatus: 502,
         });
@@ -176,7 +191,7 @@ export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnec
         body: { ticketID: Number(ticketId), title, description, noteType: noteType.value, publish: publish.value },
         // The note then shows as the technician's (reference §2); the API user's security level must
         // allow resource impersonation, or Autotask refuses the note and the caller writes it without.
-        headers: note.member ? { ImpersonationResourceId: requireId(note.member.id, 'resource') } : undefined,
+        headers: note.author ? { ImpersonationResourceId: requireId(note.author.id, 'member') } : undefined,
       };
       try {
         const created = client.parse(atWriteResultSchema, await client.request(request), request);
@@ -260,6 +275,7 @@ export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnec
 export const autotaskConnector: PsaConnector<AutotaskSettings> = {
   kind: 'autotask',
   label: 'Autotask PSA',
+  words: AUTOTASK_WORDS,
   settings: autotaskSettingsSchema,
   // 1Stream's words where it has them (its Autotask set-up: "CRM Username", "CRM Password").
   fields: [
@@ -291,8 +307,12 @@ export const autotaskConnector: PsaConnector<AutotaskSettings> = {
     },
     { name: 'timeoutMs', label: 'Timeout (ms)', help: 'Per request; default 8000.', advanced: true, type: 'number' },
   ],
-  parseId: parseAutotaskId,
-  idFormat: ID_FORMAT,
+  // Every Autotask record id has the same form.
+  parseId: (_kind, raw) => parseAutotaskId(raw),
+  idFormat: { ticket: ID_FORMAT, company: ID_FORMAT, contact: ID_FORMAT, member: ID_FORMAT },
+  // 1Stream documents one set of screen-pop variables for every CRM (reference/products.md §3);
+  // no Autotask-specific ones are published.
+  screenPop: { ticket: '@ticketid', company: '@companyid', contact: '@contactid' },
   // Autotask refuses a 4th concurrent call per endpoint and tracking identifier (reference §8).
   maxConcurrentRequests: AUTOTASK_THREADS_PER_ENDPOINT,
   create: createAutotaskClient,

@@ -14,6 +14,7 @@ export const atTicketSchema = z.looseObject({
   title: z.string().nullish(),
   status: z.number().int().nullish(),
   queueID: z.number().int().nullish(),
+  ticketType: z.number().int().nullish(),
   companyID: z.number().int().nullish(),
   contactID: z.number().int().nullish(),
 });
@@ -69,19 +70,18 @@ const fullName = (first: string | null | undefined, last: string | null | undefi
 export const contactIsActive = (value: number | boolean | null | undefined) => value !== 0 && value !== false;
 
 /**
- * An Autotask ticket for the port. Queues stand where ConnectWise has boards; Autotask tickets are
- * all service desk tickets (project work is Tasks, another entity), so the kind is always service.
- * Company and contact names are not on the ticket: reading them would cost two more calls, and the
- * screen pop reads the company and the contact in parallel anyway.
+ * An Autotask ticket for the port: its queue, status and (when not the database's default) ticket
+ * type, by their picklist labels. Company and contact names are not on the ticket: reading them
+ * would cost two more calls, and the screen pop reads the company and the contact in parallel anyway.
  */
-export function mapTicket(ticket: AtTicket, labels: { status?: string; queue?: string }, url: string): PsaTicket {
+export function mapTicket(ticket: AtTicket, labels: { status?: string; queue?: string; type?: string }, url: string): PsaTicket {
   return {
     id: String(ticket.id),
     number: optional(ticket.ticketNumber) ?? `#${ticket.id}`,
     summary: text(ticket.title),
-    kind: 'service',
-    board: labels.queue,
+    queue: labels.queue,
     status: labels.status,
+    ...(labels.type ? { type: labels.type } : {}),
     companyId: ticket.companyID == null ? undefined : String(ticket.companyID),
     contactId: ticket.contactID == null ? undefined : String(ticket.contactID),
     url,

@@ -102,6 +102,15 @@ export class AutotaskPicklists {
 export const labelOf = (list: PicklistEntry[] | undefined, code: number | null | undefined) =>
   code === null || code === undefined ? undefined : list?.find((v) => v.value === code)?.label;
 
+/**
+ * The label of a code, only when it is not the picklist's default: a ticket type worth saying
+ * ("Change Request"), not the one nearly every ticket has.
+ */
+export function unusualLabel(list: PicklistEntry[] | undefined, code: number | null | undefined): string | undefined {
+  const entry = code === null || code === undefined ? undefined : list?.find((v) => v.value === code);
+  return entry && !entry.isDefault ? entry.label : undefined;
+}
+
 const active = (list: PicklistEntry[] | undefined) => (list ?? []).filter((v) => v.isActive).sort((a, b) => a.sortOrder - b.sortOrder);
 
 /**
