@@ -15,9 +15,9 @@ describe('HaloPSA connector: reads over HTTP', () => {
         id: '1001',
         number: '#1001',
         summary: 'Megan locked out after password expiry',
-        kind: 'service',
-        board: 'Help Desk',
+        queue: 'Help Desk',
         status: 'New',
+        type: 'Incident',
         companyId: '250',
         companyName: 'Contoso Dental',
         contactId: '301',
@@ -240,7 +240,7 @@ describe('HaloPSA connector: lists', () => {
   it("counts the e-mail domains of a few clients' active users, client by client", async () => {
     await withHalo({}, async ({ sim, client, requests }) => {
       sim.state.users.get(303)!.inactive = true;
-      const domains = await client.listContactEmailDomains(['250', '251', 'x-1']);
+      const domains = await client.listContactEmailDomains!(['250', '251', 'x-1']);
       assert.deepEqual(domains, {
         '250': { contactsWithEmail: 2, domains: { 'contosodental.example': 2 } },
         '251': { contactsWithEmail: 3, domains: { 'fabrikamlogistics.example': 2, 'gmail.example': 1 } },
@@ -255,7 +255,7 @@ describe('HaloPSA connector: lists', () => {
 
   it('reads all users once when many clients are asked for', async () => {
     await withHalo({}, async ({ client, requests }) => {
-      const domains = await client.listContactEmailDomains(['250', '251', '252', '253']);
+      const domains = await client.listContactEmailDomains!(['250', '251', '252', '253']);
       assert.equal(domains['252']?.contactsWithEmail, 3);
       assert.deepEqual(domains['253'], { contactsWithEmail: 0, domains: {} });
       const calls = requests('GET', '/api/Users');
@@ -289,7 +289,7 @@ describe('HaloPSA connector: notes', () => {
 
   it('posts an internal note as a one-element array with integer ids, escaped HTML lines and no e-mail', async () => {
     await withHalo({}, async ({ sim, client, requests }) => {
-      const { id } = await client.addTicketNote('1001', { lines, internal: true });
+      const { id } = await client.addTicketNote('1001', { lines, visibility: 'internal' });
       const [post] = requests('POST', '/api/Actions');
       assert.deepEqual(post?.body, [
         {
@@ -310,7 +310,7 @@ describe('HaloPSA connector: notes', () => {
 
   it("uses the configured outcome id and the technician's agent", async () => {
     await withHalo({ settings: { noteOutcomeId: 3 } }, async ({ sim, client, requests }) => {
-      await client.addTicketNote('1001', { lines, internal: true, member: { id: '150', identifier: 'AO' } });
+      await client.addTicketNote('1001', { lines, visibility: 'internal', author: { id: '150', display: 'AO' } });
       const body = requests('POST', '/api/Actions')[0]?.body as Record<string, unknown>[];
       assert.equal(body[0]?.outcome_id, 3);
       assert.equal(body[0]?.outcome, undefined);
@@ -321,7 +321,7 @@ describe('HaloPSA connector: notes', () => {
 
   it('reports a refused agent as a 400 refusal, so the note can be written again without it', async () => {
     await withHalo({}, async ({ sim, client }) => {
-      const error = await rejection(client.addTicketNote('1001', { lines, internal: true, member: { id: '4242', identifier: 'XX' } }));
+      const error = await rejection(client.addTicketNote('1001', { lines, visibility: 'internal', author: { id: '4242', display: 'XX' } }));
       assert.equal(error.code, 'TBX_ERR_PSA_BAD_REQUEST');
       assert.equal(error.upstream?.status, 400);
       assert.equal(error.retryable, false);
@@ -333,7 +333,7 @@ describe('HaloPSA connector: notes', () => {
   it('never sends a note twice: a lost answer is a retryable timeout, and findTicketNote then finds the note', async () => {
     await withHalo({ settings: { timeoutMs: 300 } }, async ({ sim, client, requests }) => {
       sim.holdAnswerNext('/api/Actions', { method: 'POST', delayMs: 2_000 });
-      const error = await rejection(client.addTicketNote('1002', { lines, internal: true }));
+      const error = await rejection(client.addTicketNote('1002', { lines, visibility: 'internal' }));
       assert.equal(error.code, 'TBX_ERR_PSA_TIMEOUT');
       assert.equal(error.retryable, true);
       assert.match(error.message, /may or may not have been saved/);
@@ -348,11 +348,11 @@ describe('HaloPSA connector: notes', () => {
   it('does not repeat a note POST that failed with 503 or 429', async () => {
     await withHalo({}, async ({ sim, client, requests }) => {
       sim.failNext('/api/Actions', 503, 1, { method: 'POST' });
-      const unavailable = await rejection(client.addTicketNote('1001', { lines, internal: true }));
+      const unavailable = await rejection(client.addTicketNote('1001', { lines, visibility: 'internal' }));
       assert.equal(unavailable.code, 'TBX_ERR_PSA_UNAVAILABLE');
       assert.equal(unavailable.retryable, true);
       sim.failNext('/api/Actions', 429, 1, { method: 'POST', retryAfterSeconds: 1 });
-      const limited = await rejection(client.addTicketNote('1001', { lines, internal: true }));
+      const limited = await rejection(client.addTicketNote('1001', { lines, visibility: 'internal' }));
       assert.equal(limited.code, 'TBX_ERR_PSA_RATE_LIMITED');
       assert.equal(requests('POST', '/api/Actions').length, 2);
     });
@@ -361,7 +361,7 @@ describe('HaloPSA connector: notes', () => {
   it('finds no note where there is none, and finds one whose marker was escaped in the HTML', async () => {
     await withHalo({}, async ({ client }) => {
       assert.equal(await client.findTicketNote('1001', 'execution ex-42'), null);
-      const { id } = await client.addTicketNote('1001', { lines: ['Done', 'execution a&b<c>'], internal: true });
+      const { id } = await client.addTicketNote('1001', { lines: ['Done', 'execution a&b<c>'], visibility: 'internal' });
       assert.deepEqual(await client.findTicketNote('1001', 'execution a&b<c>'), { id });
       assert.equal(await client.findTicketNote('1002', 'execution a&b<c>'), null, 'another ticket');
     });
@@ -369,7 +369,7 @@ describe('HaloPSA connector: notes', () => {
 
   it('refuses an empty note before calling Halo', async () => {
     await withHalo({}, async ({ client, requests }) => {
-      const error = await rejection(client.addTicketNote('1001', { lines: ['', '  '], internal: true }));
+      const error = await rejection(client.addTicketNote('1001', { lines: ['', '  '], visibility: 'internal' }));
       assert.equal(error.code, 'TBX_ERR_PSA_BAD_REQUEST');
       assert.equal(requests('POST', '/api/Actions').length, 0);
     });
@@ -379,10 +379,10 @@ describe('HaloPSA connector: notes', () => {
 describe('HaloPSA connector: status', () => {
   it('sets a status by name with a Tickets upsert, and does nothing when it already has it', async () => {
     await withHalo({}, async ({ sim, client, requests }) => {
-      await client.setTicketStatus('1001', 'resolved');
+      await client.setTicketStatus!('1001', 'resolved');
       assert.deepEqual(requests('POST', '/api/Tickets')[0]?.body, [{ id: 1001, status_id: 8 }]);
       assert.equal(sim.state.tickets.get(1001)?.status_name, 'Resolved');
-      await client.setTicketStatus('1001', 'Resolved');
+      await client.setTicketStatus!('1001', 'Resolved');
       assert.equal(requests('POST', '/api/Tickets').length, 1);
       assert.equal(requests('GET', '/api/Status').length, 1, 'the status list is cached');
     });
@@ -390,7 +390,7 @@ describe('HaloPSA connector: status', () => {
 
   it('names the statuses there are when the one asked for does not exist', async () => {
     await withHalo({}, async ({ client }) => {
-      const error = await rejection(client.setTicketStatus('1001', 'Done and dusted'));
+      const error = await rejection(client.setTicketStatus!('1001', 'Done and dusted'));
       assert.equal(error.code, 'TBX_ERR_PSA_STATUS_UNKNOWN');
       assert.match(error.message, /no ticket status called 'Done and dusted'.*New, In Progress/);
     });

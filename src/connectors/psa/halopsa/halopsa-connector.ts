@@ -1,5 +1,5 @@
 import { ToolboxError } from '../../../lib/toolbox-error.js';
-import type { PsaClient, PsaConnector, PsaConnectorDeps } from '../types.js';
+import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaIdKind } from '../types.js';
 import { HaloPsaClient } from './halopsa-client.js';
 import { listHaloCompanies, listHaloContactEmailDomains } from './halopsa-companies.js';
 import { haloBadResponseError, haloMissingAgentError, haloMissingTeamError } from './halopsa-errors.js';
@@ -26,6 +26,18 @@ const MAX_ID = 2 ** 31 - 1;
 /** Statuses change rarely; read once per this long rather than on every status change. */
 const STATUS_CACHE_MS = 10 * 60_000;
 
+/**
+ * What Halo calls its records: a company is a client, a contact an end user (Halo's "user", named
+ * so here to keep it apart from the directory's users), a technician an agent.
+ */
+const HALO_WORDS = {
+  name: 'HaloPSA',
+  ticket: { one: 'ticket', many: 'tickets' },
+  company: { one: 'client', many: 'clients' },
+  contact: { one: 'end user', many: 'end users' },
+  member: { one: 'agent', many: 'agents' },
+} as const;
+
 /** Halo record ids are positive 32-bit integers (`integer/int32` in the spec), without sign or leading zeros. */
 export function parseHaloId(raw: string): string | null {
   const trimmed = raw.trim();
@@ -33,12 +45,12 @@ export function parseHaloId(raw: string): string | null {
   return Number(trimmed) <= MAX_ID ? trimmed : null;
 }
 
-function requireId(raw: string, kind: string): string {
+function requireId(raw: string, kind: PsaIdKind): string {
   const id = parseHaloId(raw);
   if (id === null) {
     throw new ToolboxError({
       code: 'TBX_ERR_PSA_BAD_ID',
-      message: `'${raw.slice(0, 40)}' is not a HaloPSA ${kind} id: expected ${ID_FORMAT}.`,
+      message: `'${raw.slice(0, 40)}' is not a HaloPSA ${HALO_WORDS[kind].one} id: expected ${ID_FORMAT}.`,
       httpStatus: 400,
     });
   }
@@ -88,7 +100,7 @@ export function createHaloPsaClient(settings: HaloPsaSettings, deps: PsaConnecto
     },
 
     async getCompany(rawId, options) {
-      const id = requireId(rawId, 'client');
+      const id = requireId(rawId, 'company');
       const request = {
         method: 'GET' as const,
         path: `/Client/${id}`,
@@ -102,7 +114,7 @@ export function createHaloPsaClient(settings: HaloPsaSettings, deps: PsaConnecto
     },
 
     async getContact(rawId, options) {
-      const id = requireId(rawId, 'user');
+      const id = requireId(rawId, 'contact');
       const request = {
         method: 'GET' as const,
         path: `/Users/${id}`,
@@ -152,10 +164,10 @@ export function createHaloPsaClient(settings: HaloPsaSettings, deps: PsaConnecto
         ...(settings.noteOutcomeId !== undefined ? { outcome_id: settings.noteOutcomeId } : { outcome: DEFAULT_NOTE_OUTCOME }),
         note_html: html,
         // Internal: hidden from the end user, and never e-mailed (reference §4).
-        hiddenfromuser: note.internal,
+        hiddenfromuser: note.visibility === 'internal',
         sendemail: false,
         // The agent the note shows as, when the technician is mapped to one; else the API agent.
-        ...(note.member ? { who_agentid: Number(requireId(note.member.id, 'agent')) } : {}),
+        ...(note.author ? { who_agentid: Number(requireId(note.author.id, 'member')) } : {}),
       };
       const request = {
         method: 'POST' as const,
@@ -260,15 +272,34 @@ export function createHaloPsaClient(settings: HaloPsaSettings, deps: PsaConnecto
 export const haloPsaConnector: PsaConnector<HaloPsaSettings> = {
   kind: 'halopsa',
   label: 'HaloPSA',
+  words: HALO_WORDS,
   settings: haloPsaSettingsSchema,
-  // In the words and order of 1Stream's Halo set-up ("CRM Company", "API Key", "API Private Key"),
-  // then the Halo address, which 1Stream does not ask for but the toolbox calls.
+  // The Halo address and where it is hosted, then 1Stream's Halo set-up in its words ("CRM Company",
+  // "API Key", "API Private Key").
   fields: [
+    {
+      name: 'url',
+      label: 'HaloPSA URL',
+      help: 'The address you sign in to Halo at; the API is at {url}/api.',
+      placeholder: 'https://yourcompany.halopsa.com',
+      type: 'url',
+    },
+    {
+      name: 'hosting',
+      label: 'Hosting',
+      help: 'Hosted by Halo: an address such as yourcompany.halopsa.com. Self-hosted: your own server.',
+      type: 'select',
+      options: [
+        { value: 'hosted', label: 'Hosted by Halo' },
+        { value: 'self-hosted', label: 'Self-hosted' },
+      ],
+    },
     {
       name: 'tenant',
       label: 'CRM Company (tenant)',
-      help: 'Halo-hosted only: the tenant name, the "yourcompany" of yourcompany.halopsa.com (1Stream: the HaloPSA Company ID). Leave empty for a self-hosted Halo.',
+      help: 'The tenant name, the "yourcompany" of yourcompany.halopsa.com (1Stream: the HaloPSA Company ID).',
       placeholder: 'yourcompany',
+      showWhen: { field: 'hosting', values: ['hosted'] },
     },
     {
       name: 'clientId',
@@ -282,13 +313,6 @@ export const haloPsaConnector: PsaConnector<HaloPsaSettings> = {
       secret: true,
     },
     {
-      name: 'url',
-      label: 'HaloPSA URL',
-      help: 'The address you sign in to Halo at; the API is at {url}/api.',
-      placeholder: 'https://yourcompany.halopsa.com',
-      type: 'url',
-    },
-    {
       name: 'noteOutcomeId',
       label: 'Note outcome id',
       help: 'The id of the outcome (action type) of the toolbox’s internal notes; empty uses the outcome named "Private Note".',
@@ -297,8 +321,12 @@ export const haloPsaConnector: PsaConnector<HaloPsaSettings> = {
     },
     { name: 'timeoutMs', label: 'Timeout (ms)', help: 'Per request; default 8000.', advanced: true, type: 'number' },
   ],
-  parseId: parseHaloId,
-  idFormat: ID_FORMAT,
+  // Every Halo record id has the same form.
+  parseId: (_kind, raw) => parseHaloId(raw),
+  idFormat: { ticket: ID_FORMAT, company: ID_FORMAT, contact: ID_FORMAT, member: ID_FORMAT },
+  // 1Stream documents one set of screen-pop variables for every CRM (reference/products.md §3);
+  // no Halo-specific ones are published.
+  screenPop: { ticket: '@ticketid', company: '@companyid', contact: '@contactid' },
   // Halo publishes no concurrency limit; it throttles a request budget with 429 (reference §7),
   // which concurrency does not change. 32 matches the HTTP pool's connections per host, so calls
   // wait in the toolbox's measured queue rather than in the pool.

@@ -165,7 +165,7 @@ export function haloTokenError(status: number, bodyText: string, retryAfterHeade
       context.tenant
         ? `HaloPSA does not know the tenant '${context.tenant}'. Set tenant to your hosted Halo's tenant name (the "yourcompany" of ` +
             'yourcompany.halopsa.com; 1Stream calls it the HaloPSA Company ID).'
-        : 'This HaloPSA instance is hosted by Halo and needs the tenant: set tenant to its name (the "yourcompany" of ' +
+        : 'This HaloPSA instance is hosted by Halo and needs the tenant: choose Hosting "Hosted by Halo" and set tenant to its name (the "yourcompany" of ' +
             'yourcompany.halopsa.com; 1Stream calls it the HaloPSA Company ID).',
       502,
       upstream,

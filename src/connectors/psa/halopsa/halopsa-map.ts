@@ -78,12 +78,12 @@ export function mapTicket(ticket: HaloTicket, url: string, statusName?: string):
     id: String(ticket.id),
     number: `#${ticket.id}`,
     summary: clean(ticket.summary),
-    // Halo keeps projects and tickets in one record space and reads both through /api/Tickets;
-    // the port's service/project split has no Halo field behind it, so every ticket is "service".
-    kind: 'service',
-    // A Halo team is the nearest thing to a ConnectWise board: the queue the ticket sits in.
-    board: optional(ticket.team),
+    // A Halo team is the queue the ticket sits in.
+    queue: optional(ticket.team),
     status: optional(ticket.status_name) ?? statusName,
+    // Halo's ticket types are each instance's own (Incident, Change, Project, …) and tell a
+    // technician what the record is, so the name is shown whenever Halo gives one.
+    ...(optional(ticket.tickettype_name) ? { type: optional(ticket.tickettype_name) } : {}),
     companyId: refId(ticket.client_id),
     companyName: optional(ticket.client_name),
     contactId: refId(ticket.user_id),

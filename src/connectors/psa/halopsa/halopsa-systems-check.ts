@@ -97,7 +97,7 @@ export async function runHaloPsaSystemsCheck(client: HaloPsaClient, noteOutcomeI
       const tenantFix = guessedTenant ? ` For ${host} that is probably '${guessedTenant}'.` : '';
       let hint: string;
       if (aboutTenant) {
-        hint = `Set tenant to your Halo-hosted tenant's name (1Stream: "CRM Company", the HaloPSA Company ID).${tenantFix} A self-hosted Halo needs no tenant.`;
+        hint = `Choose Hosting "Hosted by Halo" and set tenant to your tenant's name (1Stream: "CRM Company", the HaloPSA Company ID).${tenantFix} A self-hosted Halo needs no tenant.`;
       } else if (isToolboxError(error) && error.code === 'TBX_ERR_PSA_AUTH') {
         hint =
           `Re-enter clientId (1Stream: "API Key") and clientSecret ("API Private Key") from ${APPLICATION_PATH} > (the application), ` +

@@ -28,6 +28,29 @@ describe('HaloPSA settings', () => {
     assert.equal(haloPsaSettingsSchema.safeParse({ ...base, tenant: 'https://northwind.halopsa.com' }).success, false);
   });
 
+  it('asks for the tenant only of an instance hosted by Halo', () => {
+    assert.equal(haloPsaSettingsSchema.parse({ ...base, hosting: 'hosted', tenant: 'northwind' }).tenant, 'northwind');
+    const missing = haloPsaSettingsSchema.safeParse({ ...base, hosting: 'hosted' });
+    assert.equal(missing.success, false);
+    assert.deepEqual(
+      missing.error?.issues.map((issue) => issue.path),
+      [['tenant']],
+    );
+    assert.equal(haloPsaSettingsSchema.safeParse({ ...base, hosting: 'self-hosted', tenant: 'northwind' }).success, false);
+    assert.equal(haloPsaSettingsSchema.parse({ ...base, hosting: 'self-hosted' }).tenant, undefined);
+    assert.equal(haloPsaSettingsSchema.safeParse({ ...base, hosting: 'cloud' }).success, false);
+    // The configuration contract's keys alone still work: a tenant means a hosted instance.
+    assert.equal(haloPsaSettingsSchema.parse({ ...base, tenant: 'northwind' }).hosting, undefined);
+    const tenant = haloPsaConnector.fields.find((field) => field.name === 'tenant');
+    assert.deepEqual(tenant?.showWhen, { field: 'hosting', values: ['hosted'] });
+    const hosting = haloPsaConnector.fields.find((field) => field.name === 'hosting');
+    assert.equal(hosting?.type, 'select');
+    assert.deepEqual(
+      hosting?.options?.map((option) => option.value),
+      ['hosted', 'self-hosted'],
+    );
+  });
+
   it('rejects unknown keys, missing credentials, other schemes and credentials in the URL', () => {
     assert.equal(haloPsaSettingsSchema.safeParse({ ...base, extra: 1 }).success, false);
     assert.equal(haloPsaSettingsSchema.safeParse({ ...base, clientSecret: '' }).success, false);
@@ -53,6 +76,16 @@ describe('HaloPSA settings', () => {
   });
 });
 
+describe('HaloPSA words and screen pops', () => {
+  it('names clients, end users and agents, and uses 1Stream’s variables', () => {
+    assert.equal(haloPsaConnector.words.name, 'HaloPSA');
+    assert.deepEqual(haloPsaConnector.words.company, { one: 'client', many: 'clients' });
+    assert.deepEqual(haloPsaConnector.words.contact, { one: 'end user', many: 'end users' });
+    assert.deepEqual(haloPsaConnector.words.member, { one: 'agent', many: 'agents' });
+    assert.deepEqual(haloPsaConnector.screenPop, { ticket: '@ticketid', company: '@companyid', contact: '@contactid' });
+  });
+});
+
 describe('HaloPSA ids', () => {
   it('accepts positive 32-bit integers only', () => {
     assert.equal(parseHaloId('1001'), '1001');
@@ -61,7 +94,11 @@ describe('HaloPSA ids', () => {
     for (const bad of ['0', '007', '-1', '+1', '1.0', '1e3', '2147483648', '', 'abc', '@ticketid', '#12']) {
       assert.equal(parseHaloId(bad), null, bad);
     }
-    assert.equal(haloPsaConnector.idFormat, 'a positive whole number, e.g. 1001');
+    for (const kind of ['ticket', 'company', 'contact', 'member'] as const) {
+      assert.equal(haloPsaConnector.parseId(kind, ' 42 '), '42', kind);
+      assert.equal(haloPsaConnector.parseId(kind, '@ticketid'), null, kind);
+      assert.equal(haloPsaConnector.idFormat[kind], 'a positive whole number, e.g. 1001');
+    }
   });
 
   it('guesses the tenant of a Halo-hosted address only', () => {
