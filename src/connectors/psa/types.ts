@@ -106,8 +106,9 @@ export type PsaNote = {
   visibility: 'internal' | 'customer';
   /**
    * The technician the note is attributed to, when the toolbox user is mapped to one. Left out,
-   * the note is the API user's. A PSA may refuse the author (unknown or inactive): the connector
-   * then fails without writing, and the caller writes the note without it.
+   * the note is the API user's. A PSA may refuse the author (unknown, inactive, not allowed): the
+   * connector then throws `PSA_AUTHOR_REFUSED` (`author-refused.ts`), only when the PSA's answer
+   * proves nothing was saved, and the caller writes the note once more without the author.
    */
   author?: PsaAuthor;
 };

@@ -294,7 +294,7 @@ describe('Autotask connector: notes', () => {
       },
     ));
 
-  it('attributes a note to the technician’s resource, and an inactive one is refused as nothing saved', () =>
+  it('attributes a note to the technician’s resource, and an inactive one is an author refusal (Autotask’s 500 kept)', () =>
     withAutotask({}, async ({ client, sim }) => {
       const { id } = await client.addTicketNote('1001', { lines: ['x'], visibility: 'internal', author: { id: '150', display: 'aowens' } });
       assert.equal(sim.state.ticketNotes.get(Number(id))?.creatorResourceID, 150);
@@ -303,11 +303,40 @@ describe('Autotask connector: notes', () => {
       const error = await rejection(
         client.addTicketNote('1001', { lines: ['y'], visibility: 'internal', author: { id: '151', display: 'bkim' } }),
       );
-      assert.equal(error.code, 'TBX_ERR_PSA_BAD_REQUEST');
+      assert.equal(error.code, 'TBX_ERR_PSA_AUTHOR_REFUSED');
       assert.equal(error.retryable, false);
       assert.equal(error.upstream?.status, 500);
       assert.match(error.message, /resource 151 is inactive/);
       assert.equal(sim.state.ticketNotes.size, 1);
+    }));
+
+  it('a security level without impersonation, or a resource id that is none, is an author refusal too', () =>
+    withAutotask({}, async ({ client, sim, requests }) => {
+      sim.state.apiUser.impersonationAllowed = false;
+      const error = await rejection(
+        client.addTicketNote('1001', { lines: ['x'], visibility: 'internal', author: { id: '150', display: 'aowens' } }),
+      );
+      assert.equal(error.code, 'TBX_ERR_PSA_AUTHOR_REFUSED');
+      assert.match(error.upstream?.message ?? '', /not allowed to impersonate/);
+      const posts = requests('POST', 'Tickets/1001/Notes').length;
+      const bad = await rejection(
+        client.addTicketNote('1001', { lines: ['x'], visibility: 'internal', author: { id: 'bkim', display: 'bkim' } }),
+      );
+      assert.equal(bad.code, 'TBX_ERR_PSA_AUTHOR_REFUSED');
+      assert.equal(requests('POST', 'Tickets/1001/Notes').length, posts, 'nothing sent');
+      // Without a resource, the same kind of refusal is not about the author, and a server fault never is.
+      sim.failNext('Tickets/1001/Notes', 500, 1, { method: 'POST', body: { errors: ['title is required.'] } });
+      assert.equal(
+        (await rejection(client.addTicketNote('1001', { lines: ['x'], visibility: 'internal' }))).code,
+        'TBX_ERR_PSA_BAD_REQUEST',
+      );
+      sim.state.apiUser.impersonationAllowed = true;
+      sim.failNext('Tickets/1001/Notes', 503, 1, { method: 'POST', body: {} });
+      const fault = await rejection(
+        client.addTicketNote('1001', { lines: ['x'], visibility: 'internal', author: { id: '150', display: 'aowens' } }),
+      );
+      assert.equal(fault.code, 'TBX_ERR_PSA_UNAVAILABLE');
+      assert.equal(sim.state.ticketNotes.size, 0);
     }));
 
   it('never sends a note POST twice, whatever the answer', async () => {

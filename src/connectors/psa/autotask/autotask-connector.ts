@@ -1,4 +1,5 @@
 import { isToolboxError, ToolboxError } from '../../../lib/toolbox-error.js';
+import { authorRefused, checkedAuthorId } from '../author-refused.js';
 import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaIdKind, PsaTicket } from '../types.js';
 import { AutotaskClient, type AutotaskRequest } from './autotask-client.js';
 import { listAutotaskCompanies, listAutotaskContactEmailDomains } from './autotask-companies.js';
@@ -77,6 +78,10 @@ const aboutPicklist = (error: unknown) =>
   isToolboxError(error) &&
   error.code === 'TBX_ERR_PSA_BAD_REQUEST' &&
   /picklist|noteType|publish|status/i.test(error.upstream?.message ?? '');
+
+/** Autotask checked the write and refused it (a validation error or a security level): nothing was saved. */
+const refusedUnsaved = (error: unknown): error is ToolboxError =>
+  isToolboxError(error) && !error.retryable && (error.code === 'TBX_ERR_PSA_BAD_REQUEST' || error.code === 'TBX_ERR_PSA_FORBIDDEN');
 
 export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnectorDeps): PsaClient {
   const client = new AutotaskClient(settings, deps);
@@ -170,6 +175,8 @@ export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnec
         throw new ToolboxError({ code: 'TBX_ERR_PSA_BAD_REQUEST', message: 'The note to add to the ticket is empty.', httpStatus: 400 });
       }
       const internal = note.visibility === 'internal';
+      const author = note.author;
+      const resourceId = author ? checkedAuthorId(() => requireId(author.id, 'member')) : undefined;
       const lists = await picklists.of('TicketNotes');
       const publish = internal ? internalPublish(lists.publish) : publicPublish(lists.publish);
       const noteType = noteTypeFor(lists.notetype, internal);
@@ -191,15 +198,23 @@ export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnec
         body: { ticketID: Number(ticketId), title, description, noteType: noteType.value, publish: publish.value },
         // The note then shows as the technician's (reference §2); the API user's security level must
         // allow resource impersonation, or Autotask refuses the note and the caller writes it without.
-        headers: note.author ? { ImpersonationResourceId: requireId(note.author.id, 'member') } : undefined,
+        headers: resourceId ? { ImpersonationResourceId: resourceId } : undefined,
       };
+      let answer: unknown;
       try {
-        const created = client.parse(atWriteResultSchema, await client.request(request), request);
-        return { id: String(created.itemId) };
+        answer = await client.request(request);
       } catch (error) {
-        if (aboutPicklist(error)) picklists.forget('TicketNotes');
+        if (aboutPicklist(error)) {
+          picklists.forget('TicketNotes');
+        } else if (resourceId && refusedUnsaved(error)) {
+          // Autotask answers a resource it will not impersonate (unknown, inactive, or a security
+          // level without "Allow impersonation of resources") with a validation error, HTTP 500
+          // {"errors": [...]}, or 403: nothing was saved, so the note may go without the resource.
+          throw authorRefused(error);
+        }
         throw error;
       }
+      return { id: String(client.parse(atWriteResultSchema, answer, request).itemId) };
     },
 
     async findTicketNote(rawTicketId, marker) {

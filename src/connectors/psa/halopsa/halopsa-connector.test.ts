@@ -319,14 +319,23 @@ describe('HaloPSA connector: notes', () => {
     });
   });
 
-  it('reports a refused agent as a 400 refusal, so the note can be written again without it', async () => {
-    await withHalo({}, async ({ sim, client }) => {
+  it('reports a refused agent as an author refusal (Halo’s 400 kept), so the note can be written again without it', async () => {
+    await withHalo({}, async ({ sim, client, requests }) => {
       const error = await rejection(client.addTicketNote('1001', { lines, visibility: 'internal', author: { id: '4242', display: 'XX' } }));
-      assert.equal(error.code, 'TBX_ERR_PSA_BAD_REQUEST');
+      assert.equal(error.code, 'TBX_ERR_PSA_AUTHOR_REFUSED');
       assert.equal(error.upstream?.status, 400);
       assert.equal(error.retryable, false);
       assert.match(error.message, /Agent 4242/);
       assert.equal(sim.state.actions.get(1001)?.length, 1, 'nothing written');
+      // An agent id that is no Halo id is refused the same way, before anything is sent.
+      const posts = requests('POST', '/api/Actions').length;
+      const bad = await rejection(client.addTicketNote('1001', { lines, visibility: 'internal', author: { id: 'x1', display: 'XX' } }));
+      assert.equal(bad.code, 'TBX_ERR_PSA_AUTHOR_REFUSED');
+      assert.equal(requests('POST', '/api/Actions').length, posts);
+      // Without an agent, a refused note is no author refusal.
+      sim.failNext('/api/Actions', 400, 1, { method: 'POST' });
+      const plain = await rejection(client.addTicketNote('1001', { lines, visibility: 'internal' }));
+      assert.equal(plain.code, 'TBX_ERR_PSA_BAD_REQUEST');
     });
   });
 

@@ -1,4 +1,5 @@
-import { ToolboxError } from '../../../lib/toolbox-error.js';
+import { isToolboxError, ToolboxError } from '../../../lib/toolbox-error.js';
+import { authorRefused, checkedAuthorId } from '../author-refused.js';
 import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaIdKind } from '../types.js';
 import { HaloPsaClient } from './halopsa-client.js';
 import { listHaloCompanies, listHaloContactEmailDomains } from './halopsa-companies.js';
@@ -158,6 +159,8 @@ export function createHaloPsaClient(settings: HaloPsaSettings, deps: PsaConnecto
       if (html === '') {
         throw new ToolboxError({ code: 'TBX_ERR_PSA_BAD_REQUEST', message: 'The note to add to the ticket is empty.', httpStatus: 400 });
       }
+      const author = note.author;
+      const agentId = author ? checkedAuthorId(() => requireId(author.id, 'member')) : undefined;
       const action: Record<string, unknown> = {
         // Integer ids are sent as JSON numbers (reference §3): Halo refuses "123" for an int.
         ticket_id: Number(ticketId),
@@ -167,7 +170,7 @@ export function createHaloPsaClient(settings: HaloPsaSettings, deps: PsaConnecto
         hiddenfromuser: note.visibility === 'internal',
         sendemail: false,
         // The agent the note shows as, when the technician is mapped to one; else the API agent.
-        ...(note.author ? { who_agentid: Number(requireId(note.author.id, 'member')) } : {}),
+        ...(agentId ? { who_agentid: Number(agentId) } : {}),
       };
       const request = {
         method: 'POST' as const,
@@ -178,7 +181,14 @@ export function createHaloPsaClient(settings: HaloPsaSettings, deps: PsaConnecto
         // An ARRAY, even for one action (reference §4, §8).
         body: [action],
       };
-      const response = await client.request(request);
+      const response = await client.request(request).catch((error: unknown) => {
+        // Halo checks the agent with the rest of the action and refuses it (400, or 403/422)
+        // before saving anything: the toolbox may then write the note without the agent.
+        if (agentId && isToolboxError(error) && !error.retryable && [400, 403, 422].includes(error.upstream?.status ?? 0)) {
+          throw authorRefused(error);
+        }
+        throw error;
+      });
       // Whether Halo answers with the action or a list of them is unverified: both are read.
       const created = Array.isArray(response.data) ? response.data[0] : response.data;
       const parsed = haloActionSchema.safeParse(created);
