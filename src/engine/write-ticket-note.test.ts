@@ -7,7 +7,8 @@ import type { JobQueue } from '../jobs/types.js';
 import { createSilentLogger } from '../lib/logger.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/types.js';
-import { attemptTicketNote, noteMarker, type WriteTicketNoteDeps } from './write-ticket-note.js';
+import { composeTicketNote, noteMarker } from './compose-ticket-note.js';
+import { attemptTicketNote, type WriteTicketNoteDeps } from './write-ticket-note.js';
 
 const T0 = '2026-01-01T00:00:00.000Z';
 const BAILEY: PsaAuthor = { id: '151', display: 'bkim' };
@@ -37,30 +38,35 @@ describe('the ticket note on Autotask, written as the technician’s resource', 
     await store.close();
   });
 
+  function createExecution(executionId: string, inputs: Record<string, unknown> = {}) {
+    return store.executions.createOnce(
+      {
+        id: executionId,
+        launchId: null,
+        psaKind: 'autotask',
+        formName: 'password_reset',
+        technicianUserId: 'u1',
+        technicianEmail: 'bailey@northwind-it.example',
+        ticketId: '1001',
+        companyId: '250',
+        contactId: '301',
+        directoryId: 'contoso',
+        targetUserId: 'user-1',
+        targetDisplay: 'Megan Bowen',
+        inputs,
+        secretSealed: null,
+        secretExpiresAt: null,
+        steps: [{ key: 'ticket-note', label: 'Add an internal note to the ticket' }],
+      },
+      T0,
+    );
+  }
+
+  /** A fresh simulator, an execution on ticket 1001, and the note step's dependencies. */
   async function run(executionId: string, author: PsaAuthor | undefined) {
     autotask = await startAutotask();
     try {
-      await store.executions.createOnce(
-        {
-          id: executionId,
-          launchId: null,
-          psaKind: 'autotask',
-          formName: 'password_reset',
-          technicianUserId: 'u1',
-          technicianEmail: 'bailey@northwind-it.example',
-          ticketId: '1001',
-          companyId: '250',
-          contactId: '301',
-          directoryId: 'contoso',
-          targetUserId: 'user-1',
-          targetDisplay: 'Megan Bowen',
-          inputs: {},
-          secretSealed: null,
-          secretExpiresAt: null,
-          steps: [{ key: 'ticket-note', label: 'Add an internal note to the ticket' }],
-        },
-        T0,
-      );
+      await createExecution(executionId);
       const deps: WriteTicketNoteDeps = {
         store,
         psa: autotask.client,
@@ -74,7 +80,10 @@ describe('the ticket note on Autotask, written as the technician’s resource', 
       };
       return {
         deps,
-        lines: ['Technician Toolbox: Password reset for Megan Bowen succeeded.', `Run by Bailey Kim; ${noteMarker(executionId)}`],
+        lines: [
+          'Technician Toolbox: Password reset for Megan Bowen succeeded.',
+          `Run by Bailey Kim from a screen pop${noteMarker(executionId)}`,
+        ],
       };
     } catch (error) {
       await autotask.close();
@@ -139,6 +148,42 @@ describe('the ticket note on Autotask, written as the technician’s resource', 
       assert.equal(notePosts().length, 1, 'a note that may have landed was sent again');
       assert.equal((await store.executions.get('ex-fault'))?.noteStatus, 'pending');
       assert.equal(enqueued.length, 1);
+    } finally {
+      await autotask.close();
+    }
+  });
+
+  test('a re-run’s note names the run it repeats, and is still not taken for that run’s note', async () => {
+    const { deps } = await run('ex-original', undefined);
+    try {
+      // The re-run's note is on the ticket; the original's first attempt never reached Autotask.
+      await createExecution('ex-rerun', { rerunOf: 'ex-original' });
+      const noteOf = async (id: string) =>
+        composeTicketNote({
+          execution: (await store.executions.get(id))!,
+          steps: await store.executions.steps(id),
+          title: 'Password reset',
+          status: 'succeeded',
+          secretSet: false,
+          technicianName: 'Bailey Kim',
+          executionUrl: `https://toolbox.example/executions/${id}`,
+        });
+      const rerunLines = await noteOf('ex-rerun');
+      assert.match(rerunLines.join('\n'), /a re-run of execution ex-original; execution ex-rerun\./);
+      await attemptTicketNote(deps, 'ex-rerun', 1, rerunLines, 1);
+      assert.equal(autotask.sim.state.ticketNotes.size, 1);
+
+      // The original's retry looks before writing, and must not find the re-run's note.
+      await attemptTicketNote(deps, 'ex-original', 1, await noteOf('ex-original'), 2);
+      const step = await noteStep('ex-original');
+      assert.match(step.message ?? '', /^Internal note \d+ added to ticket #1001 \(attempt 2\)\.$/);
+      assert.equal(autotask.sim.state.ticketNotes.size, 2, 'the original’s note was never written');
+      // And its own note is found by a later look, exactly once.
+      assert.notEqual(await autotask.client.findTicketNote('1001', noteMarker('ex-original')), null);
+      assert.deepEqual(
+        [...autotask.sim.state.ticketNotes.values()].map((note) => (String(note.description).match(/; execution [\w-]+\./g) ?? []).length),
+        [1, 1],
+      );
     } finally {
       await autotask.close();
     }

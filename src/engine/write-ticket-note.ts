@@ -7,6 +7,7 @@ import { crashPoint } from '../lib/crash-point.js';
 import type { Logger } from '../lib/logger.js';
 import { isToolboxError } from '../lib/toolbox-error.js';
 import { LeaseLostError, type Store } from '../store/types.js';
+import { noteMarker } from './compose-ticket-note.js';
 
 export const RETRY_TICKET_NOTE_JOB = 'ticket-note.retry';
 
@@ -35,9 +36,6 @@ export type WriteTicketNoteDeps = {
    */
   authorFor?: (userId: string) => PsaAuthor | undefined;
 };
-
-/** Every note names its execution; the retry looks for this text before writing again. */
-export const noteMarker = (executionId: string) => `execution ${executionId}`;
 
 const iso = (clock: Clock) => new Date(clock.now()).toISOString();
 const upstreamCode = (error: unknown) =>
@@ -94,7 +92,8 @@ export async function attemptTicketNote(
   // Recorded before anything is sent (and fenced): "attempting" is what a recovered run sees.
   await store.executions.updateStep(executionId, noteSeq, { status: 'running', startedAt: new Date(started).toISOString() }, lease);
   try {
-    // Only a note that may have been sent before can be on the ticket; a first attempt looks for nothing.
+    // Only a note that may have been sent before can be on the ticket; a first attempt looks for
+    // nothing. Every note names its execution (`noteMarker`): the retry looks for exactly that.
     const existing = attemptedBefore ? await deps.psa.findTicketNote(ticketId, noteMarker(executionId)) : null;
     const written = existing
       ? { note: existing, attribution: '' }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { withAutotask } from '../../../../test/helpers/autotask-sim.js';
 import { rejection } from '../../../../test/helpers/rejection.js';
+import { noteMarker } from '../../../engine/compose-ticket-note.js';
 import { picklistValue } from '../../../simulators/autotask/autotask-entity-info.js';
 import { demoAutotaskApiUser } from '../../../simulators/autotask/autotask-seed.js';
 import { autotaskConnector } from './autotask-connector.js';
@@ -380,6 +381,25 @@ describe('Autotask connector: notes', () => {
       await client.addTicketNote('1001', { lines: ['execution ex-8'], visibility: 'internal' });
       assert.equal(await client.findTicketNote('1001', 'execution ex-7'), null);
       assert.notEqual(await client.findTicketNote('1002', 'execution ex-7'), null);
+    }));
+
+  it('finds a note by its exact marker: a re-run’s note naming the original run is not the original’s note', () =>
+    withAutotask({}, async ({ client }) => {
+      const rerun = await client.addTicketNote('1001', {
+        lines: [
+          'Technician Toolbox: Password reset for Megan Bowen succeeded.',
+          `Run by Alex Owens again, as a re-run of execution W-1${noteMarker('X_1')}`,
+        ],
+        visibility: 'internal',
+      });
+      assert.equal(await client.findTicketNote('1001', noteMarker('W-1')), null);
+      assert.deepEqual(await client.findTicketNote('1001', noteMarker('X_1')), rerun);
+      assert.equal(await client.findTicketNote('1001', noteMarker('X')), null);
+      const original = await client.addTicketNote('1001', {
+        lines: ['Done.', `Run by Alex Owens from a screen pop${noteMarker('W-1')}`],
+        visibility: 'internal',
+      });
+      assert.deepEqual(await client.findTicketNote('1001', noteMarker('W-1')), original);
     }));
 
   it('reads the note picklists again after Autotask refused a value that changed', () =>

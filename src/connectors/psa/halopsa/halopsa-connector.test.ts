@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { withHalo } from '../../../../test/helpers/halopsa-harness.js';
 import { rejection } from '../../../../test/helpers/rejection.js';
 import type { DemoCompany } from '../../../demo/demo-data.js';
+import { noteMarker } from '../../../engine/compose-ticket-note.js';
 import { DEMO_HALO_API_AGENT, demoHaloPsa } from '../../../simulators/halopsa/halopsa-seed.js';
 
 const manyCompanies = (count: number): DemoCompany[] =>
@@ -336,6 +337,26 @@ describe('HaloPSA connector: notes', () => {
       sim.failNext('/api/Actions', 400, 1, { method: 'POST' });
       const plain = await rejection(client.addTicketNote('1001', { lines, visibility: 'internal' }));
       assert.equal(plain.code, 'TBX_ERR_PSA_BAD_REQUEST');
+    });
+  });
+
+  it('finds a note by its exact marker: a re-run’s note naming the original run is not the original’s note', async () => {
+    await withHalo({}, async ({ client }) => {
+      const rerun = await client.addTicketNote('1002', {
+        lines: [
+          'Technician Toolbox: Password reset for Megan Bowen succeeded.',
+          `Run by Alex Owens again, as a re-run of execution W-1${noteMarker('X_1')}`,
+        ],
+        visibility: 'internal',
+      });
+      assert.equal(await client.findTicketNote('1002', noteMarker('W-1')), null);
+      assert.deepEqual(await client.findTicketNote('1002', noteMarker('X_1')), rerun);
+      assert.equal(await client.findTicketNote('1002', noteMarker('X')), null);
+      const original = await client.addTicketNote('1002', {
+        lines: [`Run by Alex Owens from a screen pop${noteMarker('W-1')}`],
+        visibility: 'internal',
+      });
+      assert.deepEqual(await client.findTicketNote('1002', noteMarker('W-1')), original);
     });
   });
 
