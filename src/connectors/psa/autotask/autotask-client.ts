@@ -170,12 +170,14 @@ export class AutotaskClient {
 
   /**
    * Autotask's ExecuteCommand link to a ticket (developer help, "Using the ExecuteCommand API"):
-   * `{webUrl}Autotask/AutotaskExtend/ExecuteCommand.aspx?Code=OpenTicketDetail&TicketID={id}`.
+   * `{webUrl}Autotask/AutotaskExtend/ExecuteCommand.aspx?Code=OpenTicketDetail&TicketID={id}`, or
+   * `&TicketNumber=` for a ticket named by its number ("Ticket Detail by Ticket Number").
    * The web address comes from zone discovery; before it is known, the zone-less login host.
    */
-  ticketUrl(id: string): string {
+  ticketUrl(ref: string): string {
     const webUrl = this.knownZone?.webUrl ?? 'https://ww.autotask.net/';
-    return `${webUrl}Autotask/AutotaskExtend/ExecuteCommand.aspx?Code=OpenTicketDetail&TicketID=${encodeURIComponent(id)}`;
+    const param = /^\d+$/.test(ref) ? 'TicketID' : 'TicketNumber';
+    return `${webUrl}Autotask/AutotaskExtend/ExecuteCommand.aspx?Code=OpenTicketDetail&${param}=${encodeURIComponent(ref)}`;
   }
 
   /** One API call; returns the parsed JSON body of a success, throws a ToolboxError otherwise. */

@@ -38,9 +38,9 @@ describe('Autotask connector: settings', () => {
     assert.equal(byName.integrationCode?.secret, true);
     assert.equal(byName.zoneDiscoveryUrl?.advanced, true);
     assert.equal(autotaskConnector.maxConcurrentRequests, 3);
-    assert.equal(autotaskConnector.parseId('ticket', ' 29682885 '), '29682885');
+    assert.equal(autotaskConnector.parseId('company', ' 29682885 '), '29682885');
     for (const bad of ['0', '012', '-5', '12abc', 'T20240101.0001', '1234567890123456'])
-      assert.equal(autotaskConnector.parseId('ticket', bad), null, bad);
+      assert.equal(autotaskConnector.parseId('company', bad), null, bad);
   });
 });
 
@@ -54,6 +54,15 @@ describe('Autotask connector: words, ids and screen pops', () => {
       assert.equal(autotaskConnector.parseId(kind, 'abc'), null, kind);
       assert.match(autotaskConnector.idFormat[kind], /positive whole number/);
     }
+  });
+
+  it('takes a ticket by the number technicians see, too, and only a ticket', () => {
+    assert.equal(autotaskConnector.parseId('ticket', ' t20240101.0001 '), 'T20240101.0001');
+    assert.equal(autotaskConnector.parseId('ticket', 'T20240101.12345'), 'T20240101.12345');
+    for (const bad of ['T2024010.0001', 'T20240101.001', 'T20240101', '20240101.0001', 'T20240101.0001x'])
+      assert.equal(autotaskConnector.parseId('ticket', bad), null, bad);
+    for (const kind of ['company', 'contact', 'member'] as const) assert.equal(autotaskConnector.parseId(kind, 'T20240101.0001'), null);
+    assert.match(autotaskConnector.idFormat.ticket, /T20240101\.0001/);
   });
 });
 
@@ -243,6 +252,44 @@ describe('Autotask connector: reads', () => {
         { op: 'in', field: 'companyID', value: [250, 251, 999] },
         { op: 'eq', field: 'isActive', value: 1 },
       ]);
+    }));
+});
+
+describe('Autotask connector: a ticket named by its number', () => {
+  it('reads it with one query, links it by number, and writes, finds and moves by the id it looked up once', () =>
+    withAutotask({}, async ({ client, sim, requests, server }) => {
+      const number = String(sim.state.tickets.get(1002)?.ticketNumber);
+      assert.match(number, /^T\d{8}\.\d{4}$/);
+      const ticket = await client.getTicket(number.toLowerCase());
+      assert.equal(ticket.id, '1002');
+      assert.equal(ticket.number, number);
+      assert.equal(requests('GET', /^Tickets\/\d+$/).length, 0, 'no second read by id');
+      assert.deepEqual(filterOf(requests('POST', 'Tickets/query')[0]), [{ op: 'eq', field: 'ticketNumber', value: number }]);
+      assert.equal(
+        client.ticketUrl(number),
+        `${server.url}/Autotask/AutotaskExtend/ExecuteCommand.aspx?Code=OpenTicketDetail&TicketNumber=${number}`,
+      );
+
+      const marker = noteMarker('ex-9');
+      const note = await client.addTicketNote(number, {
+        lines: ['Done.', `Run by Alex Owens from a screen pop${marker}`],
+        visibility: 'internal',
+      });
+      assert.equal(sim.state.ticketNotes.get(Number(note.id))?.ticketID, 1002);
+      assert.deepEqual(await client.findTicketNote(number, marker), note);
+      await client.setTicketStatus!(number, 'In Progress');
+      assert.equal(sim.state.tickets.get(1002)?.status, 8);
+      assert.equal(requests('POST', 'Tickets/query').length, 1, 'the number was looked up once');
+    }));
+
+  it('an unknown number is a ticket not found, in the technician’s words', () =>
+    withAutotask({}, async ({ client, sim }) => {
+      const error = await rejection(client.getTicket('T19990101.0001'));
+      assert.equal(error.code, 'TBX_ERR_PSA_NOT_FOUND');
+      assert.equal(error.message, 'Ticket T19990101.0001 was not found in Autotask.');
+      const noteError = await rejection(client.addTicketNote('T19990101.0001', { lines: ['x'], visibility: 'internal' }));
+      assert.equal(noteError.code, 'TBX_ERR_PSA_NOT_FOUND');
+      assert.equal(sim.state.ticketNotes.size, 0);
     }));
 });
 

@@ -29,9 +29,11 @@ import {
 } from './autotask-picklists.js';
 import { AUTOTASK_ZONE_DISCOVERY_URL, type AutotaskSettings, autotaskSettingsSchema } from './autotask-settings.js';
 import { runAutotaskSystemsCheck } from './autotask-systems-check.js';
+import { AutotaskTicketIds, isAutotaskTicketNumber, parseAutotaskTicketNumber } from './autotask-ticket-ref.js';
 import { formatAutotaskNote } from './format-autotask-note.js';
 
 const ID_FORMAT = 'a positive whole number, e.g. 29682885';
+const TICKET_FORMAT = 'a ticket id (a positive whole number, e.g. 29682885) or a ticket number, e.g. T20240101.0001';
 
 /** What Autotask calls its records: technicians are "resources" (1Stream: "CRM users"). */
 const AUTOTASK_WORDS = {
@@ -64,6 +66,21 @@ function requireId(raw: string, kind: PsaIdKind): string {
   return id;
 }
 
+/** A ticket as Autotask's id, or as the ticket number technicians see (`autotask-ticket-ref.ts`). */
+export const parseAutotaskTicketRef = (raw: string): string | null => parseAutotaskId(raw) ?? parseAutotaskTicketNumber(raw);
+
+function requireTicket(raw: string): string {
+  const ref = parseAutotaskTicketRef(raw);
+  if (ref === null) {
+    throw new ToolboxError({
+      code: 'TBX_ERR_PSA_BAD_ID',
+      message: `'${raw.slice(0, 40)}' is not an Autotask ticket: expected ${TICKET_FORMAT}.`,
+      httpStatus: 400,
+    });
+  }
+  return ref;
+}
+
 const notFound = (kind: string, id: string, operation: string) =>
   new ToolboxError({
     code: 'TBX_ERR_PSA_NOT_FOUND',
@@ -86,6 +103,7 @@ const refusedUnsaved = (error: unknown): error is ToolboxError =>
 export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnectorDeps): PsaClient {
   const client = new AutotaskClient(settings, deps);
   const picklists = new AutotaskPicklists(client, deps.clock);
+  const ticketIds = new AutotaskTicketIds(client);
 
   /** The ticket picklists for labels; a screen pop still opens without them, only without names. */
   async function ticketLabels(signal?: AbortSignal): Promise<Picklists | undefined> {
@@ -118,14 +136,15 @@ export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnec
 
   return {
     async getTicket(rawId, options): Promise<PsaTicket> {
-      const id = requireId(rawId, 'ticket');
-      const operation = 'GET /Tickets/{id}';
+      const ref = requireTicket(rawId);
+      const byNumber = isAutotaskTicketNumber(ref);
+      const operation = byNumber ? 'POST /Tickets/query' : 'GET /Tickets/{id}';
       // The picklists are cached; the first screen pop reads them beside the ticket, not after it.
       const [item, lists] = await Promise.all([
-        readItem('Ticket', id, `Tickets/${id}`, operation, options?.signal),
+        byNumber ? ticketIds.find(ref, options?.signal) : readItem('Ticket', ref, `Tickets/${ref}`, operation, options?.signal),
         ticketLabels(options?.signal),
       ]);
-      const ticket = client.parse(atTicketSchema, item, { operation, action: `read ticket ${id}` });
+      const ticket = client.parse(atTicketSchema, item, { operation, action: `read ticket ${ref}` });
       return mapTicket(
         ticket,
         {
@@ -169,7 +188,7 @@ export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnec
     listContactEmailDomains: (companyIds, options) => listAutotaskContactEmailDomains(client, companyIds, options),
 
     async addTicketNote(rawTicketId, note) {
-      const ticketId = requireId(rawTicketId, 'ticket');
+      const ticketId = await ticketIds.idOf(requireTicket(rawTicketId));
       const { title, description } = formatAutotaskNote(note.lines);
       if (description.trim() === '') {
         throw new ToolboxError({ code: 'TBX_ERR_PSA_BAD_REQUEST', message: 'The note to add to the ticket is empty.', httpStatus: 400 });
@@ -218,7 +237,7 @@ export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnec
     },
 
     async findTicketNote(rawTicketId, marker) {
-      const ticketId = requireId(rawTicketId, 'ticket');
+      const ticketId = await ticketIds.idOf(requireTicket(rawTicketId));
       const request = {
         operation: 'POST /TicketNotes/query',
         action: `look for an earlier note on ticket ${ticketId}`,
@@ -238,7 +257,7 @@ export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnec
     },
 
     async setTicketStatus(rawTicketId, statusName) {
-      const ticketId = requireId(rawTicketId, 'ticket');
+      const ticketId = await ticketIds.idOf(requireTicket(rawTicketId));
       const lists = await picklists.of('Tickets');
       // Autotask has one status list for every queue (no per-board statuses as in ConnectWise).
       const status = statusByName(lists.status, statusName);
@@ -267,7 +286,7 @@ export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnec
     },
 
     ticketUrl(rawTicketId) {
-      return client.ticketUrl(requireId(rawTicketId, 'ticket'));
+      return client.ticketUrl(requireTicket(rawTicketId));
     },
 
     async systemsCheck() {
@@ -322,9 +341,9 @@ export const autotaskConnector: PsaConnector<AutotaskSettings> = {
     },
     { name: 'timeoutMs', label: 'Timeout (ms)', help: 'Per request; default 8000.', advanced: true, type: 'number' },
   ],
-  // Every Autotask record id has the same form.
-  parseId: (_kind, raw) => parseAutotaskId(raw),
-  idFormat: { ticket: ID_FORMAT, company: ID_FORMAT, contact: ID_FORMAT, member: ID_FORMAT },
+  // Record ids are numbers; a ticket may be named by its number too, as technicians see it.
+  parseId: (kind, raw) => (kind === 'ticket' ? parseAutotaskTicketRef(raw) : parseAutotaskId(raw)),
+  idFormat: { ticket: TICKET_FORMAT, company: ID_FORMAT, contact: ID_FORMAT, member: ID_FORMAT },
   // 1Stream documents one set of screen-pop variables for every CRM (reference/products.md §3);
   // no Autotask-specific ones are published.
   screenPop: { ticket: '@ticketid', company: '@companyid', contact: '@contactid' },
