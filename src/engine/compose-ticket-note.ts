@@ -19,6 +19,15 @@ const OUTCOME: Record<string, string> = {
 };
 
 /**
+ * The text that names a note's own execution, and nothing else: it ends the note's "Run by" line.
+ * A re-run's note names the run it repeats too ("…as a re-run of execution W; execution X."), so
+ * "execution W" alone would take that note for W's and W's own note would never be written; the
+ * separator before and the full stop after make the match exact, since ids (base64url) hold
+ * neither. Notes written before this form existed end the line the same way.
+ */
+export const noteMarker = (executionId: string) => `; execution ${executionId}.`;
+
+/**
  * The internal note written on the ticket: a summary line, then each step with its result. It
  * is built only from step messages and record fields, which never hold a password or token.
  */
@@ -38,7 +47,7 @@ export function composeTicketNote(options: {
     `Technician Toolbox: ${options.title} for ${execution.targetDisplay} ${OUTCOME[options.status] ?? options.status}.`,
     `Run by ${options.technicianName} (${execution.technicianEmail}) ${
       typeof execution.inputs.rerunOf === 'string' ? `again, as a re-run of execution ${execution.inputs.rerunOf}` : 'from a screen pop'
-    }; execution ${execution.id}.`,
+    }${noteMarker(execution.id)}`,
   ];
   steps.forEach((step, index) => {
     lines.push(`${index + 1}. ${step.label}: ${STATUS_WORD[step.status] ?? step.status}${step.message ? ` - ${step.message}` : ''}`);

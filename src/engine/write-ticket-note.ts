@@ -1,11 +1,13 @@
+import { PSA_AUTHOR_REFUSED } from '../connectors/psa/author-refused.js';
 import { psaWordsOf } from '../connectors/psa/psa-words.js';
-import type { PsaAuthor, PsaClient, PsaConnectorRegistry } from '../connectors/psa/types.js';
+import type { PsaAuthor, PsaClient, PsaConnectorRegistry, PsaWords } from '../connectors/psa/types.js';
 import type { JobLease, JobQueue } from '../jobs/types.js';
 import type { Clock } from '../lib/clock.js';
 import { crashPoint } from '../lib/crash-point.js';
 import type { Logger } from '../lib/logger.js';
 import { isToolboxError } from '../lib/toolbox-error.js';
 import { LeaseLostError, type Store } from '../store/types.js';
+import { noteMarker } from './compose-ticket-note.js';
 
 export const RETRY_TICKET_NOTE_JOB = 'ticket-note.retry';
 
@@ -34,9 +36,6 @@ export type WriteTicketNoteDeps = {
    */
   authorFor?: (userId: string) => PsaAuthor | undefined;
 };
-
-/** Every note names its execution; the retry looks for this text before writing again. */
-export const noteMarker = (executionId: string) => `execution ${executionId}`;
 
 const iso = (clock: Clock) => new Date(clock.now()).toISOString();
 const upstreamCode = (error: unknown) =>
@@ -93,11 +92,12 @@ export async function attemptTicketNote(
   // Recorded before anything is sent (and fenced): "attempting" is what a recovered run sees.
   await store.executions.updateStep(executionId, noteSeq, { status: 'running', startedAt: new Date(started).toISOString() }, lease);
   try {
-    // Only a note that may have been sent before can be on the ticket; a first attempt looks for nothing.
+    // Only a note that may have been sent before can be on the ticket; a first attempt looks for
+    // nothing. Every note names its execution (`noteMarker`): the retry looks for exactly that.
     const existing = attemptedBefore ? await deps.psa.findTicketNote(ticketId, noteMarker(executionId)) : null;
     const written = existing
       ? { note: existing, attribution: '' }
-      : await addNoteAsTechnician(deps, executionId, ticketId, lines, deps.authorFor?.(execution.technicianUserId), words.member.one);
+      : await addNoteAsTechnician(deps, executionId, ticketId, lines, deps.authorFor?.(execution.technicianUserId), words);
     if (!existing) crashPoint('note:after-send');
     const note = written.note;
     await store.executions.setNote(executionId, { status: 'written', text, error: null });
@@ -146,14 +146,11 @@ export async function attemptTicketNote(
 }
 
 /**
- * A refusal that proves the note was not saved (a validation or permission answer, or an id the
- * connector would not send): only then is writing it again without the member safe. Timeouts and
- * 5xx may have landed, so they go through the usual look-before-retry path instead.
+ * The connector's word that the PSA refused the note's author and saved nothing (whatever status
+ * the PSA answered with): only then is writing it again without the author safe. Timeouts and
+ * failures that may have landed go through the usual look-before-retry path instead.
  */
-const refusedBeforeSaving = (error: unknown) =>
-  isToolboxError(error) &&
-  !error.retryable &&
-  (error.code === 'TBX_ERR_PSA_BAD_ID' || [400, 403, 422].includes(error.upstream?.status ?? 0));
+const refusedAuthor = (error: unknown) => isToolboxError(error) && error.code === PSA_AUTHOR_REFUSED;
 
 /**
  * Adds the note as the technician's PSA member when they are mapped to one. If the PSA refuses
@@ -166,15 +163,16 @@ async function addNoteAsTechnician(
   ticketId: string,
   lines: string[],
   author: PsaAuthor | undefined,
-  /** The PSA's word for a technician: "member", "resource", "agent". */
-  memberWord: string,
+  /** The PSA's words: its name, and its word for a technician ("member", "resource", "agent"). */
+  words: PsaWords,
 ): Promise<{ note: { id: string }; attribution: string }> {
+  const memberWord = words.member.one;
   if (!author) return { note: await deps.psa.addTicketNote(ticketId, { lines, visibility: 'internal' }), attribution: '' };
   try {
     const note = await deps.psa.addTicketNote(ticketId, { lines, visibility: 'internal', author });
     return { note, attribution: ` as ${memberWord} ${author.display}` };
   } catch (error) {
-    if (!refusedBeforeSaving(error)) throw error;
+    if (!refusedAuthor(error)) throw error;
     deps.logger.warn(
       { executionId, ticketId, author: author.display, err: isToolboxError(error) ? error.toLog() : undefined },
       'the PSA refused to attribute the ticket note to the technician’s member; writing it once more without the member',
@@ -182,7 +180,7 @@ async function addNoteAsTechnician(
     const note = await deps.psa.addTicketNote(ticketId, { lines, visibility: 'internal' });
     return {
       note,
-      attribution: ` by the API ${memberWord}: the PSA refused ${memberWord} ${author.display} (${upstreamCode(error) ?? (error as { code: string }).code}), so check the technician mapping`,
+      attribution: ` by the API ${memberWord}: ${words.name} refused ${memberWord} ${author.display} (${upstreamCode(error) ?? (error as { code: string }).code}), so check the technician mapping`,
     };
   }
 }

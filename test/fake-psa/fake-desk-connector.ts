@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authorRefused, checkedAuthorId } from '../../src/connectors/psa/author-refused.js';
 import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaIdKind } from '../../src/connectors/psa/types.js';
 import { ToolboxError } from '../../src/lib/toolbox-error.js';
 
@@ -157,10 +158,15 @@ function createClient(settings: FakeDeskSettings, deps: PsaConnectorDeps): PsaCl
     },
     async addTicketNote(raw, note) {
       const id = requireId('ticket', raw);
+      const author = note.author;
+      const agentId = author ? checkedAuthorId(() => requireId('member', author.id)) : undefined;
       const created = (await call('POST', `/incidents/${id}/notes`, `add a note to incident ${id}`, {
         body: note.lines.join('\n'),
         private: note.visibility === 'internal',
-        ...(note.author ? { agentId: requireId('member', note.author.id) } : {}),
+        ...(agentId ? { agentId } : {}),
+      }).catch((error: unknown) => {
+        // FakeDesk refuses an unknown agent with 422, saving nothing.
+        throw agentId && error instanceof ToolboxError && error.upstream?.status === 422 ? authorRefused(error) : error;
       })) as { id: string };
       return { id: created.id };
     },

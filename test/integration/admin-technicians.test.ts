@@ -258,7 +258,7 @@ for (const database of TEST_DATABASES) {
       const { json, noteStep } = await runPasswordReset();
       assert.equal(json.status, 'succeeded');
       assert.equal(noteStep.status, 'ok');
-      assert.match(noteStep.message, /by the API member: the PSA refused member bkim2 \(400 InvalidObject\)/);
+      assert.match(noteStep.message, /by the API member: ConnectWise refused member bkim2 \(400 InvalidObject\)/);
       const notes = toolbox.cw.state.notes.get(1001) ?? [];
       assert.equal(notes.length, notesBefore + 1, 'the note was lost or written twice');
       assert.equal((notes.at(-1)!.member as { identifier: string }).identifier, 'APIMember');

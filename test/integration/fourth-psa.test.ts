@@ -203,7 +203,8 @@ for (const database of TEST_DATABASES) {
       const html = decode(await (await toolbox.request('/admin/psa', { cookie: admin.cookie })).text());
       assert.match(
         html,
-        /<select id="psa-kind" name="kind"[^>]*>\s*<option value="connectwise" selected="">ConnectWise PSA \(Manage\)<\/option>\s*<option value="fakedesk">FakeDesk Service Cloud<\/option>/,
+        // The built-in PSAs first (ConnectWise, the default, selected), then the one this test registered.
+        /<select id="psa-kind" name="kind"[^>]*>\s*<option value="connectwise" selected="">ConnectWise PSA \(Manage\)<\/option>(\s*<option value="[a-z]+">[^<]+<\/option>)*\s*<option value="fakedesk">FakeDesk Service Cloud<\/option>\s*<\/select>/,
       );
       assert.match(html, /<fieldset class="psa-kind-fields" data-psa-kind="connectwise"/);
       assert.match(html, /<fieldset class="psa-kind-fields" data-psa-kind="fakedesk"/);

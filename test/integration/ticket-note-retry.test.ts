@@ -90,7 +90,7 @@ describe('the ticket note when ConnectWise does not take it', () => {
         assert.equal(toolbox.cw.state.notes.get(1001)?.length, 1, 'the note was written twice');
         const searched = toolbox.cw.state.requests.filter((r) => r.method === 'GET' && r.path === '/service/tickets/1001/notes');
         assert.equal(searched.length, 1);
-        assert.match(searched[0]?.query.conditions ?? '', /^text contains "execution [A-Za-z0-9_-]+"$/);
+        assert.match(searched[0]?.query.conditions ?? '', /^text contains "; execution [A-Za-z0-9_-]+\."$/);
       },
     );
   });

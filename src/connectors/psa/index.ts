@@ -1,4 +1,6 @@
+import { autotaskConnector } from './autotask/autotask-connector.js';
 import { connectWiseConnector } from './connectwise/connectwise-connector.js';
+import { haloPsaConnector } from './halopsa/halopsa-connector.js';
 import type { PsaConnector } from './types.js';
 
 /**
@@ -7,4 +9,6 @@ import type { PsaConnector } from './types.js';
  */
 export const psaConnectors: Record<string, PsaConnector<unknown>> = {
   connectwise: connectWiseConnector as PsaConnector<unknown>,
+  autotask: autotaskConnector as PsaConnector<unknown>,
+  halopsa: haloPsaConnector as PsaConnector<unknown>,
 };

@@ -106,8 +106,9 @@ export type PsaNote = {
   visibility: 'internal' | 'customer';
   /**
    * The technician the note is attributed to, when the toolbox user is mapped to one. Left out,
-   * the note is the API user's. A PSA may refuse the author (unknown or inactive): the connector
-   * then fails without writing, and the caller writes the note without it.
+   * the note is the API user's. A PSA may refuse the author (unknown, inactive, not allowed): the
+   * connector then throws `PSA_AUTHOR_REFUSED` (`author-refused.ts`), only when the PSA's answer
+   * proves nothing was saved, and the caller writes the note once more without the author.
    */
   author?: PsaAuthor;
 };
@@ -131,8 +132,11 @@ export type PsaClient = {
   /** Writes a note on a ticket. Never retried blindly: a failure is reported, not repeated. */
   addTicketNote(ticketId: string, note: PsaNote): Promise<{ id: string }>;
   /**
-   * The note on this ticket whose text contains `marker`, or null. Before a note is written again
-   * after a lost answer, this tells whether the first attempt landed after all.
+   * The note on this ticket whose text contains `marker` verbatim (case and punctuation included,
+   * once the connector's own formatting such as HTML is undone), or null. Before a note is written
+   * again after a lost answer, this tells whether the first attempt landed after all. The marker
+   * is delimited on both sides ("; execution X."), so containing it is an exact match: another
+   * note that merely mentions the execution (a re-run's) does not carry it.
    */
   findTicketNote(ticketId: string, marker: string): Promise<{ id: string } | null>;
   /** Link to a ticket in the PSA's web UI. */

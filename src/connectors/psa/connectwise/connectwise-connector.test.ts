@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rejection } from '../../../../test/helpers/rejection.js';
 import { demoMsp } from '../../../demo/demo-data.js';
+import { noteMarker } from '../../../engine/compose-ticket-note.js';
 import { createManualClock } from '../../../lib/clock.js';
 import type { FetchLike } from '../../../lib/http-fetch.js';
 import { createLogger, createSilentLogger } from '../../../lib/logger.js';
@@ -264,6 +265,26 @@ describe('ConnectWise connector: writes', () => {
       assert.equal(requests('POST', '/service/tickets/1001/notes').length, 1);
       assert.deepEqual(delays, []);
     }
+  });
+
+  it('finds a note by its exact marker: a re-run’s note naming the original run is not the original’s note', async () => {
+    const { client } = setup();
+    const rerun = await client.addTicketNote('1001', {
+      lines: [
+        'Technician Toolbox: Password reset for Megan Bowen succeeded.',
+        `Run by Alex Owens again, as a re-run of execution W-1${noteMarker('X_1')}`,
+      ],
+      visibility: 'internal',
+    });
+    assert.equal(await client.findTicketNote('1001', noteMarker('W-1')), null);
+    assert.deepEqual(await client.findTicketNote('1001', noteMarker('X_1')), rerun);
+    // An id that only starts like another is not it either.
+    assert.equal(await client.findTicketNote('1001', noteMarker('X')), null);
+    const original = await client.addTicketNote('1001', {
+      lines: [`Run by Alex Owens from a screen pop${noteMarker('W-1')}`],
+      visibility: 'internal',
+    });
+    assert.deepEqual(await client.findTicketNote('1001', noteMarker('W-1')), original);
   });
 
   it('moves a ticket to a status found on its own board', async () => {

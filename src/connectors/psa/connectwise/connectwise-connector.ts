@@ -1,4 +1,5 @@
 import { isToolboxError, ToolboxError } from '../../../lib/toolbox-error.js';
+import { authorRefused, checkedAuthorId } from '../author-refused.js';
 import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaIdKind, PsaTicket } from '../types.js';
 import { ConnectWiseClient } from './connectwise-client.js';
 import { listConnectWiseCompanies, listConnectWiseContactEmailDomains } from './connectwise-companies.js';
@@ -153,6 +154,8 @@ export function createConnectWiseClient(settings: ConnectWiseSettings, deps: Psa
       if (text === '') {
         throw new ToolboxError({ code: 'TBX_ERR_PSA_BAD_REQUEST', message: 'The note to add to the ticket is empty.', httpStatus: 400 });
       }
+      const author = note.author;
+      const memberId = author ? checkedAuthorId(() => requireId(author.id, 'member')) : undefined;
       const request = {
         method: 'POST' as const,
         path: `/service/tickets/${ticketId}/notes`,
@@ -172,10 +175,17 @@ export function createConnectWiseClient(settings: ConnectWiseSettings, deps: Psa
           // ServiceNote.member is a MemberReference (reference §3.1, §4): the note then shows as the
           // technician's rather than the API member's. The id alone names the member; ConnectWise
           // ids are numbers.
-          ...(note.author ? { member: { id: Number(requireId(note.author.id, 'member')) } } : {}),
+          ...(memberId ? { member: { id: Number(memberId) } } : {}),
         },
       };
-      const response = await client.request(request);
+      const response = await client.request(request).catch((error: unknown) => {
+        // ConnectWise checks the member with the rest of the note and refuses it (400 InvalidObject,
+        // or 403/422) before saving anything: the toolbox may then write it without the member.
+        if (memberId && isToolboxError(error) && !error.retryable && [400, 403, 422].includes(error.upstream?.status ?? 0)) {
+          throw authorRefused(error);
+        }
+        throw error;
+      });
       const created = client.parse(cwNoteSchema, response.data, request);
       return { id: String(created.id) };
     },

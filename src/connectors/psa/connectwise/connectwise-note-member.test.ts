@@ -53,13 +53,14 @@ describe('ConnectWise connector: notes attributed to a member', () => {
     assert.equal((sim.state.notes.get(1001)![0]!.member as { identifier: string }).identifier, 'APIMember');
   });
 
-  it('an unknown member is refused with 400 InvalidObject naming the member field, and nothing is stored', async () => {
+  it('an unknown member is an author refusal, with 400 InvalidObject naming the member field kept, and nothing is stored', async () => {
     const { sim, client } = setup();
     const error = await rejection(
       client.addTicketNote('1001', { lines: ['x'], visibility: 'internal', author: { id: '777', display: 'gone' } }),
     );
     assert.ok(isToolboxError(error));
-    assert.equal(error.code, 'TBX_ERR_PSA_BAD_REQUEST');
+    assert.equal(error.code, 'TBX_ERR_PSA_AUTHOR_REFUSED');
+    assert.equal(error.retryable, false);
     assert.equal(error.upstream?.status, 400);
     assert.equal(error.upstream?.code, 'InvalidObject');
     assert.match(error.message, /Member 777 was not found/);
@@ -68,13 +69,13 @@ describe('ConnectWise connector: notes attributed to a member', () => {
     assert.equal(response?.status, 400);
   });
 
-  it('a member id that is not a ConnectWise id is refused before anything is sent', async () => {
+  it('a member id that is not a ConnectWise id is an author refusal before anything is sent', async () => {
     const { sim, client } = setup();
     const error = await rejection(
       client.addTicketNote('1001', { lines: ['x'], visibility: 'internal', author: { id: 'abc', display: 'x' } }),
     );
     assert.ok(isToolboxError(error));
-    assert.equal(error.code, 'TBX_ERR_PSA_BAD_ID');
+    assert.equal(error.code, 'TBX_ERR_PSA_AUTHOR_REFUSED');
     assert.equal(sim.state.requests.filter((r) => r.method === 'POST').length, 0);
   });
 });
