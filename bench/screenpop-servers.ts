@@ -27,7 +27,7 @@ export async function startBenchServers(psaLatencyMs: number): Promise<BenchServ
   try {
     const sandbox = toolbox.sandbox;
     if (!sandbox) throw new Error('startToolbox did not start the demo sandbox');
-    const config = sandbox.config as { psa: ReferencePsaSettings; directories: ReferenceDirectorySettings[] };
+    const config = sandbox.config as unknown as { psa: ReferencePsaSettings; directories: ReferenceDirectorySettings[] };
     const reference = await startReferenceServer({ psa: config.psa, directories: config.directories, caPem: sandbox.caPem });
     return {
       toolboxUrl: toolbox.url,

@@ -14,6 +14,7 @@ Environment:
                            built-in demo sandbox starts: a simulated PSA and Microsoft 365.
   TOOLBOX_DEMO=console     Demo sandbox with nothing set up: try the admin console from scratch
                            (the values to enter are printed at start; docs/admin.md).
+  TOOLBOX_DEMO_PSA=kind    The PSA the demo simulates: connectwise (default), autotask, halopsa.
   PORT, HOST               where to listen (default 3000 on 127.0.0.1)
   TOOLBOX_DATA_DIR         SQLite database and secret key (default ./data)
   DATABASE_URL             postgres://… to use PostgreSQL instead of SQLite

@@ -2,12 +2,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Config } from './config/config.js';
-import { loadConfig } from './config/load-config.js';
+import { ConfigError, loadConfig } from './config/load-config.js';
 import { directoryConnectors } from './connectors/directory/index.js';
 import { psaConnectors as builtInPsaConnectors } from './connectors/psa/index.js';
 import type { PsaConnectorRegistry } from './connectors/psa/types.js';
 import { createServices } from './create-services.js';
-import { type DemoSandbox, startDemoSandbox } from './demo/demo-sandbox.js';
+import { DEMO_PSA_KINDS, type DemoPsaKind, type DemoSandbox, type DemoSandboxOptions, startDemoSandbox } from './demo/demo-sandbox.js';
 import { formDefaultsSchemas, forms } from './forms/index.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { createHttpFetch } from './lib/http-fetch.js';
@@ -20,8 +20,8 @@ export type StartToolboxOptions = {
   env: Record<string, string | undefined>;
   logger?: Logger;
   clock?: Clock;
-  /** Demo sandbox latencies (tests and the benchmark). */
-  demo?: { psaLatencyMs?: number; graphLatencyMs?: number };
+  /** Demo sandbox options (tests and the benchmark); `TOOLBOX_DEMO_PSA` picks the PSA otherwise. */
+  demo?: DemoSandboxOptions;
   /** The PSA connectors, by kind (default: the registry in connectors/psa/index.ts; tests add their own). */
   psaConnectors?: PsaConnectorRegistry;
 };
@@ -48,7 +48,7 @@ export type RunningToolbox = {
 export async function startToolbox(options: StartToolboxOptions): Promise<RunningToolbox> {
   const { env } = options;
   const psaConnectors = options.psaConnectors ?? builtInPsaConnectors;
-  const sandbox = env.TOOLBOX_CONFIG ? undefined : await startDemoSandbox(options.demo);
+  const sandbox = env.TOOLBOX_CONFIG ? undefined : await startDemoSandbox({ psa: demoPsaKind(env.TOOLBOX_DEMO_PSA), ...options.demo });
   try {
     const config = loadConfig({
       env,
@@ -139,4 +139,11 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
     await sandbox?.close();
     throw error;
   }
+}
+
+/** `TOOLBOX_DEMO_PSA`: which PSA the demo simulates; anything else is refused with the choices. */
+function demoPsaKind(value: string | undefined): DemoPsaKind {
+  if (value === undefined || value === '') return 'connectwise';
+  if ((DEMO_PSA_KINDS as readonly string[]).includes(value)) return value as DemoPsaKind;
+  throw new ConfigError('TOOLBOX_DEMO_PSA', [`"${value}" is not a PSA the demo simulates: use one of ${DEMO_PSA_KINDS.join(', ')}.`]);
 }

@@ -10,21 +10,39 @@ export const DEMO_ADMIN = { email: 'admin@northwind-it.example', password: 'demo
  */
 export const DEMO_SCREENPOP_SECRET = 'demo-screenpop-secret-not-secret';
 
-/**
- * The configuration of the fictional MSP, as a configuration file would hold it, pointing at
- * ConnectWise and Microsoft identity/Graph simulators at these base URLs.
- */
-export function buildDemoConfig(urls: { connectWise: string; graph: string }) {
-  return {
-    psa: {
+/** The PSAs the demo sandbox can simulate (`TOOLBOX_DEMO_PSA`). */
+export const DEMO_PSA_KINDS = ['connectwise', 'autotask', 'halopsa'] as const;
+export type DemoPsaKind = (typeof DEMO_PSA_KINDS)[number];
+
+/** The `psa` block pointing at the demo's simulated PSA: demo values, accepted by the simulators only. */
+export type DemoPsaSettings =
+  | { kind: 'connectwise'; url: string }
+  | { kind: 'autotask'; zoneDiscoveryUrl: string; username: string; secret: string; integrationCode: string }
+  | { kind: 'halopsa'; url: string; clientId: string; clientSecret: string };
+
+function demoPsaBlock(psa: DemoPsaSettings): Record<string, unknown> {
+  if (psa.kind === 'connectwise') {
+    return {
       kind: 'connectwise',
-      siteUrl: urls.connectWise,
-      apiUrl: urls.connectWise,
+      siteUrl: psa.url,
+      apiUrl: psa.url,
       companyId: demoMsp.connectWiseCompanyId,
       publicKey: demoMsp.publicKey,
       privateKey: demoMsp.privateKey,
       clientId: demoMsp.clientId,
-    },
+    };
+  }
+  return { ...psa };
+}
+
+/**
+ * The configuration of the fictional MSP, as a configuration file would hold it, pointing at a
+ * simulated PSA (ConnectWise unless told otherwise) and Microsoft identity/Graph simulators.
+ */
+export function buildDemoConfig(urls: { connectWise?: string; psa?: DemoPsaSettings; graph: string }) {
+  const psa = urls.psa ?? { kind: 'connectwise' as const, url: urls.connectWise ?? '' };
+  return {
+    psa: demoPsaBlock(psa) as { kind: DemoPsaKind } & Record<string, unknown>,
     directories: demoTenants.map((tenant) => ({
       id: tenant.key,
       kind: 'entra',

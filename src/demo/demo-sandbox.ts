@@ -1,46 +1,112 @@
 import { createSelfSignedCertificate } from '../lib/self-signed-certificate.js';
+import { demoAutotaskApiUser } from '../simulators/autotask/autotask-seed.js';
+import { type AutotaskSimulator, createAutotaskSimulator } from '../simulators/autotask/autotask-simulator.js';
 import { type ConnectWiseSimulator, createConnectWiseSimulator } from '../simulators/connectwise/connectwise-simulator.js';
 import { createGraphSimulator, type GraphSimulator } from '../simulators/graph/graph-simulator.js';
-import { buildDemoConfig } from './demo-config.js';
+import { demoHaloPsa } from '../simulators/halopsa/halopsa-seed.js';
+import { createHaloPsaSimulator, type HaloPsaSimulator } from '../simulators/halopsa/halopsa-simulator.js';
+import { buildDemoConfig, type DemoPsaKind, type DemoPsaSettings } from './demo-config.js';
 
-export { DEMO_ADMIN, DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN } from './demo-config.js';
+export { DEMO_ADMIN, DEMO_PSA_KINDS, DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN, type DemoPsaKind } from './demo-config.js';
 
 export type DemoSandbox = {
   /** The configuration object the demo runs on, as a configuration file would hold it. */
   config: ReturnType<typeof buildDemoConfig>;
   /** The generated certificate, to trust for calls to the simulators. */
   caPem: string;
+  /** Which PSA is simulated, and where. */
+  psaKind: DemoPsaKind;
+  psaUrl: string;
+  /** The texts of the notes on a ticket of the simulated PSA, oldest first (tests read them). */
+  psaNotes(ticketId: number): string[];
+  /** The ConnectWise simulator, when the simulated PSA is ConnectWise. */
+  connectWise?: ConnectWiseSimulator;
+  autotask?: AutotaskSimulator;
+  haloPsa?: HaloPsaSimulator;
+  /** @deprecated the simulated PSA's address is `psaUrl`; kept for ConnectWise's callers. */
   connectWiseUrl: string;
   graphUrl: string;
-  /** The simulators themselves: their state (notes written, password changes) and knobs (latency). */
-  connectWise: ConnectWiseSimulator;
+  /** The Microsoft 365 simulator: its state (password changes) and knobs (latency). */
   graph: GraphSimulator;
   close(): Promise<void>;
 };
 
+export type DemoSandboxOptions = { psa?: DemoPsaKind; psaLatencyMs?: number; graphLatencyMs?: number };
+
 /**
- * Starts the ConnectWise and Microsoft 365 simulators in this process, over HTTPS on loopback
- * with a certificate generated now, and returns the configuration that points the toolbox at
- * them. Used when no configuration file is given, and by the end-to-end tests and benchmark.
+ * Starts a PSA simulator (ConnectWise unless `psa` says Autotask or HaloPSA) and the Microsoft 365
+ * simulator in this process, over HTTPS on loopback with a certificate generated now, and returns
+ * the configuration that points the toolbox at them. Used when no configuration file is given, and
+ * by the end-to-end tests and benchmarks. The three PSA simulators hold the same demo companies,
+ * contacts and tickets under the same ids, so every screen-pop URL works on each.
  */
-export async function startDemoSandbox(options: { psaLatencyMs?: number; graphLatencyMs?: number } = {}): Promise<DemoSandbox> {
+export async function startDemoSandbox(options: DemoSandboxOptions = {}): Promise<DemoSandbox> {
   const certificate = await createSelfSignedCertificate({ hostnames: ['localhost', '127.0.0.1', '::1'] });
   const tls = { key: certificate.key, cert: certificate.cert };
-  const connectWise = createConnectWiseSimulator({ latencyMs: options.psaLatencyMs ?? 0 });
   const graph = createGraphSimulator({ latencyMs: options.graphLatencyMs ?? 0 });
-  const cw = await connectWise.listen({ port: 0, host: '127.0.0.1', tls });
   const ms = await graph.listen({ port: 0, host: '127.0.0.1', tls });
-
-  const config = buildDemoConfig({ connectWise: cw.url, graph: ms.url });
+  const psa = await startDemoPsa(options.psa ?? 'connectwise', options.psaLatencyMs ?? 0, tls);
+  const config = buildDemoConfig({ psa: psa.settings, graph: ms.url });
   return {
     config,
     caPem: certificate.cert,
-    connectWiseUrl: cw.url,
+    psaKind: psa.settings.kind,
+    psaUrl: psa.url,
+    psaNotes: psa.notes,
+    ...psa.simulator,
+    connectWiseUrl: psa.url,
     graphUrl: ms.url,
-    connectWise,
     graph,
     async close() {
-      await Promise.all([cw.close(), ms.close()]);
+      await Promise.all([psa.close(), ms.close()]);
     },
+  };
+}
+
+type Tls = { key: string; cert: string };
+
+async function startDemoPsa(kind: DemoPsaKind, latencyMs: number, tls: Tls) {
+  if (kind === 'autotask') {
+    // Autotask's own slow-down near the hourly threshold stays on: the demo never gets near it.
+    const autotask = createAutotaskSimulator({ latencyMs });
+    const server = await autotask.listen({ port: 0, host: '127.0.0.1', tls });
+    return {
+      settings: {
+        kind,
+        zoneDiscoveryUrl: server.zoneDiscoveryUrl,
+        username: demoAutotaskApiUser.username,
+        secret: demoAutotaskApiUser.secret,
+        integrationCode: demoAutotaskApiUser.integrationCode,
+      } as DemoPsaSettings,
+      url: server.url,
+      simulator: { autotask },
+      notes: (ticketId: number) =>
+        [...autotask.state.ticketNotes.values()]
+          .filter((note) => Number(note.ticketID) === ticketId)
+          .map((note) => `${String(note.title ?? '')}\n${String(note.description ?? '')}`),
+      close: () => server.close(),
+    };
+  }
+  if (kind === 'halopsa') {
+    const haloPsa = createHaloPsaSimulator({ latencyMs });
+    const server = await haloPsa.listen({ port: 0, host: '127.0.0.1', tls });
+    return {
+      settings: { kind, url: server.url, clientId: demoHaloPsa.clientId, clientSecret: demoHaloPsa.clientSecret } as DemoPsaSettings,
+      url: server.url,
+      simulator: { haloPsa },
+      notes: (ticketId: number) =>
+        (haloPsa.state.actions.get(ticketId) ?? []).filter((action) => action.note).map((action) => String(action.note)),
+      close: () => server.close(),
+    };
+  }
+  const connectWise = createConnectWiseSimulator({ latencyMs });
+  const server = await connectWise.listen({ port: 0, host: '127.0.0.1', tls });
+  return {
+    settings: { kind: 'connectwise', url: server.url } as DemoPsaSettings,
+    url: server.url,
+    simulator: { connectWise },
+    notes: (ticketId: number) =>
+      (connectWise.state.notes.get(ticketId) ?? []).map((note) => String((note as { text?: unknown }).text ?? '')),
+    close: () => server.close(),
   };
 }

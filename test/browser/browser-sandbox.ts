@@ -62,7 +62,7 @@ export async function startBrowserSandbox(options: BrowserSandboxOptions = {}): 
     return {
       toolbox,
       graph: sandbox.graph,
-      connectWise: sandbox.connectWise,
+      connectWise: sandbox.connectWise!,
       async close() {
         await toolbox.close();
         await rm(dir, { recursive: true, force: true });

@@ -282,8 +282,8 @@ async function waitFinished(base: string, cookie: string, id: string, limitMs: n
 
 /** The notes on the ticket that name this execution, with its id and URL taken out to compare. */
 function notesOf(sandbox: DemoSandbox, ticketId: number, id: string): string[] {
-  return (sandbox.connectWise.state.notes.get(ticketId) ?? [])
-    .map((note) => String((note as { text?: unknown }).text ?? ''))
+  return sandbox
+    .psaNotes(ticketId)
     .filter((text) => text.includes(`execution ${id}`))
     .map((text) => text.replaceAll(id, '<id>').replace(/127\.0\.0\.1:\d+/g, '<host>'));
 }
