@@ -22,7 +22,9 @@ export type TestDatabase = {
 const postgresUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function postgresAvailable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2000 });
+  // Generous: a busy machine (the crash suite starting several services at once) can take seconds
+  // to accept a connection; an unreachable server still fails fast (connection refused).
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 10_000 });
   try {
     await client.connect();
     await client.query('select 1');
