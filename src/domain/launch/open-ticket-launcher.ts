@@ -75,7 +75,8 @@ export async function openTicketLauncher(
 
   const forms = FORM_CATALOGUE.filter((form) => deps.enabledForms.includes(form.name) && deps.forms[form.name]).map((form) => ({
     name: form.name,
-    label: form.label,
+    // The form's own words, as its page heads them.
+    label: deps.forms[form.name]?.label ?? form.label,
     description: deps.forms[form.name]?.description ?? '',
   }));
   return {

@@ -37,7 +37,7 @@ export function normaliseOrigin(value: string | null | undefined): string | null
  */
 export function podFrameAncestor(connector: Pick<PsaConnector, 'ticketLauncher'> | undefined, settings: unknown): string | null {
   const launcher = connector?.ticketLauncher;
-  if (!launcher || launcher.opens !== 'frame' || !launcher.frameAncestor) return null;
+  if (launcher?.opens !== 'frame' || !launcher.frameAncestor) return null;
   return normaliseOrigin(launcher.frameAncestor(settings));
 }
 
