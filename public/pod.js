@@ -138,7 +138,7 @@
     window.addEventListener('message', async (event) => {
       if (!pending || event.origin !== window.location.origin || event.source !== pending.popup) return;
       const message = event.data;
-      if (!message || message.type !== 'toolbox-pod-signed-in' || message.nonce !== pending.nonce) return;
+      if (message?.type !== 'toolbox-pod-signed-in' || message.nonce !== pending.nonce) return;
       pending = null;
       say('Signing in…');
       const answer = await fetch('/pod/session', {
