@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
+import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { fakeDeskConnector } from '../fake-psa/fake-desk-connector.js';
 import { createFakeDesk, FAKE_DESK_API_KEY, FAKE_DESK_TENANT } from '../fake-psa/fake-desk-server.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
-import { CW_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
+import { CW_ORIGIN, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
 import { withTestToolbox } from '../helpers/with-test-toolbox.js';
 
 const decode = (value: string) =>
@@ -165,6 +165,84 @@ for (const database of TEST_DATABASES) {
         );
         assert.match(decode(await other.text()), /<form method="post" action="\/login\/pod">/);
       });
+    });
+
+    test('the screen-pop page gives the pod’s set-up values, from the connector, ready to paste', async () => {
+      await withTestToolbox(database, {}, async (toolbox) => {
+        const admin = await toolbox.signIn(DEMO_ADMIN);
+        const view = (await (await toolbox.api('GET', '/api/admin/screenpop', { session: admin })).json()) as {
+          ticketLauncher: {
+            name: string;
+            opens: string;
+            url: string;
+            origin: string;
+            frameAncestor: string;
+            steps: { values: { label: string; value: string }[] }[];
+          };
+        };
+        assert.equal(view.ticketLauncher.name, 'Hosted API pod');
+        assert.equal(view.ticketLauncher.opens, 'frame');
+        assert.equal(view.ticketLauncher.url, `${TEST_ORIGIN}/pod?ticket_id=[cw_id]&screen=[cw_screen]`);
+        assert.equal(view.ticketLauncher.origin, TEST_ORIGIN);
+        assert.equal(view.ticketLauncher.frameAncestor, CW_ORIGIN);
+        const values = Object.fromEntries(view.ticketLauncher.steps.flatMap((step) => step.values.map((v) => [v.label, v.value])));
+        assert.deepEqual(values, {
+          Description: 'Technician Toolbox',
+          Screen: 'Service Tickets',
+          Origin: TEST_ORIGIN,
+          URL: `${TEST_ORIGIN}/pod?ticket_id=[cw_id]&screen=[cw_screen]`,
+          Type: 'Pod',
+          'Pod height': '320',
+        });
+        const page = decode(await (await toolbox.request('/admin/screenpop', { cookie: admin.cookie })).text());
+        assert.match(page, /Open the forms from inside the PSA/);
+        assert.match(page, /ConnectWise PSA \(Manage\): Hosted API pod/);
+        assert.match(page, /value="http:\/\/toolbox\.test\/pod\?ticket_id=\[cw_id\]&screen=\[cw_screen\]"/);
+        assert.match(page, /Only <code>https:\/\/cw\.toolbox\.test<\/code>/);
+      });
+    });
+
+    test('another PSA’s launcher URL comes from its own connector; one that declares none gets the generic launcher URL', async () => {
+      const fake = createFakeDesk();
+      const withLink = {
+        ...fakeDeskConnector,
+        ticketLauncher: {
+          name: 'ticket button',
+          opens: 'window' as const,
+          query: { ticket_id: '{$TICKET}', contact_id: '{$REQUESTER}' },
+          setup: [{ text: 'Add a ticket button with this URL:', values: [{ label: 'URL', value: { kind: 'url' as const } }] }],
+        },
+      };
+      for (const [connector, expected] of [
+        [withLink, `${TEST_ORIGIN}/launcher?ticket_id={$TICKET}&contact_id={$REQUESTER}`],
+        [fakeDeskConnector, `${TEST_ORIGIN}/launcher?ticket_id={ticket id}&company_id={company id}&contact_id={contact id}`],
+      ] as const) {
+        await withTestToolbox(
+          database,
+          {
+            psaConnectors: { fakedesk: connector },
+            upstreams: { 'https://fakedesk.toolbox.test': fake.handler },
+            config: {
+              psa: {
+                kind: 'fakedesk',
+                url: 'https://fakedesk.toolbox.test',
+                apiKey: FAKE_DESK_API_KEY,
+                hosting: 'cloud',
+                tenant: FAKE_DESK_TENANT,
+              },
+            },
+          },
+          async (toolbox) => {
+            const admin = await toolbox.signIn(DEMO_ADMIN);
+            const view = (await (await toolbox.api('GET', '/api/admin/screenpop', { session: admin })).json()) as {
+              ticketLauncher: { url: string; declared: boolean; frameAncestor: string | null };
+            };
+            assert.equal(view.ticketLauncher.url, expected);
+            assert.equal(view.ticketLauncher.declared, connector === withLink);
+            assert.equal(view.ticketLauncher.frameAncestor, null);
+          },
+        );
+      }
     });
 
     test('a PSA without a pod serves none, and the pod page refuses to be framed', async () => {
