@@ -122,6 +122,7 @@ describeInBrowser('the ConnectWise pod in Chromium', {}, ({ sandbox, newPage }) 
     );
     assert.equal(log.filter((entry) => entry.direction === 'ignored').length, 0, 'ConnectWise ignored a message of the pod');
     await assertNoAxeViolations(frame, 'pod, signed out');
+    await docsShot(page.locator('aside .pod'), 'pod-signed-out');
 
     // Sign-in: a window of the toolbox's own, the ConnectWise member's e-mail filled in.
     const [popup] = await Promise.all([context.waitForEvent('page'), frame.click('[data-pod-sign-in]')]);
@@ -150,7 +151,7 @@ describeInBrowser('the ConnectWise pod in Chromium', {}, ({ sandbox, newPage }) 
     assert.equal((podCookies[0] as { partitionKey?: string } | undefined)?.partitionKey, new URL(cwUrl).origin.replace(/:\d+$/, ''));
     assert.equal(await frame.locator('[data-pod-mismatch]').isHidden(), true, 'the mapped member was taken for someone else');
     await assertNoAxeViolations(frame, 'pod, signed in');
-    await docsShot(page, 'pod');
+    await docsShot(page.locator('aside .pod'), 'pod');
 
     // One click: the form opens in a new tab, filled, and runs.
     const [tab] = await Promise.all([context.waitForEvent('page'), frame.click('form[data-pod-launch="Password reset"] button')]);
