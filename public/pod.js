@@ -89,7 +89,8 @@
   };
 
   const fromHost = (event) => {
-    if (event.source !== window.parent || event.origin !== hostOrigin) return;
+    // The PSA's origin is what counts; its window is the one around the pod (or the top one).
+    if ((event.source !== window.parent && event.source !== window.top) || event.origin !== hostOrigin) return;
     let message = event.data;
     if (typeof message === 'string') {
       try {

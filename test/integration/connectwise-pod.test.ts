@@ -58,10 +58,13 @@ for (const database of TEST_DATABASES) {
         }
         const call = await toolbox.request('/pod/session', { form: { code: 'h.nothing' } });
         assert.equal(frameAncestors(call), "'none'", 'only the pod page itself is framed');
-        // The sign-in window keeps its link to the pod that opened it; nothing else does.
+        // The sign-in window keeps its link to the pod that opened it (and the pod, opened on its own, to its window); nothing else does.
         assert.equal((await toolbox.request('/login/pod?n=abcdefgh')).headers.get('cross-origin-opener-policy'), 'unsafe-none');
         assert.equal((await toolbox.request('/login')).headers.get('cross-origin-opener-policy'), 'same-origin');
-        assert.equal((await toolbox.request('/pod?ticket_id=1001')).headers.get('cross-origin-opener-policy'), 'same-origin');
+        assert.equal(
+          (await toolbox.request('/launcher?ticket_id=1001', { cookie: session.cookie })).headers.get('cross-origin-opener-policy'),
+          'same-origin',
+        );
       });
     });
 

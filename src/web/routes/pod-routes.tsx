@@ -42,10 +42,7 @@ function podFrame(c: Context<AppEnv>) {
  * tab), signing out. Everything here authenticates with the pod's cookie, never the site's.
  */
 export const podRoutes = new Hono<AppEnv>()
-  .use(POD_PATH, async (c, next) => {
-    c.set('auth', await c.get('services').sessions.resolve(getCookie(c, POD_SESSION_COOKIE)));
-    await next();
-  })
+  // `/pod/*` covers `/pod` itself too.
   .use(`${POD_PATH}/*`, async (c, next) => {
     c.set('auth', await c.get('services').sessions.resolve(getCookie(c, POD_SESSION_COOKIE)));
     c.header('Cache-Control', 'no-store');
@@ -54,7 +51,6 @@ export const podRoutes = new Hono<AppEnv>()
   .get(POD_PATH, async (c) => {
     const services = c.get('services');
     const { connector, launcher, ancestor } = podFrame(c);
-    c.header('Cache-Control', 'no-store');
     const words = psaWordsOf(services.connectors.psa, connector?.kind);
     if (launcher?.opens !== 'frame' || !ancestor) {
       // Not frameable at all (frame-ancestors stays 'none'): there is no PSA site to allow.
@@ -71,6 +67,9 @@ export const podRoutes = new Hono<AppEnv>()
       );
     }
     c.set('frameAncestor', ancestor);
+    // Framed, the pod's opener policy does not matter (only a top-level page's does); opened on its
+    // own, a same-origin policy would cut the sign-in window's way back to it.
+    c.set('openerPolicy', 'unsafe-none');
     const auth = c.get('auth');
     const rawTicket = c.req.query('ticket_id')?.trim() ?? '';
     const data: Record<string, string> = {
