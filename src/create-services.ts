@@ -10,6 +10,7 @@ import { RUN_EXECUTION_JOB } from './domain/execution/submit-execution.js';
 import { createAccountRolesCache } from './domain/launch/account-roles-cache.js';
 import { createLaunchReads } from './domain/launch/launch-reads.js';
 import { createOptionLoader } from './domain/launch/load-options.js';
+import { createTicketLauncherReads } from './domain/launch/ticket-launcher-reads.js';
 import { purgeExpiredRecords } from './domain/retention/purge-expired-records.js';
 import { createLiveSettings } from './domain/settings/live-settings.js';
 import { endAbandonedExecution, runExecution } from './engine/run-execution.js';
@@ -145,6 +146,7 @@ export function createServices(
     jobQueue,
     secretBox,
     launchReads,
+    ticketLauncherReads: createTicketLauncherReads({ psa, clock }),
     sessions,
     signInThrottle: createSignInThrottle({ store, clock, logger }),
     loadOptions: createOptionLoader({ launches: store.launches, directories, forms, clock }),

@@ -6,6 +6,7 @@ import type { SignInThrottle } from './domain/auth/sign-in-throttle.js';
 import type { AccountRolesCache } from './domain/launch/account-roles-cache.js';
 import type { LaunchReads } from './domain/launch/launch-reads.js';
 import type { createOptionLoader } from './domain/launch/load-options.js';
+import type { TicketLauncherReads } from './domain/launch/ticket-launcher-reads.js';
 import type { LiveSettings } from './domain/settings/live-settings.js';
 import type { DirectoryRegistry } from './engine/directory-registry.js';
 import type { FormDefinition } from './forms/types.js';
@@ -40,6 +41,8 @@ export type Services = {
   jobQueue: JobQueue;
   secretBox: SecretBox;
   launchReads: LaunchReads;
+  /** The ticket launcher's reads (pod, LiveLink, custom button), kept a minute for the launch opened from it. */
+  ticketLauncherReads: TicketLauncherReads;
   sessions: SessionResolver;
   /** Failed sign-ins counted per account and address; locks after too many (shared by all instances). */
   signInThrottle: SignInThrottle;

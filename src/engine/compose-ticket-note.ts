@@ -31,6 +31,9 @@ export const noteMarker = (executionId: string) => `; execution ${executionId}.`
  * The internal note written on the ticket: a summary line, then each step with its result. It
  * is built only from step messages and record fields, which never hold a password or token.
  */
+/** How the note says where a run was started when it was not a screen pop. */
+const LAUNCHED_FROM: Record<string, string> = { pod: 'from the toolbox pod of this ticket', launcher: 'from this ticket' };
+
 export function composeTicketNote(options: {
   execution: ExecutionRecord;
   steps: StepRecord[];
@@ -46,7 +49,9 @@ export function composeTicketNote(options: {
   const lines = [
     `Technician Toolbox: ${options.title} for ${execution.targetDisplay} ${OUTCOME[options.status] ?? options.status}.`,
     `Run by ${options.technicianName} (${execution.technicianEmail}) ${
-      typeof execution.inputs.rerunOf === 'string' ? `again, as a re-run of execution ${execution.inputs.rerunOf}` : 'from a screen pop'
+      typeof execution.inputs.rerunOf === 'string'
+        ? `again, as a re-run of execution ${execution.inputs.rerunOf}`
+        : (LAUNCHED_FROM[String(execution.inputs.via)] ?? 'from a screen pop')
     }${noteMarker(execution.id)}`,
   ];
   steps.forEach((step, index) => {

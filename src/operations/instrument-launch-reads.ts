@@ -10,7 +10,9 @@ import type { LaunchReads } from '../domain/launch/launch-reads.js';
 export function instrumentLaunchReads(inner: LaunchReads, observe: (outcome: 'ready' | 'failed', seconds: number) => void): LaunchReads {
   return {
     ...inner,
-    start(launch, inserted) {
+    start(launch, inserted, prefetched) {
+      // A launch from the ticket launcher reuses its reads: nothing to time.
+      if (prefetched) return inner.start(launch, inserted, prefetched);
       const started = performance.now();
       inner.start(launch, inserted);
       inner.inFlight(launch.id)?.context.then(

@@ -9,5 +9,15 @@ export type AppEnv = {
     services: Services;
     auth: Auth | undefined;
     requestId: string;
+    /**
+     * Set by the one page another site may frame (the ConnectWise pod): that site's origin, which
+     * replaces `frame-ancestors 'none'`. Every other response keeps refusing to be framed.
+     */
+    frameAncestor: string | undefined;
+    /**
+     * Set by the pod's sign-in window, whose pages must keep their link to the pod that opened
+     * them (a same-origin opener policy would cut it): `unsafe-none` for those pages only.
+     */
+    openerPolicy: 'unsafe-none' | undefined;
   };
 };

@@ -12,6 +12,7 @@ import { requireAdmin } from './admin/require-admin.js';
 import { mountApi } from './api/mount-api.js';
 import { apiOperations } from './api/operations/index.js';
 import type { AppEnv } from './app-env.js';
+import { framingPolicy } from './middleware/framing-policy.js';
 import { htmlAsString } from './middleware/html-as-string.js';
 import { requestLogger } from './middleware/request-logger.js';
 import { sessionAuth } from './middleware/session-auth.js';
@@ -20,8 +21,11 @@ import { executionRoutes } from './routes/execution-routes.js';
 import { homeRoute } from './routes/home-route.js';
 import { launchPreviewRoute } from './routes/launch-preview-route.js';
 import { launchRoutes } from './routes/launch-routes.js';
+import { launcherRoutes } from './routes/launcher-routes.js';
 import { myExecutionsRoute } from './routes/my-executions-route.js';
 import { operationsRoutes } from './routes/operations-routes.js';
+import { podRoutes } from './routes/pod-routes.js';
+import { podSignInRoutes } from './routes/pod-sign-in-routes.js';
 import { screenPopRoute } from './routes/screenpop-route.js';
 import { ProblemPage } from './views/layout.js';
 
@@ -31,6 +35,7 @@ const TOOLBOX_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', i
 const ASSETS: Record<string, { type: string; body: string }> = {
   '/assets/app.css': { type: 'text/css; charset=utf-8', body: readFileSync(new URL('../../public/app.css', import.meta.url), 'utf8') },
   '/assets/app.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('../../public/app.js', import.meta.url), 'utf8') },
+  '/assets/pod.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('../../public/pod.js', import.meta.url), 'utf8') },
 };
 
 export type CreateAppOptions = {
@@ -63,6 +68,8 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
     await next();
   });
   app.use('*', requestLogger(services.logger));
+  // Registered before secureHeaders so that it runs after it: a route's framing exception wins.
+  app.use('*', framingPolicy());
   app.use(
     '*',
     secureHeaders({
@@ -77,6 +84,8 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
         objectSrc: ["'none'"],
       },
       referrerPolicy: 'same-origin',
+      // What frame-ancestors 'none' says, for browsers that only know this header.
+      xFrameOptions: 'DENY',
     }),
   );
   // Only requests that carry a body: bodyLimit wraps the request body, which makes the Node
@@ -102,6 +111,9 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
 
   app.route('/', screenPopRoute);
   app.route('/', authRoutes);
+  app.route('/', podSignInRoutes);
+  app.route('/', launcherRoutes);
+  app.route('/', podRoutes);
   app.route('/', launchRoutes);
   app.route('/', launchPreviewRoute);
   app.route('/', executionRoutes);

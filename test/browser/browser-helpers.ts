@@ -55,7 +55,7 @@ type AxeViolation = {
  * Runs axe-core on the page and returns its WCAG 2.0/2.1 A+AA violations as readable lines. The
  * source goes in through page.evaluate: the app's CSP (script-src 'self') blocks addScriptTag.
  */
-export async function axeViolations(page: Page): Promise<string[]> {
+export async function axeViolations(page: Pick<Page, 'evaluate'>): Promise<string[]> {
   axeSource ??= readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   const source = await axeSource;
   await page.evaluate(source);
@@ -123,7 +123,7 @@ export function screenPopPath(ticketId: number, companyId: number, contactId: nu
   return `/hooks/screenpop?${query}`;
 }
 
-export async function assertNoAxeViolations(page: Page, what: string): Promise<void> {
+export async function assertNoAxeViolations(page: Pick<Page, 'evaluate'>, what: string): Promise<void> {
   const violations = await axeViolations(page);
   assert.equal(
     violations.length,
@@ -172,8 +172,11 @@ export async function openScreenPopSignedOut(page: Page, baseUrl: string, path: 
 export type BrowserSuite = {
   /** The running toolbox and its simulators (after `before`). */
   sandbox(): BrowserSandbox;
-  /** A fresh browser profile: no session cookie carries over, so each page starts signed out. */
-  newPage(): Promise<Page>;
+  /**
+   * A fresh browser profile: no session cookie carries over, so each page starts signed out.
+   * `ignoreHTTPSErrors`: for pages of the simulators themselves (their certificate is made at start).
+   */
+  newPage(options?: { ignoreHTTPSErrors?: boolean }): Promise<Page>;
 };
 
 /**
@@ -203,8 +206,8 @@ export function describeInBrowser(name: string, options: BrowserSandboxOptions, 
     });
     body({
       sandbox: () => sandbox!,
-      async newPage() {
-        const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+      async newPage(options = {}) {
+        const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, ...options });
         contexts.push(context);
         context.setDefaultTimeout(STEP_TIMEOUT_MS);
         context.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);

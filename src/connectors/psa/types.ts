@@ -188,6 +188,48 @@ export type PsaWords = {
  */
 export type PsaScreenPopVariables = { ticket: string; company: string; contact: string };
 
+/**
+ * How technicians open the toolbox from inside the PSA's own ticket screen, when the PSA can: a
+ * page of the PSA's that frames ours (a ConnectWise Hosted API pod) or a link that opens ours in a
+ * window (an Autotask LiveLink, a HaloPSA custom button). Both lead to the toolbox's ticket
+ * launcher: the enabled forms for that ticket's company and contact, each opening pre-filled
+ * exactly like a screen pop. The console builds the URL to paste from `query`.
+ */
+export type PsaTicketLauncher<S = unknown> = {
+  /** What the PSA calls the thing the admin sets up, e.g. "Hosted API pod", "LiveLink", "custom button". */
+  name: string;
+  /**
+   * `frame`: the PSA shows the toolbox's page inside its own (an iframe): the toolbox serves it at
+   * `/pod`, which only `frameAncestor(settings)` may frame. `window`: the PSA opens the URL in a new
+   * window or tab: the toolbox serves it at `/launcher`.
+   */
+  opens: 'frame' | 'window';
+  /**
+   * The launcher URL's query, each value written in the PSA's own placeholder syntax, which the
+   * PSA replaces when it opens the URL: `ticket_id` is required; `company_id` and `contact_id`
+   * are optional (without them the toolbox takes them from the ticket); `screen` names the screen
+   * the PSA opened it from (anything but a ticket screen is refused, so that a company id is never
+   * read as a ticket id).
+   */
+  query: { ticket_id: string; company_id?: string; contact_id?: string; screen?: string };
+  /**
+   * `frame` only: the origin of the PSA's web pages, the only page that may frame the toolbox's
+   * (`Content-Security-Policy: frame-ancestors`), from this connection's settings. Null when the
+   * settings do not say.
+   */
+  frameAncestor?(settings: S): string | null;
+  /**
+   * `frame` only: the message protocol the PSA speaks with the framed page, which the pod's script
+   * implements (`public/pod.js`).
+   */
+  frameProtocol?: 'connectwise-hosted-api';
+  /**
+   * The set-up in the PSA, in its own words, step by step; each step may show values to copy:
+   * `url` (the launcher URL), `origin` (the toolbox's origin), or a literal to type.
+   */
+  setup: { text: string; values?: { label: string; value: { kind: 'url' } | { kind: 'origin' } | { kind: 'literal'; text: string } }[] }[];
+};
+
 export type PsaConnectorDeps = {
   fetch: FetchLike;
   logger: Logger;
@@ -219,6 +261,11 @@ export type PsaConnector<S = unknown> = {
    * for one, refuses a 4th concurrent call per endpoint.
    */
   maxConcurrentRequests: number;
+  /**
+   * Optional: how the toolbox is opened from inside this PSA's ticket screen (left out when the
+   * PSA has no such place; the console then offers the plain launcher URL).
+   */
+  ticketLauncher?: PsaTicketLauncher<S>;
   create(settings: S, deps: PsaConnectorDeps): PsaClient;
 };
 

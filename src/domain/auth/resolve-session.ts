@@ -1,6 +1,7 @@
 import type { Clock } from '../../lib/clock.js';
 import { hashToken } from '../../lib/ids.js';
 import type { SessionRecord, Store, UserRecord } from '../../store/types.js';
+import { HAND_OFF_PREFIX } from './pod-hand-off.js';
 
 export type SessionResolverDeps = {
   store: Pick<Store, 'sessions'>;
@@ -25,7 +26,8 @@ export type SessionResolver = {
 export function createSessionResolver(deps: SessionResolverDeps): SessionResolver {
   return {
     async resolve(token) {
-      if (!token || token.length > 200) return undefined;
+      // A pod hand-off code is not a session: it is only ever redeemed (pod-hand-off.ts).
+      if (!token || token.length > 200 || token.startsWith(HAND_OFF_PREFIX)) return undefined;
       const now = deps.clock.now();
       const found = await deps.store.sessions.findValidWithUser(hashToken(token), new Date(now).toISOString());
       if (!found || found.user.disabled) return undefined;

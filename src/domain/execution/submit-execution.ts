@@ -140,7 +140,12 @@ export async function submitExecution(
       // A form that creates its user acts on the new account, not on the contact's.
       targetUserId: form.createsUser ? '' : target.id,
       targetDisplay: parsed.targetDisplay ?? `${target.displayName} (${target.userPrincipalName})`,
-      inputs: { form: parsed.input, reveal: parsed.reveal },
+      inputs: {
+        form: parsed.input,
+        reveal: parsed.reveal,
+        // Where the launch came from when not a screen pop (the ticket launcher, the pod), for the note.
+        ...(launch.extraParams.via === 'pod' || launch.extraParams.via === 'launcher' ? { via: launch.extraParams.via } : {}),
+      },
       secretSealed: parsed.secret === null ? null : deps.secretBox.seal(parsed.secret, executionId),
       // A scheduled run keeps its secret until a day after it runs: the technician comes back to see it.
       secretExpiresAt:

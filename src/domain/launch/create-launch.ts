@@ -2,7 +2,7 @@ import type { PsaConnector } from '../../connectors/psa/types.js';
 import { FORM_CATALOGUE } from '../../forms/catalogue.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
-import type { LaunchRecord, LaunchRepo } from '../../store/types.js';
+import type { LaunchContext, LaunchRecord, LaunchRepo } from '../../store/types.js';
 import type { LaunchCapacity } from './launch-capacity.js';
 import type { LaunchReads } from './launch-reads.js';
 import { type ParamProblem, parseScreenPopParams } from './parse-screen-pop-params.js';
@@ -23,6 +23,11 @@ export type CreateLaunchDeps = {
    * PSA reads it makes). Left out, every launch is accepted.
    */
   capacity?: (companyId: string, reads: number) => LaunchCapacity;
+  /**
+   * The PSA context read for these ids moments ago for this technician (the ticket launcher), if
+   * any: the launch then saves it instead of reading the same records again.
+   */
+  prefetched?: (ids: { ticketId: string | null; companyId: string; contactId: string }) => LaunchContext | undefined;
 };
 
 export type CreateLaunchResult =
@@ -51,11 +56,15 @@ export async function createLaunch(
   const label = known?.label ?? params.formName;
   if (!deps.availableForms.includes(params.formName)) return { kind: 'form-unavailable', formName: params.formName, label };
   if (!deps.enabledForms.includes(params.formName)) return { kind: 'form-disabled', formName: params.formName, label };
+  const prefetched = deps.prefetched?.(params);
   // Checked last, just before the launch is recorded: a bad link is told so even under load.
-  const capacity = deps.capacity?.(params.companyId, params.ticketId ? 3 : 2);
+  const capacity = deps.capacity?.(params.companyId, prefetched ? 0 : params.ticketId ? 3 : 2);
   if (capacity && !capacity.ok) return { kind: 'busy', retryAfterSeconds: capacity.retryAfterSeconds, busy: capacity.busy };
 
-  return { kind: 'created', launchId: await startLaunch(deps, { ...params, psaKind: deps.psaConnector.kind }, technicianUserId) };
+  return {
+    kind: 'created',
+    launchId: await startLaunch(deps, { ...params, psaKind: deps.psaConnector.kind }, technicianUserId, prefetched),
+  };
 }
 
 /**
@@ -66,6 +75,7 @@ export async function startLaunch(
   deps: Pick<CreateLaunchDeps, 'launches' | 'launchReads' | 'clock' | 'ttlMinutes'>,
   params: Pick<LaunchRecord, 'psaKind' | 'formName' | 'ticketId' | 'companyId' | 'contactId'> & { extra: Record<string, string> },
   technicianUserId: string | null,
+  prefetched?: LaunchContext,
 ): Promise<string> {
   const now = deps.clock.now();
   const launch: LaunchRecord = {
@@ -85,7 +95,7 @@ export async function startLaunch(
   // The reads start before the row is written: they need only the ids, so the insert overlaps
   // with the PSA round trips. Their result is saved only once the insert has finished.
   const inserted = deps.launches.create(launch);
-  deps.launchReads.start(launch, inserted);
+  deps.launchReads.start(launch, inserted, prefetched);
   await inserted;
   return launch.id;
 }

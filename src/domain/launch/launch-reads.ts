@@ -1,8 +1,8 @@
 import type { PsaClient } from '../../connectors/psa/types.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import { isToolboxError } from '../../lib/toolbox-error.js';
-import type { LaunchContext, LaunchRecord, LaunchRepo, LaunchStatus, ReadResult } from '../../store/types.js';
+import type { LaunchContext, LaunchRecord, LaunchRepo, LaunchStatus } from '../../store/types.js';
+import { contextIsComplete, readPsaContext } from './read-psa-context.js';
 
 /**
  * The PSA reads of each launch. They start when the screen pop arrives, run in parallel, and the
@@ -11,8 +11,12 @@ import type { LaunchContext, LaunchRecord, LaunchRepo, LaunchStatus, ReadResult 
  * instance (or this one after the promise is gone) can render the form.
  */
 export type LaunchReads = {
-  /** Starts the reads; their result is saved once `inserted` (the launch row's insert) settles. */
-  start(launch: LaunchRecord, inserted: Promise<void>): void;
+  /**
+   * Starts the reads; their result is saved once `inserted` (the launch row's insert) settles.
+   * With `prefetched` (the ticket launcher read these very records moments ago for the same
+   * technician) nothing is read again: that context is saved as the launch's.
+   */
+  start(launch: LaunchRecord, inserted: Promise<void>, prefetched?: LaunchContext): void;
   /**
    * A launch started by this process, as it was created, with its reads; undefined when another
    * process started it or it is long done. Spares the page a store read on the hot path.
@@ -21,33 +25,6 @@ export type LaunchReads = {
   /** Stops serving this launch from memory (it was submitted): the next page reads the store. */
   forget(launchId: string): void;
 };
-
-async function timed<T>(clock: Clock, read: () => Promise<T>): Promise<ReadResult<T>> {
-  const started = clock.now();
-  try {
-    const value = await read();
-    return { ok: true, value, ms: clock.now() - started };
-  } catch (error) {
-    const ms = clock.now() - started;
-    if (isToolboxError(error)) {
-      return {
-        ok: false,
-        ms,
-        error: {
-          code: error.code,
-          message: error.message,
-          ...(error.upstream?.status !== undefined ? { upstreamStatus: error.upstream.status } : {}),
-          ...(error.upstream?.code !== undefined ? { upstreamCode: error.upstream.code } : {}),
-        },
-      };
-    }
-    return {
-      ok: false,
-      ms,
-      error: { code: 'TBX_ERR_INTERNAL', message: 'The read failed unexpectedly; the details are in the service log.' },
-    };
-  }
-}
 
 export function createLaunchReads(deps: {
   psa: PsaClient;
@@ -63,19 +40,14 @@ export function createLaunchReads(deps: {
   const maxHeld = deps.maxHeld ?? 1_000;
 
   return {
-    start(launch, inserted) {
+    start(launch, inserted, prefetched) {
       const promise = (async (): Promise<LaunchContext> => {
-        const [ticket, company, contact] = await Promise.all([
-          launch.ticketId ? timed(deps.clock, () => deps.psa.getTicket(launch.ticketId as string)) : Promise.resolve(null),
-          timed(deps.clock, () => deps.psa.getCompany(launch.companyId)),
-          timed(deps.clock, () => deps.psa.getContact(launch.contactId)),
-        ]);
-        const context: LaunchContext = { ticket, company, contact };
+        const context = prefetched ?? (await readPsaContext(deps, launch));
         for (const [name, result] of Object.entries(context)) {
           if (result && !result.ok) deps.logger.warn({ launchId: launch.id, read: name, error: result.error }, 'PSA read failed');
         }
         await inserted.catch(() => {});
-        const status: LaunchStatus = company.ok && contact.ok && (ticket === null || ticket.ok) ? 'ready' : 'failed';
+        const status: LaunchStatus = contextIsComplete(context) ? 'ready' : 'failed';
         await deps.launches.saveContext(launch.id, status, context, new Date(deps.clock.now()).toISOString()).catch((error) => {
           deps.logger.error({ err: error, launchId: launch.id }, 'could not save launch context');
         });

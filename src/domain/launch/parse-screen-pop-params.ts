@@ -18,7 +18,8 @@ export type ParamProblem = { param: string; message: string };
 
 const KNOWN = new Set(['ticket_id', 'company_id', 'contact_id', 'form_name', 'secret']);
 
-const absent = (value: string | undefined): boolean => value === undefined || value.trim() === '' || value.trim().startsWith('@');
+/** Empty, or a 1Stream variable it could not fill (`@ticketid`): the parameter is absent. */
+export const absent = (value: string | undefined): boolean => value === undefined || value.trim() === '' || value.trim().startsWith('@');
 
 /** The PSA's id rules, per kind of record (the connector's). */
 export type ScreenPopIds = Pick<PsaConnector, 'parseId' | 'idFormat'>;

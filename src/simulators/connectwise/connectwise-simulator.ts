@@ -24,6 +24,7 @@ import {
   readPath,
   valueType,
 } from './cw-conditions.js';
+import { type CwHostedSetup, TICKET_SCREEN_PATH, ticketScreenPage } from './hosted-api-screen.js';
 
 /**
  * A stateful ConnectWise Manage (PSA) REST API double, held to the real API's rules as listed in
@@ -90,6 +91,8 @@ export type ConnectWiseSimulatorState = CwData & {
   requireApiHostPrefix: boolean;
   rateLimit: { requests: number; windowMs: number } | undefined;
   forbidden: { method?: string; path: string | RegExp }[];
+  /** Manage Hosted API entries: pages the simulated ticket screen shows as pods. */
+  hostedSetups: CwHostedSetup[];
 };
 
 export type ConnectWiseSimulator = {
@@ -103,6 +106,11 @@ export type ConnectWiseSimulator = {
    * `/login/companyinfo/northwind`), with `*` standing for one path segment; a RegExp is tested as is.
    */
   failNext(pattern: string | RegExp, status: number, times?: number, options?: FailureOptions): void;
+  /**
+   * Adds a Manage Hosted API entry, as an admin does in Setup Tables: the simulated service ticket
+   * screen (`ticketUrl`'s page) then shows it as a pod and speaks the Hosted API messages with it.
+   */
+  addHostedSetup(setup: Omit<CwHostedSetup, 'screen' | 'type' | 'podHeight'> & Partial<Pick<CwHostedSetup, 'podHeight'>>): void;
   listen(options?: { port?: number; host?: string; tls?: { key: string | Buffer; cert: string | Buffer } }): Promise<{
     url: string;
     port: number;
@@ -442,6 +450,7 @@ export function createConnectWiseSimulator(options: ConnectWiseSimulatorOptions 
     requireApiHostPrefix: options.requireApiHostPrefix ?? false,
     rateLimit: options.rateLimit,
     forbidden: [...(options.forbidden ?? [])],
+    hostedSetups: [],
   };
   const failures: Failure[] = [];
   let window = { start: clock.now(), used: 0 };
@@ -806,6 +815,8 @@ export function createConnectWiseSimulator(options: ConnectWiseSimulatorOptions 
     apiMatch: RegExpExecArray | null,
     entry: SimulatorRequestLogEntry,
   ): Promise<Response> {
+    // The web UI's ticket screen (no API rules apply: it is the page technicians see).
+    if (method === 'GET' && TICKET_SCREEN_PATH.test(url.pathname)) return ticketScreen(url);
     const injected = takeFailure(method, entry.path);
     if (injected) return injected;
     const limited = rateLimited();
@@ -862,6 +873,16 @@ export function createConnectWiseSimulator(options: ConnectWiseSimulatorOptions 
     return response;
   }
 
+  function ticketScreen(url: URL): Response {
+    const ticket = state.tickets.get(Number(url.searchParams.get('service_recid')));
+    if (!ticket) return new Response('No such ticket', { status: 404, headers: { 'content-type': 'text/plain' } });
+    // Who is signed in to the simulated UI: ?member=<identifier>, else the first member.
+    const wanted = url.searchParams.get('member')?.toLowerCase();
+    const members = [...state.members.values()];
+    const member = members.find((m) => String(m.identifier).toLowerCase() === wanted) ?? members[0] ?? { id: 0, identifier: '' };
+    return ticketScreenPage({ ticket, setups: state.hostedSetups, member, site: url.origin, companyId: credentials.companyId });
+  }
+
   const app = new Hono();
   app.all('*', (c) => handle(c.req.raw));
 
@@ -893,6 +914,9 @@ export function createConnectWiseSimulator(options: ConnectWiseSimulatorOptions 
     credentials,
     failNext(pattern, status, times = 1, failureOptions = {}) {
       failures.push({ pattern, status, remaining: times, options: failureOptions });
+    },
+    addHostedSetup(setup) {
+      state.hostedSetups.push({ screen: 'Service Tickets', type: 'Pod', podHeight: 320, ...setup });
     },
     async listen(listenOptions = {}) {
       const listener = getRequestListener((request) => handle(request));

@@ -6,6 +6,7 @@ import { describeScreenpop, revealScreenpopUrlsOperation, setScreenpopSecretOper
 import type { AppEnv, Auth } from '../app-env.js';
 import { AdminLayout, CsrfField, SourceBadge } from './admin-layout.js';
 import { readConsoleForm, runConsoleAction } from './console-action.js';
+import { TicketLauncherCard } from './ticket-launcher-card.js';
 
 const NOTICES: Record<string, string> = {
   'secret-set': 'Webhook secret saved. From now on a screen pop without it is refused: enter the same value in 1Stream.',
@@ -183,6 +184,7 @@ function ScreenpopPage(props: {
           </>
         )}
       </section>
+      <TicketLauncherCard setup={view.ticketLauncher} />
     </AdminLayout>
   );
 }

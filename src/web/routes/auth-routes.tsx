@@ -1,5 +1,6 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { JSX } from 'hono/jsx/jsx-runtime';
 import { signIn } from '../../domain/auth/sign-in.js';
 import type { SignInGate } from '../../domain/auth/sign-in-throttle.js';
 import { constantTimeEquals } from '../../lib/constant-time-equals.js';
@@ -39,25 +40,34 @@ export function safeNext(next: string | undefined): string {
   return path;
 }
 
-function LoginPage(props: { next: string; csrf: string; error?: string; email?: string }) {
+export type LoginPageProps = {
+  csrf: string;
+  error?: string | undefined;
+  email?: string | undefined;
+  /** Where the form posts: `/login`, or `/login/pod` in the pod's sign-in window. */
+  action?: string;
+  /** Hidden fields the form carries back (`next` for /login; the pod's nonce and hint). */
+  hidden: Record<string, string>;
+  /** The line under the heading. */
+  intro: string;
+};
+
+export function LoginPage(props: LoginPageProps) {
   return (
     <Layout title="Sign in">
       <section class="card narrow" aria-labelledby="login-title">
         <h1 id="login-title">Sign in</h1>
-        <p class="muted">
-          {/* Only a screen pop leads here with a launch to come back to; any other page must not claim one. */}
-          {props.next.startsWith('/launches/')
-            ? 'Sign in to open the form. The screen pop you clicked is waiting and keeps loading meanwhile.'
-            : 'Sign in with your Technician Toolbox account.'}
-        </p>
+        <p class="muted">{props.intro}</p>
         {props.error ? (
           <p class="error" role="alert" id="login-error">
             {props.error}
           </p>
         ) : null}
-        <form method="post" action="/login">
+        <form method="post" action={props.action ?? '/login'}>
           <input type="hidden" name="_csrf" value={props.csrf} />
-          <input type="hidden" name="next" value={props.next} />
+          {Object.entries(props.hidden).map(([name, value]) => (
+            <input type="hidden" name={name} value={value} />
+          ))}
           <div class="field">
             <label for="email">E-mail</label>
             <input id="email" name="email" type="email" autocomplete="username" required value={props.email ?? ''} autofocus />
@@ -75,6 +85,86 @@ function LoginPage(props: { next: string; csrf: string; error?: string; email?: 
   );
 }
 
+/** Only a screen pop leads to /login with a launch to come back to; any other page must not claim one. */
+function loginIntro(next: string): string {
+  return next.startsWith('/launches/')
+    ? 'Sign in to open the form. The screen pop you clicked is waiting and keeps loading meanwhile.'
+    : 'Sign in with your Technician Toolbox account.';
+}
+
+/** A fresh double-submit token for the sign-in form (the cookie is scoped to /login and below). */
+export function newLoginCsrf(c: Context<AppEnv>): string {
+  const secure = c.get('services').config.publicUrl.startsWith('https:');
+  const csrf = newToken();
+  setCookie(c, LOGIN_CSRF_COOKIE, csrf, { httpOnly: true, sameSite: 'Lax', secure, path: '/login', maxAge: 3600 });
+  return csrf;
+}
+
+/**
+ * A sign-in form's POST, whichever page it came from: the double-submit check, the lockout, the
+ * password, then the session cookie. On failure, the answer to send (the form again, with why);
+ * on success, nothing yet: the caller redirects.
+ */
+export async function attemptSignIn(
+  c: Context<AppEnv>,
+  body: Record<string, unknown>,
+  renderForm: (props: { csrf: string; error: string; email?: string }) => JSX.Element,
+): Promise<{ ok: true } | { ok: false; response: Response | Promise<Response> }> {
+  const services = c.get('services');
+  const secure = services.config.publicUrl.startsWith('https:');
+  const cookieToken = getCookie(c, LOGIN_CSRF_COOKIE) ?? '';
+  const formToken = typeof body._csrf === 'string' ? body._csrf : '';
+  const retry = (status: 400 | 401 | 403 | 429, error: string, email?: string) => ({
+    ok: false as const,
+    response: c.html(renderForm({ csrf: newLoginCsrf(c), error, ...(email ? { email } : {}) }), status),
+  });
+  if (!cookieToken || !formToken || !constantTimeEquals(hashToken(cookieToken), hashToken(formToken))) {
+    return retry(403, 'The sign-in form expired or came from another site. Try again.');
+  }
+  const email = typeof body.email === 'string' ? body.email : '';
+  const password = typeof body.password === 'string' ? body.password : '';
+  if (!email || !password) return retry(400, 'Enter your e-mail and password.', email);
+  // Too many failures lock before the password is even checked (docs/admin.md, "Failed sign-ins").
+  const address = clientAddress(c);
+  const locked = (gate: SignInGate) => {
+    if (!gate.locked) return undefined;
+    c.header('Retry-After', String(gate.retryAfterSeconds));
+    const minutes = Math.ceil(gate.retryAfterSeconds / 60);
+    return retry(
+      429,
+      `Too many failed sign-ins. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}, or ask an administrator to unlock your account (Admin → Users).`,
+      email,
+    );
+  };
+  const refused = locked(await services.signInThrottle.check(email, address));
+  if (refused) return refused;
+  const result = await signIn(
+    { store: services.store, clock: services.clock, sessionTtlHours: services.settings.current().general.sessionTtlHours.value },
+    email,
+    password,
+  );
+  if (!result.ok) {
+    services.logger.warn({ event: 'sign-in-failed', address }, 'sign-in failed');
+    await services.signInThrottle.recordFailure(email, address);
+    // The failure that reached a limit already says so, rather than one more "wrong password".
+    return (
+      locked(await services.signInThrottle.check(email, address)) ??
+      retry(401, 'That e-mail and password do not match an active toolbox user.', email)
+    );
+  }
+  await services.signInThrottle.recordSuccess(email, address);
+  deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' });
+  setCookie(c, SESSION_COOKIE, result.token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure,
+    path: '/',
+    maxAge: Math.round(services.settings.current().general.sessionTtlHours.value * 3600),
+  });
+  services.logger.info({ event: 'signed-in', userId: result.user.id }, 'signed in');
+  return { ok: true };
+}
+
 /**
  * Sign-in and sign-out. Before there is a session, CSRF on the login form is a double-submit
  * token: a random cookie echoed in a hidden field. Cookies are HttpOnly and SameSite=Lax (Lax, not
@@ -82,68 +172,15 @@ function LoginPage(props: { next: string; csrf: string; error?: string; email?: 
  */
 export const authRoutes = new Hono<AppEnv>()
   .get('/login', (c) => {
-    const secure = c.get('services').config.publicUrl.startsWith('https:');
-    const csrf = newToken();
-    setCookie(c, LOGIN_CSRF_COOKIE, csrf, { httpOnly: true, sameSite: 'Lax', secure, path: '/login', maxAge: 3600 });
     c.header('Cache-Control', 'no-store');
-    return c.html(<LoginPage next={safeNext(c.req.query('next'))} csrf={csrf} />);
+    const next = safeNext(c.req.query('next'));
+    return c.html(<LoginPage csrf={newLoginCsrf(c)} hidden={{ next }} intro={loginIntro(next)} />);
   })
   .post('/login', async (c) => {
-    const services = c.get('services');
-    const secure = services.config.publicUrl.startsWith('https:');
     const body = await readFormBody(c);
     const next = safeNext(typeof body.next === 'string' ? body.next : undefined);
-    const cookieToken = getCookie(c, LOGIN_CSRF_COOKIE) ?? '';
-    const formToken = typeof body._csrf === 'string' ? body._csrf : '';
-    const retry = (status: 400 | 401 | 403 | 429, error: string, email?: string) => {
-      const csrf = newToken();
-      setCookie(c, LOGIN_CSRF_COOKIE, csrf, { httpOnly: true, sameSite: 'Lax', secure, path: '/login', maxAge: 3600 });
-      return c.html(<LoginPage next={next} csrf={csrf} error={error} {...(email ? { email } : {})} />, status);
-    };
-    if (!cookieToken || !formToken || !constantTimeEquals(hashToken(cookieToken), hashToken(formToken))) {
-      return retry(403, 'The sign-in form expired or came from another site. Try again.');
-    }
-    const email = typeof body.email === 'string' ? body.email : '';
-    const password = typeof body.password === 'string' ? body.password : '';
-    if (!email || !password) return retry(400, 'Enter your e-mail and password.', email);
-    // Too many failures lock before the password is even checked (docs/admin.md, "Failed sign-ins").
-    const address = clientAddress(c);
-    const locked = (gate: SignInGate) => {
-      if (!gate.locked) return undefined;
-      c.header('Retry-After', String(gate.retryAfterSeconds));
-      const minutes = Math.ceil(gate.retryAfterSeconds / 60);
-      return retry(
-        429,
-        `Too many failed sign-ins. Try again in ${minutes} ${minutes === 1 ? 'minute' : 'minutes'}, or ask an administrator to unlock your account (Admin → Users).`,
-        email,
-      );
-    };
-    const refused = locked(await services.signInThrottle.check(email, address));
-    if (refused) return refused;
-    const result = await signIn(
-      { store: services.store, clock: services.clock, sessionTtlHours: services.settings.current().general.sessionTtlHours.value },
-      email,
-      password,
-    );
-    if (!result.ok) {
-      services.logger.warn({ event: 'sign-in-failed', address }, 'sign-in failed');
-      await services.signInThrottle.recordFailure(email, address);
-      // The failure that reached a limit already says so, rather than one more "wrong password".
-      return (
-        locked(await services.signInThrottle.check(email, address)) ??
-        retry(401, 'That e-mail and password do not match an active toolbox user.', email)
-      );
-    }
-    await services.signInThrottle.recordSuccess(email, address);
-    deleteCookie(c, LOGIN_CSRF_COOKIE, { path: '/login' });
-    setCookie(c, SESSION_COOKIE, result.token, {
-      httpOnly: true,
-      sameSite: 'Lax',
-      secure,
-      path: '/',
-      maxAge: Math.round(services.settings.current().general.sessionTtlHours.value * 3600),
-    });
-    services.logger.info({ event: 'signed-in', userId: result.user.id }, 'signed in');
+    const attempt = await attemptSignIn(c, body, (props) => <LoginPage {...props} hidden={{ next }} intro={loginIntro(next)} />);
+    if (!attempt.ok) return attempt.response;
     return c.redirect(next, 303);
   })
   // Signing out ends the session in the store whatever the form carries: without a valid token a

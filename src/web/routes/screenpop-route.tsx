@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import type { PsaScreenPopVariables } from '../../connectors/psa/types.js';
 import { createLaunch } from '../../domain/launch/create-launch.js';
-import { checkLaunchCapacity } from '../../domain/launch/launch-capacity.js';
 import { FORM_CATALOGUE, screenPopTemplate } from '../../forms/catalogue.js';
 import { constantTimeEquals } from '../../lib/constant-time-equals.js';
 import type { AppEnv } from '../app-env.js';
 import { ProblemPage } from '../views/layout.js';
+import { createLaunchDeps } from './launch-deps.js';
 
 /**
  * `GET /hooks/screenpop`: the link 1Stream opens. It checks the shared secret first (no PSA call
@@ -63,21 +63,7 @@ export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (
     );
   }
 
-  const result = await createLaunch(
-    {
-      psaConnector,
-      launches: services.store.launches,
-      launchReads: services.launchReads,
-      clock: services.clock,
-      availableForms: Object.keys(services.forms),
-      enabledForms: settings.forms.enabled,
-      ttlMinutes: settings.general.launchTtlMinutes.value,
-      capacity: (companyId, reads) =>
-        checkLaunchCapacity({ psa: services.settings.psaLimit(), directory: services.settings.directoryLimitForCompany(companyId) }, reads),
-    },
-    c.req.query(),
-    c.get('auth')?.user.id ?? null,
-  );
+  const result = await createLaunch(createLaunchDeps(services, psaConnector), c.req.query(), c.get('auth')?.user.id ?? null);
 
   switch (result.kind) {
     case 'busy':

@@ -7,11 +7,13 @@ export type LayoutProps = {
   csrfToken?: string | undefined;
   /** Re-load the page every N seconds when scripts are off (live progress without JavaScript). */
   refreshWithoutScriptSeconds?: number | undefined;
+  /** Scripts of our own beyond app.js (the pod's sign-in window adds pod.js). */
+  scripts?: string[];
   children?: Child;
 };
 
 /** The page frame: one stylesheet, one script, no third-party assets (the CSP allows only 'self'). */
-export function Layout({ title, user, csrfToken, refreshWithoutScriptSeconds, children }: LayoutProps) {
+export function Layout({ title, user, csrfToken, refreshWithoutScriptSeconds, scripts, children }: LayoutProps) {
   // The doctype keeps browsers in standards mode (without it they lay pages out in quirks mode).
   return (
     <>
@@ -23,6 +25,9 @@ export function Layout({ title, user, csrfToken, refreshWithoutScriptSeconds, ch
           <title>{`${title} · Technician Toolbox`}</title>
           <link rel="stylesheet" href="/assets/app.css" />
           <script src="/assets/app.js" defer />
+          {(scripts ?? []).map((src) => (
+            <script src={src} defer />
+          ))}
           {refreshWithoutScriptSeconds ? (
             <noscript>
               <meta http-equiv="refresh" content={String(refreshWithoutScriptSeconds)} />

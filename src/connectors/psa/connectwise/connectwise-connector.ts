@@ -323,5 +323,35 @@ export const connectWiseConnector: PsaConnector<ConnectWiseSettings> = {
   // ConnectWise publishes no concurrency limit (it throttles with 429); 32 matches the HTTP
   // pool's connections per host, so calls wait here, where the wait is measured, not in the pool.
   maxConcurrentRequests: 32,
+  // A Hosted API pod in the service ticket screen (Setup Tables → "Manage Hosted API"). ConnectWise
+  // replaces [cw_id] and [cw_screen] with the record id and the screen's name (ConnectWise's
+  // ConnectWiseHostedApi client README, "Using URI Tokens"; not checked against a live tenant).
+  ticketLauncher: {
+    name: 'Hosted API pod',
+    opens: 'frame',
+    query: { ticket_id: '[cw_id]', screen: '[cw_screen]' },
+    // ConnectWise's own pages (the site technicians sign in at) frame the pod.
+    frameAncestor: (settings) => settings.siteUrl,
+    frameProtocol: 'connectwise-hosted-api',
+    setup: [
+      {
+        text: 'In ConnectWise PSA, open System → Setup Tables and the table "Manage Hosted API" (an administrator’s security role is needed).',
+      },
+      {
+        text: 'Add an entry with these values, then save it:',
+        values: [
+          { label: 'Description', value: { kind: 'literal', text: 'Technician Toolbox' } },
+          { label: 'Screen', value: { kind: 'literal', text: 'Service Tickets' } },
+          { label: 'Origin', value: { kind: 'origin' } },
+          { label: 'URL', value: { kind: 'url' } },
+          { label: 'Type', value: { kind: 'literal', text: 'Pod' } },
+          { label: 'Pod height', value: { kind: 'literal', text: '320' } },
+        ],
+      },
+      {
+        text: 'Open a service ticket: the pod lists the enabled forms. Each technician signs in to the toolbox once from the pod (a sign-in window opens); the form opens in a new tab, filled.',
+      },
+    ],
+  },
   create: createConnectWiseClient,
 };

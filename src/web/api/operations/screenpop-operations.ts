@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeTicketLauncher } from '../../../domain/launch/ticket-launcher-setup.js';
 import { revealScreenpopUrls } from '../../../domain/screenpop/reveal-screenpop-urls.js';
 import { setScreenpopSecret } from '../../../domain/screenpop/set-screenpop-secret.js';
 import { FORM_CATALOGUE, screenPopTemplate } from '../../../forms/catalogue.js';
@@ -35,6 +36,18 @@ export const screenpopViewSchema = z.object({
       url: z.string().nullable().describe('The URL template to paste into 1Stream (Link Type Custom); null until a PSA is connected'),
     }),
   ),
+  ticketLauncher: z
+    .object({
+      psa: z.object({ kind: z.string(), label: z.string() }).nullable(),
+      declared: z.boolean().describe('False when the PSA’s connector does not say how it opens a page: the generic launcher URL is given'),
+      name: z.string().describe('What the PSA calls it: "Hosted API pod", "LiveLink", "custom button"'),
+      opens: z.enum(['frame', 'window']).describe('frame: the PSA shows the pod inside its ticket screen; window: it opens the launcher'),
+      url: z.string().describe('The launcher URL to paste into the PSA, with the PSA’s own placeholders'),
+      origin: z.string().describe('This toolbox’s origin (ConnectWise asks for it as the pod’s Origin)'),
+      frameAncestor: z.string().nullable().describe('frame: the only origin allowed to frame the pod (the PSA’s site)'),
+      steps: z.array(z.object({ text: z.string(), values: z.array(z.object({ label: z.string(), value: z.string() })) })),
+    })
+    .describe('Launching the forms from inside the PSA’s ticket screen (ConnectWise pod, Autotask LiveLink, HaloPSA button)'),
 });
 
 /** The screen-pop table, enabled forms first (the ones an admin pastes into 1Stream now). */
@@ -66,6 +79,7 @@ export function describeScreenpop(services: Services): z.infer<typeof screenpopV
       queryParameter: SCREENPOP_SECRET_QUERY,
     },
     forms,
+    ticketLauncher: describeTicketLauncher(publicUrl, connector && settings.psa ? { connector, settings: settings.psa.settings } : null),
   };
 }
 
