@@ -1,3 +1,4 @@
+import { createContactEmailDomainTally } from '../contact-email-domains.js';
 import type { PsaCompany, PsaCompanyEmailDomains } from '../types.js';
 import type { AutotaskClient } from './autotask-client.js';
 import { atCompanySchema, atContactSchema, contactIsActive, mainEmail, mapCompany } from './autotask-map.js';
@@ -35,24 +36,12 @@ export async function listAutotaskCompanies(client: AutotaskClient, options: { s
   return companies;
 }
 
-function domainOf(email: string): string | undefined {
-  const at = email.lastIndexOf('@');
-  if (at < 1 || at === email.length - 1) return undefined;
-  return email
-    .slice(at + 1)
-    .trim()
-    .toLowerCase()
-    .replace(/\.$/, '');
-}
-
 export async function listAutotaskContactEmailDomains(
   client: AutotaskClient,
   companyIds: string[],
   options: { signal?: AbortSignal } = {},
 ): Promise<Record<string, PsaCompanyEmailDomains>> {
-  // A Map, not an object: an id is caller input and must not reach Object.prototype.
-  const result = new Map<string, PsaCompanyEmailDomains>();
-  for (const id of companyIds) result.set(id, { contactsWithEmail: 0, domains: {} });
+  const tally = createContactEmailDomainTally(companyIds);
   // Only Autotask ids (positive whole numbers) can go into the filter; anything else cannot be an
   // Autotask company and simply has no contacts.
   const wanted = [...new Set(companyIds)].filter((id) => /^[1-9][0-9]{0,14}$/.test(id)).map(Number);
@@ -75,13 +64,8 @@ export async function listAutotaskContactEmailDomains(
     for (const row of rows) {
       const contact = client.parse(atContactSchema, row, request);
       if (!contactIsActive(contact.isActive)) continue;
-      const entry = contact.companyID == null ? undefined : result.get(String(contact.companyID));
-      const email = mainEmail(contact);
-      const domain = email === undefined ? undefined : domainOf(email);
-      if (!entry || domain === undefined) continue;
-      entry.contactsWithEmail++;
-      entry.domains[domain] = (Object.hasOwn(entry.domains, domain) ? (entry.domains[domain] ?? 0) : 0) + 1;
+      tally.count(contact.companyID == null ? undefined : String(contact.companyID), mainEmail(contact));
     }
   }
-  return Object.fromEntries(result);
+  return tally.result();
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createContactEmailDomainTally } from '../contact-email-domains.js';
 import type { PsaCompany, PsaCompanyEmailDomains } from '../types.js';
 import type { ConnectWiseClient } from './connectwise-client.js';
 import { cwCompanySchema, mapCompany } from './connectwise-map.js';
@@ -89,27 +90,15 @@ function mainEmail(items: z.infer<typeof contactRowSchema>['communicationItems']
   return (emails.find((item) => item.defaultFlag) ?? emails[0])?.value?.trim();
 }
 
-function domainOf(email: string): string | undefined {
-  const at = email.lastIndexOf('@');
-  if (at < 1 || at === email.length - 1) return undefined;
-  return email
-    .slice(at + 1)
-    .trim()
-    .toLowerCase()
-    .replace(/\.$/, '');
-}
-
 export async function listConnectWiseContactEmailDomains(
   client: ConnectWiseClient,
   companyIds: string[],
   options: { signal?: AbortSignal } = {},
 ): Promise<Record<string, PsaCompanyEmailDomains>> {
-  // A Map, not an object: an id is caller input and must not reach Object.prototype.
-  const result = new Map<string, PsaCompanyEmailDomains>();
+  const tally = createContactEmailDomainTally(companyIds);
   // Only ConnectWise ids (positive whole numbers) can go into the condition; anything else cannot
   // be a ConnectWise company and simply has no contacts.
   const wanted = [...new Set(companyIds)].filter((id) => /^[1-9][0-9]{0,9}$/.test(id));
-  for (const id of companyIds) result.set(id, { contactsWithEmail: 0, domains: {} });
   const request = {
     method: 'GET' as const,
     path: '/company/contacts',
@@ -130,14 +119,8 @@ export async function listConnectWiseContactEmailDomains(
     });
     for (const row of rows) {
       const contact = client.parse(contactRowSchema, row, request);
-      const companyId = contact.company ? String(contact.company.id) : undefined;
-      const entry = companyId === undefined ? undefined : result.get(companyId);
-      const email = mainEmail(contact.communicationItems);
-      const domain = email === undefined ? undefined : domainOf(email);
-      if (!entry || domain === undefined) continue;
-      entry.contactsWithEmail++;
-      entry.domains[domain] = (Object.hasOwn(entry.domains, domain) ? (entry.domains[domain] ?? 0) : 0) + 1;
+      tally.count(contact.company ? String(contact.company.id) : undefined, mainEmail(contact.communicationItems));
     }
   }
-  return Object.fromEntries(result);
+  return tally.result();
 }

@@ -1,3 +1,4 @@
+import { createContactEmailDomainTally } from '../contact-email-domains.js';
 import type { PsaCompany, PsaCompanyEmailDomains } from '../types.js';
 import type { HaloPsaClient } from './halopsa-client.js';
 import { haloClientSchema, haloUserSchema, mainEmail, mapCompany } from './halopsa-map.js';
@@ -26,27 +27,15 @@ export async function listHaloCompanies(client: HaloPsaClient, options: { signal
   return companies;
 }
 
-function domainOf(email: string): string | undefined {
-  const at = email.lastIndexOf('@');
-  if (at < 1 || at === email.length - 1) return undefined;
-  return email
-    .slice(at + 1)
-    .trim()
-    .toLowerCase()
-    .replace(/\.$/, '');
-}
-
 export async function listHaloContactEmailDomains(
   client: HaloPsaClient,
   companyIds: string[],
   options: { signal?: AbortSignal } = {},
 ): Promise<Record<string, PsaCompanyEmailDomains>> {
-  // A Map, not an object: an id is caller input and must not reach Object.prototype.
-  const result = new Map<string, PsaCompanyEmailDomains>();
-  for (const id of companyIds) result.set(id, { contactsWithEmail: 0, domains: {} });
+  const tally = createContactEmailDomainTally(companyIds);
   // Only Halo ids can be Halo clients; anything else simply has no users.
   const wanted = [...new Set(companyIds)].filter(isHaloId);
-  if (wanted.length === 0) return Object.fromEntries(result);
+  if (wanted.length === 0) return tally.result();
   const request = {
     method: 'GET' as const,
     path: '/Users',
@@ -64,12 +53,7 @@ export async function listHaloContactEmailDomains(
     const user = client.parse(haloUserSchema, row, request);
     // Inactive users are people who left: their old addresses should not steer a suggestion.
     if (user.inactive === true) continue;
-    const entry = typeof user.client_id === 'number' ? result.get(String(user.client_id)) : undefined;
-    const email = mainEmail(user);
-    const domain = email === undefined ? undefined : domainOf(email);
-    if (!entry || domain === undefined) continue;
-    entry.contactsWithEmail++;
-    entry.domains[domain] = (Object.hasOwn(entry.domains, domain) ? (entry.domains[domain] ?? 0) : 0) + 1;
+    tally.count(typeof user.client_id === 'number' ? String(user.client_id) : undefined, mainEmail(user));
   }
-  return Object.fromEntries(result);
+  return tally.result();
 }
