@@ -202,7 +202,11 @@ export type SessionRepo = {
    */
   findValidWithUser(id: string, now: string): Promise<{ session: SessionRecord; user: UserRecord } | undefined>;
   touch(id: string, now: string, expiresAt: string): Promise<void>;
-  delete(id: string): Promise<void>;
+  /**
+   * Ends one session; true when this call removed it. A one-time code (pod hand-off) is redeemed
+   * only by the call that removed it, so two redeems at once cannot both win.
+   */
+  delete(id: string): Promise<boolean>;
   /** Ends every session of a user (disabled, or given a new password); returns how many. */
   deleteForUser(userId: string): Promise<number>;
   deleteExpired(now: string): Promise<number>;

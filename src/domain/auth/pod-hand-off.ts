@@ -40,7 +40,9 @@ export async function redeemPodHandOff(
   const now = deps.clock.now();
   const found = await deps.store.sessions.findValidWithUser(hashToken(code), new Date(now).toISOString());
   if (!found) return null;
-  await deps.store.sessions.delete(found.session.id);
+  // Only the redeem that removed the code wins: the same code posted twice at once (a double
+  // click, a replay) opens one session, not two.
+  if (!(await deps.store.sessions.delete(found.session.id))) return null;
   if (found.user.disabled) return null;
   const token = newToken();
   await deps.store.sessions.create({

@@ -64,7 +64,8 @@ export function createSessionRepo(db: Kysely<Database>): SessionRepo {
       await db.updateTable('sessions').set({ last_seen_at: now, expires_at: expiresAt }).where('id', '=', id).execute();
     },
     async delete(id) {
-      await db.deleteFrom('sessions').where('id', '=', id).execute();
+      const result = await db.deleteFrom('sessions').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
     },
     async deleteForUser(userId) {
       const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
