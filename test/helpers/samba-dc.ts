@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { LookupFunction } from 'node:net';
+import { createInterface } from 'node:readline';
+
+/**
+ * The real Samba AD domain controller the Active Directory tests run against (not a mock: LDAPS
+ * with Samba's certificate, the domain's password policy, AD's group semantics). `npm test` starts
+ * one for the whole suite (scripts/test.mjs, through scripts/samba-dc.mjs) and passes it in
+ * TEST_SAMBA_DC; a test file run alone starts its own. Tests keep to an OU of their own.
+ */
+export type TestSambaDc = {
+  /** `ldaps://dc1.test.lan:636`: the DC's name, which its certificate carries. */
+  url: string;
+  serverName: string;
+  host: string;
+  caPem: string;
+  baseDn: string;
+  realm: string;
+  adminUser: string;
+  adminPassword: string;
+};
+
+/** Why Samba tests cannot run here, or undefined. Under CI nothing is skipped: a missing DC fails. */
+export const sambaSkip: string | undefined = (() => {
+  if (process.env.TEST_SAMBA_DC || process.env.CI) return undefined;
+  if (process.getuid?.() !== 0) return 'the Samba AD DC needs root (ports below 1024)';
+  if (spawnSync('samba-tool', ['--version']).status !== 0) return 'samba-tool is not installed (apt-get install samba samba-ad-dc)';
+  return undefined;
+})();
+
+let started: Promise<TestSambaDc> | undefined;
+let child: ChildProcess | undefined;
+
+/** The suite's DC, or one started for this process (stopped when the process ends). */
+export function useSambaDc(): Promise<TestSambaDc> {
+  if (process.env.TEST_SAMBA_DC) return Promise.resolve(JSON.parse(process.env.TEST_SAMBA_DC) as TestSambaDc);
+  started ??= new Promise<TestSambaDc>((resolve, reject) => {
+    const script = new URL('../../scripts/samba-dc.mjs', import.meta.url).pathname;
+    child = spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.unref();
+    (child.stdout as NodeJS.ReadableStream & { unref?: () => void }).unref?.();
+    (child.stdin as NodeJS.WritableStream & { unref?: () => void }).unref?.();
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.once('line', (line) => resolve(JSON.parse(line) as TestSambaDc));
+    child.once('exit', (code) => reject(new Error(`the Samba DC did not start (exit ${code})`)));
+  });
+  return started;
+}
+
+/** Name resolution that sends the DC's name to loopback, as a DNS server would in a customer's network. */
+export function sambaLookup(dc: TestSambaDc): LookupFunction {
+  return ((hostname: string, options: unknown, callback: (...args: unknown[]) => void) => {
+    const done = typeof options === 'function' ? (options as typeof callback) : callback;
+    if (hostname.toLowerCase() !== dc.serverName.toLowerCase()) {
+      done(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }));
+      return;
+    }
+    const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all;
+    if (all) done(null, [{ address: dc.host, family: 4 }]);
+    else done(null, dc.host, 4);
+  }) as LookupFunction;
+}
