@@ -309,9 +309,10 @@ export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnec
 /**
  * The variable Autotask replaces with the ticket's id in a LiveLink's URL. NOT VERIFIED: Autotask's
  * help (LiveLinks Designer, "Creating or editing a LiveLink") could not be read past its first
- * fields, so the variable's exact text is taken from the `[Entity: Field]` form of Autotask's
- * variables; the set-up steps tell the admin to insert the ticket's ID variable from Autotask's own
- * list if it reads otherwise. The ticket's number (`T20240101.0001`) works too: `parseId` takes it.
+ * fields. Autotask's e-mail templates use variables of the form `[Entity: Field]` (e.g.
+ * `[Ticket: Number]`, as MSPs publish their Autotask templates); that LiveLinks take the same form
+ * and that the ticket's id is `[Ticket: ID]` is assumed. The set-up steps tell the admin what to
+ * insert if it reads otherwise: the ticket's number works too, since `parseId` takes it.
  */
 const AUTOTASK_LIVELINK_TICKET_VARIABLE = '[Ticket: ID]';
 
@@ -340,7 +341,7 @@ const AUTOTASK_LIVELINK: PsaTicketLauncher<AutotaskSettings> = {
       ],
     },
     {
-      text: `The URL ends with Autotask's ticket ID variable, ${AUTOTASK_LIVELINK_TICKET_VARIABLE}. If Autotask's variable list writes the ticket's ID differently, insert that variable after "ticket_id=" instead (the ticket number works too). To check what Autotask fills in, tick "Run in debug mode": the LiveLink then opens a page of Autotask's showing the parameters instead of the toolbox; clear it afterwards.`,
+      text: `The URL ends with Autotask's ticket ID variable, ${AUTOTASK_LIVELINK_TICKET_VARIABLE}. If Autotask's variable list writes the ticket's ID differently, insert that variable after "ticket_id=" instead; the ticket's number (e.g. [Ticket: Number]) works too. To check what Autotask fills in, tick "Run in debug mode": the LiveLink then opens a page of Autotask's showing the parameters instead of the toolbox; clear it afterwards.`,
     },
     {
       text: 'Publish the LiveLink to your technicians’ security levels, and save it.',

@@ -290,8 +290,9 @@ const HALO_BUTTON_TICKET_VARIABLE = '{$ID}';
 /**
  * A custom button on tickets that opens the toolbox's `/launcher` in a new tab. Only the ticket is
  * passed: the launcher reads its client and end user from it. NOT VERIFIED: the configuration menu
- * path (Configuration > Custom Objects > Custom Buttons, where Halo keeps custom fields and tables)
- * and the fields' exact labels; the steps say what to choose rather than which box it is in.
+ * path (Halo's guides put custom fields under Configuration > Custom Objects, in the Advanced
+ * heading; that Custom Buttons sit beside them is assumed) and the fields' exact labels; the steps
+ * say what to choose rather than which box it is in.
  */
 const HALO_CUSTOM_BUTTON: PsaTicketLauncher<HaloPsaSettings> = {
   name: 'custom button',
@@ -299,7 +300,7 @@ const HALO_CUSTOM_BUTTON: PsaTicketLauncher<HaloPsaSettings> = {
   query: { ticket_id: HALO_BUTTON_TICKET_VARIABLE },
   setup: [
     {
-      text: 'In HaloPSA, open Configuration > Custom Objects > Custom Buttons (an administrator’s access is needed) and click New.',
+      text: 'In HaloPSA, open Configuration > Custom Objects (under Advanced) > Custom Buttons and click New.',
     },
     {
       text: 'Make it a button on tickets that opens a URL, in a new tab, with these values. The Label is what agents see on the ticket.',
