@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { autotaskConnector } from '../../connectors/psa/autotask/autotask-connector.js';
 import { connectWiseConnector } from '../../connectors/psa/connectwise/connectwise-connector.js';
+import { haloPsaConnector } from '../../connectors/psa/halopsa/halopsa-connector.js';
 import { parseLauncherParams } from './parse-launcher-params.js';
 
 const parse = (query: Record<string, string | undefined>) => parseLauncherParams(query, connectWiseConnector);
@@ -38,4 +40,19 @@ test('another screen than a ticket is refused, so that a company id is never rea
 test('ids are checked by the PSA’s own rules', () => {
   const result = parse({ ticket_id: '1001', company_id: '-4', contact_id: '3.5' });
   assert.deepEqual(!result.ok && result.problems.map((p) => p.param), ['company_id', 'contact_id']);
+});
+
+test('an Autotask LiveLink or a HaloPSA button left unfilled is named as such; filled, its ids are checked by that PSA’s rules', () => {
+  const autotask = (query: Record<string, string>) => parseLauncherParams(query, autotaskConnector);
+  const halo = (query: Record<string, string>) => parseLauncherParams(query, haloPsaConnector);
+  assert.match(JSON.stringify(autotask({ ticket_id: '[Ticket: ID]' })), /still holds the placeholder \\"\[Ticket: ID\]\\"/);
+  assert.match(JSON.stringify(halo({ ticket_id: '{$ID}' })), /still holds the placeholder \\"\{\$ID\}\\"/);
+  assert.deepEqual(autotask({ ticket_id: '29682885' }), { ok: true, value: { ticketId: '29682885', companyId: null, contactId: null } });
+  // A LiveLink set up with the ticket's number rather than its id still names one ticket.
+  assert.deepEqual(autotask({ ticket_id: 't20240101.0042' }), {
+    ok: true,
+    value: { ticketId: 'T20240101.0042', companyId: null, contactId: null },
+  });
+  assert.deepEqual(halo({ ticket_id: '1001' }), { ok: true, value: { ticketId: '1001', companyId: null, contactId: null } });
+  assert.equal(halo({ ticket_id: 'T20240101.0042' }).ok, false, 'Halo has no ticket numbers of that form');
 });

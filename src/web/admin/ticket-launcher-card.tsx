@@ -17,8 +17,8 @@ function CopyValue({ id, label, value }: { id: string; label: string; value: str
 
 /**
  * The screen-pop page's second half: opening the forms from inside the PSA's own ticket screen.
- * What it shows comes from the PSA connector's `ticketLauncher` (a ConnectWise pod today; an
- * Autotask LiveLink or a HaloPSA button when those connectors declare theirs).
+ * What it shows comes from the PSA connector's `ticketLauncher`: a ConnectWise Hosted API pod, an
+ * Autotask LiveLink, a HaloPSA custom button, or whatever another PSA's connector declares.
  */
 export function TicketLauncherCard({ setup }: { setup: TicketLauncherSetup }) {
   const psa = setup.psa;
@@ -73,7 +73,12 @@ export function TicketLauncherCard({ setup }: { setup: TicketLauncherSetup }) {
                 'The PSA connection does not say where the PSA’s pages live, so no site may show the pod yet.'
               )}
             </p>
-          ) : null}
+          ) : (
+            <p class="muted">
+              The URL carries no secret ({psa.label} shows it to everyone who can open the ticket): technicians sign in to the toolbox in
+              the window it opens, and nothing is read from the PSA before they have.
+            </p>
+          )}
         </>
       )}
     </section>

@@ -1,6 +1,6 @@
 import { isToolboxError, ToolboxError } from '../../../lib/toolbox-error.js';
 import { authorRefused, checkedAuthorId } from '../author-refused.js';
-import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaIdKind, PsaTicket } from '../types.js';
+import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaIdKind, PsaTicket, PsaTicketLauncher } from '../types.js';
 import { AutotaskClient, type AutotaskRequest } from './autotask-client.js';
 import { listAutotaskCompanies, listAutotaskContactEmailDomains } from './autotask-companies.js';
 import { AUTOTASK_THREADS_PER_ENDPOINT } from './autotask-endpoint-slots.js';
@@ -306,6 +306,52 @@ export function createAutotaskClient(settings: AutotaskSettings, deps: PsaConnec
   };
 }
 
+/**
+ * The variable Autotask replaces with the ticket's id in a LiveLink's URL. NOT VERIFIED: Autotask's
+ * help (LiveLinks Designer, "Creating or editing a LiveLink") could not be read past its first
+ * fields. Autotask's e-mail templates use variables of the form `[Entity: Field]` (e.g.
+ * `[Ticket: Number]`, as MSPs publish their Autotask templates); that LiveLinks take the same form
+ * and that the ticket's id is `[Ticket: ID]` is assumed. The set-up steps tell the admin what to
+ * insert if it reads otherwise: the ticket's number works too, since `parseId` takes it.
+ */
+const AUTOTASK_LIVELINK_TICKET_VARIABLE = '[Ticket: ID]';
+
+/**
+ * A LiveLink on the Ticket entity: Autotask shows it on every ticket and opens its URL in a new
+ * window (the toolbox's `/launcher`). Only the ticket is passed: the launcher reads its company
+ * and contact from it, so no second variable can be mistyped. The menu path is Autotask's help
+ * ("LiveLinks Designer": Admin > Automation > AutoForms & LiveLinks > LiveLinks Designer); the
+ * field names beyond LiveLink Name, Label and Active are not verified, so the steps say what to
+ * choose rather than which box it is in.
+ */
+const AUTOTASK_LIVELINK: PsaTicketLauncher<AutotaskSettings> = {
+  name: 'LiveLink',
+  opens: 'window',
+  query: { ticket_id: AUTOTASK_LIVELINK_TICKET_VARIABLE },
+  setup: [
+    {
+      text: 'In Autotask, open Admin > Automation > AutoForms & LiveLinks > LiveLinks Designer (your security level needs the Administer LiveLinks permission), the LiveLinks tab, and click New.',
+    },
+    {
+      text: 'Make it a link to a web page (a URL) available from tickets, opening in a new window, keep it Active, and give it these values. The Label is what technicians see on the ticket.',
+      values: [
+        { label: 'LiveLink Name', value: { kind: 'literal', text: 'Technician Toolbox' } },
+        { label: 'Label', value: { kind: 'literal', text: 'Toolbox forms' } },
+        { label: 'URL', value: { kind: 'url' } },
+      ],
+    },
+    {
+      text: `The URL ends with Autotask's ticket ID variable, ${AUTOTASK_LIVELINK_TICKET_VARIABLE}. If Autotask's variable list writes the ticket's ID differently, insert that variable after "ticket_id=" instead; the ticket's number (e.g. [Ticket: Number]) works too. To check what Autotask fills in, tick "Run in debug mode": the LiveLink then opens a page of Autotask's showing the parameters instead of the toolbox; clear it afterwards.`,
+    },
+    {
+      text: 'Publish the LiveLink to your technicians’ security levels, and save it.',
+    },
+    {
+      text: 'Open a ticket and click the LiveLink: the toolbox opens in a new window with the enabled forms for the ticket’s company and contact. Technicians sign in to the toolbox there, as always; each form opens filled, like a screen pop.',
+    },
+  ],
+};
+
 export const autotaskConnector: PsaConnector<AutotaskSettings> = {
   kind: 'autotask',
   label: 'Autotask PSA',
@@ -349,5 +395,6 @@ export const autotaskConnector: PsaConnector<AutotaskSettings> = {
   screenPop: { ticket: '@ticketid', company: '@companyid', contact: '@contactid' },
   // Autotask refuses a 4th concurrent call per endpoint and tracking identifier (reference §8).
   maxConcurrentRequests: AUTOTASK_THREADS_PER_ENDPOINT,
+  ticketLauncher: AUTOTASK_LIVELINK,
   create: createAutotaskClient,
 };

@@ -1,6 +1,6 @@
 import { isToolboxError, ToolboxError } from '../../../lib/toolbox-error.js';
 import { authorRefused, checkedAuthorId } from '../author-refused.js';
-import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaIdKind } from '../types.js';
+import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaIdKind, PsaTicketLauncher } from '../types.js';
 import { HaloPsaClient } from './halopsa-client.js';
 import { listHaloCompanies, listHaloContactEmailDomains } from './halopsa-companies.js';
 import { haloBadResponseError, haloMissingAgentError, haloMissingTeamError } from './halopsa-errors.js';
@@ -279,6 +279,46 @@ export function createHaloPsaClient(settings: HaloPsaSettings, deps: PsaConnecto
   }
 }
 
+/**
+ * The variable Halo replaces with the record's id in a custom button's URL: `{$ID}`, as in the
+ * custom-button template of the HaloAPI PowerShell module (`"url": "…?thingid={$ID}"`, with
+ * `newtab`), the public reference for Halo's `CustomButton` records. On a ticket's button it is the
+ * ticket's id.
+ */
+const HALO_BUTTON_TICKET_VARIABLE = '{$ID}';
+
+/**
+ * A custom button on tickets that opens the toolbox's `/launcher` in a new tab. Only the ticket is
+ * passed: the launcher reads its client and end user from it. NOT VERIFIED: the configuration menu
+ * path (Halo's guides put custom fields under Configuration > Custom Objects, in the Advanced
+ * heading; that Custom Buttons sit beside them is assumed) and the fields' exact labels; the steps
+ * say what to choose rather than which box it is in.
+ */
+const HALO_CUSTOM_BUTTON: PsaTicketLauncher<HaloPsaSettings> = {
+  name: 'custom button',
+  opens: 'window',
+  query: { ticket_id: HALO_BUTTON_TICKET_VARIABLE },
+  setup: [
+    {
+      text: 'In HaloPSA, open Configuration > Custom Objects (under Advanced) > Custom Buttons and click New.',
+    },
+    {
+      text: 'Make it a button on tickets that opens a URL, in a new tab, with these values. The Label is what agents see on the ticket.',
+      values: [
+        { label: 'Name', value: { kind: 'literal', text: 'Technician Toolbox' } },
+        { label: 'Label', value: { kind: 'literal', text: 'Toolbox forms' } },
+        { label: 'URL', value: { kind: 'url' } },
+      ],
+    },
+    {
+      text: `Halo replaces ${HALO_BUTTON_TICKET_VARIABLE} in the URL with the ticket’s id. Save the button.`,
+    },
+    {
+      text: 'Open a ticket and click the button: the toolbox opens in a new tab with the enabled forms for the ticket’s client and end user. Agents sign in to the toolbox there, as always; each form opens filled, like a screen pop.',
+    },
+  ],
+};
+
 export const haloPsaConnector: PsaConnector<HaloPsaSettings> = {
   kind: 'halopsa',
   label: 'HaloPSA',
@@ -341,5 +381,6 @@ export const haloPsaConnector: PsaConnector<HaloPsaSettings> = {
   // which concurrency does not change. 32 matches the HTTP pool's connections per host, so calls
   // wait in the toolbox's measured queue rather than in the pool.
   maxConcurrentRequests: 32,
+  ticketLauncher: HALO_CUSTOM_BUTTON,
   create: createHaloPsaClient,
 };
