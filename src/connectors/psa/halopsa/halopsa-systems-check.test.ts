@@ -55,6 +55,16 @@ describe('HaloPSA systems check', () => {
     assert.match(line(results, 'Can add ticket notes').message, /'Private Note' \(id 3\)/);
   });
 
+  it('asks for one token per run, and uses it for the rest of the run (no second sign-in against a rate-limited Halo)', async () => {
+    await withHalo({}, async ({ client, sim }) => {
+      await client.systemsCheck();
+      assert.equal(sim.tokensIssued(), 1);
+      // Each run tests the credentials afresh, even with a token still cached.
+      await client.systemsCheck();
+      assert.equal(sim.tokensIssued(), 2);
+    });
+  });
+
   it('points at the API Key and API Private Key when the secret is wrong, and runs nothing after', async () => {
     const results = await check({ settings: { clientSecret: 'wrong' } });
     const token = line(results, 'Client ID, Client Secret and tenant accepted');

@@ -95,7 +95,7 @@ export async function runHaloPsaSystemsCheck(client: HaloPsaClient, noteOutcomeI
     results.push({ name: tokenLine, ok: false, outcome: 'not-run', message: blocked });
   } else {
     try {
-      await client.fetchToken();
+      await client.renewToken();
       signedIn = true;
       results.push({
         name: tokenLine,
