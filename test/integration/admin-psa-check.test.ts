@@ -228,6 +228,39 @@ for (const database of TEST_DATABASES) {
       }
     });
 
+    test('throttled (429 with Retry-After): the check says ConnectWise is rate-limiting, never "wrong keys" or "check apiUrl"', async () => {
+      await toolbox.api('PUT', '/api/admin/psa', { session: admin, body: CONNECTION });
+      toolbox.cw.failNext('/system/info', 429, 1, { retryAfterSeconds: 30 });
+      const atSignIn = (await (await toolbox.api('POST', '/api/admin/psa/check', { session: admin, body: {} })).json()) as {
+        lastCheck: NonNullable<CheckView['lastCheck']>;
+      };
+      const host = atSignIn.lastCheck.results.find((line) => line.name === 'ConnectWise API host answers')!;
+      assert.equal(host.ok, true, 'a 429 is an answer: apiUrl is right');
+      const keys = atSignIn.lastCheck.results.find((line) => line.name === 'API keys and clientId accepted')!;
+      assert.equal(keys.ok, false);
+      assert.match(keys.message, /rate-limiting us; try again in 30 s/);
+      assert.match(keys.hint ?? '', /HTTP 429\): this is not a problem with the toolbox's settings/);
+      assert.equal(atSignIn.lastCheck.failed, 1);
+      assert.ok(
+        atSignIn.lastCheck.results.slice(3).every((line) => line.outcome === 'not-run' && /rate-limiting the toolbox/.test(line.message)),
+      );
+
+      toolbox.cw.failNext('/company/companies', 429, 1, { retryAfterSeconds: 30 });
+      const midway = (await (await toolbox.api('POST', '/api/admin/psa/check', { session: admin, body: {} })).json()) as {
+        lastCheck: NonNullable<CheckView['lastCheck']>;
+      };
+      const states = midway.lastCheck.results.map((line) => [line.name, line.ok ? 'pass' : (line.outcome ?? 'fail')]);
+      assert.deepEqual(states.slice(3), [
+        ['Can read tickets', 'pass'],
+        ['Can read companies', 'fail'],
+        ['Can read contacts', 'not-run'],
+        ['Can read members', 'not-run'],
+        ['Can add ticket notes', 'not-run'],
+      ]);
+      const companies = midway.lastCheck.results.find((line) => line.name === 'Can read companies')!;
+      assert.doesNotMatch(companies.hint ?? '', /security role/);
+    });
+
     test('the check and the technician mapping are in the OpenAPI document', async () => {
       const document = (await (await toolbox.api('GET', '/api/openapi.json', { session: admin })).json()) as {
         paths: Record<string, Record<string, { operationId: string }>>;

@@ -28,13 +28,15 @@ const closers: (() => Promise<void>)[] = [];
 let configPath = '';
 let badConfigPath = '';
 let caPath = '';
+let cwSim: ReturnType<typeof createConnectWiseSimulator> | undefined;
 
 before(async () => {
   const certificate = await createSelfSignedCertificate({ hostnames: ['localhost', '127.0.0.1'] });
   caPath = join(dir, 'ca.pem');
   writeFileSync(caPath, certificate.cert);
   const tls = { key: certificate.key, cert: certificate.cert };
-  const cw = await createConnectWiseSimulator().listen({ port: 0, host: '127.0.0.1', tls });
+  cwSim = createConnectWiseSimulator();
+  const cw = await cwSim.listen({ port: 0, host: '127.0.0.1', tls });
   const graph = await createGraphSimulator().listen({ port: 0, host: '127.0.0.1', tls });
   closers.push(cw.close, graph.close);
   const tenant = demoTenants[0]!;
@@ -97,6 +99,14 @@ test('check reports each PSA and directory check, and fails when the keys are wr
   assert.equal(bad.status, 1);
   assert.match(bad.stdout, /FAIL/);
   assert.ok(!bad.stdout.includes('wrong-key'), 'the key is printed');
+  // Throttled: ConnectWise answered (apiUrl is right) and the keys are not blamed.
+  cwSim?.failNext('/system/info', 429, 1, { retryAfterSeconds: 30 });
+  const throttled = await cli(['check'], { TOOLBOX_CONFIG: configPath, NODE_EXTRA_CA_CERTS: caPath, CW_KEY: demoMsp.privateKey });
+  assert.equal(throttled.status, 1);
+  assert.match(throttled.stdout, /PASS +ConnectWise API host answers/);
+  assert.match(throttled.stdout, /FAIL +API keys and clientId accepted: ConnectWise is rate-limiting us; try again in 30 s/);
+  assert.match(throttled.stdout, /what to do: ConnectWise is limiting how many API calls it answers \(HTTP 429\)/);
+  assert.doesNotMatch(throttled.stdout, /Check apiUrl|privateKey/);
   const none = await cli(['check']);
   assert.equal(none.status, 2);
   assert.match(none.stderr, /check needs TOOLBOX_CONFIG/);

@@ -13,6 +13,9 @@ Environment:
   AT_SIM_LATENCY_MS      delay before every answer (default 0)
   AT_SIM_THRESHOLD       requests per rolling hour for the database (default 10000)
   AT_SIM_USED            requests other integrations have already made this hour (default 0)
+  AT_SIM_ZONE_URL        the zone URL zone discovery answers with (default this simulator's own
+                         …/ATServicesRest/); another zone's, to try a wrong zone
+  AT_SIM_ZONE_NAME       the zone name zone discovery answers with
 
 Set the connector's zoneDiscoveryUrl to the printed zone discovery URL.`;
 
@@ -31,9 +34,13 @@ async function main(): Promise<void> {
   }
   const port = numberFrom('AT_SIM_PORT', 8303);
   if (port > 65535) throw new Error(`AT_SIM_PORT must be a port number, not '${port}'.`);
+  const zoneUrl = process.env.AT_SIM_ZONE_URL?.trim();
+  if (zoneUrl && !URL.canParse(zoneUrl)) throw new Error(`AT_SIM_ZONE_URL must be a URL, not '${zoneUrl}'.`);
+  const zoneName = process.env.AT_SIM_ZONE_NAME?.trim();
   const simulator = createAutotaskSimulator({
     latencyMs: numberFrom('AT_SIM_LATENCY_MS', 0),
     requestThreshold: numberFrom('AT_SIM_THRESHOLD', 10_000) || 10_000,
+    zone: { ...(zoneUrl ? { url: zoneUrl } : {}), ...(zoneName ? { zoneName } : {}) },
   });
   simulator.state.threshold.addExternal(numberFrom('AT_SIM_USED', 0));
   const server = await simulator.listen({ port, host: '127.0.0.1' });

@@ -30,10 +30,10 @@ function CheckPage(props: { auth: Auth; view: CheckView; notice?: string | undef
       ) : (
         <>
           <p class="muted">
-            The check tries each thing the toolbox needs from the PSA with the saved connection: the site and codebase, the API keys and
-            clientId, reading tickets, companies, contacts and members, and adding ticket notes. Nothing is written to the PSA. It also
-            pulls the PSA members and maps toolbox users to them by email (choices made on the <a href="/admin/technicians">Technicians</a>{' '}
-            page are kept).
+            The check tries each thing the toolbox needs from the PSA with the saved connection, in the PSA's own steps: how it is reached,
+            the credentials, reading tickets, companies, contacts and members, and adding ticket notes. Nothing is written to the PSA. It
+            also pulls the PSA members and maps toolbox users to them by email (choices made on the{' '}
+            <a href="/admin/technicians">Technicians</a> page are kept).
           </p>
           <form method="post" action="/admin/psa/check" class="row">
             <CsrfField auth={props.auth} />

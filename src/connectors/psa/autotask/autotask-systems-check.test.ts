@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { withAutotask } from '../../../../test/helpers/autotask-sim.js';
 import type { FetchLike } from '../../../lib/http-fetch.js';
@@ -105,14 +107,16 @@ describe('Autotask systems check', () => {
       );
     }));
 
-  it('wrong integration code: the zone is still found, the code line fails with where to find it', () =>
+  it('wrong integration code: the zone is still found, the code line fails with where to find it, the credentials are not tried', () =>
     withAutotask({ settings: { integrationCode: 'SOMEONE-ELSES-CODE' } }, async ({ client }) => {
       const results = await client.systemsCheck();
       assert.deepEqual(
-        results.slice(0, 3).map((r) => checkLineState(r)),
-        ['pass', 'fail', 'fail'],
+        results.slice(0, 4).map((r) => checkLineState(r)),
+        ['pass', 'fail', 'not-run', 'not-run'],
       );
       assert.match(results[1]?.hint ?? '', /API Tracking Identifier/);
+      // With a refused code every call is refused: a 401 there would say nothing about the secret.
+      assert.match(results[2]?.message ?? '', /refused integration code/);
     }));
 
   it('threshold headroom: a warning from 50 %, a failure with the fix from 80 %', async () => {
@@ -127,6 +131,68 @@ describe('Autotask systems check', () => {
         assert.equal(checkLineState(line ?? { ok: true }), state, String(used));
         assert.match(line?.hint ?? '', /API Activity by Hour/);
       });
+    }
+  });
+
+  it('threshold used up (429): the threshold line fails with where to look, the credentials are not blamed, the rest is not run', () =>
+    withAutotask({}, async ({ client, sim }) => {
+      sim.state.threshold.addExternal(10_000);
+      const results = await client.systemsCheck();
+      assert.deepEqual(states(results), [
+        [NAMES[0], 'pass'],
+        [NAMES[1], 'pass'],
+        [NAMES[2], 'unverified'],
+        [NAMES[3], 'fail'],
+        ...NAMES.slice(4).map((name) => [name, 'not-run']),
+      ]);
+      assert.equal(results[3]?.upstreamCode, '429');
+      assert.match(results[3]?.message ?? '', /hourly request threshold .* is used up/);
+      assert.match(results[3]?.hint ?? '', /not a problem with the toolbox's settings.*API Activity by Hour/);
+      assert.doesNotMatch(JSON.stringify(results), /CRM Password/);
+      assert.match(results[4]?.message ?? '', /^Not tried: Autotask refuses every call until the database’s usage drops/);
+    }));
+
+  it('usage at 98 %: the threshold line says the database is near its limit, and the toolbox makes no more calls', () =>
+    withAutotask({}, async ({ client, sim }) => {
+      sim.state.threshold.addExternal(9_800);
+      const results = await client.systemsCheck();
+      assert.deepEqual(
+        results.map((r) => checkLineState(r)),
+        ['pass', 'pass', 'pass', 'fail', 'not-run', 'not-run', 'not-run', 'not-run', 'not-run', 'not-run'],
+      );
+      assert.match(results[3]?.message ?? '', /^9,801 of 10,000 API requests .* near its hourly limit/);
+      assert.equal(sim.state.requests.filter((r) => r.path.endsWith('/query')).length, 0);
+    }));
+
+  it('too many calls at once (thread limit): the threshold line says so, and the reads still run', () =>
+    withAutotask({}, async ({ client, sim }) => {
+      sim.failNext('ThresholdInformation', 429, 3, { body: { errors: ['Thread Threshold Exceeded: too many threads.'] } });
+      const results = await client.systemsCheck();
+      assert.equal(checkLineState(results[2] ?? { ok: true }), 'unverified');
+      assert.equal(checkLineState(results[3] ?? { ok: true }), 'fail');
+      assert.match(results[3]?.hint ?? '', /at most 3 calls at once/);
+      assert.equal(checkLineState(results[5] ?? { ok: false }), 'pass');
+    }));
+
+  it('zoneDiscoveryUrl pointing at a web server that is not Autotask: the fix is to remove it', async () => {
+    const web = createServer((_request, response) => {
+      response.writeHead(404, { 'content-type': 'text/html' });
+      response.end('<html><body>Not Found</body></html>');
+    });
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+      await withAutotask({ settings: { zoneDiscoveryUrl: url } }, async ({ client }) => {
+        const results = await client.systemsCheck();
+        assert.equal(checkLineState(results[0] ?? { ok: true }), 'fail');
+        assert.match(
+          results[0]?.hint ?? '',
+          /did not answer as Autotask’s zone lookup does: zoneDiscoveryUrl points at the wrong place\. Remove zoneDiscoveryUrl/,
+        );
+        assert.ok(results.slice(1).every((r) => checkLineState(r) === 'not-run'));
+      });
+    } finally {
+      await new Promise((resolve) => web.close(resolve));
     }
   });
 

@@ -29,6 +29,14 @@ const CLOUD_404_HINT =
   'companyId, publicKey, privateKey (create a new key pair if it was lost) and clientId. If all are right, check that apiUrl is the ' +
   'api- host of your region, e.g. https://api-na.myconnectwise.net.';
 
+const RATE_LIMIT_HINT =
+  "ConnectWise is limiting how many API calls it answers (HTTP 429): this is not a problem with the toolbox's settings. Wait as " +
+  'long as it says, then run the check again. If it happens often, another integration may be calling the ConnectWise API heavily.';
+
+const RATE_LIMITED = 'Not tried: ConnectWise is rate-limiting the toolbox (see above).';
+
+const rateLimited = (error: unknown) => isToolboxError(error) && error.code === 'TBX_ERR_PSA_RATE_LIMITED';
+
 const describe = (error: unknown): { message: string; upstreamCode?: string } => {
   if (isToolboxError(error)) {
     const status = error.upstream?.status;
@@ -75,6 +83,8 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
 
   // 2 + 3. API host answers; keys and clientId accepted (one call to /system/info).
   let signedIn = false;
+  /** Set after a 429: the steps after it are not tried (ConnectWise would refuse them too). */
+  let throttled = false;
   if (!codebaseKnown) {
     results.push({
       name: 'ConnectWise API host answers',
@@ -113,7 +123,12 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
       const status = isToolboxError(error) ? error.upstream?.status : undefined;
       const answered =
         isToolboxError(error) && (error.code === 'TBX_ERR_PSA_AUTH' || error.code === 'TBX_ERR_PSA_FORBIDDEN' || status === 404);
-      if (answered) {
+      if (rateLimited(error)) {
+        // The host answered, but refused for its limits before saying whether it accepts the keys.
+        throttled = true;
+        results.push({ name: 'ConnectWise API host answers', ok: true, message: `${apiHost} answered (HTTP 429).` });
+        results.push({ name: 'API keys and clientId accepted', ok: false, ...describe(error), hint: RATE_LIMIT_HINT });
+      } else if (answered) {
         results.push({ name: 'ConnectWise API host answers', ok: true, message: `${apiHost} answered (HTTP ${status}).` });
         results.push({
           name: 'API keys and clientId accepted',
@@ -148,10 +163,15 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
     }
   }
 
-  const notTried = 'Not tried: ConnectWise did not accept the credentials (see above).';
+  const credentialsNotTried = 'Not tried: ConnectWise did not accept the credentials (see above).';
+  const notTried = () => (throttled ? RATE_LIMITED : credentialsNotTried);
   /** A permission failure names the role module; anything else may pass, but the role is still the usual cause. */
   const readHint = (error: unknown, module: string) => {
     const status = isToolboxError(error) ? error.upstream?.status : undefined;
+    if (rateLimited(error)) {
+      throttled = true;
+      return RATE_LIMIT_HINT;
+    }
     if (status === 403) return roleHint(module);
     if (isToolboxError(error) && error.retryable)
       return `ConnectWise did not answer properly; run the check again in a minute. If it keeps failing: ${roleHint(module)}`;
@@ -159,8 +179,8 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
   };
 
   const readCheck = async (name: string, path: string, what: string, module: string): Promise<unknown[] | undefined> => {
-    if (!signedIn) {
-      results.push({ name, ok: false, outcome: 'not-run', message: notTried });
+    if (!signedIn || throttled) {
+      results.push({ name, ok: false, outcome: 'not-run', message: notTried() });
       return undefined;
     }
     try {
@@ -189,8 +209,8 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
   await readCheck('Can read contacts', '/company/contacts', 'contacts', ROLE.contacts);
 
   // Members: read them all, as the technician mapping does, and report how many.
-  if (!signedIn) {
-    results.push({ name: 'Can read members', ok: false, outcome: 'not-run', message: notTried });
+  if (!signedIn || throttled) {
+    results.push({ name: 'Can read members', ok: false, outcome: 'not-run', message: notTried() });
   } else {
     try {
       const rows = await client.requestAllPages({
@@ -206,19 +226,20 @@ export async function runConnectWiseSystemsCheck(client: ConnectWiseClient): Pro
       const active = members.filter((m) => !m.inactive).length;
       results.push({ name: 'Can read members', ok: true, message: `${members.length} members found (${active} active).` });
     } catch (error) {
+      const hint = readHint(error, ROLE.members);
       results.push({
         name: 'Can read members',
         ok: false,
         ...describe(error),
-        hint: `${readHint(error, ROLE.members)} The technician mapping needs the members.`,
+        hint: throttled ? hint : `${hint} The technician mapping needs the members.`,
       });
     }
   }
 
   // Notes: a real test would write a note on a customer's ticket, so it is not done.
   const firstTicket = tickets?.[0] as { id?: unknown } | undefined;
-  if (!signedIn) {
-    results.push({ name: 'Can add ticket notes', ok: false, outcome: 'not-run', message: notTried });
+  if (!signedIn || throttled) {
+    results.push({ name: 'Can add ticket notes', ok: false, outcome: 'not-run', message: notTried() });
   } else if (typeof firstTicket?.id !== 'number') {
     results.push({
       name: 'Can add ticket notes',

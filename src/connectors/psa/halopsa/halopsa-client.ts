@@ -81,7 +81,7 @@ export class HaloPsaClient {
   }
 
   /**
-   * Asks Halo for a new token, uncached (the systems check uses it to test the credentials). The
+   * Asks Halo for a new token, uncached (the token cache calls it; the systems check goes through `renewToken`). The
    * secret travels only in the form body, never in a URL or a log line.
    */
   async fetchToken(): Promise<HaloToken> {
@@ -119,6 +119,11 @@ export class HaloPsaClient {
       throw haloBadResponseError(context, 'the token answer has no bearer access_token', response.status);
     }
     return { accessToken: parsed.data.access_token, expiresInSeconds: parsed.data.expires_in ?? DEFAULT_TOKEN_LIFETIME_SECONDS };
+  }
+
+  /** Signs in again now (a new token, kept for the calls after it): the systems check's credentials test. */
+  async renewToken(): Promise<void> {
+    await this.#tokens.renew();
   }
 
   /** `GET {url}/api/authinfo`: no token needed; tells whether the URL is a Halo instance. */

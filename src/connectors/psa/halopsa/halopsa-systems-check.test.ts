@@ -55,6 +55,16 @@ describe('HaloPSA systems check', () => {
     assert.match(line(results, 'Can add ticket notes').message, /'Private Note' \(id 3\)/);
   });
 
+  it('asks for one token per run, and uses it for the rest of the run (no second sign-in against a rate-limited Halo)', async () => {
+    await withHalo({}, async ({ client, sim }) => {
+      await client.systemsCheck();
+      assert.equal(sim.tokensIssued(), 1);
+      // Each run tests the credentials afresh, even with a token still cached.
+      await client.systemsCheck();
+      assert.equal(sim.tokensIssued(), 2);
+    });
+  });
+
   it('points at the API Key and API Private Key when the secret is wrong, and runs nothing after', async () => {
     const results = await check({ settings: { clientSecret: 'wrong' } });
     const token = line(results, 'Client ID, Client Secret and tenant accepted');
@@ -71,6 +81,8 @@ describe('HaloPSA systems check', () => {
     assert.equal(checkLineState(wrongLine), 'fail');
     assert.match(wrongLine.message, /tenant 'contoso'/);
     assert.match(wrongLine.hint ?? '', /CRM Company/);
+    // Halo reports its tenant at /api/authinfo: the hint names it.
+    assert.match(wrongLine.hint ?? '', /probably 'northwind' \(the tenant it reports at \/api\/authinfo\)/);
 
     // The simulator answers for northwind.halopsa.com: the request still goes over its socket.
     const missing = await check({
@@ -135,14 +147,46 @@ describe('HaloPSA systems check', () => {
     assert.equal(checkLineState(line(results, 'Client ID, Client Secret and tenant accepted')), 'not-run');
   });
 
-  it('says to run the check again when Halo throttles it', async () => {
+  it('says Halo is throttling, not that the settings are wrong, and runs nothing after the 429', async () => {
     const results = await check({ sim: { rateLimit: { requests: 4, windowMs: 300_000 } } });
     const throttled = results.filter((result) => result.upstreamCode === '429');
-    assert.ok(throttled.length > 0);
-    for (const result of throttled) {
-      assert.equal(checkLineState(result), 'fail');
-      assert.match(result.message, /rate-limiting us; try again in 300 s/);
-      assert.match(result.hint ?? '', /again in a minute/);
+    assert.equal(throttled.length, 1);
+    const first = throttled[0]!;
+    assert.equal(checkLineState(first), 'fail');
+    assert.match(first.message, /rate-limiting us; try again in 300 s/);
+    assert.match(first.hint ?? '', /HTTP 429\): this is not a problem with the toolbox's settings/);
+    assert.doesNotMatch(first.hint ?? '', /Access Level/);
+    const after = results.slice(results.indexOf(first) + 1);
+    assert.ok(after.length > 0);
+    for (const result of after) {
+      assert.equal(checkLineState(result), 'not-run', result.name);
+      assert.equal(result.message, 'Not tried: HaloPSA is rate-limiting the toolbox (see above).');
     }
+  });
+
+  it('a 429 on the token request fails the token line with the wait, never "wrong client id"', async () => {
+    let results: SystemsCheckResult[] = [];
+    await withHalo({}, async ({ client, sim }) => {
+      sim.failNext('/auth/token', 429, 3, { retryAfterSeconds: 30 });
+      results = await client.systemsCheck();
+    });
+    const token = line(results, 'Client ID, Client Secret and tenant accepted');
+    assert.equal(token.upstreamCode, '429');
+    assert.match(token.message, /try again in 30 s/);
+    assert.doesNotMatch(`${token.message} ${token.hint}`, /API Key|Client ID and Secret/);
+    for (const name of LINES.slice(2)) assert.equal(checkLineState(line(results, name)), 'not-run', name);
+  });
+
+  it('a 429 on the API agent lookup is not "create an agent"', async () => {
+    let results: SystemsCheckResult[] = [];
+    await withHalo({}, async ({ client, sim }) => {
+      sim.failNext('/api/Agent/me', 429, 3, { retryAfterSeconds: 60 });
+      results = await client.systemsCheck();
+    });
+    const agent = line(results, 'API agent');
+    assert.equal(checkLineState(agent), 'fail');
+    assert.doesNotMatch(agent.hint ?? '', /Login Type/);
+    assert.match(agent.hint ?? '', /HTTP 429/);
+    assert.equal(checkLineState(line(results, 'Can read tickets')), 'not-run');
   });
 });

@@ -18,6 +18,14 @@ const TEAM_HINT = (agent: string) =>
   `In HaloPSA, open ${AGENT_PATH} > ${agent} and choose one of your teams as its Default Team, then run the check again. ` +
   "1Stream's Halo set-up needs it too: without a default team the agent cannot see the other agents.";
 
+const RATE_LIMIT_HINT =
+  "HaloPSA is limiting how many API calls it answers (HTTP 429): this is not a problem with the toolbox's settings. Wait as long " +
+  'as it says, then run the check again. If it happens often, another integration may be calling the HaloPSA API heavily.';
+
+const RATE_LIMITED = 'Not tried: HaloPSA is rate-limiting the toolbox (see above).';
+
+const rateLimited = (error: unknown) => isToolboxError(error) && error.code === 'TBX_ERR_PSA_RATE_LIMITED';
+
 const authInfoSchema = z.looseObject({ auth_url: z.string().nullish(), tenant_id: z.string().nullish() });
 
 const describe = (error: unknown): { message: string; upstreamCode?: string } => {
@@ -50,10 +58,12 @@ export async function runHaloPsaSystemsCheck(client: HaloPsaClient, noteOutcomeI
 
   // 1. The URL is a Halo instance (authinfo needs no credentials).
   let reachable = true;
+  let throttled = false;
+  let reportedTenant: string | undefined;
   try {
     const info = authInfoSchema.safeParse((await client.authInfo()).data);
     const authUrl = info.success ? info.data.auth_url : undefined;
-    const reportedTenant = info.success ? info.data.tenant_id?.trim() : undefined;
+    reportedTenant = (info.success ? info.data.tenant_id?.trim() : undefined) || undefined;
     results.push({
       name: 'HaloPSA URL answers',
       ok: true,
@@ -63,29 +73,29 @@ export async function runHaloPsaSystemsCheck(client: HaloPsaClient, noteOutcomeI
     });
   } catch (error) {
     reachable = !(isToolboxError(error) && (error.code === 'TBX_ERR_PSA_UNAVAILABLE' || error.code === 'TBX_ERR_PSA_TIMEOUT'));
+    throttled = rateLimited(error);
     results.push({
       name: 'HaloPSA URL answers',
       ok: false,
       ...describe(error),
-      hint:
-        'Set url to the address you sign in to Halo at, e.g. https://yourcompany.halopsa.com for a Halo-hosted instance or your own ' +
-        "server's address; the toolbox calls {url}/api and {url}/auth/token.",
+      hint: throttled
+        ? RATE_LIMIT_HINT
+        : 'Set url to the address you sign in to Halo at, e.g. https://yourcompany.halopsa.com for a Halo-hosted instance or your own ' +
+          "server's address; the toolbox calls {url}/api and {url}/auth/token.",
     });
   }
 
   // 2. The token: client id, secret and tenant.
   let signedIn = false;
+  /** Why the steps after a failure are not tried; undefined while they can be. */
+  let blocked: string | undefined = throttled ? RATE_LIMITED : undefined;
   const tokenLine = 'Client ID, Client Secret and tenant accepted';
-  if (!reachable) {
-    results.push({
-      name: tokenLine,
-      ok: false,
-      outcome: 'not-run',
-      message: 'Not tried: the HaloPSA URL could not be reached (see above).',
-    });
+  if (!reachable) blocked = 'Not tried: the HaloPSA URL could not be reached (see above).';
+  if (blocked) {
+    results.push({ name: tokenLine, ok: false, outcome: 'not-run', message: blocked });
   } else {
     try {
-      await client.fetchToken();
+      await client.renewToken();
       signedIn = true;
       results.push({
         name: tokenLine,
@@ -94,9 +104,15 @@ export async function runHaloPsaSystemsCheck(client: HaloPsaClient, noteOutcomeI
       });
     } catch (error) {
       const aboutTenant = isToolboxError(error) && /tenant/i.test(error.upstream?.message ?? '');
-      const tenantFix = guessedTenant ? ` For ${host} that is probably '${guessedTenant}'.` : '';
+      // The tenant Halo reports at /api/authinfo (as HaloAPI's Connect-HaloAPI uses it), else the one of a halopsa.com address.
+      const likely = reportedTenant && reportedTenant.toLowerCase() !== settings.tenant?.toLowerCase() ? reportedTenant : guessedTenant;
+      const tenantFix = likely
+        ? ` For ${host} that is probably '${likely}'${likely === reportedTenant ? ' (the tenant it reports at /api/authinfo)' : ''}.`
+        : '';
       let hint: string;
-      if (aboutTenant) {
+      if (rateLimited(error)) {
+        hint = RATE_LIMIT_HINT;
+      } else if (aboutTenant) {
         hint = `Choose Hosting "Hosted by Halo" and set tenant to your tenant's name (1Stream: "CRM Company", the HaloPSA Company ID).${tenantFix} A self-hosted Halo needs no tenant.`;
       } else if (isToolboxError(error) && error.code === 'TBX_ERR_PSA_AUTH') {
         hint =
@@ -112,16 +128,27 @@ export async function runHaloPsaSystemsCheck(client: HaloPsaClient, noteOutcomeI
         hint = 'Check url: it must be the Halo instance itself, whose sign-in service is at {url}/auth/token.';
       }
       results.push({ name: tokenLine, ok: false, ...describe(error), hint });
+      blocked = rateLimited(error) ? RATE_LIMITED : 'Not tried: HaloPSA did not issue a token (see above).';
     }
   }
 
-  const notTried = 'Not tried: HaloPSA did not issue a token (see above).';
+  const readHint = (error: unknown, what: string) =>
+    rateLimited(error)
+      ? RATE_LIMIT_HINT
+      : isToolboxError(error) && error.retryable
+        ? `HaloPSA did not answer properly; run the check again in a minute. If it keeps failing: ${PERMISSIONS_HINT(what)}`
+        : PERMISSIONS_HINT(what);
+  /** Fails a line for this error; a 429 also stops the steps after it (Halo would refuse them too). */
+  const failed = (name: string, error: unknown, what: string): SystemsCheckResult => {
+    if (rateLimited(error)) blocked = RATE_LIMITED;
+    return { name, ok: false, ...describe(error), hint: readHint(error, what) };
+  };
 
   // 3 + 4. The API agent and its default team.
   let agent: HaloAgent | undefined;
-  if (!signedIn) {
-    results.push({ name: 'API agent', ok: false, outcome: 'not-run', message: notTried });
-    results.push({ name: 'API agent has a default team', ok: false, outcome: 'not-run', message: notTried });
+  if (blocked || !signedIn) {
+    results.push({ name: 'API agent', ok: false, outcome: 'not-run', message: blocked ?? '' });
+    results.push({ name: 'API agent has a default team', ok: false, outcome: 'not-run', message: blocked ?? '' });
   } else {
     try {
       const request = { method: 'GET' as const, path: '/Agent/me', operation: 'GET /api/Agent/me', action: 'read the API agent' };
@@ -159,33 +186,33 @@ export async function runHaloPsaSystemsCheck(client: HaloPsaClient, noteOutcomeI
       );
     } catch (error) {
       const missing = isToolboxError(error) && error.upstream?.status === 404;
-      results.push({
-        name: 'API agent',
-        ok: false,
-        ...(missing
-          ? { message: 'The API application does not log in as an agent: Halo knows no "me" for its token.', upstreamCode: '404' }
-          : describe(error)),
-        hint:
-          `In HaloPSA, create an agent with "Is an API-only Agent" ticked and a Default Team (${AGENT_PATH} > New), then open ` +
-          `${APPLICATION_PATH} > (the application), set Login Type to "Agent" and choose that agent.`,
-      });
+      if (missing) {
+        results.push({
+          name: 'API agent',
+          ok: false,
+          message: 'The API application does not log in as an agent: Halo knows no "me" for its token.',
+          upstreamCode: '404',
+          hint:
+            `In HaloPSA, create an agent with "Is an API-only Agent" ticked and a Default Team (${AGENT_PATH} > New), then open ` +
+            `${APPLICATION_PATH} > (the application), set Login Type to "Agent" and choose that agent.`,
+        });
+      } else {
+        // Not an answer about the agent (throttled, or Halo failed): say what happened, not "create an agent".
+        results.push({ name: 'API agent', ok: false, ...describe(error), hint: readHint(error, 'the agent permissions') });
+        if (rateLimited(error)) blocked = RATE_LIMITED;
+      }
       results.push({
         name: 'API agent has a default team',
         ok: false,
         outcome: 'not-run',
-        message: 'Not tried: no API agent (see above).',
+        message: missing ? 'Not tried: no API agent (see above).' : (blocked ?? 'Not tried: the API agent could not be read (see above).'),
       });
     }
   }
 
-  const readHint = (error: unknown, what: string) =>
-    isToolboxError(error) && error.retryable
-      ? `HaloPSA did not answer properly; run the check again in a minute. If it keeps failing: ${PERMISSIONS_HINT(what)}`
-      : PERMISSIONS_HINT(what);
-
   const readCheck = async (name: string, path: string, key: string, what: string, permission: string): Promise<unknown[] | undefined> => {
-    if (!signedIn) {
-      results.push({ name, ok: false, outcome: 'not-run', message: notTried });
+    if (blocked || !signedIn) {
+      results.push({ name, ok: false, outcome: 'not-run', message: blocked ?? '' });
       return undefined;
     }
     try {
@@ -202,7 +229,7 @@ export async function runHaloPsaSystemsCheck(client: HaloPsaClient, noteOutcomeI
       });
       return rows;
     } catch (error) {
-      results.push({ name, ok: false, ...describe(error), hint: readHint(error, permission) });
+      results.push(failed(name, error, permission));
       return undefined;
     }
   };
@@ -212,8 +239,8 @@ export async function runHaloPsaSystemsCheck(client: HaloPsaClient, noteOutcomeI
   await readCheck('Can read users (contacts)', '/Users', 'users', 'users', 'Users Access Level');
 
   // Agents: read them as the technician mapping does, and report how many.
-  if (!signedIn) {
-    results.push({ name: 'Can read agents', ok: false, outcome: 'not-run', message: notTried });
+  if (blocked || !signedIn) {
+    results.push({ name: 'Can read agents', ok: false, outcome: 'not-run', message: blocked ?? '' });
   } else {
     try {
       const request = { method: 'GET' as const, path: '/Agent', operation: 'GET /api/Agent', action: 'list agents' };
@@ -232,14 +259,14 @@ export async function runHaloPsaSystemsCheck(client: HaloPsaClient, noteOutcomeI
             },
       );
     } catch (error) {
-      results.push({ name: 'Can read agents', ok: false, ...describe(error), hint: readHint(error, 'the agent permissions') });
+      results.push(failed('Can read agents', error, 'the agent permissions'));
     }
   }
 
   // Notes: writing one would change a customer's ticket, so only what a note needs is checked.
   const noteLine = 'Can add ticket notes';
-  if (!signedIn) {
-    results.push({ name: noteLine, ok: false, outcome: 'not-run', message: notTried });
+  if (blocked || !signedIn) {
+    results.push({ name: noteLine, ok: false, outcome: 'not-run', message: blocked ?? '' });
     return results;
   }
   try {
@@ -285,7 +312,7 @@ export async function runHaloPsaSystemsCheck(client: HaloPsaClient, noteOutcomeI
       hint: 'Adding notes needs Tickets Access Level "Read and Modify" and "Can Edit All Actions" on the API agent, as 1Stream\'s set-up has.',
     });
   } catch (error) {
-    results.push({ name: noteLine, ok: false, ...describe(error), hint: readHint(error, 'Tickets Access Level') });
+    results.push(failed(noteLine, error, 'Tickets Access Level'));
   }
   return results;
 }

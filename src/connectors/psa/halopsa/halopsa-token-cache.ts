@@ -47,6 +47,16 @@ export class HaloTokenCache {
   }
 
   /**
+   * Requests a new token now, whatever is cached, and keeps it (the systems check tests the client
+   * id and secret this way without asking for a second token for its next calls). A request
+   * already under way is shared: it is as new.
+   */
+  renew(): Promise<string> {
+    this.#current = undefined;
+    return this.get();
+  }
+
+  /**
    * Forgets `value` after Halo refused it (401): the next `get` requests a new token. A newer
    * token, fetched meanwhile by another caller, is kept.
    */

@@ -79,8 +79,11 @@ export const runPsaCheck = defineOperation({
   tag: 'PSA connection',
   summary: 'Run the PSA systems check, pull the PSA members and map technicians to them by email',
   description:
-    'Checks the saved connection step by step (site and codebase, API keys and clientId, read access to tickets, companies, ' +
-    'contacts and members, ticket notes). Nothing is written to the PSA. 503 TBX_ERR_PSA_NOT_CONFIGURED without a connection.',
+    'Checks the saved connection step by step with the PSA’s own steps (how it is reached: ConnectWise site and codebase, ' +
+    'Autotask zone, HaloPSA URL; the credentials; Autotask’s request threshold; HaloPSA’s API agent and its default team; read ' +
+    'access to tickets, companies, contacts and members; ticket notes), each failure with what to do. Throttling by the PSA ' +
+    'fails its own line and leaves the steps after it not run. Nothing is written to the PSA. 503 TBX_ERR_PSA_NOT_CONFIGURED ' +
+    'without a connection.',
   access: 'admin',
   response: z.object({
     lastCheck: lastCheckSchema,
