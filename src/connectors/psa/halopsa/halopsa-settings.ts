@@ -76,7 +76,13 @@ export const haloPsaSettingsSchema = z
         message: 'tenant is only for an instance hosted by Halo: leave it out for a self-hosted one',
       });
     }
-  });
+  })
+  // The configuration contract's keys alone (url, clientId, clientSecret, tenant?) say the hosting
+  // by the tenant: derived here, so the console shows a file's tenant instead of hiding it.
+  .transform((settings) => ({
+    ...settings,
+    hosting: settings.hosting ?? (settings.tenant ? ('hosted' as const) : ('self-hosted' as const)),
+  }));
 
 export type HaloPsaSettings = z.output<typeof haloPsaSettingsSchema>;
 export type HaloPsaSettingsInput = z.input<typeof haloPsaSettingsSchema>;

@@ -40,7 +40,8 @@ describe('HaloPSA settings', () => {
     assert.equal(haloPsaSettingsSchema.parse({ ...base, hosting: 'self-hosted' }).tenant, undefined);
     assert.equal(haloPsaSettingsSchema.safeParse({ ...base, hosting: 'cloud' }).success, false);
     // The configuration contract's keys alone still work: a tenant means a hosted instance.
-    assert.equal(haloPsaSettingsSchema.parse({ ...base, tenant: 'northwind' }).hosting, undefined);
+    assert.equal(haloPsaSettingsSchema.parse({ ...base, tenant: 'northwind' }).hosting, 'hosted');
+    assert.equal(haloPsaSettingsSchema.parse(base).hosting, 'self-hosted');
     const tenant = haloPsaConnector.fields.find((field) => field.name === 'tenant');
     assert.deepEqual(tenant?.showWhen, { field: 'hosting', values: ['hosted'] });
     const hosting = haloPsaConnector.fields.find((field) => field.name === 'hosting');
@@ -64,7 +65,7 @@ describe('HaloPSA settings', () => {
     assert.equal(psaConnectors.halopsa, haloPsaConnector);
     assert.equal(haloPsaConnector.settings, haloPsaSettingsSchema);
     const names = haloPsaConnector.fields.map((field) => field.name).sort();
-    assert.deepEqual(names, Object.keys(haloPsaSettingsSchema.shape).sort());
+    assert.deepEqual(names, Object.keys(haloPsaSettingsSchema.in.shape).sort());
     assert.deepEqual(
       haloPsaConnector.fields.filter((field) => field.secret).map((field) => field.name),
       ['clientSecret'],
