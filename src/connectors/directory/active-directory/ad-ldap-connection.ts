@@ -1,11 +1,10 @@
-import type { LookupFunction } from 'node:net';
+import { connect, type LookupFunction } from 'node:net';
 import { Client } from 'ldapts';
 import type { Logger } from '../../../lib/logger.js';
-import { ToolboxError } from '../../../lib/toolbox-error.js';
-import { AD_ERROR_CODES, translateLdapError } from './ad-errors.js';
+import { translateLdapError } from './ad-errors.js';
 
 export type AdConnectionSettings = {
-  /** `ldaps://dc1.contoso.example:636`: the DC's DNS name, which its certificate names. */
+  /** `ldaps://dc1.contoso.example:636` (or ldap://…:389, always with StartTLS): the DC's DNS name, which its certificate names. */
   url: string;
   /** The service account: a DN or `user@domain`. */
   username: string;
@@ -24,9 +23,8 @@ export type AdConnectionDeps = {
 /**
  * One bound LDAPS connection to a domain controller, opened on first use and reopened (and bound
  * again) after the DC closes it. Every operation's failure comes out as a ToolboxError in a
- * technician's words (ad-errors.ts). A plain ldap:// URL is refused before connecting: AD only
- * takes a password over an encrypted connection, and the service account's own password would
- * otherwise cross the network in clear.
+ * technician's words (ad-errors.ts). An ldap:// URL is always upgraded with StartTLS before the
+ * bind; ldaps:// is TLS from the start.
  */
 export class AdLdapConnection {
   readonly host: string;
@@ -63,33 +61,41 @@ export class AdLdapConnection {
   }
 
   #open(): Promise<Client> {
+    // ldapts reconnects a dropped connection by itself, but a StartTLS one would come back in
+    // clear and unbound: a dropped connection is opened again from the start instead.
+    if (this.#client && !this.#client.isConnected) this.#reset();
     if (this.#bound) return this.#bound;
     const bound = (async () => {
       const url = new URL(this.settings.url);
-      if (url.protocol !== 'ldaps:') {
-        throw new ToolboxError({
-          code: AD_ERROR_CODES.encryptionRequired,
-          message: `The directory’s URL must start with ldaps:// (port 636): Active Directory only takes a password over an encrypted connection.`,
-          httpStatus: 422,
-        });
-      }
+      const tlsOptions = {
+        ...(this.settings.caCertificate ? { ca: [this.settings.caCertificate] } : {}),
+        servername: url.hostname,
+        ...(this.deps.lookup ? { lookup: this.deps.lookup } : {}),
+        minVersion: 'TLSv1.2' as const,
+      };
       const client = new Client({
         url: this.settings.url,
         timeout: this.settings.timeoutMs,
         connectTimeout: this.settings.timeoutMs,
-        autoRebind: true,
-        tlsOptions: {
-          ...(this.settings.caCertificate ? { ca: [this.settings.caCertificate] } : {}),
-          servername: url.hostname,
-          ...(this.deps.lookup ? { lookup: this.deps.lookup } : {}),
-          minVersion: 'TLSv1.2',
-        },
+        // Only for LDAPS: a StartTLS session is never rebound in clear (see above).
+        autoRebind: url.protocol === 'ldaps:',
+        ...(url.protocol === 'ldaps:' ? { tlsOptions } : {}),
+        ...(this.deps.lookup && url.protocol === 'ldap:'
+          ? { createConnection: ((port: number, host: string) => connect({ port, host, lookup: this.deps.lookup })) as typeof connect }
+          : {}),
       });
       try {
+        // ldap:// is only ever used with StartTLS: AD takes a password only over an encrypted
+        // connection, and the service account's own would otherwise cross the network in clear.
+        if (url.protocol === 'ldap:') await client.startTLS(tlsOptions);
         await client.bind(this.settings.username, this.settings.password);
       } catch (error) {
         await client.unbind().catch(() => undefined);
-        throw translateLdapError(error, { name: 'bind', host: this.host, isServiceBind: true });
+        throw translateLdapError(error, {
+          name: url.protocol === 'ldap:' ? 'StartTLS and bind' : 'bind',
+          host: this.host,
+          isServiceBind: true,
+        });
       }
       this.#client = client;
       return client;
