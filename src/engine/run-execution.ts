@@ -136,7 +136,7 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
     if (missing.length > 0) {
       // Recorded at submit, yet the directory cannot do it now (it was changed, or this is a run of
       // another directory's form): never called, and said so. A step the form cannot do without fails.
-      const why = `Not available for ${directory.config.name}: ${cannotSentence(missing)}.`;
+      const why = `Not available for ${directory.config.name}: it ${cannotSentence(missing)}.`;
       const optional = step.optional !== undefined;
       log.warn({ step: step.key, missing }, 'step needs a capability the directory lacks; not run');
       await store.executions.updateStep(

@@ -63,11 +63,11 @@ export function missingCapabilities(needs: readonly DirectoryCapability[], has: 
   return needs.filter((capability) => !has.has(capability));
 }
 
-/** "it cannot sign users out of their sessions or issue Temporary Access Passes". */
+/** "cannot sign users out of their sessions or issue Temporary Access Passes", to follow a subject. */
 export function cannotSentence(missing: readonly DirectoryCapability[]): string {
   const words = missing.map((capability) => CAPABILITY_WORDS[capability]);
   const list = words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
-  return `it cannot ${list}`;
+  return `cannot ${list}`;
 }
 
 /**
@@ -80,7 +80,7 @@ export function requirePart<P extends DirectoryPart>(client: DirectoryClient, pa
   if (found) return found as DirectoryParts[P];
   throw new ToolboxError({
     code: 'TBX_ERR_DIRECTORY_CAPABILITY_MISSING',
-    message: `This directory cannot do that: ${cannotSentence([part])}.`,
+    message: `This directory ${cannotSentence([part])}.`,
     httpStatus: 409,
   });
 }

@@ -115,6 +115,11 @@ export async function submitExecution(
   const data = await loadFormData(form, directory.client, target, directory.config.formDefaults[launch.formName]);
   const parsed = form.parse(fields, target, data, formDirectory);
   if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors, values };
+  // The form's own output against its workflow's input schema: a mismatch is a bug in the form, never run.
+  const conforms = registered.input.safeParse(parsed.input);
+  if (!conforms.success) {
+    throw new Error(`${launch.formName}: the form made an input its workflow does not take (${conforms.error.issues[0]?.message})`);
+  }
   const verified = form.verify ? await form.verify({ directory: directory.client, input: parsed.input }) : {};
   if (Object.keys(verified).length > 0) return { kind: 'invalid', errors: verified, values };
 
