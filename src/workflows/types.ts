@@ -137,8 +137,8 @@ export type Workflow<I> = {
   title: string;
   /**
    * Every step, in order, whatever the input: a step the technician did not ask for runs and
-   * reports itself skipped ("Not requested."), so the record of every run of a form has the same
-   * shape. Steps read their input from the context.
+   * reports itself skipped ("Not requested."), so every run of a form on one directory records
+   * the same steps (those the directory is offered). Steps read their input from the context.
    */
   steps: WorkflowStep<I>[];
   /**
