@@ -50,7 +50,7 @@ export type OpenLaunchResult =
   | { kind: 'psa-failed'; launch: LaunchRecord; failures: { read: PsaReadName; id: string; error: ReadFailure }[] }
   | { kind: 'no-directory'; launch: LaunchRecord; context: ReadyContext }
   | { kind: 'directory-failed'; launch: LaunchRecord; context: ReadyContext; directory: DirectoryEntry; message: string; code: string }
-  /** The company's directory cannot do what this form cannot do without (`reason`); nothing was read for it. */
+  /** The company's directory cannot do what this form cannot do without (`reason`): the form's data is not loaded, nothing runs. */
   | { kind: 'not-offered'; launch: LaunchRecord; context: ReadyContext; directory: DirectoryEntry; label: string; reason: string }
   | {
       kind: 'ready';
