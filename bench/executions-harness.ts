@@ -15,7 +15,7 @@ import { syncConfiguredUsers } from '../src/domain/auth/add-user.js';
 import { RUN_EXECUTION_JOB, submitExecution } from '../src/domain/execution/submit-execution.js';
 import { NOTE_STEP, type RunExecutionDeps, runExecution } from '../src/engine/run-execution.js';
 import { RETRY_TICKET_NOTE_JOB, retryTicketNote } from '../src/engine/write-ticket-note.js';
-import { forms } from '../src/forms/index.js';
+import { builtInForms } from '../src/forms/index.js';
 import { jobQueueKinds } from '../src/jobs/index.js';
 import type { JobQueue } from '../src/jobs/types.js';
 import { systemClock } from '../src/lib/clock.js';
@@ -156,20 +156,19 @@ export type StepTimer = (index: number, key: string, start: number, end: number)
 export function timedWorkflow<I>(workflow: Workflow<I>, onStep: StepTimer): Workflow<never> {
   const timed: Workflow<I> = {
     ...workflow,
-    steps: (input) =>
-      workflow.steps(input).map(
-        (step, index): WorkflowStep<I> => ({
-          ...step,
-          async run(context) {
-            const start = performance.now();
-            try {
-              return await step.run(context);
-            } finally {
-              onStep(index, step.key, start, performance.now());
-            }
-          },
-        }),
-      ),
+    steps: workflow.steps.map(
+      (step, index): WorkflowStep<I> => ({
+        ...step,
+        async run(context) {
+          const start = performance.now();
+          try {
+            return await step.run(context);
+          } finally {
+            onStep(index, step.key, start, performance.now());
+          }
+        },
+      }),
+    ),
   };
   return timed as Workflow<never>;
 }
@@ -179,22 +178,22 @@ export function timedWorkflow<I>(workflow: Workflow<I>, onStep: StepTimer): Work
  * time the engine's error path: translation, a warn log line). Registered only in the benchmark's
  * own `workflows` record, never in src/workflows.
  */
-export function noopWorkflow(formName: string, steps: number, fail: boolean): Workflow<never> {
+export function noopWorkflow(formName: string, steps: number, fail: boolean): Workflow<never> & { formName: string } {
   return {
     formName,
     title: `Bench ${formName}`,
-    steps: () =>
-      Array.from({ length: steps }, (_, index) => ({
-        key: `noop-${index + 1}`,
-        label: `No-op ${index + 1}`,
-        kind: 'change' as const,
-        idempotency: 'repeatable' as const,
-        stopOnFailure: false,
-        async run() {
-          if (fail) throw new ToolboxError({ code: 'TBX_ERR_BENCH', message: 'Failed on purpose (benchmark).', httpStatus: 502 });
-          return { status: 'ok' as const, message: 'Nothing done (benchmark).' };
-        },
-      })),
+    steps: Array.from({ length: steps }, (_, index) => ({
+      key: `noop-${index + 1}`,
+      label: `No-op ${index + 1}`,
+      kind: 'change' as const,
+      needs: [],
+      idempotency: 'repeatable' as const,
+      stopOnFailure: false,
+      async run() {
+        if (fail) throw new ToolboxError({ code: 'TBX_ERR_BENCH', message: 'Failed on purpose (benchmark).', httpStatus: 502 });
+        return { status: 'ok' as const, message: 'Nothing done (benchmark).' };
+      },
+    })),
   };
 }
 
@@ -204,7 +203,7 @@ export type BenchToolbox = {
   /** The engine's dependencies, as create-services.ts builds them, with these workflows. */
   engine(workflows: Record<string, Workflow<never>>): RunExecutionDeps;
   /** Creates an execution of a bench workflow straight in the store (no launch, no form), not queued. */
-  createNoopExecution(workflow: Workflow<never>): Promise<string>;
+  createNoopExecution(workflow: Workflow<never> & { formName: string }): Promise<string>;
   /**
    * Creates a password_reset execution the way a technician's submit does (launch, form parse,
    * generated password sealed, steps recorded), but holds the job back: returns the enqueue to do
@@ -241,7 +240,7 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
     env: { TOOLBOX_DATA_DIR: '/nonexistent-bench-dir' },
     psaConnectors,
     directoryConnectors,
-    availableForms: Object.keys(forms),
+    availableForms: [...builtInForms.names],
     demoConfig: () => ({ ...demo, publicUrl: 'http://toolbox.bench', launch: { ttlMinutes: 30, psaTimeoutMs: 3000 } }),
   });
   const clock = systemClock;
@@ -293,7 +292,7 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
           inputs: { form: {}, reveal: null },
           secretSealed: null,
           secretExpiresAt: null,
-          steps: [...workflow.steps({} as never).map(({ key, label }) => ({ key, label })), NOTE_STEP],
+          steps: [...workflow.steps.map(({ key, label }) => ({ key, label })), NOTE_STEP],
         },
         new Date(clock.now()).toISOString(),
       );
@@ -364,7 +363,7 @@ export async function startWorker(
 ): Promise<{ queue: JobQueue; stop(): Promise<void> }> {
   const { services } = toolbox;
   const queue = jobQueueKinds.store({ store: services.store, clock: services.clock, logger: services.logger, concurrency });
-  const engine = { ...toolbox.engine(services.workflows), jobQueue: queue };
+  const engine = { ...toolbox.engine(services.forms.workflows), jobQueue: queue };
   await queue.start({
     [RUN_EXECUTION_JOB]: async (payload, job) => {
       const { executionId } = payload as { executionId: string };

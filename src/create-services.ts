@@ -1,6 +1,7 @@
 import type { Config } from './config/config.js';
 import { ConfigError } from './config/load-config.js';
-import { directoryConnectors } from './connectors/directory/index.js';
+import { directoryConnectors as builtInDirectoryConnectors } from './connectors/directory/index.js';
+import type { DirectoryConnector } from './connectors/directory/types.js';
 import { psaConnectors as builtInPsaConnectors } from './connectors/psa/index.js';
 import type { PsaConnectorRegistry } from './connectors/psa/types.js';
 import { syncConfiguredUsers } from './domain/auth/add-user.js';
@@ -15,7 +16,8 @@ import { purgeExpiredRecords } from './domain/retention/purge-expired-records.js
 import { createLiveSettings } from './domain/settings/live-settings.js';
 import { endAbandonedExecution, runExecution } from './engine/run-execution.js';
 import { RETRY_TICKET_NOTE_JOB, retryTicketNote } from './engine/write-ticket-note.js';
-import { formDefaultsSchemas, forms } from './forms/index.js';
+import type { FormRegistry } from './forms/form-registry.js';
+import { builtInForms } from './forms/index.js';
 import { handOverStoreJobs } from './jobs/hand-over-store-jobs.js';
 import { defaultJobQueueKind, jobQueueKinds } from './jobs/index.js';
 import type { JobQueue } from './jobs/types.js';
@@ -30,7 +32,6 @@ import { createToolboxMetrics } from './operations/toolbox-metrics.js';
 import type { Services } from './services.js';
 import { openStore } from './store/index.js';
 import { LeaseLostError, type Store } from './store/types.js';
-import { workflows } from './workflows/index.js';
 
 export type CreateServicesOptions = {
   config: Config;
@@ -57,6 +58,13 @@ export type CreateServicesOptions = {
    * A test registers a PSA of its own here; the configuration must be loaded with the same registry.
    */
   psaConnectors?: PsaConnectorRegistry;
+  /** The directory connectors, by kind (default: connectors/directory/index.ts); as for `psaConnectors`. */
+  directoryConnectors?: Record<string, DirectoryConnector<unknown>>;
+  /**
+   * The forms this toolbox has (default: forms/index.ts). A test registers a form of its own here;
+   * the configuration must be loaded with the same registry's names and defaults schemas.
+   */
+  forms?: FormRegistry;
 };
 
 export type StopServicesOptions = {
@@ -79,6 +87,8 @@ export function createServices(
 ): Services & { start(): Promise<void>; stop(stopOptions?: StopServicesOptions): Promise<void> } {
   const { config, logger, clock, fetch } = options;
   const psaConnectors = options.psaConnectors ?? builtInPsaConnectors;
+  const directoryConnectors = options.directoryConnectors ?? builtInDirectoryConnectors;
+  const forms = options.forms ?? builtInForms;
   const store = options.store ?? openStore(config.database);
   const secretBox = createSecretBox(options.secretKey);
   // The job queue is built below; readiness asks it through this late binding.
@@ -110,8 +120,8 @@ export function createServices(
     clock,
     psaConnectors,
     directoryConnectors,
-    formDefaultsSchemas,
-    availableForms: Object.keys(forms),
+    formDefaultsSchemas: forms.defaultsSchemas,
+    availableForms: [...forms.names],
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
   });
   const { psa, directories } = settings;
@@ -142,14 +152,13 @@ export function createServices(
     psa,
     directories,
     forms,
-    workflows,
     jobQueue,
     secretBox,
     launchReads,
     ticketLauncherReads: createTicketLauncherReads({ psa, clock }),
     sessions,
     signInThrottle: createSignInThrottle({ store, clock, logger }),
-    loadOptions: createOptionLoader({ launches: store.launches, directories, forms, clock }),
+    loadOptions: createOptionLoader({ launches: store.launches, directories, forms: forms.forms, clock }),
     accountRoles: createAccountRolesCache({ clock }),
     readiness,
     metrics,
@@ -170,7 +179,7 @@ export function createServices(
         psaKind: () => settings.current().psa?.kind ?? null,
         psaConnectors,
         directories,
-        workflows,
+        workflows: forms.workflows,
         secretBox,
         jobQueue,
         clock,

@@ -1,6 +1,6 @@
 import { ConfigError } from './config/load-config.js';
 import { DEMO_ADMIN, DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN } from './demo/demo-sandbox.js';
-import { FORM_CATALOGUE } from './forms/catalogue.js';
+import { builtInForms } from './forms/index.js';
 import { ownEntry } from './lib/own-entry.js';
 import { handleShutdownSignals } from './operations/shutdown-signals.js';
 import { startToolbox } from './start-toolbox.js';
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     out.push(`Demo sign-in: ${DEMO_SIGN_IN.email} / ${DEMO_SIGN_IN.password}`);
     out.push(`Admin console: ${config.publicUrl}/admin  (sign in as ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password})`);
     out.push(`Screen-pop URLs, one per form (they carry the demo's webhook secret, ${DEMO_SCREENPOP_SECRET}):`);
-    for (const form of FORM_CATALOGUE) {
+    for (const form of builtInForms.list) {
       const [ticket, company, contact] = DEMO_POPS[form.name] ?? [1001, 250, 301];
       out.push(
         `  ${form.label.padEnd(17)} ${config.publicUrl}/hooks/screenpop?ticket_id=${ticket}&company_id=${company}&contact_id=${contact}&form_name=${form.name}&secret=${DEMO_SCREENPOP_SECRET}`,

@@ -9,7 +9,7 @@ import type { createOptionLoader } from './domain/launch/load-options.js';
 import type { TicketLauncherReads } from './domain/launch/ticket-launcher-reads.js';
 import type { LiveSettings } from './domain/settings/live-settings.js';
 import type { DirectoryRegistry } from './engine/directory-registry.js';
-import type { FormDefinition } from './forms/types.js';
+import type { FormRegistry } from './forms/form-registry.js';
 import type { JobQueue } from './jobs/types.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
@@ -17,7 +17,6 @@ import type { SecretBox } from './lib/secret-box.js';
 import type { Readiness } from './operations/readiness.js';
 import type { ToolboxMetrics } from './operations/toolbox-metrics.js';
 import type { Store } from './store/types.js';
-import type { Workflow } from './workflows/types.js';
 
 /**
  * Everything the web layer and the worker are given: built once in `create-services.ts` from the
@@ -36,8 +35,8 @@ export type Services = {
   psa: PsaClient;
   /** Always the directories in force (`settings.directories`). */
   directories: DirectoryRegistry;
-  forms: Record<string, FormDefinition<unknown>>;
-  workflows: Record<string, Workflow<never>>;
+  /** Every form this toolbox has, each defined once (its fields, workflow, input, label). */
+  forms: FormRegistry;
   jobQueue: JobQueue;
   secretBox: SecretBox;
   launchReads: LaunchReads;

@@ -8,7 +8,7 @@ import { psaConnectors as builtInPsaConnectors } from './connectors/psa/index.js
 import type { PsaConnectorRegistry } from './connectors/psa/types.js';
 import { createServices } from './create-services.js';
 import { DEMO_PSA_KINDS, type DemoPsaKind, type DemoSandbox, type DemoSandboxOptions, startDemoSandbox } from './demo/demo-sandbox.js';
-import { formDefaultsSchemas, forms } from './forms/index.js';
+import { builtInForms } from './forms/index.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { createHttpFetch } from './lib/http-fetch.js';
 import { createLogger, type Logger } from './lib/logger.js';
@@ -54,8 +54,8 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
       env,
       psaConnectors,
       directoryConnectors,
-      availableForms: Object.keys(forms),
-      formDefaultsSchemas,
+      availableForms: [...builtInForms.names],
+      formDefaultsSchemas: builtInForms.defaultsSchemas,
       // TOOLBOX_DEMO=console: the simulators run, but the set-up is left to the admin console.
       ...(sandbox ? { demoConfig: () => (env.TOOLBOX_DEMO === 'console' ? { users: sandbox.config.users } : sandbox.config) } : {}),
     });

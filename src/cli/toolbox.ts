@@ -10,7 +10,7 @@ import { type CheckLineState, checkLineState, type SystemsCheckResult } from '..
 import { addUser } from '../domain/auth/add-user.js';
 import { createLiveSettings } from '../domain/settings/live-settings.js';
 import { rotateSecretKey } from '../domain/settings/rotate-secret-key.js';
-import { formDefaultsSchemas, forms } from '../forms/index.js';
+import { builtInForms } from '../forms/index.js';
 import { systemClock } from '../lib/clock.js';
 import { createHttpFetch } from '../lib/http-fetch.js';
 import { createLogger } from '../lib/logger.js';
@@ -97,8 +97,8 @@ async function openEffectiveSettings(config: Config, env: Record<string, string 
     clock: systemClock,
     psaConnectors,
     directoryConnectors,
-    formDefaultsSchemas,
-    availableForms: Object.keys(forms),
+    formDefaultsSchemas: builtInForms.defaultsSchemas,
+    availableForms: [...builtInForms.names],
   });
   await settings.refresh({ force: true });
   return {
@@ -248,8 +248,8 @@ function loadCliConfig(env: Record<string, string | undefined>): Config {
       env,
       psaConnectors,
       directoryConnectors,
-      availableForms: Object.keys(forms),
-      formDefaultsSchemas,
+      availableForms: [...builtInForms.names],
+      formDefaultsSchemas: builtInForms.defaultsSchemas,
       demoConfig: () => ({}),
     });
   } catch (error) {

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { directoryConnectors } from '../connectors/directory/index.js';
 import { psaConnectors } from '../connectors/psa/index.js';
-import { formDefaultsSchemas } from '../forms/index.js';
+import { builtInForms } from '../forms/index.js';
+
+const formDefaultsSchemas = builtInForms.defaultsSchemas;
+
 import { ConfigError, loadConfig } from './load-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'toolbox-config-ops-'));

@@ -1,4 +1,4 @@
-import { FORM_CATALOGUE } from '../forms/catalogue.js';
+import { builtInForms } from '../forms/index.js';
 import { demoCompanies, demoMsp, demoTenants } from './demo-data.js';
 
 /** The demo sign-in; printed at start. Not a secret: it only opens the demo sandbox. */
@@ -56,7 +56,7 @@ export function buildDemoConfig(urls: { connectWise?: string; psa?: DemoPsaSetti
     })),
     screenpop: { secret: DEMO_SCREENPOP_SECRET },
     // The sandbox is for trying every form; a real install starts with none enabled.
-    forms: { enabled: FORM_CATALOGUE.map((form) => form.name) },
+    forms: { enabled: [...builtInForms.names] },
     users: [
       { email: DEMO_SIGN_IN.email, password: DEMO_SIGN_IN.password, role: 'technician', name: DEMO_SIGN_IN.name },
       { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password, role: 'admin', name: DEMO_ADMIN.name },

@@ -1,3 +1,4 @@
+import { cannotSentence, capabilitiesOf, missingCapabilities } from '../connectors/directory/directory-capabilities.js';
 import type { PsaClient } from '../connectors/psa/types.js';
 import type { JobLease, JobQueue } from '../jobs/types.js';
 import type { Clock } from '../lib/clock.js';
@@ -76,7 +77,10 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
   }
 
   const input = execution.inputs.form as never;
-  const steps = workflow.steps(input);
+  const steps = workflow.steps;
+  // What this directory can do now: a step it cannot do was left out at submit (no record), or,
+  // if the directory changed since, is skipped here with the reason (see below).
+  const capabilities = capabilitiesOf(directory.client);
   const records = await store.executions.steps(executionId);
   // Steps are matched by key: what a step recorded is its own, whatever else the list holds.
   const recordOf = new Map(records.map((record) => [record.key, record]));
@@ -115,7 +119,10 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
   let stopped = false;
   for (const step of steps) {
     const record = recordOf.get(step.key);
+    const missing = missingCapabilities(step.needs, capabilities);
     if (!record) {
+      // Left out at submit: this directory cannot do it (the form did not offer it).
+      if (missing.length > 0) continue;
       // Only a workflow changed by an upgrade while this run waited: nowhere to record the step.
       log.warn({ step: step.key }, 'step has no record in this execution; not run');
       continue;
@@ -124,6 +131,23 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
     if (isDone(record)) continue;
     if (stopped) {
       await store.executions.updateStep(executionId, seq, { status: 'skipped', message: 'Not run because an earlier step failed.' }, lease);
+      continue;
+    }
+    if (missing.length > 0) {
+      // Recorded at submit, yet the directory cannot do it now (it was changed, or this is a run of
+      // another directory's form): never called, and said so. A step the form cannot do without fails.
+      const why = `Not available for ${directory.config.name}: it ${cannotSentence(missing)}.`;
+      const optional = step.optional !== undefined;
+      log.warn({ step: step.key, missing }, 'step needs a capability the directory lacks; not run');
+      await store.executions.updateStep(
+        executionId,
+        seq,
+        optional
+          ? { status: 'skipped', message: why, finishedAt: iso(clock) }
+          : { status: 'failed', message: why, upstreamCode: 'TBX_ERR_DIRECTORY_CAPABILITY_MISSING', finishedAt: iso(clock) },
+        lease,
+      );
+      if (!optional && step.stopOnFailure) stopped = true;
       continue;
     }
     const started = clock.now();
@@ -246,7 +270,7 @@ async function finishExecution(
 ): Promise<void> {
   const { store, clock } = deps;
   const execution = (await store.executions.get(executionId))!;
-  const steps = workflow.steps(execution.inputs.form as never);
+  const steps = workflow.steps;
   // Nothing to show when the secret never took effect (the reset failed, the pass was not issued)
   // or there is nothing to show back (the technician typed the password). Discarded, not "shown":
   // the page must not say a password was shown that never existed.

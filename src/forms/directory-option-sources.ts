@@ -2,25 +2,14 @@ import type { DirectoryClient, DirectoryGroup, DirectoryUser } from '../connecto
 import { directoryUserFacts } from './directory-user-facts.js';
 import type { OptionContext, OptionItem } from './types.js';
 
-const KIND_BADGE: Record<DirectoryGroup['kind'], string> = {
-  microsoft365: 'Microsoft 365',
-  security: 'Security',
-  mailEnabledSecurity: 'Mail-enabled security',
-  distribution: 'Distribution',
-};
-
-/** The badges a group shows: its kind, and why it is read-only when it is. */
-export function groupBadges(group: DirectoryGroup): string[] {
-  return [KIND_BADGE[group.kind], ...(group.dynamic ? ['Dynamic'] : []), ...(group.synced ? ['Synced'] : [])];
-}
-
 export function groupOption(group: DirectoryGroup): OptionItem {
   return {
     value: group.id,
     label: group.displayName,
     ...(group.mail ? { detail: group.mail } : {}),
-    badges: groupBadges(group),
-    ...(group.changeVia === null ? { disabledReason: group.refusal ?? 'Its membership cannot be changed here.' } : {}),
+    // The directory's own words for its kind of group, and why it is read-only when it is.
+    badges: group.badges,
+    ...(group.refusal !== undefined ? { disabledReason: group.refusal } : {}),
   };
 }
 

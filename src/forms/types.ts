@@ -1,11 +1,15 @@
 import type { Child } from 'hono/jsx';
 import type { z } from 'zod';
-import type { DirectoryCapability, DirectoryClient, DirectoryUser } from '../connectors/directory/types.js';
+import type { DirectoryCapability, DirectoryClient, DirectoryUser, PasswordPolicy } from '../connectors/directory/types.js';
+import type { Workflow } from '../workflows/types.js';
+import type { FormOffer } from './form-offer.js';
 
 /**
  * The form port: the fields a technician fills in for one workflow, how they are checked, and
- * how they render. A form is one folder plus one line in `index.ts`; its workflow has the same
- * name in `workflows/`.
+ * how they render. A form is defined once, as a `ToolboxForm` (name, label, input schema, form,
+ * workflow; the capabilities it needs come from its workflow's steps), in one folder plus one line
+ * in `index.ts`; every list of forms (the console, the catalogue, the screen-pop URLs, the
+ * configuration's checks) derives from that registry.
  */
 export type FormValues = Record<string, string>;
 export type FieldErrors = Record<string, string>;
@@ -44,11 +48,25 @@ export type OptionItem = {
 /** What a live option list is for, beyond the typed query (from the page's query string). */
 export type OptionContext = { userId?: string };
 
+/**
+ * What a form knows of the customer's directory when it renders and parses: which of its
+ * workflow's steps run there (a step the directory cannot do is not offered), and the directory's
+ * password rules.
+ */
+export type FormDirectory = {
+  /** The directory's name, as the console shows it ("Contoso Dental"). */
+  name: string;
+  offer: FormOffer;
+  /** The directory's password policy, for the user the form is for when there is one. */
+  passwordPolicy: PasswordPolicy;
+};
+
 export type FormFieldsProps = {
   values: FormValues;
   errors: FieldErrors;
   target: DirectoryUser;
   data: FormData;
+  directory: FormDirectory;
 };
 
 /**
@@ -86,18 +104,18 @@ export type ReviewContext<I> = {
 };
 
 export type FormDefinition<I> = {
-  name: string;
   /** True for a form that creates the user it acts on (onboarding): it needs no existing account. */
   createsUser?: boolean;
+  /** The page's heading ("Password reset"). */
   label: string;
   /** One sentence under the title. */
   description: string;
   /**
-   * What the form needs the customer's directory to allow; the forms catalogue shows, per
-   * directory, whether its last systems check says it is in place. `partial`: only part of the
-   * form needs it (a failure is worth knowing, not blocking).
+   * What the form itself calls beyond its workflow's steps (its `load`, option lists, previews),
+   * which it cannot do without: a directory lacking one is not offered the form. What the steps
+   * need they declare themselves (`WorkflowStep.needs`).
    */
-  needs: { capability: DirectoryCapability; partial?: string }[];
+  needs?: DirectoryCapability[];
   /**
    * Per-customer defaults an admin may set for this form (`directories[].formDefaults.<form>` in the
    * configuration): validated with this schema at start, so a typo is reported by name.
@@ -142,6 +160,7 @@ export type FormDefinition<I> = {
   renewSecret?(
     input: I,
     user: { userPrincipalName: string; displayName: string },
+    passwordPolicy: PasswordPolicy,
   ): { ok: true; secret: string | null } | { ok: false; message: string };
   /**
    * What this input will change, for the review shown before a run (and before "Run again").
@@ -154,8 +173,38 @@ export type FormDefinition<I> = {
    * form that removes things reviews first.
    */
   reviewFirst(input: I): boolean;
-  /** Reads submitted fields (already as strings; unchecked boxes are absent). */
-  parse(fields: FormValues, target: DirectoryUser, data: FormData): ParsedForm<I>;
+  /**
+   * Reads submitted fields (already as strings; unchecked boxes are absent). A choice whose step the
+   * directory does not offer is read as not chosen, whatever was sent.
+   */
+  parse(fields: FormValues, target: DirectoryUser, data: FormData, directory: FormDirectory): ParsedForm<I>;
   /** The form's own fields; the page around them (ticket, user, submit) is shared. */
   Fields(props: FormFieldsProps): Child;
 };
+
+/**
+ * One form, defined once: everything the toolbox needs to list it, enable it, open it from a
+ * screen pop and run it. Register it in `index.ts`.
+ */
+export type ToolboxForm<I> = {
+  /** The name 1Stream's screen-pop URL carries (`form_name=…`): stable, lower case with underscores. */
+  name: string;
+  /** What lists call it, in 1Stream's words ("Password Reset"): the console, the screen-pop URLs, the start page. */
+  label: string;
+  /** The workflow's input: what `form.parse` makes, stored with the execution, checked again before a re-run. */
+  input: z.ZodType<I>;
+  form: FormDefinition<I>;
+  workflow: Workflow<I>;
+};
+
+/** A form as the registry holds it, whatever its input type. */
+export type RegisteredForm = {
+  name: string;
+  label: string;
+  input: z.ZodType<unknown>;
+  form: FormDefinition<unknown>;
+  workflow: Workflow<never>;
+};
+
+/** Forgets a form's input type so forms of every input sit in one registry (the input schema still checks it). */
+export const registerable = <I>(form: ToolboxForm<I>): RegisteredForm => form as unknown as RegisteredForm;

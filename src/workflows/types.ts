@@ -1,5 +1,5 @@
 import type { DirectoryConfig } from '../config/config.js';
-import type { DirectoryClient } from '../connectors/directory/types.js';
+import type { DirectoryCapability, DirectoryClient } from '../connectors/directory/types.js';
 import type { Logger } from '../lib/logger.js';
 
 /**
@@ -75,6 +75,29 @@ export type VerifiedOutcome = StepOutcome | 'not-done' | null;
 type StepBase<I> = {
   key: string;
   label: string;
+  /** The label for this input, when it says more than `label` ("Check the 3 accounts …"); recorded at submit. */
+  labelFor?: (input: I) => string;
+  /**
+   * The directory capabilities the step calls (`DirectoryCapability`: a core area such as
+   * `resetPassword`, or an optional part such as `sessions`). Lookups (users, groups) need none.
+   * A part used only when the directory has it (the read-back looks at the mailbox if there is
+   * one) is not listed: the step checks for it itself. The forms catalogue lists what proves each
+   * need; the forms and the engine leave out or skip a step whose needs a directory lacks.
+   */
+  needs: DirectoryCapability[];
+  /**
+   * Set when the form still makes sense without this step, saying what it is for in a few words
+   * ("signing the user out of all sessions"). A directory lacking one of `needs` then gets the
+   * form without it: the form does not offer it, the run does not record it, and an engine that
+   * meets it anyway skips it with the reason. Unset: the form is not offered for such a directory.
+   */
+  optional?: string;
+  /**
+   * In the forms catalogue, a failed permission check for this step's needs is listed as "only for
+   * <optional>" rather than making the form "not ready" (the mailbox steps: Exchange Online is set
+   * up apart, and many tenants never do).
+   */
+  advisory?: true;
   /** When this step fails, the remaining steps are skipped. */
   stopOnFailure: boolean;
   run(context: StepContext<I>): Promise<StepOutcome>;
@@ -110,10 +133,14 @@ export type AccountRules = {
 };
 
 export type Workflow<I> = {
-  formName: string;
   /** A title for the note and the execution page, e.g. "Password reset". */
   title: string;
-  steps(input: I): WorkflowStep<I>[];
+  /**
+   * Every step, in order, whatever the input: a step the technician did not ask for runs and
+   * reports itself skipped ("Not requested."), so every run of a form on one directory records
+   * the same steps (those the directory is offered). Steps read their input from the context.
+   */
+  steps: WorkflowStep<I>[];
   /**
    * The step whose success makes the execution's secret real (the password was set, the pass was
    * issued). If it did not succeed, the secret is destroyed instead of shown.

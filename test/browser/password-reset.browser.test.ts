@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ENTRA_PASSWORD_POLICY } from '../../src/connectors/directory/entra/entra-password-policy.js';
 import { demoTenants } from '../../src/demo/demo-data.js';
-import { checkEntraPassword } from '../../src/domain/passwords/check-entra-password.js';
+import { checkPassword } from '../../src/domain/passwords/check-password.js';
 import {
   assertNoAxeViolations,
   describeInBrowser,
@@ -61,9 +62,12 @@ describeInBrowser('password reset in the browser', { graphLatencyMs: 200 }, ({ s
     assert.ok(password.length >= 12, `the generated password has ${password.length} characters, fewer than 12`);
     const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((pattern) => pattern.test(password)).length;
     assert.ok(classes >= 3, `the generated password uses ${classes} character classes, Entra needs 3`);
-    assert.deepEqual(checkEntraPassword(password, { userPrincipalName: megan.userPrincipalName, displayName: megan.displayName }), {
-      ok: true,
-    });
+    assert.deepEqual(
+      checkPassword(ENTRA_PASSWORD_POLICY, password, { userPrincipalName: megan.userPrincipalName, displayName: megan.displayName }),
+      {
+        ok: true,
+      },
+    );
 
     // Graph got exactly the password the page showed, with must-change, and the sessions were revoked.
     const graph = getSandbox().graph.state;

@@ -2,11 +2,13 @@ import { Writable } from 'node:stream';
 import type { Hono } from 'hono';
 import { loadConfig } from '../../src/config/load-config.js';
 import { directoryConnectors } from '../../src/connectors/directory/index.js';
+import type { DirectoryConnector } from '../../src/connectors/directory/types.js';
 import { psaConnectors } from '../../src/connectors/psa/index.js';
 import type { PsaConnectorRegistry } from '../../src/connectors/psa/types.js';
 import { createServices } from '../../src/create-services.js';
 import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
-import { formDefaultsSchemas, forms } from '../../src/forms/index.js';
+import type { FormRegistry } from '../../src/forms/form-registry.js';
+import { builtInForms } from '../../src/forms/index.js';
 import { type Clock, systemClock } from '../../src/lib/clock.js';
 import type { FetchLike } from '../../src/lib/http-fetch.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -114,6 +116,13 @@ export type TestToolboxOptions = {
    * one line), as a fourth PSA would be added to `src/connectors/psa/index.ts`.
    */
   psaConnectors?: PsaConnectorRegistry;
+  /**
+   * Directory connectors beside the built-in ones, by kind: a test registers a directory kind of its
+   * own, as one would be added to `src/connectors/directory/index.ts`.
+   */
+  directoryConnectors?: Record<string, DirectoryConnector<unknown>>;
+  /** The forms instead of the built-in five: a test registers a form of its own (one definition). */
+  forms?: FormRegistry;
   /** More upstream hosts of the test network, by origin (a registered PSA's own simulator). */
   upstreams?: Record<string, (request: Request) => Response | Promise<Response>>;
   /** Sees every upstream call; `send` passes it on. Lets a test lose an answer after it landed. */
@@ -172,12 +181,14 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     launch: { ttlMinutes: 30, psaTimeoutMs: 3000 },
   };
   const registry = { ...psaConnectors, ...options.psaConnectors };
+  const directoryRegistry = { ...directoryConnectors, ...options.directoryConnectors };
+  const forms = options.forms ?? builtInForms;
   const config = loadConfig({
     env: { TOOLBOX_DATA_DIR: '/nonexistent-test-dir' },
     psaConnectors: registry,
-    directoryConnectors,
-    availableForms: Object.keys(forms),
-    formDefaultsSchemas,
+    directoryConnectors: directoryRegistry,
+    availableForms: [...forms.names],
+    formDefaultsSchemas: forms.defaultsSchemas,
     demoConfig: () => ({ ...base, ...options.config }),
   });
   const services = createServices({
@@ -188,6 +199,8 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     secretKey: Buffer.alloc(32, 7),
     store,
     psaConnectors: registry,
+    directoryConnectors: directoryRegistry,
+    forms,
     workerConcurrency: 2,
     jobEngine: options.jobEngine ?? 'store',
     ...(options.jobLeaseMs ? { jobLeaseMs: options.jobLeaseMs } : {}),

@@ -70,7 +70,7 @@ for (const database of TEST_DATABASES) {
 
         // The directory changed meanwhile: one method went elsewhere. The review says so anew.
         const directory = toolbox.services.directories.get('contoso')!.client;
-        await directory.removeAuthMethod(MEGAN, { id: MEGAN_AUTHENTICATOR, kind: 'microsoftAuthenticator' });
+        await directory.authMethods!.removeAuthMethod(MEGAN, { id: MEGAN_AUTHENTICATOR, kind: 'microsoftAuthenticator' });
         const stale = await toolbox.request(path, { cookie: session.cookie, form: { ...form, _review: token } });
         assert.equal(stale.status, 200);
         const staleHtml = decode(await stale.text());

@@ -9,6 +9,18 @@ import type { SystemsCheckResult } from '../systems-check.js';
  * The directory connector port: a customer's user directory (Microsoft 365 through Graph today,
  * on-prem Active Directory over LDAP next). One folder per implementation plus one line in
  * `index.ts`.
+ *
+ * The client has a small **core** every directory has (find and read users and groups, the account
+ * check, the password and its policy, enable/disable, group membership, create) and optional
+ * **parts** (`DirectoryParts`): sign-in sessions, authentication methods, licences, a mailbox, …
+ * A connector implements a part or leaves it out (never a method that only throws), as the PSA
+ * port does with its optional capabilities. Each part is one object of related operations, so a
+ * directory has all of them or none, and each operation is a plain call with data in and data out:
+ * an on-prem agent can carry every one as a typed message.
+ *
+ * Every workflow step declares the capabilities it needs (`DirectoryCapability`: a core area or a
+ * part); the forms catalogue, the forms and the engine read those declarations to offer, leave out
+ * or skip what a directory cannot do (see src/forms/form-offer.ts).
  */
 export type DirectoryUser = {
   id: string;
@@ -29,9 +41,42 @@ export type DirectoryUser = {
   lastSignIn?: string | null;
 };
 
+/**
+ * What makes an account privileged in its directory, which the account check refuses unless the
+ * directory allows it: an Entra admin role; in AD, a protected group (Domain Admins, …) or
+ * `adminCount = 1`.
+ */
 export type DirectoryRole = {
   id: string;
   displayName: string;
+};
+
+/**
+ * The directory's rules for a new password, as data (an agent can carry it). The toolbox checks a
+ * typed password against them before sending it (src/domain/passwords/check-password.ts) and
+ * generates passwords that meet them; what it cannot check (banned lists, history) the directory
+ * still refuses, and its message is shown as is.
+ */
+export type PasswordPolicy = {
+  /** Whose rules, in a sentence: "Entra", "the contoso.example domain". */
+  source: string;
+  minLength: number;
+  maxLength: number;
+  /**
+   * How many character classes the password needs (uppercase, lowercase, digits, symbols, and for
+   * a directory that allows them, other letters); 0 when the directory has no complexity rule.
+   */
+  minCharacterClasses: number;
+  /** Only printable ASCII is accepted (Entra refuses accented and other non-ASCII characters). */
+  printableAsciiOnly: boolean;
+  /**
+   * The password may not contain the account name or a 3+ character part of the display name:
+   * `directory` when the directory enforces it (AD's complexity rule), `toolbox` when the toolbox
+   * adds it (mirroring AD's, for Entra), absent when neither does.
+   */
+  nameParts?: 'directory' | 'toolbox';
+  /** How many earlier passwords the directory refuses to reuse (informational: never checkable here). */
+  historyLength?: number;
 };
 
 /** Kinds of sign-in method, after Graph's authentication method types. */
@@ -66,24 +111,28 @@ export type AuthMethod = {
 export type TemporaryAccessPassInput = { lifetimeInMinutes: number; isUsableOnce: boolean };
 export type TemporaryAccessPass = { pass: string; lifetimeInMinutes: number; isUsableOnce: boolean; startDateTime?: string };
 
-/** The four kinds of group a technician meets in Microsoft 365 (reference §7). */
-export type GroupKind = 'microsoft365' | 'security' | 'mailEnabledSecurity' | 'distribution';
-
+/**
+ * A group as a technician meets it, in neutral terms: how the directory classifies it is the
+ * connector's business (Microsoft 365, security or distribution groups in Entra; global or
+ * universal security groups in AD), said in `badges`.
+ */
 export type DirectoryGroup = {
   id: string;
   displayName: string;
   mail?: string;
   description?: string;
-  kind: GroupKind;
-  /** Membership comes from a rule: it cannot be changed by hand. */
-  dynamic: boolean;
-  /** Synchronised from on-premises AD: membership is changed there. */
-  synced: boolean;
-  roleAssignable: boolean;
-  /** Where a membership change goes; null when it cannot be made here (dynamic or synced). */
-  changeVia: 'graph' | 'exchange' | null;
-  /** Why not, in a technician's words, when `changeVia` is null. */
+  /** What the picker shows beside the name, in the directory's words: its type first ("Security"), then "Dynamic", "Synced". */
+  badges: string[];
+  /**
+   * Why its membership cannot be changed here, in a technician's words (a dynamic group, one
+   * synchronised from on-prem AD); absent when it can.
+   */
   refusal?: string;
+  /**
+   * True when adding a member needs the member's mailbox to exist first (an Exchange distribution
+   * list): a just-created user waits for it.
+   */
+  needsMailbox?: boolean;
 };
 
 /** A licence assigned to a user. Only direct ones can be removed from the user. */
@@ -129,6 +178,8 @@ export type NewUser = {
   businessPhone?: string;
   password: string;
   forceChangeNextSignIn: boolean;
+  /** Where to create it, for a directory with containers (an AD organizational unit, by `DirectoryContainer.id`). */
+  containerId?: string;
 };
 
 /** Attributes that can be copied from one user to another, or set after creation. */
@@ -147,12 +198,22 @@ export type SubscribedSku = {
   available: number;
 };
 
+/** A place users live in, for a directory that has them: an AD organizational unit. */
+export type DirectoryContainer = {
+  /** The directory's id for it (an AD distinguished name). */
+  id: string;
+  name: string;
+  /** Where it is, for telling look-alikes apart, e.g. "contoso.example/Staff/Disabled". */
+  path: string;
+};
+
 export type ResetPasswordInput = {
   password: string;
   forceChangeNextSignIn: boolean;
 };
 
-export type DirectoryClient = {
+/** What every directory can do. */
+export type DirectoryCore = {
   /** Users whose mail, other mail or proxy address equals this e-mail address. */
   findUsersByEmail(email: string): Promise<DirectoryUser[]>;
   /** The user with exactly this UPN, as a list of zero or one. */
@@ -166,22 +227,17 @@ export type DirectoryClient = {
    */
   searchUsers(query: string, options?: { limit?: number }): Promise<DirectoryUser[]>;
   getUser(id: string): Promise<DirectoryUser>;
-  /** Directory (admin) roles the user holds, directly or through groups. */
+  /** The account check: what makes the user privileged here (admin roles; AD: protected groups), directly or through groups. */
   listDirectoryRoles(userId: string): Promise<DirectoryRole[]>;
-  resetPassword(userId: string, input: ResetPasswordInput): Promise<void>;
-  /** Invalidates refresh tokens and session cookies. */
-  revokeSessions(userId: string): Promise<void>;
-  /** The user's registered sign-in methods, the password included (marked not removable). */
-  listAuthMethods(userId: string): Promise<AuthMethod[]>;
   /**
-   * Removes one method. A phone method that is the default while others remain is refused by the
-   * directory: the error says so (code TBX_ERR_DIRECTORY_DEFAULT_METHOD), so a workflow can remove
-   * the others first and try it again last.
+   * The rules a new password must meet: for this user when given (AD may apply a fine-grained
+   * policy to them), else the directory's default.
    */
-  removeAuthMethod(userId: string, method: Pick<AuthMethod, 'id' | 'kind'>): Promise<void>;
-  /** Issues a Temporary Access Pass; the pass is in the answer only, never readable again. */
-  createTemporaryAccessPass(userId: string, input: TemporaryAccessPassInput): Promise<TemporaryAccessPass>;
-  /** Groups whose name or mail starts with `query`, classified, for the group picker. */
+  passwordPolicy(userId?: string): Promise<PasswordPolicy>;
+  resetPassword(userId: string, input: ResetPasswordInput): Promise<void>;
+  /** Blocks or allows sign-in. A directory that does not own the account (a synced one) refuses with the reason. */
+  setAccountEnabled(userId: string, enabled: boolean): Promise<void>;
+  /** Groups whose name or mail starts with `query`, for the group picker. */
   searchGroups(query: string, options?: { limit?: number }): Promise<DirectoryGroup[]>;
   getGroup(groupId: string): Promise<DirectoryGroup>;
   /** The groups the user is a direct member of. */
@@ -189,41 +245,113 @@ export type DirectoryClient = {
   /** Direct user members of a group, bounded by `limit`. */
   listGroupMembers(groupId: string, options?: { limit?: number }): Promise<DirectoryUser[]>;
   /**
-   * Adds a user to a group through Graph or Exchange Online, as the group's kind requires; refuses
-   * dynamic and synced groups with the reason. Adding a member who already is one is not an error.
+   * Adds a user to a group, the way the group's kind requires; refuses a group whose membership
+   * cannot be changed here (`refusal`) with the reason. Adding a member who already is one is not an error.
    */
   addGroupMember(groupId: string, userId: string): Promise<'added' | 'already-member'>;
   /** Removes a user from a group, the same way; removing a non-member is not an error. */
   removeGroupMember(groupId: string, userId: string): Promise<'removed' | 'not-member'>;
-  /** Blocks or allows sign-in (`accountEnabled`). Synced users are refused: it belongs in on-prem AD. */
-  setAccountEnabled(userId: string, enabled: boolean): Promise<void>;
-  listLicenses(userId: string): Promise<AssignedLicense[]>;
-  /** Removes direct licences (group-based ones go with the group membership). */
-  removeLicenses(userId: string, skuIds: string[]): Promise<void>;
-  getManager(userId: string): Promise<DirectoryUser | null>;
-  removeManager(userId: string): Promise<'removed' | 'none'>;
-  /** Out-of-office through Graph mailboxSettings; null turns it off. */
-  setAutomaticReplies(userId: string, replies: AutomaticReplies | null): Promise<void>;
-  /** The user's mailbox in Exchange Online, or null when there is none. */
-  getMailbox(userId: string): Promise<MailboxInfo | null>;
-  convertMailboxToShared(userId: string): Promise<void>;
-  /** Forwards to an internal user (UPN) or an external address; null turns forwarding off. */
-  setMailboxForwarding(userId: string, forwarding: { to: string; keepCopy: boolean } | null): Promise<void>;
-  setHiddenFromAddressLists(userId: string, hidden: boolean): Promise<void>;
-  grantMailboxAccess(userId: string, grant: MailboxAccessGrant): Promise<void>;
-  listMobileDevices(userId: string): Promise<MobileDevice[]>;
-  removeMobileDevice(userId: string, deviceId: string): Promise<void>;
-  /** Creates a cloud user. A taken UPN is refused with TBX_ERR_DIRECTORY_UPN_TAKEN. */
+  /** Creates a user. A taken UPN is refused with TBX_ERR_DIRECTORY_UPN_TAKEN. */
   createUser(user: NewUser): Promise<DirectoryUser>;
-  listVerifiedDomains(): Promise<VerifiedDomain[]>;
-  listSubscribedSkus(): Promise<SubscribedSku[]>;
-  /** Adds licences; the user needs a usage location first. */
-  addLicenses(userId: string, skuIds: string[]): Promise<void>;
-  setManager(userId: string, managerId: string): Promise<void>;
-  getUserProfile(userId: string): Promise<UserProfile>;
-  updateUserProfile(userId: string, profile: UserProfile): Promise<void>;
   systemsCheck(): Promise<SystemsCheckResult[]>;
 };
+
+/**
+ * The optional parts, by name: a client has each as a member of that name, or not at all. What
+ * each needs in a directory and which systems-check line proves it is the connector's
+ * `capabilities.proofs`.
+ */
+export type DirectoryParts = {
+  /** Lifts a lockout after too many wrong passwords (AD: `lockoutTime = 0`). Entra has no such state to lift. */
+  unlock: {
+    unlockAccount(userId: string): Promise<'unlocked' | 'not-locked'>;
+  };
+  /** Moves a user to another container (AD: an organizational unit, by modifyDN). */
+  move: {
+    searchContainers(query: string, options?: { limit?: number }): Promise<DirectoryContainer[]>;
+    moveUser(userId: string, containerId: string): Promise<'moved' | 'already-there'>;
+  };
+  /** Ends the user's sign-in sessions everywhere (Entra: refresh tokens and session cookies). */
+  sessions: {
+    revokeSessions(userId: string): Promise<void>;
+  };
+  /** The user's registered sign-in methods (MFA). */
+  authMethods: {
+    /** The user's registered sign-in methods, the password included (marked not removable). */
+    listAuthMethods(userId: string): Promise<AuthMethod[]>;
+    /**
+     * Removes one method. A phone method that is the default while others remain is refused by the
+     * directory: the error says so (code TBX_ERR_DIRECTORY_DEFAULT_METHOD), so a workflow can remove
+     * the others first and try it again last.
+     */
+    removeAuthMethod(userId: string, method: Pick<AuthMethod, 'id' | 'kind'>): Promise<void>;
+  };
+  temporaryAccessPass: {
+    /** Issues a Temporary Access Pass; the pass is in the answer only, never readable again. */
+    createTemporaryAccessPass(userId: string, input: TemporaryAccessPassInput): Promise<TemporaryAccessPass>;
+  };
+  licences: {
+    listLicenses(userId: string): Promise<AssignedLicense[]>;
+    /** Removes direct licences (group-based ones go with the group membership). */
+    removeLicenses(userId: string, skuIds: string[]): Promise<void>;
+    listSubscribedSkus(): Promise<SubscribedSku[]>;
+    /** Adds licences; the user needs a usage location first. */
+    addLicenses(userId: string, skuIds: string[]): Promise<void>;
+  };
+  /** The user's mailbox (Exchange Online). */
+  mailbox: {
+    /** The user's mailbox, or null when there is none. */
+    getMailbox(userId: string): Promise<MailboxInfo | null>;
+    convertMailboxToShared(userId: string): Promise<void>;
+    /** Forwards to an internal user (UPN) or an external address; null turns forwarding off. */
+    setMailboxForwarding(userId: string, forwarding: { to: string; keepCopy: boolean } | null): Promise<void>;
+    setHiddenFromAddressLists(userId: string, hidden: boolean): Promise<void>;
+    grantMailboxAccess(userId: string, grant: MailboxAccessGrant): Promise<void>;
+  };
+  automaticReplies: {
+    /** Out-of-office; null turns it off. */
+    setAutomaticReplies(userId: string, replies: AutomaticReplies | null): Promise<void>;
+  };
+  mobileDevices: {
+    listMobileDevices(userId: string): Promise<MobileDevice[]>;
+    removeMobileDevice(userId: string, deviceId: string): Promise<void>;
+  };
+  manager: {
+    getManager(userId: string): Promise<DirectoryUser | null>;
+    setManager(userId: string, managerId: string): Promise<void>;
+    removeManager(userId: string): Promise<'removed' | 'none'>;
+  };
+  /** Job title, department, office: read to copy from one user, set on another. */
+  profile: {
+    getUserProfile(userId: string): Promise<UserProfile>;
+    updateUserProfile(userId: string, profile: UserProfile): Promise<void>;
+  };
+  /** The domains a new user's sign-in name may end with (Entra: verified domains; AD: UPN suffixes). */
+  domains: {
+    listVerifiedDomains(): Promise<VerifiedDomain[]>;
+  };
+};
+
+export type DirectoryPart = keyof DirectoryParts;
+
+/** A directory's client: the core, and the parts its directory has. */
+export type DirectoryClient = DirectoryCore & Partial<DirectoryParts>;
+
+/** A client known to have these parts (a connector's own, fuller type; tests of that connector). */
+export type DirectoryClientWith<P extends DirectoryPart> = DirectoryCore & Pick<DirectoryParts, P> & Partial<DirectoryParts>;
+
+/**
+ * The core areas a step may need, for what an admin must grant (the catalogue's permissions): every
+ * connector has them, yet a tenant may not have granted them.
+ */
+export type CoreCapability = 'accountCheck' | 'resetPassword' | 'enableDisable' | 'groups' | 'createUsers';
+
+/**
+ * What a workflow step needs a directory to do, in neutral words: a core area or an optional part.
+ * Each connector says what proves each one it has (`capabilities.proofs`), so the forms catalogue
+ * can tell, per customer, whether a form will work without knowing the directory.
+ */
+export type DirectoryCapability = CoreCapability | DirectoryPart;
 
 export type DirectoryConnectorDeps = {
   fetch: FetchLike;
@@ -233,26 +361,11 @@ export type DirectoryConnectorDeps = {
 };
 
 /**
- * What a form needs a directory to allow, in neutral words. Each form lists its needs; each
- * connector says how an admin grants each one and which systems-check line proves it, so the
- * forms catalogue can tell, per customer, whether a form will work, without knowing the directory.
+ * One thing an admin grants, and the systems-check line (by name) that reports whether it is there.
+ * `partial`: needed only for part of the capability (Exchange Online for distribution lists, in
+ * Entra's `groups`): a failure is worth knowing, not blocking.
  */
-export type DirectoryCapability =
-  | 'readRoles'
-  | 'resetPassword'
-  | 'revokeSessions'
-  | 'authMethods'
-  | 'groups'
-  | 'distributionGroups'
-  | 'editUsers'
-  | 'createUsers'
-  | 'licences'
-  | 'mailboxSettings'
-  | 'mailboxes'
-  | 'tenantInfo';
-
-/** One thing an admin grants, and the systems-check line (by name) that reports whether it is there. */
-export type CapabilityProof = { label: string; checkName: string };
+export type CapabilityProof = { label: string; checkName: string; partial?: string };
 
 /** What the connector needs granted, for the console's "what an app registration needs" text. */
 export type DirectorySetupGuide = {
@@ -269,8 +382,16 @@ export type DirectoryConnector<S = unknown> = {
   settings: z.ZodType<S>;
   /** How the admin console asks for those settings. */
   fields: ConnectionField[];
-  /** The check line that proves the connection works at all, and what proves each capability. */
-  capabilities: { signIn: CapabilityProof; proofs: Record<DirectoryCapability, CapabilityProof[]> };
+  /**
+   * The check line that proves the connection works at all, and what proves each capability it
+   * has: every core one, and exactly the parts its clients implement (the parts are read from
+   * these keys before any client exists, so the forms catalogue can say what a kind offers; a
+   * test holds each connector's clients to them).
+   */
+  capabilities: {
+    signIn: CapabilityProof;
+    proofs: Record<CoreCapability, CapabilityProof[]> & Partial<Record<DirectoryPart, CapabilityProof[]>>;
+  };
   setupGuide: DirectorySetupGuide;
   /** Calls this directory takes at once from one connection (one tenant); more wait in a bounded queue. */
   maxConcurrentRequests: number;

@@ -1,15 +1,16 @@
 import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { DirectoryRegistry } from '../../engine/directory-registry.js';
 import { NOTE_STEP, SECRET_TTL_MS } from '../../engine/run-execution.js';
+import { formDirectoryFor, offeredSteps } from '../../forms/form-offer.js';
+import type { FormRegistry } from '../../forms/form-registry.js';
 import { loadFormData } from '../../forms/load-form-data.js';
-import { type ChangeReview, type FormDefinition, NO_TARGET_USER } from '../../forms/types.js';
+import { type ChangeReview, NO_TARGET_USER } from '../../forms/types.js';
 import type { JobQueue } from '../../jobs/types.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
 import type { ExecutionRecord, Store, UserRecord } from '../../store/types.js';
-import type { Workflow } from '../../workflows/types.js';
 import type { Actor } from '../settings/write-settings.js';
 import { executionJob } from './execution-job.js';
 import { reviewToken } from './review-token.js';
@@ -17,9 +18,8 @@ import { reviewToken } from './review-token.js';
 export type RerunExecutionDeps = {
   store: Pick<Store, 'executions' | 'audit'>;
   directories: DirectoryRegistry;
-  workflows: Record<string, Workflow<never>>;
-  /** The forms, for the review and for what a re-run must make anew (a generated password). */
-  forms: Record<string, Pick<FormDefinition<unknown>, 'renewSecret' | 'review' | 'load'>>;
+  /** The forms: their workflows, their input schemas, the review and what a re-run must make anew (a generated password). */
+  forms: Pick<FormRegistry, 'get'>;
   /** The forms enabled now: a form an admin switched off is not run again through the back door. */
   enabledForms: readonly string[];
   jobQueue: JobQueue;
@@ -52,10 +52,10 @@ async function prepareRerun(deps: RerunExecutionDeps, originalId: string, techni
   if (original.status === 'queued' || original.status === 'running')
     throw refuse('TBX_ERR_RERUN_NOT_FINISHED', 409, 'This execution has not finished yet. Wait for it to finish before running it again.');
 
-  const workflow = deps.workflows[original.formName];
-  const form = deps.forms[original.formName];
-  if (!workflow || !form)
+  const registered = deps.forms.get(original.formName);
+  if (!registered)
     throw refuse('TBX_ERR_RERUN_FORM_UNAVAILABLE', 409, `The form ${original.formName} is not available in this toolbox any more.`);
+  const { form, workflow } = registered;
   if (!deps.enabledForms.includes(original.formName))
     throw refuse(
       'TBX_ERR_RERUN_FORM_DISABLED',
@@ -73,6 +73,14 @@ async function prepareRerun(deps: RerunExecutionDeps, originalId: string, techni
   const input = { ...((original.inputs.form ?? {}) as Record<string, unknown>) };
   // A scheduled run repeated is run now: the original time has passed, and "again" means now.
   if ('scheduledFor' in input) input.scheduledFor = null;
+  // Inputs stored by an older version of the form may not be what its workflow takes now.
+  const valid = registered.input.safeParse(input);
+  if (!valid.success)
+    throw refuse(
+      'TBX_ERR_RERUN_INPUTS_OUTDATED',
+      409,
+      `This execution's inputs are not what ${registered.label} takes in this version of the toolbox, so it cannot be run again as it was. Open the form again from the ticket.`,
+    );
   let target: DirectoryUser = NO_TARGET_USER;
   if (original.targetUserId) {
     try {
@@ -91,19 +99,27 @@ async function prepareRerun(deps: RerunExecutionDeps, originalId: string, techni
     userPrincipalName: String(input.userPrincipalName ?? target.userPrincipalName),
     displayName: String(input.displayName ?? target.displayName),
   };
+  let formDirectory: Awaited<ReturnType<typeof formDirectoryFor>>;
+  try {
+    formDirectory = await formDirectoryFor(registered, directory, target);
+  } catch (error) {
+    throw new ToolboxError({
+      code: 'TBX_ERR_RERUN_DIRECTORY_UNREADABLE',
+      httpStatus: 409,
+      message: `The directory's password policy could not be read, so nothing was run: ${isToolboxError(error) ? error.message : 'the directory did not answer'}.`,
+    });
+  }
+  const { offer } = formDirectory;
+  if (!offer.offered)
+    throw refuse('TBX_ERR_RERUN_FORM_NOT_OFFERED', 409, `${registered.label} is not offered for this directory any more: ${offer.reason}`);
   const renewSecret = () => {
     if (!form.renewSecret) return null;
-    const renewed = form.renewSecret(input as never, secretFor);
+    const renewed = form.renewSecret(input as never, secretFor, formDirectory.passwordPolicy);
     if (!renewed.ok) throw refuse('TBX_ERR_RERUN_NEEDS_PASSWORD', 409, renewed.message);
     return renewed.secret;
   };
   const review = async (): Promise<ChangeReview> => {
-    const data = await loadFormData(
-      form as FormDefinition<unknown>,
-      directory.client,
-      target,
-      directory.config.formDefaults[original.formName],
-    );
+    const data = await loadFormData(form, directory.client, target, directory.config.formDefaults[original.formName]);
     try {
       return await form.review({ input: input as never, target, data, directory: directory.client });
     } catch (error) {
@@ -114,7 +130,7 @@ async function prepareRerun(deps: RerunExecutionDeps, originalId: string, techni
       });
     }
   };
-  return { original, workflow, directory, input, renewSecret, review };
+  return { original, workflow, offer, directory, input, renewSecret, review };
 }
 
 /**
@@ -149,7 +165,7 @@ export async function rerunExecution(
   actor: Actor,
   options: { reviewToken?: string | undefined } = {},
 ): Promise<{ executionId: string; rerunOf: string }> {
-  const { original, workflow, input, renewSecret, review } = await prepareRerun(deps, originalId, technician);
+  const { original, workflow, offer, input, renewSecret, review } = await prepareRerun(deps, originalId, technician);
   // A refusal that no review changes (a typed password) is said first.
   const secret = renewSecret();
   if (options.reviewToken !== undefined) {
@@ -183,7 +199,7 @@ export async function rerunExecution(
       inputs: { form: input, reveal: original.inputs.reveal ?? null, [RERUN_OF_KEY]: original.id },
       secretSealed: secret === null ? null : deps.secretBox.seal(secret, executionId),
       secretExpiresAt: secret === null ? null : new Date(now + SECRET_TTL_MS).toISOString(),
-      steps: [...workflow.steps(input as never).map(({ key, label }) => ({ key, label })), NOTE_STEP],
+      steps: [...offeredSteps(workflow, offer, input as never), NOTE_STEP],
       job: executionJob(executionId, now),
     },
     nowIso,

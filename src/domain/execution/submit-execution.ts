@@ -1,8 +1,10 @@
 import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { DirectoryRegistry } from '../../engine/directory-registry.js';
 import { NOTE_STEP, SECRET_TTL_MS } from '../../engine/run-execution.js';
+import { formDirectoryFor, offeredSteps } from '../../forms/form-offer.js';
+import type { FormRegistry } from '../../forms/form-registry.js';
 import { loadFormData } from '../../forms/load-form-data.js';
-import { type ChangeReview, type FieldErrors, type FormDefinition, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
+import { type ChangeReview, type FieldErrors, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
 import type { JobQueue } from '../../jobs/types.js';
 import type { Clock } from '../../lib/clock.js';
 import { crashPoint } from '../../lib/crash-point.js';
@@ -10,7 +12,6 @@ import { newId } from '../../lib/ids.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { LaunchRepo, Store, UserRecord } from '../../store/types.js';
-import type { Workflow } from '../../workflows/types.js';
 import type { LaunchReads } from '../launch/launch-reads.js';
 import type { LiveSettings } from '../settings/live-settings.js';
 import { executionJob } from './execution-job.js';
@@ -23,8 +24,7 @@ export type SubmitExecutionDeps = {
   directories: DirectoryRegistry;
   /** The PSA connected now: a launch of another PSA does not run (its company maps elsewhere now). */
   settings: Pick<LiveSettings, 'current'>;
-  forms: Record<string, FormDefinition<unknown>>;
-  workflows: Record<string, Workflow<never>>;
+  forms: Pick<FormRegistry, 'get'>;
   jobQueue: JobQueue;
   secretBox: SecretBox;
   clock: Clock;
@@ -84,11 +84,11 @@ export async function submitExecution(
   if (used) return { kind: 'used', executionId: used.id };
   if (launch.psaKind !== (deps.settings.current().psa?.kind ?? null)) return { kind: 'psa-changed' };
   if (Date.parse(launch.expiresAt) <= deps.clock.now()) return { kind: 'expired' };
-  const form = deps.forms[launch.formName];
-  const workflow = deps.workflows[launch.formName];
+  const registered = deps.forms.get(launch.formName);
   const directory = deps.directories.forCompany(launch.companyId);
-  if (!form || !workflow) return { kind: 'not-ready', message: `The form ${launch.formName} is not available.` };
+  if (!registered) return { kind: 'not-ready', message: `The form ${launch.formName} is not available.` };
   if (!directory) return { kind: 'not-ready', message: 'No directory serves this company.' };
+  const { form, workflow } = registered;
   const userId = fields.user_id?.trim();
   const values = { ...fields, password: '' };
   if (!userId && !form.createsUser) return { kind: 'invalid', errors: { user_id: 'Choose the user this is for.' }, values };
@@ -102,9 +102,24 @@ export async function submitExecution(
       return { kind: 'invalid', errors: { user_id: message }, values };
     }
   }
+  let formDirectory: Awaited<ReturnType<typeof formDirectoryFor>>;
+  try {
+    formDirectory = await formDirectoryFor(registered, directory, target);
+  } catch (error) {
+    const message = isToolboxError(error) ? error.message : 'The directory did not answer as expected; the details are in the service log.';
+    return { kind: 'not-ready', message: `The directory's password policy could not be read, so nothing was run: ${message}` };
+  }
+  // The page never offers it, but a post can still come (an old page, a hand-made request).
+  if (!formDirectory.offer.offered)
+    return { kind: 'not-ready', message: `${registered.label} is not offered here: ${formDirectory.offer.reason}` };
   const data = await loadFormData(form, directory.client, target, directory.config.formDefaults[launch.formName]);
-  const parsed = form.parse(fields, target, data);
+  const parsed = form.parse(fields, target, data, formDirectory);
   if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors, values };
+  // The form's own output against its workflow's input schema: a mismatch is a bug in the form, never run.
+  const conforms = registered.input.safeParse(parsed.input);
+  if (!conforms.success) {
+    throw new Error(`${launch.formName}: the form made an input its workflow does not take (${conforms.error.issues[0]?.message})`);
+  }
   const verified = form.verify ? await form.verify({ directory: directory.client, input: parsed.input }) : {};
   if (Object.keys(verified).length > 0) return { kind: 'invalid', errors: verified, values };
 
@@ -152,7 +167,8 @@ export async function submitExecution(
         parsed.secret === null
           ? null
           : new Date(parsed.runAt ? parsed.runAt + 86_400_000 : now + (deps.secretTtlMs ?? SECRET_TTL_MS)).toISOString(),
-      steps: [...workflow.steps(parsed.input as never).map(({ key, label }) => ({ key, label })), NOTE_STEP],
+      // Only the steps this directory can do: the rest were not offered on the form.
+      steps: [...offeredSteps(workflow, formDirectory.offer, parsed.input as never), NOTE_STEP],
       // Written with the execution, in its transaction: a crash cannot leave one without the other.
       job: executionJob(executionId, parsed.runAt ?? now),
     },

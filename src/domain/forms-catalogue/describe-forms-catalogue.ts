@@ -1,7 +1,8 @@
+import { connectorCapabilities } from '../../connectors/directory/directory-capabilities.js';
 import type { CapabilityProof, DirectoryConnector } from '../../connectors/directory/types.js';
 import { type CheckLineState, checkLineState } from '../../connectors/systems-check.js';
-import { FORM_CATALOGUE } from '../../forms/catalogue.js';
-import type { FormDefinition } from '../../forms/types.js';
+import { type FormOffer, offerFor } from '../../forms/form-offer.js';
+import type { RegisteredForm } from '../../forms/types.js';
 import type { DirectoryCheckDocument } from '../settings/directory-check-document.js';
 import type { EffectiveSettings } from '../settings/live-settings.js';
 
@@ -10,6 +11,11 @@ export type RequirementState = 'pass' | 'fail' | 'not-run' | 'unverified' | 'not
 export type DirectoryRequirementsView = {
   directoryId: string;
   directoryName: string;
+  /** False when this directory cannot do what the form cannot do without (`notOffered` says what): its screen pops are refused. */
+  offered: boolean;
+  notOffered?: string;
+  /** The form's optional steps this directory cannot do: the form is offered without them. */
+  leftOut: { step: string; what: string; reason: string }[];
   /** When the last systems check ran; null when it never did. */
   checkedAt: string | null;
   items: { label: string; checkName: string; state: RequirementState; message: string; hint?: string; partial?: string }[];
@@ -18,7 +24,7 @@ export type DirectoryRequirementsView = {
 export type FormCatalogueEntry = {
   name: string;
   label: string;
-  /** False when this version cannot run the form yet. */
+  /** True for every registered form: this build can run it (kept for API clients that read it). */
   available: boolean;
   enabled: boolean;
   needs: {
@@ -27,7 +33,10 @@ export type FormCatalogueEntry = {
     companyMappings: { ok: boolean; detail: string };
     permissions: DirectoryRequirementsView[];
   };
-  /** Everything it needs is in place (partial needs aside) as far as the last checks tell. */
+  /**
+   * Everything it needs is in place (partial needs aside) as far as the last checks tell, for every
+   * directory it is offered to, and at least one directory is offered it.
+   */
   ready: boolean;
 };
 
@@ -45,21 +54,38 @@ const requirementState = (state: CheckLineState): RequirementState => (state ===
 
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
 
+type Requirement = CapabilityProof & { partial?: string };
+
 /**
- * A form's needs in one directory kind's terms: its sign-in line, then what proves each capability
- * (a proof two capabilities share is listed once, required if either needs it wholly).
+ * A form's needs in one directory kind's terms, from the declarations of the steps offered there
+ * (and the form's own needs): its sign-in line, then what proves each capability, in step order. A
+ * proof is partial when the connector says so (Exchange Online for Entra's groups) or when only
+ * advisory steps need it (the mailbox steps); a proof two needs share is listed once, required if
+ * either needs it wholly, and partial texts are joined.
  */
 function directoryRequirements(
   capabilities: DirectoryConnector<unknown>['capabilities'] | undefined,
-  needs: FormDefinition<unknown>['needs'],
-): (CapabilityProof & { partial?: string })[] {
+  form: RegisteredForm,
+  offer: FormOffer,
+): Requirement[] {
   if (!capabilities) return [];
-  const byCheck = new Map<string, CapabilityProof & { partial?: string }>([[capabilities.signIn.checkName, capabilities.signIn]]);
-  for (const need of needs) {
-    for (const proof of capabilities.proofs[need.capability]) {
-      const seen = byCheck.get(proof.checkName);
-      if (seen && !seen.partial) continue;
-      byCheck.set(proof.checkName, need.partial && (!seen || seen.partial) ? { ...proof, partial: need.partial } : proof);
+  const byCheck = new Map<string, Requirement>([[capabilities.signIn.checkName, capabilities.signIn]]);
+  const add = (proof: CapabilityProof, partial: string | undefined) => {
+    const seen = byCheck.get(proof.checkName);
+    if (seen && !seen.partial) return;
+    if (!partial) {
+      const { partial: _unused, ...required } = proof;
+      byCheck.set(proof.checkName, required);
+      return;
+    }
+    const texts = [...new Set([...(seen?.partial ? seen.partial.split('; ') : []), partial])];
+    byCheck.set(proof.checkName, { ...proof, partial: texts.join('; ') });
+  };
+  for (const capability of form.form.needs ?? []) for (const proof of capabilities.proofs[capability] ?? []) add(proof, proof.partial);
+  for (const step of form.workflow.steps) {
+    if (!offer.offers(step.key)) continue;
+    for (const capability of step.needs) {
+      for (const proof of capabilities.proofs[capability] ?? []) add(proof, proof.partial ?? (step.advisory ? step.optional : undefined));
     }
   }
   return [...byCheck.values()];
@@ -72,9 +98,9 @@ function directoryRequirements(
  */
 export function describeFormsCatalogue(input: {
   settings: Pick<EffectiveSettings, 'psa' | 'directories' | 'companyMappings' | 'forms'>;
-  /** The forms this build can run, with what each needs from a directory. */
-  forms: Record<string, Pick<FormDefinition<unknown>, 'needs'>>;
-  /** By kind: how each directory kind proves a capability. */
+  /** The forms this build can run, in list order, with what each step needs from a directory. */
+  forms: readonly RegisteredForm[];
+  /** By kind: what each directory kind can do, and how it proves each capability. */
   directoryConnectors: Record<string, Pick<DirectoryConnector<unknown>, 'capabilities'>>;
   checks: Map<string, DirectoryCheckDocument>;
 }): FormsCatalogueView {
@@ -89,14 +115,19 @@ export function describeFormsCatalogue(input: {
     ? { ok: true, detail: `${plural(settings.companyMappings.length, 'PSA company is', 'PSA companies are')} mapped to a directory.` }
     : { ok: false, detail: 'No PSA company is mapped to a directory yet: a screen pop would not know which tenant to use.' };
 
-  const forms = FORM_CATALOGUE.map((form): FormCatalogueEntry => {
-    const needs = input.forms[form.name]?.needs ?? [];
+  const forms = input.forms.map((form): FormCatalogueEntry => {
     const permissions = settings.directories.map((directory): DirectoryRequirementsView => {
       const check = input.checks.get(directory.id);
-      const requirements = directoryRequirements(input.directoryConnectors[directory.kind]?.capabilities, needs);
+      const connector = input.directoryConnectors[directory.kind];
+      // A kind this build no longer has offers nothing it can be held to: listed, with no requirements.
+      const offer = connector ? offerFor(form, connectorCapabilities(connector), directory.name) : null;
+      const requirements = offer?.offered ? directoryRequirements(connector?.capabilities, form, offer) : [];
       return {
         directoryId: directory.id,
         directoryName: directory.name,
+        offered: offer?.offered ?? true,
+        ...(offer && !offer.offered ? { notOffered: offer.reason } : {}),
+        leftOut: (offer?.leftOut ?? []).map((step) => ({ step: step.key, what: step.what, reason: step.reason })),
         checkedAt: check?.ranAt ?? null,
         items: requirements.map((requirement) => {
           const base = {
@@ -122,20 +153,20 @@ export function describeFormsCatalogue(input: {
         }),
       };
     });
-    const permissionsOk = permissions.every(
+    const offeredTo = permissions.filter((directory) => directory.offered);
+    const permissionsOk = offeredTo.every(
       // A requirement the check could not verify (an Entra role) does not block; one it skipped does.
       (directory) =>
         directory.checkedAt !== null &&
         directory.items.every((item) => (item.state !== 'fail' && item.state !== 'not-run') || item.partial),
     );
-    const available = form.name in input.forms;
     return {
       name: form.name,
       label: form.label,
-      available,
-      enabled: available && settings.forms.enabled.includes(form.name),
+      available: true,
+      enabled: settings.forms.enabled.includes(form.name),
       needs: { psa, directories, companyMappings, permissions },
-      ready: available && psa.ok && directories.ok && companyMappings.ok && permissionsOk,
+      ready: psa.ok && directories.ok && companyMappings.ok && offeredTo.length > 0 && permissionsOk,
     };
   });
   return { source: settings.forms.source, revision: settings.forms.revision, forms };

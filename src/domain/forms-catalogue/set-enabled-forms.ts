@@ -1,4 +1,3 @@
-import { FORM_CATALOGUE } from '../../forms/catalogue.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
 import { setInFile } from '../settings/save-psa-connection.js';
 import { SETTINGS_KEYS } from '../settings/settings-documents.js';
@@ -13,29 +12,20 @@ import type { SetFormEnabledDeps } from './set-form-enabled.js';
  */
 export async function setEnabledForms(deps: SetFormEnabledDeps, enabled: string[], revision: string | null, actor: Actor) {
   if (deps.config.forms.enabled) throw setInFile('The list of enabled forms');
-  const unknown = enabled.filter((name) => !FORM_CATALOGUE.some((form) => form.name === name));
+  const unknown = enabled.filter((name) => !deps.forms.names.includes(name));
   if (unknown.length > 0) {
     throw new ToolboxError({
       code: 'TBX_ERR_VALIDATION',
       httpStatus: 400,
-      message: `There is no form called ${unknown.map((name) => `"${name}"`).join(', ')}. Known forms: ${FORM_CATALOGUE.map((form) => form.name).join(', ')}.`,
+      message: `There is no form called ${unknown.map((name) => `"${name}"`).join(', ')}. Known forms: ${deps.forms.names.join(', ')}.`,
       fields: [{ path: 'enabled', message: `Unknown form: ${unknown.join(', ')}.` }],
-    });
-  }
-  const unavailable = enabled.filter((name) => !deps.availableForms.includes(name));
-  if (unavailable.length > 0) {
-    const labels = unavailable.map((name) => FORM_CATALOGUE.find((form) => form.name === name)?.label ?? name);
-    throw new ToolboxError({
-      code: 'TBX_ERR_FORM_UNAVAILABLE',
-      httpStatus: 409,
-      message: `${labels.join(', ')} ${labels.length === 1 ? 'is' : 'are'} planned but this version of the toolbox cannot run ${labels.length === 1 ? 'it' : 'them'} yet, so ${labels.length === 1 ? 'it' : 'they'} cannot be enabled.`,
     });
   }
   await deps.settings.refresh();
   const current = deps.settings.current().forms;
   const before = current.enabled;
-  // Catalogue order, so the document (and the audit's before/after) reads the same way every time.
-  const after = FORM_CATALOGUE.map((form) => form.name).filter((name) => enabled.includes(name));
+  // List order, so the document (and the audit's before/after) reads the same way every time.
+  const after = deps.forms.names.filter((name) => enabled.includes(name));
   if (after.length === before.length && after.every((name) => before.includes(name))) {
     return { enabled: after, revision: current.revision };
   }

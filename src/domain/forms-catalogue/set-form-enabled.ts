@@ -1,5 +1,5 @@
 import type { Config } from '../../config/config.js';
-import { FORM_CATALOGUE } from '../../forms/catalogue.js';
+import type { FormRegistry } from '../../forms/form-registry.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
 import type { LiveSettings } from '../settings/live-settings.js';
 import { setInFile } from '../settings/save-psa-connection.js';
@@ -9,7 +9,8 @@ import { type Actor, type WriteSettingsDeps, writeSettings } from '../settings/w
 export type SetFormEnabledDeps = WriteSettingsDeps & {
   config: Pick<Config, 'forms'>;
   settings: Pick<LiveSettings, 'refresh' | 'current'>;
-  availableForms: string[];
+  /** The forms this build has, in list order: the only ones that can be enabled. */
+  forms: Pick<FormRegistry, 'names' | 'labelOf'>;
 };
 
 /**
@@ -19,19 +20,11 @@ export type SetFormEnabledDeps = WriteSettingsDeps & {
  */
 export async function setFormEnabled(deps: SetFormEnabledDeps, formName: string, enabled: boolean, actor: Actor) {
   if (deps.config.forms.enabled) throw setInFile('The list of enabled forms');
-  const form = FORM_CATALOGUE.find((candidate) => candidate.name === formName);
-  if (!form) {
+  if (!deps.forms.names.includes(formName)) {
     throw new ToolboxError({
       code: 'TBX_ERR_NOT_FOUND',
       httpStatus: 404,
-      message: `There is no form called "${formName}". Known forms: ${FORM_CATALOGUE.map((candidate) => candidate.name).join(', ')}.`,
-    });
-  }
-  if (enabled && !deps.availableForms.includes(formName)) {
-    throw new ToolboxError({
-      code: 'TBX_ERR_FORM_UNAVAILABLE',
-      httpStatus: 409,
-      message: `${form.label} is planned but this version of the toolbox cannot run it yet, so it cannot be enabled.`,
+      message: `There is no form called "${formName}". Known forms: ${deps.forms.names.join(', ')}.`,
     });
   }
   // Read what the store holds now, so a change made on another instance is not taken for a conflict.
@@ -41,8 +34,8 @@ export async function setFormEnabled(deps: SetFormEnabledDeps, formName: string,
   const wanted = new Set(before);
   if (enabled) wanted.add(formName);
   else wanted.delete(formName);
-  // Catalogue order, so the document (and the audit's before/after) reads the same way every time.
-  const after = FORM_CATALOGUE.map((candidate) => candidate.name).filter((name) => wanted.has(name));
+  // List order, so the document (and the audit's before/after) reads the same way every time.
+  const after = deps.forms.names.filter((name) => wanted.has(name));
   if (after.length === before.length && after.every((name) => before.includes(name))) {
     return { enabled: after, revision: current.revision };
   }

@@ -1,5 +1,4 @@
 import type { PsaConnector } from '../../connectors/psa/types.js';
-import { FORM_CATALOGUE } from '../../forms/catalogue.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { LaunchContext, LaunchRecord, LaunchRepo } from '../../store/types.js';
@@ -14,7 +13,9 @@ export type CreateLaunchDeps = {
   launchReads: LaunchReads;
   clock: Clock;
   /** Forms this build can run. */
-  availableForms: string[];
+  availableForms: readonly string[];
+  /** A form's list label ("Password Reset"), for the pages that refuse it. */
+  labelOf: (formName: string) => string;
   /** Forms the configuration enables. */
   enabledForms: string[];
   ttlMinutes: number;
@@ -33,7 +34,6 @@ export type CreateLaunchDeps = {
 export type CreateLaunchResult =
   | { kind: 'invalid'; problems: ParamProblem[] }
   | { kind: 'unknown-form'; formName: string }
-  | { kind: 'form-unavailable'; formName: string; label: string }
   | { kind: 'form-disabled'; formName: string; label: string }
   /** Refused before anything was recorded: the connections are too busy to serve it in time. */
   | { kind: 'busy'; retryAfterSeconds: number; busy: 'psa' | 'directory' }
@@ -51,11 +51,9 @@ export async function createLaunch(
   const parsed = parseScreenPopParams(query, deps.psaConnector);
   if (!parsed.ok) return { kind: 'invalid', problems: parsed.problems };
   const params = parsed.value;
-  const known = FORM_CATALOGUE.find((form) => form.name === params.formName);
-  if (!known && !deps.availableForms.includes(params.formName)) return { kind: 'unknown-form', formName: params.formName };
-  const label = known?.label ?? params.formName;
-  if (!deps.availableForms.includes(params.formName)) return { kind: 'form-unavailable', formName: params.formName, label };
-  if (!deps.enabledForms.includes(params.formName)) return { kind: 'form-disabled', formName: params.formName, label };
+  if (!deps.availableForms.includes(params.formName)) return { kind: 'unknown-form', formName: params.formName };
+  if (!deps.enabledForms.includes(params.formName))
+    return { kind: 'form-disabled', formName: params.formName, label: deps.labelOf(params.formName) };
   const prefetched = deps.prefetched?.(params);
   // Checked last, just before the launch is recorded: a bad link is told so even under load.
   const capacity = deps.capacity?.(params.companyId, prefetched ? 0 : params.ticketId ? 3 : 2);

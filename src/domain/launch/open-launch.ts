@@ -1,11 +1,12 @@
 import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { DirectoryEntry, DirectoryRegistry } from '../../engine/directory-registry.js';
+import { formDirectoryFor } from '../../forms/form-offer.js';
+import type { FormRegistry } from '../../forms/form-registry.js';
 import { loadFormData } from '../../forms/load-form-data.js';
-import { type FormData, type FormDefinition, NO_TARGET_USER } from '../../forms/types.js';
+import { type FormData, type FormDirectory, NO_TARGET_USER } from '../../forms/types.js';
 import type { Clock } from '../../lib/clock.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { ExecutionRepo, LaunchContext, LaunchRecord, LaunchRepo, ReadFailure } from '../../store/types.js';
-import type { Workflow } from '../../workflows/types.js';
 import type { AccountRolesCache } from './account-roles-cache.js';
 import type { LaunchReads } from './launch-reads.js';
 import { type AccountNotice, readAccountNotices } from './read-account-notices.js';
@@ -15,12 +16,13 @@ export type OpenLaunchDeps = {
   launches: LaunchRepo;
   /** To find the execution of a launch that was already submitted. */
   executions: Pick<ExecutionRepo, 'findByLaunch'>;
-  /** Forms whose live data (`load`) is fetched for the chosen user. */
-  forms?: Record<string, FormDefinition<unknown>>;
+  /**
+   * The forms: what each offers the company's directory, its live data (`load`) for the chosen
+   * user, and its workflow's account rules, which the page warns about before submit.
+   */
+  forms?: Pick<FormRegistry, 'get'>;
   /** Remembers the roles behind the page's warning for a few seconds (never the run's check). */
   accountRoles?: AccountRolesCache;
-  /** Workflows by form, for the account rules the page warns about before submit. */
-  workflows?: Record<string, Pick<Workflow<never>, 'accountRules'>>;
   launchReads: LaunchReads;
   directories: DirectoryRegistry;
   /**
@@ -48,6 +50,8 @@ export type OpenLaunchResult =
   | { kind: 'psa-failed'; launch: LaunchRecord; failures: { read: PsaReadName; id: string; error: ReadFailure }[] }
   | { kind: 'no-directory'; launch: LaunchRecord; context: ReadyContext }
   | { kind: 'directory-failed'; launch: LaunchRecord; context: ReadyContext; directory: DirectoryEntry; message: string; code: string }
+  /** The company's directory cannot do what this form cannot do without (`reason`): the form's data is not loaded, nothing runs. */
+  | { kind: 'not-offered'; launch: LaunchRecord; context: ReadyContext; directory: DirectoryEntry; label: string; reason: string }
   | {
       kind: 'ready';
       launch: LaunchRecord;
@@ -61,6 +65,8 @@ export type OpenLaunchResult =
       formData: FormData;
       /** What the workflow will refuse about the selected account, said before submit. */
       accountNotices: AccountNotice[];
+      /** What the form offers this directory and its password policy (null: the form is no longer registered). */
+      formDirectory: FormDirectory | null;
     };
 
 export type ReadyContext = {
@@ -148,14 +154,19 @@ export async function openLaunch(
     if (choice.userId) selected = await directory.client.getUser(choice.userId);
     const query = choice.query?.trim();
     const search = query ? { query, results: await directory.client.searchUsers(query, { limit: 25 }) } : null;
-    const form = deps.forms?.[launch.formName];
+    const registered = deps.forms?.get(launch.formName);
+    const form = registered?.form;
+    const formDirectory = registered ? await formDirectoryFor(registered, directory, selected ?? undefined) : null;
+    if (registered && formDirectory && !formDirectory.offer.offered) {
+      return { kind: 'not-offered', launch, context: ready, directory, label: registered.label, reason: formDirectory.offer.reason };
+    }
     const formTarget = form?.createsUser ? (selected ?? NO_TARGET_USER) : selected;
-    const rules = form?.createsUser ? undefined : deps.workflows?.[launch.formName]?.accountRules;
+    const rules = form?.createsUser ? undefined : registered?.workflow.accountRules;
     const [formData, accountNotices] = await Promise.all([
       formTarget && form ? loadFormData(form, directory.client, formTarget, directory.config.formDefaults[launch.formName]) : null,
       selected ? readAccountNotices(directory, selected, rules, deps.accountRoles) : [],
     ]);
-    return { kind: 'ready', launch, context: ready, directory, match, selected, search, formData, accountNotices };
+    return { kind: 'ready', launch, context: ready, directory, match, selected, search, formData, accountNotices, formDirectory };
   } catch (error) {
     if (!isToolboxError(error)) throw error;
     return { kind: 'directory-failed', launch, context: ready, directory, message: error.message, code: error.code };

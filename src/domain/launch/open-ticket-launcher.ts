@@ -1,6 +1,8 @@
+import { capabilitiesOf } from '../../connectors/directory/directory-capabilities.js';
 import type { PsaCompany, PsaConnector, PsaContact, PsaTicket } from '../../connectors/psa/types.js';
 import type { DirectoryRegistry } from '../../engine/directory-registry.js';
-import { FORM_CATALOGUE } from '../../forms/catalogue.js';
+import { offerFor } from '../../forms/form-offer.js';
+import type { FormRegistry } from '../../forms/form-registry.js';
 import type { ReadFailure } from '../../store/types.js';
 import type { LaunchCapacity } from './launch-capacity.js';
 import type { PsaReadName } from './open-launch.js';
@@ -13,8 +15,8 @@ export type TicketLauncherDeps = {
   psaConnector: Pick<PsaConnector, 'kind' | 'parseId' | 'idFormat' | 'ticketLauncher'> | undefined;
   reads: TicketLauncherReads;
   directories: Pick<DirectoryRegistry, 'forCompany'>;
-  /** Forms this build can run, by name, for their descriptions. */
-  forms: Record<string, { label: string; description: string }>;
+  /** Forms this build can run, in list order. */
+  forms: Pick<FormRegistry, 'list'>;
   /** Forms the configuration enables. */
   enabledForms: string[];
   /** Whether the PSA can take this many reads soon enough (as a screen pop is asked). */
@@ -39,7 +41,7 @@ export type TicketLauncherResult =
       ids: { ticketId: string; companyId: string; contactId: string };
       /** The directory serving the company (null: not mapped yet, so no form can run for it). */
       directoryName: string | null;
-      /** The enabled forms, in the catalogue's order. */
+      /** The enabled forms the company's directory is offered, in the registry's order. */
       forms: LauncherForm[];
     };
 
@@ -73,19 +75,25 @@ export async function openTicketLauncher(
     return { kind: 'incomplete-ticket', ticket: read.ticket.value, missing };
   }
 
-  const forms = FORM_CATALOGUE.filter((form) => deps.enabledForms.includes(form.name) && deps.forms[form.name]).map((form) => ({
-    name: form.name,
-    // The form's own words, as its page heads them.
-    label: deps.forms[form.name]?.label ?? form.label,
-    description: deps.forms[form.name]?.description ?? '',
-  }));
+  const directory = deps.directories.forCompany(read.companyId);
+  const capabilities = directory ? capabilitiesOf(directory.client) : undefined;
+  const forms = deps.forms.list
+    .filter((form) => deps.enabledForms.includes(form.name))
+    // A form the company's directory cannot do is not offered (its page would only say so).
+    .filter((form) => !directory || !capabilities || offerFor(form, capabilities, directory.config.name).offered)
+    .map((form) => ({
+      name: form.name,
+      // The form's own words, as its page heads them.
+      label: form.form.label,
+      description: form.form.description,
+    }));
   return {
     kind: 'ready',
     ticket: read.ticket.value,
     company: read.company.value,
     contact: read.contact.value,
     ids: { ticketId: ids.ticketId, companyId: read.companyId, contactId: read.contactId },
-    directoryName: deps.directories.forCompany(read.companyId)?.config.name ?? null,
+    directoryName: directory?.config.name ?? null,
     forms,
   };
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkEntraPassword } from './check-entra-password.js';
+import { ENTRA_PASSWORD_POLICY } from '../../connectors/directory/entra/entra-password-policy.js';
+import type { PasswordPolicy } from '../../connectors/directory/types.js';
+import { checkPassword } from './check-password.js';
 import { generateForUser } from './generate-for-user.js';
 import { WORDLIST } from './wordlist.js';
 
@@ -9,8 +11,26 @@ test('generated passwords and passphrases pass the checks against the user, ever
   const context = { userPrincipalName: 'river.stone@contoso.example', displayName: `River Stone ${WORDLIST.slice(0, 100).join(' ')}` };
   for (let i = 0; i < 300; i++) {
     for (const mode of ['generated', 'passphrase'] as const) {
-      const candidate = generateForUser(mode, context);
-      assert.ok(checkEntraPassword(candidate, context).ok, `${mode} gave a password the checks refuse`);
+      const candidate = generateForUser(mode, context, ENTRA_PASSWORD_POLICY);
+      assert.ok(checkPassword(ENTRA_PASSWORD_POLICY, candidate, context).ok, `${mode} gave a password the checks refuse`);
+    }
+  }
+});
+
+test('a directory asking for longer passwords gets them, passphrases included', () => {
+  const long: PasswordPolicy = {
+    ...ENTRA_PASSWORD_POLICY,
+    source: 'the domain',
+    minLength: 30,
+    printableAsciiOnly: false,
+    nameParts: 'directory',
+  };
+  const user = { userPrincipalName: 'river.stone@contoso.example', displayName: 'River Stone' };
+  for (let i = 0; i < 50; i++) {
+    for (const mode of ['generated', 'passphrase'] as const) {
+      const candidate = generateForUser(mode, user, long);
+      assert.ok(candidate.length >= 30, `${mode} gave ${candidate.length} characters`);
+      assert.ok(checkPassword(long, candidate, user).ok);
     }
   }
 });

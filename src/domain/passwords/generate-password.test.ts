@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkEntraPassword } from './check-entra-password.js';
+import { ENTRA_PASSWORD_POLICY } from '../../connectors/directory/entra/entra-password-policy.js';
+import { checkPassword } from './check-password.js';
+
+const checkEntraPassword = (password: string) => checkPassword(ENTRA_PASSWORD_POLICY, password);
+
 import { generatePassword, PASSWORD_CHARACTER_CLASSES } from './generate-password.js';
 
 const { upper, lower, digits, specials } = PASSWORD_CHARACTER_CLASSES;

@@ -1,5 +1,6 @@
 import type { PsaConnector, PsaScreenPopVariables } from '../../connectors/psa/types.js';
-import { FORM_CATALOGUE, screenPopTemplate } from '../../forms/catalogue.js';
+import type { FormRegistry } from '../../forms/form-registry.js';
+import { screenPopTemplate } from '../../forms/screen-pop-template.js';
 import type { Clock } from '../../lib/clock.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
 import type { Store } from '../../store/types.js';
@@ -11,6 +12,7 @@ export type RevealScreenpopUrlsDeps = {
   settings: Pick<LiveSettings, 'current'> & { psaConnector(): Pick<PsaConnector, 'screenPop'> | undefined };
   clock: Clock;
   publicUrl: string;
+  forms: Pick<FormRegistry, 'list'>;
 };
 
 /** The secret as it stands in a screen-pop URL shown on a page: never the value itself. */
@@ -61,7 +63,7 @@ export async function revealScreenpopUrls(
     new Date(deps.clock.now()).toISOString(),
   );
   return {
-    forms: FORM_CATALOGUE.map((form) => ({
+    forms: deps.forms.list.map((form) => ({
       name: form.name,
       label: form.label,
       url: screenPopUrlWithSecret(deps.publicUrl, form.name, variables, secret),

@@ -5,7 +5,7 @@ import { openTwoInstances, TEST_DATABASES } from '../../../test/helpers/test-dat
 import type { Config } from '../../config/config.js';
 import { directoryConnectors } from '../../connectors/directory/index.js';
 import { psaConnectors } from '../../connectors/psa/index.js';
-import { formDefaultsSchemas, forms } from '../../forms/index.js';
+import { builtInForms } from '../../forms/index.js';
 import { createManualClock } from '../../lib/clock.js';
 import { createLogger } from '../../lib/logger.js';
 import { createSecretBox, type SecretBox } from '../../lib/secret-box.js';
@@ -64,8 +64,8 @@ function liveSettingsFor(store: Store, secretBox: SecretBox, clock = createManua
     clock,
     psaConnectors,
     directoryConnectors,
-    formDefaultsSchemas,
-    availableForms: Object.keys(forms),
+    formDefaultsSchemas: builtInForms.defaultsSchemas,
+    availableForms: [...builtInForms.names],
     refreshMs: 2_000,
   });
   return { settings, clock, deps: { config, store, settings, secretBox, clock, psaConnectors } };

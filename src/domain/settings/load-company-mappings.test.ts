@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DirectoryClient } from '../../connectors/directory/types.js';
+import type { DirectoryClient, DirectoryParts } from '../../connectors/directory/types.js';
 import type { PsaClient } from '../../connectors/psa/types.js';
 import { createSilentLogger } from '../../lib/logger.js';
 import { type LoadCompanyMappingsDeps, loadCompanyMappings } from './load-company-mappings.js';
 
 /** Settings with one PSA and two directories; the reads are the test's. */
-function settingsWith(psa: Partial<PsaClient>, domains: Record<string, DirectoryClient['listVerifiedDomains']>) {
+function settingsWith(psa: Partial<PsaClient>, domains: Record<string, DirectoryParts['domains']['listVerifiedDomains']>) {
   const directories = Object.keys(domains).map((id) => ({ id, name: `Tenant ${id}`, psaCompanyIds: [], view: { source: 'console' } }));
   return {
     current: () => ({
@@ -19,7 +19,10 @@ function settingsWith(psa: Partial<PsaClient>, domains: Record<string, Directory
     psa,
     directories: {
       all: () =>
-        directories.map((config) => ({ config, client: { listVerifiedDomains: domains[config.id] } as unknown as DirectoryClient })),
+        directories.map((config) => ({
+          config,
+          client: { domains: { listVerifiedDomains: domains[config.id] } } as unknown as DirectoryClient,
+        })),
     },
   } as unknown as LoadCompanyMappingsDeps['settings'];
 }

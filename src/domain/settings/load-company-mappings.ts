@@ -122,16 +122,19 @@ export async function loadCompanyMappings(deps: LoadCompanyMappingsDeps): Promis
         problems.push(describe(`Reading the contacts' e-mail addresses from ${effective.psa?.label ?? 'the PSA'}`, error));
       },
     );
-    const domainReads = deps.settings.directories.all().map((entry) =>
-      within(timeoutMs, () => entry.client.listVerifiedDomains()).then(
+    // Only directories that have domains can be suggested by them.
+    const domainReads = deps.settings.directories.all().flatMap((entry) => {
+      const domains = entry.client.domains;
+      if (!domains) return [];
+      return within(timeoutMs, () => domains.listVerifiedDomains()).then(
         (domains) => {
           directoryDomains.push({ id: entry.config.id, name: entry.config.name, verifiedDomains: domains.map((domain) => domain.name) });
         },
         (error: unknown) => {
           problems.push(`${describe(`Reading the verified domains of ${entry.config.name}`, error)} No suggestions point to it for now.`);
         },
-      ),
-    );
+      );
+    });
     await Promise.all([contactsRead, ...domainReads]);
   }
 

@@ -103,12 +103,6 @@ function GroupMembershipFields({ values, errors, target, data }: FormFieldsProps
  * changed here.
  */
 export const groupMembershipForm: FormDefinition<GroupMembershipInput> = {
-  name: 'group_membership',
-  needs: [
-    { capability: 'groups' },
-    { capability: 'readRoles' },
-    { capability: 'distributionGroups', partial: 'distribution lists and mail-enabled security groups' },
-  ],
   label: 'Group membership',
   description:
     'Adds and removes group memberships: Microsoft 365 and security groups through Graph, distribution lists through Exchange Online.',

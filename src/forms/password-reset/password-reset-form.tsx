@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkEntraPassword, ENTRA_PASSWORD_RULES } from '../../domain/passwords/check-entra-password.js';
+import { checkPassword, describePasswordRules } from '../../domain/passwords/check-password.js';
 import { generateForUser } from '../../domain/passwords/generate-for-user.js';
 import { renewPassword } from '../../domain/passwords/renew-password.js';
 import type { PasswordResetInput } from '../../workflows/password-reset/password-reset-workflow.js';
@@ -12,7 +12,7 @@ const MODES = [
   { value: 'typed', label: 'Type a password', hint: 'you choose it; the rules are under the field below' },
 ] as const;
 
-function PasswordResetFields({ values, errors }: FormFieldsProps) {
+function PasswordResetFields({ values, errors, directory }: FormFieldsProps) {
   const mode = values.password_mode ?? 'generated';
   return (
     <>
@@ -52,7 +52,7 @@ function PasswordResetFields({ values, errors }: FormFieldsProps) {
           aria-invalid={errors.password ? 'true' : undefined}
         />
         <small class="hint" id="password-hint">
-          {ENTRA_PASSWORD_RULES}
+          {describePasswordRules(directory.passwordPolicy)}
         </small>
         {errors.password ? (
           <p class="error" id="password-error" role="alert">
@@ -65,10 +65,18 @@ function PasswordResetFields({ values, errors }: FormFieldsProps) {
           <input type="checkbox" id="must_change" name="must_change" value="on" checked={values.must_change === 'on'} />
           <span>Must change the password at next sign-in</span>
         </label>
-        <label class="choice" for="revoke_sessions">
-          <input type="checkbox" id="revoke_sessions" name="revoke_sessions" value="on" checked={values.revoke_sessions === 'on'} />
-          <span>Sign the user out of all sessions</span>
-        </label>
+        {directory.offer.offers('unlock') ? (
+          <label class="choice" for="unlock">
+            <input type="checkbox" id="unlock" name="unlock" value="on" checked={values.unlock === 'on'} />
+            <span>Unlock the account if it is locked out</span>
+          </label>
+        ) : null}
+        {directory.offer.offers('revoke-sessions') ? (
+          <label class="choice" for="revoke_sessions">
+            <input type="checkbox" id="revoke_sessions" name="revoke_sessions" value="on" checked={values.revoke_sessions === 'on'} />
+            <span>Sign the user out of all sessions</span>
+          </label>
+        ) : null}
       </div>
     </>
   );
@@ -84,10 +92,11 @@ type PasswordResetDefaults = z.infer<typeof passwordResetDefaults>;
 
 const onOff = (value: boolean | undefined, fallback: boolean) => ((value ?? fallback) ? 'on' : '');
 
-/** Password reset: a new password (generated, passphrase or typed), must-change, revoke sessions. */
+/**
+ * Password reset: a new password (generated, passphrase or typed, to the directory's policy),
+ * must-change, unlock where the directory has lockouts, revoke sessions where it has them.
+ */
 export const passwordResetForm: FormDefinition<PasswordResetInput> = {
-  name: 'password_reset',
-  needs: [{ capability: 'resetPassword' }, { capability: 'revokeSessions' }, { capability: 'readRoles' }],
   label: 'Password reset',
   description: 'Sets a new password on the Microsoft 365 account and shows it to you once.',
   defaultsSchema: passwordResetDefaults,
@@ -97,10 +106,12 @@ export const passwordResetForm: FormDefinition<PasswordResetInput> = {
       password_mode: preset.passwordMode ?? 'generated',
       must_change: onOff(preset.mustChange, true),
       revoke_sessions: onOff(preset.revokeSessions, true),
+      // Shown only where the directory has lockouts (AD): a locked-out caller is why many resets happen.
+      unlock: 'on',
     };
   },
-  renewSecret: (input, user) => renewPassword(input.passwordMode, user),
-  parse(fields, target) {
+  renewSecret: (input, user, policy) => renewPassword(input.passwordMode, user, policy),
+  parse(fields, target, _data, directory) {
     const errors: FieldErrors = {};
     const mode = fields.password_mode ?? 'generated';
     if (mode !== 'generated' && mode !== 'passphrase' && mode !== 'typed') {
@@ -112,17 +123,30 @@ export const passwordResetForm: FormDefinition<PasswordResetInput> = {
       const typed = fields.password ?? '';
       if (!typed) errors.password = 'Type the new password, or choose a generated one.';
       else {
-        const check = checkEntraPassword(typed, { userPrincipalName: target.userPrincipalName, displayName: target.displayName });
+        const check = checkPassword(directory.passwordPolicy, typed, {
+          userPrincipalName: target.userPrincipalName,
+          displayName: target.displayName,
+        });
         if (!check.ok) errors.password = check.problems.join(' ');
       }
       secret = typed;
     } else {
-      secret = generateForUser(mode, { userPrincipalName: target.userPrincipalName, displayName: target.displayName });
+      secret = generateForUser(
+        mode,
+        { userPrincipalName: target.userPrincipalName, displayName: target.displayName },
+        directory.passwordPolicy,
+      );
     }
     if (Object.keys(errors).length > 0) return { ok: false, errors };
     return {
       ok: true,
-      input: { passwordMode: mode, mustChange: fields.must_change === 'on', revokeSessions: fields.revoke_sessions === 'on' },
+      input: {
+        passwordMode: mode,
+        mustChange: fields.must_change === 'on',
+        revokeSessions: directory.offer.offers('revoke-sessions') && fields.revoke_sessions === 'on',
+        // Only where the directory has lockouts: elsewhere the input stays as it always was.
+        ...(directory.offer.offers('unlock') ? { unlock: fields.unlock === 'on' } : {}),
+      },
       secret,
       // The technician typed it, so there is nothing to show back.
       reveal: mode === 'typed' ? null : { label: 'New password' },

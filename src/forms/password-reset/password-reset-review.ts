@@ -8,6 +8,7 @@ export async function reviewPasswordReset({ input, target }: ReviewContext<Passw
   const changes = [
     `Set ${MODE_WORDS[input.passwordMode]} on ${target.displayName} (${target.userPrincipalName}); ${input.mustChange ? 'they must change it at next sign-in' : 'no change required at next sign-in'}${input.passwordMode === 'typed' ? '' : ', shown to you once'}`,
   ];
+  if (input.unlock) changes.push(`Unlock ${target.displayName} if locked out`);
   if (input.revokeSessions) changes.push(`Sign ${target.displayName} out of all sessions`);
   return { changes, action: `Reset the password of ${target.displayName}` };
 }

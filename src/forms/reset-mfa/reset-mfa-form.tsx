@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requirePart } from '../../connectors/directory/directory-capabilities.js';
 import type { AuthMethod } from '../../connectors/directory/types.js';
 import type { ResetMfaInput } from '../../workflows/reset-mfa/reset-mfa-workflow.js';
 import type { FieldErrors, FormData, FormDefinition, FormFieldsProps } from '../types.js';
@@ -70,7 +71,7 @@ function MethodsTable({ methods, values }: { methods: AuthMethod[]; values: Form
   );
 }
 
-function ResetMfaFields({ values, errors, data }: FormFieldsProps) {
+function ResetMfaFields({ values, errors, data, directory }: FormFieldsProps) {
   const methods = methodsOf(data);
   // As the server reads it: ticks mean "only the ones ticked".
   const ticked = Object.keys(values).some((key) => key.startsWith('remove_method:') && values[key] === 'on');
@@ -105,43 +106,47 @@ function ResetMfaFields({ values, errors, data }: FormFieldsProps) {
           </p>
         ) : null}
       </fieldset>
-      <fieldset class="field">
-        <legend>Temporary Access Pass</legend>
-        <label class="choice" for="tap">
-          <input type="checkbox" id="tap" name="tap" value="on" checked={values.tap === 'on'} />
-          <span>
-            Issue one, so the user can register new methods without the old ones
-            <small class="hint">shown to you once; the tenant's authentication methods policy must allow it</small>
-          </span>
-        </label>
-        <div class="field" data-shown-when="tap=on">
-          <label for="tap_lifetime">Valid for</label>
-          <select id="tap_lifetime" name="tap_lifetime" aria-describedby={errors.tap_lifetime ? 'tap_lifetime-error' : undefined}>
-            {LIFETIMES.map((option) => (
-              <option value={String(option.minutes)} selected={values.tap_lifetime === String(option.minutes)}>
-                {option.label}
-              </option>
-            ))}
-          </select>
-          {errors.tap_lifetime ? (
-            <p class="error" role="alert" id="tap_lifetime-error">
-              {errors.tap_lifetime}
-            </p>
-          ) : null}
-        </div>
-        <div data-shown-when="tap=on">
-          <label class="choice" for="tap_once">
-            <input type="checkbox" id="tap_once" name="tap_once" value="on" checked={values.tap_once === 'on'} />
-            <span>Usable once</span>
+      {directory.offer.offers('temporary-access-pass') ? (
+        <fieldset class="field">
+          <legend>Temporary Access Pass</legend>
+          <label class="choice" for="tap">
+            <input type="checkbox" id="tap" name="tap" value="on" checked={values.tap === 'on'} />
+            <span>
+              Issue one, so the user can register new methods without the old ones
+              <small class="hint">shown to you once; the tenant's authentication methods policy must allow it</small>
+            </span>
+          </label>
+          <div class="field" data-shown-when="tap=on">
+            <label for="tap_lifetime">Valid for</label>
+            <select id="tap_lifetime" name="tap_lifetime" aria-describedby={errors.tap_lifetime ? 'tap_lifetime-error' : undefined}>
+              {LIFETIMES.map((option) => (
+                <option value={String(option.minutes)} selected={values.tap_lifetime === String(option.minutes)}>
+                  {option.label}
+                </option>
+              ))}
+            </select>
+            {errors.tap_lifetime ? (
+              <p class="error" role="alert" id="tap_lifetime-error">
+                {errors.tap_lifetime}
+              </p>
+            ) : null}
+          </div>
+          <div data-shown-when="tap=on">
+            <label class="choice" for="tap_once">
+              <input type="checkbox" id="tap_once" name="tap_once" value="on" checked={values.tap_once === 'on'} />
+              <span>Usable once</span>
+            </label>
+          </div>
+        </fieldset>
+      ) : null}
+      {directory.offer.offers('revoke-sessions') ? (
+        <div class="field">
+          <label class="choice" for="revoke_sessions">
+            <input type="checkbox" id="revoke_sessions" name="revoke_sessions" value="on" checked={values.revoke_sessions === 'on'} />
+            <span>Sign the user out of all sessions</span>
           </label>
         </div>
-      </fieldset>
-      <div class="field">
-        <label class="choice" for="revoke_sessions">
-          <input type="checkbox" id="revoke_sessions" name="revoke_sessions" value="on" checked={values.revoke_sessions === 'on'} />
-          <span>Sign the user out of all sessions</span>
-        </label>
-      </div>
+      ) : null}
     </>
   );
 }
@@ -165,8 +170,8 @@ const onOff = (value: boolean | undefined, fallback: boolean) => ((value ?? fall
 
 /** MFA reset: the user's methods listed live; remove all or some; optional Temporary Access Pass. */
 export const resetMfaForm: FormDefinition<ResetMfaInput> = {
-  name: 'reset_mfa',
-  needs: [{ capability: 'authMethods' }, { capability: 'revokeSessions' }, { capability: 'readRoles' }],
+  // The list of methods it loads.
+  needs: ['authMethods'],
   label: 'MFA reset',
   description: 'Removes registered sign-in methods so the user registers again, optionally with a Temporary Access Pass.',
   defaultsSchema: resetMfaDefaults,
@@ -180,8 +185,8 @@ export const resetMfaForm: FormDefinition<ResetMfaInput> = {
       revoke_sessions: onOff(preset.revokeSessions, true),
     };
   },
-  load: ({ directory, target }) => directory.listAuthMethods(target.id),
-  parse(fields, _target, data) {
+  load: ({ directory, target }) => requirePart(directory, 'authMethods').listAuthMethods(target.id),
+  parse(fields, _target, data, directory) {
     const errors: FieldErrors = {};
     const methods = methodsOf(data);
     const methodIds = Object.keys(fields)
@@ -200,7 +205,7 @@ export const resetMfaForm: FormDefinition<ResetMfaInput> = {
           errors.mode = 'Some ticked methods are no longer registered or cannot be removed; the list has been refreshed.';
       }
     }
-    const tap = fields.tap === 'on';
+    const tap = directory.offer.offers('temporary-access-pass') && fields.tap === 'on';
     const lifetime = Number(fields.tap_lifetime ?? '60');
     if (tap && !LIFETIMES.some((option) => option.minutes === lifetime)) errors.tap_lifetime = 'Choose one of the offered lifetimes.';
     if (Object.keys(errors).length > 0) return { ok: false, errors };
@@ -210,7 +215,7 @@ export const resetMfaForm: FormDefinition<ResetMfaInput> = {
         mode: mode as ResetMfaInput['mode'],
         methodIds: mode === 'selected' ? methodIds : [],
         temporaryAccessPass: tap ? { lifetimeInMinutes: lifetime, isUsableOnce: fields.tap_once === 'on' } : null,
-        revokeSessions: fields.revoke_sessions === 'on',
+        revokeSessions: directory.offer.offers('revoke-sessions') && fields.revoke_sessions === 'on',
       },
       secret: null,
       reveal: tap ? { label: 'Temporary Access Pass' } : null,

@@ -12,7 +12,7 @@ const LIFETIME_WORDS: Record<number, string> = { 60: '1 hour', 240: '4 hours', 4
 export async function reviewResetMfa({ input, target, data, directory }: ReviewContext<ResetMfaInput>): Promise<ChangeReview> {
   const methods: AuthMethod[] | null = data?.ok
     ? (data.value as AuthMethod[])
-    : await directory.listAuthMethods(target.id).catch(() => null);
+    : ((await directory.authMethods?.listAuthMethods(target.id).catch(() => null)) ?? null);
   const changes: string[] = [];
   let action: string;
   if (input.mode === 'selected') {

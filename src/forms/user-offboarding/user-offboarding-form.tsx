@@ -8,17 +8,42 @@ import { DEFAULT_TIME_ZONE, notATimeZone, TimeZoneField, timeZoneFrom } from '..
 import type { FieldErrors, FormDefinition, FormFieldsProps, FormValues } from '../types.js';
 import { reviewUserOffboarding } from './user-offboarding-review.js';
 
+/** The ticks, each the workflow step it asks for (`step`): a step the directory cannot do is not offered. */
 const TOGGLES = [
-  { field: 'block_sign_in', key: 'blockSignIn', label: 'Block sign-in', on: true },
-  { field: 'revoke_sessions', key: 'revokeSessions', label: 'Sign the user out of all sessions', on: true },
-  { field: 'reset_password', key: 'resetPassword', label: 'Replace the password with a random one (nobody sees it)', on: true },
-  { field: 'remove_mfa', key: 'removeMfa', label: 'Remove sign-in methods (MFA)', on: true },
-  { field: 'remove_mobile_devices', key: 'removeMobileDevices', label: 'Remove mobile devices from the mailbox', on: true },
-  { field: 'convert_to_shared', key: 'convertToShared', label: 'Convert the mailbox to a shared mailbox (before licences go)', on: true },
-  { field: 'hide_from_gal', key: 'hideFromAddressLists', label: 'Hide from the address book', on: true },
-  { field: 'remove_groups', key: 'removeGroups', label: 'Remove from groups (the list is kept in the note, for a rehire)', on: true },
-  { field: 'remove_licences', key: 'removeLicenses', label: 'Remove licences', on: true },
-  { field: 'remove_manager', key: 'removeManager', label: 'Remove the manager', on: false },
+  { field: 'block_sign_in', key: 'blockSignIn', step: 'block-sign-in', label: 'Block sign-in', on: true },
+  { field: 'revoke_sessions', key: 'revokeSessions', step: 'revoke-sessions', label: 'Sign the user out of all sessions', on: true },
+  {
+    field: 'reset_password',
+    key: 'resetPassword',
+    step: 'reset-password',
+    label: 'Replace the password with a random one (nobody sees it)',
+    on: true,
+  },
+  { field: 'remove_mfa', key: 'removeMfa', step: 'remove-mfa', label: 'Remove sign-in methods (MFA)', on: true },
+  {
+    field: 'remove_mobile_devices',
+    key: 'removeMobileDevices',
+    step: 'remove-mobile-devices',
+    label: 'Remove mobile devices from the mailbox',
+    on: true,
+  },
+  {
+    field: 'convert_to_shared',
+    key: 'convertToShared',
+    step: 'convert-to-shared',
+    label: 'Convert the mailbox to a shared mailbox (before licences go)',
+    on: true,
+  },
+  { field: 'hide_from_gal', key: 'hideFromAddressLists', step: 'hide-from-address-lists', label: 'Hide from the address book', on: true },
+  {
+    field: 'remove_groups',
+    key: 'removeGroups',
+    step: 'remove-groups',
+    label: 'Remove from groups (the list is kept in the note, for a rehire)',
+    on: true,
+  },
+  { field: 'remove_licences', key: 'removeLicenses', step: 'remove-licences', label: 'Remove licences', on: true },
+  { field: 'remove_manager', key: 'removeManager', step: 'remove-manager', label: 'Remove the manager', on: false },
 ] as const;
 
 const AUDIENCES = [
@@ -68,9 +93,10 @@ const managerOption = (manager: DirectoryUser, field: string, values: FormValues
   />
 );
 
-function UserOffboardingFields({ values, errors, target, data }: FormFieldsProps) {
+function UserOffboardingFields({ values, errors, target, data, directory }: FormFieldsProps) {
   const context = data?.ok ? (data.value as LoadedContext) : null;
   const manager = context?.manager ?? null;
+  const offers = directory.offer.offers;
   return (
     <>
       {target.onPremisesSyncEnabled ? (
@@ -95,76 +121,82 @@ function UserOffboardingFields({ values, errors, target, data }: FormFieldsProps
 
       <fieldset class="field" aria-describedby={errors.toggles ? 'toggles-error' : undefined}>
         <legend>Steps</legend>
-        {TOGGLES.map((toggle) => (
+        {TOGGLES.filter((toggle) => offers(toggle.step)).map((toggle) => (
           <Toggle field={toggle.field} label={toggle.label} values={values} />
         ))}
         <FieldError id="toggles" message={errors.toggles} />
       </fieldset>
 
-      <fieldset class="field" aria-describedby={errors.forward ? 'forward-error' : undefined}>
-        <legend>Forward mail</legend>
-        <Toggle field="forward" label="Forward new mail" values={values} />
-        <div data-shown-when="forward=on">
-          {manager ? managerOption(manager, 'forward_user', values) : null}
-          <SearchBox id="forward-search" label="To a user" source="users" into="forward-user-results" field="forward_user" kind="radio" />
-          <div class="field">
-            <label for="forward_address">Or to an address</label>
-            <input type="email" id="forward_address" name="forward_address" value={values.forward_address ?? ''} autocomplete="off" />
+      {offers('forwarding') ? (
+        <fieldset class="field" aria-describedby={errors.forward ? 'forward-error' : undefined}>
+          <legend>Forward mail</legend>
+          <Toggle field="forward" label="Forward new mail" values={values} />
+          <div data-shown-when="forward=on">
+            {manager ? managerOption(manager, 'forward_user', values) : null}
+            <SearchBox id="forward-search" label="To a user" source="users" into="forward-user-results" field="forward_user" kind="radio" />
+            <div class="field">
+              <label for="forward_address">Or to an address</label>
+              <input type="email" id="forward_address" name="forward_address" value={values.forward_address ?? ''} autocomplete="off" />
+            </div>
+            <Toggle field="keep_copy" label="Keep a copy in the mailbox" values={values} />
           </div>
-          <Toggle field="keep_copy" label="Keep a copy in the mailbox" values={values} />
-        </div>
-        <FieldError id="forward" message={errors.forward} />
-      </fieldset>
+          <FieldError id="forward" message={errors.forward} />
+        </fieldset>
+      ) : null}
 
-      <fieldset class="field" aria-describedby={errors.ooo ? 'ooo-error' : undefined}>
-        <legend>Out-of-office reply</legend>
-        <Toggle field="ooo" label="Turn on an automatic reply" values={values} />
-        <div data-shown-when="ooo=on">
-          <div class="field">
-            <label for="ooo_internal">Reply inside the organisation</label>
-            <textarea id="ooo_internal" name="ooo_internal" rows={3}>
-              {values.ooo_internal ?? ''}
-            </textarea>
+      {offers('out-of-office') ? (
+        <fieldset class="field" aria-describedby={errors.ooo ? 'ooo-error' : undefined}>
+          <legend>Out-of-office reply</legend>
+          <Toggle field="ooo" label="Turn on an automatic reply" values={values} />
+          <div data-shown-when="ooo=on">
+            <div class="field">
+              <label for="ooo_internal">Reply inside the organisation</label>
+              <textarea id="ooo_internal" name="ooo_internal" rows={3}>
+                {values.ooo_internal ?? ''}
+              </textarea>
+            </div>
+            <div class="field">
+              <label for="ooo_external">Reply outside the organisation</label>
+              <textarea id="ooo_external" name="ooo_external" rows={3}>
+                {values.ooo_external ?? ''}
+              </textarea>
+            </div>
+            <div class="field">
+              <label for="ooo_audience">Who outside gets it</label>
+              <select id="ooo_audience" name="ooo_audience">
+                {AUDIENCES.map((option) => (
+                  <option value={option.value} selected={values.ooo_audience === option.value}>
+                    {option.label}
+                  </option>
+                ))}
+              </select>
+            </div>
           </div>
-          <div class="field">
-            <label for="ooo_external">Reply outside the organisation</label>
-            <textarea id="ooo_external" name="ooo_external" rows={3}>
-              {values.ooo_external ?? ''}
-            </textarea>
-          </div>
-          <div class="field">
-            <label for="ooo_audience">Who outside gets it</label>
-            <select id="ooo_audience" name="ooo_audience">
-              {AUDIENCES.map((option) => (
-                <option value={option.value} selected={values.ooo_audience === option.value}>
-                  {option.label}
-                </option>
-              ))}
-            </select>
-          </div>
-        </div>
-        <FieldError id="ooo" message={errors.ooo} />
-      </fieldset>
+          <FieldError id="ooo" message={errors.ooo} />
+        </fieldset>
+      ) : null}
 
-      <fieldset class="field" aria-describedby={errors.access ? 'access-error' : undefined}>
-        <legend>Mailbox access for someone else</legend>
-        <Toggle field="access" label="Give someone access to the mailbox" values={values} />
-        <div data-shown-when="access=on">
-          {manager ? managerOption(manager, 'access_user', values) : null}
-          <SearchBox
-            id="access-search"
-            label="Find the person"
-            source="users"
-            into="access-user-results"
-            field="access_user"
-            kind="radio"
-          />
-          <Toggle field="access_full" label="Full access" values={values} />
-          <Toggle field="access_automap" label="Add it to their Outlook automatically" values={values} />
-          <Toggle field="access_send_as" label="Send as" values={values} />
-        </div>
-        <FieldError id="access" message={errors.access} />
-      </fieldset>
+      {offers('mailbox-access') ? (
+        <fieldset class="field" aria-describedby={errors.access ? 'access-error' : undefined}>
+          <legend>Mailbox access for someone else</legend>
+          <Toggle field="access" label="Give someone access to the mailbox" values={values} />
+          <div data-shown-when="access=on">
+            {manager ? managerOption(manager, 'access_user', values) : null}
+            <SearchBox
+              id="access-search"
+              label="Find the person"
+              source="users"
+              into="access-user-results"
+              field="access_user"
+              kind="radio"
+            />
+            <Toggle field="access_full" label="Full access" values={values} />
+            <Toggle field="access_automap" label="Add it to their Outlook automatically" values={values} />
+            <Toggle field="access_send_as" label="Send as" values={values} />
+          </div>
+          <FieldError id="access" message={errors.access} />
+        </fieldset>
+      ) : null}
 
       <fieldset class="field" aria-describedby={errors.when ? 'when-error' : undefined}>
         <legend>When</legend>
@@ -194,17 +226,6 @@ function UserOffboardingFields({ values, errors, target, data }: FormFieldsProps
  * order, now or at a set time. Contradictory choices are refused before anything runs.
  */
 export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
-  name: 'user_offboarding',
-  needs: [
-    { capability: 'editUsers' },
-    { capability: 'revokeSessions' },
-    { capability: 'authMethods' },
-    { capability: 'groups' },
-    { capability: 'licences' },
-    { capability: 'mailboxSettings' },
-    { capability: 'readRoles' },
-    { capability: 'mailboxes', partial: 'mailbox conversion, forwarding, access and mobile devices' },
-  ],
   label: 'User offboarding',
   description: 'Locks the account and hands its mailbox over, in the order that loses nothing; now or at a set time.',
   optionSources: directoryOptionSources,
@@ -224,28 +245,32 @@ export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
   },
   async load({ directory, target }: { directory: DirectoryClient; target: DirectoryUser }): Promise<LoadedContext> {
     const errors: string[] = [];
+    // Each only where the directory has it: no manager to offer, no mailbox to describe otherwise.
     const [manager, mailbox] = await Promise.all([
-      directory.getManager(target.id).catch((error: Error) => {
+      (directory.manager?.getManager(target.id) ?? Promise.resolve(null)).catch((error: Error) => {
         errors.push(`Manager: ${error.message}`);
         return null;
       }),
-      directory.getMailbox(target.id).catch((error: Error) => {
+      (directory.mailbox?.getMailbox(target.id) ?? Promise.resolve(null)).catch((error: Error) => {
         errors.push(`Mailbox: ${error.message}`);
         return null;
       }),
     ]);
     return { manager, mailbox, errors };
   },
-  parse(fields, target) {
+  parse(fields, target, _data, directory) {
     const errors: FieldErrors = {};
+    const offers = directory.offer.offers;
+    // A tick for a step the directory does not offer counts as not ticked, whatever was sent.
+    const chosen = (field: string, step: string) => offers(step) && fields[field] === 'on';
     const on = (field: string) => fields[field] === 'on';
-    const toggles = Object.fromEntries(TOGGLES.map((toggle) => [toggle.key, on(toggle.field)])) as Record<
+    const toggles = Object.fromEntries(TOGGLES.map((toggle) => [toggle.key, chosen(toggle.field, toggle.step)])) as Record<
       (typeof TOGGLES)[number]['key'],
       boolean
     >;
 
     let forwarding: UserOffboardingInput['forwarding'] = null;
-    if (on('forward')) {
+    if (chosen('forward', 'forwarding')) {
       const address = (fields.forward_address ?? '').trim();
       const user = (fields.forward_user ?? '').trim();
       if (user === target.id || address.toLowerCase() === target.userPrincipalName.toLowerCase())
@@ -256,7 +281,7 @@ export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
     }
 
     let outOfOffice: UserOffboardingInput['outOfOffice'] = null;
-    if (on('ooo')) {
+    if (chosen('ooo', 'out-of-office')) {
       const internalMessage = (fields.ooo_internal ?? '').trim();
       const externalMessage = (fields.ooo_external ?? '').trim() || internalMessage;
       const audience = fields.ooo_audience === 'contactsOnly' || fields.ooo_audience === 'none' ? fields.ooo_audience : 'all';
@@ -266,7 +291,7 @@ export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
     }
 
     let mailboxAccess: UserOffboardingInput['mailboxAccess'] = null;
-    if (on('access')) {
+    if (chosen('access', 'mailbox-access')) {
       const delegate = (fields.access_user ?? '').trim();
       if (!delegate) errors.access = 'Choose who gets access.';
       else if (delegate === target.id) errors.access = 'The user being offboarded cannot be given their own mailbox.';
@@ -281,11 +306,12 @@ export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
     }
 
     // Removing the licence of a mailbox that is not shared deletes the mailbox (reference §9.2).
-    if (toggles.removeLicenses && !toggles.convertToShared && (on('forward') || on('ooo') || on('access'))) {
+    const mailboxHandedOver = chosen('forward', 'forwarding') || chosen('ooo', 'out-of-office') || chosen('access', 'mailbox-access');
+    if (toggles.removeLicenses && !toggles.convertToShared && mailboxHandedOver) {
       errors.toggles =
         'Removing licences without converting to a shared mailbox deletes the mailbox, so forwarding, the automatic reply and mailbox access would be lost. Convert to shared, or leave those out.';
     }
-    const anything = Object.values(toggles).some(Boolean) || on('forward') || on('ooo') || on('access');
+    const anything = Object.values(toggles).some(Boolean) || mailboxHandedOver;
     if (!anything) errors.toggles = 'Nothing is ticked: choose at least one step.';
 
     let scheduledFor: UserOffboardingInput['scheduledFor'] = null;

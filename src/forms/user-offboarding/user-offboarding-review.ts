@@ -1,3 +1,4 @@
+import { requirePart } from '../../connectors/directory/directory-capabilities.js';
 import type { DirectoryClient } from '../../connectors/directory/types.js';
 import { formatScheduledTime } from '../../lib/format-scheduled-time.js';
 import { plural } from '../../lib/plural.js';
@@ -22,10 +23,10 @@ async function personName(directory: DirectoryClient, idOrAddress: string): Prom
  */
 export async function reviewUserOffboarding({ input, target, directory }: ReviewContext<UserOffboardingInput>): Promise<ChangeReview> {
   const [methods, groups, licences, manager, forwardTo, delegate] = await Promise.all([
-    input.removeMfa ? attempt(() => directory.listAuthMethods(target.id)) : null,
+    input.removeMfa && directory.authMethods ? attempt(() => requirePart(directory, 'authMethods').listAuthMethods(target.id)) : null,
     input.removeGroups ? attempt(() => directory.listUserGroups(target.id)) : null,
-    input.removeLicenses ? attempt(() => directory.listLicenses(target.id)) : null,
-    input.removeManager ? attempt(() => directory.getManager(target.id)) : null,
+    input.removeLicenses && directory.licences ? attempt(() => requirePart(directory, 'licences').listLicenses(target.id)) : null,
+    input.removeManager && directory.manager ? attempt(() => requirePart(directory, 'manager').getManager(target.id)) : null,
     input.forwarding ? personName(directory, input.forwarding.to) : null,
     input.mailboxAccess ? personName(directory, input.mailboxAccess.delegateUserId) : null,
   ]);
@@ -51,7 +52,7 @@ export async function reviewUserOffboarding({ input, target, directory }: Review
   if (input.convertToShared) changes.push('Convert the mailbox to shared');
   if (input.hideFromAddressLists) changes.push('Hide from the address book');
   if (input.removeGroups) {
-    const changeable = groups?.filter((group) => group.changeVia !== null);
+    const changeable = groups?.filter((group) => group.refusal === undefined);
     const kept = groups ? groups.length - (changeable?.length ?? 0) : 0;
     const stays = kept > 0 ? `; ${plural(kept, 'group stays', 'groups stay')} (not changeable here)` : '';
     changes.push(

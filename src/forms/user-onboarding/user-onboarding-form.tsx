@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { requirePart } from '../../connectors/directory/directory-capabilities.js';
 import type { DirectoryClient, DirectoryGroup, DirectoryUser, SubscribedSku, VerifiedDomain } from '../../connectors/directory/types.js';
-import { checkEntraPassword, ENTRA_PASSWORD_RULES } from '../../domain/passwords/check-entra-password.js';
+import { checkPassword, describePasswordRules } from '../../domain/passwords/check-password.js';
 import { generateForUser } from '../../domain/passwords/generate-for-user.js';
 import { renewPassword } from '../../domain/passwords/renew-password.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
@@ -153,8 +154,9 @@ function Text(props: {
   );
 }
 
-function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps) {
+function UserOnboardingFields({ values, errors, target, data, directory }: FormFieldsProps) {
   const loaded = data?.ok ? (data.value as Loaded) : null;
+  const offers = directory.offer.offers;
   // The customer's default licences (by product name or part number) and groups are ticked on the first render only.
   const firstRender = values.defaults_applied === 'on';
   const defaultLicences = new Set(
@@ -169,7 +171,7 @@ function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps)
     if (firstRender && isDefault && sku.available > 0) licenceValues[`licence:${sku.skuId}`] = 'on';
   }
   const groupValues: FormValues = { ...values };
-  for (const group of loaded?.defaultGroups ?? []) if (firstRender && group.changeVia !== null) groupValues[`group:${group.id}`] = 'on';
+  for (const group of loaded?.defaultGroups ?? []) if (firstRender && group.refusal === undefined) groupValues[`group:${group.id}`] = 'on';
   return (
     <>
       {data && !data.ok ? (
@@ -221,30 +223,32 @@ function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps)
         />
       </fieldset>
 
-      <fieldset class="field" aria-describedby={errors.licences ? 'licences-error' : undefined}>
-        <legend>Licences</legend>
-        {loaded ? (
-          <OptionList
-            items={loaded.skus.map((sku) => ({
-              value: sku.skuId,
-              label: sku.displayName,
-              // The part number too: it is what admin centres and older notes show.
-              ...(sku.displayName !== sku.skuPartNumber ? { detail: sku.skuPartNumber } : {}),
-              badges: [`${sku.available} of ${sku.total} free`],
-              ...(sku.available < 1 ? { disabledReason: 'No free seats: buy one or free one before onboarding.' } : {}),
-            }))}
-            field="licence"
-            kind="checkbox"
-            values={licenceValues}
-            empty="The tenant has no licences."
-          />
-        ) : null}
-        {errors.licences ? (
-          <p class="error" role="alert" id="licences-error">
-            {errors.licences}
-          </p>
-        ) : null}
-      </fieldset>
+      {offers('assign-licences') ? (
+        <fieldset class="field" aria-describedby={errors.licences ? 'licences-error' : undefined}>
+          <legend>Licences</legend>
+          {loaded ? (
+            <OptionList
+              items={loaded.skus.map((sku) => ({
+                value: sku.skuId,
+                label: sku.displayName,
+                // The part number too: it is what admin centres and older notes show.
+                ...(sku.displayName !== sku.skuPartNumber ? { detail: sku.skuPartNumber } : {}),
+                badges: [`${sku.available} of ${sku.total} free`],
+                ...(sku.available < 1 ? { disabledReason: 'No free seats: buy one or free one before onboarding.' } : {}),
+              }))}
+              field="licence"
+              kind="checkbox"
+              values={licenceValues}
+              empty="The tenant has no licences."
+            />
+          ) : null}
+          {errors.licences ? (
+            <p class="error" role="alert" id="licences-error">
+              {errors.licences}
+            </p>
+          ) : null}
+        </fieldset>
+      ) : null}
 
       <fieldset class="field">
         <legend>Groups</legend>
@@ -261,29 +265,31 @@ function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps)
         />
       </fieldset>
 
-      <fieldset class="field" aria-describedby="manager-hint">
-        <legend>Manager</legend>
-        <small class="hint" id="manager-hint">
-          Optional: whom the new user reports to.
-        </small>
-        {target.id ? (
-          <OptionList
-            items={[
-              {
-                value: target.id,
-                label: `${target.displayName} (the contact on the ticket)`,
-                detail: target.userPrincipalName,
-                badges: [],
-              },
-            ]}
-            field="manager"
-            kind="radio"
-            values={values}
-            empty=""
-          />
-        ) : null}
-        <SearchBox id="manager-search" label="Find the manager" source="users" into="manager-results" field="manager" kind="radio" />
-      </fieldset>
+      {offers('set-manager') ? (
+        <fieldset class="field" aria-describedby="manager-hint">
+          <legend>Manager</legend>
+          <small class="hint" id="manager-hint">
+            Optional: whom the new user reports to.
+          </small>
+          {target.id ? (
+            <OptionList
+              items={[
+                {
+                  value: target.id,
+                  label: `${target.displayName} (the contact on the ticket)`,
+                  detail: target.userPrincipalName,
+                  badges: [],
+                },
+              ]}
+              field="manager"
+              kind="radio"
+              values={values}
+              empty=""
+            />
+          ) : null}
+          <SearchBox id="manager-search" label="Find the manager" source="users" into="manager-results" field="manager" kind="radio" />
+        </fieldset>
+      ) : null}
 
       <fieldset class="field">
         <legend>Copy from an existing user (optional)</legend>
@@ -292,10 +298,12 @@ function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps)
           <input type="checkbox" id="copy_groups" name="copy_groups" value="on" checked={values.copy_groups === 'on'} />
           <span>Copy their groups</span>
         </label>
-        <label class="choice" for="copy_attributes">
-          <input type="checkbox" id="copy_attributes" name="copy_attributes" value="on" checked={values.copy_attributes === 'on'} />
-          <span>Copy their job title, department and office (what you type below wins)</span>
-        </label>
+        {offers('copy-attributes') ? (
+          <label class="choice" for="copy_attributes">
+            <input type="checkbox" id="copy_attributes" name="copy_attributes" value="on" checked={values.copy_attributes === 'on'} />
+            <span>Copy their job title, department and office (what you type below wins)</span>
+          </label>
+        ) : null}
       </fieldset>
 
       <fieldset class="field">
@@ -327,7 +335,7 @@ function UserOnboardingFields({ values, errors, target, data }: FormFieldsProps)
           <label for="password">Password</label>
           <input type="password" id="password" name="password" autocomplete="new-password" aria-describedby="password-hint" />
           <small class="hint" id="password-hint">
-            {ENTRA_PASSWORD_RULES}
+            {describePasswordRules(directory.passwordPolicy)}
           </small>
         </div>
         {errors.password ? (
@@ -375,14 +383,8 @@ const ticked = (fields: FormValues, prefix: string) =>
 
 /** User onboarding: a new Microsoft 365 user with licences, groups, manager, now or at a start date. */
 export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
-  name: 'user_onboarding',
-  needs: [
-    { capability: 'createUsers' },
-    { capability: 'licences' },
-    { capability: 'tenantInfo' },
-    { capability: 'groups' },
-    { capability: 'distributionGroups', partial: 'distribution lists and mail-enabled security groups' },
-  ],
+  // The domain picker: a sign-in name needs one of the directory's domains.
+  needs: ['domains'],
   label: 'User onboarding',
   description: 'Creates a Microsoft 365 user with licences, groups and a manager, in the order that works; now or at a start date.',
   createsUser: true,
@@ -406,16 +408,19 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
   async load({ directory, defaults }): Promise<Loaded> {
     const groupIds = (defaults as OnboardingDefaults | undefined)?.groups ?? [];
     const [domains, skus, defaultGroups] = await Promise.all([
-      directory.listVerifiedDomains(),
-      directory.listSubscribedSkus(),
+      requirePart(directory, 'domains').listVerifiedDomains(),
+      // Licences only where the directory has them (the form offers none otherwise).
+      directory.licences ? directory.licences.listSubscribedSkus() : Promise.resolve([]),
       // A default group that no longer exists is left out, not an error on the form.
       Promise.all(groupIds.map((id) => directory.getGroup(id).catch(() => null))).then((groups) => groups.filter((g) => g !== null)),
     ]);
     return { domains, skus, defaultGroups };
   },
   // The user to be created is named by the input itself.
-  renewSecret: (input) => renewPassword(input.passwordMode, { userPrincipalName: input.userPrincipalName, displayName: input.displayName }),
-  parse(fields, _target, data) {
+  renewSecret: (input, _user, policy) =>
+    renewPassword(input.passwordMode, { userPrincipalName: input.userPrincipalName, displayName: input.displayName }, policy),
+  parse(fields, _target, data, directory) {
+    const offers = directory.offer.offers;
     const errors: FieldErrors = {};
     const loaded = data?.ok ? (data.value as Loaded) : null;
     const first = (fields.first_name ?? '').trim();
@@ -435,15 +440,15 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
     }
     const usageLocation = (fields.usage_location ?? '').trim().toUpperCase();
     if (!/^[A-Z]{2}$/.test(usageLocation)) errors.usage_location = 'Enter a two-letter country code, e.g. US or GB.';
-    const skuIds = ticked(fields, 'licence:');
+    const skuIds = offers('assign-licences') ? ticked(fields, 'licence:') : [];
     const full = skuIds.map((id) => loaded?.skus.find((s) => s.skuId === id)).filter((sku) => !sku || sku.available < 1);
     if (full.length > 0) errors.licences = `No free seats for ${full.map((s) => s?.displayName ?? 'that licence').join(', ')}.`;
 
     const mode = fields.password_mode === 'passphrase' || fields.password_mode === 'typed' ? fields.password_mode : 'generated';
-    let secret = mode === 'typed' ? '' : generateForUser(mode, { userPrincipalName: upn, displayName });
+    let secret = mode === 'typed' ? '' : generateForUser(mode, { userPrincipalName: upn, displayName }, directory.passwordPolicy);
     if (mode === 'typed') {
       secret = fields.password ?? '';
-      const check = checkEntraPassword(secret, { userPrincipalName: upn, displayName });
+      const check = checkPassword(directory.passwordPolicy, secret, { userPrincipalName: upn, displayName });
       if (!secret) errors.password = 'Type the password, or choose a generated one.';
       else if (!check.ok) errors.password = check.problems.join(' ');
     }
@@ -482,8 +487,14 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
         passwordMode: mode,
         skuIds,
         groupIds: ticked(fields, 'group:'),
-        managerId: (fields.manager ?? '').trim() || null,
-        copyFrom: copyFrom ? { userId: copyFrom, groups: fields.copy_groups === 'on', attributes: fields.copy_attributes === 'on' } : null,
+        managerId: (offers('set-manager') && (fields.manager ?? '').trim()) || null,
+        copyFrom: copyFrom
+          ? {
+              userId: copyFrom,
+              groups: fields.copy_groups === 'on',
+              attributes: offers('copy-attributes') && fields.copy_attributes === 'on',
+            }
+          : null,
         scheduledFor,
       },
       secret,

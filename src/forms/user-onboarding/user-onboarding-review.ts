@@ -10,7 +10,7 @@ export async function reviewUserOnboarding({ input, directory }: ReviewContext<U
       .then((found) => found.displayName)
       .catch(() => fallback);
   const [skus, groups, manager, copyFrom] = await Promise.all([
-    input.skuIds.length > 0 ? directory.listSubscribedSkus().catch(() => []) : [],
+    input.skuIds.length > 0 && directory.licences ? directory.licences.listSubscribedSkus().catch(() => []) : [],
     Promise.all(input.groupIds.map((id) => nameOf(() => directory.getGroup(id), id))),
     input.managerId ? nameOf(() => directory.getUser(input.managerId as string), input.managerId) : null,
     input.copyFrom ? nameOf(() => directory.getUser(input.copyFrom!.userId), input.copyFrom.userId) : null,

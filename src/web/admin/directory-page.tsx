@@ -94,9 +94,11 @@ function FormDefaultsSection(props: { auth: Auth; directory: DirectoryView; form
 
 /** The forms that take per-customer defaults, with their schemas. */
 function defaultsForms(c: Context<AppEnv>): DefaultsForm[] {
-  return Object.values(c.get('services').forms).flatMap((form) =>
-    form.defaultsSchema ? [{ name: form.name, label: form.label, schema: form.defaultsSchema }] : [],
-  );
+  return c
+    .get('services')
+    .forms.list.flatMap((form) =>
+      form.form.defaultsSchema ? [{ name: form.name, label: form.form.label, schema: form.form.defaultsSchema }] : [],
+    );
 }
 
 function DirectoryPage(props: {

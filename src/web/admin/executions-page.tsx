@@ -1,7 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { companyNamesOf } from '../../domain/execution/company-names.js';
 import { ticketLinkOf } from '../../domain/execution/ticket-link.js';
-import { FORM_CATALOGUE } from '../../forms/catalogue.js';
 import type { ToolboxError } from '../../lib/toolbox-error.js';
 import { getExecutionOperation, listExecutionsOperation, rerunExecutionOperation } from '../api/operations/execution-operations.js';
 import type { AppEnv, Auth } from '../app-env.js';
@@ -38,8 +37,6 @@ type Detail = {
   }[];
 };
 
-const formLabel = (name: string) => FORM_CATALOGUE.find((form) => form.name === name)?.label ?? name;
-
 /** An input's value in one line: lists joined, objects as compact JSON. */
 const inputText = (value: unknown) =>
   value === null || value === undefined || value === ''
@@ -70,7 +67,7 @@ const listPage = async (c: Context<AppEnv>) => {
         basePath="/admin/executions"
         detailPath="/admin/executions/"
         values={values}
-        forms={[...FORM_CATALOGUE]}
+        forms={[...c.get('services').forms.list]}
         technicians={await technicianOptions(c)}
         result={result.ok ? result.value : null}
       />
@@ -93,6 +90,7 @@ async function detailPage(c: Context<AppEnv>, auth: Auth, failure?: ToolboxError
     );
   const execution = result.value;
   const services = c.get('services');
+  const formLabel = services.forms.labelOf;
   const record = (await services.store.executions.get(id))!;
   const companyName = (await companyNamesOf(services.store.launches, [record])).get(record.companyId);
   const ticket = ticketLinkOf({ settings: services.settings, psaConnectors: services.connectors.psa }, record);

@@ -1,6 +1,5 @@
 import { type Context, Hono } from 'hono';
 import type { FormCatalogueEntry, RequirementState } from '../../domain/forms-catalogue/describe-forms-catalogue.js';
-import { FORM_CATALOGUE } from '../../forms/catalogue.js';
 import { loadFormsCatalogue, setEnabledFormsOperation, setFormEnabledOperation } from '../api/operations/form-operations.js';
 import type { AppEnv, Auth } from '../app-env.js';
 import { AdminLayout, CsrfField, SourceBadge } from './admin-layout.js';
@@ -23,7 +22,7 @@ function Missing(props: { form: FormCatalogueEntry }) {
   if (!needs.directories.ok) items.push({ text: needs.directories.detail, href: '/admin/directories', link: 'Add a directory' });
   if (!needs.companyMappings.ok) items.push({ text: needs.companyMappings.detail, href: '/admin/companies', link: 'Map companies' });
   for (const directory of needs.permissions) {
-    if (directory.checkedAt === null) continue;
+    if (directory.checkedAt === null || !directory.offered) continue;
     const missing = directory.items.filter((item) => (item.state === 'fail' || item.state === 'not-run') && !item.partial);
     if (missing.length > 0) {
       items.push({
@@ -33,7 +32,7 @@ function Missing(props: { form: FormCatalogueEntry }) {
       });
     }
   }
-  const unchecked = needs.permissions.filter((directory) => directory.checkedAt === null);
+  const unchecked = needs.permissions.filter((directory) => directory.checkedAt === null && directory.offered);
   return (
     <>
       {items.length > 0 ? (
@@ -55,23 +54,49 @@ function Missing(props: { form: FormCatalogueEntry }) {
   );
 }
 
+/**
+ * Where the form is not offered, or offered without some of its steps, because of what a
+ * directory kind can do (not what it was granted): said openly, never folded away.
+ */
+function Offer(props: { form: FormCatalogueEntry }) {
+  const notOffered = props.form.needs.permissions.filter((directory) => !directory.offered);
+  const trimmed = props.form.needs.permissions.filter((directory) => directory.offered && directory.leftOut.length > 0);
+  if (notOffered.length === 0 && trimmed.length === 0) return null;
+  return (
+    <ul class="needs compact">
+      {notOffered.map((directory) => (
+        <li>
+          Not offered for {directory.directoryName}: {directory.notOffered}
+        </li>
+      ))}
+      {trimmed.map((directory) => (
+        <li>
+          For {directory.directoryName}, without {directory.leftOut.map((step) => step.what).join('; ')}:{' '}
+          {[...new Set(directory.leftOut.map((step) => step.reason))].join(' ')}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /** Per directory, each permission the form needs and what the last check said: folded away. */
 function PermissionDetails(props: { form: FormCatalogueEntry }) {
   const { form } = props;
+  const offeredTo = form.needs.permissions.filter((directory) => directory.offered);
   return (
     <details class="form-needs">
       <summary>
         What it needs <span class="visually-hidden">for {form.label}</span>
       </summary>
       <ul class="needs-list">
-        {(form.needs.permissions[0]?.items ?? []).map((item) => (
+        {(offeredTo[0]?.items ?? []).map((item) => (
           <li>
             {item.label}
             {item.partial ? <span class="muted"> (only for {item.partial})</span> : null}
           </li>
         ))}
       </ul>
-      {form.needs.permissions
+      {offeredTo
         .filter((directory) => directory.checkedAt !== null)
         .map((directory) => (
           <div class="directory-needs">
@@ -139,7 +164,7 @@ async function FormsPage(props: { c: Context<AppEnv>; auth: Auth; notice?: strin
                     name="enabled"
                     value={form.name}
                     checked={form.enabled}
-                    disabled={readOnly || !form.available}
+                    disabled={readOnly}
                   />{' '}
                   <label for={`enable-${form.name}`} class="visually-hidden">
                     Enable {form.label}
@@ -149,19 +174,14 @@ async function FormsPage(props: { c: Context<AppEnv>; auth: Auth; notice?: strin
                   <strong>{form.label}</strong> <code>{form.name}</code>
                 </td>
                 <td class="nowrap">
-                  <span class={!form.available ? 'status-not-run' : form.ready ? 'status-succeeded' : 'status-partial'}>
-                    <span class="badge">{!form.available ? 'not available yet' : form.ready ? 'ready' : 'not ready'}</span>
+                  <span class={form.ready ? 'status-succeeded' : 'status-partial'}>
+                    <span class="badge">{form.ready ? 'ready' : 'not ready'}</span>
                   </span>
                 </td>
                 <td>
-                  {!form.available ? (
-                    <span class="muted">This version of the toolbox cannot run it yet; its screen-pop link says so.</span>
-                  ) : (
-                    <>
-                      {form.ready ? <span class="muted">Nothing, as far as the last systems checks tell.</span> : <Missing form={form} />}
-                      <PermissionDetails form={form} />
-                    </>
-                  )}
+                  {form.ready ? <span class="muted">Nothing, as far as the last systems checks tell.</span> : <Missing form={form} />}
+                  <Offer form={form} />
+                  <PermissionDetails form={form} />
                 </td>
               </tr>
             ))}
@@ -180,16 +200,15 @@ async function FormsPage(props: { c: Context<AppEnv>; auth: Auth; notice?: strin
   );
 }
 
-const labelsOf = (names: string[]) =>
-  names.map((name) => FORM_CATALOGUE.find((form) => form.name === name)?.label ?? name).join(', ') || 'none';
+const labelsOf = (c: Context<AppEnv>, names: string[]) => names.map(c.get('services').forms.labelOf).join(', ') || 'none';
 
 export const formsPage = new Hono<AppEnv>()
   .get('/admin/forms', async (c) => {
-    const form = FORM_CATALOGUE.find((candidate) => candidate.name === c.req.query('form'));
+    const form = c.get('services').forms.get(c.req.query('form') ?? '');
     const change = c.req.query('notice');
     const notice =
       change === 'saved'
-        ? `Saved. Enabled: ${labelsOf((c.req.query('enabled') ?? '').split(',').filter(Boolean))}.`
+        ? `Saved. Enabled: ${labelsOf(c, (c.req.query('enabled') ?? '').split(',').filter(Boolean))}.`
         : form && (change === 'enabled' || change === 'disabled')
           ? `${form.label} ${change}.`
           : undefined;

@@ -21,7 +21,7 @@ export const overviewPage = new Hono<AppEnv>().get('/admin', async (c) => {
   const steps = await describeSetup({
     store: services.store,
     settings: services.settings,
-    forms: services.forms,
+    forms: services.forms.forms,
     logger: services.logger,
   });
   return c.html(

@@ -24,7 +24,7 @@ async function secretFor(c: Context<AppEnv>, auth: Auth, execution: ExecutionRec
   const services = c.get('services');
   return revealSecret({ store: services.store, secretBox: services.secretBox, clock: services.clock }, execution, {
     steps,
-    secretStepKey: services.workflows[execution.formName]?.secretStepKey,
+    secretStepKey: services.forms.workflows[execution.formName]?.secretStepKey,
   });
 }
 
@@ -56,7 +56,7 @@ export const executionRoutes = new Hono<AppEnv>()
         403,
       );
     const { execution, steps } = loaded;
-    const workflow = c.get('services').workflows[execution.formName];
+    const workflow = c.get('services').forms.workflows[execution.formName];
     const from = c.req.query('from');
     c.header('Cache-Control', 'no-store');
     return c.html(

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { companyNamesOf } from '../../domain/execution/company-names.js';
 import { listOpenLaunches } from '../../domain/launch/list-open-launches.js';
-import { FORM_CATALOGUE, screenPopTemplate } from '../../forms/catalogue.js';
+import { screenPopTemplate } from '../../forms/screen-pop-template.js';
 import type { AppEnv } from '../app-env.js';
 import { shortTime } from '../views/execution-list-view.js';
 import { Layout } from '../views/layout.js';
@@ -19,8 +19,7 @@ export const homeRoute = new Hono<AppEnv>().get('/', async (c) => {
     listOpenLaunches({ launches: services.store.launches, directories: services.directories, clock: services.clock }, auth.user.id, 10),
   ]);
   const companyNames = await companyNamesOf(services.store.launches, recent);
-  const formLabel = (name: string) => FORM_CATALOGUE.find((form) => form.name === name)?.label ?? name;
-  const available = Object.keys(services.forms);
+  const formLabel = services.forms.labelOf;
   // The URLs carry the PSA's own 1Stream variables: none to show before a PSA is connected.
   const screenPop = services.settings.psaConnector()?.screenPop;
   return c.html(
@@ -99,16 +98,10 @@ export const homeRoute = new Hono<AppEnv>().get('/', async (c) => {
             </tr>
           </thead>
           <tbody>
-            {FORM_CATALOGUE.map((form) => (
+            {services.forms.list.map((form) => (
               <tr>
                 <td>{form.label}</td>
-                <td>
-                  {!available.includes(form.name)
-                    ? 'not available yet'
-                    : services.settings.current().forms.enabled.includes(form.name)
-                      ? 'enabled'
-                      : 'not enabled'}
-                </td>
+                <td>{services.settings.current().forms.enabled.includes(form.name) ? 'enabled' : 'not enabled'}</td>
                 <td>
                   {screenPop ? (
                     <code class="url">{screenPopTemplate(services.config.publicUrl, form.name, screenPop)}</code>

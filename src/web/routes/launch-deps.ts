@@ -12,7 +12,8 @@ export function createLaunchDeps(services: Services, psaConnector: PsaConnector<
     launches: services.store.launches,
     launchReads: services.launchReads,
     clock: services.clock,
-    availableForms: Object.keys(services.forms),
+    availableForms: services.forms.names,
+    labelOf: services.forms.labelOf,
     enabledForms: settings.forms.enabled,
     ttlMinutes: settings.general.launchTtlMinutes.value,
     capacity: (companyId, reads) =>

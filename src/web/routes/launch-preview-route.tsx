@@ -12,7 +12,7 @@ export const launchPreviewRoute = new Hono<AppEnv>().get('/launches/:id/previews
   if (!auth) return c.html(<p role="alert">Your sign-in has ended: reload the page.</p>, 401);
   const services = c.get('services');
   const result = await loadPreview(
-    { launches: services.store.launches, directories: services.directories, forms: services.forms },
+    { launches: services.store.launches, directories: services.directories, forms: services.forms.forms },
     c.req.param('id'),
     auth.user.id,
     c.req.param('name'),

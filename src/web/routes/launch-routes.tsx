@@ -161,9 +161,20 @@ function renderOpenResult(
         </ProblemPage>,
         502,
       );
+    case 'not-offered':
+      return c.html(
+        <ProblemPage title={`${result.label} is not offered for ${result.directory.config.name}`} {...common}>
+          <p>{result.reason} Nothing was run.</p>
+          <p>
+            {result.context.company.name} is served by {result.directory.config.name}. Use another form, or make the change in the
+            directory's own tools.
+          </p>
+        </ProblemPage>,
+        409,
+      );
     case 'ready': {
-      const form = services.forms[result.launch.formName];
-      if (!form) {
+      const form = services.forms.get(result.launch.formName)?.form;
+      if (!form || !result.formDirectory) {
         return c.html(
           <ProblemPage title="This form is no longer available" {...common}>
             <p>The toolbox was changed after this screen pop was created.</p>
@@ -176,6 +187,7 @@ function renderOpenResult(
         <LaunchPage
           result={result}
           form={form}
+          formDirectory={result.formDirectory}
           values={values ?? form.defaults(result.directory.config.formDefaults[result.launch.formName])}
           errors={errors}
           csrfToken={auth.session.csrfToken}
@@ -208,7 +220,6 @@ function openDeps(c: Context<AppEnv>) {
     launchReads: services.launchReads,
     directories: services.directories,
     forms: services.forms,
-    workflows: services.workflows,
     accountRoles: services.accountRoles,
     clock: services.clock,
     psaKind: services.settings.current().psa?.kind ?? null,
@@ -276,7 +287,6 @@ export const launchRoutes = new Hono<AppEnv>()
         directories: services.directories,
         settings: services.settings,
         forms: services.forms,
-        workflows: services.workflows,
         jobQueue: services.jobQueue,
         secretBox: services.secretBox,
         clock: services.clock,
@@ -351,7 +361,7 @@ export const launchRoutes = new Hono<AppEnv>()
         clock: services.clock,
         psaKind: settings.psa?.kind ?? null,
         ttlMinutes: settings.general.launchTtlMinutes.value,
-        availableForms: Object.keys(services.forms),
+        availableForms: services.forms.names,
         enabledForms: settings.forms.enabled,
         capacity: (companyId, reads) =>
           checkLaunchCapacity(

@@ -1,5 +1,4 @@
 import { type Context, Hono } from 'hono';
-import { FORM_CATALOGUE } from '../../forms/catalogue.js';
 import type { ChangeReview } from '../../forms/types.js';
 import { readConsoleForm, runConsoleAction } from '../admin/console-action.js';
 import { listExecutionsOperation, rerunExecutionOperation, reviewRerunOperation } from '../api/operations/execution-operations.js';
@@ -33,7 +32,7 @@ async function myExecutionsPage(c: Context<AppEnv>, auth: Auth, problem?: { mess
         basePath="/executions"
         detailPath="/executions/"
         values={values}
-        forms={[...FORM_CATALOGUE]}
+        forms={[...c.get('services').forms.list]}
         result={result.ok ? result.value : null}
         offerRerun
       />

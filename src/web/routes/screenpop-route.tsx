@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { PsaScreenPopVariables } from '../../connectors/psa/types.js';
 import { createLaunch } from '../../domain/launch/create-launch.js';
-import { FORM_CATALOGUE, screenPopTemplate } from '../../forms/catalogue.js';
+import type { FormRegistry } from '../../forms/form-registry.js';
+import { screenPopTemplate } from '../../forms/screen-pop-template.js';
 import { constantTimeEquals } from '../../lib/constant-time-equals.js';
 import type { AppEnv } from '../app-env.js';
 import { ProblemPage } from '../views/layout.js';
@@ -110,23 +111,7 @@ export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (
             publicUrl={config.publicUrl}
             variables={psaConnector.screenPop}
             enabled={settings.forms.enabled}
-            available={Object.keys(services.forms)}
-          />
-        </ProblemPage>,
-        404,
-      );
-    case 'form-unavailable':
-      return c.html(
-        <ProblemPage title={`${result.label} is not available yet`}>
-          <p>
-            The form <code>{result.formName}</code> is planned but this version of the toolbox cannot run it yet. Until it can, do this task
-            by hand or with your usual tools.
-          </p>
-          <FormList
-            publicUrl={config.publicUrl}
-            variables={psaConnector.screenPop}
-            enabled={settings.forms.enabled}
-            available={Object.keys(services.forms)}
+            forms={services.forms}
           />
         </ProblemPage>,
         404,
@@ -151,7 +136,7 @@ export const screenPopRoute = new Hono<AppEnv>().get('/hooks/screenpop', async (
   }
 });
 
-function FormList(props: { publicUrl: string; variables: PsaScreenPopVariables; enabled: string[]; available: string[] }) {
+function FormList(props: { publicUrl: string; variables: PsaScreenPopVariables; enabled: string[]; forms: FormRegistry }) {
   return (
     <table class="forms">
       <thead>
@@ -162,14 +147,12 @@ function FormList(props: { publicUrl: string; variables: PsaScreenPopVariables; 
         </tr>
       </thead>
       <tbody>
-        {FORM_CATALOGUE.map((form) => (
+        {props.forms.list.map((form) => (
           <tr>
             <td>
               {form.label} (<code>{form.name}</code>)
             </td>
-            <td>
-              {!props.available.includes(form.name) ? 'not available yet' : props.enabled.includes(form.name) ? 'enabled' : 'not enabled'}
-            </td>
+            <td>{props.enabled.includes(form.name) ? 'enabled' : 'not enabled'}</td>
             <td>
               <code class="url">{screenPopTemplate(props.publicUrl, form.name, props.variables)}</code>
             </td>

@@ -2,7 +2,7 @@ import type { Child } from 'hono/jsx';
 import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { PsaWords } from '../../connectors/psa/types.js';
 import type { OpenLaunchResult } from '../../domain/launch/open-launch.js';
-import { type FieldErrors, type FormDefinition, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
+import { type FieldErrors, type FormDefinition, type FormDirectory, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
 import { AccountNotices } from './account-notices.js';
 import { ContactCompanyWarning } from './contact-company-warning.js';
 import { DirectoryUserCard } from './directory-user-card.js';
@@ -94,6 +94,8 @@ function SearchBox({ launchId, query }: { launchId: string; query: string }) {
 export type LaunchPageProps = {
   result: Ready;
   form: FormDefinition<unknown>;
+  /** What the form offers the company's directory, and its password rules. */
+  formDirectory: FormDirectory;
   values: FormValues;
   errors: FieldErrors;
   csrfToken: string;
@@ -113,7 +115,7 @@ function submitLabel(form: FormDefinition<unknown>, values: FormValues, selected
 }
 
 /** The form page: who and what this is about, the matched user, and the form's own fields. */
-export function LaunchPage({ result, form, values, errors, csrfToken, user, review, notice, psaWords }: LaunchPageProps) {
+export function LaunchPage({ result, form, formDirectory, values, errors, csrfToken, user, review, notice, psaWords }: LaunchPageProps) {
   const { match, selected, search, launch } = result;
   const changing = Boolean(search) || (match.kind !== 'one' && !selected);
   return (
@@ -184,7 +186,7 @@ export function LaunchPage({ result, form, values, errors, csrfToken, user, revi
           <form method="post" action={`/launches/${launch.id}`} class="workflow-form" data-review-inline>
             <input type="hidden" name="_csrf" value={csrfToken} />
             {selected ? <input type="hidden" name="user_id" value={selected.id} /> : null}
-            {form.Fields({ values, errors, target: selected ?? NO_TARGET_USER, data: result.formData })}
+            {form.Fields({ values, errors, target: selected ?? NO_TARGET_USER, data: result.formData, directory: formDirectory })}
             {errors._review ? (
               <p class="error" role="alert" id="_review-error">
                 {errors._review}

@@ -173,8 +173,6 @@ export function launchRefusal(result: Exclude<CreateLaunchResult, { kind: 'creat
       return { status: 400, message: `The launch could not be made: ${result.problems.map((p) => p.message).join(' ')}` };
     case 'unknown-form':
       return { status: 404, message: `There is no form called "${result.formName}".` };
-    case 'form-unavailable':
-      return { status: 404, message: `${result.label} is not available in this version of the toolbox.` };
     case 'form-disabled':
       return {
         status: 403,

@@ -1,19 +1,24 @@
+import { z } from 'zod';
 import type { DirectoryClient, DirectoryGroup, DirectoryUser } from '../../connectors/directory/types.js';
 import { isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
 import { privilegedRefusal } from '../shared/check-account-step.js';
 import type { AccountRules, StepContext, Workflow } from '../types.js';
 
-export type GroupMembershipInput = {
+const pair = z.object({ groupId: z.string(), userId: z.string() });
+
+/** What the group membership form runs with (its `parse` makes it; stored with the execution). */
+export const groupMembershipInput = z.object({
   /** `user`: change these users' groups; `group`: change this group's members. Same pairs either way. */
-  mode: 'user' | 'group';
+  mode: z.enum(['user', 'group']),
   /** The users to change (mode user: the chosen users; mode group: those added and removed). */
-  userIds: string[];
+  userIds: z.array(z.string()),
   /** Mode group: the group being edited. */
-  groupId: string | null;
+  groupId: z.string().nullable(),
   /** Pairs to add and remove, as group id → user ids. */
-  add: { groupId: string; userId: string }[];
-  remove: { groupId: string; userId: string }[];
-};
+  add: z.array(pair),
+  remove: z.array(pair),
+});
+export type GroupMembershipInput = z.infer<typeof groupMembershipInput>;
 
 type Pair = { groupId: string; userId: string };
 
@@ -75,24 +80,25 @@ const ACCOUNT_RULES: AccountRules = {
 };
 
 /**
- * Group membership on Microsoft 365: check every user, remove, add (Graph for Microsoft 365 and
- * security groups, Exchange Online for distribution and mail-enabled security groups, decided by
- * the connector from the group itself), then read the memberships back.
+ * Group membership: check every user, remove, add (the connector decides how from the group
+ * itself: in Microsoft 365, Graph for Microsoft 365 and security groups, Exchange Online for
+ * distribution and mail-enabled security groups), then read the memberships back.
  */
 export const groupMembershipWorkflow: Workflow<GroupMembershipInput> = {
-  formName: 'group_membership',
   title: 'Group membership',
   accountRules: ACCOUNT_RULES,
-  steps: (input) => [
+  steps: [
     {
       key: 'check-accounts',
-      label:
+      label: 'Check the account can be changed here',
+      labelFor: (input) =>
         input.userIds.length > 1
           ? `Check the ${input.userIds.length} accounts can be changed here`
           : 'Check the account can be changed here',
       kind: 'check',
+      needs: ['accountCheck'],
       stopOnFailure: true,
-      async run({ directory, directoryConfig }) {
+      async run({ input, directory, directoryConfig }) {
         const lines: string[] = [];
         for (const userId of input.userIds) {
           const user = await directory.getUser(userId);
@@ -111,26 +117,29 @@ export const groupMembershipWorkflow: Workflow<GroupMembershipInput> = {
       key: 'remove-memberships',
       label: 'Remove memberships',
       kind: 'change',
+      needs: ['groups'],
       // The directory answers "already a member" / "not a member": only what is missing is written.
       idempotency: 'check-then-act',
       stopOnFailure: false,
-      run: (context) => changeMemberships(context, input.remove, 'remove'),
+      run: (context) => changeMemberships(context, context.input.remove, 'remove'),
     },
     {
       key: 'add-memberships',
       label: 'Add memberships',
       kind: 'change',
+      needs: ['groups'],
       // The directory answers "already a member" / "not a member": only what is missing is written.
       idempotency: 'check-then-act',
       stopOnFailure: false,
-      run: (context) => changeMemberships(context, input.add, 'add'),
+      run: (context) => changeMemberships(context, context.input.add, 'add'),
     },
     {
       key: 'verify',
       label: 'Check the memberships now',
       kind: 'check',
+      needs: [],
       stopOnFailure: false,
-      async run({ directory }) {
+      async run({ input, directory }) {
         const problems: string[] = [];
         const byUser = new Map<string, Set<string>>();
         for (const userId of new Set([...input.add, ...input.remove].map((p) => p.userId))) {

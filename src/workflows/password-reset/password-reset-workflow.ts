@@ -1,12 +1,18 @@
+import { z } from 'zod';
+import { requirePart } from '../../connectors/directory/directory-capabilities.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
 import { checkAccountStep } from '../shared/check-account-step.js';
 import type { AccountRules, Workflow } from '../types.js';
 
-export type PasswordResetInput = {
-  passwordMode: 'generated' | 'passphrase' | 'typed';
-  mustChange: boolean;
-  revokeSessions: boolean;
-};
+/** What the password reset runs with (its form's `parse` makes it; stored with the execution). */
+export const passwordResetInput = z.object({
+  passwordMode: z.enum(['generated', 'passphrase', 'typed']),
+  mustChange: z.boolean(),
+  revokeSessions: z.boolean(),
+  /** Lift a lockout as well; set only where the directory has lockouts (AD), so elsewhere the input is as before. */
+  unlock: z.boolean().optional(),
+});
+export type PasswordResetInput = z.infer<typeof passwordResetInput>;
 
 const ACCOUNT_RULES: AccountRules = {
   privileged: 'The toolbox will refuse to reset this password, and nothing will be changed.',
@@ -15,25 +21,25 @@ const ACCOUNT_RULES: AccountRules = {
 };
 
 /**
- * Password reset on Microsoft 365: check the account (synced and privileged accounts are refused
- * before anything is changed), set the new password, then sign the user out everywhere so the
- * old password's sessions end.
+ * Password reset: check the account (synced and privileged accounts are refused before anything
+ * is changed), set the new password, lift a lockout where the directory has them, then sign the
+ * user out everywhere where it can, so the old password's sessions end.
  */
 export const passwordResetWorkflow: Workflow<PasswordResetInput> = {
-  formName: 'password_reset',
   title: 'Password reset',
   secretStepKey: 'reset-password',
   accountRules: ACCOUNT_RULES,
-  steps: (input) => [
+  steps: [
     checkAccountStep<PasswordResetInput>(ACCOUNT_RULES),
     {
       key: 'reset-password',
       label: 'Set a new password',
       kind: 'change',
+      needs: ['resetPassword'],
       // The password is this execution's sealed one: setting it again sets the same password.
       idempotency: 'repeatable',
       stopOnFailure: true,
-      async run({ directory, targetUserId, secret, facts }) {
+      async run({ input, directory, targetUserId, secret, facts }) {
         if (!secret) {
           throw new ToolboxError({
             code: 'TBX_ERR_SECRET_GONE',
@@ -55,14 +61,32 @@ export const passwordResetWorkflow: Workflow<PasswordResetInput> = {
       },
     },
     {
+      key: 'unlock',
+      label: 'Unlock the account',
+      kind: 'change',
+      needs: ['unlock'],
+      optional: 'unlocking the account',
+      // Unlocking an unlocked account changes nothing.
+      idempotency: 'repeatable',
+      stopOnFailure: false,
+      async run({ input, directory, targetUserId, interrupted }) {
+        if (!input.unlock) return { status: 'skipped', message: 'Not requested.' };
+        const result = await requirePart(directory, 'unlock').unlockAccount(targetUserId);
+        if (result === 'unlocked' || interrupted) return { status: 'ok', message: 'Unlocked: the user can sign in again at once.' };
+        return { status: 'ok', message: 'The account was not locked.', changed: false };
+      },
+    },
+    {
       key: 'revoke-sessions',
       label: 'Sign the user out of all sessions',
       kind: 'change',
+      needs: ['sessions'],
+      optional: 'signing the user out of all sessions',
       idempotency: 'repeatable',
       stopOnFailure: false,
-      async run({ directory, targetUserId }) {
+      async run({ input, directory, targetUserId }) {
         if (!input.revokeSessions) return { status: 'skipped', message: 'Not requested.' };
-        await directory.revokeSessions(targetUserId);
+        await requirePart(directory, 'sessions').revokeSessions(targetUserId);
         return { status: 'ok', message: 'Refresh tokens and session cookies revoked; apps ask for the new password within minutes.' };
       },
     },

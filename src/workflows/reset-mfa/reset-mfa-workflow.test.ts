@@ -34,21 +34,23 @@ function methodsDirectory(
 ): DirectoryClient & { deletes: string[] } {
   const deletes: string[] = [];
   const directory = fakeDirectory({
-    listAuthMethods: async () => methods.map((m) => ({ ...m })),
-    async removeAuthMethod(_userId, target) {
-      deletes.push(target.id);
-      const found = methods.find((m) => m.id === target.id)!;
-      const outcome = removeIf(found, deletes.length);
-      if (outcome === 'default') {
-        throw new ToolboxError({ code: 'TBX_ERR_DIRECTORY_DEFAULT_METHOD', message: 'default goes last' });
-      }
-      if (outcome) methods.splice(methods.indexOf(found), 1);
+    authMethods: {
+      listAuthMethods: async () => methods.map((m) => ({ ...m })),
+      async removeAuthMethod(_userId, target) {
+        deletes.push(target.id);
+        const found = methods.find((m) => m.id === target.id)!;
+        const outcome = removeIf(found, deletes.length);
+        if (outcome === 'default') {
+          throw new ToolboxError({ code: 'TBX_ERR_DIRECTORY_DEFAULT_METHOD', message: 'default goes last' });
+        }
+        if (outcome) methods.splice(methods.indexOf(found), 1);
+      },
     },
   });
   return Object.assign(directory, { deletes });
 }
 
-const removeStep = (input: ResetMfaInput) => resetMfaWorkflow.steps(input).find((s) => s.key === 'remove-methods')!;
+const removeStep = (_input: ResetMfaInput) => resetMfaWorkflow.steps.find((s) => s.key === 'remove-methods')!;
 const context = (directory: DirectoryClient, input: ResetMfaInput): StepContext<ResetMfaInput> => ({
   input,
   secret: null,

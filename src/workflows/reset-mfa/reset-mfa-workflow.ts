@@ -1,44 +1,49 @@
+import { z } from 'zod';
+import { requirePart } from '../../connectors/directory/directory-capabilities.js';
 import type { AuthMethod } from '../../connectors/directory/types.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
 import { checkAccountStep } from '../shared/check-account-step.js';
 import { MAX_PASSES, removeMethods } from '../shared/remove-auth-methods.js';
 import type { AccountRules, Workflow } from '../types.js';
 
-export type ResetMfaInput = {
+/** What the MFA reset runs with (its form's `parse` makes it; stored with the execution). */
+export const resetMfaInput = z.object({
   /** `all`: every method but the password; `selected`: the ids in `methodIds`. */
-  mode: 'all' | 'selected';
-  methodIds: string[];
-  temporaryAccessPass: { lifetimeInMinutes: number; isUsableOnce: boolean } | null;
-  revokeSessions: boolean;
-};
+  mode: z.enum(['all', 'selected']),
+  methodIds: z.array(z.string()),
+  temporaryAccessPass: z.object({ lifetimeInMinutes: z.number().int(), isUsableOnce: z.boolean() }).nullable(),
+  revokeSessions: z.boolean(),
+});
+export type ResetMfaInput = z.infer<typeof resetMfaInput>;
 
 const ACCOUNT_RULES: AccountRules = {
   privileged: 'The toolbox will refuse to reset the sign-in methods of this account, and nothing will be changed.',
 };
 
 /**
- * MFA reset on Microsoft 365: remove the chosen sign-in methods (never the password) so the user
+ * MFA reset (a directory with sign-in methods: Microsoft 365): remove the chosen sign-in methods (never the password) so the user
  * registers again, optionally issue a Temporary Access Pass to do it with, sign the user out, and
  * read the methods once more to report what is really left.
  */
 export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
-  formName: 'reset_mfa',
   title: 'MFA reset',
   secretStepKey: 'temporary-access-pass',
   accountRules: ACCOUNT_RULES,
-  steps: (input) => [
+  steps: [
     checkAccountStep<ResetMfaInput>(ACCOUNT_RULES),
     {
       key: 'remove-methods',
-      label: input.mode === 'all' ? 'Remove every sign-in method except the password' : 'Remove the chosen sign-in methods',
+      label: 'Remove every sign-in method except the password',
+      labelFor: (input) => (input.mode === 'all' ? 'Remove every sign-in method except the password' : 'Remove the chosen sign-in methods'),
       kind: 'change',
+      needs: ['authMethods'],
       // Lists what is registered and removes what is still there.
       idempotency: 'check-then-act',
       stopOnFailure: false,
-      async run({ directory, targetUserId, facts, markChanged, interrupted }) {
+      async run({ input, directory, targetUserId, facts, markChanged, interrupted }) {
         const wanted = (methods: AuthMethod[]) =>
           methods.filter((m) => m.removable && m.kind !== 'password' && (input.mode === 'all' || input.methodIds.includes(m.id)));
-        const result = await removeMethods(directory, targetUserId, wanted);
+        const result = await removeMethods(requirePart(directory, 'authMethods'), targetUserId, wanted);
         facts.removedMethods = result.removed.map((m) => m.label);
         const removedText =
           result.removed.length > 0 ? `Removed: ${result.removed.map((m) => m.label).join('; ')}.` : 'Nothing was removed.';
@@ -68,12 +73,14 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
       key: 'temporary-access-pass',
       label: 'Issue a Temporary Access Pass',
       kind: 'change',
+      needs: ['temporaryAccessPass', 'authMethods'],
+      optional: 'a Temporary Access Pass to register again with',
       // A second pass is refused while one exists, and the first one's value is only ever in the
       // answer to its creation: after an interruption, look, never issue blindly.
       idempotency: 'unrepeatable',
-      async verifyInterrupted({ directory, targetUserId, secret }) {
+      async verifyInterrupted({ input, directory, targetUserId, secret }) {
         if (!input.temporaryAccessPass) return 'not-done';
-        const methods = await directory.listAuthMethods(targetUserId);
+        const methods = await requirePart(directory, 'authMethods').listAuthMethods(targetUserId);
         if (!methods.some((m) => m.kind === 'temporaryAccessPass')) return 'not-done';
         if (secret) return { status: 'ok', message: 'Issued before the toolbox was interrupted; shown once to the technician.' };
         return {
@@ -84,9 +91,9 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
       },
       unknownAdvice: 'Look in the Microsoft Entra admin centre (the user → Authentication methods) for a Temporary Access Pass.',
       stopOnFailure: false,
-      async run({ directory, targetUserId, keepSecret }) {
+      async run({ input, directory, targetUserId, keepSecret }) {
         if (!input.temporaryAccessPass) return { status: 'skipped', message: 'Not requested.' };
-        const pass = await directory.createTemporaryAccessPass(targetUserId, input.temporaryAccessPass);
+        const pass = await requirePart(directory, 'temporaryAccessPass').createTemporaryAccessPass(targetUserId, input.temporaryAccessPass);
         await keepSecret(pass.pass);
         const hours =
           pass.lifetimeInMinutes >= 60 ? `${Math.round((pass.lifetimeInMinutes / 60) * 10) / 10} h` : `${pass.lifetimeInMinutes} min`;
@@ -100,11 +107,13 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
       key: 'revoke-sessions',
       label: 'Sign the user out of all sessions',
       kind: 'change',
+      needs: ['sessions'],
+      optional: 'signing the user out of all sessions',
       idempotency: 'repeatable',
       stopOnFailure: false,
-      async run({ directory, targetUserId }) {
+      async run({ input, directory, targetUserId }) {
         if (!input.revokeSessions) return { status: 'skipped', message: 'Not requested.' };
-        await directory.revokeSessions(targetUserId);
+        await requirePart(directory, 'sessions').revokeSessions(targetUserId);
         return { status: 'ok', message: 'Refresh tokens and session cookies revoked: the user signs in again and is asked to register.' };
       },
     },
@@ -112,9 +121,10 @@ export const resetMfaWorkflow: Workflow<ResetMfaInput> = {
       key: 'verify',
       label: 'Check what is registered now',
       kind: 'check',
+      needs: ['authMethods'],
       stopOnFailure: false,
-      async run({ directory, targetUserId }) {
-        const methods = await directory.listAuthMethods(targetUserId);
+      async run({ input, directory, targetUserId }) {
+        const methods = await requirePart(directory, 'authMethods').listAuthMethods(targetUserId);
         const left = methods.filter((m) => m.kind !== 'password' && m.kind !== 'temporaryAccessPass');
         const chosenLeft = left.filter((m) => input.mode === 'all' || input.methodIds.includes(m.id));
         const tap = methods.some((m) => m.kind === 'temporaryAccessPass');

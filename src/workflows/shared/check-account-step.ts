@@ -21,6 +21,7 @@ export function checkAccountStep<I>(rules: AccountRules): WorkflowStep<I> {
     key: 'check-account',
     label: 'Check the account can be changed here',
     kind: 'check',
+    needs: ['accountCheck'],
     stopOnFailure: true,
     async run({ directory, directoryConfig, targetUserId, facts }) {
       const user = await directory.getUser(targetUserId);

@@ -1,4 +1,4 @@
-import type { AuthMethod, DirectoryClient } from '../../connectors/directory/types.js';
+import type { AuthMethod, DirectoryParts } from '../../connectors/directory/types.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 
 /** Some tenants remove only part of the methods per call (reference §6): re-list and go again, bounded. */
@@ -14,7 +14,11 @@ export function removalOrder(methods: AuthMethod[]): AuthMethod[] {
   return [...methods].sort((a, b) => rank(a) - rank(b) || Number(a.isDefault) - Number(b.isDefault));
 }
 
-export async function removeMethods(directory: DirectoryClient, userId: string, wanted: (methods: AuthMethod[]) => AuthMethod[]) {
+export async function removeMethods(
+  directory: DirectoryParts['authMethods'],
+  userId: string,
+  wanted: (methods: AuthMethod[]) => AuthMethod[],
+) {
   const removed: AuthMethod[] = [];
   const problems = new Map<string, { method: AuthMethod; message: string }>();
   for (let pass = 1; pass <= MAX_PASSES; pass++) {

@@ -1,25 +1,29 @@
+import { z } from 'zod';
+import { requirePart } from '../../connectors/directory/directory-capabilities.js';
 import { isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
 import type { StepContext, Workflow } from '../types.js';
 
-export type UserOnboardingInput = {
-  givenName: string;
-  surname: string;
-  displayName: string;
-  userPrincipalName: string;
-  usageLocation: string;
-  jobTitle?: string;
-  department?: string;
-  officeLocation?: string;
-  mobilePhone?: string;
-  businessPhone?: string;
-  mustChange: boolean;
-  passwordMode: 'generated' | 'passphrase' | 'typed';
-  skuIds: string[];
-  groupIds: string[];
-  managerId: string | null;
-  copyFrom: { userId: string; groups: boolean; attributes: boolean } | null;
-  scheduledFor: { at: string; timeZone: string } | null;
-};
+/** What the onboarding runs with (its form's `parse` makes it; stored with the execution). */
+export const userOnboardingInput = z.object({
+  givenName: z.string(),
+  surname: z.string(),
+  displayName: z.string(),
+  userPrincipalName: z.string(),
+  usageLocation: z.string(),
+  jobTitle: z.string().optional(),
+  department: z.string().optional(),
+  officeLocation: z.string().optional(),
+  mobilePhone: z.string().optional(),
+  businessPhone: z.string().optional(),
+  mustChange: z.boolean(),
+  passwordMode: z.enum(['generated', 'passphrase', 'typed']),
+  skuIds: z.array(z.string()),
+  groupIds: z.array(z.string()),
+  managerId: z.string().nullable(),
+  copyFrom: z.object({ userId: z.string(), groups: z.boolean(), attributes: z.boolean() }).nullable(),
+  scheduledFor: z.object({ at: z.string(), timeZone: z.string() }).nullable(),
+});
+export type UserOnboardingInput = z.infer<typeof userOnboardingInput>;
 
 type Context = StepContext<UserOnboardingInput>;
 
@@ -46,16 +50,17 @@ const MAILBOX_WAIT = { tries: 8, delayMs: 15_000 };
  * read it all back.
  */
 export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
-  formName: 'user_onboarding',
   title: 'User onboarding',
   secretStepKey: 'create-user',
-  steps: (input) => [
+  steps: [
     {
       key: 'check-name-and-seats',
       label: 'Check the username is free and licences are available',
       kind: 'check',
+      // The seats are counted only when licences were chosen, which only a directory with licences offers.
+      needs: [],
       stopOnFailure: true,
-      async run({ directory }) {
+      async run({ input, directory }) {
         const taken = await directory.findUsersByUpn(input.userPrincipalName);
         if (taken.length > 0) {
           throw new ToolboxError({
@@ -63,7 +68,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
             message: `${input.userPrincipalName} is already taken by ${taken[0]?.displayName}. Choose another username.`,
           });
         }
-        const skus = await directory.listSubscribedSkus();
+        const skus = directory.licences ? await directory.licences.listSubscribedSkus() : [];
         const short = input.skuIds.map((id) => skus.find((s) => s.skuId === id)).filter((sku) => !sku || sku.available < 1);
         if (short.length > 0) {
           throw new ToolboxError({
@@ -81,9 +86,11 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
       key: 'create-user',
       label: 'Create the user',
       kind: 'change',
+      needs: ['createUsers'],
       idempotency: 'check-then-act',
       stopOnFailure: true,
       async run(context) {
+        const { input } = context;
         // Interrupted after the directory may have created it: look for the user first (the
         // check step found the name free, so a user with it now is this run's).
         if (context.interrupted) {
@@ -120,11 +127,15 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
       key: 'copy-attributes',
       label: 'Copy attributes from an existing user',
       kind: 'change',
+      needs: ['profile'],
+      optional: 'copying attributes from another user',
       idempotency: 'repeatable',
       stopOnFailure: false,
       async run(context) {
+        const { input } = context;
         if (!input.copyFrom?.attributes) return { status: 'skipped', message: 'Not requested.' };
-        const profile = await context.directory.getUserProfile(input.copyFrom.userId);
+        const profiles = requirePart(context.directory, 'profile');
+        const profile = await profiles.getUserProfile(input.copyFrom.userId);
         // What was typed on the form wins over what is copied.
         const copied = {
           ...(profile.jobTitle && !input.jobTitle ? { jobTitle: profile.jobTitle } : {}),
@@ -133,7 +144,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
           ...(profile.companyName ? { companyName: profile.companyName } : {}),
         };
         if (Object.keys(copied).length === 0) return { status: 'skipped', message: 'Nothing to copy that was not already typed.' };
-        await context.directory.updateUserProfile(await newUserId(context), copied);
+        await profiles.updateUserProfile(await newUserId(context), copied);
         return {
           status: 'ok',
           message: `Copied: ${Object.entries(copied)
@@ -146,12 +157,16 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
       key: 'assign-licences',
       label: 'Assign licences',
       kind: 'change',
+      needs: ['licences'],
+      optional: 'assigning licences',
       idempotency: 'repeatable',
       stopOnFailure: false,
       async run(context) {
+        const { input } = context;
         if (input.skuIds.length === 0) return { status: 'skipped', message: 'No licence chosen.' };
-        await context.directory.addLicenses(await newUserId(context), input.skuIds);
-        const skus = await context.directory.listSubscribedSkus();
+        const licences = requirePart(context.directory, 'licences');
+        await licences.addLicenses(await newUserId(context), input.skuIds);
+        const skus = await licences.listSubscribedSkus();
         return {
           status: 'ok',
           message: `Assigned: ${input.skuIds.map((id) => skus.find((s) => s.skuId === id)?.displayName ?? id).join(', ')}.`,
@@ -162,12 +177,15 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
       key: 'set-manager',
       label: 'Set the manager',
       kind: 'change',
+      needs: ['manager'],
+      optional: 'setting the manager',
       idempotency: 'repeatable',
       stopOnFailure: false,
       async run(context) {
+        const { input } = context;
         if (!input.managerId) return { status: 'skipped', message: 'No manager chosen.' };
         const manager = await context.directory.getUser(input.managerId);
-        await context.directory.setManager(await newUserId(context), input.managerId);
+        await requirePart(context.directory, 'manager').setManager(await newUserId(context), input.managerId);
         return { status: 'ok', message: `Manager: ${manager.displayName}.` };
       },
     },
@@ -175,13 +193,14 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
       key: 'add-groups',
       label: 'Add to groups',
       kind: 'change',
+      needs: ['groups'],
       idempotency: 'check-then-act',
       stopOnFailure: false,
       async run(context) {
-        const { directory } = context;
+        const { input, directory } = context;
         const ids = new Set(input.groupIds);
         if (input.copyFrom?.groups)
-          for (const group of await directory.listUserGroups(input.copyFrom.userId)) if (group.changeVia !== null) ids.add(group.id);
+          for (const group of await directory.listUserGroups(input.copyFrom.userId)) if (group.refusal === undefined) ids.add(group.id);
         if (ids.size === 0) return { status: 'skipped', message: 'No groups chosen.' };
         const userId = await newUserId(context);
         const groups = await Promise.all([...ids].map((id) => directory.getGroup(id)));
@@ -189,18 +208,20 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
         const problems: string[] = [];
         const later: string[] = [];
         // Exchange-managed lists need the mailbox, which Exchange creates minutes after the licence.
-        const needsMailbox = groups.some((g) => g.changeVia === 'exchange');
-        let mailbox = needsMailbox ? await directory.getMailbox(userId) : null;
+        // A directory that has such groups but cannot show mailboxes adds them and lets it answer.
+        const mailboxes = directory.mailbox;
+        const needsMailbox = mailboxes !== undefined && groups.some((g) => g.needsMailbox);
+        let mailbox = needsMailbox ? await mailboxes.getMailbox(userId) : null;
         for (let attempt = 1; needsMailbox && !mailbox && attempt < MAILBOX_WAIT.tries; attempt++) {
           await new Promise((resolve) => setTimeout(resolve, MAILBOX_WAIT.delayMs));
-          mailbox = await directory.getMailbox(userId);
+          mailbox = await mailboxes.getMailbox(userId);
         }
         for (const group of groups) {
-          if (group.changeVia === null) {
-            problems.push(`${group.displayName}: ${group.refusal ?? 'cannot be changed here'}`);
+          if (group.refusal !== undefined) {
+            problems.push(`${group.displayName}: ${group.refusal}`);
             continue;
           }
-          if (group.changeVia === 'exchange' && !mailbox) {
+          if (group.needsMailbox && needsMailbox && !mailbox) {
             later.push(group.displayName);
             continue;
           }
@@ -228,19 +249,22 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
       key: 'verify',
       label: 'Check the new user',
       kind: 'check',
+      // Reads back only what this directory has: a part it lacks had its steps left out.
+      needs: [],
       stopOnFailure: false,
       async run(context) {
-        const { directory } = context;
+        const { input, directory } = context;
         const userId = await newUserId(context);
         const differences: string[] = [];
         const user = await directory.getUser(userId);
         if (!user.accountEnabled) differences.push('the account is disabled');
-        if (input.skuIds.length > 0) {
-          const licences = await directory.listLicenses(userId);
+        if (input.skuIds.length > 0 && directory.licences) {
+          const licences = await directory.licences.listLicenses(userId);
           const missing = input.skuIds.filter((id) => !licences.some((l) => l.skuId === id));
           if (missing.length > 0) differences.push(`${missing.length} licence(s) missing`);
         }
-        if (input.managerId && (await directory.getManager(userId))?.id !== input.managerId) differences.push('the manager is not set');
+        if (input.managerId && directory.manager && (await directory.manager.getManager(userId))?.id !== input.managerId)
+          differences.push('the manager is not set');
         if (differences.length > 0) return { status: 'warning', message: `Read back differs: ${differences.join('; ')}.` };
         return { status: 'ok', message: `${user.displayName} (${user.userPrincipalName}) is ready.` };
       },

@@ -8,8 +8,8 @@ import { createHttpFetch } from '../../../lib/http-fetch.js';
 import { createLogger } from '../../../lib/logger.js';
 import { createSelfSignedCertificate } from '../../../lib/self-signed-certificate.js';
 import { createGraphSimulator, type GraphSimulatorOptions } from '../../../simulators/graph/graph-simulator.js';
-import type { AuthMethod, DirectoryClient } from '../types.js';
-import { createEntraConnector } from './entra-connector.js';
+import type { AuthMethod } from '../types.js';
+import { createEntraConnector, type EntraClient } from './entra-connector.js';
 
 // MFA methods and Temporary Access Passes against the simulator over real HTTPS, as in
 // entra-connector.test.ts: every assertion about Graph is about what the simulator received.
@@ -86,7 +86,7 @@ async function setup(options: { sim?: GraphSimulatorOptions; tenant?: DemoTenant
       callback();
     },
   });
-  const client: DirectoryClient = connector.create(settings, {
+  const client: EntraClient = connector.create(settings, {
     fetch: fetch.current,
     logger: createLogger({ level: 'debug', destination }),
     clock: createManualClock(),
@@ -113,7 +113,7 @@ const byKind = (methods: AuthMethod[], kind: AuthMethod['kind'], phoneType?: str
 describe('entra connector: listing authentication methods', () => {
   it('maps each method to a kind and a readable label, and marks the default from beta signInPreferences', async () => {
     const t = await setup();
-    const methods = await t.client.listAuthMethods(megan.id);
+    const methods = await t.client.authMethods.listAuthMethods(megan.id);
     assert.deepEqual(methods, [
       {
         id: PASSWORD_METHOD_ID,
@@ -153,7 +153,7 @@ describe('entra connector: listing authentication methods', () => {
 
   it('marks the phone type that sms, voiceMobile or voiceOffice designates, and labels every kind', async () => {
     const t = await setup();
-    const diegos = await t.client.listAuthMethods(diego.id);
+    const diegos = await t.client.authMethods.listAuthMethods(diego.id);
     assert.deepEqual(
       diegos.map((m) => [m.kind, m.label, m.isDefault]),
       [
@@ -165,12 +165,12 @@ describe('entra connector: listing authentication methods', () => {
       ],
     );
     const g = await setup({ tenant: adatum });
-    const gradys = await g.client.listAuthMethods(grady.id);
+    const gradys = await g.client.authMethods.listAuthMethods(grady.id);
     assert.equal(byKind(gradys, 'phone', 'office').isDefault, true);
     assert.equal(byKind(gradys, 'windowsHelloForBusiness').label, 'Windows Hello for Business: ADATUM-LT-0142');
     assert.equal(gradys.filter((m) => m.isDefault).length, 1);
 
-    const all = await t.client.listAuthMethods(everything.id);
+    const all = await t.client.authMethods.listAuthMethods(everything.id);
     assert.deepEqual(
       all.map((m) => [m.kind, m.label, m.removable]),
       [
@@ -198,7 +198,7 @@ describe('entra connector: listing authentication methods', () => {
     ] as const) {
       const t = await setup();
       t.sim.failNext('GET /beta/users/', status, code, 5);
-      const methods = await t.client.listAuthMethods(megan.id);
+      const methods = await t.client.authMethods.listAuthMethods(megan.id);
       assert.equal(methods.length, 3);
       assert.ok(
         methods.every((m) => !m.isDefault),
@@ -214,7 +214,7 @@ describe('entra connector: listing authentication methods', () => {
 
   it('says which permission is missing on a 403', async () => {
     const t = await setup({ sim: { appPermissions: { contoso: ['User.ReadWrite.All'] } } });
-    const error = await rejection(t.client.listAuthMethods(megan.id));
+    const error = await rejection(t.client.authMethods.listAuthMethods(megan.id));
     assert.equal(error.code, 'TBX_ERR_DIRECTORY_FORBIDDEN');
     assert.match(error.message, /UserAuthenticationMethod\.ReadWrite\.All/);
     assert.equal(error.upstream?.code, 'Authorization_RequestDenied');
@@ -224,13 +224,13 @@ describe('entra connector: listing authentication methods', () => {
 describe('entra connector: removing authentication methods', () => {
   it('deletes each kind through its own v1.0 segment, and refuses the password and beta-only kinds without a call', async () => {
     const t = await setup();
-    const methods = await t.client.listAuthMethods(everything.id);
+    const methods = await t.client.authMethods.listAuthMethods(everything.id);
     // Phones last, alternate before mobile: the order a reset workflow uses.
     const order = [
       ...methods.filter((m) => m.kind !== 'phone'),
       ...['office', 'alternateMobile', 'mobile'].map((p) => byKind(methods, 'phone', p)),
     ];
-    for (const method of order.filter((m) => m.removable)) await t.client.removeAuthMethod(everything.id, method);
+    for (const method of order.filter((m) => m.removable)) await t.client.authMethods.removeAuthMethod(everything.id, method);
     const deletes = t.graphRequests('DELETE');
     assert.deepEqual(
       deletes.map((r) => [r.path.replace(`/v1.0/users/${everything.id}/authentication/`, '').split('/')[0], r.bearer, r.status]),
@@ -250,7 +250,7 @@ describe('entra connector: removing authentication methods', () => {
     assert.equal(deletes[0]?.path, `/v1.0/users/${everything.id}/authentication/emailMethods/3ddfcfc8-9383-446f-83cc-3ab9be4be18f`);
 
     for (const method of [byKind(methods, 'password'), byKind(methods, 'other')]) {
-      const error = await rejection(t.client.removeAuthMethod(everything.id, method));
+      const error = await rejection(t.client.authMethods.removeAuthMethod(everything.id, method));
       assert.equal(error.code, 'TBX_ERR_DIRECTORY_METHOD_NOT_REMOVABLE');
       assert.equal(error.httpStatus, 400);
     }
@@ -263,10 +263,10 @@ describe('entra connector: removing authentication methods', () => {
 
   it('treats a 404 on DELETE (already gone) as success', async () => {
     const t = await setup();
-    const authenticator = byKind(await t.client.listAuthMethods(megan.id), 'microsoftAuthenticator');
-    await t.client.removeAuthMethod(megan.id, authenticator);
-    await t.client.removeAuthMethod(megan.id, authenticator);
-    await t.client.removeAuthMethod(megan.id, { id: 'c2000000-0000-4000-8000-0000000000ff', kind: 'fido2' });
+    const authenticator = byKind(await t.client.authMethods.listAuthMethods(megan.id), 'microsoftAuthenticator');
+    await t.client.authMethods.removeAuthMethod(megan.id, authenticator);
+    await t.client.authMethods.removeAuthMethod(megan.id, authenticator);
+    await t.client.authMethods.removeAuthMethod(megan.id, { id: 'c2000000-0000-4000-8000-0000000000ff', kind: 'fido2' });
     assert.deepEqual(
       t.graphRequests('DELETE').map((r) => r.status),
       [204, 404, 404],
@@ -275,19 +275,19 @@ describe('entra connector: removing authentication methods', () => {
 
   it('refuses the default phone method while others remain, then removes it last', async () => {
     const t = await setup();
-    const methods = await t.client.listAuthMethods(diego.id);
+    const methods = await t.client.authMethods.listAuthMethods(diego.id);
     const mobile = byKind(methods, 'phone', 'mobile');
     assert.equal(mobile.isDefault, true);
-    const error = await rejection(t.client.removeAuthMethod(diego.id, mobile));
+    const error = await rejection(t.client.authMethods.removeAuthMethod(diego.id, mobile));
     assert.equal(error.code, 'TBX_ERR_DIRECTORY_DEFAULT_METHOD');
     assert.match(error.message, /default sign-in method.*only removes the default phone method after the user’s other methods are gone/);
     assert.equal(error.upstream?.status, 400);
     assert.equal(t.graphRequests('DELETE').length, 1, 'a 400 is not retried');
 
-    for (const method of methods.filter((m) => m.removable && m !== mobile)) await t.client.removeAuthMethod(diego.id, method);
-    await t.client.removeAuthMethod(diego.id, mobile);
+    for (const method of methods.filter((m) => m.removable && m !== mobile)) await t.client.authMethods.removeAuthMethod(diego.id, method);
+    await t.client.authMethods.removeAuthMethod(diego.id, mobile);
     assert.deepEqual(
-      (await t.client.listAuthMethods(diego.id)).map((m) => m.kind),
+      (await t.client.authMethods.listAuthMethods(diego.id)).map((m) => m.kind),
       ['password'],
     );
     assert.equal(t.sim.state.preferredSecondFactor(contoso.tenantId, diego.id), null);
@@ -295,58 +295,58 @@ describe('entra connector: removing authentication methods', () => {
 
   it('refuses the mobile number while an alternate mobile number remains', async () => {
     const t = await setup();
-    const methods = await t.client.listAuthMethods(everything.id);
-    const error = await rejection(t.client.removeAuthMethod(everything.id, byKind(methods, 'phone', 'mobile')));
+    const methods = await t.client.authMethods.listAuthMethods(everything.id);
+    const error = await rejection(t.client.authMethods.removeAuthMethod(everything.id, byKind(methods, 'phone', 'mobile')));
     assert.equal(error.code, 'TBX_ERR_DIRECTORY_DEFAULT_METHOD');
     assert.match(error.message, /alternate mobile number without a mobile number/);
-    await t.client.removeAuthMethod(everything.id, byKind(methods, 'phone', 'alternateMobile'));
-    await t.client.removeAuthMethod(everything.id, byKind(methods, 'phone', 'mobile'));
+    await t.client.authMethods.removeAuthMethod(everything.id, byKind(methods, 'phone', 'alternateMobile'));
+    await t.client.authMethods.removeAuthMethod(everything.id, byKind(methods, 'phone', 'mobile'));
   });
 
   it('names the permission and the Authentication Administrator role on a 403', async () => {
     const t = await setup({ sim: { appPermissions: { contoso: ['User.ReadWrite.All', 'UserAuthenticationMethod.Read.All'] } } });
-    const methods = await t.client.listAuthMethods(megan.id);
-    const error = await rejection(t.client.removeAuthMethod(megan.id, byKind(methods, 'microsoftAuthenticator')));
+    const methods = await t.client.authMethods.listAuthMethods(megan.id);
+    const error = await rejection(t.client.authMethods.removeAuthMethod(megan.id, byKind(methods, 'microsoftAuthenticator')));
     assert.equal(error.code, 'TBX_ERR_DIRECTORY_FORBIDDEN');
     assert.match(
       error.message,
       /UserAuthenticationMethod\.ReadWrite\.All.*Authentication Administrator.*Privileged Authentication Administrator/,
     );
-    const phone = await rejection(t.client.removeAuthMethod(megan.id, byKind(methods, 'phone')));
+    const phone = await rejection(t.client.authMethods.removeAuthMethod(megan.id, byKind(methods, 'phone')));
     assert.equal(phone.code, 'TBX_ERR_DIRECTORY_FORBIDDEN', 'a 403 on a phone is not the default-method rule');
   });
 
   it('retries a DELETE after 429 Retry-After, but not after a 504', async () => {
     const t = await setup();
-    const methods = await t.client.listAuthMethods(megan.id);
+    const methods = await t.client.authMethods.listAuthMethods(megan.id);
     t.sim.failNext('DELETE /v1.0/users/', 429, 'TooManyRequests', 1, { retryAfterSeconds: 1 });
-    await t.client.removeAuthMethod(megan.id, byKind(methods, 'microsoftAuthenticator'));
+    await t.client.authMethods.removeAuthMethod(megan.id, byKind(methods, 'microsoftAuthenticator'));
     assert.deepEqual(t.sleeps, [1000]);
     assert.deepEqual(
       t.graphRequests('DELETE').map((r) => r.status),
       [429, 204],
     );
     t.sim.failNext('DELETE /v1.0/users/', 504, 'GatewayTimeout');
-    const error = await rejection(t.client.removeAuthMethod(megan.id, byKind(methods, 'phone')));
+    const error = await rejection(t.client.authMethods.removeAuthMethod(megan.id, byKind(methods, 'phone')));
     assert.equal(error.code, 'TBX_ERR_DIRECTORY_UNAVAILABLE');
     assert.equal(t.graphRequests('DELETE').length, 3, 'a 504 may have run: not repeated');
   });
 
   it('shows a legacy-MFA tenant’s incomplete removal: 204, yet the method is still listed until removed again', async () => {
     const t = await setup({ sim: { legacyMfaTenants: ['contoso'] } });
-    const authenticator = byKind(await t.client.listAuthMethods(megan.id), 'microsoftAuthenticator');
-    await t.client.removeAuthMethod(megan.id, authenticator);
+    const authenticator = byKind(await t.client.authMethods.listAuthMethods(megan.id), 'microsoftAuthenticator');
+    await t.client.authMethods.removeAuthMethod(megan.id, authenticator);
     assert.ok(
-      (await t.client.listAuthMethods(megan.id)).some((m) => m.id === authenticator.id),
+      (await t.client.authMethods.listAuthMethods(megan.id)).some((m) => m.id === authenticator.id),
       'still there after a 204',
     );
     // What a workflow does: re-list and repeat, with a bound.
     for (let round = 0; round < 3; round++) {
-      if (!(await t.client.listAuthMethods(megan.id)).some((m) => m.id === authenticator.id)) break;
-      await t.client.removeAuthMethod(megan.id, authenticator);
+      if (!(await t.client.authMethods.listAuthMethods(megan.id)).some((m) => m.id === authenticator.id)) break;
+      await t.client.authMethods.removeAuthMethod(megan.id, authenticator);
     }
     assert.equal(
-      (await t.client.listAuthMethods(megan.id)).some((m) => m.id === authenticator.id),
+      (await t.client.authMethods.listAuthMethods(megan.id)).some((m) => m.id === authenticator.id),
       false,
     );
     assert.deepEqual(
@@ -359,7 +359,7 @@ describe('entra connector: removing authentication methods', () => {
 describe('entra connector: Temporary Access Pass', () => {
   it('creates a pass the simulator accepts, without the pass reaching the log', async () => {
     const t = await setup();
-    const tap = await t.client.createTemporaryAccessPass(megan.id, { lifetimeInMinutes: 60, isUsableOnce: true });
+    const tap = await t.client.temporaryAccessPass.createTemporaryAccessPass(megan.id, { lifetimeInMinutes: 60, isUsableOnce: true });
     issuedPasses.push(tap.pass);
     assert.equal(tap.lifetimeInMinutes, 60);
     assert.equal(tap.isUsableOnce, true);
@@ -381,18 +381,23 @@ describe('entra connector: Temporary Access Pass', () => {
       'the pass is not in the debug log',
     );
 
-    const listed = byKind(await t.client.listAuthMethods(megan.id), 'temporaryAccessPass');
+    const listed = byKind(await t.client.authMethods.listAuthMethods(megan.id), 'temporaryAccessPass');
     assert.equal(listed.label, 'Temporary Access Pass (60 min, one-time)');
     assert.equal(listed.removable, true);
 
-    const second = await rejection(t.client.createTemporaryAccessPass(megan.id, { lifetimeInMinutes: 60, isUsableOnce: false }));
+    const second = await rejection(
+      t.client.temporaryAccessPass.createTemporaryAccessPass(megan.id, { lifetimeInMinutes: 60, isUsableOnce: false }),
+    );
     assert.equal(second.code, 'TBX_ERR_DIRECTORY_TAP_EXISTS');
     assert.match(second.message, /already has a Temporary Access Pass, and Microsoft 365 allows only one/);
     assert.equal(JSON.stringify(second.toLog()).includes(tap.pass), false);
 
     // Removing the old pass makes room for a new one.
-    await t.client.removeAuthMethod(megan.id, listed);
-    const replacement = await t.client.createTemporaryAccessPass(megan.id, { lifetimeInMinutes: 480, isUsableOnce: false });
+    await t.client.authMethods.removeAuthMethod(megan.id, listed);
+    const replacement = await t.client.temporaryAccessPass.createTemporaryAccessPass(megan.id, {
+      lifetimeInMinutes: 480,
+      isUsableOnce: false,
+    });
     issuedPasses.push(replacement.pass);
     assert.equal(t.sim.state.checkTemporaryAccessPass(contoso.tenantId, megan.id, replacement.pass), true);
     assert.equal(t.sim.state.checkTemporaryAccessPass(contoso.tenantId, megan.id, tap.pass), false);
@@ -401,7 +406,9 @@ describe('entra connector: Temporary Access Pass', () => {
   it('refuses a lifetime outside 10–43200 minutes without calling Graph', async () => {
     const t = await setup();
     for (const lifetimeInMinutes of [9, 43_201, 90.5, Number.NaN]) {
-      const error = await rejection(t.client.createTemporaryAccessPass(megan.id, { lifetimeInMinutes, isUsableOnce: true }));
+      const error = await rejection(
+        t.client.temporaryAccessPass.createTemporaryAccessPass(megan.id, { lifetimeInMinutes, isUsableOnce: true }),
+      );
       assert.equal(error.code, 'TBX_ERR_DIRECTORY_INVALID_INPUT');
       assert.equal(error.httpStatus, 400);
       assert.match(error.message, /between 10 minutes and 43200 minutes/);
@@ -411,12 +418,16 @@ describe('entra connector: Temporary Access Pass', () => {
 
   it('explains a tenant whose policy has TAP disabled, and a missing permission', async () => {
     const t = await setup({ sim: { temporaryAccessPassDisabledTenants: ['contoso'] } });
-    const disabled = await rejection(t.client.createTemporaryAccessPass(megan.id, { lifetimeInMinutes: 60, isUsableOnce: true }));
+    const disabled = await rejection(
+      t.client.temporaryAccessPass.createTemporaryAccessPass(megan.id, { lifetimeInMinutes: 60, isUsableOnce: true }),
+    );
     assert.equal(disabled.code, 'TBX_ERR_DIRECTORY_TAP_DISABLED');
     assert.match(disabled.message, /^Temporary Access Pass is not enabled in this tenant’s authentication methods policy/);
 
     const f = await setup({ sim: { appPermissions: { contoso: ['User.ReadWrite.All'] } } });
-    const forbidden = await rejection(f.client.createTemporaryAccessPass(megan.id, { lifetimeInMinutes: 60, isUsableOnce: true }));
+    const forbidden = await rejection(
+      f.client.temporaryAccessPass.createTemporaryAccessPass(megan.id, { lifetimeInMinutes: 60, isUsableOnce: true }),
+    );
     assert.equal(forbidden.code, 'TBX_ERR_DIRECTORY_FORBIDDEN');
     assert.match(forbidden.message, /UserAuthenticationMethod\.ReadWrite\.All/);
   });
@@ -425,12 +436,14 @@ describe('entra connector: Temporary Access Pass', () => {
     const t = await setup();
     await t.client.getUser(megan.id);
     t.sim.failNext('POST /v1.0/users/', 429, 'TooManyRequests', 1, { retryAfterSeconds: 2 });
-    const tap = await t.client.createTemporaryAccessPass(megan.id, { lifetimeInMinutes: 60, isUsableOnce: true });
+    const tap = await t.client.temporaryAccessPass.createTemporaryAccessPass(megan.id, { lifetimeInMinutes: 60, isUsableOnce: true });
     issuedPasses.push(tap.pass);
     assert.deepEqual(t.sleeps, [2000]);
     const g = await setup();
     g.sim.failNext('POST /v1.0/users/', 504, 'GatewayTimeout');
-    const error = await rejection(g.client.createTemporaryAccessPass(megan.id, { lifetimeInMinutes: 60, isUsableOnce: true }));
+    const error = await rejection(
+      g.client.temporaryAccessPass.createTemporaryAccessPass(megan.id, { lifetimeInMinutes: 60, isUsableOnce: true }),
+    );
     assert.equal(error.code, 'TBX_ERR_DIRECTORY_UNAVAILABLE');
     assert.equal(g.graphRequests('POST').length, 1);
   });

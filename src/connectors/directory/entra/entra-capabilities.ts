@@ -1,4 +1,4 @@
-import type { CapabilityProof, DirectoryCapability, DirectorySetupGuide } from '../types.js';
+import type { CapabilityProof, DirectoryConnector, DirectorySetupGuide } from '../types.js';
 
 /**
  * What each capability needs in a Microsoft 365 tenant and which line of the Entra systems check
@@ -11,25 +11,39 @@ const exchange: CapabilityProof[] = [
   { label: 'Exchange Online Exchange.ManageAsApp', checkName: 'Permission Exchange.ManageAsApp' },
   { label: 'Exchange Online commands (Exchange Administrator role)', checkName: 'Exchange Online commands' },
 ];
+const editUsers = [graph('User.ReadWrite.All'), userAdministrator];
+const authMethods = [
+  graph('UserAuthenticationMethod.ReadWrite.All'),
+  { label: 'Entra role Authentication Administrator', checkName: 'Entra role for MFA resets' },
+];
 
 export const ENTRA_SIGN_IN: CapabilityProof = { label: 'Sign-in to the tenant', checkName: 'Sign-in to the tenant' };
 
-export const ENTRA_CAPABILITY_PROOFS: Record<DirectoryCapability, CapabilityProof[]> = {
-  readRoles: [{ label: 'Read directory roles (RoleManagement.Read.Directory)', checkName: 'Read directory roles' }],
-  resetPassword: [graph('User.ReadWrite.All'), userAdministrator],
-  revokeSessions: [graph('User.RevokeSessions.All')],
-  authMethods: [
-    graph('UserAuthenticationMethod.ReadWrite.All'),
-    { label: 'Entra role Authentication Administrator', checkName: 'Entra role for MFA resets' },
+/**
+ * Every core capability and every part the Entra client has (no `unlock`, no `move`). Group
+ * changes go through Exchange Online for distribution lists and mail-enabled security groups,
+ * which many tenants never set up: for `groups` those lines count only for that part.
+ */
+export const ENTRA_CAPABILITY_PROOFS: DirectoryConnector['capabilities']['proofs'] = {
+  accountCheck: [{ label: 'Read directory roles (RoleManagement.Read.Directory)', checkName: 'Read directory roles' }],
+  resetPassword: editUsers,
+  enableDisable: editUsers,
+  groups: [
+    graph('GroupMember.ReadWrite.All'),
+    { label: 'Read groups', checkName: 'Read groups' },
+    ...exchange.map((proof) => ({ ...proof, partial: 'distribution lists and mail-enabled security groups' })),
   ],
-  groups: [graph('GroupMember.ReadWrite.All'), { label: 'Read groups', checkName: 'Read groups' }],
-  distributionGroups: exchange,
-  editUsers: [graph('User.ReadWrite.All'), userAdministrator],
-  createUsers: [graph('User.ReadWrite.All'), userAdministrator],
+  createUsers: editUsers,
+  sessions: [graph('User.RevokeSessions.All')],
+  authMethods,
+  temporaryAccessPass: authMethods,
   licences: [graph('LicenseAssignment.ReadWrite.All')],
-  mailboxSettings: [graph('MailboxSettings.ReadWrite')],
-  mailboxes: exchange,
-  tenantInfo: [graph('Domain.Read.All'), graph('Organization.Read.All')],
+  mailbox: exchange,
+  automaticReplies: [graph('MailboxSettings.ReadWrite')],
+  mobileDevices: exchange,
+  manager: editUsers,
+  profile: editUsers,
+  domains: [graph('Domain.Read.All'), graph('Organization.Read.All')],
 };
 
 export const ENTRA_SETUP_GUIDE: DirectorySetupGuide = {

@@ -9,9 +9,8 @@ import { createLogger } from '../../../lib/logger.js';
 import { createSelfSignedCertificate } from '../../../lib/self-signed-certificate.js';
 import { createGraphSimulator, type GraphSimulator, type GraphSimulatorOptions } from '../../../simulators/graph/graph-simulator.js';
 import { checkLineState } from '../../systems-check.js';
-import type { DirectoryClient } from '../types.js';
 import { ENTRA_CAPABILITY_PROOFS, ENTRA_SIGN_IN } from './entra-capabilities.js';
-import { createEntraConnector } from './entra-connector.js';
+import { createEntraConnector, type EntraClient } from './entra-connector.js';
 import type { EntraSettings } from './entra-settings.js';
 
 // Every test talks to the simulator over real HTTPS on 127.0.0.1 with a generated certificate,
@@ -50,7 +49,7 @@ after(async () => {
 
 type Setup = {
   sim: GraphSimulator;
-  client: DirectoryClient;
+  client: EntraClient;
   sleeps: number[];
   clock: ReturnType<typeof createManualClock>;
   settings: EntraSettings;
@@ -322,7 +321,7 @@ describe('entra connector: password reset and sessions', () => {
 
   it('revokes sessions', async () => {
     const t = await setup();
-    await t.client.revokeSessions(megan.id);
+    await t.client.sessions.revokeSessions(megan.id);
     assert.deepEqual(
       t.sim.state.revocations.map((r) => r.userId),
       [megan.id],

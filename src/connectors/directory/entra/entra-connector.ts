@@ -5,10 +5,11 @@ import type { SystemsCheckResult } from '../../systems-check.js';
 import type {
   AuthMethod,
   AuthMethodKind,
-  DirectoryClient,
+  DirectoryClientWith,
   DirectoryConnector,
   DirectoryConnectorDeps,
-  DirectoryGroup,
+  DirectoryCore,
+  DirectoryParts,
   DirectoryRole,
   DirectoryUser,
   TemporaryAccessPass,
@@ -16,12 +17,13 @@ import type {
 import { ENTRA_CAPABILITY_PROOFS, ENTRA_SETUP_GUIDE, ENTRA_SIGN_IN } from './entra-capabilities.js';
 import { createOffboardingMethods } from './entra-offboarding.js';
 import { createOnboardingMethods } from './entra-onboarding.js';
+import { ENTRA_PASSWORD_POLICY } from './entra-password-policy.js';
 import { type EntraSettings, entraSettingsSchema } from './entra-settings.js';
 import { createEntraTokenProvider, type EntraTokenProvider, exchangeScope, graphScope } from './entra-token-provider.js';
 import { createExchangeClient, type ExchangeClient } from './exchange-client.js';
 import { createGraphClient, type GraphClient } from './graph-client.js';
 import { ENTRA_ERROR_CODES, graphFailureToError, SYNCED_USER_MESSAGE } from './graph-errors.js';
-import { byGroupName, classifyGroup, GROUP_SELECT, type GraphGroup } from './group-classification.js';
+import { byGroupName, classifyGroup, type EntraGroup, GROUP_SELECT, type GraphGroup } from './group-classification.js';
 import { odataString } from './odata-escape.js';
 import { userSearchFilter } from './user-search-filter.js';
 
@@ -114,7 +116,34 @@ export type EntraConnectorOptions = {
  * connector asks Microsoft for one token per tenant per hour. Tests build their own connector to
  * start with an empty cache.
  */
-export function createEntraConnector(options: EntraConnectorOptions = {}): DirectoryConnector<EntraSettings> {
+/**
+ * The parts of the port Microsoft 365 has: everything but unlocking (Entra has no lockout a
+ * technician lifts: smart lockout ends by itself) and moving between containers (Entra has no OUs).
+ */
+export type EntraPart =
+  | 'sessions'
+  | 'authMethods'
+  | 'temporaryAccessPass'
+  | 'licences'
+  | 'mailbox'
+  | 'automaticReplies'
+  | 'mobileDevices'
+  | 'manager'
+  | 'profile'
+  | 'domains';
+
+type GroupReads = 'searchGroups' | 'getGroup' | 'listUserGroups';
+
+/** The Entra client as this connector builds it: every Entra part, and groups with their Entra classification. */
+export type EntraClient = Omit<DirectoryClientWith<EntraPart>, GroupReads> & {
+  searchGroups(query: string, options?: { limit?: number }): Promise<EntraGroup[]>;
+  getGroup(groupId: string): Promise<EntraGroup>;
+  listUserGroups(userId: string): Promise<EntraGroup[]>;
+};
+
+export function createEntraConnector(options: EntraConnectorOptions = {}): Omit<DirectoryConnector<EntraSettings>, 'create'> & {
+  create(settings: EntraSettings, deps: DirectoryConnectorDeps): EntraClient;
+} {
   const providers = new WeakMap<object, Map<string, EntraTokenProvider>>();
 
   /** One provider per resource scope: Graph and Exchange Online tokens are separate (reference §1). */
@@ -211,7 +240,7 @@ export function createEntraConnector(options: EntraConnectorOptions = {}): Direc
   };
 }
 
-export const entraConnector: DirectoryConnector<EntraSettings> = createEntraConnector();
+export const entraConnector = createEntraConnector();
 
 export type EntraClientParts = {
   settings: EntraSettings;
@@ -224,7 +253,7 @@ export type EntraClientParts = {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function createEntraClient(parts: EntraClientParts, log: Logger): DirectoryClient {
+function createEntraClient(parts: EntraClientParts, log: Logger): EntraClient {
   const { settings, tokens, graph, exchange, exchangeTokens } = parts;
   const findUsers = async (
     filter: string,
@@ -275,7 +304,9 @@ function createEntraClient(parts: EntraClientParts, log: Logger): DirectoryClien
     return roles.map((r) => ({ id: r.id, displayName: r.displayName ?? r.id }));
   };
 
-  const client: DirectoryClient = {
+  type Lookups = 'findUsersByEmail' | 'findUsersByUpn' | 'findUsersByDisplayName' | 'searchUsers' | 'resetPassword';
+  type SignInParts = DirectoryParts['sessions'] & DirectoryParts['authMethods'] & DirectoryParts['temporaryAccessPass'];
+  const methods: Pick<DirectoryCore, Lookups> & SignInParts = {
     findUsersByEmail(email) {
       const value = email.trim();
       if (!value) return Promise.resolve([]);
@@ -319,9 +350,6 @@ function createEntraClient(parts: EntraClientParts, log: Logger): DirectoryClien
         return plain();
       });
     },
-    getUser,
-    listDirectoryRoles,
-
     async resetPassword(userId, input) {
       // Re-read the user: the sync flag may have changed since the page was loaded, and a PATCH on
       // a synced user fails anyway (and app-only writeback does not exist: reference §5.2).
@@ -441,17 +469,28 @@ function createEntraClient(parts: EntraClientParts, log: Logger): DirectoryClien
       log.info({ lifetimeInMinutes: pass.lifetimeInMinutes, isUsableOnce: pass.isUsableOnce }, 'temporary access pass created');
       return pass;
     },
+  };
 
-    ...createGroupMethods(parts, getUser, log),
-
-    ...createOffboardingMethods(
-      parts,
-      { getUser, findUsersByEmail: (email) => client.findUsersByEmail(email), toDirectoryUser, userSelect: USER_SELECT },
-      log,
-    ),
-
-    ...createOnboardingMethods(parts, { getUser, toDirectoryUser }, log),
-
+  const groups = createGroupMethods(parts, getUser, log);
+  const off = createOffboardingMethods(
+    parts,
+    { getUser, findUsersByEmail: (email) => methods.findUsersByEmail(email), toDirectoryUser, userSelect: USER_SELECT },
+    log,
+  );
+  const on = createOnboardingMethods(parts, { getUser, toDirectoryUser }, log);
+  const client: EntraClient = {
+    findUsersByEmail: methods.findUsersByEmail,
+    findUsersByUpn: methods.findUsersByUpn,
+    findUsersByDisplayName: methods.findUsersByDisplayName,
+    searchUsers: methods.searchUsers,
+    getUser,
+    listDirectoryRoles,
+    // Entra's rules are fixed for every tenant and user: nothing to read.
+    passwordPolicy: async () => ENTRA_PASSWORD_POLICY,
+    resetPassword: methods.resetPassword,
+    setAccountEnabled: off.setAccountEnabled,
+    ...groups,
+    createUser: on.createUser,
     async systemsCheck() {
       try {
         const graphLines = await systemsCheck(settings, tokens, graph, listDirectoryRoles);
@@ -463,6 +502,27 @@ function createEntraClient(parts: EntraClientParts, log: Logger): DirectoryClien
         return [{ name: 'Systems check', ok: false, message: toToolboxError(error).message }];
       }
     },
+    sessions: { revokeSessions: methods.revokeSessions },
+    authMethods: { listAuthMethods: methods.listAuthMethods, removeAuthMethod: methods.removeAuthMethod },
+    temporaryAccessPass: { createTemporaryAccessPass: methods.createTemporaryAccessPass },
+    licences: {
+      listLicenses: off.listLicenses,
+      removeLicenses: off.removeLicenses,
+      listSubscribedSkus: on.listSubscribedSkus,
+      addLicenses: on.addLicenses,
+    },
+    mailbox: {
+      getMailbox: off.getMailbox,
+      convertMailboxToShared: off.convertMailboxToShared,
+      setMailboxForwarding: off.setMailboxForwarding,
+      setHiddenFromAddressLists: off.setHiddenFromAddressLists,
+      grantMailboxAccess: off.grantMailboxAccess,
+    },
+    automaticReplies: { setAutomaticReplies: off.setAutomaticReplies },
+    mobileDevices: { listMobileDevices: off.listMobileDevices, removeMobileDevice: off.removeMobileDevice },
+    manager: { getManager: off.getManager, setManager: on.setManager, removeManager: off.removeManager },
+    profile: { getUserProfile: on.getUserProfile, updateUserProfile: on.updateUserProfile },
+    domains: { listVerifiedDomains: on.listVerifiedDomains },
   };
   return client;
 
@@ -884,7 +944,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOT_YET_VISIBLE = /do(es)? not exist/i;
 
 type GroupMethods = Pick<
-  DirectoryClient,
+  EntraClient,
   'searchGroups' | 'getGroup' | 'listUserGroups' | 'listGroupMembers' | 'addGroupMember' | 'removeGroupMember'
 >;
 
@@ -900,7 +960,7 @@ function createGroupMethods(parts: EntraClientParts, getUser: (id: string) => Pr
   const tenantLabel = `tenant ${settings.tenantId}`;
   const enc = encodeURIComponent;
 
-  const getGroup = async (groupId: string): Promise<DirectoryGroup> => {
+  const getGroup = async (groupId: string): Promise<EntraGroup> => {
     const { body } = await graph.request<GraphGroup>({
       method: 'GET',
       path: `/groups/${enc(groupId)}?$select=${GROUP_SELECT}`,
@@ -911,7 +971,7 @@ function createGroupMethods(parts: EntraClientParts, getUser: (id: string) => Pr
   };
 
   /** The group, classified, when its members may be changed here; the refusal otherwise. */
-  const writableGroup = async (groupId: string): Promise<DirectoryGroup> => {
+  const writableGroup = async (groupId: string): Promise<EntraGroup> => {
     const group = await getGroup(groupId);
     if (group.changeVia === null) {
       throw new ToolboxError({
@@ -931,7 +991,7 @@ function createGroupMethods(parts: EntraClientParts, getUser: (id: string) => Pr
    * answer's status, or the 400 message for the caller to recognise ("already exist").
    */
   async function graphWrite(
-    group: DirectoryGroup,
+    group: EntraGroup,
     request: { method: 'POST' | 'DELETE'; path: string; operation: string; body?: unknown },
   ): Promise<{ status: number; message: string }> {
     const purpose = group.roleAssignable ? 'group-membership-role-assignable' : 'group-membership';
@@ -980,7 +1040,7 @@ function createGroupMethods(parts: EntraClientParts, getUser: (id: string) => Pr
   /** An Exchange refusal recognised by its gist: the texts are *unverified*, so the match is broad. */
   async function exchangeWrite(
     cmdlet: 'Add-DistributionGroupMember' | 'Remove-DistributionGroupMember',
-    group: DirectoryGroup,
+    group: EntraGroup,
     userId: string,
     benign: RegExp,
   ): Promise<boolean> {

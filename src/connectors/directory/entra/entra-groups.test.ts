@@ -8,8 +8,7 @@ import { createHttpFetch } from '../../../lib/http-fetch.js';
 import { createLogger } from '../../../lib/logger.js';
 import { createSelfSignedCertificate } from '../../../lib/self-signed-certificate.js';
 import { createGraphSimulator, DEFAULT_APP_PERMISSIONS, type GraphSimulatorOptions } from '../../../simulators/graph/graph-simulator.js';
-import type { DirectoryClient } from '../types.js';
-import { createEntraConnector } from './entra-connector.js';
+import { createEntraConnector, type EntraClient } from './entra-connector.js';
 
 // Group membership against the simulator over real HTTPS, as in entra-connector.test.ts. Graph is
 // reached on 127.0.0.1 and Exchange on localhost (same server), so the two tokens have different
@@ -75,7 +74,7 @@ async function setup(options: { sim?: GraphSimulatorOptions; tenant?: DemoTenant
       callback();
     },
   });
-  const client: DirectoryClient = connector.create(settings, {
+  const client: EntraClient = connector.create(settings, {
     fetch: fetch.current,
     logger: createLogger({ level: 'debug', destination }),
     clock: createManualClock(),
@@ -146,6 +145,9 @@ describe('entra connector: reading groups', () => {
       id: FRONT_DESK_DL.id,
       displayName: 'Front Desk DL',
       mail: 'frontdesk@contosodental.example',
+      // The port's neutral view: the badge a technician reads, and that a new member needs a mailbox first.
+      badges: ['Distribution'],
+      needsMailbox: true,
       kind: 'distribution',
       dynamic: false,
       synced: false,

@@ -8,8 +8,7 @@ import { createHttpFetch } from '../../../lib/http-fetch.js';
 import { createLogger } from '../../../lib/logger.js';
 import { createSelfSignedCertificate } from '../../../lib/self-signed-certificate.js';
 import { createGraphSimulator, DEFAULT_APP_PERMISSIONS, type GraphSimulatorOptions } from '../../../simulators/graph/graph-simulator.js';
-import type { DirectoryClient } from '../types.js';
-import { createEntraConnector } from './entra-connector.js';
+import { createEntraConnector, type EntraClient } from './entra-connector.js';
 import { parseSizeGb } from './entra-offboarding.js';
 
 // Offboarding calls against the simulator over real HTTPS (Graph on 127.0.0.1, Exchange on
@@ -65,7 +64,7 @@ async function setup(options: { sim?: GraphSimulatorOptions; tenant?: DemoTenant
       callback();
     },
   });
-  const client: DirectoryClient = connector.create(settings, {
+  const client: EntraClient = connector.create(settings, {
     fetch: fetch.current,
     logger: createLogger({ level: 'debug', destination }),
     clock: createManualClock(),
@@ -115,10 +114,10 @@ describe('entra connector: sign-in, licences, manager', () => {
 
   it('lists licences with the group-based ones marked, refuses those, and removes direct ones', async () => {
     const t = await setup({ sim: { groupLicenses: { [diego.id]: [{ skuId: EXO, groupId: LICENSING_GROUP }] } } });
-    assert.deepEqual(await t.client.listLicenses(megan.id), [
+    assert.deepEqual(await t.client.licences.listLicenses(megan.id), [
       { skuId: SPB, skuPartNumber: 'SPB', displayName: 'Microsoft 365 Business Premium', viaGroup: false },
     ]);
-    const diegos = await t.client.listLicenses(diego.id);
+    const diegos = await t.client.licences.listLicenses(diego.id);
     assert.deepEqual(
       diegos.map((l) => [l.skuPartNumber, l.viaGroup]),
       [
@@ -126,35 +125,35 @@ describe('entra connector: sign-in, licences, manager', () => {
         ['EXCHANGESTANDARD', true],
       ],
     );
-    const refused = await rejection(t.client.removeLicenses(diego.id, [SPB, EXO]));
+    const refused = await rejection(t.client.licences.removeLicenses(diego.id, [SPB, EXO]));
     assert.equal(refused.code, 'TBX_ERR_DIRECTORY_LICENSE_VIA_GROUP');
     assert.match(refused.message, /Exchange Online \(Plan 1\) comes from a group.*remove the user from the licensing group/s);
     assert.equal(t.writes('/assignLicense').length, 0);
 
-    await t.client.removeLicenses(diego.id, []);
+    await t.client.licences.removeLicenses(diego.id, []);
     assert.equal(t.writes('/assignLicense').length, 0, 'an empty list sends nothing');
     const units = t.sim.state.consumedUnits(t.id, SPB)!;
-    await t.client.removeLicenses(diego.id, [SPB]);
+    await t.client.licences.removeLicenses(diego.id, [SPB]);
     assert.deepEqual(t.sim.state.licenses(t.id, diego.id), [{ skuId: EXO, viaGroupId: LICENSING_GROUP }]);
     assert.equal(t.sim.state.consumedUnits(t.id, SPB), units - 1);
     // A re-run finds nothing left to remove and sends nothing.
-    await t.client.removeLicenses(diego.id, [SPB]);
+    await t.client.licences.removeLicenses(diego.id, [SPB]);
     assert.equal(t.writes('/assignLicense').length, 1);
 
     const u = await setup({ sim: { appPermissions: { contoso: ['User.Read.All', 'Exchange.ManageAsApp'] } } });
-    const denied = await rejection(u.client.removeLicenses(megan.id, [SPB]));
+    const denied = await rejection(u.client.licences.removeLicenses(megan.id, [SPB]));
     assert.equal(denied.code, 'TBX_ERR_DIRECTORY_FORBIDDEN');
     assert.match(denied.message, /LicenseAssignment\.ReadWrite\.All/);
   });
 
   it('reads and removes the manager; none is null / "none"', async () => {
     const t = await setup({ tenant: adatum });
-    assert.equal((await t.client.getManager(grady.id))?.displayName, isaiah.displayName);
-    assert.equal(await t.client.getManager(isaiah.id), null);
-    assert.equal(await t.client.removeManager(grady.id), 'removed');
+    assert.equal((await t.client.manager.getManager(grady.id))?.displayName, isaiah.displayName);
+    assert.equal(await t.client.manager.getManager(isaiah.id), null);
+    assert.equal(await t.client.manager.removeManager(grady.id), 'removed');
     assert.equal(t.sim.state.managerId(t.id, grady.id), null);
-    assert.equal(await t.client.removeManager(grady.id), 'none');
-    assert.equal(await t.client.getManager(grady.id), null);
+    assert.equal(await t.client.manager.removeManager(grady.id), 'none');
+    assert.equal(await t.client.manager.getManager(grady.id), null);
   });
 });
 
@@ -162,25 +161,25 @@ describe('entra connector: mailbox', () => {
   it('converting first keeps the mailbox; removing the licence first loses it (reference §9.2)', async () => {
     const t = await setup({ tenant: adatum });
     // Right order: convert, then remove the licence.
-    await t.client.convertMailboxToShared(isaiah.id);
-    await t.client.convertMailboxToShared(isaiah.id); // already shared: a no-op success
-    await t.client.removeLicenses(isaiah.id, [SPB]);
-    const kept = await t.client.getMailbox(isaiah.id);
+    await t.client.mailbox.convertMailboxToShared(isaiah.id);
+    await t.client.mailbox.convertMailboxToShared(isaiah.id); // already shared: a no-op success
+    await t.client.licences.removeLicenses(isaiah.id, [SPB]);
+    const kept = await t.client.mailbox.getMailbox(isaiah.id);
     assert.equal(kept?.type, 'shared');
     assert.equal(t.sim.state.mailbox(t.id, isaiah.id)?.removed, false);
 
     // Wrong order: the licence goes first, and the mailbox with it.
-    await t.client.removeLicenses(grady.id, [SPB]);
-    const lost = await rejection(t.client.convertMailboxToShared(grady.id));
+    await t.client.licences.removeLicenses(grady.id, [SPB]);
+    const lost = await rejection(t.client.mailbox.convertMailboxToShared(grady.id));
     assert.equal(lost.code, 'TBX_ERR_DIRECTORY_NO_MAILBOX');
     assert.match(lost.message, /no Exchange Online mailbox.*licence was removed before the conversion/s);
-    assert.equal(await t.client.getMailbox(grady.id), null);
+    assert.equal(await t.client.mailbox.getMailbox(grady.id), null);
     assert.equal(t.sim.state.mailbox(t.id, grady.id)?.removed, true);
   });
 
   it('reads the mailbox with its size, anchored on the UPN; none is null', async () => {
     const t = await setup({ tenant: adatum });
-    assert.deepEqual(await t.client.getMailbox(grady.id), {
+    assert.deepEqual(await t.client.mailbox.getMailbox(grady.id), {
       type: 'user',
       primarySmtpAddress: grady.mail,
       hiddenFromAddressLists: false,
@@ -195,14 +194,14 @@ describe('entra connector: mailbox', () => {
         ['Get-MailboxStatistics', { Identity: grady.userPrincipalName }, `UPN:${grady.userPrincipalName}`],
       ],
     );
-    assert.equal(await t.client.getMailbox(johanna.id), null);
+    assert.equal(await t.client.mailbox.getMailbox(johanna.id), null);
   });
 
   it('forwards internally with ForwardingAddress and externally with ForwardingSMTPAddress, and turns it off', async () => {
     const t = await setup();
-    await t.client.setMailboxForwarding(megan.id, { to: diego.mail, keepCopy: true });
-    await t.client.setMailboxForwarding(megan.id, { to: 'megan.personal@gmail.example', keepCopy: false });
-    await t.client.setMailboxForwarding(megan.id, null);
+    await t.client.mailbox.setMailboxForwarding(megan.id, { to: diego.mail, keepCopy: true });
+    await t.client.mailbox.setMailboxForwarding(megan.id, { to: 'megan.personal@gmail.example', keepCopy: false });
+    await t.client.mailbox.setMailboxForwarding(megan.id, null);
     assert.deepEqual(
       t.cmdlets().map(([cmdlet, parameters]) => [cmdlet, parameters]),
       [
@@ -235,29 +234,29 @@ describe('entra connector: mailbox', () => {
     const mailbox = t.sim.state.mailbox(t.id, megan.id)!;
     assert.deepEqual([mailbox.forwardingAddress, mailbox.forwardingSmtpAddress, mailbox.deliverToMailboxAndForward], [null, null, false]);
 
-    await t.client.setMailboxForwarding(megan.id, { to: 'x@partner.example', keepCopy: true });
-    const info = await t.client.getMailbox(megan.id);
+    await t.client.mailbox.setMailboxForwarding(megan.id, { to: 'x@partner.example', keepCopy: true });
+    const info = await t.client.mailbox.getMailbox(megan.id);
     assert.deepEqual([info?.forwardingTo, info?.keepCopy], ['x@partner.example', true]);
     assert.equal(
-      (await rejection(t.client.setMailboxForwarding(megan.id, { to: 'nobody', keepCopy: true }))).code,
+      (await rejection(t.client.mailbox.setMailboxForwarding(megan.id, { to: 'nobody', keepCopy: true }))).code,
       'TBX_ERR_DIRECTORY_INVALID_INPUT',
     );
 
     // Without Organization.Read.All, an address of a tenant user still counts as internal.
     const noOrg = DEFAULT_APP_PERMISSIONS.filter((p) => p !== 'Organization.Read.All');
     const u = await setup({ sim: { appPermissions: { contoso: noOrg } } });
-    await u.client.setMailboxForwarding(megan.id, { to: diego.mail, keepCopy: false });
+    await u.client.mailbox.setMailboxForwarding(megan.id, { to: diego.mail, keepCopy: false });
     assert.equal(u.sim.state.mailbox(u.id, megan.id)?.forwardingAddress, diego.mail);
   });
 
   it('hides from the address lists, refusing a synced user before any Exchange call', async () => {
     const t = await setup();
-    await t.client.setHiddenFromAddressLists(megan.id, true);
+    await t.client.mailbox.setHiddenFromAddressLists(megan.id, true);
     assert.equal(t.sim.state.mailbox(t.id, megan.id)?.hiddenFromAddressLists, true);
-    assert.equal((await t.client.getMailbox(megan.id))?.hiddenFromAddressLists, true);
+    assert.equal((await t.client.mailbox.getMailbox(megan.id))?.hiddenFromAddressLists, true);
 
     const f = await setup({ tenant: fabrikam });
-    const synced = await rejection(f.client.setHiddenFromAddressLists(leeGu.id, true));
+    const synced = await rejection(f.client.mailbox.setHiddenFromAddressLists(leeGu.id, true));
     assert.equal(synced.code, 'TBX_ERR_DIRECTORY_SYNCED_USER');
     assert.match(synced.message, /msExchHideFromAddressLists/);
     assert.equal(f.sim.state.exchangeRequests.length, 0);
@@ -266,8 +265,8 @@ describe('entra connector: mailbox', () => {
   it('grants full access and Send As (idempotent), and sets out of office through Graph', async () => {
     const t = await setup();
     const grant = { delegateUserId: diego.id, fullAccess: true, sendAs: true, autoMapping: false };
-    await t.client.grantMailboxAccess(megan.id, grant);
-    await t.client.grantMailboxAccess(megan.id, grant);
+    await t.client.mailbox.grantMailboxAccess(megan.id, grant);
+    await t.client.mailbox.grantMailboxAccess(megan.id, grant);
     assert.deepEqual(t.sim.state.mailboxPermissions(t.id, megan.id), {
       fullAccess: [{ userId: diego.id, autoMapping: false }],
       sendAs: [diego.id],
@@ -286,7 +285,7 @@ describe('entra connector: mailbox', () => {
       Confirm: false,
     });
 
-    await t.client.setAutomaticReplies(megan.id, {
+    await t.client.automaticReplies.setAutomaticReplies(megan.id, {
       internalMessage: 'Gone',
       externalMessage: 'Left the practice',
       externalAudience: 'all',
@@ -297,41 +296,41 @@ describe('entra connector: mailbox', () => {
       internalReplyMessage: 'Gone',
       externalReplyMessage: 'Left the practice',
     });
-    await t.client.setAutomaticReplies(megan.id, null);
+    await t.client.automaticReplies.setAutomaticReplies(megan.id, null);
     assert.equal(t.sim.state.automaticReplies(t.id, megan.id)?.status, 'disabled');
 
     const a = await setup({ tenant: adatum });
-    const none = await rejection(a.client.setAutomaticReplies(johanna.id, null));
+    const none = await rejection(a.client.automaticReplies.setAutomaticReplies(johanna.id, null));
     assert.equal(none.code, 'TBX_ERR_DIRECTORY_NO_MAILBOX');
     assert.match(none.message, /no Exchange Online mailbox/);
     const u = await setup({ sim: { appPermissions: { contoso: ['User.ReadWrite.All', 'Exchange.ManageAsApp'] } } });
-    assert.match((await rejection(u.client.setAutomaticReplies(megan.id, null))).message, /MailboxSettings\.ReadWrite/);
+    assert.match((await rejection(u.client.automaticReplies.setAutomaticReplies(megan.id, null))).message, /MailboxSettings\.ReadWrite/);
   });
 
   it('lists and removes mobile devices; a device already gone is a success', async () => {
     const t = await setup({ tenant: adatum });
-    const devices = await t.client.listMobileDevices(grady.id);
+    const devices = await t.client.mobileDevices.listMobileDevices(grady.id);
     assert.deepEqual(
       devices.map((d) => d.name),
       ['Pixel 7', 'iPad (Outlook)'],
     );
     assert.match(devices[0]!.id, /ExchangeActiveSyncDevices/);
-    await t.client.removeMobileDevice(grady.id, devices[0]!.id);
-    await t.client.removeMobileDevice(grady.id, devices[0]!.id);
+    await t.client.mobileDevices.removeMobileDevice(grady.id, devices[0]!.id);
+    await t.client.mobileDevices.removeMobileDevice(grady.id, devices[0]!.id);
     assert.deepEqual(t.sim.state.mobileDevices(t.id, grady.id), ['a3000000-0000-4000-8000-000000000022']);
-    assert.deepEqual(await t.client.listMobileDevices(johanna.id), []);
+    assert.deepEqual(await t.client.mobileDevices.listMobileDevices(johanna.id), []);
   });
 
   it('names Exchange.ManageAsApp on a 403 and repeats a throttled cmdlet after Retry-After', async () => {
     const noExchange = DEFAULT_APP_PERMISSIONS.filter((p) => p !== 'Exchange.ManageAsApp');
     const u = await setup({ sim: { appPermissions: { contoso: noExchange } } });
-    const denied = await rejection(u.client.convertMailboxToShared(megan.id));
+    const denied = await rejection(u.client.mailbox.convertMailboxToShared(megan.id));
     assert.equal(denied.code, 'TBX_ERR_EXCHANGE_FORBIDDEN');
     assert.match(denied.message, /Exchange\.ManageAsApp.*Exchange Administrator/s);
 
     const t = await setup();
     t.sim.failNext('POST /adminapi', 429, 'TooManyRequests', 1, { retryAfterSeconds: 1 });
-    await t.client.convertMailboxToShared(megan.id);
+    await t.client.mailbox.convertMailboxToShared(megan.id);
     assert.deepEqual(t.sleeps, [1000]);
     assert.equal(t.sim.state.mailbox(t.id, megan.id)?.type, 'shared');
   });

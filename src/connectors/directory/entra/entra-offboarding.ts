@@ -1,6 +1,6 @@
 import type { Logger } from '../../../lib/logger.js';
 import { isToolboxError, ToolboxError } from '../../../lib/toolbox-error.js';
-import type { AssignedLicense, DirectoryClient, DirectoryUser, MailboxInfo, MobileDevice } from '../types.js';
+import type { AssignedLicense, DirectoryCore, DirectoryParts, DirectoryUser, MailboxInfo, MobileDevice } from '../types.js';
 import type { EntraClientParts } from './entra-connector.js';
 import { EXCHANGE_ERROR_CODES } from './exchange-client.js';
 import {
@@ -12,22 +12,13 @@ import {
 } from './graph-errors.js';
 import { shippedLicenceCatalogue } from './licence-names.js';
 
-type OffboardingMethods = Pick<
-  DirectoryClient,
-  | 'setAccountEnabled'
-  | 'listLicenses'
-  | 'removeLicenses'
-  | 'getManager'
-  | 'removeManager'
-  | 'setAutomaticReplies'
-  | 'getMailbox'
-  | 'convertMailboxToShared'
-  | 'setMailboxForwarding'
-  | 'setHiddenFromAddressLists'
-  | 'grantMailboxAccess'
-  | 'listMobileDevices'
-  | 'removeMobileDevice'
->;
+/** The operations offboarding needs, before the client sorts them into the core and its parts. */
+type OffboardingMethods = Pick<DirectoryCore, 'setAccountEnabled'> &
+  Pick<DirectoryParts['licences'], 'listLicenses' | 'removeLicenses'> &
+  Pick<DirectoryParts['manager'], 'getManager' | 'removeManager'> &
+  DirectoryParts['automaticReplies'] &
+  DirectoryParts['mailbox'] &
+  DirectoryParts['mobileDevices'];
 
 type GraphUserLike = {
   id: string;

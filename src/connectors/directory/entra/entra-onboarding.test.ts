@@ -8,8 +8,8 @@ import { createHttpFetch } from '../../../lib/http-fetch.js';
 import { createLogger } from '../../../lib/logger.js';
 import { createSelfSignedCertificate } from '../../../lib/self-signed-certificate.js';
 import { createGraphSimulator, DEFAULT_APP_PERMISSIONS, type GraphSimulatorOptions } from '../../../simulators/graph/graph-simulator.js';
-import type { DirectoryClient, NewUser } from '../types.js';
-import { createEntraConnector } from './entra-connector.js';
+import type { NewUser } from '../types.js';
+import { createEntraConnector, type EntraClient } from './entra-connector.js';
 import { mailNicknameFromUpn } from './entra-onboarding.js';
 
 // Onboarding calls against the simulator over real HTTPS, as in entra-offboarding.test.ts.
@@ -62,7 +62,7 @@ async function setup(options: { sim?: GraphSimulatorOptions; tenant?: DemoTenant
       callback();
     },
   });
-  const client: DirectoryClient = connector.create(settings, {
+  const client: EntraClient = connector.create(settings, {
     fetch: fetch.current,
     logger: createLogger({ level: 'debug', destination }),
     clock: createManualClock(),
@@ -149,18 +149,18 @@ describe('entra connector: onboarding', () => {
 
   it('lists verified domains, default first, falling back to the organization without Domain.Read.All', async () => {
     const t = await setup({ sim: { unverifiedDomains: { contoso: ['pending.example'] } } });
-    assert.deepEqual(await t.client.listVerifiedDomains(), [
+    assert.deepEqual(await t.client.domains.listVerifiedDomains(), [
       { name: 'contosodental.example', isDefault: true },
       { name: 'contosodental.onmicrosoft.example', isDefault: false },
     ]);
     const f = await setup({ sim: { appPermissions: { contoso: DEFAULT_APP_PERMISSIONS.filter((p) => p !== 'Domain.Read.All') } } });
-    assert.deepEqual((await f.client.listVerifiedDomains()).map((d) => d.name)[0], 'contosodental.example');
+    assert.deepEqual((await f.client.domains.listVerifiedDomains()).map((d) => d.name)[0], 'contosodental.example');
     assert.equal(f.calls('GET', '/v1.0/organization').length, 1);
   });
 
   it('lists subscribed skus with free seats', async () => {
     const t = await setup();
-    assert.deepEqual(await t.client.listSubscribedSkus(), [
+    assert.deepEqual(await t.client.licences.listSubscribedSkus(), [
       { skuId: EXO, skuPartNumber: 'EXCHANGESTANDARD', displayName: 'Exchange Online (Plan 1)', total: 2, consumed: 2, available: 0 },
       { skuId: SPB, skuPartNumber: 'SPB', displayName: 'Microsoft 365 Business Premium', total: 10, consumed: 2, available: 8 },
     ]);
@@ -169,17 +169,17 @@ describe('entra connector: onboarding', () => {
   it('adds licences to a fresh user after the eventual-consistency retries; names a missing usage location and full skus', async () => {
     const t = await setup();
     const created = await t.client.createUser(newUser());
-    await t.client.addLicenses(created.id, [SPB]);
+    await t.client.licences.addLicenses(created.id, [SPB]);
     assert.deepEqual(t.sleeps, [1000, 2000], 'two eventual-consistency 400s, then success');
     assert.deepEqual(t.sim.state.licenses(t.id, created.id), [{ skuId: SPB, viaGroupId: null }]);
     assert.equal(t.sim.state.consumedUnits(t.id, SPB), 3);
     assert.equal(t.sim.state.mailbox(t.id, created.id)?.type, 'user', 'a licence brings a mailbox');
 
-    const noLocation = await rejection(t.client.addLicenses(diego.id, [SPB]));
+    const noLocation = await rejection(t.client.licences.addLicenses(diego.id, [SPB]));
     assert.equal(noLocation.code, 'TBX_ERR_DIRECTORY_NO_USAGE_LOCATION');
     assert.match(noLocation.message, /set the usage location first/);
 
-    const full = await rejection(t.client.addLicenses(megan.id, [EXO]));
+    const full = await rejection(t.client.licences.addLicenses(megan.id, [EXO]));
     assert.equal(full.code, 'TBX_ERR_DIRECTORY_NO_FREE_SEATS');
     assert.match(full.message, /the licence Exchange Online \(Plan 1\):/);
   });
@@ -187,34 +187,34 @@ describe('entra connector: onboarding', () => {
   it('sets the manager of a fresh user after retries; refuses a synced user with the on-prem message', async () => {
     const t = await setup();
     const created = await t.client.createUser(newUser());
-    await t.client.setManager(created.id, megan.userPrincipalName);
+    await t.client.manager.setManager(created.id, megan.userPrincipalName);
     assert.deepEqual(t.sleeps, [1000, 2000]);
     assert.equal(t.sim.state.managerId(t.id, created.id), megan.id);
     const [put] = t.calls('PUT', '/manager/$ref');
     assert.ok(put);
     const f = await setup({ tenant: fabrikam });
-    const synced = await rejection(f.client.setManager(leeGu.id, fabrikam.users[0]!.id));
+    const synced = await rejection(f.client.manager.setManager(leeGu.id, fabrikam.users[0]!.id));
     assert.equal(synced.code, 'TBX_ERR_DIRECTORY_SYNCED_USER');
     assert.match(synced.message, /manager is changed there/);
   });
 
   it('reads and updates the profile, sending only the given fields', async () => {
     const t = await setup();
-    assert.deepEqual(await t.client.getUserProfile(megan.id), {
+    assert.deepEqual(await t.client.profile.getUserProfile(megan.id), {
       jobTitle: 'Practice Manager',
       department: 'Front Office',
       usageLocation: 'US',
     });
-    await t.client.updateUserProfile(diego.id, { jobTitle: 'Office Manager', usageLocation: 'gb', companyName: 'Contoso Dental' });
-    assert.deepEqual(await t.client.getUserProfile(diego.id), {
+    await t.client.profile.updateUserProfile(diego.id, { jobTitle: 'Office Manager', usageLocation: 'gb', companyName: 'Contoso Dental' });
+    assert.deepEqual(await t.client.profile.getUserProfile(diego.id), {
       jobTitle: 'Office Manager',
       usageLocation: 'GB',
       companyName: 'Contoso Dental',
     });
-    await t.client.updateUserProfile(diego.id, {});
+    await t.client.profile.updateUserProfile(diego.id, {});
     assert.equal(t.calls('PATCH', '/v1.0/users/').length, 1, 'nothing to change: no PATCH');
     const f = await setup({ tenant: fabrikam });
-    const synced = await rejection(f.client.updateUserProfile(leeGu.id, { jobTitle: 'Lead' }));
+    const synced = await rejection(f.client.profile.updateUserProfile(leeGu.id, { jobTitle: 'Lead' }));
     assert.equal(synced.code, 'TBX_ERR_DIRECTORY_SYNCED_USER');
     assert.match(synced.message, /Active Directory/);
   });

@@ -1,15 +1,17 @@
 import type { Logger } from '../../../lib/logger.js';
 import { isToolboxError, ToolboxError } from '../../../lib/toolbox-error.js';
-import type { DirectoryClient, DirectoryUser, SubscribedSku, UserProfile, VerifiedDomain } from '../types.js';
+import type { DirectoryCore, DirectoryParts, DirectoryUser, SubscribedSku, UserProfile, VerifiedDomain } from '../types.js';
 import type { EntraClientParts } from './entra-connector.js';
 import type { GraphResponse } from './graph-client.js';
 import { ENTRA_ERROR_CODES, type GraphErrorBody, type GraphPurpose, graphFailureToError } from './graph-errors.js';
 import { shippedLicenceCatalogue } from './licence-names.js';
 
-type OnboardingMethods = Pick<
-  DirectoryClient,
-  'createUser' | 'listVerifiedDomains' | 'listSubscribedSkus' | 'addLicenses' | 'setManager' | 'getUserProfile' | 'updateUserProfile'
->;
+/** The operations onboarding needs, before the client sorts them into the core and its parts. */
+type OnboardingMethods = Pick<DirectoryCore, 'createUser'> &
+  DirectoryParts['domains'] &
+  Pick<DirectoryParts['licences'], 'listSubscribedSkus' | 'addLicenses'> &
+  Pick<DirectoryParts['manager'], 'setManager'> &
+  DirectoryParts['profile'];
 
 type GraphUserLike = {
   id: string;

@@ -38,6 +38,19 @@ describe('group classification (reference §7)', () => {
       assert.equal(group.dynamic, expected.dynamic ?? false);
       assert.equal(group.synced, expected.synced ?? false);
       assert.equal(group.refusal === undefined, expected.changeVia !== null);
+      // What the port carries for the forms: the kind and its state as badges; Exchange lists wait for the mailbox.
+      const kindBadge = {
+        microsoft365: 'Microsoft 365',
+        security: 'Security',
+        mailEnabledSecurity: 'Mail-enabled security',
+        distribution: 'Distribution',
+      };
+      assert.deepEqual(group.badges, [
+        kindBadge[expected.kind as keyof typeof kindBadge],
+        ...(expected.dynamic ? ['Dynamic'] : []),
+        ...(expected.synced ? ['Synced'] : []),
+      ]);
+      assert.equal(group.needsMailbox === true, expected.changeVia === 'exchange');
     });
   }
 
@@ -55,6 +68,7 @@ describe('group classification (reference §7)', () => {
       displayName: 'Group',
       mail: 'a@b.example',
       description: 'Admins',
+      badges: ['Security'],
       kind: 'security',
       dynamic: false,
       synced: false,

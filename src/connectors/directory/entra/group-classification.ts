@@ -1,4 +1,30 @@
-import type { DirectoryGroup, GroupKind } from '../types.js';
+import type { DirectoryGroup } from '../types.js';
+
+/** The four kinds of group a technician meets in Microsoft 365 (reference §7). */
+export type GroupKind = 'microsoft365' | 'security' | 'mailEnabledSecurity' | 'distribution';
+
+/**
+ * A group as the Entra connector knows it: the port's neutral group plus what decides how its
+ * membership is changed here. Nothing outside this folder reads these fields.
+ */
+export type EntraGroup = DirectoryGroup & {
+  kind: GroupKind;
+  /** Membership comes from a rule: it cannot be changed by hand. */
+  dynamic: boolean;
+  /** Synchronised from on-premises AD: membership is changed there. */
+  synced: boolean;
+  roleAssignable: boolean;
+  /** Where a membership change goes; null when it cannot be made here (dynamic or synced: `refusal` says why). */
+  changeVia: 'graph' | 'exchange' | null;
+};
+
+/** The badge a technician reads for each kind. */
+const KIND_BADGE: Record<GroupKind, string> = {
+  microsoft365: 'Microsoft 365',
+  security: 'Security',
+  mailEnabledSecurity: 'Mail-enabled security',
+  distribution: 'Distribution',
+};
 
 /** A group as Graph returns it with {@link GROUP_SELECT}; every field may be missing or null. */
 export type GraphGroup = {
@@ -30,9 +56,10 @@ export const GROUP_SELECT =
  * | distribution        | mail-enabled, not security, not Unified      | Exchange        |
  *
  * Whatever the kind, a dynamic group (`DynamicMembership` or a rule) and a group synchronised
- * from on-prem AD cannot be changed here: `changeVia` is null and `refusal` says why.
+ * from on-prem AD cannot be changed here: `changeVia` is null and `refusal` says why. `badges` say
+ * the kind in a technician's words, for the port's neutral group.
  */
-export function classifyGroup(group: GraphGroup): DirectoryGroup {
+export function classifyGroup(group: GraphGroup): EntraGroup {
   const groupTypes = group.groupTypes ?? [];
   const displayName = group.displayName || group.mail || group.id;
   const rule = group.membershipRule?.trim() || undefined;
@@ -55,6 +82,9 @@ export function classifyGroup(group: GraphGroup): DirectoryGroup {
     displayName,
     ...(group.mail ? { mail: group.mail } : {}),
     ...(group.description ? { description: group.description } : {}),
+    badges: [KIND_BADGE[kind], ...(dynamic ? ['Dynamic'] : []), ...(synced ? ['Synced'] : [])],
+    // Exchange adds a member by their mailbox, which a just-created user gets minutes later.
+    ...(changeVia === 'exchange' ? { needsMailbox: true } : {}),
     kind,
     dynamic,
     synced,

@@ -90,9 +90,7 @@ const saveDeps = (services: Services) => ({
   secretBox: services.secretBox,
   clock: services.clock,
   directoryConnectors: services.connectors.directory,
-  formDefaultsSchemas: Object.fromEntries(
-    Object.values(services.forms).flatMap((form) => (form.defaultsSchema ? [[form.name, form.defaultsSchema]] : [])),
-  ),
+  formDefaultsSchemas: { ...services.forms.defaultsSchemas },
 });
 
 const idParams = z.object({ id: z.string().min(1).describe('The directory id, e.g. contoso') });

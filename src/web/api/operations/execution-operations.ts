@@ -271,7 +271,6 @@ export const getExecutionOperation = defineOperation({
 const rerunDeps = (services: Services) => ({
   store: services.store,
   directories: services.directories,
-  workflows: services.workflows,
   forms: services.forms,
   enabledForms: services.settings.current().forms.enabled,
   jobQueue: services.jobQueue,

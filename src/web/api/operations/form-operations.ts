@@ -17,7 +17,7 @@ export const formsCatalogueSchema = z.object({
     z.object({
       name: z.string(),
       label: z.string(),
-      available: z.boolean().describe('False when this version cannot run the form yet'),
+      available: z.boolean().describe('True for every form this build has (each one can be enabled)'),
       enabled: z.boolean(),
       ready: z.boolean().describe('Everything the form needs is in place, as far as the last systems checks tell'),
       needs: z.object({
@@ -28,6 +28,13 @@ export const formsCatalogueSchema = z.object({
           z.object({
             directoryId: z.string(),
             directoryName: z.string(),
+            offered: z
+              .boolean()
+              .describe('False when this directory cannot do what the form cannot do without: its screen pops for the form are refused'),
+            notOffered: z.string().optional().describe('Why not, e.g. "Contoso AD cannot list or remove sign-in (MFA) methods."'),
+            leftOut: z
+              .array(z.object({ step: z.string(), what: z.string(), reason: z.string() }))
+              .describe('Optional steps of the form this directory cannot do: the form is offered without them'),
             checkedAt: z.string().nullable().describe('When the directory’s systems check last ran; null: never'),
             items: z.array(
               z.object({
@@ -54,7 +61,7 @@ export const formsCatalogueSchema = z.object({
 export async function loadFormsCatalogue(services: Services) {
   return describeFormsCatalogue({
     settings: services.settings.current(),
-    forms: services.forms,
+    forms: services.forms.list,
     directoryConnectors: services.connectors.directory,
     checks: await readDirectoryChecks(services.store),
   });
@@ -79,7 +86,7 @@ export const setFormEnabledOperation = defineOperation({
   path: '/api/admin/forms/{name}',
   tag: 'Forms',
   summary: 'Enable or disable a form',
-  description: 'Refused (409) when the configuration file sets the list of enabled forms, or the form is not available in this version.',
+  description: 'Refused (409) when the configuration file sets the list of enabled forms; 404 for a form this toolbox does not have.',
   access: 'admin',
   params: z.object({ name: z.string().min(1) }),
   body: z.strictObject({ enabled: z.boolean() }),
@@ -91,7 +98,7 @@ export const setFormEnabledOperation = defineOperation({
         store: services.store,
         settings: services.settings,
         clock: services.clock,
-        availableForms: Object.keys(services.forms),
+        forms: services.forms,
       },
       params.name,
       body.enabled,
@@ -108,7 +115,7 @@ export const setEnabledFormsOperation = defineOperation({
   summary: 'Set which forms are enabled, all at once',
   description:
     'The forms listed are enabled, every other one disabled. Send the catalogue’s `revision`: if the list changed since, the save is ' +
-    'refused (409) instead of undoing that change. Refused (409) when the configuration file sets the list, or a form is not available.',
+    'refused (409) instead of undoing that change. Refused (409) when the configuration file sets the list; 400 for a form this toolbox does not have.',
   access: 'admin',
   body: z.strictObject({
     enabled: z.array(z.string().min(1)).describe('Names of the forms to enable, e.g. ["password_reset", "reset_mfa"]'),
@@ -122,7 +129,7 @@ export const setEnabledFormsOperation = defineOperation({
         store: services.store,
         settings: services.settings,
         clock: services.clock,
-        availableForms: Object.keys(services.forms),
+        forms: services.forms,
       },
       body.enabled,
       body.revision,

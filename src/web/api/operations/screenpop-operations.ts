@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { describeTicketLauncher } from '../../../domain/launch/ticket-launcher-setup.js';
 import { revealScreenpopUrls } from '../../../domain/screenpop/reveal-screenpop-urls.js';
 import { setScreenpopSecret } from '../../../domain/screenpop/set-screenpop-secret.js';
-import { FORM_CATALOGUE, screenPopTemplate } from '../../../forms/catalogue.js';
+import { screenPopTemplate } from '../../../forms/screen-pop-template.js';
 import type { Services } from '../../../services.js';
 import { defineOperation } from '../api-operation.js';
 
@@ -32,7 +32,7 @@ export const screenpopViewSchema = z.object({
     z.object({
       name: z.string(),
       label: z.string(),
-      state: z.enum(['enabled', 'not enabled', 'not available yet']),
+      state: z.enum(['enabled', 'not enabled']),
       url: z.string().nullable().describe('The URL template to paste into 1Stream (Link Type Custom); null until a PSA is connected'),
     }),
   ),
@@ -53,20 +53,15 @@ export const screenpopViewSchema = z.object({
 /** The screen-pop table, enabled forms first (the ones an admin pastes into 1Stream now). */
 export function describeScreenpop(services: Services): z.infer<typeof screenpopViewSchema> {
   const settings = services.settings.current();
-  const available = Object.keys(services.forms);
   const publicUrl = services.config.publicUrl;
   const connector = services.settings.psaConnector();
-  const forms = FORM_CATALOGUE.map((form) => ({
+  const forms = services.forms.list.map((form) => ({
     name: form.name,
     label: form.label,
-    state: !available.includes(form.name)
-      ? ('not available yet' as const)
-      : settings.forms.enabled.includes(form.name)
-        ? ('enabled' as const)
-        : ('not enabled' as const),
+    state: settings.forms.enabled.includes(form.name) ? ('enabled' as const) : ('not enabled' as const),
     url: connector ? screenPopTemplate(publicUrl, form.name, connector.screenPop) : null,
   }));
-  const rank = { enabled: 0, 'not enabled': 1, 'not available yet': 2 };
+  const rank = { enabled: 0, 'not enabled': 1 };
   forms.sort((a, b) => rank[a.state] - rank[b.state]);
   return {
     publicUrl,
@@ -133,7 +128,13 @@ export const revealScreenpopUrlsOperation = defineOperation({
   }),
   async handler({ services, actor }) {
     return revealScreenpopUrls(
-      { store: services.store, settings: services.settings, clock: services.clock, publicUrl: services.config.publicUrl },
+      {
+        store: services.store,
+        settings: services.settings,
+        clock: services.clock,
+        publicUrl: services.config.publicUrl,
+        forms: services.forms,
+      },
       actor,
     );
   },

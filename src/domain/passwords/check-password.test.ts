@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkEntraPassword, ENTRA_PASSWORD_RULES } from './check-entra-password.js';
+import { ENTRA_PASSWORD_POLICY } from '../../connectors/directory/entra/entra-password-policy.js';
+import type { PasswordPolicy } from '../../connectors/directory/types.js';
+import { checkPassword, describePasswordRules, type PasswordUser } from './check-password.js';
 
-function problemsOf(password: string, context?: Parameters<typeof checkEntraPassword>[1]): string[] {
+/** Entra's rules, as its connector gives them: the checks below are Entra's documented ones. */
+const checkEntraPassword = (password: string, user?: PasswordUser) => checkPassword(ENTRA_PASSWORD_POLICY, password, user);
+const ENTRA_PASSWORD_RULES = describePasswordRules(ENTRA_PASSWORD_POLICY);
+
+function problemsOf(password: string, context?: PasswordUser): string[] {
   const result = checkEntraPassword(password, context);
   return result.ok ? [] : result.problems;
 }
@@ -76,4 +82,48 @@ test('reports several problems together', () => {
 test('the rules text is one sentence', () => {
   assert.match(ENTRA_PASSWORD_RULES, /^[^.]+\.$/);
   assert.match(ENTRA_PASSWORD_RULES, /8 to 256/);
+});
+
+test('Entra’s rules read as the form has always said them', () => {
+  assert.equal(
+    ENTRA_PASSWORD_RULES,
+    "Use 8 to 256 characters with at least three of uppercase letters, lowercase letters, numbers and symbols, no accented or other non-ASCII characters, and nothing from the user's name or sign-in name.",
+  );
+});
+
+/** A domain policy as AD reports it: its own length, AD's five classes, non-ASCII allowed, the name rule enforced by AD. */
+const DOMAIN_POLICY: PasswordPolicy = {
+  source: 'the contoso.example domain',
+  minLength: 12,
+  maxLength: 256,
+  minCharacterClasses: 3,
+  printableAsciiOnly: false,
+  nameParts: 'directory',
+  historyLength: 24,
+};
+
+test('another directory’s policy: its length, its name, AD’s five classes, accented letters allowed', () => {
+  const problems = (password: string, user?: PasswordUser) => {
+    const result = checkPassword(DOMAIN_POLICY, password, user);
+    return result.ok ? [] : result.problems;
+  };
+  assert.match(problems('Abcdefg1!')[0] ?? '', /9 characters; the contoso\.example domain needs 12 to 256/);
+  assert.deepEqual(problems('Pässwörd-Grün7'), [], 'accented letters are allowed and count as letters');
+  // Letters without case (here Japanese) are AD's fifth class.
+  assert.deepEqual(problems('ひらがなカタカナabc12'), []);
+  assert.match(problems('abcdefghijkl')[0] ?? '', /add two of: uppercase letters, numbers, symbols, other letters\./);
+  assert.match(
+    problems('xJDoe-Summer24', { userPrincipalName: 'jdoe@contoso.example' })[0] ?? '',
+    /the contoso\.example domain's complexity rule/,
+  );
+  assert.equal(
+    describePasswordRules(DOMAIN_POLICY),
+    "Use 12 to 256 characters with at least three of uppercase letters, lowercase letters, numbers, symbols and other letters, and nothing from the user's name or sign-in name. It must not be one of the user's last 24 passwords.",
+  );
+});
+
+test('a policy without complexity or name rule checks the length only', () => {
+  const plain: PasswordPolicy = { source: 'the directory', minLength: 0, maxLength: 64, minCharacterClasses: 0, printableAsciiOnly: false };
+  assert.deepEqual(checkPassword(plain, 'aaaa', { displayName: 'Aaaa Bbbb' }), { ok: true });
+  assert.equal(describePasswordRules(plain), 'Use up to 64 characters.');
 });
