@@ -3,37 +3,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { type ReferencePsaSettings, startReferencePsaReader } from './reference-psa-readers.js';
 
-/**
- * The bare node:http reference for `npm run bench:screenpop`: the least code that does the same
- * upstream work as a screen pop followed by the launch page, so the toolbox's overhead can be read
- * as a ratio. On `GET /pop?ticket_id&company_id&contact_id` it
- *
- * 1. reads the ticket, company and contact from ConnectWise in parallel, with the connector's URLs
- *    (`{api}/{codebase}apis/3.0/service/tickets/{id}`, `/company/companies/{id}`,
- *    `/company/contacts/{id}`) and headers (Basic `company+public:private`, `clientId`, the
- *    versioned vendor Accept); the codebase is discovered once at start, as the connector caches it;
- * 2. finds the contact's Microsoft 365 user with the connector's e-mail query (mail, UPN,
- *    proxyAddresses, otherMails; `$select`, `$top=50`, `$count=true`, `ConsistencyLevel: eventual`)
- *    on the tenant mapped to the company, with a bearer token fetched once per tenant at start;
- * 3. renders an HTML template string with the values, escaped, including the `user_id` field.
- *
- * It does NOT: sign anyone in or look up a session, write or read a database (no launch row, no
- * claim, no saved context), redirect (one HTTP request instead of two), validate upstream JSON
- * with zod, retry, apply timeouts, log, follow Graph paging links, set security headers or render
- * the full page layout. Those are the toolbox's overhead that the ratio shows. One difference is
- * not overhead but a fix the toolbox lacks: the upstream TLS trust is built once (see the Agent).
- */
-export type ReferencePsaSettings = {
-  siteUrl: string;
-  apiUrl: string;
-  companyId: string;
-  publicKey: string;
-  privateKey: string;
-  clientId: string;
-  apiVersion?: string;
-};
+export type { ReferencePsaSettings } from './reference-psa-readers.js';
 
+/** A directory of the demo configuration: the tenant the reference looks the contact's user up in. */
 export type ReferenceDirectorySettings = {
   id: string;
   tenantId: string;
@@ -58,15 +32,6 @@ export type ReferenceServer = { url: string; close(): Promise<void> };
 const SYSTEM_CA_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'];
 const USER_SELECT = 'id,displayName,userPrincipalName,mail,givenName,surname,jobTitle,accountEnabled,onPremisesSyncEnabled';
 
-type CwRef = { id?: number; name?: string } | undefined;
-type CwTicket = { id: number; summary?: string; board?: CwRef; status?: CwRef };
-type CwCompany = { id: number; identifier?: string; name?: string };
-type CwContact = {
-  id: number;
-  firstName?: string;
-  lastName?: string;
-  communicationItems?: { communicationType?: string; value?: string; defaultFlag?: boolean }[];
-};
 type GraphUser = { id: string; displayName?: string | null; userPrincipalName?: string | null; mail?: string | null };
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -74,6 +39,26 @@ const escapeHtml = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (
 const odataString = (value: string) => `'${value.replaceAll("'", "''")}'`;
 const isId = (value: string | null): value is string => value !== null && /^[1-9][0-9]{0,9}$/.test(value);
 
+/**
+ * The bare node:http reference for `npm run bench:screenpop`: the least code that does the same
+ * upstream work as a screen pop followed by the launch page, so the toolbox's overhead can be read
+ * as a ratio. On `GET /pop?ticket_id&company_id&contact_id` it
+ *
+ * 1. reads the ticket, company and contact from the PSA in parallel, with the connector's URLs and
+ *    headers, and within the vendor's rules (bench/reference-psa-readers.ts: ConnectWise, Autotask
+ *    with at most 3 calls at once per endpoint, HaloPSA); what the connector caches (codebase,
+ *    zone and picklists, token) is looked up once at start;
+ * 2. finds the contact's Microsoft 365 user with the connector's e-mail query (mail, UPN,
+ *    proxyAddresses, otherMails; `$select`, `$top=50`, `$count=true`, `ConsistencyLevel: eventual`)
+ *    on the tenant mapped to the company, with a bearer token fetched once per tenant at start;
+ * 3. renders an HTML template string with the values, escaped, including the `user_id` field.
+ *
+ * It does NOT: sign anyone in or look up a session, write or read a database (no launch row, no
+ * claim, no saved context), redirect (one HTTP request instead of two), validate upstream JSON
+ * with zod, retry, apply timeouts, log, follow Graph paging links, set security headers or render
+ * the full page layout. Those are the toolbox's overhead that the ratio shows. One difference is
+ * not overhead but a fix the toolbox lacks: the upstream TLS trust is built once (see the Agent).
+ */
 export async function startReferenceServer(options: ReferenceServerOptions): Promise<ReferenceServer> {
   // The same trust as the toolbox's createHttpFetch (Node's roots, the system bundle, the sandbox
   // certificate), but parsed once into a SecureContext: passing `ca` instead makes Node parse the
@@ -92,16 +77,20 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     return JSON.parse(text) as T;
   };
 
-  const { psa } = options;
-  const companyInfo = await get<{ Codebase: string }>(`${psa.siteUrl}/login/companyinfo/${encodeURIComponent(psa.companyId)}`, {
-    accept: 'application/json',
+  const psaReader = await startReferencePsaReader(options.psa, {
+    get,
+    async postForm<T>(url: string, form: URLSearchParams): Promise<T> {
+      const response = await undiciFetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: form.toString(),
+        dispatcher: agent,
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`POST ${new URL(url).pathname} answered ${response.status}: ${text.slice(0, 200)}`);
+      return JSON.parse(text) as T;
+    },
   });
-  const apiBase = `${psa.apiUrl}/${companyInfo.Codebase.replace(/^\/+|\/+$/g, '')}/apis/3.0`;
-  const cwHeaders = {
-    authorization: `Basic ${Buffer.from(`${psa.companyId}+${psa.publicKey}:${psa.privateKey}`, 'utf8').toString('base64')}`,
-    clientId: psa.clientId,
-    accept: `application/vnd.connectwise.com+json; version=${psa.apiVersion ?? '2025.1'}, application/json`,
-  };
 
   // One app-only token per tenant, fetched now: the toolbox caches its tokens for about an hour too.
   const tenants = new Map<string, { graphBase: string; token: string }>();
@@ -131,13 +120,8 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     if (!isId(companyId) || !isId(contactId) || (ticketId !== null && !isId(ticketId))) {
       return { status: 400, html: '<!doctype html><title>Bad screen pop</title><p>company_id and contact_id must be ids.</p>' };
     }
-    const [ticket, company, contact] = await Promise.all([
-      ticketId ? get<CwTicket>(`${apiBase}/service/tickets/${ticketId}`, cwHeaders) : Promise.resolve(null),
-      get<CwCompany>(`${apiBase}/company/companies/${companyId}`, cwHeaders),
-      get<CwContact>(`${apiBase}/company/contacts/${contactId}`, cwHeaders),
-    ]);
-    const emails = (contact.communicationItems ?? []).filter((item) => item.communicationType === 'Email' && item.value?.trim());
-    const email = (emails.find((item) => item.defaultFlag) ?? emails[0])?.value?.trim();
+    const { ticket, company, contact } = await psaReader({ ticketId, companyId, contactId });
+    const email = contact.email;
     const tenant = tenants.get(companyId);
     let users: GraphUser[] = [];
     if (tenant && email) {
@@ -152,13 +136,13 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
       users = page.value ?? [];
     }
     const user = users.length === 1 ? users[0] : undefined;
-    const contactName = `${contact.firstName ?? ''} ${contact.lastName ?? ''}`.trim();
+    const contactName = contact.name;
     const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Reset password · ${escapeHtml(company.name)}</title></head>
 <body><main>
 <h1>Reset password</h1>
 <dl>
-<dt>Ticket</dt><dd>${ticket ? `#${escapeHtml(ticket.id)} ${escapeHtml(ticket.summary)} (${escapeHtml(ticket.board?.name)}, ${escapeHtml(ticket.status?.name)})` : 'none'}</dd>
+<dt>Ticket</dt><dd>${ticket ? `${escapeHtml(ticket.label)} ${escapeHtml(ticket.summary)} (${escapeHtml(ticket.queue)}, ${escapeHtml(ticket.status)})` : 'none'}</dd>
 <dt>Company</dt><dd>${escapeHtml(company.name)} (${escapeHtml(company.identifier)})</dd>
 <dt>Contact</dt><dd>${escapeHtml(contactName)} &lt;${escapeHtml(email)}&gt;</dd>
 </dl>

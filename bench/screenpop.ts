@@ -4,17 +4,18 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { DEMO_SCREENPOP_SECRET } from '../src/demo/demo-sandbox.js';
+import { DEMO_PSA_KINDS, DEMO_SCREENPOP_SECRET, type DemoPsaKind } from '../src/demo/demo-sandbox.js';
 import { type BenchServers, type BenchServersMessage, startBenchServers } from './screenpop-servers.js';
 import { headerValues, signInDemoTechnician } from './sign-in-demo.js';
 
-const HELP = `Usage: npm run bench:screenpop -- [--quick] [--json] [--in-process] [--warmup-curve]
+const HELP = `Usage: npm run bench:screenpop -- [--psa KIND] [--quick] [--json] [--in-process] [--warmup-curve]
 
 Measures screen pop → rendered form on the toolbox (signed in, demo sandbox) and on a bare
-node:http reference doing the same upstream reads (bench/reference-server.ts), at ConnectWise
-simulator latencies of 0 and 50 ms and concurrency 1 and 20. Loopback only.
+node:http reference doing the same upstream reads (bench/reference-server.ts), at PSA simulator
+latencies of 0 and 50 ms and concurrency 1 and 20. Loopback only.
 
-  --quick       small counts (a smoke test; well under 30 s)
+  --psa KIND    the simulated PSA: connectwise (default), autotask, halopsa, or all (each in turn)
+  --quick       small counts (a smoke test; well under 30 s per PSA)
   --json        print the results as JSON instead of tables
   --in-process  run the servers in this process instead of a child process
   --warmup-curve  no warm-up and no scenarios: from a fresh start, 8 batches of 1000 pops at
@@ -75,6 +76,7 @@ const MAX_CONNECTIONS = 20;
 
 export type ScenarioResult = {
   target: Target;
+  psa: DemoPsaKind;
   psaLatencyMs: number;
   concurrency: number;
   planned: number;
@@ -162,7 +164,7 @@ function referenceClient(pool: Pool): Client {
 }
 
 /** `requests` samples with `concurrency` workers pulling from one counter; stops early at the cap. */
-async function runScenario(client: Client, psaLatencyMs: number, concurrency: number, requests: number, capMs: number) {
+async function runScenario(client: Client, psa: DemoPsaKind, psaLatencyMs: number, concurrency: number, requests: number, capMs: number) {
   const samples: Sample[] = [];
   let next = 0;
   let errors = 0;
@@ -191,6 +193,7 @@ async function runScenario(client: Client, psaLatencyMs: number, concurrency: nu
   const hop2 = samples.flatMap((s) => (s.hop1Ms === undefined ? [] : [s.ms - s.hop1Ms])).sort((a, b) => a - b);
   const result: Omit<ScenarioResult, 'serverCpuMsPerPop'> = {
     target: client.target,
+    psa,
     psaLatencyMs,
     concurrency,
     planned: requests,
@@ -212,9 +215,9 @@ async function runScenario(client: Client, psaLatencyMs: number, concurrency: nu
 }
 
 /** First sequential (Graph tokens, JIT, connections), then concurrent (the pool's connections). */
-async function warmUp(client: Client, plan: Plan): Promise<void> {
-  const sequential = await runScenario(client, 0, 1, plan.warmupSequential, plan.capMs);
-  const concurrent = await runScenario(client, 0, MAX_CONNECTIONS, plan.warmupConcurrent, plan.warmupCapMs);
+async function warmUp(client: Client, psa: DemoPsaKind, plan: Plan): Promise<void> {
+  const sequential = await runScenario(client, psa, 0, 1, plan.warmupSequential, plan.capMs);
+  const concurrent = await runScenario(client, psa, 0, MAX_CONNECTIONS, plan.warmupConcurrent, plan.warmupCapMs);
   const failed = [sequential, concurrent].find((r) => r.errors > 0);
   if (failed) throw new Error(`${client.target} warm-up failed: ${failed.firstError}`);
 }
@@ -239,10 +242,10 @@ function processCpuMs(pid: number | undefined): number {
   }
 }
 
-async function startServersInChild(psaLatencyMs: number): Promise<BenchServers> {
+async function startServersInChild(psaLatencyMs: number, psa: DemoPsaKind): Promise<BenchServers> {
   const script = fileURLToPath(new URL('./screenpop-servers.ts', import.meta.url));
   // fork() inherits process.execArgv, which carries tsx's loader, so the child runs TypeScript too.
-  const child: ChildProcess = fork(script, ['--child', '--psa-latency', String(psaLatencyMs)], {
+  const child: ChildProcess = fork(script, ['--child', '--psa-latency', String(psaLatencyMs), '--psa', psa], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -269,6 +272,7 @@ async function startServersInChild(psaLatencyMs: number): Promise<BenchServers> 
 }
 
 type Report = {
+  psa: DemoPsaKind;
   machine: { nproc: number; cpu: string; node: string; platform: string; loadavg1: number };
   mode: 'quick' | 'full';
   serverProcess: 'child' | 'in-process';
@@ -318,7 +322,7 @@ const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFix
 function printTables(report: Report): void {
   const { machine } = report;
   console.log(
-    `\nscreen pop → rendered form (${report.mode}; servers ${report.serverProcess}; ${machine.nproc} CPU ${machine.cpu}; node ${machine.node}; load ${fmt(machine.loadavg1, 2)})\n`,
+    `\nscreen pop → rendered form, ${report.psa} (${report.mode}; servers ${report.serverProcess}; ${machine.nproc} CPU ${machine.cpu}; node ${machine.node}; load ${fmt(machine.loadavg1, 2)})\n`,
   );
   const header = [
     'target',
@@ -374,10 +378,10 @@ function printTable(header: string[], rows: string[][]): void {
 }
 
 /** CPU per pop, batch after batch from a fresh start: where the steady state begins. */
-async function warmupCurve(inProcess: boolean): Promise<number> {
+async function warmupCurve(inProcess: boolean, psa: DemoPsaKind): Promise<number> {
   const batches = 8;
   const popsPerBatch = 1000;
-  const servers = inProcess ? await startBenchServers(0) : await startServersInChild(0);
+  const servers = inProcess ? await startBenchServers(0, psa) : await startServersInChild(0, psa);
   const toolboxPool = new Pool(servers.toolboxUrl, { connections: MAX_CONNECTIONS, keepAliveTimeout: 30_000 });
   const referencePool = new Pool(servers.referenceUrl, { connections: MAX_CONNECTIONS, keepAliveTimeout: 30_000 });
   try {
@@ -390,7 +394,7 @@ async function warmupCurve(inProcess: boolean): Promise<number> {
       const cpu: number[] = [];
       for (const client of clients) {
         const before = servers.cpuMs();
-        const result = await runScenario(client, 0, MAX_CONNECTIONS, popsPerBatch, 60_000);
+        const result = await runScenario(client, psa, 0, MAX_CONNECTIONS, popsPerBatch, 60_000);
         if (result.errors > 0) throw new Error(`${client.target}: ${result.firstError}`);
         cpu.push((servers.cpuMs() - before) / result.completed);
       }
@@ -399,7 +403,7 @@ async function warmupCurve(inProcess: boolean): Promise<number> {
       console.error(`batch ${batch}/${batches} done`);
     }
     console.log(
-      `\nCPU ms per pop, 0 ms PSA latency, concurrency ${MAX_CONNECTIONS}, batches of ${popsPerBatch} (load ${loadavg()[0]?.toFixed(2)})\n`,
+      `\nCPU ms per pop, ${psa}, 0 ms PSA latency, concurrency ${MAX_CONNECTIONS}, batches of ${popsPerBatch} (load ${loadavg()[0]?.toFixed(2)})\n`,
     );
     printTable(['batch', 'pops each', 'toolbox', 'reference', 'CPU ratio'], rows);
     return 0;
@@ -409,79 +413,112 @@ async function warmupCurve(inProcess: boolean): Promise<number> {
   }
 }
 
+/** The options: flags, and `--psa KIND` (or `--psa=KIND`); an error message for anything else. */
+function parseArgs(argv: string[]): { flags: Set<string>; psas: DemoPsaKind[] } | { error: string } {
+  const flags = new Set<string>();
+  let psa = 'connectwise';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--psa' || arg.startsWith('--psa=')) {
+      const value = arg === '--psa' ? argv[++i] : arg.slice('--psa='.length);
+      if (!value) return { error: '--psa needs a value' };
+      psa = value;
+    } else flags.add(arg);
+  }
+  const known = new Set(['--quick', '--json', '--in-process', '--warmup-curve', '--help', '-h']);
+  const unknown = [...flags].filter((a) => !known.has(a));
+  if (unknown.length > 0) return { error: `Unknown option ${unknown.join(', ')}` };
+  if (psa === 'all') return { flags, psas: [...DEMO_PSA_KINDS] };
+  if (!(DEMO_PSA_KINDS as readonly string[]).includes(psa)) {
+    return { error: `--psa ${psa}: not a PSA the demo simulates (${DEMO_PSA_KINDS.join(', ')}, or all)` };
+  }
+  return { flags, psas: [psa as DemoPsaKind] };
+}
+
 async function main(): Promise<number> {
-  const args = new Set(process.argv.slice(2));
+  const parsed = parseArgs(process.argv.slice(2));
+  if ('error' in parsed) {
+    console.error(`${parsed.error}\n\n${HELP}`);
+    return 2;
+  }
+  const { flags: args, psas } = parsed;
   if (args.has('--help') || args.has('-h')) {
     console.log(HELP);
     return 0;
   }
-  const known = new Set(['--quick', '--json', '--in-process', '--warmup-curve']);
-  const unknown = [...args].filter((a) => !known.has(a));
-  if (unknown.length > 0) {
-    console.error(`Unknown option ${unknown.join(', ')}\n\n${HELP}`);
-    return 2;
-  }
   const quick = args.has('--quick');
   const json = args.has('--json');
   const inProcess = args.has('--in-process');
-  if (args.has('--warmup-curve')) return await warmupCurve(inProcess);
+  if (args.has('--warmup-curve')) {
+    for (const psa of psas) {
+      const code = await warmupCurve(inProcess, psa);
+      if (code !== 0) return code;
+    }
+    return 0;
+  }
   const plan = quick ? QUICK_PLAN : FULL_PLAN;
   const began = performance.now();
   const log = (text: string) => {
     if (!json) console.error(`[${((performance.now() - began) / 1000).toFixed(1)} s] ${text}`);
   };
 
-  const scenarios: ScenarioResult[] = [];
-  for (const psaLatencyMs of plan.latencies) {
-    log(`starting servers with PSA latency ${psaLatencyMs} ms…`);
-    const servers = inProcess ? await startBenchServers(psaLatencyMs) : await startServersInChild(psaLatencyMs);
-    const pools: Pool[] = [];
-    try {
-      // Keep-alive pools sized for the highest concurrency, so no request waits for a connection.
-      const toolboxPool = new Pool(servers.toolboxUrl, { connections: MAX_CONNECTIONS, keepAliveTimeout: 30_000 });
-      const referencePool = new Pool(servers.referenceUrl, { connections: MAX_CONNECTIONS, keepAliveTimeout: 30_000 });
-      pools.push(toolboxPool, referencePool);
-      const session = await signInDemoTechnician(toolboxPool, servers.toolboxUrl);
-      const clients = [toolboxClient(toolboxPool, session), referenceClient(referencePool)];
-      for (const client of clients) {
-        log(`  warming up ${client.target}…`);
-        await warmUp(client, plan);
-      }
-      for (const concurrency of plan.concurrencies) {
+  const reports: Report[] = [];
+  for (const psa of psas) {
+    const scenarios: ScenarioResult[] = [];
+    for (const psaLatencyMs of plan.latencies) {
+      log(`starting servers with ${psa} latency ${psaLatencyMs} ms…`);
+      const servers = inProcess ? await startBenchServers(psaLatencyMs, psa) : await startServersInChild(psaLatencyMs, psa);
+      const pools: Pool[] = [];
+      try {
+        // Keep-alive pools sized for the highest concurrency, so no request waits for a connection.
+        const toolboxPool = new Pool(servers.toolboxUrl, { connections: MAX_CONNECTIONS, keepAliveTimeout: 30_000 });
+        const referencePool = new Pool(servers.referenceUrl, { connections: MAX_CONNECTIONS, keepAliveTimeout: 30_000 });
+        pools.push(toolboxPool, referencePool);
+        const session = await signInDemoTechnician(toolboxPool, servers.toolboxUrl);
+        const clients = [toolboxClient(toolboxPool, session), referenceClient(referencePool)];
         for (const client of clients) {
-          const requests = plan.requests(psaLatencyMs, concurrency);
-          log(`  ${client.target}: ${requests} requests at concurrency ${concurrency}…`);
-          // A short unmeasured burst first: upstream connections idle past the simulators' 5 s
-          // keep-alive were closed meanwhile, and reopening them is a cold-start cost, not steady state.
-          await runScenario(client, psaLatencyMs, concurrency, concurrency * 3, plan.capMs);
-          const cpuBefore = servers.cpuMs();
-          const result = await runScenario(client, psaLatencyMs, concurrency, requests, plan.capMs);
-          scenarios.push({ ...result, serverCpuMsPerPop: (servers.cpuMs() - cpuBefore) / Math.max(1, result.completed) });
+          log(`  warming up ${client.target}…`);
+          await warmUp(client, psa, plan);
         }
+        for (const concurrency of plan.concurrencies) {
+          for (const client of clients) {
+            const requests = plan.requests(psaLatencyMs, concurrency);
+            log(`  ${client.target}: ${requests} requests at concurrency ${concurrency}…`);
+            // A short unmeasured burst first: upstream connections idle past the simulators' 5 s
+            // keep-alive were closed meanwhile, and reopening them is a cold-start cost, not steady state.
+            await runScenario(client, psa, psaLatencyMs, concurrency, concurrency * 3, plan.capMs);
+            const cpuBefore = servers.cpuMs();
+            const result = await runScenario(client, psa, psaLatencyMs, concurrency, requests, plan.capMs);
+            scenarios.push({ ...result, serverCpuMsPerPop: (servers.cpuMs() - cpuBefore) / Math.max(1, result.completed) });
+          }
+        }
+      } finally {
+        await Promise.all(pools.map((pool) => pool.close()));
+        await servers.close();
       }
-    } finally {
-      await Promise.all(pools.map((pool) => pool.close()));
-      await servers.close();
     }
-  }
 
-  const report: Report = {
-    machine: {
-      nproc: cpus().length,
-      cpu: cpus()[0]?.model.trim() ?? 'unknown',
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-      loadavg1: loadavg()[0] ?? 0,
-    },
-    mode: quick ? 'quick' : 'full',
-    serverProcess: inProcess ? 'in-process' : 'child',
-    scenarios,
-    ...ratiosAndGoals(scenarios),
-  };
-  if (json) console.log(JSON.stringify(report, null, 2));
-  else printTables(report);
+    const report: Report = {
+      psa,
+      machine: {
+        nproc: cpus().length,
+        cpu: cpus()[0]?.model.trim() ?? 'unknown',
+        node: process.version,
+        platform: `${process.platform}-${process.arch}`,
+        loadavg1: loadavg()[0] ?? 0,
+      },
+      mode: quick ? 'quick' : 'full',
+      serverProcess: inProcess ? 'in-process' : 'child',
+      scenarios,
+      ...ratiosAndGoals(scenarios),
+    };
+    reports.push(report);
+    if (!json) printTables(report);
+  }
+  // One PSA: the report as before; several: one report each, in order.
+  if (json) console.log(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2));
   // Goals never fail the run; failed requests do, because then the figures mean nothing.
-  return scenarios.some((s) => s.errors > 0 || s.completed === 0) ? 1 : 0;
+  return reports.some((report) => report.scenarios.some((s) => s.errors > 0 || s.completed === 0)) ? 1 : 0;
 }
 
 main().then(

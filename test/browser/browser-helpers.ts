@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
+import { psaConnectors } from '../../src/connectors/psa/index.js';
+import { DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN, type DemoPsaKind } from '../../src/demo/demo-config.js';
+import { screenPopUrlWithSecret } from '../../src/domain/screenpop/reveal-screenpop-urls.js';
 import { type BrowserSandbox, type BrowserSandboxOptions, startBrowserSandbox } from './browser-sandbox.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -121,6 +123,28 @@ export function screenPopPath(ticketId: number, companyId: number, contactId: nu
     secret: DEMO_SCREENPOP_SECRET,
   });
   return `/hooks/screenpop?${query}`;
+}
+
+/**
+ * A screen-pop link as 1Stream opens it for a call in this PSA: the URL the screen-pop page gives
+ * the admin for that PSA (its own 1Stream variables, the webhook secret in the query), with
+ * 1Stream's substitution of each variable by the call's ids. The path only, from `/hooks/`.
+ */
+export function oneStreamScreenPopPath(
+  psa: DemoPsaKind,
+  ids: { ticket: number | string; company: number | string; contact: number | string },
+  formName: string,
+): string {
+  const variables = psaConnectors[psa]?.screenPop;
+  assert.ok(variables, `no PSA connector ${psa}`);
+  const template = screenPopUrlWithSecret('', formName, variables, DEMO_SCREENPOP_SECRET);
+  // Each variable is replaced where it stands, as 1Stream does; the ids go in URL-encoded.
+  const url = template
+    .replace(variables.ticket, encodeURIComponent(String(ids.ticket)))
+    .replace(variables.company, encodeURIComponent(String(ids.company)))
+    .replace(variables.contact, encodeURIComponent(String(ids.contact)));
+  assert.ok(url.startsWith('/hooks/screenpop?'), url);
+  return url;
 }
 
 export async function assertNoAxeViolations(page: Pick<Page, 'evaluate'>, what: string): Promise<void> {

@@ -30,14 +30,15 @@ describe('Autotask connector: settings', () => {
     assert.equal(autotaskConnector.settings.safeParse({ username: user.username, secret: 's' }).success, false);
   });
 
-  it('asks in 1Stream’s words, keeps the secret and the code write-only, and takes 3 calls at once', () => {
+  it('asks in 1Stream’s words, keeps the secret and the code write-only, and takes 3 calls at once per endpoint a screen pop reads', () => {
     const byName = Object.fromEntries(autotaskConnector.fields.map((f) => [f.name, f]));
     assert.equal(byName.username?.label, 'CRM Username');
     assert.equal(byName.secret?.label, 'CRM Password');
     assert.equal(byName.secret?.secret, true);
     assert.equal(byName.integrationCode?.secret, true);
     assert.equal(byName.zoneDiscoveryUrl?.advanced, true);
-    assert.equal(autotaskConnector.maxConcurrentRequests, 3);
+    // 3 threads per endpoint (the client's endpoint slots) for each of Tickets, Companies, Contacts.
+    assert.equal(autotaskConnector.maxConcurrentRequests, 9);
     assert.equal(autotaskConnector.parseId('company', ' 29682885 '), '29682885');
     for (const bad of ['0', '012', '-5', '12abc', 'T20240101.0001', '1234567890123456'])
       assert.equal(autotaskConnector.parseId('company', bad), null, bad);

@@ -3,7 +3,7 @@ import { authorRefused, checkedAuthorId } from '../author-refused.js';
 import type { PsaClient, PsaConnector, PsaConnectorDeps, PsaIdKind, PsaTicket, PsaTicketLauncher } from '../types.js';
 import { AutotaskClient, type AutotaskRequest } from './autotask-client.js';
 import { listAutotaskCompanies, listAutotaskContactEmailDomains } from './autotask-companies.js';
-import { AUTOTASK_THREADS_PER_ENDPOINT } from './autotask-endpoint-slots.js';
+import { AUTOTASK_CALLS_PER_CONNECTION } from './autotask-endpoint-slots.js';
 import {
   atCompanySchema,
   atContactSchema,
@@ -393,8 +393,9 @@ export const autotaskConnector: PsaConnector<AutotaskSettings> = {
   // 1Stream documents one set of screen-pop variables for every CRM (reference/products.md §3);
   // no Autotask-specific ones are published.
   screenPop: { ticket: '@ticketid', company: '@companyid', contact: '@contactid' },
-  // Autotask refuses a 4th concurrent call per endpoint and tracking identifier (reference §8).
-  maxConcurrentRequests: AUTOTASK_THREADS_PER_ENDPOINT,
+  // Autotask refuses a 4th concurrent call per endpoint and tracking identifier (reference §8):
+  // 3 for each of the three endpoints a screen pop reads at once; the client keeps each at 3.
+  maxConcurrentRequests: AUTOTASK_CALLS_PER_CONNECTION,
   ticketLauncher: AUTOTASK_LIVELINK,
   create: createAutotaskClient,
 };
