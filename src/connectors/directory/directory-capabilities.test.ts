@@ -25,6 +25,13 @@ const SAMPLE_SETTINGS: Record<string, unknown> = {
     authorityHost: 'https://login.microsoftonline.test',
     graphUrl: 'https://graph.microsoft.test',
   },
+  'active-directory': {
+    connection: 'direct',
+    baseDn: 'DC=contoso,DC=example',
+    url: 'ldaps://dc1.contoso.example:636',
+    username: 'svc-toolbox@contoso.example',
+    password: 'not-used-by-this-test',
+  },
 };
 
 const noFetch = () => Promise.reject(new Error('this test calls nothing'));
@@ -54,6 +61,13 @@ describe('directory capabilities', () => {
     assert.deepEqual(
       DIRECTORY_PARTS.filter((part) => !connectorCapabilities(directoryConnectors.entra!).has(part)),
       ['unlock', 'move'],
+    );
+  });
+
+  it('Active Directory has unlocking, moving between OUs and UPN suffixes, and nothing of Microsoft 365', () => {
+    assert.deepEqual(
+      DIRECTORY_PARTS.filter((part) => connectorCapabilities(directoryConnectors['active-directory']!).has(part)),
+      ['unlock', 'move', 'domains'],
     );
   });
 

@@ -1,3 +1,4 @@
+import { activeDirectoryConnector } from './active-directory/active-directory-connector.js';
 import { entraConnector } from './entra/entra-connector.js';
 import type { DirectoryConnector } from './types.js';
 
@@ -7,4 +8,5 @@ import type { DirectoryConnector } from './types.js';
  */
 export const directoryConnectors: Record<string, DirectoryConnector<unknown>> = {
   entra: entraConnector as DirectoryConnector<unknown>,
+  'active-directory': activeDirectoryConnector as DirectoryConnector<unknown>,
 };

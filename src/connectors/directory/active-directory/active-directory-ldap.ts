@@ -62,6 +62,11 @@ export type AdGroup = {
   scope: AdGroupScope;
   /** A built-in group (BUILTIN\…), created by the domain itself. */
   builtin: boolean;
+  /**
+   * One of AdminSDHolder's protected groups (Domain Admins, Administrators, Backup Operators, …):
+   * adding someone to it makes them an administrator.
+   */
+  protected: boolean;
 };
 
 export type AdOrganizationalUnit = { dn: string; name: string; path: string };
@@ -179,16 +184,24 @@ function toUser(entry: Entry): AdUser {
   };
 }
 
+/** True for AdminSDHolder's protected groups, by SID. */
+function isProtectedGroupSid(sid: string): boolean {
+  if (PROTECTED_BUILTIN_SIDS.includes(sid)) return true;
+  return /^S-1-5-21-\d+-\d+-\d+-\d+$/.test(sid) && PROTECTED_DOMAIN_RIDS.includes(ridOf(sid));
+}
+
 function toGroup(entry: Entry): AdGroup {
   // groupType (MS-ADTS 2.2.12): 0x80000000 security; 0x2 global, 0x4 domain local, 0x8 universal; 0x1 built-in.
   const groupType = Number(one(entry, 'groupType') ?? 0) >>> 0;
+  const objectSid = sidFromBytes(bytes(entry, 'objectSid'));
   return {
     id: guidFromBytes(bytes(entry, 'objectGUID')),
     dn: entry.dn,
     displayName: one(entry, 'displayName') ?? one(entry, 'cn') ?? '',
     description: one(entry, 'description'),
     mail: one(entry, 'mail'),
-    objectSid: sidFromBytes(bytes(entry, 'objectSid')),
+    objectSid,
+    protected: isProtectedGroupSid(objectSid),
     kind: groupType & 0x80000000 ? 'security' : 'distribution',
     scope: groupType & 0x8 ? 'universal' : groupType & 0x4 ? 'domainLocal' : 'global',
     builtin: (groupType & 0x1) !== 0,
@@ -217,6 +230,23 @@ export class ActiveDirectoryLdap {
 
   get host(): string {
     return this.#connection.host;
+  }
+
+  /**
+   * The domain object's DN (the DC= part of the base DN): the password policy, the built-in and
+   * protected groups and the primary groups live there, also when the toolbox is limited to an OU.
+   */
+  get domainDn(): string {
+    return this.settings.baseDn
+      .split(/(?<!\\),/)
+      .map((part) => part.trim())
+      .filter((part) => /^DC=/i.test(part))
+      .join(',');
+  }
+
+  /** Where new accounts go by default: the base when it is an OU, else the domain's Users container. */
+  get defaultUserContainer(): string {
+    return /^\s*DC=/i.test(this.settings.baseDn) ? `CN=Users,${this.domainDn}` : this.settings.baseDn;
   }
 
   close(): Promise<void> {
@@ -359,11 +389,17 @@ export class ActiveDirectoryLdap {
   async listUserGroups(id: string): Promise<(AdGroup & { primary: boolean })[]> {
     const user = await this.getUser(id);
     return this.#connection.run('list user groups', async (client) => {
-      const direct = (await this.#search(client, `(&${GROUP_CLASS}(member=${escapeFilterValue(user.dn)}))`, GROUP_ATTRIBUTES)).map(toGroup);
+      // From the whole domain: a user in the toolbox's OU may belong to groups outside it.
+      const direct = (
+        await this.#search(client, `(&${GROUP_CLASS}(member=${escapeFilterValue(user.dn)}))`, GROUP_ATTRIBUTES, { base: this.domainDn })
+      ).map(toGroup);
       const primarySid = `${user.objectSid.slice(0, user.objectSid.lastIndexOf('-'))}-${user.primaryGroupRid}`;
       const primaryBytes = sidToBytes(primarySid);
       const [primary] = primaryBytes
-        ? await this.#search(client, all(GROUP_CLASS, binaryEquals('objectSid', primaryBytes)), GROUP_ATTRIBUTES, { limit: 1 })
+        ? await this.#search(client, all(GROUP_CLASS, binaryEquals('objectSid', primaryBytes)), GROUP_ATTRIBUTES, {
+            base: this.domainDn,
+            limit: 1,
+          })
         : [];
       const groups = direct.map((group) => ({ ...group, primary: false }));
       if (primary) groups.push({ ...toGroup(primary), primary: true });
@@ -386,7 +422,8 @@ export class ActiveDirectoryLdap {
         client,
         all(GROUP_CLASS, anyOf, `(member:${IN_CHAIN}:=${escapeFilterValue(user.dn)})`),
         ['cn', 'objectSid', 'objectGUID'],
-        { limit: 20 },
+        // The protected groups live at the domain's root (CN=Users, CN=Builtin), outside any OU.
+        { base: this.domainDn, limit: 20 },
       ),
     );
     if (groups.length > 0) return `it is a member of ${groups.map((group) => one(group, 'cn')).join(', ')}`;
@@ -444,6 +481,57 @@ export class ActiveDirectoryLdap {
       this.#search(client, `(member=${escapeFilterValue(userDn)})`, ['cn'], { base: groupDn, scope: 'base' }),
     );
     return found.length > 0;
+  }
+
+  /** Direct user members of the group, at most `limit`. */
+  async listGroupMembers(groupId: string, limit = 100): Promise<AdUser[]> {
+    const group = await this.getGroup(groupId);
+    return this.#users('list group members', `(memberOf=${escapeFilterValue(group.dn)})`, limit);
+  }
+
+  /**
+   * What the service account may do on an object, as AD computes it for that account
+   * (allowedAttributesEffective, allowedChildClassesEffective): the systems check reads its rights
+   * without changing anything.
+   */
+  async effectiveRights(dn: string): Promise<{ attributes: Set<string>; childClasses: Set<string> }> {
+    const [entry] = await this.#connection.run('read effective rights', (client) =>
+      this.#search(client, '(objectClass=*)', ['allowedAttributesEffective', 'allowedChildClassesEffective'], { base: dn, scope: 'base' }),
+    );
+    const lower = (name: string) => new Set(entry ? many(entry, name).map((value) => value.toLowerCase()) : []);
+    return { attributes: lower('allowedAttributesEffective'), childClasses: lower('allowedChildClassesEffective') };
+  }
+
+  /** A user and a group under the base, for the systems check's rights lines; null when there is none. */
+  async sampleObjects(): Promise<{ user: AdUser | null; group: AdGroup | null }> {
+    const [user] = await this.#users('read a sample user', '(!(isCriticalSystemObject=TRUE))', 1);
+    const [group] = await this.#connection.run('read a sample group', (client) =>
+      this.#search(client, `(&${GROUP_CLASS}(!(isCriticalSystemObject=TRUE)))`, GROUP_ATTRIBUTES, { limit: 1 }),
+    );
+    return { user: user ?? null, group: group ? toGroup(group) : null };
+  }
+
+  /**
+   * The suffixes a new user's sign-in name may end with: the domain's DNS name and the forest's
+   * extra UPN suffixes (Partitions' uPNSuffixes, what "Active Directory Domains and Trusts" adds).
+   */
+  async upnSuffixes(): Promise<string[]> {
+    const dnsName = this.domainDn
+      .split(',')
+      .map((part) => part.replace(/^DC=/i, ''))
+      .join('.')
+      .toLowerCase();
+    const extra = await this.#connection.run('read UPN suffixes', async (client) => {
+      const { searchEntries } = await client
+        .search(`CN=Partitions,CN=Configuration,${this.domainDn}`, {
+          scope: 'base',
+          filter: '(objectClass=*)',
+          attributes: ['uPNSuffixes'],
+        })
+        .catch(() => ({ searchEntries: [] as Entry[] }));
+      return searchEntries[0] ? many(searchEntries[0], 'uPNSuffixes') : [];
+    });
+    return [...new Set([dnsName, ...extra.map((suffix) => suffix.toLowerCase())])].filter(Boolean);
   }
 
   /**
@@ -530,11 +618,11 @@ export class ActiveDirectoryLdap {
   async readPasswordPolicy(): Promise<AdPasswordPolicy> {
     const [domain] = await this.#connection.run('read password policy', (client) =>
       this.#search(client, '(objectClass=*)', ['minPwdLength', 'pwdProperties', 'pwdHistoryLength', 'maxPwdAge', 'lockoutThreshold'], {
-        base: this.settings.baseDn,
+        base: this.domainDn,
         scope: 'base',
       }),
     );
-    if (!domain) throw this.#notFound('domain', this.settings.baseDn);
+    if (!domain) throw this.#notFound('domain', this.domainDn);
     const maxAge = intervalToMinutes(one(domain, 'maxPwdAge'));
     return {
       minLength: Number(one(domain, 'minPwdLength') ?? 0),
@@ -547,12 +635,18 @@ export class ActiveDirectoryLdap {
 
   /** Reads the base DN: the bind works, the base exists and the account may read it. */
   async readBase(): Promise<{ dn: string; domainSid: string | null }> {
-    const [entry] = await this.#connection.run('read base DN', (client) =>
-      this.#search(client, '(objectClass=*)', ['objectSid'], { base: this.settings.baseDn, scope: 'base' }),
-    );
+    const [entry, domain] = await this.#connection.run('read base DN', async (client) => [
+      ...(await this.#search(client, '(objectClass=*)', ['objectSid'], { base: this.settings.baseDn, scope: 'base' })),
+      ...(await this.#search(client, '(objectClass=*)', ['objectSid'], { base: this.domainDn, scope: 'base' })),
+    ]);
     if (!entry) throw this.#notFound('base DN', this.settings.baseDn);
-    const sid = entry.objectSid;
+    const sid = (domain ?? entry).objectSid;
     return { dn: entry.dn, domainSid: Buffer.isBuffer(sid) ? sidFromBytes(sid) : null };
+  }
+
+  /** Whether a DN is inside the part of the domain the toolbox works in. */
+  isInBase(dn: string): boolean {
+    return dn.toLowerCase().endsWith(this.settings.baseDn.toLowerCase());
   }
 
   #notFound(what: string, id: string): ToolboxError {

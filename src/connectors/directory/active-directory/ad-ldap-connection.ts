@@ -1,4 +1,5 @@
 import { connect, type LookupFunction } from 'node:net';
+import tls from 'node:tls';
 import { Client } from 'ldapts';
 import type { Logger } from '../../../lib/logger.js';
 import { translateLdapError } from './ad-errors.js';
@@ -73,6 +74,11 @@ export class AdLdapConnection {
         ...(this.deps.lookup ? { lookup: this.deps.lookup } : {}),
         minVersion: 'TLSv1.2' as const,
       };
+      // The sockets are unref'd: an idle connection to a customer's DC must not keep the process
+      // (a test, a CLI command) alive; a server is kept alive by its HTTP listener anyway.
+      const secure = ((...args: Parameters<typeof tls.connect>) => tls.connect(...args).unref()) as typeof tls.connect;
+      const plain = ((port: number, host: string) =>
+        connect({ port, host, ...(this.deps.lookup ? { lookup: this.deps.lookup } : {}) }).unref()) as typeof connect;
       const client = new Client({
         url: this.settings.url,
         timeout: this.settings.timeoutMs,
@@ -80,9 +86,8 @@ export class AdLdapConnection {
         // Only for LDAPS: a StartTLS session is never rebound in clear (see above).
         autoRebind: url.protocol === 'ldaps:',
         ...(url.protocol === 'ldaps:' ? { tlsOptions } : {}),
-        ...(this.deps.lookup && url.protocol === 'ldap:'
-          ? { createConnection: ((port: number, host: string) => connect({ port, host, lookup: this.deps.lookup })) as typeof connect }
-          : {}),
+        createSecureConnection: secure,
+        createConnection: plain,
       });
       try {
         // ldap:// is only ever used with StartTLS: AD takes a password only over an encrypted

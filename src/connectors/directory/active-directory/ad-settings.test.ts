@@ -45,13 +45,12 @@ test('caCertificate: PEM text, or a file holding one; a wrong path says which', 
   assert.match(messages({ ...direct, caCertificate: join(dir, 'not.pem') }).join(), /holds no PEM certificate/);
 });
 
-test('agent: only the token, long enough; the connection kind is required', () => {
+test('agent: refused until the on-prem agent exists, saying so; the connection kind is required', () => {
   const token = 'a'.repeat(43);
-  assert.equal(
-    activeDirectorySettingsSchema.parse({ connection: 'agent', baseDn: 'DC=contoso,DC=example', agentToken: token }).connection,
-    'agent',
+  assert.match(
+    messages({ connection: 'agent', baseDn: 'DC=contoso,DC=example', agentToken: token }).join(),
+    /connection: agent \(the on-prem agent\) is not available in this version yet/,
   );
   assert.match(messages({ connection: 'agent', baseDn: 'DC=contoso,DC=example', agentToken: 'short' }).join(), /at least 32/);
-  assert.match(messages({ connection: 'agent', baseDn: 'DC=contoso,DC=example', agentToken: token, password: 'x' }).join(), /password/);
   assert.ok(messages({ baseDn: 'DC=contoso,DC=example' }).length > 0);
 });

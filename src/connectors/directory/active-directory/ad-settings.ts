@@ -69,22 +69,34 @@ const common = {
   timeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
 };
 
-export const activeDirectorySettingsSchema = z.discriminatedUnion('connection', [
-  z.strictObject({
-    connection: z.literal('direct'),
-    ...common,
-    url: ldapUrl,
-    /** The toolbox's service account: a DN or user@domain, with delegated rights (docs/active-directory.md). */
-    username: z.string().trim().min(1, 'username is required (a DN or user@domain)'),
-    password: z.string().min(1, 'password is required'),
-    caCertificate: pemOrPath.optional(),
-  }),
-  z.strictObject({
-    connection: z.literal('agent'),
-    ...common,
-    /** The token the on-prem agent presents; the toolbox keeps only its hash. */
-    agentToken: z.string().min(32, 'agentToken must be at least 32 characters (generate one: the console or `toolbox agent token`)'),
-  }),
-]);
+export const activeDirectorySettingsSchema = z
+  .discriminatedUnion('connection', [
+    z.strictObject({
+      connection: z.literal('direct'),
+      ...common,
+      url: ldapUrl,
+      /** The toolbox's service account: a DN or user@domain, with delegated rights (docs/active-directory.md). */
+      username: z.string().trim().min(1, 'username is required (a DN or user@domain)'),
+      password: z.string().min(1, 'password is required'),
+      caCertificate: pemOrPath.optional(),
+    }),
+    z.strictObject({
+      connection: z.literal('agent'),
+      ...common,
+      /** The token the on-prem agent presents; the toolbox keeps only its hash. */
+      agentToken: z.string().min(32, 'agentToken must be at least 32 characters'),
+    }),
+  ])
+  .superRefine((settings, ctx) => {
+    // The agent's link is not in this version yet: say so rather than accept a directory no call can reach.
+    if (settings.connection === 'agent') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['connection'],
+        message:
+          'connection: agent (the on-prem agent) is not available in this version yet; use connection: direct (LDAPS from the toolbox)',
+      });
+    }
+  });
 
 export type ActiveDirectorySettings = z.output<typeof activeDirectorySettingsSchema>;

@@ -1,0 +1,144 @@
+import { ToolboxError } from '../../../lib/toolbox-error.js';
+import type { DirectoryClientWith, DirectoryContainer, DirectoryGroup, DirectoryUser, NewUser, PasswordPolicy } from '../types.js';
+import type { ActiveDirectoryLdap, AdGroup, AdUser } from './active-directory-ldap.js';
+import { checkActiveDirectory } from './active-directory-systems-check.js';
+import { AD_ERROR_CODES } from './ad-errors.js';
+
+/** What an AD client has beyond the core: unlock, OU moves, the UPN suffixes. */
+export type ActiveDirectoryClient = DirectoryClientWith<'unlock' | 'move' | 'domains'>;
+
+/** AD's own limit for unicodePwd (MS-ADTS: 256 characters of a password). */
+const AD_MAX_PASSWORD_LENGTH = 256;
+
+function toDirectoryUser(user: AdUser): DirectoryUser {
+  return {
+    id: user.id,
+    userPrincipalName: user.userPrincipalName || user.sAMAccountName,
+    displayName: user.displayName,
+    ...(user.mail ? { mail: user.mail } : {}),
+    ...(user.givenName ? { givenName: user.givenName } : {}),
+    ...(user.surname ? { surname: user.surname } : {}),
+    ...(user.jobTitle ? { jobTitle: user.jobTitle } : {}),
+    ...(user.department ? { department: user.department } : {}),
+    accountEnabled: user.accountEnabled,
+    // The account is the on-prem one itself: its password lives here.
+    onPremisesSyncEnabled: false,
+    lastSignIn: user.lastLogon,
+  };
+}
+
+const SCOPE_WORDS = { global: 'Global', domainLocal: 'Domain local', universal: 'Universal' } as const;
+
+function toDirectoryGroup(group: AdGroup & { primary?: boolean; outsideBase?: boolean }, userName?: string): DirectoryGroup {
+  const refusal = group.primary
+    ? `${group.displayName} is ${userName ?? 'the user'}’s primary group in Active Directory, which cannot be removed here; set another primary group in Active Directory Users and Computers first.`
+    : group.protected
+      ? `${group.displayName} is a protected administrators’ group: its membership is changed in Active Directory Users and Computers by a domain administrator, not from the toolbox.`
+      : group.outsideBase
+        ? `${group.displayName} is outside the part of the domain the toolbox works in (its base DN): its membership is changed in Active Directory Users and Computers.`
+        : undefined;
+  return {
+    id: group.id,
+    displayName: group.displayName,
+    ...(group.mail ? { mail: group.mail } : {}),
+    ...(group.description ? { description: group.description } : {}),
+    badges: [group.kind === 'security' ? 'Security' : 'Distribution', SCOPE_WORDS[group.scope], ...(group.builtin ? ['Built-in'] : [])],
+    ...(refusal ? { refusal } : {}),
+  };
+}
+
+/**
+ * The directory port over one AD domain. The password policy is the domain's own (read from the
+ * domain object, cached for a minute); AD's complexity rule checks the name parts itself.
+ */
+export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now: () => number }): ActiveDirectoryClient {
+  let policy: { value: PasswordPolicy; at: number } | undefined;
+  const refuseGroupChange = async (groupId: string) => {
+    const group = await ad.getGroup(groupId);
+    const refusal = toDirectoryGroup({ ...group, outsideBase: !ad.isInBase(group.dn) }).refusal;
+    if (refusal) throw new ToolboxError({ code: AD_ERROR_CODES.groupReadOnly, message: refusal, httpStatus: 422 });
+  };
+  const domainName = () => ad.upnSuffixes().then((suffixes) => suffixes[0] ?? 'the domain');
+
+  return {
+    findUsersByEmail: async (email) => (await ad.findUsersByEmail(email)).map(toDirectoryUser),
+    findUsersByUpn: async (upn) => (await ad.findUsersByUpn(upn)).map(toDirectoryUser),
+    findUsersByDisplayName: async (name) => {
+      const wanted = name.trim().toLowerCase();
+      return (await ad.searchUsers(name, 50)).filter((user) => user.displayName.toLowerCase() === wanted).map(toDirectoryUser);
+    },
+    searchUsers: async (query, options) => (await ad.searchUsers(query, options?.limit ?? 25)).map(toDirectoryUser),
+    getUser: async (id) => toDirectoryUser(await ad.getUser(id)),
+    listDirectoryRoles: async (userId) => {
+      const reason = await ad.privilegedReason(userId);
+      return reason ? [{ id: 'ad-protected', displayName: `Protected account: ${reason}` }] : [];
+    },
+    passwordPolicy: async () => {
+      if (policy && deps.now() - policy.at < 60_000) return policy.value;
+      const [domainPolicy, name] = await Promise.all([ad.readPasswordPolicy(), domainName()]);
+      const value: PasswordPolicy = {
+        source: `the ${name} domain`,
+        minLength: domainPolicy.minLength,
+        maxLength: AD_MAX_PASSWORD_LENGTH,
+        minCharacterClasses: domainPolicy.complexity ? 3 : 0,
+        printableAsciiOnly: false,
+        ...(domainPolicy.complexity ? { nameParts: 'directory' as const } : {}),
+        historyLength: domainPolicy.historyLength,
+      };
+      policy = { value, at: deps.now() };
+      return value;
+    },
+    resetPassword: (userId, input) =>
+      ad.resetPassword(userId, { password: input.password, mustChange: input.forceChangeNextSignIn, unlock: false }),
+    setAccountEnabled: async (userId, enabled) => {
+      await ad.setAccountEnabled(userId, enabled);
+    },
+    searchGroups: async (query, options) => (await ad.searchGroups(query, options?.limit ?? 25)).map((group) => toDirectoryGroup(group)),
+    getGroup: async (groupId) => toDirectoryGroup(await ad.getGroup(groupId)),
+    listUserGroups: async (userId) => {
+      const [user, groups] = await Promise.all([ad.getUser(userId), ad.listUserGroups(userId)]);
+      return groups.map((group) => toDirectoryGroup({ ...group, outsideBase: !ad.isInBase(group.dn) }, user.displayName));
+    },
+    listGroupMembers: async (groupId, options) => (await ad.listGroupMembers(groupId, options?.limit ?? 100)).map(toDirectoryUser),
+    addGroupMember: async (groupId, userId) => {
+      await refuseGroupChange(groupId);
+      return ad.addGroupMember(groupId, userId);
+    },
+    removeGroupMember: async (groupId, userId) => {
+      await refuseGroupChange(groupId);
+      return ad.removeGroupMember(groupId, userId);
+    },
+    createUser: async (user: NewUser) => {
+      const [localPart = ''] = user.userPrincipalName.split('@');
+      const created = await ad.createUser({
+        parentDn: user.containerId ?? ad.defaultUserContainer,
+        givenName: user.givenName,
+        surname: user.surname,
+        displayName: user.displayName,
+        // sAMAccountName ("pre-Windows 2000" name) holds at most 20 characters.
+        sAMAccountName: localPart.slice(0, 20),
+        userPrincipalName: user.userPrincipalName,
+        ...(user.jobTitle ? { jobTitle: user.jobTitle } : {}),
+        ...(user.department ? { department: user.department } : {}),
+        password: user.password,
+        mustChangePassword: user.forceChangeNextSignIn,
+      });
+      return toDirectoryUser(created);
+    },
+    systemsCheck: () => checkActiveDirectory(ad),
+    unlock: { unlockAccount: (userId) => ad.unlock(userId) },
+    move: {
+      searchContainers: async (query, options) => {
+        const wanted = query.trim().toLowerCase();
+        const containers: DirectoryContainer[] = (await ad.listOrganizationalUnits())
+          .filter((ou) => !wanted || ou.path.toLowerCase().includes(wanted))
+          .map((ou) => ({ id: ou.dn, name: ou.name, path: ou.path }));
+        return containers.slice(0, options?.limit ?? 50);
+      },
+      moveUser: async (userId, containerId) => ((await ad.moveUser(userId, containerId)) === 'moved' ? 'moved' : 'already-there'),
+    },
+    domains: {
+      listVerifiedDomains: async () => (await ad.upnSuffixes()).map((name, index) => ({ name, isDefault: index === 0 })),
+    },
+  };
+}
