@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import type { LookupFunction } from 'node:net';
 import { createInterface } from 'node:readline';
+import { Client } from 'ldapts';
 
 /**
  * The real Samba AD domain controller the Active Directory tests run against (not a mock: LDAPS
@@ -59,4 +60,28 @@ export function sambaLookup(dc: TestSambaDc): LookupFunction {
     if (all) done(null, [{ address: dc.host, family: 4 }]);
     else done(null, dc.host, 4);
   }) as LookupFunction;
+}
+
+/** An LDAP client to the DC over LDAPS (not yet bound): tests' own set-up and checks. */
+export function sambaClient(dc: TestSambaDc): Client {
+  return new Client({ url: dc.url, tlsOptions: { ca: [dc.caPem], servername: dc.serverName, lookup: sambaLookup(dc) } });
+}
+
+/** Signs in as a user, as a workstation would: 'ok', or AD's answer (with its `data` code). */
+export async function bindAs(dc: TestSambaDc, upn: string, password: string): Promise<string> {
+  const client = sambaClient(dc);
+  try {
+    await client.bind(upn, password);
+    return 'ok';
+  } catch (error) {
+    return String((error as Error).message);
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+}
+
+/** Leaves the shared DC as found: deletes a test's OU with everything in it, deepest first. */
+export async function deleteOu(admin: Client, ou: string): Promise<void> {
+  const { searchEntries } = await admin.search(ou, { scope: 'sub', filter: '(objectClass=*)', attributes: ['dn'] });
+  for (const entry of searchEntries.sort((a, b) => b.dn.length - a.dn.length)) await admin.del(entry.dn).catch(() => undefined);
 }

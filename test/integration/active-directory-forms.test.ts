@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { Attribute, Change, Client } from 'ldapts';
+import { Attribute, Change, type Client } from 'ldapts';
 import { createActiveDirectoryConnector } from '../../src/connectors/directory/active-directory/active-directory-connector.js';
 import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
 import { buildDemoConfig, DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
+import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
 
@@ -32,17 +32,7 @@ describe('Active Directory forms, screen pop to note (Samba AD DC)', { skip: sam
   const suffix = randomBytes(3).toString('hex');
   let megan: { id: string; dn: string; upn: string };
 
-  const bindAs = async (upn: string, password: string) => {
-    const client = new Client({ url: dc.url, tlsOptions: { ca: [dc.caPem], servername: dc.serverName, lookup: sambaLookup(dc) } });
-    try {
-      await client.bind(upn, password);
-      return 'ok';
-    } catch (error) {
-      return String((error as Error).message);
-    } finally {
-      await client.unbind().catch(() => undefined);
-    }
-  };
+  const bindAs = (upn: string, password: string) => bindAsUser(dc, upn, password);
 
   before(async () => {
     dc = await useSambaDc();
@@ -50,7 +40,7 @@ describe('Active Directory forms, screen pop to note (Samba AD DC)', { skip: sam
       { url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem, baseDn: dc.baseDn, timeoutMs: 10_000 },
       { logger, lookup: sambaLookup(dc) },
     );
-    admin = new Client({ url: dc.url, tlsOptions: { ca: [dc.caPem], servername: dc.serverName, lookup: sambaLookup(dc) } });
+    admin = sambaClient(dc);
     await admin.bind(dc.adminUser, dc.adminPassword);
     ou = `OU=forms-${suffix},${dc.baseDn}`;
     await admin.add(ou, { objectClass: ['top', 'organizationalUnit'], ou: `forms-${suffix}` });
@@ -76,8 +66,7 @@ describe('Active Directory forms, screen pop to note (Samba AD DC)', { skip: sam
   after(async () => {
     await ad?.close();
     if (admin) {
-      const { searchEntries } = await admin.search(ou, { scope: 'sub', filter: '(objectClass=*)', attributes: ['dn'] });
-      for (const entry of searchEntries.sort((a, b) => b.dn.length - a.dn.length)) await admin.del(entry.dn).catch(() => undefined);
+      await deleteOu(admin, ou);
       await admin.unbind();
     }
   });

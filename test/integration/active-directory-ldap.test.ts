@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { Attribute, Change, Client } from 'ldapts';
+import { Attribute, Change, type Client } from 'ldapts';
 import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { ToolboxError } from '../../src/lib/toolbox-error.js';
-import { sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
+import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
 
 /**
  * The Active Directory operations against a real Samba AD DC over LDAPS: passwords and the domain's
@@ -49,17 +49,7 @@ describe('Active Directory over LDAPS (Samba AD DC)', { skip: sambaSkip }, () =>
       mustChangePassword: extra.mustChangePassword ?? false,
     });
 
-  const bindAs = async (upn: string, password: string) => {
-    const client = new Client({ url: dc.url, tlsOptions: { ca: [dc.caPem], servername: dc.serverName, lookup: sambaLookup(dc) } });
-    try {
-      await client.bind(upn, password);
-      return 'ok';
-    } catch (error) {
-      return String((error as Error).message);
-    } finally {
-      await client.unbind().catch(() => undefined);
-    }
-  };
+  const bindAs = (upn: string, password: string) => bindAsUser(dc, upn, password);
 
   const addGroup = async (name: string, parent = ou) => {
     const dn = `CN=${name}-${suffix},${parent}`;
@@ -72,7 +62,7 @@ describe('Active Directory over LDAPS (Samba AD DC)', { skip: sambaSkip }, () =>
   before(async () => {
     dc = await useSambaDc();
     ad = connect();
-    admin = new Client({ url: dc.url, tlsOptions: { ca: [dc.caPem], servername: dc.serverName, lookup: sambaLookup(dc) } });
+    admin = sambaClient(dc);
     await admin.bind(dc.adminUser, dc.adminPassword);
     ou = `OU=t-${suffix},${dc.baseDn}`;
     await admin.add(ou, { objectClass: ['top', 'organizationalUnit'], ou: `t-${suffix}` });
@@ -82,9 +72,7 @@ describe('Active Directory over LDAPS (Samba AD DC)', { skip: sambaSkip }, () =>
   after(async () => {
     await ad?.close();
     if (admin) {
-      // Leave the shared DC as found: delete the test's OU with everything in it.
-      const { searchEntries } = await admin.search(ou, { scope: 'sub', filter: '(objectClass=*)', attributes: ['dn'] });
-      for (const entry of searchEntries.sort((a, b) => b.dn.length - a.dn.length)) await admin.del(entry.dn).catch(() => undefined);
+      await deleteOu(admin, ou);
       await admin.unbind();
     }
   });
