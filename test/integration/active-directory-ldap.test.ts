@@ -96,10 +96,40 @@ describe('Active Directory over LDAPS (Samba AD DC)', { skip: sambaSkip }, () =>
     assert.match(await bindAs(user.userPrincipalName, 'Initial-Passw0rd!'), /data 773/, 'must change at next sign-in');
     const ous = await ad.listOrganizationalUnits();
     assert.ok(ous.some((entry) => entry.dn === `OU=Disabled users,${ou}` && entry.path === `t-${suffix} / Disabled users`));
-    await assert.rejects(
-      makeUser('Adele'),
-      (error: unknown) => error instanceof ToolboxError && error.code === 'TBX_ERR_DIRECTORY_CONFLICT',
-    );
+    await assert.rejects(makeUser('Adele'), (error: unknown) => {
+      assert.ok(error instanceof ToolboxError);
+      assert.equal(error.code, 'TBX_ERR_DIRECTORY_UPN_TAKEN');
+      assert.match(error.message, /already has an account with the sign-in name adele\./);
+      return true;
+    });
+  });
+
+  test('a create that died after its first step (added, disabled, no password) is finished by the next one, not refused', async () => {
+    // What a crash between the add and the password leaves behind: AD's own state after step 1.
+    const upn = `half.${suffix}@test.lan`;
+    await admin.add(`CN=Half Made ${suffix},${ou}`, {
+      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+      sAMAccountName: `half${suffix}`,
+      userPrincipalName: upn,
+      givenName: 'Half',
+      sn: 'Made',
+      displayName: `Half Made ${suffix}`,
+    });
+    const [before] = await ad.findUsersByUpn(upn);
+    assert.equal(before?.accountEnabled, false);
+    const finished = await ad.createUser({
+      parentDn: ou,
+      givenName: 'Half',
+      surname: 'Made',
+      displayName: `Half Made ${suffix}`,
+      sAMAccountName: `half${suffix}`,
+      userPrincipalName: upn,
+      password: 'Finished-Passw0rd!',
+      mustChangePassword: false,
+    });
+    assert.equal(finished.id, before?.id, 'a second account was made');
+    assert.equal(finished.accountEnabled, true);
+    assert.equal(await bindAs(upn, 'Finished-Passw0rd!'), 'ok');
   });
 
   test('found by e-mail in order (mail, UPN, proxyAddresses), by immutable id and by SID; filter values escaped', async () => {

@@ -95,7 +95,9 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
         // check step found the name free, so a user with it now is this run's).
         if (context.interrupted) {
           const [existing] = await context.directory.findUsersByUpn(input.userPrincipalName);
-          if (existing) {
+          // A disabled one may be half-made (AD creates in steps: added disabled, password, enabled):
+          // createUser below finishes it, or refuses the name if it is someone else's.
+          if (existing?.accountEnabled) {
             context.facts.userId = existing.id;
             return {
               status: 'ok',

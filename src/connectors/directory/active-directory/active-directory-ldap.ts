@@ -46,6 +46,7 @@ export type AdUser = {
   adminCount: boolean;
   primaryGroupRid: number;
   lastLogon: string | null;
+  userAccountControl: number;
 };
 
 export type AdGroupKind = 'security' | 'distribution';
@@ -181,6 +182,7 @@ function toUser(entry: Entry): AdUser {
     adminCount: one(entry, 'adminCount') === '1',
     primaryGroupRid: Number(one(entry, 'primaryGroupID') ?? DOMAIN_USERS_RID),
     lastLogon: fileTimeToIso(one(entry, 'lastLogonTimestamp')),
+    userAccountControl: uac,
   };
 }
 
@@ -206,6 +208,12 @@ function toGroup(entry: Entry): AdGroup {
     scope: groupType & 0x8 ? 'universal' : groupType & 0x4 ? 'domainLocal' : 'global',
     builtin: (groupType & 0x1) !== 0,
   };
+}
+
+/** Step 1 of {@link ActiveDirectoryLdap.createUser}'s order: added, disabled, no password yet, never used. */
+function isHalfCreated(user: AdUser): boolean {
+  const flags = UAC.accountDisable | UAC.passwordNotRequired;
+  return (user.userAccountControl & flags) === flags && user.mustChangePassword && user.lastLogon === null;
 }
 
 /** A readable path of an OU for pickers: `Staff / Sales` for OU=Sales,OU=Staff,DC=…. */
@@ -541,7 +549,19 @@ export class ActiveDirectoryLdap {
    * starts clean and no disabled orphan stays behind.
    */
   async createUser(input: NewAdUser): Promise<AdUser> {
-    const dn = `CN=${escapeDnValue(input.displayName)},${input.parentDn}`;
+    // AD does not refuse a second account with the same UPN on every version: look first. An
+    // account with it that is still in step 1's state (disabled, no password required, never
+    // given one) is this create's own, left half-made by a crash between the steps: it is
+    // finished, not made again and not reported as taken.
+    const [existing] = await this.findUsersByUpn(input.userPrincipalName);
+    if (existing && !isHalfCreated(existing)) {
+      throw new ToolboxError({
+        code: AD_ERROR_CODES.upnTaken,
+        message: `Active Directory already has an account with the sign-in name ${input.userPrincipalName} (${existing.displayName}). Choose another name.`,
+        httpStatus: 409,
+      });
+    }
+    const dn = existing?.dn ?? `CN=${escapeDnValue(input.displayName)},${input.parentDn}`;
     const attributes = [
       new Attribute({ type: 'objectClass', values: ['top', 'person', 'organizationalPerson', 'user'] }),
       new Attribute({ type: 'sAMAccountName', values: [input.sAMAccountName] }),
@@ -553,7 +573,7 @@ export class ActiveDirectoryLdap {
       ...(input.jobTitle ? [new Attribute({ type: 'title', values: [input.jobTitle] })] : []),
       ...(input.department ? [new Attribute({ type: 'department', values: [input.department] })] : []),
     ];
-    await this.#connection.run('create user', (client) => client.add(dn, attributes));
+    if (!existing) await this.#connection.run('create user', (client) => client.add(dn, attributes));
     try {
       await this.#connection.run('set first password (unicodePwd)', (client) =>
         client.modify(dn, [
