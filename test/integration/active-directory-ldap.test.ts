@@ -257,7 +257,11 @@ describe('Active Directory over LDAPS (Samba AD DC)', { skip: sambaSkip }, () =>
   });
 
   test('what an admin meets when setting up: wrong password, an untrusted certificate; ldap:// works only through StartTLS', async () => {
-    const wrong = connect({ password: 'not-the-password' });
+    const lines: string[] = [];
+    const wrong = new ActiveDirectoryLdap(
+      { url: dc.url, username: dc.adminUser, password: 'not-the-password', caCertificate: dc.caPem, baseDn: dc.baseDn, timeoutMs: 10_000 },
+      { logger: createLogger({ level: 'debug', destination: { write: (line: string) => lines.push(line) } }), lookup: sambaLookup(dc) },
+    );
     await assert.rejects(wrong.readBase(), (error: unknown) => {
       assert.ok(error instanceof ToolboxError);
       assert.equal(error.code, 'TBX_ERR_DIRECTORY_AUTH');
@@ -268,6 +272,13 @@ describe('Active Directory over LDAPS (Samba AD DC)', { skip: sambaSkip }, () =>
       assert.doesNotMatch(JSON.stringify(error.toLog()), /not-the-password/);
       return true;
     });
+    // The log says which operation failed and AD's code, never the password.
+    const failures = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.msg === 'ldap call failed');
+    assert.deepEqual(
+      failures.map((line) => [line.operation, line.code, line.host]),
+      [['read base DN', 'LDAP 49 data 52e', 'dc1.test.lan']],
+    );
+    assert.doesNotMatch(lines.join(''), /not-the-password/);
     await wrong.close();
     // ldap:// is upgraded with StartTLS before the bind (Samba refuses a simple bind in clear).
     const startTls = connect({ url: 'ldap://dc1.test.lan:389' });

@@ -39,14 +39,34 @@ export class AdLdapConnection {
     this.host = new URL(settings.url).hostname;
   }
 
+  /**
+   * Runs one operation; logged at debug with its name, host and time (never a DN's values or a
+   * password: the operation names are fixed texts), and AD's code when it fails.
+   */
   async run<T>(operation: string, work: (client: Client) => Promise<T>): Promise<T> {
-    const client = await this.#open();
+    const started = performance.now();
     try {
-      return await work(client);
+      const result = await work(await this.#open());
+      this.deps.logger.debug(
+        { connector: 'active-directory', host: this.host, operation, durationMs: Math.round(performance.now() - started) },
+        'ldap call',
+      );
+      return result;
     } catch (error) {
       // A dropped connection is reopened by the next operation; an LDAP answer keeps it.
       if (!(error instanceof Error && 'code' in error && typeof (error as { code: unknown }).code === 'number')) this.#reset();
-      throw translateLdapError(error, { name: operation, host: this.host });
+      const translated = translateLdapError(error, { name: operation, host: this.host });
+      this.deps.logger.debug(
+        {
+          connector: 'active-directory',
+          host: this.host,
+          operation,
+          code: translated.upstream?.code,
+          durationMs: Math.round(performance.now() - started),
+        },
+        'ldap call failed',
+      );
+      throw translated;
     }
   }
 
