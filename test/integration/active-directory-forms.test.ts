@@ -201,7 +201,7 @@ describe('Active Directory forms, screen pop to note (Samba AD DC)', { skip: sam
         const executionId = response.headers.get('location')!.split('/').pop()!;
         const run = (await toolbox.waitForExecution(executionId, tech.cookie)) as unknown as Execution;
         assert.equal(run.status, 'succeeded', JSON.stringify(run.steps));
-        const groups = (await ad.listUserGroups(megan.id)).map((group) => group.displayName).sort();
+        const groups = (await ad.listUserGroups(megan.id)).groups.map((group) => group.displayName).sort();
         assert.deepEqual(groups, [`Billing ${suffix}`, 'Domain Users']);
         await ad.addGroupMember(frontDesk!.id, megan.id);
         await ad.removeGroupMember(billing!.id, megan.id);

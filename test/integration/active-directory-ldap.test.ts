@@ -209,7 +209,7 @@ describe('Active Directory over LDAPS (Samba AD DC)', { skip: sambaSkip }, () =>
     const sales = await addGroup('Sales');
     assert.equal(await ad.addGroupMember(sales.id, user.id), 'added');
     assert.equal(await ad.addGroupMember(sales.id, user.id), 'already-member');
-    const groups = await ad.listUserGroups(user.id);
+    const { groups } = await ad.listUserGroups(user.id);
     assert.deepEqual(groups.map((group) => [group.displayName, group.primary]).sort(), [
       ['Domain Users', true],
       [`Sales-${suffix}`, false],
@@ -242,11 +242,16 @@ describe('Active Directory over LDAPS (Samba AD DC)', { skip: sambaSkip }, () =>
     const backup = await makeUser('Backup');
     const [backupOperators] = await ad.searchGroups('Backup Operators');
     assert.equal(backupOperators?.builtin, true);
-    await ad.addGroupMember(backupOperators!.id, backup.id);
+    // Set up as a domain administrator would: the toolbox itself refuses to change a protected group.
+    await admin.modify(backupOperators!.dn, [
+      new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [backup.dn] }) }),
+    ]);
     try {
       assert.match((await ad.privilegedReason(backup.id)) ?? '', /Backup Operators/);
     } finally {
-      await ad.removeGroupMember(backupOperators!.id, backup.id);
+      await admin.modify(backupOperators!.dn, [
+        new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [backup.dn] }) }),
+      ]);
     }
 
     const former = await makeUser('Former');

@@ -1,8 +1,7 @@
-import { ToolboxError } from '../../../lib/toolbox-error.js';
 import type { DirectoryClientWith, DirectoryContainer, DirectoryGroup, DirectoryUser, NewUser, PasswordPolicy } from '../types.js';
 import type { ActiveDirectoryLdap, AdGroup, AdUser } from './active-directory-ldap.js';
 import { checkActiveDirectory } from './active-directory-systems-check.js';
-import { AD_ERROR_CODES } from './ad-errors.js';
+import { adGroupRefusal } from './ad-group-refusal.js';
 
 /** What an AD client has beyond the core: unlock, OU moves, the UPN suffixes. */
 export type ActiveDirectoryClient = DirectoryClientWith<'unlock' | 'move' | 'domains'>;
@@ -29,14 +28,7 @@ function toDirectoryUser(user: AdUser): DirectoryUser {
 
 const SCOPE_WORDS = { global: 'Global', domainLocal: 'Domain local', universal: 'Universal' } as const;
 
-function toDirectoryGroup(group: AdGroup & { primary?: boolean; outsideBase?: boolean }, userName?: string): DirectoryGroup {
-  const refusal = group.primary
-    ? `${group.displayName} is ${userName ?? 'the user'}’s primary group in Active Directory, which cannot be removed here; set another primary group in Active Directory Users and Computers first.`
-    : group.protected
-      ? `${group.displayName} is a protected administrators’ group: its membership is changed in Active Directory Users and Computers by a domain administrator, not from the toolbox.`
-      : group.outsideBase
-        ? `${group.displayName} is outside the part of the domain the toolbox works in (its base DN): its membership is changed in Active Directory Users and Computers.`
-        : undefined;
+function toDirectoryGroup(group: AdGroup, refusal: string | undefined): DirectoryGroup {
   return {
     id: group.id,
     displayName: group.displayName,
@@ -53,12 +45,12 @@ function toDirectoryGroup(group: AdGroup & { primary?: boolean; outsideBase?: bo
  */
 export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now: () => number }): ActiveDirectoryClient {
   let policy: { value: PasswordPolicy; at: number } | undefined;
-  const refuseGroupChange = async (groupId: string) => {
-    const group = await ad.getGroup(groupId);
-    const refusal = toDirectoryGroup({ ...group, outsideBase: !ad.isInBase(group.dn) }).refusal;
-    if (refusal) throw new ToolboxError({ code: AD_ERROR_CODES.groupReadOnly, message: refusal, httpStatus: 422 });
-  };
-  const domainName = () => ad.upnSuffixes().then((suffixes) => suffixes[0] ?? 'the domain');
+  // What the picker shows is what addGroupMember / removeGroupMember refuse (adGroupRefusal).
+  const shown = (group: AdGroup & { primary?: boolean }, userName?: string) =>
+    toDirectoryGroup(
+      group,
+      adGroupRefusal(group, { primaryOf: group.primary ? userName : undefined, outsideBase: !ad.isInBase(group.dn) }),
+    );
 
   return {
     findUsersByEmail: async (email) => (await ad.findUsersByEmail(email)).map(toDirectoryUser),
@@ -75,9 +67,9 @@ export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now
     },
     passwordPolicy: async () => {
       if (policy && deps.now() - policy.at < 60_000) return policy.value;
-      const [domainPolicy, name] = await Promise.all([ad.readPasswordPolicy(), domainName()]);
+      const domainPolicy = await ad.readPasswordPolicy();
       const value: PasswordPolicy = {
-        source: `the ${name} domain`,
+        source: `the ${ad.dnsDomainName} domain`,
         minLength: domainPolicy.minLength,
         maxLength: AD_MAX_PASSWORD_LENGTH,
         minCharacterClasses: domainPolicy.complexity ? 3 : 0,
@@ -93,21 +85,15 @@ export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now
     setAccountEnabled: async (userId, enabled) => {
       await ad.setAccountEnabled(userId, enabled);
     },
-    searchGroups: async (query, options) => (await ad.searchGroups(query, options?.limit ?? 25)).map((group) => toDirectoryGroup(group)),
-    getGroup: async (groupId) => toDirectoryGroup(await ad.getGroup(groupId)),
+    searchGroups: async (query, options) => (await ad.searchGroups(query, options?.limit ?? 25)).map((group) => shown(group)),
+    getGroup: async (groupId) => shown(await ad.getGroup(groupId)),
     listUserGroups: async (userId) => {
-      const [user, groups] = await Promise.all([ad.getUser(userId), ad.listUserGroups(userId)]);
-      return groups.map((group) => toDirectoryGroup({ ...group, outsideBase: !ad.isInBase(group.dn) }, user.displayName));
+      const { user, groups } = await ad.listUserGroups(userId);
+      return groups.map((group) => shown(group, user.displayName));
     },
     listGroupMembers: async (groupId, options) => (await ad.listGroupMembers(groupId, options?.limit ?? 100)).map(toDirectoryUser),
-    addGroupMember: async (groupId, userId) => {
-      await refuseGroupChange(groupId);
-      return ad.addGroupMember(groupId, userId);
-    },
-    removeGroupMember: async (groupId, userId) => {
-      await refuseGroupChange(groupId);
-      return ad.removeGroupMember(groupId, userId);
-    },
+    addGroupMember: (groupId, userId) => ad.addGroupMember(groupId, userId),
+    removeGroupMember: (groupId, userId) => ad.removeGroupMember(groupId, userId),
     createUser: async (user: NewUser) => {
       const [localPart = ''] = user.userPrincipalName.split('@');
       const created = await ad.createUser({

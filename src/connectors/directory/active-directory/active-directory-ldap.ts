@@ -1,6 +1,7 @@
 import { AndFilter, Attribute, Change, type Client, type Entry, EqualityFilter, type Filter, FilterParser, OrFilter } from 'ldapts';
 import { ToolboxError } from '../../../lib/toolbox-error.js';
 import { AD_ERROR_CODES } from './ad-errors.js';
+import { adGroupRefusal } from './ad-group-refusal.js';
 import { type AdConnectionDeps, type AdConnectionSettings, AdLdapConnection } from './ad-ldap-connection.js';
 import {
   encodeUnicodePwd,
@@ -210,6 +211,13 @@ function toGroup(entry: Entry): AdGroup {
   };
 }
 
+/** The group is the user's primary group (same domain, RID = primaryGroupID). */
+function isPrimaryGroupOf(group: AdGroup, user: AdUser): boolean {
+  return (
+    ridOf(group.objectSid) === user.primaryGroupRid && group.objectSid.startsWith(user.objectSid.slice(0, user.objectSid.lastIndexOf('-')))
+  );
+}
+
 /** Step 1 of {@link ActiveDirectoryLdap.createUser}'s order: added, disabled, no password yet, never used. */
 function isHalfCreated(user: AdUser): boolean {
   const flags = UAC.accountDisable | UAC.passwordNotRequired;
@@ -250,6 +258,15 @@ export class ActiveDirectoryLdap {
       .map((part) => part.trim())
       .filter((part) => /^DC=/i.test(part))
       .join(',');
+  }
+
+  /** The domain's DNS name, from its DN (DC=contoso,DC=example → contoso.example). */
+  get dnsDomainName(): string {
+    return this.domainDn
+      .split(',')
+      .map((part) => part.replace(/^DC=/i, ''))
+      .join('.')
+      .toLowerCase();
   }
 
   /** Where new accounts go by default: the base when it is an OU, else the domain's Users container. */
@@ -394,9 +411,9 @@ export class ActiveDirectoryLdap {
    * The groups the user is a direct member of, with the primary group (which `member`/`memberOf`
    * do not list: AD keeps it in primaryGroupID).
    */
-  async listUserGroups(id: string): Promise<(AdGroup & { primary: boolean })[]> {
+  async listUserGroups(id: string): Promise<{ user: AdUser; groups: (AdGroup & { primary: boolean })[] }> {
     const user = await this.getUser(id);
-    return this.#connection.run('list user groups', async (client) => {
+    const groups = await this.#connection.run('list user groups', async (client) => {
       // From the whole domain: a user in the toolbox's OU may belong to groups outside it.
       const direct = (
         await this.#search(client, `(&${GROUP_CLASS}(member=${escapeFilterValue(user.dn)}))`, GROUP_ATTRIBUTES, { base: this.domainDn })
@@ -413,6 +430,7 @@ export class ActiveDirectoryLdap {
       if (primary) groups.push({ ...toGroup(primary), primary: true });
       return groups;
     });
+    return { user, groups };
   }
 
   /**
@@ -442,6 +460,7 @@ export class ActiveDirectoryLdap {
   /** Adds the user to the group; already a member (directly) is success, not an error (reference §5). */
   async addGroupMember(groupId: string, userId: string): Promise<'added' | 'already-member'> {
     const [group, user] = await Promise.all([this.getGroup(groupId), this.getUser(userId)]);
+    this.#refuseChange(group);
     try {
       await this.#connection.run('add group member', (client) =>
         client.modify(group.dn, [new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [user.dn] }) })]),
@@ -457,16 +476,7 @@ export class ActiveDirectoryLdap {
   /** Removes the user from the group; not a member is success. The primary group is refused. */
   async removeGroupMember(groupId: string, userId: string): Promise<'removed' | 'not-member'> {
     const [group, user] = await Promise.all([this.getGroup(groupId), this.getUser(userId)]);
-    if (
-      ridOf(group.objectSid) === user.primaryGroupRid &&
-      group.objectSid.startsWith(user.objectSid.slice(0, user.objectSid.lastIndexOf('-')))
-    ) {
-      throw new ToolboxError({
-        code: AD_ERROR_CODES.groupReadOnly,
-        message: `${group.displayName} is ${user.displayName}’s primary group in Active Directory, which cannot be removed; set another primary group in Active Directory Users and Computers first.`,
-        httpStatus: 422,
-      });
-    }
+    this.#refuseChange(group, isPrimaryGroupOf(group, user) ? user.displayName : undefined);
     try {
       await this.#connection.run('remove group member', (client) =>
         client.modify(group.dn, [new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [user.dn] }) })]),
@@ -524,11 +534,7 @@ export class ActiveDirectoryLdap {
    * extra UPN suffixes (Partitions' uPNSuffixes, what "Active Directory Domains and Trusts" adds).
    */
   async upnSuffixes(): Promise<string[]> {
-    const dnsName = this.domainDn
-      .split(',')
-      .map((part) => part.replace(/^DC=/i, ''))
-      .join('.')
-      .toLowerCase();
+    const dnsName = this.dnsDomainName;
     const extra = await this.#connection.run('read UPN suffixes', async (client) => {
       const { searchEntries } = await client
         .search(`CN=Partitions,CN=Configuration,${this.domainDn}`, {
@@ -667,6 +673,12 @@ export class ActiveDirectoryLdap {
   /** Whether a DN is inside the part of the domain the toolbox works in. */
   isInBase(dn: string): boolean {
     return dn.toLowerCase().endsWith(this.settings.baseDn.toLowerCase());
+  }
+
+  /** A protected group, one outside the base DN, or the user's primary group is not changed here. */
+  #refuseChange(group: AdGroup, primaryOf?: string): void {
+    const refusal = adGroupRefusal(group, { primaryOf, outsideBase: !this.isInBase(group.dn) });
+    if (refusal) throw new ToolboxError({ code: AD_ERROR_CODES.groupReadOnly, message: refusal, httpStatus: 422 });
   }
 
   #notFound(what: string, id: string): ToolboxError {
