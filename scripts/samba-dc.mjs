@@ -7,13 +7,16 @@
 // Needs root (Samba binds ports below 1024) and Debian's samba package; only one can run at a time
 // (the ports are fixed), on loopback only.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const REALM = 'TEST.LAN';
-const ADMIN_PASSWORD = 'Passw0rd!Test';
+// A new one per DC: nothing fixed to copy anywhere. Upper and lower case, a digit and symbols meet
+// the domain's complexity rule whatever the random part holds.
+const ADMIN_PASSWORD = `Tb-${randomBytes(12).toString('base64url')}!9a`;
 const dir = mkdtempSync(join(tmpdir(), 'toolbox-samba-'));
 let samba;
 let stopped = false;
