@@ -43,6 +43,15 @@ export type DemoUser = {
   department?: string;
   accountEnabled: boolean;
   onPremisesSyncEnabled: boolean;
+  /**
+   * For a synced user, what Entra Connect wrote about its AD account (Graph's onPremises*
+   * properties; null in Graph when unset): base64 objectGUID, the SID, the on-prem names.
+   */
+  onPremisesImmutableId?: string;
+  onPremisesSecurityIdentifier?: string;
+  onPremisesSamAccountName?: string;
+  onPremisesUserPrincipalName?: string;
+  onPremisesDomainName?: string;
   /** Directory role display names held by the user, e.g. "Global Administrator". */
   directoryRoles?: string[];
   usageLocation?: string;

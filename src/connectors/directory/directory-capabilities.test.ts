@@ -57,17 +57,17 @@ describe('directory capabilities', () => {
     }
   });
 
-  it('Microsoft 365 has every part but unlocking and moving between containers', () => {
+  it('Microsoft 365 has every part but unlocking, moving between containers and being a sync source', () => {
     assert.deepEqual(
       DIRECTORY_PARTS.filter((part) => !connectorCapabilities(directoryConnectors.entra!).has(part)),
-      ['unlock', 'move'],
+      ['unlock', 'move', 'syncSource'],
     );
   });
 
-  it('Active Directory has unlocking, moving between OUs and UPN suffixes, and nothing of Microsoft 365', () => {
+  it('Active Directory has unlocking, moving between OUs, UPN suffixes and synced users’ accounts, and nothing of Microsoft 365', () => {
     assert.deepEqual(
       DIRECTORY_PARTS.filter((part) => connectorCapabilities(directoryConnectors['active-directory']!).has(part)),
-      ['unlock', 'move', 'domains'],
+      ['unlock', 'move', 'domains', 'syncSource'],
     );
   });
 

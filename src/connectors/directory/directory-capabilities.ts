@@ -18,6 +18,7 @@ export const DIRECTORY_PARTS: readonly DirectoryPart[] = [
   'manager',
   'profile',
   'domains',
+  'syncSource',
 ];
 
 /**
@@ -42,6 +43,7 @@ export const CAPABILITY_WORDS: Record<DirectoryCapability, string> = {
   manager: 'set or remove managers',
   profile: 'copy profile attributes',
   domains: 'list the domains a sign-in name may use',
+  syncSource: 'find the on-premises account of a synced user',
 };
 
 const isPart = (capability: DirectoryCapability): capability is DirectoryPart =>

@@ -35,10 +35,52 @@ export type DirectoryUser = {
   /** True for users synchronised from on-prem AD: their password lives there. */
   onPremisesSyncEnabled: boolean;
   /**
+   * For a synced user: what names its on-prem account, as the cloud directory reports it (Entra's
+   * `onPremisesImmutableId`, `onPremisesSecurityIdentifier`, `onPremisesSamAccountName`, …). The
+   * hybrid directory of a company finds the AD account with it.
+   */
+  onPremisesAnchor?: OnPremisesAnchor;
+  /**
+   * The on-prem account that owns this user's password and sign-in, when the company's directory
+   * reaches it (a hybrid company: the Entra user matched to its AD account). Changes the account
+   * owns go there; a synced user without one is refused for such changes.
+   */
+  onPremisesAccount?: OnPremisesAccount;
+  /**
    * When the user last signed in (ISO 8601), where the directory gives it: null for "never", left
    * out when the directory does not say (not asked for, or not readable in this tenant).
    */
   lastSignIn?: string | null;
+};
+
+/**
+ * What a cloud directory knows of a synced user's on-prem account. `immutableId` is base64 of the
+ * AD `objectGUID` bytes (Entra Connect's default source anchor; some set-ups use
+ * `mS-DS-ConsistencyGuid`, which holds the same bytes); `securityIdentifier` is the `objectSid` as
+ * S-1-5-21-…; `samAccountName` and `userPrincipalName` are the on-prem names.
+ */
+export type OnPremisesAnchor = {
+  immutableId?: string;
+  securityIdentifier?: string;
+  samAccountName?: string;
+  userPrincipalName?: string;
+  domainName?: string;
+};
+
+/** How an on-prem account was matched to its cloud user: the first anchor that found exactly one. */
+export type OnPremisesMatchRule = 'immutableId' | 'securityIdentifier' | 'samAccountName' | 'userPrincipalName';
+
+/** The on-prem account behind a synced cloud user, as the hybrid directory found it. */
+export type OnPremisesAccount = {
+  /** The on-prem directory's name in this toolbox ("Contoso AD"). */
+  directoryName: string;
+  /** The account's id in that directory. */
+  id: string;
+  userPrincipalName: string;
+  /** Where it is, for a technician ("contoso.example/Staff"), when the directory has containers. */
+  path?: string;
+  accountEnabled: boolean;
+  matchedBy: OnPremisesMatchRule;
 };
 
 /**
@@ -128,6 +170,11 @@ export type DirectoryGroup = {
    * synchronised from on-prem AD); absent when it can.
    */
   refusal?: string;
+  /**
+   * True for a cloud group synchronised from on-prem AD: its membership is changed there (a hybrid
+   * company's groups are offered from AD itself instead).
+   */
+  syncedFromOnPremises?: boolean;
   /**
    * True when adding a member needs the member's mailbox to exist first (an Exchange distribution
    * list): a just-created user waits for it.
@@ -329,6 +376,14 @@ export type DirectoryParts = {
   /** The domains a new user's sign-in name may end with (Entra: verified domains; AD: UPN suffixes). */
   domains: {
     listVerifiedDomains(): Promise<VerifiedDomain[]>;
+  };
+  /**
+   * The directory synced cloud users come from (AD): finds the account behind a synced user by the
+   * anchors the cloud reports, in the order Entra Connect matches them (immutable id, SID, then the
+   * names). Null when no single account matches (none, or several by a name).
+   */
+  syncSource: {
+    findSyncedAccount(anchor: OnPremisesAnchor): Promise<{ user: DirectoryUser; path?: string; matchedBy: OnPremisesMatchRule } | null>;
   };
 };
 

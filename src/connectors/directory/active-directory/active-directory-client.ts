@@ -1,10 +1,20 @@
-import type { DirectoryClientWith, DirectoryContainer, DirectoryGroup, DirectoryUser, NewUser, PasswordPolicy } from '../types.js';
+import type {
+  DirectoryClientWith,
+  DirectoryContainer,
+  DirectoryGroup,
+  DirectoryParts,
+  DirectoryUser,
+  NewUser,
+  OnPremisesAnchor,
+  PasswordPolicy,
+} from '../types.js';
 import type { ActiveDirectoryLdap, AdGroup, AdUser } from './active-directory-ldap.js';
 import { checkActiveDirectory } from './active-directory-systems-check.js';
 import { adGroupRefusal } from './ad-group-refusal.js';
+import { immutableIdToGuidBytes } from './ad-values.js';
 
-/** What an AD client has beyond the core: unlock, OU moves, the UPN suffixes. */
-export type ActiveDirectoryClient = DirectoryClientWith<'unlock' | 'move' | 'domains'>;
+/** What an AD client has beyond the core: unlock, OU moves, the UPN suffixes, finding synced users' accounts. */
+export type ActiveDirectoryClient = DirectoryClientWith<'unlock' | 'move' | 'domains' | 'syncSource'>;
 
 /** AD's own limit for unicodePwd (MS-ADTS: 256 characters of a password). */
 const AD_MAX_PASSWORD_LENGTH = 256;
@@ -126,5 +136,52 @@ export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now
     domains: {
       listVerifiedDomains: async () => (await ad.upnSuffixes()).map((name, index) => ({ name, isDefault: index === 0 })),
     },
+    syncSource: { findSyncedAccount: (anchor) => findSyncedAccount(ad, anchor) },
   };
+}
+
+/** "contoso.example/Staff/Sales" for CN=…,OU=Sales,OU=Staff,DC=contoso,DC=example: where a technician finds it. */
+function accountPath(dn: string, dnsDomainName: string): string {
+  const parents = dn
+    .split(/,(?=(?:OU|CN|DC)=)/i)
+    .slice(1)
+    .filter((part) => !/^DC=/i.test(part))
+    .map((part) => part.replace(/^(?:OU|CN)=/i, '').replace(/\\(.)/g, '$1'))
+    .reverse();
+  return [dnsDomainName, ...parents].join('/');
+}
+
+/**
+ * The account behind a synced Entra user, in Entra Connect's own order: the source anchor
+ * (objectGUID, or mS-DS-ConsistencyGuid holding the same bytes), the SID, then the names, which
+ * count only when exactly one account has them.
+ */
+async function findSyncedAccount(
+  ad: ActiveDirectoryLdap,
+  anchor: OnPremisesAnchor,
+): ReturnType<DirectoryParts['syncSource']['findSyncedAccount']> {
+  const found = (user: AdUser, matchedBy: 'immutableId' | 'securityIdentifier' | 'samAccountName' | 'userPrincipalName') => ({
+    user: toDirectoryUser(user),
+    path: accountPath(user.dn, ad.dnsDomainName),
+    matchedBy,
+  });
+  // Not 16 bytes: a custom source anchor (an employee number, …) this toolbox cannot read; the SID and names still can.
+  const guid = anchor.immutableId ? immutableIdToGuidBytes(anchor.immutableId) : null;
+  if (guid) {
+    const user = await ad.findUserByGuidBytes(guid);
+    if (user) return found(user, 'immutableId');
+  }
+  if (anchor.securityIdentifier) {
+    const user = await ad.findUserBySid(anchor.securityIdentifier);
+    if (user) return found(user, 'securityIdentifier');
+  }
+  if (anchor.samAccountName) {
+    const users = await ad.findUsersBySamAccountName(anchor.samAccountName);
+    if (users.length === 1 && users[0]) return found(users[0], 'samAccountName');
+  }
+  if (anchor.userPrincipalName) {
+    const users = await ad.findUsersByUpn(anchor.userPrincipalName);
+    if (users.length === 1 && users[0]) return found(users[0], 'userPrincipalName');
+  }
+  return null;
 }

@@ -33,6 +33,7 @@ export function createActiveDirectoryConnector(options: { lookup?: LookupFunctio
         unlock: [writeUsers],
         move: [proof('Create user objects in the target OU (and delete in the source)', AD_CHECK.createUsers)],
         domains: [connection],
+        syncSource: [connection],
       },
     },
     setupGuide: {

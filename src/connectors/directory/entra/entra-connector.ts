@@ -12,6 +12,7 @@ import type {
   DirectoryParts,
   DirectoryRole,
   DirectoryUser,
+  OnPremisesAnchor,
   TemporaryAccessPass,
 } from '../types.js';
 import { ENTRA_CAPABILITY_PROOFS, ENTRA_SETUP_GUIDE, ENTRA_SIGN_IN } from './entra-capabilities.js';
@@ -34,7 +35,10 @@ import { userSearchFilter } from './user-search-filter.js';
  * out `accountEnabled` and `onPremisesSyncEnabled`, and the sync flag decides where a password
  * reset may happen.
  */
-const USER_SELECT = 'id,displayName,userPrincipalName,mail,givenName,surname,jobTitle,department,accountEnabled,onPremisesSyncEnabled';
+const USER_SELECT =
+  'id,displayName,userPrincipalName,mail,givenName,surname,jobTitle,department,accountEnabled,onPremisesSyncEnabled,' +
+  // What names a synced user's AD account: a hybrid company's AD directory finds it with these.
+  'onPremisesImmutableId,onPremisesSecurityIdentifier,onPremisesSamAccountName,onPremisesUserPrincipalName,onPremisesDomainName';
 /**
  * The picker also asks for the last sign-in, which tells look-alike accounts apart. Graph gives
  * `signInActivity` only with AuditLog.Read.All and an Entra ID P1/P2 licence, and refuses the
@@ -60,6 +64,11 @@ type GraphUser = {
   department?: string | null;
   accountEnabled?: boolean | null;
   onPremisesSyncEnabled?: boolean | null;
+  onPremisesImmutableId?: string | null;
+  onPremisesSecurityIdentifier?: string | null;
+  onPremisesSamAccountName?: string | null;
+  onPremisesUserPrincipalName?: string | null;
+  onPremisesDomainName?: string | null;
   signInActivity?: { lastSignInDateTime?: string | null } | null;
 };
 
@@ -925,9 +934,20 @@ function toDirectoryUser(user: GraphUser): DirectoryUser {
     ...(user.department ? { department: user.department } : {}),
     accountEnabled: user.accountEnabled ?? false,
     onPremisesSyncEnabled: user.onPremisesSyncEnabled === true,
+    ...(user.onPremisesSyncEnabled === true ? { onPremisesAnchor: onPremisesAnchorOf(user) } : {}),
     // Asked for only by the search; null there means "never signed in" as far as Graph knows.
     ...(user.signInActivity !== undefined ? { lastSignIn: user.signInActivity?.lastSignInDateTime ?? null } : {}),
   };
+}
+
+function onPremisesAnchorOf(user: GraphUser): OnPremisesAnchor {
+  const anchor: OnPremisesAnchor = {};
+  if (user.onPremisesImmutableId) anchor.immutableId = user.onPremisesImmutableId;
+  if (user.onPremisesSecurityIdentifier) anchor.securityIdentifier = user.onPremisesSecurityIdentifier;
+  if (user.onPremisesSamAccountName) anchor.samAccountName = user.onPremisesSamAccountName;
+  if (user.onPremisesUserPrincipalName) anchor.userPrincipalName = user.onPremisesUserPrincipalName;
+  if (user.onPremisesDomainName) anchor.domainName = user.onPremisesDomainName;
+  return anchor;
 }
 
 /** Lists a user's groups or a group's members up to this many (paging is bounded). */

@@ -85,6 +85,7 @@ export function classifyGroup(group: GraphGroup): EntraGroup {
     badges: [KIND_BADGE[kind], ...(dynamic ? ['Dynamic'] : []), ...(synced ? ['Synced'] : [])],
     // Exchange adds a member by their mailbox, which a just-created user gets minutes later.
     ...(changeVia === 'exchange' ? { needsMailbox: true } : {}),
+    ...(synced ? { syncedFromOnPremises: true } : {}),
     kind,
     dynamic,
     synced,
