@@ -200,3 +200,46 @@ test('trustedProxies takes addresses and subnets, and names an entry that is nei
     );
   }
 });
+
+test('a hybrid company: one Microsoft 365 and one Active Directory directory may share a company, two of a side may not', () => {
+  const env = {
+    SCREENPOP_SECRET: 'a-long-enough-screenpop-secret',
+    CW_PUBLIC_KEY: 'pub',
+    CW_PRIVATE_KEY: 'priv',
+    CONTOSO_SECRET: 's',
+    AD_PASSWORD: 'p',
+  };
+  const base = VALID.split('directories:')[0];
+  const entra = `
+  - id: contoso
+    kind: entra
+    tenantId: 00000000-0000-0000-0000-000000000001
+    clientId: 00000000-0000-0000-0000-0000000000aa
+    clientSecret: env:CONTOSO_SECRET
+    psaCompanyIds: [250]`;
+  const ad = (id: string) => `
+  - id: ${id}
+    kind: active-directory
+    psaCompanyIds: [250]
+    baseDn: "DC=contoso,DC=example"
+    connection: direct
+    url: ldaps://dc1.contoso.example:636
+    username: svc-toolbox@contoso.example
+    password: env:AD_PASSWORD`;
+  const config = load({ ...env, TOOLBOX_CONFIG: write('hybrid.yaml', `${base}directories:${entra}${ad('contoso-ad')}\n`) });
+  assert.deepEqual(
+    config.directories.map((directory) => [directory.id, directory.psaCompanyIds]),
+    [
+      ['contoso', ['250']],
+      ['contoso-ad', ['250']],
+    ],
+  );
+  assert.throws(
+    () => load({ ...env, TOOLBOX_CONFIG: write('two-ads.yaml', `${base}directories:${entra}${ad('contoso-ad')}${ad('second-ad')}\n`) }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      /directories\[2\]\.psaCompanyIds: PSA company 250 is already served by directory "contoso-ad"\. A company has one directory, or two for a hybrid customer/.test(
+        error.message,
+      ),
+  );
+});

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { connectorCapabilities } from '../connectors/directory/directory-capabilities.js';
 import type { DirectoryConnector } from '../connectors/directory/types.js';
 import type { PsaConnector } from '../connectors/psa/types.js';
 import { ownEntry } from '../lib/own-entry.js';
@@ -113,7 +114,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
   }
 
   const seenDirectoryIds = new Set<string>();
-  const companyOwner = new Map<string, string>();
+  const companyOwner = new Map<string, { id: string; side: 'cloud' | 'on-premises' }[]>();
   const directories = file.directories.map((entry, index) => {
     const { id, kind, name, psaCompanyIds, allowPrivilegedTargets, formDefaults: rawFormDefaults, ...rest } = entry;
     const at = `directories[${index}]`;
@@ -132,12 +133,18 @@ export function loadConfig(options: LoadConfigOptions): Config {
     }
     if (seenDirectoryIds.has(id)) problems.push(`${at}.id: "${id}" is used twice; each directory needs its own id.`);
     seenDirectoryIds.add(id);
-    for (const companyId of psaCompanyIds) {
-      const owner = companyOwner.get(companyId);
-      if (owner) problems.push(`${at}.psaCompanyIds: PSA company ${companyId} is already served by directory "${owner}".`);
-      companyOwner.set(companyId, id);
-    }
     const connector = ownEntry(options.directoryConnectors, kind);
+    // A hybrid company has two: its cloud directory and the on-prem one its users are synced from.
+    const side = connector && connectorCapabilities(connector).has('syncSource') ? 'on-premises' : 'cloud';
+    for (const companyId of psaCompanyIds) {
+      const owners = companyOwner.get(companyId) ?? [];
+      const sameSide = owners.find((owner) => owner.side === side);
+      if (sameSide)
+        problems.push(
+          `${at}.psaCompanyIds: PSA company ${companyId} is already served by directory "${sameSide.id}". A company has one directory, or two for a hybrid customer: one cloud (Microsoft 365) and one on-premises (Active Directory).`,
+        );
+      companyOwner.set(companyId, [...owners, { id, side }]);
+    }
     let settings: unknown;
     if (!connector) {
       problems.push(`${at}.kind: "${kind}" is not a known directory kind. Known: ${Object.keys(options.directoryConnectors).join(', ')}.`);

@@ -1,4 +1,5 @@
 import { cannotSentence, capabilitiesOf, missingCapabilities } from '../connectors/directory/directory-capabilities.js';
+import type { DirectoryCapability } from '../connectors/directory/types.js';
 import type { PsaClient } from '../connectors/psa/types.js';
 import type { JobLease, JobQueue } from '../jobs/types.js';
 import type { Clock } from '../lib/clock.js';
@@ -9,7 +10,7 @@ import { isToolboxError } from '../lib/toolbox-error.js';
 import { type ExecutionStatus, LeaseLostError, type StepRecord, type StepStatus, type Store } from '../store/types.js';
 import type { StepContext, VerifiedOutcome, Workflow, WorkflowStep } from '../workflows/types.js';
 import { composeTicketNote } from './compose-ticket-note.js';
-import type { DirectoryRegistry } from './directory-registry.js';
+import type { DirectoryEntry, DirectoryRegistry } from './directory-registry.js';
 import { overallStatus, type StatusStep } from './overall-status.js';
 import { attemptTicketNote, type WriteTicketNoteDeps } from './write-ticket-note.js';
 
@@ -174,6 +175,11 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
       crashPoint(`step:${step.key}:before`);
       const outcome = await step.run(context);
       crashPoint(`step:${step.key}:after`);
+      // A hybrid company's change says which side made it (AD or Microsoft 365), in the run and the note.
+      if (step.kind === 'change' && outcome.status !== 'skipped' && directory.placeOf) {
+        const place = await placeOfStep(directory.placeOf, step.needs, execution.targetUserId);
+        if (place) outcome.message = `${outcome.message} In ${place}.`;
+      }
       if (outcome.changed !== undefined) changed.set(seq, outcome.changed || changed.get(seq) === true);
       await store.executions.updateStep(
         executionId,
@@ -212,6 +218,19 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
 
   await finishExecution(deps, executionId, workflow, changed, lease);
   log.info('execution finished');
+}
+
+/** Where the first of a step's needs that has one place is done; null when none has (or the lookup failed). */
+async function placeOfStep(
+  placeOf: NonNullable<DirectoryEntry['placeOf']>,
+  needs: readonly DirectoryCapability[],
+  userId: string,
+): Promise<string | null> {
+  for (const need of needs) {
+    const place = await placeOf(need, userId).catch(() => null);
+    if (place) return place;
+  }
+  return null;
 }
 
 /**

@@ -7,6 +7,7 @@ import { type FormData, type FormDirectory, NO_TARGET_USER } from '../../forms/t
 import type { Clock } from '../../lib/clock.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { ExecutionRepo, LaunchContext, LaunchRecord, LaunchRepo, ReadFailure } from '../../store/types.js';
+import type { WorkflowStep } from '../../workflows/types.js';
 import type { AccountRolesCache } from './account-roles-cache.js';
 import type { LaunchReads } from './launch-reads.js';
 import { type AccountNotice, readAccountNotices } from './read-account-notices.js';
@@ -67,7 +68,14 @@ export type OpenLaunchResult =
       accountNotices: AccountNotice[];
       /** What the form offers this directory and its password policy (null: the form is no longer registered). */
       formDirectory: FormDirectory | null;
+      /**
+       * A hybrid company: where the form's changes will be made for the selected user (its AD
+       * account, or Microsoft 365), each place with the steps done there. Empty for one directory.
+       */
+      places: ChangePlace[];
     };
+
+export type ChangePlace = { place: string; steps: string[] };
 
 export type ReadyContext = {
   ticket: Extract<NonNullable<LaunchContext['ticket']>, { ok: true }>['value'] | null;
@@ -98,6 +106,31 @@ async function waitForContext(deps: OpenLaunchDeps, launch: LaunchRecord): Promi
     if (again?.context) return again.context;
   }
   return null;
+}
+
+/** Where each offered change step of the form happens for this user, grouped by place (hybrid directories only). */
+async function changePlaces(
+  directory: DirectoryEntry,
+  steps: readonly Pick<WorkflowStep<never>, 'key' | 'label' | 'kind' | 'needs'>[],
+  formDirectory: FormDirectory,
+  userId: string,
+): Promise<ChangePlace[]> {
+  const placeOf = directory.placeOf;
+  if (!placeOf) return [];
+  const places: ChangePlace[] = [];
+  for (const step of steps) {
+    if (step.kind !== 'change' || !formDirectory.offer.offers(step.key)) continue;
+    let place: string | null = null;
+    for (const need of step.needs) {
+      place = await placeOf(need, userId).catch(() => null);
+      if (place) break;
+    }
+    if (!place) continue;
+    const known = places.find((entry) => entry.place === place);
+    if (known) known.steps.push(step.label);
+    else places.push({ place, steps: [step.label] });
+  }
+  return places;
 }
 
 /**
@@ -162,11 +195,12 @@ export async function openLaunch(
     }
     const formTarget = form?.createsUser ? (selected ?? NO_TARGET_USER) : selected;
     const rules = form?.createsUser ? undefined : registered?.workflow.accountRules;
-    const [formData, accountNotices] = await Promise.all([
+    const [formData, accountNotices, places] = await Promise.all([
       formTarget && form ? loadFormData(form, directory.client, formTarget, directory.config.formDefaults[launch.formName]) : null,
       selected ? readAccountNotices(directory, selected, rules, deps.accountRoles) : [],
+      registered && formDirectory && selected ? changePlaces(directory, registered.workflow.steps, formDirectory, selected.id) : [],
     ]);
-    return { kind: 'ready', launch, context: ready, directory, match, selected, search, formData, accountNotices, formDirectory };
+    return { kind: 'ready', launch, context: ready, directory, match, selected, search, formData, accountNotices, formDirectory, places };
   } catch (error) {
     if (!isToolboxError(error)) throw error;
     return { kind: 'directory-failed', launch, context: ready, directory, message: error.message, code: error.code };

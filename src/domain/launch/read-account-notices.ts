@@ -31,7 +31,8 @@ export async function readAccountNotices(
 ): Promise<AccountNotice[]> {
   if (!rules || !user.id) return [];
   const notices: AccountNotice[] = [];
-  if (user.onPremisesSyncEnabled && rules.synced) notices.push({ kind: 'synced-refused', reason: rules.synced(user.userPrincipalName) });
+  if (user.onPremisesSyncEnabled && !user.onPremisesAccount && rules.synced)
+    notices.push({ kind: 'synced-refused', reason: rules.synced(user.userPrincipalName) });
   try {
     const load = async () => (await directory.client.listDirectoryRoles(user.id)).map((role) => role.displayName);
     const roles = rolesCache ? await rolesCache.read(directory.config.id, user.id, load) : await load();

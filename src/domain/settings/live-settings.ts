@@ -542,7 +542,8 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
     psaLimit: () => state.psaClient?.limit,
     directoryLimitForCompany: (companyId) => {
       const entry = state.registry.forCompany(companyId);
-      return entry ? state.directoryLimits.get(entry.config.id) : undefined;
+      // A hybrid pair (`cloud+on-prem`) is limited by its cloud side's HTTP calls, the one with a limit.
+      return entry ? state.directoryLimits.get(entry.config.id.split('+')[0] ?? entry.config.id) : undefined;
     },
   };
 }

@@ -1,5 +1,13 @@
-import type { DirectoryUser } from '../../connectors/directory/types.js';
+import type { DirectoryUser, OnPremisesMatchRule } from '../../connectors/directory/types.js';
 import { directoryUserFacts } from '../../forms/directory-user-facts.js';
+
+/** How the hybrid directory found the AD account behind a synced user, for the technician to judge the match. */
+const MATCH_RULE_WORDS: Record<OnPremisesMatchRule, string> = {
+  immutableId: 'its source anchor (objectGUID)',
+  securityIdentifier: 'its SID',
+  samAccountName: 'its pre-Windows 2000 name',
+  userPrincipalName: 'its on-premises UPN',
+};
 
 /**
  * A directory user as the launch page shows it: as one choice among look-alikes (`choice`, a link
@@ -47,8 +55,23 @@ export function DirectoryUserCard(
       <dt>Account</dt>
       <dd>
         {facts.state}
-        {facts.source === 'synced' ? ' · synchronised from on-premises AD' : ' · cloud-only'}
+        {facts.source === 'synced'
+          ? ' · synchronised from on-premises AD'
+          : user.onPremisesAccount
+            ? ' · on-premises AD only'
+            : ' · cloud-only'}
       </dd>
+      {user.onPremisesAccount ? (
+        <>
+          <dt>On-premises account</dt>
+          <dd>
+            <code>{user.onPremisesAccount.userPrincipalName}</code>
+            {user.onPremisesAccount.path ? ` in ${user.onPremisesAccount.path}` : ''} ({user.onPremisesAccount.directoryName},{' '}
+            {user.onPremisesAccount.accountEnabled ? 'enabled' : 'disabled'}
+            {user.onPremisesSyncEnabled ? `, matched by ${MATCH_RULE_WORDS[user.onPremisesAccount.matchedBy]}` : ''})
+          </dd>
+        </>
+      ) : null}
       {facts.lastSignIn ? (
         <>
           <dt>Last sign-in</dt>

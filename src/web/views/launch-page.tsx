@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx';
 import type { DirectoryUser } from '../../connectors/directory/types.js';
 import type { PsaWords } from '../../connectors/psa/types.js';
-import type { OpenLaunchResult } from '../../domain/launch/open-launch.js';
+import type { ChangePlace, OpenLaunchResult } from '../../domain/launch/open-launch.js';
 import { type FieldErrors, type FormDefinition, type FormDirectory, type FormValues, NO_TARGET_USER } from '../../forms/types.js';
 import { AccountNotices } from './account-notices.js';
 import { ContactCompanyWarning } from './contact-company-warning.js';
@@ -60,6 +60,22 @@ function ContextPanel({ result }: { result: Ready }) {
         </p>
       </div>
     </section>
+  );
+}
+
+/** A hybrid company: which side each change goes to, before the technician submits. */
+function ChangePlaces({ places }: { places: ChangePlace[] }) {
+  return (
+    <div class="change-places">
+      <p>Where the changes happen:</p>
+      <ul>
+        {places.map((entry) => (
+          <li>
+            <strong>{entry.place}</strong>: {entry.steps.join(', ')}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
@@ -143,6 +159,7 @@ export function LaunchPage({ result, form, formDirectory, values, errors, csrfTo
               <p class="muted">Chosen by you.</p>
             )}
             <AccountNotices notices={result.accountNotices} user={selected} />
+            {result.places.length > 0 ? <ChangePlaces places={result.places} /> : null}
             {!changing ? (
               <p>
                 <a href={`/launches/${launch.id}?q=${encodeURIComponent(result.context.contact.name)}`}>Not the right user? Search</a>

@@ -17,7 +17,7 @@ export type PasswordResetInput = z.infer<typeof passwordResetInput>;
 const ACCOUNT_RULES: AccountRules = {
   privileged: 'The toolbox will refuse to reset this password, and nothing will be changed.',
   synced: (upn) =>
-    `${upn} is synchronised from on-premises Active Directory: reset the password in AD (or wait for the AD connector); a cloud reset would be overwritten or refused.`,
+    `${upn} is synchronised from on-premises Active Directory, and no AD directory of this company reaches its account: reset the password in AD, or connect the customer's AD to the toolbox and map it to this company too (docs/active-directory.md). A cloud reset would be refused or overwritten.`,
 };
 
 /**

@@ -27,7 +27,9 @@ export function checkAccountStep<I>(rules: AccountRules): WorkflowStep<I> {
       const user = await directory.getUser(targetUserId);
       facts.userPrincipalName = user.userPrincipalName;
       facts.displayName = user.displayName;
-      if (user.onPremisesSyncEnabled && rules.synced) {
+      // A synced user whose AD account this company's directory reaches (a hybrid company) is changed
+      // there; without one, the change would be refused or undone by the next sync.
+      if (user.onPremisesSyncEnabled && !user.onPremisesAccount && rules.synced) {
         throw new ToolboxError({
           code: 'TBX_ERR_DIRECTORY_SYNCED_USER',
           message: rules.synced(user.userPrincipalName),
@@ -38,9 +40,16 @@ export function checkAccountStep<I>(rules: AccountRules): WorkflowStep<I> {
       const roleNames = roles.map((r) => r.displayName);
       if (roles.length > 0 && !directoryConfig.allowPrivilegedTargets) throw privilegedRefusal(user.userPrincipalName, roleNames);
       const state = user.accountEnabled ? 'enabled' : 'disabled';
+      const account = user.onPremisesAccount;
+      if (account) facts.onPremisesAccount = `${account.userPrincipalName} in ${account.directoryName}`;
+      const source = account
+        ? `${user.onPremisesSyncEnabled ? 'synchronised from' : 'only in'} on-premises AD (account ${account.userPrincipalName}${account.path ? ` in ${account.path}` : ''}, ${account.directoryName})`
+        : user.onPremisesSyncEnabled
+          ? 'synchronised from on-premises AD'
+          : 'cloud-only';
       return {
         status: user.accountEnabled ? 'ok' : 'warning',
-        message: `${user.displayName} (${user.userPrincipalName}), ${user.onPremisesSyncEnabled ? 'synchronised from on-premises AD' : 'cloud-only'}, ${state}${roles.length > 0 ? `, admin roles allowed by configuration: ${roleNames.join(', ')}` : ', no admin roles'}.`,
+        message: `${user.displayName} (${user.userPrincipalName}), ${source}, ${state}${roles.length > 0 ? `, admin roles allowed by configuration: ${roleNames.join(', ')}` : ', no admin roles'}.`,
       };
     },
   };

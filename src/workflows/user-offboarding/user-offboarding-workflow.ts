@@ -87,7 +87,8 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
       run: async ({ directory, targetUserId, facts, interrupted }) => {
         const user = await directory.getUser(targetUserId);
         facts.synced = user.onPremisesSyncEnabled;
-        if (user.onPremisesSyncEnabled) {
+        // A synced user whose AD account the directory reaches (hybrid) is disabled there.
+        if (user.onPremisesSyncEnabled && !user.onPremisesAccount) {
           return {
             status: 'warning',
             message:
@@ -125,7 +126,7 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
       wanted: (input) => input.resetPassword,
       run: async ({ directory, targetUserId }) => {
         const user = await directory.getUser(targetUserId);
-        if (user.onPremisesSyncEnabled)
+        if (user.onPremisesSyncEnabled && !user.onPremisesAccount)
           return { status: 'warning', message: 'Synchronised from on-premises AD: reset the password there.', changed: false };
         // Made here, at run time, and never kept: nobody needs it, and a scheduled run may be days away.
         await directory.resetPassword(targetUserId, { password: generatePassword({ length: 24 }), forceChangeNextSignIn: false });
@@ -366,7 +367,8 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
       async run({ input, directory, targetUserId, facts }) {
         const differences: string[] = [];
         const user = await directory.getUser(targetUserId);
-        if (input.blockSignIn && !user.onPremisesSyncEnabled && user.accountEnabled) differences.push('sign-in is not blocked');
+        if (input.blockSignIn && (!user.onPremisesSyncEnabled || user.onPremisesAccount) && user.accountEnabled)
+          differences.push('sign-in is not blocked');
         if (input.removeMfa && directory.authMethods) {
           const left = (await directory.authMethods.listAuthMethods(targetUserId)).filter((m) => m.kind !== 'password');
           if (left.length > 0) differences.push(`sign-in methods left: ${left.map((m) => m.label).join('; ')}`);
