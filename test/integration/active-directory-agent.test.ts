@@ -292,6 +292,39 @@ describe('the on-prem agent (Samba AD DC)', { skip: sambaSkip }, () => {
         assert.equal((await client.getUser(megan.id)).id, megan.id, 'the other agent carries on');
       });
 
+      test('the console shows each agent, creates and rotates tokens (hash only in the store)', async () => {
+        const page = decode(await (await toolbox.request('/admin/directories/contoso-ad', { cookie: adminSession.cookie })).text());
+        assert.match(page, /On-prem agent/);
+        assert.match(page, /agent-2<\/td>\s*<td class="status-succeeded">connected/, 'the running agent is listed as connected');
+        assert.match(page, /agent-1<\/td>\s*<td class="status-failed">offline|agent-1<\/td>\s*<td class="status-succeeded">connected/);
+        assert.match(page, /reachable/);
+
+        const created = await toolbox.request('/admin/directories/contoso-ad/agent-tokens', {
+          cookie: adminSession.cookie,
+          form: { _csrf: adminSession.csrf, rotate: 'off' },
+        });
+        assert.equal(created.status, 200);
+        const token = /<code>(tbxa_[A-Za-z0-9_-]+)<\/code>/.exec(await created.text())?.[1];
+        assert.ok(token, 'the new token is shown once');
+        const stored = JSON.stringify(await toolbox.services.store.directoryAgents.listTokens('contoso-ad'));
+        assert.ok(!stored.includes(token), 'the store keeps no token in clear');
+        const consoleAgent = startAgent('agent-console', { token });
+        await until('the agent with the console’s token connects', async () =>
+          (await connected()).some((agent) => agent.agentName === 'agent-console'),
+        );
+
+        const rotated = await toolbox.api('POST', '/api/admin/directories/contoso-ad/agent-tokens', {
+          session: adminSession,
+          body: { rotate: true },
+        });
+        assert.equal(rotated.status, 200);
+        assert.equal(await toolbox.services.agents.authenticate(token), null, 'the rotated token no longer works');
+        assert.deepEqual(await toolbox.services.agents.authenticate(((await rotated.json()) as { token: string }).token), {
+          directoryId: 'contoso-ad',
+        });
+        await consoleAgent.agent.stop();
+      });
+
       test('a wrong token is refused with a clear message in the agent’s log; nothing is carried', async () => {
         const intruder = startAgent('intruder', { token: 'x'.repeat(40) });
         await until('the refusal is logged', () => /refused this agent's token/.test(intruder.log()));
