@@ -4,6 +4,7 @@ import { directoryConnectors as builtInDirectoryConnectors } from './connectors/
 import type { DirectoryConnector } from './connectors/directory/types.js';
 import { psaConnectors as builtInPsaConnectors } from './connectors/psa/index.js';
 import type { PsaConnectorRegistry } from './connectors/psa/types.js';
+import { type AgentHubOptions, createAgentHub } from './domain/agents/agent-hub.js';
 import { syncConfiguredUsers } from './domain/auth/add-user.js';
 import { createSessionResolver } from './domain/auth/resolve-session.js';
 import { createSignInThrottle } from './domain/auth/sign-in-throttle.js';
@@ -65,6 +66,8 @@ export type CreateServicesOptions = {
    * the configuration must be loaded with the same registry's names and defaults schemas.
    */
   forms?: FormRegistry;
+  /** The on-prem agents' timings (tests shorten the poll and the offline window). */
+  agentHub?: AgentHubOptions;
 };
 
 export type StopServicesOptions = {
@@ -102,6 +105,21 @@ export function createServices(
     jobBacklog: () => jobQueueRef.backlog?.(),
     ...(options.processMetrics !== undefined ? { processMetrics: options.processMetrics } : {}),
   });
+  // The pre-shared agent tokens are read from the directories in force (below) when an agent polls.
+  const agents = createAgentHub(
+    {
+      store,
+      secretBox,
+      clock,
+      logger: logger.child({ component: 'agents' }),
+      presharedTokens: () =>
+        settings.directories.all().flatMap((entry) => {
+          const token = (entry.config.settings as { agentToken?: unknown } | undefined)?.agentToken;
+          return typeof token === 'string' && token !== '' ? [[entry.config.id, token] as [string, string]] : [];
+        }),
+    },
+    options.agentHub,
+  );
   const connectorFetches = new Map<string, FetchLike>();
   const settings = createLiveSettings({
     config,
@@ -122,6 +140,7 @@ export function createServices(
     directoryConnectors,
     formDefaultsSchemas: forms.defaultsSchemas,
     availableForms: [...forms.names],
+    agents,
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
   });
   const { psa, directories } = settings;
@@ -162,6 +181,7 @@ export function createServices(
     accountRoles: createAccountRolesCache({ clock }),
     readiness,
     metrics,
+    agents,
   };
   let housekeeping: NodeJS.Timeout | undefined;
 
@@ -217,9 +237,12 @@ export function createServices(
       let lastPurge = Number.NEGATIVE_INFINITY;
       housekeeping = setInterval(() => {
         const now = new Date(clock.now()).toISOString();
-        Promise.all([store.executions.purgeExpiredSecrets(now), store.sessions.deleteExpired(now), services.signInThrottle.purge()]).catch(
-          (error) => logger.error({ err: error }, 'housekeeping failed'),
-        );
+        Promise.all([
+          store.executions.purgeExpiredSecrets(now),
+          store.sessions.deleteExpired(now),
+          services.signInThrottle.purge(),
+          agents.purge(),
+        ]).catch((error) => logger.error({ err: error }, 'housekeeping failed'));
         if (clock.now() - lastPurge < RETENTION_PURGE_INTERVAL_MS) return;
         lastPurge = clock.now();
         const general = settings.current().general;

@@ -1,6 +1,7 @@
 import type { Config } from './config/config.js';
 import type { DirectoryConnector } from './connectors/directory/types.js';
 import type { PsaClient, PsaConnector } from './connectors/psa/types.js';
+import type { AgentHub } from './domain/agents/agent-hub.js';
 import type { SessionResolver } from './domain/auth/resolve-session.js';
 import type { SignInThrottle } from './domain/auth/sign-in-throttle.js';
 import type { AccountRolesCache } from './domain/launch/account-roles-cache.js';
@@ -52,4 +53,6 @@ export type Services = {
   readiness: Readiness;
   /** The Prometheus metrics /metrics serves. */
   metrics: ToolboxMetrics;
+  /** The on-prem agents' link: their polls and answers, and the operations sent to them. */
+  agents: AgentHub;
 };

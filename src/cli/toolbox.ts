@@ -7,6 +7,7 @@ import { MICROSOFT_LICENSING_CSV_URL, refreshLicenceNames } from '../connectors/
 import { directoryConnectors } from '../connectors/directory/index.js';
 import { psaConnectors } from '../connectors/psa/index.js';
 import { type CheckLineState, checkLineState, type SystemsCheckResult } from '../connectors/systems-check.js';
+import { createAgentHub } from '../domain/agents/agent-hub.js';
 import { addUser } from '../domain/auth/add-user.js';
 import { createLiveSettings } from '../domain/settings/live-settings.js';
 import { rotateSecretKey } from '../domain/settings/rotate-secret-key.js';
@@ -58,6 +59,14 @@ Commands:
         from Microsoft by default, or a file or URL given with --from. Writes the shipped table
         (src/connectors/directory/entra/licence-names.csv) unless --to names another file.
         Restart the service to use it.
+  agents list
+        Lists the on-prem agents of every directory: connected or not, last seen, version,
+        whether their domain controller is reachable.
+  agents create-token --directory ID
+        Creates a token for the on-prem agents of directory ID (connection: agent) and prints it
+        once; put it in agent.yaml as 'token'. The toolbox keeps only its hash.
+  agents rotate-token --directory ID
+        Like create-token, and every other token of that directory stops working at once.
   backup --to FILE
         SQLite: copies the database to FILE (a new file) while the service keeps running
         (SQLite's online backup). PostgreSQL: use pg_dump instead (docs/operations.md).
@@ -88,10 +97,20 @@ async function openEffectiveSettings(config: Config, env: Record<string, string 
   const fetch = createHttpFetch();
   const store = openStore(config.database);
   await store.migrate();
+  const secretBox = createSecretBox(loadSecretKeys({ env, dataDir: config.dataDir }).keys);
+  // Store-backed: an operation sent from here (a systems check) is taken by an agent polling the service.
+  const agents = createAgentHub({
+    store,
+    secretBox,
+    clock: systemClock,
+    logger,
+    presharedTokens: () => [],
+  });
   const settings = createLiveSettings({
     config,
     store,
-    secretBox: createSecretBox(loadSecretKeys({ env, dataDir: config.dataDir }).keys),
+    secretBox,
+    agents,
     fetch,
     logger,
     clock: systemClock,
@@ -103,6 +122,7 @@ async function openEffectiveSettings(config: Config, env: Record<string, string 
   await settings.refresh({ force: true });
   return {
     settings,
+    agents,
     async close() {
       await fetch.close();
       await store.close();
@@ -216,6 +236,45 @@ async function runSecretKeyCommand(command: string | undefined, config: Config, 
   }
 }
 
+/** `agents list|create-token|rotate-token`: the on-prem agents (docs/active-directory.md). */
+async function runAgentsCommand(command: string | undefined, args: string[], env: Record<string, string | undefined>): Promise<void> {
+  const { values } = parseArgs({ args, options: { directory: { type: 'string' } }, strict: true });
+  const config = loadCliConfig(env);
+  const opened = await openEffectiveSettings(config, env);
+  try {
+    if (command === 'list') {
+      const agents = await opened.agents.agents();
+      if (agents.length === 0) process.stdout.write('No on-prem agent has connected yet.\n');
+      for (const agent of agents) {
+        process.stdout.write(
+          `${agent.directoryId}  ${agent.agentName}  ${agent.connected ? 'CONNECTED' : 'OFFLINE  '}  last seen ${agent.lastSeenAt}  version ${agent.version}  DC ${agent.dcReachable ? 'reachable' : `NOT reachable (${agent.dcMessage ?? 'no detail'})`}\n`,
+        );
+      }
+      return;
+    }
+    if (command !== 'create-token' && command !== 'rotate-token') {
+      fail(`Unknown agents command "${command ?? ''}". Use list, create-token --directory ID or rotate-token --directory ID.`);
+    }
+    if (!values.directory) fail(`--directory is required, e.g. agents ${command} --directory contoso-ad`);
+    const entry = opened.settings.directories.get(values.directory);
+    if (!entry) {
+      const known = opened.settings.directories.all().map((directory) => directory.config.id);
+      fail(`No directory has the id "${values.directory}". Known: ${known.join(', ') || 'none'}.`);
+    }
+    if ((entry.config.settings as { connection?: unknown }).connection !== 'agent') {
+      fail(`Directory "${values.directory}" is not reached through an agent (connection: agent); it needs no agent token.`);
+    }
+    const { token, hint } = await opened.agents.createToken(values.directory, { rotate: command === 'rotate-token', createdBy: 'cli' });
+    process.stdout.write(
+      `Agent token for ${values.directory} (ends with ${hint}); shown only now, the toolbox keeps its hash:\n\n  ${token}\n\n` +
+        `Put it in the agent's agent.yaml as token (or an env: reference to it) and restart the agent.` +
+        (command === 'rotate-token' ? ' Every other token of this directory stopped working.\n' : '\n'),
+    );
+  } finally {
+    await opened.close();
+  }
+}
+
 /** `licences refresh`: needs no configuration or database, only the file or the download. */
 async function runLicencesCommand(command: string | undefined, args: string[]): Promise<void> {
   if (command !== 'refresh') fail(`Unknown licences command "${command ?? ''}". Use: licences refresh [--from PATH-OR-URL] [--to PATH]`);
@@ -296,6 +355,10 @@ export async function runToolboxCli(argv: string[], env: Record<string, string |
   }
   if (area === 'licences' || area === 'licenses') {
     await runLicencesCommand(command, rest);
+    return;
+  }
+  if (area === 'agents') {
+    await runAgentsCommand(command, rest, env);
     return;
   }
   if (area === 'backup') {

@@ -6,7 +6,7 @@ import type { Clock } from '../lib/clock.js';
 import { crashPoint } from '../lib/crash-point.js';
 import type { Logger } from '../lib/logger.js';
 import type { SecretBox } from '../lib/secret-box.js';
-import { isToolboxError } from '../lib/toolbox-error.js';
+import { isToolboxError, type ToolboxError } from '../lib/toolbox-error.js';
 import { type ExecutionStatus, LeaseLostError, type StepRecord, type StepStatus, type Store } from '../store/types.js';
 import type { StepContext, VerifiedOutcome, Workflow, WorkflowStep } from '../workflows/types.js';
 import { composeTicketNote } from './compose-ticket-note.js';
@@ -173,7 +173,28 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
         continue;
       }
       crashPoint(`step:${step.key}:before`);
-      const outcome = await step.run(context);
+      let outcome: Awaited<ReturnType<typeof step.run>>;
+      try {
+        outcome = await step.run(context);
+      } catch (error) {
+        if (!(step.kind === 'change' && isToolboxError(error) && error.code === AGENT_OUTCOME_UNKNOWN)) throw error;
+        // An on-prem agent took a write and its answer was lost: the same as the toolbox being
+        // interrupted during the step. Once, with the step's own rule: a repeatable or
+        // check-then-act step reads the state and runs again; an unrepeatable one is verified or `unknown`.
+        log.warn({ step: step.key }, 'the agent’s answer to a write was lost; handled as an interrupted step');
+        const retried = await resolveLostAnswer(step, context, error);
+        if (retried.status !== 'run') {
+          await store.executions.updateStep(
+            executionId,
+            seq,
+            { ...retried, finishedAt: iso(clock), durationMs: clock.now() - started, facts: factsSince(before, facts) },
+            lease,
+          );
+          if (retried.status === 'unknown') changed.set(seq, true);
+          continue;
+        }
+        outcome = retried.outcome;
+      }
       crashPoint(`step:${step.key}:after`);
       // A hybrid company's change says which side made it (AD or Microsoft 365), in the run and the note.
       if (step.kind === 'change' && outcome.status !== 'skipped' && directory.placeOf) {
@@ -324,6 +345,7 @@ const kindOf = (steps: { key: string; kind: 'check' | 'change' }[], record: Step
 async function resolveInterrupted(
   step: WorkflowStep<never>,
   context: StepContext<never>,
+  cause: 'restart' | 'agent' = 'restart',
 ): Promise<'run' | { status: StepStatus; message: string }> {
   if (step.kind === 'check' || step.idempotency !== 'unrepeatable') return 'run';
   let verified: VerifiedOutcome = null;
@@ -333,12 +355,42 @@ async function resolveInterrupted(
     context.logger.warn({ step: step.key, err: error }, 'could not read back an interrupted step');
   }
   if (verified === 'not-done') return 'run';
-  if (verified)
-    return { status: verified.status, message: `The toolbox was interrupted during this step and read back: ${verified.message}` };
+  const what = cause === 'agent' ? 'The on-prem agent’s answer to this step was lost' : 'The toolbox was interrupted during this step';
+  if (verified) return { status: verified.status, message: `${what} and read back: ${verified.message}` };
   return {
     status: 'unknown',
-    message: `The toolbox was interrupted during this step and cannot tell whether it was done. It was not done again, so that nothing happens twice.${step.unknownAdvice ? ` ${step.unknownAdvice}` : ''}`,
+    message: `${cause === 'agent' ? `${what}; the toolbox` : `${what} and`} cannot tell whether it was done. It was not done again, so that nothing happens twice.${step.unknownAdvice ? ` ${step.unknownAdvice}` : ''}`,
   };
+}
+
+/** The agent link's error for a write whose answer was lost (src/domain/agents/agent-hub.ts). */
+const AGENT_OUTCOME_UNKNOWN = 'TBX_ERR_AGENT_OUTCOME_UNKNOWN';
+
+/**
+ * A write whose answer an on-prem agent lost, handled as an interruption of its step (see
+ * resolveInterrupted): a step that may run again does, once; if that fails too, whether the first
+ * attempt changed anything is still not known, so the step is `unknown`, never `failed` (which
+ * would read as "nothing happened").
+ */
+async function resolveLostAnswer(
+  step: WorkflowStep<never>,
+  context: StepContext<never>,
+  lost: ToolboxError,
+): Promise<{ status: 'run'; outcome: Awaited<ReturnType<WorkflowStep<never>['run']>> } | { status: StepStatus; message: string }> {
+  context.interrupted = true;
+  const resolved = await resolveInterrupted(step, context, 'agent');
+  if (resolved !== 'run') return resolved;
+  try {
+    return { status: 'run', outcome: await step.run(context) };
+  } catch (error) {
+    if (error instanceof LeaseLostError) throw error;
+    const why = isToolboxError(error) ? error.message : 'it failed unexpectedly (the details are in the service log)';
+    context.logger.warn({ step: step.key, err: isToolboxError(error) ? error.toLog() : error }, 'running again after a lost answer failed');
+    return {
+      status: 'unknown',
+      message: `${lost.message} Trying again after reading the state failed: ${why} Check in the directory whether it was done before running the form again.${step.kind === 'change' && step.unknownAdvice ? ` ${step.unknownAdvice}` : ''}`,
+    };
+  }
 }
 
 // `unknown` is final too: an unrepeatable step whose outcome could not be read is never run again.

@@ -456,6 +456,75 @@ export type MaintenanceRepo = {
   counts(now: string): Promise<OperationalCounts>;
 };
 
+/** A token an on-prem agent of one directory presents (only its hash is stored). */
+export type DirectoryAgentTokenRecord = {
+  id: string;
+  directoryId: string;
+  /** Its last four characters, to tell tokens apart. */
+  hint: string;
+  createdAt: string;
+  createdBy: string | null;
+  revokedAt: string | null;
+};
+
+/** What an on-prem agent last reported. */
+export type DirectoryAgentRecord = {
+  directoryId: string;
+  agentName: string;
+  version: string;
+  /** Whether the agent reached its domain controller the last time it tried. */
+  dcReachable: boolean;
+  /** What it said about that, in a technician's words (never a secret). */
+  dcMessage: string | null;
+  firstSeenAt: string;
+  lastSeenAt: string;
+};
+
+/** One directory operation for an agent: its arguments and answer are sealed (secret box). */
+export type DirectoryAgentRequest = {
+  id: string;
+  directoryId: string;
+  operation: string;
+  status: 'pending' | 'claimed' | 'answered';
+  argsSealed: string | null;
+  answerSealed: string | null;
+  claimedBy: string | null;
+  createdAt: string;
+  claimedAt: string | null;
+  answeredAt: string | null;
+  deadline: string;
+};
+
+export type DirectoryAgentRepo = {
+  createToken(token: Omit<DirectoryAgentTokenRecord, 'revokedAt'> & { tokenHash: string }): Promise<DirectoryAgentTokenRecord>;
+  /** The directory of a token that is not revoked. */
+  findActiveToken(tokenHash: string): Promise<DirectoryAgentTokenRecord | undefined>;
+  listTokens(directoryId: string): Promise<DirectoryAgentTokenRecord[]>;
+  /** Revokes the directory's active tokens except `keepId`; returns how many. */
+  revokeTokens(directoryId: string, now: string, keepId?: string): Promise<number>;
+  /** Records that an agent was heard from (its poll), creating its row the first time. */
+  recordSeen(agent: Omit<DirectoryAgentRecord, 'firstSeenAt'>): Promise<void>;
+  listAgents(directoryId?: string): Promise<DirectoryAgentRecord[]>;
+  /** The latest time any agent of the directory was heard from, or null. */
+  lastSeen(directoryId: string): Promise<string | null>;
+  enqueue(
+    request: Pick<DirectoryAgentRequest, 'id' | 'directoryId' | 'operation' | 'argsSealed' | 'createdAt' | 'deadline'>,
+  ): Promise<void>;
+  /**
+   * Claims up to `limit` pending requests of the directory whose deadline has not passed, oldest
+   * first, for one agent; atomically (PostgreSQL: SKIP LOCKED), so each is taken by one agent only.
+   */
+  claim(directoryId: string, agent: string, now: string, limit: number): Promise<DirectoryAgentRequest[]>;
+  /** Stores the answer of a request this agent claimed; false when it is not (any more) its own. Clears the arguments. */
+  answer(id: string, agent: string, answerSealed: string, now: string): Promise<boolean>;
+  get(id: string): Promise<DirectoryAgentRequest | undefined>;
+  /** Deletes a request still pending (no agent took it); false when an agent already claimed it. */
+  withdraw(id: string): Promise<boolean>;
+  delete(id: string): Promise<void>;
+  /** Deletes requests whose deadline passed before `before` (their callers have long given up). */
+  purge(before: string): Promise<number>;
+};
+
 export type Store = {
   dialect: 'sqlite' | 'postgres';
   /**
@@ -473,6 +542,8 @@ export type Store = {
   apiTokens: ApiTokenRepo;
   signInThrottle: SignInThrottleRepo;
   maintenance: MaintenanceRepo;
+  /** The on-prem agents: tokens, last reports, the operations they carry. */
+  directoryAgents: DirectoryAgentRepo;
   /** Runs pending migrations; safe when several instances start together. */
   migrate(): Promise<void>;
   /**

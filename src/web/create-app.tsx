@@ -16,6 +16,7 @@ import { framingPolicy } from './middleware/framing-policy.js';
 import { htmlAsString } from './middleware/html-as-string.js';
 import { requestLogger } from './middleware/request-logger.js';
 import { sessionAuth } from './middleware/session-auth.js';
+import { agentRoutes } from './routes/agent-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { executionRoutes } from './routes/execution-routes.js';
 import { homeRoute } from './routes/home-route.js';
@@ -53,6 +54,8 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
 
   app.get('/healthz', (c) => ((options.isReady?.() ?? true) ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503)));
   app.route('/', operationsRoutes(services));
+  // The on-prem agents: no session, no Origin check (not a browser); their token names the directory.
+  app.route('/', agentRoutes(services));
   app.get('/assets/:name', (c) => {
     const asset = ASSETS[c.req.path];
     if (!asset) return c.notFound();

@@ -7,6 +7,7 @@ import { psaConnectors } from '../../src/connectors/psa/index.js';
 import type { PsaConnectorRegistry } from '../../src/connectors/psa/types.js';
 import { createServices } from '../../src/create-services.js';
 import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
+import type { AgentHubOptions } from '../../src/domain/agents/agent-hub.js';
 import type { FormRegistry } from '../../src/forms/form-registry.js';
 import { builtInForms } from '../../src/forms/index.js';
 import { type Clock, systemClock } from '../../src/lib/clock.js';
@@ -125,6 +126,8 @@ export type TestToolboxOptions = {
   forms?: FormRegistry;
   /** More upstream hosts of the test network, by origin (a registered PSA's own simulator). */
   upstreams?: Record<string, (request: Request) => Response | Promise<Response>>;
+  /** The on-prem agents' timings (agent tests shorten the poll and the offline window). */
+  agentHub?: AgentHubOptions;
   /** Sees every upstream call; `send` passes it on. Lets a test lose an answer after it landed. */
   interceptFetch?: (url: URL, init: RequestInit | undefined, send: () => Promise<Response>) => Promise<Response>;
 };
@@ -206,6 +209,7 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     ...(options.jobLeaseMs ? { jobLeaseMs: options.jobLeaseMs } : {}),
     ...(options.noteRetryDelaysMs ? { noteRetryDelaysMs: options.noteRetryDelaysMs } : {}),
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
+    ...(options.agentHub ? { agentHub: options.agentHub } : {}),
   });
   await services.start();
   const app = createApp(services);
@@ -345,6 +349,7 @@ function killableStore(store: Store, killSwitch: KillSwitch, never: () => Promis
     settings: wrap('settings', store.settings),
     audit: wrap('audit', store.audit),
     apiTokens: wrap('apiTokens', store.apiTokens),
+    directoryAgents: wrap('directoryAgents', store.directoryAgents),
     migrate: () => store.migrate(),
     close: () => store.close(),
   };

@@ -4,6 +4,7 @@ import type { FetchLike } from '../../lib/http-fetch.js';
 import type { Logger } from '../../lib/logger.js';
 import type { ConnectionField } from '../connection-fields.js';
 import type { SystemsCheckResult } from '../systems-check.js';
+import type { DirectoryOperation } from './directory-operations.js';
 
 /**
  * The directory connector port: a customer's user directory (Microsoft 365 through Graph today,
@@ -408,11 +409,26 @@ export type CoreCapability = 'accountCheck' | 'resetPassword' | 'enableDisable' 
  */
 export type DirectoryCapability = CoreCapability | DirectoryPart;
 
+/**
+ * The link to a directory's on-prem agents (src/domain/agents/agent-hub.ts), for a connector whose
+ * directory is reached through one: each operation is sent as data and its answer awaited.
+ */
+export type DirectoryAgentLink = {
+  /** Sends one operation to an agent of the directory and waits for its answer, at most `timeoutMs`. */
+  call(directoryId: string, operation: DirectoryOperation, options: { timeoutMs: number }): Promise<unknown>;
+  /** The agents heard from lately (by name), and when any was last heard from. */
+  status(directoryId: string): Promise<{ connected: string[]; lastSeen: string | null }>;
+};
+
 export type DirectoryConnectorDeps = {
   fetch: FetchLike;
   logger: Logger;
   clock: Clock;
   sleep?: (ms: number) => Promise<void>;
+  /** The directory's id in the configuration (how its agents are found). */
+  directoryId?: string;
+  /** The on-prem agents, for a directory reached through one. */
+  agents?: DirectoryAgentLink;
 };
 
 /**

@@ -1,7 +1,7 @@
 import type { Config, DirectoryConfig } from '../../config/config.js';
 import { GENERAL_DEFAULTS } from '../../config/config-schema.js';
 import type { ConnectionField } from '../../connectors/connection-fields.js';
-import type { DirectoryClient, DirectoryConnector } from '../../connectors/directory/types.js';
+import type { DirectoryAgentLink, DirectoryClient, DirectoryConnector } from '../../connectors/directory/types.js';
 import type { PsaClient, PsaConnector } from '../../connectors/psa/types.js';
 import { createDirectoryRegistry, type DirectoryEntry, type DirectoryRegistry } from '../../engine/directory-registry.js';
 import type { Clock } from '../../lib/clock.js';
@@ -106,6 +106,8 @@ export type LiveSettingsDeps = {
   refreshMs?: number;
   /** Replaces every connector's own `maxConcurrentRequests` (tests make it small). */
   maxConcurrentRequests?: number;
+  /** The on-prem agents, for directories reached through one. */
+  agents?: DirectoryAgentLink;
 };
 
 /** Calls that may wait for one connection, per call it runs at once: bounded, never a growing backlog. */
@@ -174,7 +176,16 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
     if (!connector) throw new Error(`Unknown directory kind ${kind}`);
     const limit = newLimit(connector.maxConcurrentRequests);
     const fetch = limitedFetch(deps.fetchFor?.(kind) ?? deps.fetch, limit, connector.label);
-    return { limit, client: connector.create(settings, { fetch, logger: deps.logger.child({ directory: id }), clock: deps.clock }) };
+    return {
+      limit,
+      client: connector.create(settings, {
+        fetch,
+        logger: deps.logger.child({ directory: id }),
+        clock: deps.clock,
+        directoryId: id,
+        ...(deps.agents ? { agents: deps.agents } : {}),
+      }),
+    };
   };
   const buildPsaClient = (kind: string, settings: unknown): PsaClient => buildPsa(kind, settings).client;
   const buildDirectoryClient = (kind: string, id: string, settings: unknown): DirectoryClient => buildDirectory(kind, id, settings).client;

@@ -142,6 +142,40 @@ export type SignInThrottleTable = {
   updated_at: string;
 };
 
+export type DirectoryAgentTokenTable = {
+  id: string;
+  directory_id: string;
+  token_hash: string;
+  hint: string;
+  created_at: string;
+  created_by: string | null;
+  revoked_at: string | null;
+};
+
+export type DirectoryAgentTable = {
+  directory_id: string;
+  agent_name: string;
+  version: string;
+  dc_reachable: number;
+  dc_message: string | null;
+  first_seen_at: string;
+  last_seen_at: string;
+};
+
+export type DirectoryAgentRequestTable = {
+  id: string;
+  directory_id: string;
+  operation: string;
+  status: string;
+  args_sealed: string | null;
+  answer_sealed: string | null;
+  claimed_by: string | null;
+  created_at: string;
+  claimed_at: string | null;
+  answered_at: string | null;
+  deadline: string;
+};
+
 export type Database = {
   users: UserTable;
   sessions: SessionTable;
@@ -153,4 +187,7 @@ export type Database = {
   audit_log: AuditLogTable;
   api_tokens: ApiTokenTable;
   sign_in_throttle: SignInThrottleTable;
+  directory_agent_tokens: DirectoryAgentTokenTable;
+  directory_agents: DirectoryAgentTable;
+  directory_agent_requests: DirectoryAgentRequestTable;
 };

@@ -1,7 +1,9 @@
 import { type Context, Hono } from 'hono';
 import { checkSummaryText } from '../../connectors/systems-check.js';
+import type { AgentView as HubAgentView } from '../../domain/agents/agent-hub.js';
 import type { DirectoryCheckDocument } from '../../domain/settings/directory-check-document.js';
 import type { FieldProblem } from '../../lib/toolbox-error.js';
+import { createDirectoryAgentToken, listDirectoryAgents } from '../api/operations/agent-operations.js';
 import {
   type DirectoryView,
   deleteDirectory,
@@ -26,7 +28,76 @@ type DetailState = {
   /** Problems of the defaults form, and what the admin submitted (shown again after a refusal). */
   defaultsProblems?: FieldProblem[];
   defaultsRaw?: Record<string, string>;
+  /** A just-created agent token: shown this once. */
+  newAgentToken?: string;
 };
+
+type AgentsView = {
+  agents: AgentView[];
+  tokens: { hint: string; createdAt: string; createdBy: string | null; revokedAt: string | null }[];
+};
+type AgentView = Omit<HubAgentView, 'directoryId'>;
+const utc = (iso: string) => `${iso.slice(0, 19).replace('T', ' ')} UTC`;
+
+/** The on-prem agents of a directory reached through one: their state, and its tokens. */
+function AgentsSection(props: { auth: Auth; base: string; id: string; view: AgentsView; newToken?: string | undefined }) {
+  const active = props.view.tokens.filter((token) => !token.revokedAt);
+  return (
+    <section class="card" aria-labelledby="agents-title">
+      <h2 id="agents-title">On-prem agent</h2>
+      <p class="muted">
+        The agent runs on a server in the customer’s network, connects out to the toolbox and keeps the domain’s credentials
+        (docs/active-directory.md). Start it with <code>npm run agent -- --config agent.yaml</code>.
+      </p>
+      {props.view.agents.length === 0 ? (
+        <p>No agent has connected yet.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Agent</th>
+              <th>State</th>
+              <th>Last seen</th>
+              <th>Version</th>
+              <th>Domain controller</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.view.agents.map((agent) => (
+              <tr>
+                <td>{agent.agentName}</td>
+                <td class={agent.connected ? 'status-succeeded' : 'status-failed'}>{agent.connected ? 'connected' : 'offline'}</td>
+                <td>{utc(agent.lastSeenAt)}</td>
+                <td>{agent.version}</td>
+                <td>{agent.dcReachable ? 'reachable' : `not reachable: ${agent.dcMessage ?? 'no detail'}`}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {props.newToken ? (
+        <p role="status">
+          The new token, shown only now (the toolbox keeps its hash): <code>{props.newToken}</code>. Put it in the agent’s agent.yaml as{' '}
+          <code>token</code> and restart the agent.
+        </p>
+      ) : null}
+      <p>
+        {active.length === 0
+          ? 'No token created here (a pre-shared agentToken in the configuration works too).'
+          : `Tokens in use: ${active.map((token) => `…${token.hint} (created ${utc(token.createdAt)}${token.createdBy ? ` by ${token.createdBy}` : ''})`).join(', ')}.`}
+      </p>
+      <form method="post" action={`${props.base}/agent-tokens`}>
+        <CsrfField auth={props.auth} />
+        <button type="submit" name="rotate" value="off">
+          Create a token
+        </button>{' '}
+        <button type="submit" name="rotate" value="on">
+          Rotate: new token, the others stop working
+        </button>
+      </form>
+    </section>
+  );
+}
 
 const problemFor = (problems: FieldProblem[] | undefined, path: string) =>
   problems
@@ -106,6 +177,7 @@ function DirectoryPage(props: {
   auth: Auth;
   directory: DirectoryView;
   check: DirectoryCheckDocument | null;
+  agents: AgentsView | null;
   state: DetailState;
 }) {
   const services = props.c.get('services');
@@ -229,6 +301,10 @@ function DirectoryPage(props: {
         )}
       </section>
 
+      {props.agents ? (
+        <AgentsSection auth={props.auth} base={base} id={directory.id} view={props.agents} newToken={state.newAgentToken} />
+      ) : null}
+
       {forms.length > 0 ? <FormDefaultsSection auth={props.auth} directory={directory} forms={forms} state={state} /> : null}
 
       {directory.source === 'console' ? (
@@ -273,8 +349,17 @@ async function render(c: Context<AppEnv>, id: string, state: DetailState, status
     );
   }
   const check = await runConsoleAction<{ check: DirectoryCheckDocument | null }>(c, auth, getDirectoryCheck, { params: { id } });
+  const agents =
+    found.value.fields.connection === 'agent' ? await runConsoleAction<AgentsView>(c, auth, listDirectoryAgents, { params: { id } }) : null;
   return c.html(
-    <DirectoryPage c={c} auth={auth} directory={found.value} check={check.ok ? check.value.check : null} state={state} />,
+    <DirectoryPage
+      c={c}
+      auth={auth}
+      directory={found.value}
+      check={check.ok ? check.value.check : null}
+      agents={agents?.ok ? agents.value : null}
+      state={state}
+    />,
     status,
   );
 }
@@ -327,6 +412,18 @@ export const directoryPage = new Hono<AppEnv>()
     if (!form) return render(c, id, expired, 403);
     const result = await runConsoleAction(c, c.get('auth')!, runDirectoryCheckOperation, { params: { id } });
     if (result.ok) return c.redirect(`/admin/directories/${encodeURIComponent(id)}?notice=checked`, 303);
+    return render(c, id, { error: result.error.message }, result.error.httpStatus as 400);
+  })
+  .post('/admin/directories/:id/agent-tokens', async (c) => {
+    const id = c.req.param('id');
+    const form = await readConsoleForm(c);
+    if (!form) return render(c, id, expired, 403);
+    const result = await runConsoleAction<{ token: string }>(c, c.get('auth')!, createDirectoryAgentToken, {
+      params: { id },
+      body: { rotate: form.rotate === 'on' },
+    });
+    // Rendered, not redirected: the token is shown once and never put in a URL.
+    if (result.ok) return render(c, id, { newAgentToken: result.value.token });
     return render(c, id, { error: result.error.message }, result.error.httpStatus as 400);
   })
   .post('/admin/directories/:id/remove', async (c) => {

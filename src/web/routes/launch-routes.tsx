@@ -159,7 +159,8 @@ function renderOpenResult(
             <a href={`/launches/${result.launch.id}`}>Try again</a>
           </p>
         </ProblemPage>,
-        502,
+        // An offline on-prem agent is the customer's side, said on the page: not the toolbox failing.
+        result.code === 'TBX_ERR_AGENT_OFFLINE' ? 409 : 502,
       );
     case 'not-offered':
       return c.html(

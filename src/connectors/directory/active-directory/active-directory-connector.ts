@@ -1,8 +1,10 @@
 import type { LookupFunction } from 'node:net';
-import type { CapabilityProof, DirectoryConnector } from '../types.js';
+import type { SystemsCheckResult } from '../../systems-check.js';
+import { createRelayedDirectoryClient } from '../directory-operations.js';
+import type { CapabilityProof, DirectoryAgentLink, DirectoryClient, DirectoryConnector } from '../types.js';
 import { createActiveDirectoryClient } from './active-directory-client.js';
 import { ActiveDirectoryLdap } from './active-directory-ldap.js';
-import { AD_CHECK } from './active-directory-systems-check.js';
+import { AD_CHECK, AD_CHECK_LINES } from './active-directory-systems-check.js';
 import { type ActiveDirectorySettings, activeDirectorySettingsSchema } from './ad-settings.js';
 
 const proof = (label: string, checkName: string): CapabilityProof => ({ label, checkName });
@@ -12,8 +14,8 @@ const writeUsers = proof('Write userAccountControl, pwdLastSet and lockoutTime o
 /**
  * On-prem Active Directory over LDAPS (or StartTLS) with ldapts, `kind: active-directory`
  * (../shared/reference/active-directory-ldap.md). `connection: direct` reaches the domain
- * controller from the toolbox; `connection: agent` goes through the on-prem agent, which is not
- * in this version yet: such a directory is refused when the configuration loads, saying so.
+ * controller from the toolbox; `connection: agent` goes through the on-prem agent (src/agent), which runs this same client
+ * next to the DC: the toolbox's client then sends each operation of the port to it.
  *
  * `lookup` is for tests, which point the DC's name at a local Samba DC as a customer's DNS would.
  */
@@ -55,8 +57,11 @@ export function createActiveDirectoryConnector(options: { lookup?: LookupFunctio
         name: 'connection',
         label: 'How the toolbox reaches the domain',
         type: 'select',
-        options: [{ value: 'direct', label: 'Directly (LDAPS from the toolbox)' }],
-        help: 'Directly: the toolbox connects to the domain controller (a VPN, or the toolbox inside the customer’s network).',
+        options: [
+          { value: 'direct', label: 'Directly (LDAPS from the toolbox)' },
+          { value: 'agent', label: 'Through the on-prem agent' },
+        ],
+        help: 'Directly: the toolbox connects to the domain controller (a VPN, or the toolbox inside the customer’s network). Through the on-prem agent: a small service on the customer’s server connects out to the toolbox and keeps the domain credentials (docs/active-directory.md).',
       },
       { name: 'baseDn', label: 'Base DN', placeholder: 'DC=contoso,DC=example', help: 'The domain, or the OU the toolbox may work in.' },
       {
@@ -84,11 +89,21 @@ export function createActiveDirectoryConnector(options: { lookup?: LookupFunctio
         showWhen: { field: 'connection', values: ['direct'] },
         advanced: true,
       },
+      {
+        name: 'agentToken',
+        label: 'Pre-shared agent token (optional)',
+        secret: true,
+        help: 'Leave empty and create the agent’s token on this directory’s page after saving; or set one of at least 32 random characters and put the same in the agent’s agent.yaml.',
+        showWhen: { field: 'connection', values: ['agent'] },
+        advanced: true,
+      },
       { name: 'timeoutMs', label: 'Timeout (ms)', type: 'number', advanced: true },
     ],
     create(settings, deps) {
-      if (settings.connection !== 'direct') {
-        throw new Error('connection: agent is refused by the settings schema until the on-prem agent exists');
+      if (settings.connection === 'agent') {
+        const { agents, directoryId } = deps;
+        if (!agents || !directoryId) throw new Error('connection: agent needs the agent link and the directory id');
+        return createAgentRelayedClient(agents, directoryId, settings.timeoutMs);
       }
       const ad = new ActiveDirectoryLdap(settings, { logger: deps.logger, ...(options.lookup ? { lookup: options.lookup } : {}) });
       return createActiveDirectoryClient(ad, { now: () => deps.clock.now() });
@@ -97,3 +112,59 @@ export function createActiveDirectoryConnector(options: { lookup?: LookupFunctio
 }
 
 export const activeDirectoryConnector = createActiveDirectoryConnector();
+
+/** The systems check's first line over the agent. */
+export const AGENT_CONNECTED_CHECK = 'On-prem agent connected';
+
+/**
+ * The client of a directory reached through its on-prem agent: the same operations as the direct
+ * client (the core, unlock, move, domains), each sent to the agent, which runs the direct client
+ * next to the DC. The systems check is the agent's own (the same lines, run there) after a line
+ * saying whether an agent is connected.
+ */
+function createAgentRelayedClient(agents: DirectoryAgentLink, directoryId: string, timeoutMs: number): DirectoryClient {
+  // The link's own wait comes on top of the DC's: the agent's LDAP timeout is its own setting.
+  const send = (operation: Parameters<DirectoryAgentLink['call']>[1]) =>
+    agents.call(directoryId, operation, { timeoutMs: timeoutMs + 5_000 });
+  const relayed = createRelayedDirectoryClient(['unlock', 'move', 'domains'], send);
+  return {
+    ...relayed,
+    async systemsCheck(): Promise<SystemsCheckResult[]> {
+      const status = await agents.status(directoryId);
+      const when = status.lastSeen ? `last seen ${status.lastSeen.replace('T', ' ').slice(0, 19)} UTC` : 'never connected';
+      if (status.connected.length === 0) {
+        return [
+          {
+            name: AGENT_CONNECTED_CHECK,
+            ok: false,
+            message: `No on-prem agent for ${directoryId} is connected (${when}).`,
+            hint: 'Start the agent on the customer’s server (docs/active-directory.md, "The on-prem agent") and check its log for the toolbox’s answer.',
+          },
+          ...AD_CHECK_LINES.map((name) => ({ name, ok: false, outcome: 'not-run' as const, message: 'Not run: no agent is connected.' })),
+        ];
+      }
+      let lines: SystemsCheckResult[];
+      try {
+        lines = await relayed.systemsCheck();
+      } catch (error) {
+        return [
+          { name: AGENT_CONNECTED_CHECK, ok: false, message: error instanceof Error ? error.message : String(error) },
+          ...AD_CHECK_LINES.map((name) => ({
+            name,
+            ok: false,
+            outcome: 'not-run' as const,
+            message: 'Not run: the agent did not answer.',
+          })),
+        ];
+      }
+      return [
+        {
+          name: AGENT_CONNECTED_CHECK,
+          ok: true,
+          message: `Connected: ${status.connected.join(', ')}. The lines below were run by the agent.`,
+        },
+        ...lines,
+      ];
+    },
+  };
+}

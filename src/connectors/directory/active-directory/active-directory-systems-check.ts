@@ -12,6 +12,9 @@ export const AD_CHECK = {
   createUsers: 'Create and move users',
 } as const;
 
+/** Every line of the check, in order. */
+export const AD_CHECK_LINES: string[] = Object.values(AD_CHECK);
+
 const RIGHTS_HINT =
   'Delegate the right to the toolbox’s account on the customers’ users OU (Active Directory Users and Computers → the OU → Delegate Control); docs/active-directory.md lists each right.';
 

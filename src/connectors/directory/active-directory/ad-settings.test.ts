@@ -45,12 +45,16 @@ test('caCertificate: PEM text, or a file holding one; a wrong path says which', 
   assert.match(messages({ ...direct, caCertificate: join(dir, 'not.pem') }).join(), /holds no PEM certificate/);
 });
 
-test('agent: refused until the on-prem agent exists, saying so; the connection kind is required', () => {
+test('agent: a pre-shared token is optional, at least 32 characters when given; the LDAP keys are the agent’s, not the toolbox’s', () => {
   const token = 'a'.repeat(43);
-  assert.match(
-    messages({ connection: 'agent', baseDn: 'DC=contoso,DC=example', agentToken: token }).join(),
-    /connection: agent \(the on-prem agent\) is not available in this version yet/,
-  );
+  const parsed = activeDirectorySettingsSchema.parse({ connection: 'agent', baseDn: 'DC=contoso,DC=example', agentToken: token });
+  assert.equal(parsed.connection === 'agent' && parsed.agentToken, token);
+  assert.equal(activeDirectorySettingsSchema.safeParse({ connection: 'agent', baseDn: 'DC=contoso,DC=example' }).success, true);
   assert.match(messages({ connection: 'agent', baseDn: 'DC=contoso,DC=example', agentToken: 'short' }).join(), /at least 32/);
+  assert.match(
+    messages({ connection: 'agent', baseDn: 'DC=contoso,DC=example', password: 'x' }).join(),
+    /password/,
+    'the domain password of an agent directory stays with the agent',
+  );
   assert.ok(messages({ baseDn: 'DC=contoso,DC=example' }).length > 0);
 });

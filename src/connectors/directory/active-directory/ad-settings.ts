@@ -4,7 +4,8 @@ import { z } from 'zod';
 /**
  * Settings of one customer's Active Directory domain (configuration-contract.md, "Directories"):
  * `baseDn` and `connection: direct | agent`; direct: `url` (ldaps://, or ldap:// with StartTLS),
- * `username`, `password`, optional `caCertificate` (PEM text or a file path); agent: `agentToken`.
+ * `username`, `password`, optional `caCertificate` (PEM text or a file path); agent: an optional
+ * pre-shared `agentToken` (the agent holds the LDAP settings itself: see src/agent).
  * Secrets arrive already resolved (env: references); nothing here logs them.
  */
 const DN = /^(?:[A-Za-z][A-Za-z0-9-]*=(?:[^,\\]|\\.)+)(?:,\s*[A-Za-z][A-Za-z0-9-]*=(?:[^,\\]|\\.)+)*$/;
@@ -69,34 +70,25 @@ const common = {
   timeoutMs: z.coerce.number().int().min(500).max(120_000).default(10_000),
 };
 
-export const activeDirectorySettingsSchema = z
-  .discriminatedUnion('connection', [
-    z.strictObject({
-      connection: z.literal('direct'),
-      ...common,
-      url: ldapUrl,
-      /** The toolbox's service account: a DN or user@domain, with delegated rights (docs/active-directory.md). */
-      username: z.string().trim().min(1, 'username is required (a DN or user@domain)'),
-      password: z.string().min(1, 'password is required'),
-      caCertificate: pemOrPath.optional(),
-    }),
-    z.strictObject({
-      connection: z.literal('agent'),
-      ...common,
-      /** The token the on-prem agent presents; the toolbox keeps only its hash. */
-      agentToken: z.string().min(32, 'agentToken must be at least 32 characters'),
-    }),
-  ])
-  .superRefine((settings, ctx) => {
-    // The agent's link is not in this version yet: say so rather than accept a directory no call can reach.
-    if (settings.connection === 'agent') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['connection'],
-        message:
-          'connection: agent (the on-prem agent) is not available in this version yet; use connection: direct (LDAPS from the toolbox)',
-      });
-    }
-  });
+export const activeDirectorySettingsSchema = z.discriminatedUnion('connection', [
+  z.strictObject({
+    connection: z.literal('direct'),
+    ...common,
+    url: ldapUrl,
+    /** The toolbox's service account: a DN or user@domain, with delegated rights (docs/active-directory.md). */
+    username: z.string().trim().min(1, 'username is required (a DN or user@domain)'),
+    password: z.string().min(1, 'password is required'),
+    caCertificate: pemOrPath.optional(),
+  }),
+  z.strictObject({
+    connection: z.literal('agent'),
+    ...common,
+    /**
+     * A token pre-shared with the on-prem agent (an env: reference); optional: tokens can also be
+     * created in the admin console or with `npm run toolbox -- agent-token create`, which keep only their hash.
+     */
+    agentToken: z.string().min(32, 'agentToken must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
+  }),
+]);
 
 export type ActiveDirectorySettings = z.output<typeof activeDirectorySettingsSchema>;

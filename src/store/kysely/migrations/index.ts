@@ -4,6 +4,7 @@ import { adminConsoleMigration } from './0002-admin-console.js';
 import { signInThrottleMigration } from './0003-sign-in-throttle.js';
 import { stepFactsMigration } from './0004-step-facts.js';
 import { psaKindMigration } from './0005-psa-kind.js';
+import { directoryAgentsMigration } from './0006-directory-agents.js';
 
 /**
  * Every migration, in order. Listed in code (not discovered from the folder) so they survive
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0003-sign-in-throttle': signInThrottleMigration,
   '0004-step-facts': stepFactsMigration,
   '0005-psa-kind': psaKindMigration,
+  '0006-directory-agents': directoryAgentsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,4 +1,5 @@
 import type { ApiOperation } from '../api-operation.js';
+import { agentOperations } from './agent-operations.js';
 import { auditOperations } from './audit-operations.js';
 import { companyMappingOperations } from './company-mapping-operations.js';
 import { directoryOperations } from './directory-operations.js';
@@ -21,6 +22,7 @@ export const apiOperations: ApiOperation[] = [
   ...psaCheckOperations,
   ...technicianOperations,
   ...directoryOperations,
+  ...agentOperations,
   ...companyMappingOperations,
   ...formOperations,
   ...screenpopOperations,
