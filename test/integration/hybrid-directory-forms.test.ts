@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Attribute, Change, type Client } from 'ldapts';
+import { type RunningAgent, runAgent } from '../../src/agent/run-agent.js';
 import { createActiveDirectoryConnector } from '../../src/connectors/directory/active-directory/active-directory-connector.js';
 import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
 import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
@@ -9,14 +10,15 @@ import { type DemoTenant, demoTenants } from '../../src/demo/demo-data.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
-import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
+import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
 
 /**
  * Issue 12 §2: a hybrid customer. ConnectWise company 251 (Fabrikam Logistics) is served by its
  * Microsoft 365 tenant (the Graph simulator) and by its AD domain (a real Samba AD DC). Lee Gu
  * (contact 312) is synced: the Entra user carries the onPremises* anchors of an AD account made
  * for this file. The password, lockout and AD groups change in AD; sessions are revoked in Entra;
- * the form and the note say where each change happened; Entra's password is never touched.
+ * the form and the note say where each change happened; Entra's password is never touched. The
+ * same over both ways of reaching AD: directly, and through an on-prem agent.
  */
 type Execution = { status: string; steps: { key: string; status: string; message: string | null }[] };
 const POP = 'ticket_id=1012&company_id=251&contact_id=312';
@@ -24,6 +26,7 @@ const LEE_ID = 'f0000000-0000-4000-8000-000000000002';
 const GHOST_ID = 'f0000000-0000-4000-8000-0000000000ff';
 const decode = (html: string) => html.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&amp;', '&').replaceAll('&#x27;', "'");
 const logger = createLogger({ level: 'silent' });
+const AGENT_TOKEN = `preshared-${randomBytes(24).toString('base64url')}`;
 
 describe('hybrid company: Entra and AD for one PSA company (Samba AD DC + Graph simulator)', { skip: sambaSkip }, () => {
   let dc: TestSambaDc;
@@ -91,175 +94,206 @@ describe('hybrid company: Entra and AD for one PSA company (Samba AD DC + Graph 
     }
   });
 
-  for (const database of TEST_DATABASES) {
-    describe(database.name, { skip: database.skip }, () => {
-      let toolbox: TestToolbox;
-      let drop: () => Promise<void>;
-      let tech: { cookie: string; csrf: string };
+  for (const connection of ['direct', 'agent'] as const)
+    for (const database of TEST_DATABASES) {
+      describe(`${connection}, ${database.name}`, { skip: database.skip }, () => {
+        let toolbox: TestToolbox;
+        let drop: () => Promise<void>;
+        let tech: { cookie: string; csrf: string };
+        let agent: RunningAgent | undefined;
 
-      before(async () => {
-        const store = await database.open();
-        drop = store.drop;
-        toolbox = await createTestToolbox({
-          store,
-          graph: { tenants },
-          directoryConnectors: { 'active-directory': createActiveDirectoryConnector({ lookup: sambaLookup(dc) }) },
-          config: {
-            directories: [
-              ...buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN }).directories,
-              {
-                id: 'fabrikam-ad',
-                kind: 'active-directory',
-                name: 'Fabrikam AD',
-                psaCompanyIds: ['251'],
-                connection: 'direct',
-                baseDn: ou,
-                url: dc.url,
-                username: dc.adminUser,
-                password: dc.adminPassword,
-                caCertificate: dc.caPem,
+        before(async () => {
+          const store = await database.open();
+          drop = store.drop;
+          const ldap = { url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem };
+          toolbox = await createTestToolbox({
+            store,
+            graph: { tenants },
+            ...(connection === 'agent'
+              ? { agentHub: { pollHoldMs: 1_000, onlineWindowMs: 2_500, storePollMs: 100, seenEveryMs: 400, maxPerPoll: 2 } }
+              : {}),
+            directoryConnectors: { 'active-directory': createActiveDirectoryConnector({ lookup: sambaLookup(dc) }) },
+            config: {
+              directories: [
+                ...buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN }).directories,
+                {
+                  id: 'fabrikam-ad',
+                  kind: 'active-directory',
+                  name: 'Fabrikam AD',
+                  psaCompanyIds: ['251'],
+                  baseDn: ou,
+                  ...(connection === 'direct' ? { connection, ...ldap } : { connection, agentToken: AGENT_TOKEN, timeoutMs: 5_000 }),
+                },
+              ],
+            },
+          });
+          if (connection === 'agent') {
+            // The agent as `npm run agent` runs it, next to the DC, reaching this toolbox.
+            agent = runAgent({
+              config: {
+                server: TEST_ORIGIN,
+                token: AGENT_TOKEN,
+                name: 'fabrikam-dc1',
+                ldap: { connection: 'direct', ...ldap, baseDn: ou, timeoutMs: 10_000 },
+                concurrency: 4,
+                logLevel: 'warn',
               },
-            ],
-          },
+              logger,
+              version: 'test',
+              lookup: sambaLookup(dc),
+              backoffMs: { first: 100, max: 400 },
+              fetch: (input, init) => toolbox.app.request(String(input), init) as Promise<Response>,
+            });
+            const deadline = Date.now() + 8_000;
+            while ((await toolbox.services.agents.agents('fabrikam-ad')).every((entry) => !entry.connected)) {
+              if (Date.now() > deadline) throw new Error('the agent did not connect');
+              await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+          }
+          tech = await toolbox.signIn(DEMO_SIGN_IN);
+          toolbox.graph.state.clearLogs();
         });
-        tech = await toolbox.signIn(DEMO_SIGN_IN);
-        toolbox.graph.state.clearLogs();
-      });
-      after(async () => {
-        await toolbox?.close();
-        await drop?.();
-      });
-
-      test('password reset of a synced user: set in AD (binds, must-change), unlocked there, sessions revoked in Entra, Entra’s password untouched; the form and the note say where', async () => {
-        for (let attempt = 0; attempt < 6; attempt++) await bindAsUser(dc, lee.upn, 'wrong-password');
-        assert.equal((await ad.getUser(lee.id)).lockedOut, true);
-
-        const { path, status, html } = await toolbox.openScreenPop(`${POP}&form_name=password_reset`, tech.cookie);
-        assert.equal(status, 200, html.slice(0, 400));
-        const page = decode(html);
-        // Both identities: the Microsoft 365 user and the AD account behind it.
-        assert.match(page, /lee\.gu@fabrikamlogistics\.example/);
-        assert.match(page, new RegExp(`lee\\.gu\\.${suffix}@test\\.lan</code> in test\\.lan/hybrid-${suffix}/Warehouse`));
-        assert.match(page, /matched by its source anchor \(objectGUID\)/);
-        assert.doesNotMatch(page, /reset the password in AD/, 'the synced user is no longer refused');
-        // Where each change happens, before submit.
-        assert.match(page, /Where the changes happen/);
-        assert.match(page, /on-premises Active Directory \(Fabrikam AD\)<\/strong>: Set a new password, Unlock the account/);
-        assert.match(page, /Microsoft 365 \(Fabrikam Logistics\)<\/strong>: Sign the user out of all sessions/);
-        // The rules under the field are the domain's, not Entra's.
-        assert.match(page, /last 24 passwords/);
-
-        const password = `Hybrid-${suffix}-Passw0rd!`;
-        const submitted = await toolbox.submitReviewed(path, {
-          cookie: tech.cookie,
-          form: {
-            _csrf: tech.csrf,
-            user_id: LEE_ID,
-            password_mode: 'typed',
-            password,
-            must_change: 'on',
-            unlock: 'on',
-            revoke_sessions: 'on',
-          },
+        after(async () => {
+          await agent?.stop();
+          await toolbox?.close();
+          await drop?.();
         });
-        assert.equal(submitted.status, 303, (submitted.review ?? '').slice(0, 400));
-        const executionId = submitted.headers.get('location')!.split('/').pop()!;
-        const run = (await toolbox.waitForExecution(executionId, tech.cookie)) as unknown as Execution;
-        assert.equal(run.status, 'succeeded', JSON.stringify(run.steps));
-        const step = (key: string) => run.steps.find((candidate) => candidate.key === key)!;
-        assert.match(step('check-account').message ?? '', new RegExp(`synchronised from on-premises AD \\(account lee\\.gu\\.${suffix}@test\\.lan`));
-        assert.match(step('reset-password').message ?? '', /In on-premises Active Directory \(Fabrikam AD\)\.$/);
-        assert.match(step('unlock').message ?? '', /Unlocked.*In on-premises Active Directory/);
-        assert.match(step('revoke-sessions').message ?? '', /In Microsoft 365 \(Fabrikam Logistics\)\.$/);
 
-        const account = await ad.getUser(lee.id);
-        assert.equal(account.lockedOut, false);
-        assert.equal(account.mustChangePassword, true);
-        assert.match(await bindAsUser(dc, lee.upn, password), /data 773/, 'the new password is the AD account’s (must change it now)');
-        assert.equal(
-          toolbox.graph.state.passwordChanges.filter((change) => JSON.stringify(change).includes(LEE_ID)).length,
-          0,
-          'Entra’s password was changed too',
-        );
-        assert.ok(
-          toolbox.graph.state.revocations.some((revocation) => JSON.stringify(revocation).includes(LEE_ID)),
-          'sessions were not revoked in Entra',
-        );
+        test('password reset of a synced user: set in AD (binds, must-change), unlocked there, sessions revoked in Entra, Entra’s password untouched; the form and the note say where', async () => {
+          for (let attempt = 0; attempt < 6; attempt++) await bindAsUser(dc, lee.upn, 'wrong-password');
+          assert.equal((await ad.getUser(lee.id)).lockedOut, true);
 
-        const note = String((toolbox.cw.state.notes.get(1012) ?? []).at(-1)?.text);
-        assert.match(note, new RegExp(`execution ${executionId}`));
-        assert.match(note, /on-premises Active Directory \(Fabrikam AD\)/);
-        assert.match(note, /Microsoft 365 \(Fabrikam Logistics\)/);
-        assert.doesNotMatch(note, new RegExp(password));
-        await ad.resetPassword(lee.id, { password: 'Initial-Passw0rd!', mustChange: false, unlock: true });
-      });
+          const { path, status, html } = await toolbox.openScreenPop(`${POP}&form_name=password_reset`, tech.cookie);
+          assert.equal(status, 200, html.slice(0, 400));
+          const page = decode(html);
+          // Both identities: the Microsoft 365 user and the AD account behind it.
+          assert.match(page, /lee\.gu@fabrikamlogistics\.example/);
+          assert.match(page, new RegExp(`lee\\.gu\\.${suffix}@test\\.lan</code> in test\\.lan/hybrid-${suffix}/Warehouse`));
+          assert.match(page, /matched by its source anchor \(objectGUID\)/);
+          assert.doesNotMatch(page, /reset the password in AD/, 'the synced user is no longer refused');
+          // Where each change happens, before submit.
+          assert.match(page, /Where the changes happen/);
+          assert.match(page, /on-premises Active Directory \(Fabrikam AD\)<\/strong>: Set a new password, Unlock the account/);
+          assert.match(page, /Microsoft 365 \(Fabrikam Logistics\)<\/strong>: Sign the user out of all sessions/);
+          // The rules under the field are the domain's, not Entra's.
+          assert.match(page, /last 24 passwords/);
 
-      test('group membership: AD groups are offered beside cloud-only ones (not the cloud copies of synced groups); an AD group is changed in AD', async () => {
-        const { path, status } = await toolbox.openScreenPop(`${POP}&form_name=group_membership`, tech.cookie);
-        assert.equal(status, 200);
-        const options = decode(
-          await (
-            await toolbox.request(`${path}/options/groups?q=${encodeURIComponent(`Dock Crew ${suffix}`)}&field=add_group&kind=checkbox`, {
-              cookie: tech.cookie,
-            })
-          ).text(),
-        );
-        const [dockCrew] = await ad.searchGroups(`Dock Crew ${suffix}`);
-        assert.match(options, new RegExp(`add_group:ad:${dockCrew!.id}`), `the AD group is offered: ${options.slice(0, 600)}`);
-        assert.match(options, /On-premises AD/);
-
-        const response = await toolbox.submitReviewed(path, {
-          cookie: tech.cookie,
-          form: { _csrf: tech.csrf, mode: 'user', user_id: LEE_ID, [`add_group:ad:${dockCrew!.id}`]: 'on' },
-        });
-        assert.equal(response.status, 303, (response.review ?? '').slice(0, 400));
-        const executionId = response.headers.get('location')!.split('/').pop()!;
-        const run = (await toolbox.waitForExecution(executionId, tech.cookie)) as unknown as Execution;
-        assert.equal(run.status, 'succeeded', JSON.stringify(run.steps));
-        const groups = (await ad.listUserGroups(lee.id)).groups.map((group) => group.displayName);
-        assert.ok(groups.includes(`Dock Crew ${suffix}`), `not in the AD group: ${groups.join(', ')}`);
-        await ad.removeGroupMember(dockCrew!.id, lee.id);
-      });
-
-      test('a synced user whose AD account is not reachable is refused before anything changes, with what to do', async () => {
-        const { path, status } = await toolbox.openScreenPop(`${POP}&form_name=password_reset`, tech.cookie);
-        assert.equal(status, 200);
-        const picked = decode(await (await toolbox.request(`${path}?user=${GHOST_ID}`, { cookie: tech.cookie })).text());
-        assert.match(picked, /no AD directory of this company reaches its account/);
-        const submitted = await toolbox.submitReviewed(path, {
-          cookie: tech.cookie,
-          form: { _csrf: tech.csrf, user_id: GHOST_ID, password_mode: 'typed', password: `Never-${suffix}-Set1!`, must_change: 'on' },
-        });
-        const executionId = submitted.headers.get('location')!.split('/').pop()!;
-        const run = (await toolbox.waitForExecution(executionId, tech.cookie)) as unknown as Execution;
-        assert.equal(run.status, 'failed');
-        assert.equal(run.steps.find((candidate) => candidate.key === 'check-account')?.status, 'failed');
-        assert.equal(run.steps.find((candidate) => candidate.key === 'reset-password')?.status, 'skipped');
-        assert.equal(toolbox.graph.state.passwordChanges.filter((change) => JSON.stringify(change).includes(GHOST_ID)).length, 0);
-      });
-
-      test('the privileged guard reads AD too: a synced user in Domain Admins is refused', async () => {
-        const [domainAdmins] = await ad.searchGroups('Domain Admins');
-        await admin.modify(domainAdmins!.dn, [new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [lee.dn] }) })]);
-        try {
-          const { path } = await toolbox.openScreenPop(`${POP}&form_name=password_reset`, tech.cookie);
+          const password = `Hybrid-${suffix}-Passw0rd!`;
           const submitted = await toolbox.submitReviewed(path, {
             cookie: tech.cookie,
-            form: { _csrf: tech.csrf, user_id: LEE_ID, password_mode: 'typed', password: `Never-${suffix}-Set1!`, must_change: 'on' },
+            form: {
+              _csrf: tech.csrf,
+              user_id: LEE_ID,
+              password_mode: 'typed',
+              password,
+              must_change: 'on',
+              unlock: 'on',
+              revoke_sessions: 'on',
+            },
+          });
+          assert.equal(submitted.status, 303, (submitted.review ?? '').slice(0, 400));
+          const executionId = submitted.headers.get('location')!.split('/').pop()!;
+          const run = (await toolbox.waitForExecution(executionId, tech.cookie)) as unknown as Execution;
+          assert.equal(run.status, 'succeeded', JSON.stringify(run.steps));
+          const step = (key: string) => run.steps.find((candidate) => candidate.key === key)!;
+          assert.match(
+            step('check-account').message ?? '',
+            new RegExp(`synchronised from on-premises AD \\(account lee\\.gu\\.${suffix}@test\\.lan`),
+          );
+          assert.match(step('reset-password').message ?? '', /In on-premises Active Directory \(Fabrikam AD\)\.$/);
+          assert.match(step('unlock').message ?? '', /Unlocked.*In on-premises Active Directory/);
+          assert.match(step('revoke-sessions').message ?? '', /In Microsoft 365 \(Fabrikam Logistics\)\.$/);
+
+          const account = await ad.getUser(lee.id);
+          assert.equal(account.lockedOut, false);
+          assert.equal(account.mustChangePassword, true);
+          assert.match(await bindAsUser(dc, lee.upn, password), /data 773/, 'the new password is the AD account’s (must change it now)');
+          assert.equal(
+            toolbox.graph.state.passwordChanges.filter((change) => JSON.stringify(change).includes(LEE_ID)).length,
+            0,
+            'Entra’s password was changed too',
+          );
+          assert.ok(
+            toolbox.graph.state.revocations.some((revocation) => JSON.stringify(revocation).includes(LEE_ID)),
+            'sessions were not revoked in Entra',
+          );
+
+          const note = String((toolbox.cw.state.notes.get(1012) ?? []).at(-1)?.text);
+          assert.match(note, new RegExp(`execution ${executionId}`));
+          assert.match(note, /on-premises Active Directory \(Fabrikam AD\)/);
+          assert.match(note, /Microsoft 365 \(Fabrikam Logistics\)/);
+          assert.doesNotMatch(note, new RegExp(password));
+          await ad.resetPassword(lee.id, { password: 'Initial-Passw0rd!', mustChange: false, unlock: true });
+        });
+
+        test('group membership: AD groups are offered beside cloud-only ones (not the cloud copies of synced groups); an AD group is changed in AD', async () => {
+          const { path, status } = await toolbox.openScreenPop(`${POP}&form_name=group_membership`, tech.cookie);
+          assert.equal(status, 200);
+          const options = decode(
+            await (
+              await toolbox.request(`${path}/options/groups?q=${encodeURIComponent(`Dock Crew ${suffix}`)}&field=add_group&kind=checkbox`, {
+                cookie: tech.cookie,
+              })
+            ).text(),
+          );
+          const [dockCrew] = await ad.searchGroups(`Dock Crew ${suffix}`);
+          assert.match(options, new RegExp(`add_group:ad:${dockCrew!.id}`), `the AD group is offered: ${options.slice(0, 600)}`);
+          assert.match(options, /On-premises AD/);
+
+          const response = await toolbox.submitReviewed(path, {
+            cookie: tech.cookie,
+            form: { _csrf: tech.csrf, mode: 'user', user_id: LEE_ID, [`add_group:ad:${dockCrew!.id}`]: 'on' },
+          });
+          assert.equal(response.status, 303, (response.review ?? '').slice(0, 400));
+          const executionId = response.headers.get('location')!.split('/').pop()!;
+          const run = (await toolbox.waitForExecution(executionId, tech.cookie)) as unknown as Execution;
+          assert.equal(run.status, 'succeeded', JSON.stringify(run.steps));
+          const groups = (await ad.listUserGroups(lee.id)).groups.map((group) => group.displayName);
+          assert.ok(groups.includes(`Dock Crew ${suffix}`), `not in the AD group: ${groups.join(', ')}`);
+          await ad.removeGroupMember(dockCrew!.id, lee.id);
+        });
+
+        test('a synced user whose AD account is not reachable is refused before anything changes, with what to do', async () => {
+          const { path, status } = await toolbox.openScreenPop(`${POP}&form_name=password_reset`, tech.cookie);
+          assert.equal(status, 200);
+          const picked = decode(await (await toolbox.request(`${path}?user=${GHOST_ID}`, { cookie: tech.cookie })).text());
+          assert.match(picked, /no AD directory of this company reaches its account/);
+          const submitted = await toolbox.submitReviewed(path, {
+            cookie: tech.cookie,
+            form: { _csrf: tech.csrf, user_id: GHOST_ID, password_mode: 'typed', password: `Never-${suffix}-Set1!`, must_change: 'on' },
           });
           const executionId = submitted.headers.get('location')!.split('/').pop()!;
           const run = (await toolbox.waitForExecution(executionId, tech.cookie)) as unknown as Execution;
-          assert.notEqual(run.status, 'succeeded');
-          const check = run.steps.find((candidate) => candidate.key === 'check-account')!;
-          assert.equal(check.status, 'failed');
-          assert.match(check.message ?? '', /Domain Admins/);
-          assert.equal(await bindAsUser(dc, lee.upn, 'Initial-Passw0rd!'), 'ok', 'the password was changed anyway');
-        } finally {
+          assert.equal(run.status, 'failed');
+          assert.equal(run.steps.find((candidate) => candidate.key === 'check-account')?.status, 'failed');
+          assert.equal(run.steps.find((candidate) => candidate.key === 'reset-password')?.status, 'skipped');
+          assert.equal(toolbox.graph.state.passwordChanges.filter((change) => JSON.stringify(change).includes(GHOST_ID)).length, 0);
+        });
+
+        test('the privileged guard reads AD too: a synced user in Domain Admins is refused', async () => {
+          const [domainAdmins] = await ad.searchGroups('Domain Admins');
           await admin.modify(domainAdmins!.dn, [
-            new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [lee.dn] }) }),
+            new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [lee.dn] }) }),
           ]);
-        }
+          try {
+            const { path } = await toolbox.openScreenPop(`${POP}&form_name=password_reset`, tech.cookie);
+            const submitted = await toolbox.submitReviewed(path, {
+              cookie: tech.cookie,
+              form: { _csrf: tech.csrf, user_id: LEE_ID, password_mode: 'typed', password: `Never-${suffix}-Set1!`, must_change: 'on' },
+            });
+            const executionId = submitted.headers.get('location')!.split('/').pop()!;
+            const run = (await toolbox.waitForExecution(executionId, tech.cookie)) as unknown as Execution;
+            assert.notEqual(run.status, 'succeeded');
+            const check = run.steps.find((candidate) => candidate.key === 'check-account')!;
+            assert.equal(check.status, 'failed');
+            assert.match(check.message ?? '', /Domain Admins/);
+            assert.equal(await bindAsUser(dc, lee.upn, 'Initial-Passw0rd!'), 'ok', 'the password was changed anyway');
+          } finally {
+            await admin.modify(domainAdmins!.dn, [
+              new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [lee.dn] }) }),
+            ]);
+          }
+        });
       });
-    });
-  }
+    }
 });

@@ -53,6 +53,7 @@ export const DIRECTORY_PART_OPERATIONS = {
   manager: { getManager: 'read', setManager: 'write', removeManager: 'write' },
   profile: { getUserProfile: 'read', updateUserProfile: 'write' },
   domains: { listVerifiedDomains: 'read' },
+  syncSource: { findSyncedAccount: 'read' },
 } as const satisfies { [P in DirectoryPart]: Record<keyof DirectoryParts[P], OperationKind> };
 
 /** One operation as it crosses the link: a core method (`part` null) or a part's method, and its arguments. */

@@ -118,7 +118,7 @@ export const AGENT_CONNECTED_CHECK = 'On-prem agent connected';
 
 /**
  * The client of a directory reached through its on-prem agent: the same operations as the direct
- * client (the core, unlock, move, domains), each sent to the agent, which runs the direct client
+ * client (the core, unlock, move, domains, finding synced users' accounts), each sent to the agent, which runs the direct client
  * next to the DC. The systems check is the agent's own (the same lines, run there) after a line
  * saying whether an agent is connected.
  */
@@ -126,7 +126,7 @@ function createAgentRelayedClient(agents: DirectoryAgentLink, directoryId: strin
   // The link's own wait comes on top of the DC's: the agent's LDAP timeout is its own setting.
   const send = (operation: Parameters<DirectoryAgentLink['call']>[1]) =>
     agents.call(directoryId, operation, { timeoutMs: timeoutMs + 5_000 });
-  const relayed = createRelayedDirectoryClient(['unlock', 'move', 'domains'], send);
+  const relayed = createRelayedDirectoryClient(['unlock', 'move', 'domains', 'syncSource'], send);
   return {
     ...relayed,
     async systemsCheck(): Promise<SystemsCheckResult[]> {
