@@ -24,6 +24,15 @@ export type DirectoryRegistry = {
 /** Directory ids are lowercase letters, digits and dashes: `+` joins the two of a hybrid pair unambiguously. */
 const PAIR_SEPARATOR = '+';
 
+/** The id of a hybrid pair, as executions, mappings and the API name it: `<cloud id>+<on-prem id>`. */
+export const hybridPairId = (cloudId: string, onPremisesId: string) => `${cloudId}${PAIR_SEPARATOR}${onPremisesId}`;
+
+/** The two ids of a hybrid pair's id, or null for a single directory's id. */
+export function splitHybridPairId(id: string): { cloudId: string; onPremisesId: string } | null {
+  const [cloudId, onPremisesId, ...rest] = id.split(PAIR_SEPARATOR);
+  return cloudId && onPremisesId && rest.length === 0 ? { cloudId, onPremisesId } : null;
+}
+
 /** The on-prem side of a hybrid company is the directory synced users come from (AD's `syncSource`). */
 const isOnPremises = (entry: DirectoryEntry) => entry.client.syncSource !== undefined;
 
@@ -51,7 +60,7 @@ function hybridEntry(cloud: DirectoryEntry, onPremises: DirectoryEntry, now: () 
   }
   return {
     config: {
-      id: `${cloud.config.id}${PAIR_SEPARATOR}${onPremises.config.id}`,
+      id: hybridPairId(cloud.config.id, onPremises.config.id),
       kind: 'hybrid',
       name: `${cloud.config.name} + ${onPremises.config.name}`,
       psaCompanyIds: cloud.config.psaCompanyIds.filter((id) => onPremises.config.psaCompanyIds.includes(id)),
@@ -74,7 +83,7 @@ export function createDirectoryRegistry(entries: DirectoryEntry[], options: { no
   const pairs = new Map<string, DirectoryEntry>();
   /** The hybrid entry of a cloud and an on-prem directory (one per pair, so its matches are shared). */
   const pairOf = (cloud: DirectoryEntry, onPremises: DirectoryEntry) => {
-    const key = `${cloud.config.id}${PAIR_SEPARATOR}${onPremises.config.id}`;
+    const key = hybridPairId(cloud.config.id, onPremises.config.id);
     let pair = pairs.get(key);
     if (!pair) {
       pair = hybridEntry(cloud, onPremises, now);
@@ -93,10 +102,10 @@ export function createDirectoryRegistry(entries: DirectoryEntry[], options: { no
   }
   /** An execution names its pair; it runs (or re-runs) on it even if the company's mapping changed since. */
   const pairById = (id: string): DirectoryEntry | undefined => {
-    const [cloudId, onPremisesId, ...rest] = id.split(PAIR_SEPARATOR);
-    const cloud = cloudId ? byId.get(cloudId) : undefined;
-    const onPremises = onPremisesId ? byId.get(onPremisesId) : undefined;
-    if (rest.length > 0 || !cloud || !onPremises || isOnPremises(cloud) || !isOnPremises(onPremises)) return undefined;
+    const ids = splitHybridPairId(id);
+    const cloud = ids ? byId.get(ids.cloudId) : undefined;
+    const onPremises = ids ? byId.get(ids.onPremisesId) : undefined;
+    if (!cloud || !onPremises || isOnPremises(cloud) || !isOnPremises(onPremises)) return undefined;
     return pairOf(cloud, onPremises);
   };
   return {

@@ -1,9 +1,16 @@
 import type { Config, DirectoryConfig } from '../../config/config.js';
 import { GENERAL_DEFAULTS } from '../../config/config-schema.js';
 import type { ConnectionField } from '../../connectors/connection-fields.js';
+import { connectorCapabilities } from '../../connectors/directory/directory-capabilities.js';
 import type { DirectoryAgentLink, DirectoryClient, DirectoryConnector } from '../../connectors/directory/types.js';
 import type { PsaClient, PsaConnector } from '../../connectors/psa/types.js';
-import { createDirectoryRegistry, type DirectoryEntry, type DirectoryRegistry } from '../../engine/directory-registry.js';
+import {
+  createDirectoryRegistry,
+  type DirectoryEntry,
+  type DirectoryRegistry,
+  hybridPairId,
+  splitHybridPairId,
+} from '../../engine/directory-registry.js';
 import type { Clock } from '../../lib/clock.js';
 import { ConcurrencyLimit } from '../../lib/concurrency-limit.js';
 import type { FetchLike } from '../../lib/http-fetch.js';
@@ -45,10 +52,15 @@ export type ConnectionView = {
 
 export type EffectivePsa = ConnectionView & { settings: unknown };
 
-export type EffectiveDirectory = DirectoryConfig & { view: ConnectionView };
+export type EffectiveDirectory = DirectoryConfig & {
+  view: ConnectionView;
+  /** An on-prem directory synced users come from (AD): it pairs with a cloud one for a hybrid company. */
+  onPremises: boolean;
+};
 
 export type CompanyMapping = {
   companyId: string;
+  /** A directory's id, or a hybrid pair's (`<cloud id>+<on-prem id>`): a company has one mapping. */
   directoryId: string;
   source: SettingSource;
   /** The PSA the company id belongs to (a file mapping: the PSA in force). */
@@ -297,6 +309,7 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
       directories.push({
         ...directory,
         psaCompanyIds: [...directory.psaCompanyIds],
+        onPremises: connector ? connectorCapabilities(connector).has('syncSource') : false,
         view: {
           kind: directory.kind,
           label: connector?.label ?? directory.kind,
@@ -338,6 +351,7 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
         kind: doc.data.kind,
         name: doc.data.name,
         psaCompanyIds: [],
+        onPremises: connectorCapabilities(connector).has('syncSource'),
         allowPrivilegedTargets: doc.data.allowPrivilegedTargets,
         formDefaults,
         settings: opened.settings,
@@ -358,9 +372,16 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
     // with the PSA), then the console's of the PSA in force for other companies. Those saved under
     // another PSA are listed apart and never applied: their ids name other companies here.
     const psaKind = psa?.kind ?? null;
-    const companyMappings: CompanyMapping[] = directories.flatMap((directory) =>
-      directory.psaCompanyIds.map((companyId) => ({ companyId, directoryId: directory.id, source: 'file' as const, psaKind })),
-    );
+    // A company the file gives a cloud and an on-prem directory is one hybrid mapping (cloud first).
+    const fileServing = new Map<string, EffectiveDirectory[]>();
+    for (const directory of directories)
+      for (const companyId of directory.psaCompanyIds) fileServing.set(companyId, [...(fileServing.get(companyId) ?? []), directory]);
+    const companyMappings: CompanyMapping[] = [...fileServing].map(([companyId, serving]) => {
+      const cloud = serving.find((directory) => !directory.onPremises);
+      const onPremises = serving.find((directory) => directory.onPremises);
+      const directoryId = serving.length === 2 && cloud && onPremises ? hybridPairId(cloud.id, onPremises.id) : (serving[0]?.id ?? '');
+      return { companyId, directoryId, source: 'file' as const, psaKind };
+    });
     const otherPsaCompanyMappings: EffectiveSettings['otherPsaCompanyMappings'] = [];
     const mappingsEntry = byKey.get(SETTINGS_KEYS.companyMappings);
     const mappingsDoc = mappingsEntry ? companyMappingsDocumentSchema.safeParse(mappingsEntry.value) : undefined;
@@ -372,13 +393,19 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
           otherPsaCompanyMappings.push({ companyId, directoryId, source: 'console', psaKind: mappedPsa });
           continue;
         }
-        const directory = directories.find((candidate) => candidate.id === directoryId);
         if (companyMappings.some((mapping) => mapping.companyId === companyId && mapping.source === 'file')) continue;
-        if (!directory) {
-          problems.push(`PSA company ${companyId} is mapped to directory "${directoryId}", which no longer exists.`);
+        // A hybrid pair serves the company with both its directories.
+        const pair = splitHybridPairId(directoryId);
+        const ids = pair ? [pair.cloudId, pair.onPremisesId] : [directoryId];
+        const serving = ids.map((id) => directories.find((candidate) => candidate.id === id));
+        const missing = ids.filter((_, index) => !serving[index]);
+        if (missing.length > 0) {
+          problems.push(
+            `PSA company ${companyId} is mapped to directory "${missing.join('" and "')}", which no longer exist${missing.length === 1 ? 's' : ''}.`,
+          );
           continue;
         }
-        directory.psaCompanyIds.push(companyId);
+        for (const directory of serving) directory?.psaCompanyIds.push(companyId);
         companyMappings.push({ companyId, directoryId, source: 'console', psaKind: mappedPsa });
       }
     }

@@ -1,4 +1,5 @@
 import type { PsaCompany, PsaCompanyEmailDomains } from '../../connectors/psa/types.js';
+import { splitHybridPairId } from '../../engine/directory-registry.js';
 import type { Logger } from '../../lib/logger.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import type { LiveSettings, SettingSource } from './live-settings.js';
@@ -6,7 +7,8 @@ import { type DirectoryDomains, suggestCompanyMappings } from './suggest-company
 
 export type CompanyMappingsOverview = {
   psaConfigured: boolean;
-  directories: { id: string; name: string; source: SettingSource }[];
+  /** `onPremises`: an AD directory, offered as the second directory of a hybrid company. */
+  directories: { id: string; name: string; source: SettingSource; onPremises: boolean }[];
   /** Send back when saving, so two admins cannot overwrite each other unknowingly. */
   revision: string | null;
   mappings: {
@@ -85,8 +87,18 @@ export async function loadCompanyMappings(deps: LoadCompanyMappingsDeps): Promis
     return `${what} failed unexpectedly; the details are in the service log.`;
   };
 
-  const directories = effective.directories.map((directory) => ({ id: directory.id, name: directory.name, source: directory.view.source }));
-  const directoryName = (id: string) => directories.find((directory) => directory.id === id)?.name ?? id;
+  const directories = effective.directories.map((directory) => ({
+    id: directory.id,
+    name: directory.name,
+    source: directory.view.source,
+    onPremises: directory.onPremises,
+  }));
+  const oneName = (id: string) => directories.find((directory) => directory.id === id)?.name ?? id;
+  // A hybrid pair reads as both names: "Fabrikam Logistics + Fabrikam AD".
+  const directoryName = (id: string) => {
+    const pair = splitHybridPairId(id);
+    return pair ? `${oneName(pair.cloudId)} + ${oneName(pair.onPremisesId)}` : oneName(id);
+  };
   const mapped = new Set(effective.companyMappings.map((mapping) => mapping.companyId));
 
   let companies: PsaCompany[] = [];

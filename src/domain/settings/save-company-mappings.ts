@@ -1,7 +1,8 @@
+import { splitHybridPairId } from '../../engine/directory-registry.js';
 import type { Clock } from '../../lib/clock.js';
 import { type FieldProblem, ToolboxError } from '../../lib/toolbox-error.js';
 import type { Store } from '../../store/types.js';
-import type { LiveSettings } from './live-settings.js';
+import type { EffectiveDirectory, LiveSettings } from './live-settings.js';
 import { type CompanyMappingsDocument, companyMappingsDocumentSchema, SETTINGS_KEYS } from './settings-documents.js';
 import { type Actor, writeSettings } from './write-settings.js';
 
@@ -12,13 +13,40 @@ export type SaveCompanyMappingsDeps = {
 };
 
 export type SaveCompanyMappingsInput = {
-  /** PSA company id → directory id, or null to unmap. Companies left out keep their mapping. */
+  /**
+   * PSA company id → directory id (or a hybrid pair's, `<cloud id>+<on-prem id>`), or null to
+   * unmap. Companies left out keep their mapping.
+   */
   mappings: Record<string, string | null>;
   /** The `companyMappingsRevision` read; a save over someone else's newer change is refused. */
   revision?: string | null;
 };
 
 const MAX_CHANGES = 5000;
+
+/**
+ * Why a company cannot be mapped to this directory id, or null: a directory that exists, or a
+ * hybrid pair `<cloud id>+<on-prem id>` of a cloud directory and an on-prem one.
+ */
+function mappingProblem(
+  directoryId: string,
+  directories: readonly Pick<EffectiveDirectory, 'id' | 'name' | 'onPremises'>[],
+): string | null {
+  const known = () => directories.map((directory) => directory.id).join(', ') || 'none yet; add one under "Directories"';
+  const pair = splitHybridPairId(directoryId);
+  const find = (id: string) => directories.find((directory) => directory.id === id);
+  if (!pair) return find(directoryId) ? null : `directory "${directoryId.slice(0, 60)}" does not exist (known: ${known()})`;
+  const cloud = find(pair.cloudId);
+  const onPremises = find(pair.onPremisesId);
+  for (const [id, found] of [
+    [pair.cloudId, cloud],
+    [pair.onPremisesId, onPremises],
+  ] as const)
+    if (!found) return `directory "${id.slice(0, 60)}" does not exist (known: ${known()})`;
+  if (cloud?.onPremises || !onPremises?.onPremises)
+    return `a hybrid mapping is a Microsoft 365 directory then an on-premises AD one ("<cloud id>+<AD id>"); ${cloud?.name} and ${onPremises?.name} are not such a pair`;
+  return null;
+}
 
 /**
  * Maps (or unmaps) PSA companies to directories in one write, as a bulk confirmation of
@@ -55,7 +83,6 @@ export async function saveCompanyMappings(deps: SaveCompanyMappingsDeps, input: 
     });
   }
   const psaKind = effective.psa.kind;
-  const directoryIds = new Set(effective.directories.map((directory) => directory.id));
   const fileMapped = new Map(
     effective.companyMappings.filter((mapping) => mapping.source === 'file').map((mapping) => [mapping.companyId, mapping.directoryId]),
   );
@@ -72,10 +99,12 @@ export async function saveCompanyMappings(deps: SaveCompanyMappingsDeps, input: 
       });
       continue;
     }
-    if (directoryId !== null && !directoryIds.has(directoryId)) {
-      const known = [...directoryIds].join(', ') || 'none yet; add one under "Directories"';
-      problems.push({ path, message: `directory "${directoryId.slice(0, 60)}" does not exist (known: ${known})` });
-      continue;
+    if (directoryId !== null) {
+      const problem = mappingProblem(directoryId, effective.directories);
+      if (problem) {
+        problems.push({ path, message: problem });
+        continue;
+      }
     }
     if (fileMapped.has(companyId)) {
       inFile.push(companyId);

@@ -73,15 +73,7 @@ function UnmappedCompanies(props: { auth: Auth; view: CompanyMappingsView }) {
                         <input type="hidden" name="action" value="map" />
                         <input type="hidden" name="companyId" value={company.companyId} />
                         <input type="hidden" name="revision" value={view.revision ?? ''} />
-                        <div class="field">
-                          <label for={`map-${company.companyId}`}>Directory for {company.companyName}</label>
-                          <select id={`map-${company.companyId}`} name="directoryId">
-                            <option value="">Choose a directory…</option>
-                            {view.directories.map((directory) => (
-                              <option value={directory.id}>{directory.name}</option>
-                            ))}
-                          </select>
-                        </div>
+                        <DirectoryChoice view={view} idPrefix={`map-${company.companyId}`} companyName={company.companyName} />
                         <button type="submit">Map</button>
                       </form>
                     ) : (
@@ -109,6 +101,46 @@ function UnmappedCompanies(props: { auth: Auth; view: CompanyMappingsView }) {
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * The directory a company is mapped to, and for a hybrid customer the on-premises AD directory its
+ * users are synced from (offered only when one is set up). Posted as `directoryId` and
+ * `onPremisesDirectoryId`; saved as one mapping, the pair `<cloud id>+<AD id>`.
+ */
+function DirectoryChoice(props: { view: CompanyMappingsView; idPrefix: string; companyName: string; current?: string }) {
+  const { view, idPrefix, current } = props;
+  const [currentMain, currentOnPremises] = current?.split('+') ?? [];
+  const onPremises = view.directories.filter((directory) => directory.onPremises);
+  return (
+    <>
+      <div class="field">
+        <label for={idPrefix}>Directory for {props.companyName}</label>
+        <select id={idPrefix} name="directoryId">
+          {current === undefined ? <option value="">Choose a directory…</option> : null}
+          {view.directories.map((directory) => (
+            <option value={directory.id} selected={directory.id === currentMain}>
+              {directory.name}
+            </option>
+          ))}
+          {current !== undefined ? <option value={UNMAP}>Not mapped (unmap)</option> : null}
+        </select>
+      </div>
+      {onPremises.length > 0 ? (
+        <div class="field">
+          <label for={`${idPrefix}-ad`}>Synced from on-premises AD (hybrid)</label>
+          <select id={`${idPrefix}-ad`} name="onPremisesDirectoryId">
+            <option value="">None: cloud-only or AD-only</option>
+            {onPremises.map((directory) => (
+              <option value={directory.id} selected={directory.id === currentOnPremises}>
+                {directory.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
+    </>
   );
 }
 
@@ -151,17 +183,12 @@ function MappedCompanies(props: { auth: Auth; view: CompanyMappingsView }) {
                         <input type="hidden" name="action" value="map" />
                         <input type="hidden" name="companyId" value={mapping.companyId} />
                         <input type="hidden" name="revision" value={view.revision ?? ''} />
-                        <div class="field">
-                          <label for={`change-${mapping.companyId}`}>Directory for {name}</label>
-                          <select id={`change-${mapping.companyId}`} name="directoryId">
-                            {view.directories.map((directory) => (
-                              <option value={directory.id} selected={directory.id === mapping.directoryId}>
-                                {directory.name}
-                              </option>
-                            ))}
-                            <option value={UNMAP}>Not mapped (unmap)</option>
-                          </select>
-                        </div>
+                        <DirectoryChoice
+                          view={view}
+                          idPrefix={`change-${mapping.companyId}`}
+                          companyName={name}
+                          current={mapping.directoryId}
+                        />
                         <button type="submit">Save</button>
                       </form>
                     )}
@@ -283,7 +310,11 @@ function mappingsFromForm(form: Record<string, string[]>): Record<string, string
   const directoryId = first('directoryId');
   if (companyId === '') return 'The form did not say which company to map; reload the page. Nothing was saved.';
   if (directoryId === '') return 'Choose a directory before saving. Nothing was saved.';
-  return { [companyId]: directoryId === UNMAP ? null : directoryId };
+  if (directoryId === UNMAP) return { [companyId]: null };
+  // A hybrid customer: the Microsoft 365 directory and the AD it is synced from, as one pair.
+  const onPremisesDirectoryId = first('onPremisesDirectoryId');
+  if (onPremisesDirectoryId === '' || onPremisesDirectoryId === directoryId) return { [companyId]: directoryId };
+  return { [companyId]: `${directoryId}+${onPremisesDirectoryId}` };
 }
 
 export const companiesPage = new Hono<AppEnv>()

@@ -8,7 +8,16 @@ const source = z.enum(['file', 'console']);
 
 export const companyMappingsViewSchema = z.object({
   psaConfigured: z.boolean(),
-  directories: z.array(z.object({ id: z.string(), name: z.string(), source })).describe('Directories a company can be mapped to'),
+  directories: z
+    .array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        source,
+        onPremises: z.boolean().describe('An on-premises AD directory: the second of a hybrid pair'),
+      }),
+    )
+    .describe('Directories a company can be mapped to'),
   revision: z.string().nullable().describe('Send back as `revision` when saving, to detect concurrent edits'),
   mappings: z
     .array(
@@ -16,7 +25,7 @@ export const companyMappingsViewSchema = z.object({
         companyId: z.string(),
         companyName: z.string().nullable().describe('Null when the PSA could not be read or no longer lists the company'),
         identifier: z.string().nullable(),
-        directoryId: z.string(),
+        directoryId: z.string().describe('A directory id, or a hybrid pair `<cloud id>+<AD id>`'),
         directoryName: z.string(),
         source: source.describe('`file` mappings (directories[].psaCompanyIds) are read-only here'),
       }),
@@ -55,7 +64,9 @@ export const companyMappingsViewSchema = z.object({
 export const saveCompanyMappingsBodySchema = z.strictObject({
   mappings: z
     .record(z.string(), z.string().min(1).nullable())
-    .describe('PSA company id → directory id, or null to unmap. Companies left out keep their mapping.'),
+    .describe(
+      'PSA company id → directory id, or a hybrid pair `<Microsoft 365 directory id>+<AD directory id>` (a company synced from on-premises AD), or null to unmap. Companies left out keep their mapping.',
+    ),
   revision: z.string().nullable().optional().describe('The revision read; null when no console mapping exists yet'),
 });
 
