@@ -6,7 +6,7 @@ import type { Clock } from '../lib/clock.js';
 import { crashPoint } from '../lib/crash-point.js';
 import type { Logger } from '../lib/logger.js';
 import type { SecretBox } from '../lib/secret-box.js';
-import { isToolboxError, type ToolboxError } from '../lib/toolbox-error.js';
+import { isOutcomeUnknown, isToolboxError, type ToolboxError } from '../lib/toolbox-error.js';
 import { type ExecutionStatus, LeaseLostError, type StepRecord, type StepStatus, type Store } from '../store/types.js';
 import type { StepContext, VerifiedOutcome, Workflow, WorkflowStep } from '../workflows/types.js';
 import { composeTicketNote } from './compose-ticket-note.js';
@@ -177,7 +177,7 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
       try {
         outcome = await step.run(context);
       } catch (error) {
-        if (!(step.kind === 'change' && isToolboxError(error) && error.code === AGENT_OUTCOME_UNKNOWN)) throw error;
+        if (!(step.kind === 'change' && isToolboxError(error) && isOutcomeUnknown(error))) throw error;
         // An on-prem agent took a write and its answer was lost: the same as the toolbox being
         // interrupted during the step. Once, with the step's own rule: a repeatable or
         // check-then-act step reads the state and runs again; an unrepeatable one is verified or `unknown`.
@@ -362,9 +362,6 @@ async function resolveInterrupted(
     message: `${cause === 'agent' ? `${what}; the toolbox` : `${what} and`} cannot tell whether it was done. It was not done again, so that nothing happens twice.${step.unknownAdvice ? ` ${step.unknownAdvice}` : ''}`,
   };
 }
-
-/** The agent link's error for a write whose answer was lost (src/domain/agents/agent-hub.ts). */
-const AGENT_OUTCOME_UNKNOWN = 'TBX_ERR_AGENT_OUTCOME_UNKNOWN';
 
 /**
  * A write whose answer an on-prem agent lost, handled as an interruption of its step (see

@@ -60,6 +60,15 @@ export class ToolboxError extends Error {
 
 export const isToolboxError = (value: unknown): value is ToolboxError => value instanceof ToolboxError;
 
+/**
+ * A write whose outcome is not known: the on-prem agent took it and its answer was lost. The engine
+ * handles it as an interrupted step (read the state, never blindly repeat); a step that collects
+ * per-item failures must let it through rather than report it as one item that failed.
+ */
+export const OUTCOME_UNKNOWN_CODE = 'TBX_ERR_AGENT_OUTCOME_UNKNOWN';
+
+export const isOutcomeUnknown = (error: unknown): boolean => isToolboxError(error) && error.code === OUTCOME_UNKNOWN_CODE;
+
 /** Wraps anything thrown into a ToolboxError without losing the original as `cause`. */
 export function toToolboxError(error: unknown, fallbackCode = 'TBX_ERR_INTERNAL'): ToolboxError {
   if (isToolboxError(error)) return error;

@@ -5,7 +5,7 @@ import { constantTimeEquals } from '../../lib/constant-time-equals.js';
 import { hashToken, newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
 import type { SecretBox } from '../../lib/secret-box.js';
-import { ToolboxError, type UpstreamDetail } from '../../lib/toolbox-error.js';
+import { OUTCOME_UNKNOWN_CODE, ToolboxError, type UpstreamDetail } from '../../lib/toolbox-error.js';
 import type { DirectoryAgentRecord, Store } from '../../store/types.js';
 
 /** Where the agent talks to the toolbox (src/web/routes/agent-routes.ts serves them, src/agent uses them). */
@@ -269,7 +269,7 @@ export function createAgentHub(deps: AgentHubDeps, options: AgentHubOptions = {}
       });
     }
     throw new ToolboxError({
-      code: 'TBX_ERR_AGENT_OUTCOME_UNKNOWN',
+      code: OUTCOME_UNKNOWN_CODE,
       httpStatus: 504,
       message: `The on-prem agent for ${directoryId} (${agent}) took ${what} and ${why}: whether the domain controller made the change is not known. It was not sent again.`,
     });

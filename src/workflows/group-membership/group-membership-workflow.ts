@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DirectoryClient, DirectoryGroup, DirectoryUser } from '../../connectors/directory/types.js';
-import { isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
+import { isOutcomeUnknown, isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
 import { privilegedRefusal } from '../shared/check-account-step.js';
 import type { AccountRules, StepContext, Workflow } from '../types.js';
 
@@ -56,7 +56,8 @@ async function changeMemberships(context: StepContext<GroupMembershipInput>, pai
       if (result === 'added' || result === 'removed' || context.interrupted) done.push(what);
       else already.push(what);
     } catch (error) {
-      if (!isToolboxError(error)) throw error;
+      // A lost answer is the engine's to resolve (the step runs again and reads the state), not a failed pair.
+      if (!isToolboxError(error) || isOutcomeUnknown(error)) throw error;
       failed.push(`${what}: ${error.message}`);
     }
   }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requirePart } from '../../connectors/directory/directory-capabilities.js';
 import type { DirectoryCapability } from '../../connectors/directory/types.js';
 import { generatePassword } from '../../domain/passwords/generate-password.js';
-import { ToolboxError } from '../../lib/toolbox-error.js';
+import { isOutcomeUnknown, ToolboxError } from '../../lib/toolbox-error.js';
 import { checkAccountStep } from '../shared/check-account-step.js';
 import { removeMethods } from '../shared/remove-auth-methods.js';
 import type { AccountRules, Idempotency, StepOutcome, Workflow, WorkflowStep } from '../types.js';
@@ -294,6 +294,8 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
             await directory.removeGroupMember(group.id, targetUserId);
             removed.push(group.displayName);
           } catch (error) {
+            // A lost answer is the engine's to resolve (the step runs again and reads the state), not a failed group.
+            if (isOutcomeUnknown(error)) throw error;
             failed.push(`${group.displayName}: ${error instanceof Error ? error.message : String(error)}`);
           }
         }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { requirePart } from '../../connectors/directory/directory-capabilities.js';
-import { isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
+import { isOutcomeUnknown, isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
 import type { StepContext, Workflow } from '../types.js';
 
 /** What the onboarding runs with (its form's `parse` makes it; stored with the execution). */
@@ -231,7 +231,8 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
             await directory.addGroupMember(group.id, userId);
             added.push(group.displayName);
           } catch (error) {
-            if (!isToolboxError(error)) throw error;
+            // A lost answer is the engine's to resolve (the step runs again and reads the state), not a failed group.
+            if (!isToolboxError(error) || isOutcomeUnknown(error)) throw error;
             problems.push(`${group.displayName}: ${error.message}`);
           }
         }
