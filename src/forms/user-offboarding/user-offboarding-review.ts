@@ -72,6 +72,10 @@ export async function reviewUserOffboarding({ input, target, directory }: Review
     );
   }
   if (input.removeManager) changes.push(manager ? `Remove the manager (${manager.displayName})` : 'Remove the manager (none is set now)');
+  if (input.moveTo) {
+    const from = target.container ? ` from ${target.container.path || target.container.id}` : '';
+    changes.push(`Move the account${from} to ${input.moveTo.path || input.moveTo.id}`);
+  }
   const when = input.scheduledFor ? formatScheduledTime(input.scheduledFor.at, input.scheduledFor.timeZone) : undefined;
   return {
     changes,

@@ -1,6 +1,8 @@
+import { ToolboxError } from '../../../lib/toolbox-error.js';
 import type { DirectoryClientWith, DirectoryContainer, DirectoryGroup, DirectoryUser, NewUser, PasswordPolicy } from '../types.js';
-import type { ActiveDirectoryLdap, AdGroup, AdUser } from './active-directory-ldap.js';
+import { type ActiveDirectoryLdap, type AdGroup, type AdUser, ouPath, parentDnOf } from './active-directory-ldap.js';
 import { checkActiveDirectory } from './active-directory-systems-check.js';
+import { AD_ERROR_CODES } from './ad-errors.js';
 import { adGroupRefusal } from './ad-group-refusal.js';
 
 /** What an AD client has beyond the core: unlock, OU moves, the UPN suffixes. */
@@ -9,7 +11,8 @@ export type ActiveDirectoryClient = DirectoryClientWith<'unlock' | 'move' | 'dom
 /** AD's own limit for unicodePwd (MS-ADTS: 256 characters of a password). */
 const AD_MAX_PASSWORD_LENGTH = 256;
 
-function toDirectoryUser(user: AdUser): DirectoryUser {
+function toDirectoryUser(user: AdUser, domainDn: string): DirectoryUser {
+  const parent = parentDnOf(user.dn);
   return {
     id: user.id,
     userPrincipalName: user.userPrincipalName || user.sAMAccountName,
@@ -23,12 +26,13 @@ function toDirectoryUser(user: AdUser): DirectoryUser {
     // The account is the on-prem one itself: its password lives here.
     onPremisesSyncEnabled: false,
     lastSignIn: user.lastLogon,
+    container: { id: parent, name: ouPath(parent, domainDn).split(' / ').at(-1) ?? parent, path: ouPath(parent, domainDn) },
   };
 }
 
 const SCOPE_WORDS = { global: 'Global', domainLocal: 'Domain local', universal: 'Universal' } as const;
 
-function toDirectoryGroup(group: AdGroup, refusal: string | undefined): DirectoryGroup {
+function toDirectoryGroup(group: AdGroup & { primary?: boolean }, refusal: string | undefined): DirectoryGroup {
   return {
     id: group.id,
     displayName: group.displayName,
@@ -36,6 +40,7 @@ function toDirectoryGroup(group: AdGroup, refusal: string | undefined): Director
     ...(group.description ? { description: group.description } : {}),
     badges: [group.kind === 'security' ? 'Security' : 'Distribution', SCOPE_WORDS[group.scope], ...(group.builtin ? ['Built-in'] : [])],
     ...(refusal ? { refusal } : {}),
+    ...(group.primary ? { primary: true as const } : {}),
   };
 }
 
@@ -45,6 +50,7 @@ function toDirectoryGroup(group: AdGroup, refusal: string | undefined): Director
  */
 export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now: () => number }): ActiveDirectoryClient {
   let policy: { value: PasswordPolicy; at: number } | undefined;
+  const toUser = (user: AdUser) => toDirectoryUser(user, ad.domainDn);
   // What the picker shows is what addGroupMember / removeGroupMember refuse (adGroupRefusal).
   const shown = (group: AdGroup & { primary?: boolean }, userName?: string) =>
     toDirectoryGroup(
@@ -53,14 +59,14 @@ export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now
     );
 
   return {
-    findUsersByEmail: async (email) => (await ad.findUsersByEmail(email)).map(toDirectoryUser),
-    findUsersByUpn: async (upn) => (await ad.findUsersByUpn(upn)).map(toDirectoryUser),
+    findUsersByEmail: async (email) => (await ad.findUsersByEmail(email)).map(toUser),
+    findUsersByUpn: async (upn) => (await ad.findUsersByUpn(upn)).map(toUser),
     findUsersByDisplayName: async (name) => {
       const wanted = name.trim().toLowerCase();
-      return (await ad.searchUsers(name, 50)).filter((user) => user.displayName.toLowerCase() === wanted).map(toDirectoryUser);
+      return (await ad.searchUsers(name, 50)).filter((user) => user.displayName.toLowerCase() === wanted).map(toUser);
     },
-    searchUsers: async (query, options) => (await ad.searchUsers(query, options?.limit ?? 25)).map(toDirectoryUser),
-    getUser: async (id) => toDirectoryUser(await ad.getUser(id)),
+    searchUsers: async (query, options) => (await ad.searchUsers(query, options?.limit ?? 25)).map(toUser),
+    getUser: async (id) => toUser(await ad.getUser(id)),
     listDirectoryRoles: async (userId) => {
       const reason = await ad.privilegedReason(userId);
       return reason ? [{ id: 'ad-protected', displayName: `Protected account: ${reason}` }] : [];
@@ -91,7 +97,7 @@ export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now
       const { user, groups } = await ad.listUserGroups(userId);
       return groups.map((group) => shown(group, user.displayName));
     },
-    listGroupMembers: async (groupId, options) => (await ad.listGroupMembers(groupId, options?.limit ?? 100)).map(toDirectoryUser),
+    listGroupMembers: async (groupId, options) => (await ad.listGroupMembers(groupId, options?.limit ?? 100)).map(toUser),
     addGroupMember: (groupId, userId) => ad.addGroupMember(groupId, userId),
     removeGroupMember: (groupId, userId) => ad.removeGroupMember(groupId, userId),
     createUser: async (user: NewUser) => {
@@ -109,7 +115,7 @@ export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now
         password: user.password,
         mustChangePassword: user.forceChangeNextSignIn,
       });
-      return toDirectoryUser(created);
+      return toUser(created);
     },
     systemsCheck: () => checkActiveDirectory(ad),
     unlock: { unlockAccount: (userId) => ad.unlock(userId) },
@@ -121,7 +127,16 @@ export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now
           .map((ou) => ({ id: ou.dn, name: ou.name, path: ou.path }));
         return containers.slice(0, options?.limit ?? 50);
       },
-      moveUser: async (userId, containerId) => ((await ad.moveUser(userId, containerId)) === 'moved' ? 'moved' : 'already-there'),
+      moveUser: async (userId, containerId) => {
+        // Moved out of the base DN, the account would vanish from the toolbox's view mid-run.
+        if (!ad.isInBase(containerId))
+          throw new ToolboxError({
+            code: AD_ERROR_CODES.invalidInput,
+            message: `${containerId} is outside the part of the domain the toolbox works in (its base DN): choose an OU inside it.`,
+            httpStatus: 422,
+          });
+        return (await ad.moveUser(userId, containerId)) === 'moved' ? 'moved' : 'already-there';
+      },
     },
     domains: {
       listVerifiedDomains: async () => (await ad.upnSuffixes()).map((name, index) => ({ name, isDefault: index === 0 })),

@@ -224,9 +224,15 @@ function isHalfCreated(user: AdUser): boolean {
   return (user.userAccountControl & flags) === flags && user.mustChangePassword && user.lastLogon === null;
 }
 
-/** A readable path of an OU for pickers: `Staff / Sales` for OU=Sales,OU=Staff,DC=…. */
-function ouPath(dn: string, baseDn: string): string {
-  const inner = dn.slice(0, Math.max(0, dn.length - baseDn.length - 1));
+/** The DN of the OU or container an object is in: its DN without the first RDN. */
+export function parentDnOf(dn: string): string {
+  const rdn = dn.split(/(?<!\\),/)[0] as string;
+  return dn.slice(rdn.length + 1);
+}
+
+/** A readable path of an OU for pickers: `Staff / Sales` for OU=Sales,OU=Staff,DC=… (from the domain's root). */
+export function ouPath(dn: string, domainDn: string): string {
+  const inner = dn.slice(0, Math.max(0, dn.length - domainDn.length - 1));
   return inner
     .split(/,(?=(?:OU|CN)=)/i)
     .map((part) => part.replace(/^(OU|CN)=/i, '').replace(/\\(.)/g, '$1'))
@@ -616,8 +622,7 @@ export class ActiveDirectoryLdap {
   async moveUser(id: string, parentDn: string): Promise<'moved' | 'unchanged'> {
     const user = await this.getUser(id);
     const rdn = user.dn.split(/(?<!\\),/)[0] as string;
-    const current = user.dn.slice(rdn.length + 1);
-    if (current.toLowerCase() === parentDn.toLowerCase()) return 'unchanged';
+    if (parentDnOf(user.dn).toLowerCase() === parentDn.toLowerCase()) return 'unchanged';
     await this.#connection.run('move user to OU', (client) => client.modifyDN(user.dn, `${rdn},${parentDn}`));
     return 'moved';
   }
@@ -634,7 +639,7 @@ export class ActiveDirectoryLdap {
         .map((entry) => ({
           dn: entry.dn,
           name: one(entry, 'ou') ?? one(entry, 'cn') ?? entry.dn,
-          path: ouPath(entry.dn, this.settings.baseDn),
+          path: ouPath(entry.dn, this.domainDn),
         }))
         .sort((a, b) => a.path.localeCompare(b.path));
     });
