@@ -1,6 +1,6 @@
 import { ToolboxError } from '../../../lib/toolbox-error.js';
 import type { DirectoryClientWith, DirectoryContainer, DirectoryGroup, DirectoryUser, NewUser, PasswordPolicy } from '../types.js';
-import { type ActiveDirectoryLdap, type AdGroup, type AdUser, ouPath, parentDnOf } from './active-directory-ldap.js';
+import { type ActiveDirectoryLdap, type AdGroup, type AdPasswordPolicy, type AdUser, ouPath, parentDnOf } from './active-directory-ldap.js';
 import { checkActiveDirectory } from './active-directory-systems-check.js';
 import { AD_ERROR_CODES } from './ad-errors.js';
 import { adGroupRefusal } from './ad-group-refusal.js';
@@ -30,6 +30,19 @@ function toDirectoryUser(user: AdUser, domainDn: string): DirectoryUser {
   };
 }
 
+/** AD's rules as the port's: complexity is three of the four kinds, and AD checks the name parts itself. */
+function toPasswordPolicy(rules: AdPasswordPolicy, source: string): PasswordPolicy {
+  return {
+    source,
+    minLength: rules.minLength,
+    maxLength: AD_MAX_PASSWORD_LENGTH,
+    minCharacterClasses: rules.complexity ? 3 : 0,
+    printableAsciiOnly: false,
+    ...(rules.complexity ? { nameParts: 'directory' as const } : {}),
+    historyLength: rules.historyLength,
+  };
+}
+
 const SCOPE_WORDS = { global: 'Global', domainLocal: 'Domain local', universal: 'Universal' } as const;
 
 function toDirectoryGroup(group: AdGroup & { primary?: boolean }, refusal: string | undefined): DirectoryGroup {
@@ -45,8 +58,9 @@ function toDirectoryGroup(group: AdGroup & { primary?: boolean }, refusal: strin
 }
 
 /**
- * The directory port over one AD domain. The password policy is the domain's own (read from the
- * domain object, cached for a minute); AD's complexity rule checks the name parts itself.
+ * The directory port over one AD domain. The password policy is the user's fine-grained one (a
+ * PSO, msDS-ResultantPSO) when one applies, else the domain's own (read from the domain object,
+ * cached for a minute); AD's complexity rule checks the name parts itself.
  */
 export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now: () => number }): ActiveDirectoryClient {
   let policy: { value: PasswordPolicy; at: number } | undefined;
@@ -71,18 +85,13 @@ export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now
       const reason = await ad.privilegedReason(userId);
       return reason ? [{ id: 'ad-protected', displayName: `Protected account: ${reason}` }] : [];
     },
-    passwordPolicy: async () => {
+    passwordPolicy: async (userId) => {
+      // A user's fine-grained policy (PSO) wins over the domain's; read for each user, not cached:
+      // it follows their group memberships.
+      const pso = userId ? await ad.resultantPasswordPolicy(userId) : null;
+      if (pso) return toPasswordPolicy(pso, `the ${pso.name} password policy of the ${ad.dnsDomainName} domain`);
       if (policy && deps.now() - policy.at < 60_000) return policy.value;
-      const domainPolicy = await ad.readPasswordPolicy();
-      const value: PasswordPolicy = {
-        source: `the ${ad.dnsDomainName} domain`,
-        minLength: domainPolicy.minLength,
-        maxLength: AD_MAX_PASSWORD_LENGTH,
-        minCharacterClasses: domainPolicy.complexity ? 3 : 0,
-        printableAsciiOnly: false,
-        ...(domainPolicy.complexity ? { nameParts: 'directory' as const } : {}),
-        historyLength: domainPolicy.historyLength,
-      };
+      const value = toPasswordPolicy(await ad.readPasswordPolicy(), `the ${ad.dnsDomainName} domain`);
       policy = { value, at: deps.now() };
       return value;
     },

@@ -119,6 +119,15 @@ const USER_ATTRIBUTES = [
 ];
 const GROUP_ATTRIBUTES = ['objectGUID', 'objectSid', 'cn', 'displayName', 'description', 'mail', 'groupType', 'isCriticalSystemObject'];
 const BINARY = ['objectGUID', 'objectSid'];
+/** A Password Settings Object's settings (MS-ADTS 3.1.1.5.1.3 / msDS-PasswordSettings). */
+const PSO_ATTRIBUTES = [
+  'cn',
+  'msDS-MinimumPasswordLength',
+  'msDS-PasswordComplexityEnabled',
+  'msDS-PasswordHistoryLength',
+  'msDS-MaximumPasswordAge',
+  'msDS-LockoutThreshold',
+];
 const USER_CLASS = '(objectCategory=person)(objectClass=user)';
 const GROUP_CLASS = '(objectClass=group)';
 /** LDAP_MATCHING_RULE_IN_CHAIN: membership through nested groups, resolved by the DC. */
@@ -662,6 +671,37 @@ export class ActiveDirectoryLdap {
       maxAgeDays: maxAge === null ? null : Math.round(maxAge / 1440),
       lockoutThreshold: Number(one(domain, 'lockoutThreshold') ?? 0),
     };
+  }
+
+  /**
+   * The fine-grained password policy (a Password Settings Object) that applies to the user, or null
+   * when none does and the domain's policy is theirs. AD computes which one wins (the lowest
+   * precedence among those applied to the user or their groups) in the constructed attribute
+   * msDS-ResultantPSO. An account that may not read it (or the PSO: by default only Domain Admins
+   * may read the Password Settings Container) sees none; the domain then still refuses a password
+   * the PSO does not allow, with its own message.
+   */
+  async resultantPasswordPolicy(id: string): Promise<(AdPasswordPolicy & { name: string; dn: string }) | null> {
+    const user = await this.getUser(id);
+    return this.#connection.run('read fine-grained password policy', async (client) => {
+      const [entry] = await this.#search(client, '(objectClass=user)', ['msDS-ResultantPSO'], { base: user.dn, scope: 'base' });
+      const psoDn = entry ? one(entry, 'msDS-ResultantPSO') : undefined;
+      if (!psoDn) return null;
+      const [pso] = await this.#search(client, '(objectClass=msDS-PasswordSettings)', PSO_ATTRIBUTES, { base: psoDn, scope: 'base' }).catch(
+        () => [],
+      );
+      if (!pso) return null;
+      const maxAge = intervalToMinutes(one(pso, 'msDS-MaximumPasswordAge'));
+      return {
+        name: one(pso, 'cn') ?? psoDn,
+        dn: pso.dn,
+        minLength: Number(one(pso, 'msDS-MinimumPasswordLength') ?? 0),
+        complexity: (one(pso, 'msDS-PasswordComplexityEnabled') ?? '').toUpperCase() === 'TRUE',
+        historyLength: Number(one(pso, 'msDS-PasswordHistoryLength') ?? 0),
+        maxAgeDays: maxAge === null ? null : Math.round(maxAge / 1440),
+        lockoutThreshold: Number(one(pso, 'msDS-LockoutThreshold') ?? 0),
+      };
+    });
   }
 
   /** Reads the base DN: the bind works, the base exists and the account may read it. */
