@@ -70,6 +70,9 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
     {
       key: 'check-name-and-seats',
       label: 'Check the username is free and licences are available',
+      // Without licences (none chosen, or a directory without them: AD) there are no seats to count.
+      labelFor: (input) =>
+        input.skuIds.length > 0 ? 'Check the username is free and licences are available' : 'Check the username is free',
       kind: 'check',
       // The seats are counted only when licences were chosen, which only a directory with licences offers.
       needs: [],
