@@ -8,6 +8,7 @@ import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-direc
 import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import type { StepContext } from '../../src/workflows/types.js';
+import { userOffboardingInput, userOffboardingWorkflow } from '../../src/workflows/user-offboarding/user-offboarding-workflow.js';
 import {
   type UserOnboardingInput,
   userOnboardingInput,
@@ -142,6 +143,62 @@ describe('Active Directory onboarding and offboarding, screen pop to note (Samba
     assert.match(await bindAs(upn, 'Resumed-Passw0rd-1!'), /data 773/, 'the password of the first attempt still holds');
     assert.match(await bindAs(upn, 'Resumed-Passw0rd-2!'), /data 52e/, 'the second attempt set no password');
     assert.equal((await ad.findUsersByUpn(upn)).length, 1);
+  });
+
+  test('offboarding’s move resumed after a crash: found in the target OU, it is reported as this run’s move, not moved again', async (t) => {
+    // Limited to the test's OU, as the toolbox's directory is.
+    const scoped = new ActiveDirectoryLdap(
+      { url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem, baseDn: ou, timeoutMs: 10_000 },
+      { logger, lookup: sambaLookup(dc) },
+    );
+    t.after(() => scoped.close());
+    const client = createActiveDirectoryClient(scoped, { now: () => Date.now() });
+    const moveStep = userOffboardingWorkflow.steps.find((step) => step.key === 'move-to-ou')!;
+    const mover = await newUser('Mover', staff);
+    const input = userOffboardingInput.parse({
+      ...Object.fromEntries(
+        [
+          'blockSignIn',
+          'revokeSessions',
+          'resetPassword',
+          'removeMfa',
+          'removeMobileDevices',
+          'convertToShared',
+          'hideFromAddressLists',
+          'removeGroups',
+          'removeLicenses',
+          'removeManager',
+        ].map((key) => [key, false]),
+      ),
+      forwarding: null,
+      outOfOffice: null,
+      mailboxAccess: null,
+      scheduledFor: null,
+      moveTo: { id: disabled, path: `life-${suffix} / Disabled users` },
+    });
+    const run = (interrupted: boolean) =>
+      moveStep.run({
+        input,
+        secret: null,
+        directory: client,
+        directoryConfig: {} as never,
+        targetUserId: mover.id,
+        logger,
+        facts: {},
+        interrupted,
+        keepSecret: async () => undefined,
+        markChanged: () => undefined,
+      });
+    const first = await run(false);
+    assert.deepEqual(first, { status: 'ok', message: `Moved from life-${suffix} / Staff to life-${suffix} / Disabled users.` });
+    assert.equal((await ad.getUser(mover.id)).dn, `CN=${mover.displayName},${disabled}`);
+    // The same step again after an interruption: the account is there, so it was this run's move.
+    assert.deepEqual(await run(true), { status: 'ok', message: `Moved to life-${suffix} / Disabled users.` });
+    // Not interrupted, it was there before: nothing changed.
+    assert.deepEqual(await run(false), { status: 'ok', message: `It was already in life-${suffix} / Disabled users.`, changed: false });
+    // An OU outside the base DN is refused by the connector: the account would leave the toolbox's view.
+    await assert.rejects(client.move.moveUser(mover.id, `CN=Users,${dc.baseDn}`), /outside the part of the domain the toolbox works in/);
+    assert.equal((await ad.getUser(mover.id)).dn, `CN=${mover.displayName},${disabled}`);
   });
 
   for (const database of TEST_DATABASES) {
