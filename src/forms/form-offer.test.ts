@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { activeDirectoryConnector } from '../connectors/directory/active-directory/active-directory-connector.js';
 import { CORE_CAPABILITIES, connectorCapabilities } from '../connectors/directory/directory-capabilities.js';
 import { entraConnector } from '../connectors/directory/entra/entra-connector.js';
 import type { DirectoryCapability } from '../connectors/directory/types.js';
@@ -13,12 +14,41 @@ const offers = (capabilities: Iterable<DirectoryCapability>) => {
 const leftOut = (offer: ReturnType<typeof offerFor>) => offer.leftOut.map((step) => step.key);
 
 describe('what a form is for a directory, from the steps’ declarations', () => {
-  it('Microsoft 365: every form, each with every step but unlocking (Entra has no lockout to lift)', () => {
+  it('Microsoft 365: every form, each with every step but unlocking and OU moves (Entra has neither)', () => {
     const entra = offers(connectorCapabilities(entraConnector));
     for (const offer of Object.values(entra)) assert.equal(offer.offered, true);
     assert.deepEqual(leftOut(entra.password_reset!), ['unlock']);
-    for (const name of ['reset_mfa', 'group_membership', 'user_onboarding', 'user_offboarding'])
-      assert.deepEqual(leftOut(entra[name]!), [], name);
+    assert.deepEqual(leftOut(entra.user_offboarding!), ['move-to-ou']);
+    for (const name of ['reset_mfa', 'group_membership', 'user_onboarding']) assert.deepEqual(leftOut(entra[name]!), [], name);
+  });
+
+  it('the Active Directory connector: exactly the steps that mean something in AD', () => {
+    const ad = offers(connectorCapabilities(activeDirectoryConnector));
+    const offered = (name: string) => {
+      const form = builtInForms.get(name)!;
+      return form.workflow.steps.filter((step) => ad[name]!.offers(step.key)).map((step) => step.key);
+    };
+    assert.deepEqual(offered('password_reset'), ['check-account', 'reset-password', 'unlock']);
+    assert.equal(ad.reset_mfa!.offered, false, 'AD has no MFA methods');
+    assert.equal(ad.reset_mfa!.offered ? '' : ad.reset_mfa!.reason, 'Directory D cannot list or remove sign-in (MFA) methods.');
+    assert.deepEqual(
+      offered('group_membership'),
+      builtInForms.get('group_membership')!.workflow.steps.map((step) => step.key),
+    );
+    // No usage location, licences, manager or copied profile: the user in an OU, with groups.
+    assert.deepEqual(offered('user_onboarding'), ['check-name-and-seats', 'create-user', 'add-groups', 'verify']);
+    assert.deepEqual(leftOut(ad.user_onboarding!), ['copy-attributes', 'assign-licences', 'set-manager']);
+    // Disable, a random password, groups, the move; no Entra-only step.
+    assert.deepEqual(offered('user_offboarding'), [
+      'check-account',
+      'block-sign-in',
+      'reset-password',
+      'remove-groups',
+      'move-to-ou',
+      'verify',
+    ]);
+    assert.ok(leftOut(ad.user_offboarding!).includes('remove-licences'));
+    assert.ok(leftOut(ad.user_offboarding!).includes('convert-to-shared'));
   });
 
   it('only the core: password reset, group membership and offboarding without what it lacks; no MFA reset, no onboarding', () => {
@@ -32,6 +62,7 @@ describe('what a form is for a directory, from the steps’ declarations', () =>
     assert.deepEqual(leftOut(core.group_membership!), []);
     assert.equal(core.user_offboarding!.offers('block-sign-in'), true);
     assert.equal(core.user_offboarding!.offers('remove-licences'), false);
+    assert.equal(core.user_offboarding!.offers('move-to-ou'), false, 'no containers to move to');
     // A form not offered offers no step at all.
     assert.equal(core.reset_mfa!.offers('check-account'), false);
   });
@@ -53,6 +84,7 @@ describe('what a form is for a directory, from the steps’ declarations', () =>
       'hide-from-address-lists',
       'remove-licences',
     ]);
+    assert.equal(ad.user_offboarding!.offers('move-to-ou'), true);
     assert.equal(ad.reset_mfa!.offered, false);
   });
 

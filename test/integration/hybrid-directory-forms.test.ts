@@ -168,7 +168,7 @@ describe('hybrid company: Entra and AD for one PSA company (Samba AD DC + Graph 
           const page = decode(html);
           // Both identities: the Microsoft 365 user and the AD account behind it.
           assert.match(page, /lee\.gu@fabrikamlogistics\.example/);
-          assert.match(page, new RegExp(`lee\\.gu\\.${suffix}@test\\.lan</code> in test\\.lan/hybrid-${suffix}/Warehouse`));
+          assert.match(page, new RegExp(`lee\\.gu\\.${suffix}@test\\.lan</code> in hybrid-${suffix} / Warehouse`));
           assert.match(page, /matched by its source anchor \(objectGUID\)/);
           assert.doesNotMatch(page, /reset the password in AD/, 'the synced user is no longer refused');
           // Where each change happens, before submit.

@@ -52,6 +52,11 @@ export type DirectoryUser = {
    * out when the directory does not say (not asked for, or not readable in this tenant).
    */
   lastSignIn?: string | null;
+  /**
+   * Where the account lives, for a directory with containers (AD: the OU its DN is in); absent
+   * where there are none (Entra). Offboarding says where a moved account came from with it.
+   */
+  container?: DirectoryContainer;
 };
 
 /**
@@ -78,7 +83,7 @@ export type OnPremisesAccount = {
   /** The account's id in that directory. */
   id: string;
   userPrincipalName: string;
-  /** Where it is, for a technician ("contoso.example/Staff"), when the directory has containers. */
+  /** Where it is, for a technician ("Staff / Sales"), when the directory has containers. */
   path?: string;
   accountEnabled: boolean;
   matchedBy: OnPremisesMatchRule;
@@ -181,6 +186,12 @@ export type DirectoryGroup = {
    * list): a just-created user waits for it.
    */
   needsMailbox?: boolean;
+  /**
+   * True when it is the user's primary group (AD's primaryGroupID, Domain Users as a rule), in
+   * `listUserGroups`: every account keeps one, so it stays when the others are removed, and is
+   * said to stay rather than reported as a problem. Its `refusal` says why.
+   */
+  primary?: true;
 };
 
 /** A licence assigned to a user. Only direct ones can be removed from the user. */

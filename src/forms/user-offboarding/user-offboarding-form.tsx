@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { DirectoryClient, DirectoryUser, MailboxInfo } from '../../connectors/directory/types.js';
+import type { DirectoryClient, DirectoryContainer, DirectoryUser, MailboxInfo } from '../../connectors/directory/types.js';
 import { zonedTimeToUtc } from '../../lib/zoned-time.js';
 import type { UserOffboardingInput } from '../../workflows/user-offboarding/user-offboarding-workflow.js';
+import { ContainerSelect, containerNamed, loadContainers } from '../container-field.js';
 import { directoryOptionSources } from '../directory-option-sources.js';
 import { OptionList, SearchBox } from '../option-list.js';
 import { DEFAULT_TIME_ZONE, notATimeZone, TimeZoneField, timeZoneFrom } from '../time-zone-field.js';
@@ -59,10 +60,23 @@ const offboardingDefaults = z.strictObject({
     .refine((zone) => timeZoneFrom(zone) !== null, { message: 'must be an IANA time zone such as Europe/London' })
     .optional(),
   outOfOfficeExternalAudience: z.enum(['all', 'contactsOnly', 'none']).optional(),
+  disabledUsersOu: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Active Directory: the OU offboarded accounts are moved to (ticked by default when set), by its DN (OU=Disabled users,DC=contoso,DC=example) or its path as the form shows it (Disabled users)',
+    ),
 });
 type OffboardingDefaults = z.infer<typeof offboardingDefaults>;
 
-type LoadedContext = { manager: DirectoryUser | null; mailbox: MailboxInfo | null; errors: string[] };
+/** `containers`: the OUs to move the account to, null for a directory without them (Entra). */
+type LoadedContext = {
+  manager: DirectoryUser | null;
+  mailbox: MailboxInfo | null;
+  containers: DirectoryContainer[] | null;
+  errors: string[];
+};
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -126,6 +140,24 @@ function UserOffboardingFields({ values, errors, target, data, directory }: Form
         ))}
         <FieldError id="toggles" message={errors.toggles} />
       </fieldset>
+
+      {offers('move-to-ou') && context?.containers ? (
+        <fieldset class="field" aria-describedby={errors.move ? 'move-error' : undefined}>
+          <legend>Move to another OU</legend>
+          <Toggle field="move" label="Move the account to a disabled users OU (last, after everything else)" values={values} />
+          <div data-shown-when="move=on">
+            <ContainerSelect
+              field="move_to"
+              label="OU"
+              containers={context.containers}
+              value={values.move_to}
+              emptyLabel="Choose the OU"
+              hint={target.container ? `Now in ${target.container.path || target.container.id}.` : undefined}
+            />
+          </div>
+          <FieldError id="move" message={errors.move} />
+        </fieldset>
+      ) : null}
 
       {offers('forwarding') ? (
         <fieldset class="field" aria-describedby={errors.forward ? 'forward-error' : undefined}>
@@ -223,11 +255,13 @@ function UserOffboardingFields({ values, errors, target, data, directory }: Form
 
 /**
  * User offboarding: lock the account, hand the mailbox over, remove groups and licences in the safe
- * order, now or at a set time. Contradictory choices are refused before anything runs.
+ * order, now or at a set time; on Active Directory, move the account to a disabled users OU last.
+ * Contradictory choices are refused before anything runs.
  */
 export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
   label: 'User offboarding',
-  description: 'Locks the account and hands its mailbox over, in the order that loses nothing; now or at a set time.',
+  description:
+    'Locks the account, hands its mailbox over and removes its groups (on Active Directory: then moves it to a disabled users OU), in the order that loses nothing; now or at a set time.',
   optionSources: directoryOptionSources,
   defaultsSchema: offboardingDefaults,
   defaults: (custom) => {
@@ -241,12 +275,17 @@ export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
       access_automap: 'on',
     };
     for (const toggle of TOGGLES) values[toggle.field] = (preset[toggle.key] ?? toggle.on) ? 'on' : '';
+    // The customer's disabled users OU, ticked: without one the technician chooses (and ticks) it.
+    if (preset.disabledUsersOu) {
+      values.move = 'on';
+      values.move_to = preset.disabledUsersOu;
+    }
     return values;
   },
   async load({ directory, target }: { directory: DirectoryClient; target: DirectoryUser }): Promise<LoadedContext> {
     const errors: string[] = [];
     // Each only where the directory has it: no manager to offer, no mailbox to describe otherwise.
-    const [manager, mailbox] = await Promise.all([
+    const [manager, mailbox, containers] = await Promise.all([
       (directory.manager?.getManager(target.id) ?? Promise.resolve(null)).catch((error: Error) => {
         errors.push(`Manager: ${error.message}`);
         return null;
@@ -255,10 +294,14 @@ export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
         errors.push(`Mailbox: ${error.message}`);
         return null;
       }),
+      loadContainers(directory).catch((error: Error) => {
+        errors.push(`OUs: ${error.message}`);
+        return null;
+      }),
     ]);
-    return { manager, mailbox, errors };
+    return { manager, mailbox, containers, errors };
   },
-  parse(fields, target, _data, directory) {
+  parse(fields, target, data, directory) {
     const errors: FieldErrors = {};
     const offers = directory.offer.offers;
     // A tick for a step the directory does not offer counts as not ticked, whatever was sent.
@@ -305,13 +348,23 @@ export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
         };
     }
 
+    let moveTo: UserOffboardingInput['moveTo'] = null;
+    if (chosen('move', 'move-to-ou')) {
+      const containers = data?.ok ? (data.value as LoadedContext).containers : null;
+      // Only an OU the directory listed: a value sent from elsewhere is not moved to blindly.
+      const container = containers ? containerNamed(containers, fields.move_to) : undefined;
+      if (!containers) errors.move = 'The OUs could not be read: try again, or leave the move out.';
+      else if (!container) errors.move = 'Choose the OU to move the account to, or untick the move.';
+      else moveTo = { id: container.id, path: container.path };
+    }
+
     // Removing the licence of a mailbox that is not shared deletes the mailbox (reference §9.2).
     const mailboxHandedOver = chosen('forward', 'forwarding') || chosen('ooo', 'out-of-office') || chosen('access', 'mailbox-access');
     if (toggles.removeLicenses && !toggles.convertToShared && mailboxHandedOver) {
       errors.toggles =
         'Removing licences without converting to a shared mailbox deletes the mailbox, so forwarding, the automatic reply and mailbox access would be lost. Convert to shared, or leave those out.';
     }
-    const anything = Object.values(toggles).some(Boolean) || mailboxHandedOver;
+    const anything = Object.values(toggles).some(Boolean) || mailboxHandedOver || moveTo !== null;
     if (!anything) errors.toggles = 'Nothing is ticked: choose at least one step.';
 
     let scheduledFor: UserOffboardingInput['scheduledFor'] = null;
@@ -332,7 +385,7 @@ export const userOffboardingForm: FormDefinition<UserOffboardingInput> = {
     if (Object.keys(errors).length > 0) return { ok: false, errors };
     return {
       ok: true,
-      input: { ...toggles, forwarding, outOfOffice, mailboxAccess, scheduledFor },
+      input: { ...toggles, forwarding, outOfOffice, mailboxAccess, scheduledFor, moveTo },
       secret: null,
       reveal: null,
       ...(runAt ? { runAt } : {}),

@@ -53,8 +53,13 @@ export async function reviewUserOffboarding({ input, target, directory }: Review
   if (input.hideFromAddressLists) changes.push('Hide from the address book');
   if (input.removeGroups) {
     const changeable = groups?.filter((group) => group.refusal === undefined);
-    const kept = groups ? groups.length - (changeable?.length ?? 0) : 0;
-    const stays = kept > 0 ? `; ${plural(kept, 'group stays', 'groups stay')} (not changeable here)` : '';
+    // The primary group (AD) stays by design and is named; others that stay are counted.
+    const primary = groups?.filter((group) => group.primary).map((group) => group.displayName) ?? [];
+    const kept = groups ? groups.length - (changeable?.length ?? 0) - primary.length : 0;
+    const stays = [
+      kept > 0 ? `; ${plural(kept, 'group stays', 'groups stay')} (not changeable here)` : '',
+      primary.length > 0 ? `; ${primary.join(', ')} stays (the primary group)` : '',
+    ].join('');
     changes.push(
       !changeable
         ? 'Remove from every group that can be changed here (the list could not be read)'
@@ -72,6 +77,10 @@ export async function reviewUserOffboarding({ input, target, directory }: Review
     );
   }
   if (input.removeManager) changes.push(manager ? `Remove the manager (${manager.displayName})` : 'Remove the manager (none is set now)');
+  if (input.moveTo) {
+    const from = target.container ? ` from ${target.container.path || target.container.id}` : '';
+    changes.push(`Move the account${from} to ${input.moveTo.path || input.moveTo.id}`);
+  }
   const when = input.scheduledFor ? formatScheduledTime(input.scheduledFor.at, input.scheduledFor.timeZone) : undefined;
   return {
     changes,

@@ -1,12 +1,20 @@
 import { z } from 'zod';
 import { requirePart } from '../../connectors/directory/directory-capabilities.js';
-import type { DirectoryClient, DirectoryGroup, DirectoryUser, SubscribedSku, VerifiedDomain } from '../../connectors/directory/types.js';
+import type {
+  DirectoryClient,
+  DirectoryContainer,
+  DirectoryGroup,
+  DirectoryUser,
+  SubscribedSku,
+  VerifiedDomain,
+} from '../../connectors/directory/types.js';
 import { checkPassword, describePasswordRules } from '../../domain/passwords/check-password.js';
 import { generateForUser } from '../../domain/passwords/generate-for-user.js';
 import { renewPassword } from '../../domain/passwords/renew-password.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
 import { zonedTimeToUtc } from '../../lib/zoned-time.js';
 import type { UserOnboardingInput } from '../../workflows/user-onboarding/user-onboarding-workflow.js';
+import { ContainerSelect, containerNamed, loadContainers } from '../container-field.js';
 import { directoryOptionSources, groupOption } from '../directory-option-sources.js';
 import { OptionList, SearchBox } from '../option-list.js';
 import { DEFAULT_TIME_ZONE, notATimeZone, TimeZoneField, timeZoneFrom } from '../time-zone-field.js';
@@ -33,10 +41,23 @@ const onboardingDefaults = z.strictObject({
     .string()
     .refine((zone) => timeZoneFrom(zone) !== null, { message: 'must be an IANA time zone such as Europe/London' })
     .optional(),
+  organizationalUnit: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Active Directory: the OU new users are created in, by its DN (OU=Staff,DC=contoso,DC=example) or its path as the form shows it (Staff / Sales)',
+    ),
 });
 type OnboardingDefaults = z.infer<typeof onboardingDefaults>;
 
-type Loaded = { domains: VerifiedDomain[]; skus: SubscribedSku[]; defaultGroups: DirectoryGroup[] };
+/** `containers`: the OUs to create the user in, null for a directory without them (Entra). */
+type Loaded = {
+  domains: VerifiedDomain[];
+  skus: SubscribedSku[];
+  defaultGroups: DirectoryGroup[];
+  containers: DirectoryContainer[] | null;
+};
 
 const slug = (value: string) =>
   value
@@ -176,7 +197,7 @@ function UserOnboardingFields({ values, errors, target, data, directory }: FormF
     <>
       {data && !data.ok ? (
         <p class="error" role="alert">
-          The tenant's domains and licences could not be read: {data.message}
+          The directory’s domains{offers('assign-licences') ? ' and licences' : ''} could not be read: {data.message}
         </p>
       ) : null}
       <fieldset class="field">
@@ -214,13 +235,27 @@ function UserOnboardingFields({ values, errors, target, data, directory }: FormF
             availability={{ kind: 'unchecked' }}
           />
         </div>
-        <Text
-          field="usage_location"
-          label="Usage location (country code)"
-          values={values}
-          errors={errors}
-          hint="Two letters, e.g. US, GB: licences need it."
-        />
+        {/* Only where licences are offered: it is what they need, and AD has no such attribute to set. */}
+        {offers('assign-licences') ? (
+          <Text
+            field="usage_location"
+            label="Usage location (country code)"
+            values={values}
+            errors={errors}
+            hint="Two letters, e.g. US, GB: licences need it."
+          />
+        ) : null}
+        {loaded?.containers ? (
+          <ContainerSelect
+            field="ou"
+            label="Organizational unit"
+            containers={loaded.containers}
+            value={values.ou}
+            emptyLabel="The domain’s default place for new users"
+            hint="Where the account is created: the OU decides which group policies and sync rules apply to it."
+            error={errors.ou}
+          />
+        ) : null}
       </fieldset>
 
       {offers('assign-licences') ? (
@@ -381,12 +416,16 @@ const ticked = (fields: FormValues, prefix: string) =>
     .filter((key) => key.startsWith(prefix) && fields[key] === 'on')
     .map((key) => key.slice(prefix.length));
 
-/** User onboarding: a new Microsoft 365 user with licences, groups, manager, now or at a start date. */
+/**
+ * User onboarding: a new user, now or at a start date. On Microsoft 365 with licences, groups and a
+ * manager; on Active Directory in the chosen OU, with groups (what a directory lacks is not offered).
+ */
 export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
   // The domain picker: a sign-in name needs one of the directory's domains.
   needs: ['domains'],
   label: 'User onboarding',
-  description: 'Creates a Microsoft 365 user with licences, groups and a manager, in the order that works; now or at a start date.',
+  description:
+    'Creates a user with licences, groups and a manager where the directory has them (in the chosen OU on Active Directory), in the order that works; now or at a start date.',
   createsUser: true,
   optionSources: directoryOptionSources,
   defaultsSchema: onboardingDefaults,
@@ -396,6 +435,7 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
       username_pattern: preset.usernamePattern ?? PATTERNS[0],
       ...(preset.defaultDomain ? { domain: preset.defaultDomain } : {}),
       usage_location: preset.usageLocation ?? '',
+      ...(preset.organizationalUnit ? { ou: preset.organizationalUnit } : {}),
       password_mode: preset.passwordMode ?? 'generated',
       must_change: (preset.mustChange ?? true) ? 'on' : '',
       when: 'now',
@@ -407,14 +447,16 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
   },
   async load({ directory, defaults }): Promise<Loaded> {
     const groupIds = (defaults as OnboardingDefaults | undefined)?.groups ?? [];
-    const [domains, skus, defaultGroups] = await Promise.all([
+    const [domains, skus, defaultGroups, containers] = await Promise.all([
       requirePart(directory, 'domains').listVerifiedDomains(),
       // Licences only where the directory has them (the form offers none otherwise).
       directory.licences ? directory.licences.listSubscribedSkus() : Promise.resolve([]),
       // A default group that no longer exists is left out, not an error on the form.
       Promise.all(groupIds.map((id) => directory.getGroup(id).catch(() => null))).then((groups) => groups.filter((g) => g !== null)),
+      // OUs only where the directory has them (AD's move part).
+      loadContainers(directory),
     ]);
-    return { domains, skus, defaultGroups };
+    return { domains, skus, defaultGroups, containers };
   },
   // The user to be created is named by the input itself.
   renewSecret: (input, _user, policy) =>
@@ -432,14 +474,21 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
     if (!signIn.ok && !signIn.incomplete && first && last) errors.username = signIn.message;
     const upn = signIn.ok ? signIn.upn : '';
     const domain = (fields.domain ?? '').trim().toLowerCase();
-    if (!loaded) errors.domain = 'The tenant’s domains could not be read: try again.';
-    else if (!loaded.domains.some((d) => d.name.toLowerCase() === domain)) errors.domain = 'Choose one of the tenant’s verified domains.';
+    if (!loaded) errors.domain = 'The directory’s domains could not be read: try again.';
+    else if (!loaded.domains.some((d) => d.name.toLowerCase() === domain))
+      errors.domain = `Choose one of the ${loaded.containers ? 'domain’s UPN suffixes' : 'tenant’s verified domains'}.`;
     for (const phone of ['mobile_phone', 'business_phone']) {
       const value = (fields[phone] ?? '').trim();
       if (value && !PHONE.test(value)) errors[phone] = 'Use digits, spaces, + ( ) . and - only, e.g. +1 425 555 0100.';
     }
-    const usageLocation = (fields.usage_location ?? '').trim().toUpperCase();
-    if (!/^[A-Z]{2}$/.test(usageLocation)) errors.usage_location = 'Enter a two-letter country code, e.g. US or GB.';
+    // Asked only where licences are offered (they need it); elsewhere it is neither shown nor sent.
+    const usageLocation = offers('assign-licences') ? (fields.usage_location ?? '').trim().toUpperCase() : undefined;
+    if (usageLocation !== undefined && !/^[A-Z]{2}$/.test(usageLocation))
+      errors.usage_location = 'Enter a two-letter country code, e.g. US or GB.';
+    // The OU must be one the directory listed: a value sent from elsewhere is not created blindly.
+    const ouValue = (fields.ou ?? '').trim();
+    const container = loaded?.containers && ouValue ? containerNamed(loaded.containers, ouValue) : undefined;
+    if (loaded?.containers && ouValue && !container) errors.ou = 'Choose one of the listed OUs.';
     const skuIds = offers('assign-licences') ? ticked(fields, 'licence:') : [];
     const full = skuIds.map((id) => loaded?.skus.find((s) => s.skuId === id)).filter((sku) => !sku || sku.available < 1);
     if (full.length > 0) errors.licences = `No free seats for ${full.map((s) => s?.displayName ?? 'that licence').join(', ')}.`;
@@ -477,7 +526,7 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
         surname: last,
         displayName,
         userPrincipalName: upn,
-        usageLocation,
+        ...(usageLocation !== undefined ? { usageLocation } : {}),
         ...(fields.job_title?.trim() ? { jobTitle: fields.job_title.trim() } : {}),
         ...(fields.department?.trim() ? { department: fields.department.trim() } : {}),
         ...(fields.office?.trim() ? { officeLocation: fields.office.trim() } : {}),
@@ -496,6 +545,7 @@ export const userOnboardingForm: FormDefinition<UserOnboardingInput> = {
             }
           : null,
         scheduledFor,
+        container: container ? { id: container.id, path: container.path } : null,
       },
       secret,
       reveal: mode === 'typed' ? null : { label: 'New password' },

@@ -15,7 +15,8 @@ export async function reviewUserOnboarding({ input, directory }: ReviewContext<U
     input.managerId ? nameOf(() => directory.getUser(input.managerId as string), input.managerId) : null,
     input.copyFrom ? nameOf(() => directory.getUser(input.copyFrom!.userId), input.copyFrom.userId) : null,
   ]);
-  const changes = [`Create ${input.displayName} as ${input.userPrincipalName}, with a new password shown to you once`];
+  const where = input.container ? ` in ${input.container.path || input.container.id}` : '';
+  const changes = [`Create ${input.displayName} as ${input.userPrincipalName}${where}, with a new password shown to you once`];
   if (copyFrom) {
     const what = [input.copyFrom?.attributes ? 'attributes' : '', input.copyFrom?.groups ? 'groups' : ''].filter(Boolean).join(' and ');
     if (what) changes.push(`Copy the ${what} of ${copyFrom}`);

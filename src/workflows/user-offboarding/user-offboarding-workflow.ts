@@ -28,6 +28,11 @@ export const userOffboardingInput = z.object({
   removeManager: z.boolean(),
   /** When the run was asked for (UTC ISO) and in which zone it was typed, for the record. */
   scheduledFor: z.object({ at: z.string(), timeZone: z.string() }).nullable(),
+  /**
+   * The container to move the account to, for a directory with containers (an AD "disabled users"
+   * OU, by its DN, with the path the form showed); null: not moved.
+   */
+  moveTo: z.object({ id: z.string(), path: z.string() }).nullable().default(null),
 });
 export type UserOffboardingInput = z.infer<typeof userOffboardingInput>;
 
@@ -66,11 +71,13 @@ const ACCOUNT_RULES: AccountRules = {
 };
 
 /**
- * Offboarding on Microsoft 365, in the order that loses nothing: lock the account first (sign-in,
- * sessions, password, MFA, phones), then set up the mailbox for whoever takes over (forwarding,
- * out of office, access), convert it to shared, and only then remove groups and licences: removing
- * the licence of a mailbox that is not yet shared deletes it. Steps a synced user needs done in
- * on-prem AD are reported as such, not attempted.
+ * Offboarding in the order that loses nothing: lock the account first (sign-in, sessions, password,
+ * MFA, phones), then set up the mailbox for whoever takes over (forwarding, out of office, access),
+ * convert it to shared, and only then remove groups and licences: removing the licence of a
+ * mailbox that is not yet shared deletes it. The move to a "disabled users" OU (AD) comes last:
+ * such OUs are often outside what Entra Connect synchronises, and leaving its scope deletes the
+ * cloud account, so everything else is done first. Steps a synced user needs done in on-prem AD
+ * are reported as such, not attempted. On AD alone: disable, random password, groups, move.
  */
 export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
   title: 'User offboarding',
@@ -284,8 +291,14 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
         const groups = await directory.listUserGroups(targetUserId);
         const removed: string[] = [];
         const kept: string[] = [];
+        const primary: string[] = [];
         const failed: string[] = [];
         for (const group of groups) {
+          // Every AD account keeps a primary group (Domain Users): said, not a problem.
+          if (group.primary) {
+            primary.push(group.displayName);
+            continue;
+          }
           if (group.refusal !== undefined) {
             kept.push(`${group.displayName} (${group.refusal})`);
             continue;
@@ -303,6 +316,7 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
         facts.groupsRemoved = removed;
         const parts = [
           removed.length > 0 ? `Removed from: ${removed.join('; ')}.` : 'Member of no group that can be changed here.',
+          primary.length > 0 ? `Kept: ${primary.join('; ')} (the primary group, which every Active Directory account keeps).` : '',
           kept.length > 0 ? `Left (cannot be changed here): ${kept.join('; ')}.` : '',
         ].filter(Boolean);
         if (removed.length > 0) markChanged();
@@ -360,6 +374,31 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
       },
     }),
     {
+      ...step({
+        key: 'move-to-ou',
+        label: 'Move to the disabled users OU',
+        // moveUser reads where the account is before it moves it: run again, it finds it there.
+        idempotency: 'check-then-act',
+        needs: ['move'],
+        optional: 'moving the account to a disabled users OU',
+        wanted: (input) => input.moveTo !== null,
+        run: async ({ input, directory, targetUserId, interrupted }) => {
+          const to = input.moveTo!;
+          const where = to.path || to.id;
+          const from = (await directory.getUser(targetUserId)).container;
+          const result = await requirePart(directory, 'move').moveUser(targetUserId, to.id);
+          if (result === 'already-there') {
+            // Interrupted after the write: moved by this run's earlier attempt, not before it.
+            return interrupted
+              ? { status: 'ok', message: `Moved to ${where}.` }
+              : { status: 'ok', message: `It was already in ${where}.`, changed: false };
+          }
+          return { status: 'ok', message: `Moved ${from ? `from ${from.path || from.id} ` : ''}to ${where}.` };
+        },
+      }),
+      labelFor: (input) => (input.moveTo ? `Move to ${input.moveTo.path || input.moveTo.id}` : 'Move to the disabled users OU'),
+    },
+    {
       key: 'verify',
       label: 'Check the end state',
       kind: 'check',
@@ -384,6 +423,8 @@ export const userOffboardingWorkflow: Workflow<UserOffboardingInput> = {
           const left = (await directory.listUserGroups(targetUserId)).filter((g) => g.refusal === undefined);
           if (left.length > 0) differences.push(`still in: ${left.map((g) => g.displayName).join('; ')}`);
         }
+        if (input.moveTo && user.container && user.container.id.toLowerCase() !== input.moveTo.id.toLowerCase())
+          differences.push(`it is in ${user.container.path || user.container.id}, not ${input.moveTo.path || input.moveTo.id}`);
         if (differences.length > 0) return { status: 'warning', message: `Read back differs: ${differences.join('; ')}.` };
         return { status: 'ok', message: 'Read back: every requested change is in place.' };
       },

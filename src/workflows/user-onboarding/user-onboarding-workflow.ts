@@ -9,7 +9,8 @@ export const userOnboardingInput = z.object({
   surname: z.string(),
   displayName: z.string(),
   userPrincipalName: z.string(),
-  usageLocation: z.string(),
+  /** Two-letter country code, for a directory with licences (they need it); absent elsewhere (AD). */
+  usageLocation: z.string().optional(),
   jobTitle: z.string().optional(),
   department: z.string().optional(),
   officeLocation: z.string().optional(),
@@ -22,6 +23,11 @@ export const userOnboardingInput = z.object({
   managerId: z.string().nullable(),
   copyFrom: z.object({ userId: z.string(), groups: z.boolean(), attributes: z.boolean() }).nullable(),
   scheduledFor: z.object({ at: z.string(), timeZone: z.string() }).nullable(),
+  /**
+   * Where to create the user, for a directory with containers (an AD OU, by its DN, with the path
+   * the form showed for the note); null: the directory's default place for new users.
+   */
+  container: z.object({ id: z.string(), path: z.string() }).nullable().default(null),
 });
 export type UserOnboardingInput = z.infer<typeof userOnboardingInput>;
 
@@ -43,11 +49,19 @@ async function newUserId(context: Context): Promise<string> {
 
 const MAILBOX_WAIT = { tries: 8, delayMs: 15_000 };
 
+/** "Jane Doe (jane.doe@contoso.example) created in Staff / Sales, usage location US." */
+function createdMessage(user: { displayName: string; userPrincipalName: string }, input: UserOnboardingInput): string {
+  const where = input.container ? ` in ${input.container.path || input.container.id}` : '';
+  const location = input.usageLocation ? `, usage location ${input.usageLocation}` : '';
+  return `${user.displayName} (${user.userPrincipalName}) created${where}${location}.`;
+}
+
 /**
- * Onboarding on Microsoft 365 in the order that works: check the name is free and the seats are
- * there, create the user (with the usage location, which licences need), copy attributes, assign
- * licences, set the manager, add groups (Graph first; Exchange lists once the mailbox exists), and
- * read it all back.
+ * Onboarding in the order that works: check the name is free and the seats are there, create the
+ * user (with the usage location, which licences need; in the chosen OU on AD, where the connector
+ * creates it disabled, sets the password, then enables it), copy attributes, assign licences, set
+ * the manager, add groups (Graph first; Exchange lists once the mailbox exists), and read it all
+ * back. A directory without licences, a manager or profiles (AD) gets the rest.
  */
 export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
   title: 'User onboarding',
@@ -56,6 +70,9 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
     {
       key: 'check-name-and-seats',
       label: 'Check the username is free and licences are available',
+      // Without licences (none chosen, or a directory without them: AD) there are no seats to count.
+      labelFor: (input) =>
+        input.skuIds.length > 0 ? 'Check the username is free and licences are available' : 'Check the username is free',
       kind: 'check',
       // The seats are counted only when licences were chosen, which only a directory with licences offers.
       needs: [],
@@ -99,10 +116,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
           // createUser below finishes it, or refuses the name if it is someone else's.
           if (existing?.accountEnabled) {
             context.facts.userId = existing.id;
-            return {
-              status: 'ok',
-              message: `${existing.displayName} (${existing.userPrincipalName}) created, usage location ${input.usageLocation}.`,
-            };
+            return { status: 'ok', message: createdMessage(existing, input) };
           }
         }
         if (!context.secret)
@@ -112,7 +126,8 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
           surname: input.surname,
           displayName: input.displayName,
           userPrincipalName: input.userPrincipalName,
-          usageLocation: input.usageLocation,
+          ...(input.usageLocation ? { usageLocation: input.usageLocation } : {}),
+          ...(input.container ? { containerId: input.container.id } : {}),
           ...(input.jobTitle ? { jobTitle: input.jobTitle } : {}),
           ...(input.department ? { department: input.department } : {}),
           ...(input.officeLocation ? { officeLocation: input.officeLocation } : {}),
@@ -122,7 +137,7 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
           forceChangeNextSignIn: input.mustChange,
         });
         context.facts.userId = user.id;
-        return { status: 'ok', message: `${user.displayName} (${user.userPrincipalName}) created, usage location ${input.usageLocation}.` };
+        return { status: 'ok', message: createdMessage(user, input) };
       },
     },
     {
@@ -261,6 +276,8 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
         const differences: string[] = [];
         const user = await directory.getUser(userId);
         if (!user.accountEnabled) differences.push('the account is disabled');
+        if (input.container && user.container && user.container.id.toLowerCase() !== input.container.id.toLowerCase())
+          differences.push(`it is in ${user.container.path || user.container.id}, not ${input.container.path || input.container.id}`);
         if (input.skuIds.length > 0 && directory.licences) {
           const licences = await directory.licences.listLicenses(userId);
           const missing = input.skuIds.filter((id) => !licences.some((l) => l.skuId === id));

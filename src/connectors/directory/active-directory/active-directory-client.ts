@@ -1,3 +1,4 @@
+import { ToolboxError } from '../../../lib/toolbox-error.js';
 import type {
   DirectoryClientWith,
   DirectoryContainer,
@@ -8,8 +9,9 @@ import type {
   OnPremisesAnchor,
   PasswordPolicy,
 } from '../types.js';
-import type { ActiveDirectoryLdap, AdGroup, AdUser } from './active-directory-ldap.js';
+import { type ActiveDirectoryLdap, type AdGroup, type AdPasswordPolicy, type AdUser, ouPath, parentDnOf } from './active-directory-ldap.js';
 import { checkActiveDirectory } from './active-directory-systems-check.js';
+import { AD_ERROR_CODES } from './ad-errors.js';
 import { adGroupRefusal } from './ad-group-refusal.js';
 import { immutableIdToGuidBytes } from './ad-values.js';
 
@@ -19,7 +21,8 @@ export type ActiveDirectoryClient = DirectoryClientWith<'unlock' | 'move' | 'dom
 /** AD's own limit for unicodePwd (MS-ADTS: 256 characters of a password). */
 const AD_MAX_PASSWORD_LENGTH = 256;
 
-function toDirectoryUser(user: AdUser): DirectoryUser {
+function toDirectoryUser(user: AdUser, domainDn: string): DirectoryUser {
+  const parent = parentDnOf(user.dn);
   return {
     id: user.id,
     userPrincipalName: user.userPrincipalName || user.sAMAccountName,
@@ -33,12 +36,26 @@ function toDirectoryUser(user: AdUser): DirectoryUser {
     // The account is the on-prem one itself: its password lives here.
     onPremisesSyncEnabled: false,
     lastSignIn: user.lastLogon,
+    container: { id: parent, name: ouPath(parent, domainDn).split(' / ').at(-1) ?? parent, path: ouPath(parent, domainDn) },
+  };
+}
+
+/** AD's rules as the port's: complexity is three of the four kinds, and AD checks the name parts itself. */
+function toPasswordPolicy(rules: AdPasswordPolicy, source: string): PasswordPolicy {
+  return {
+    source,
+    minLength: rules.minLength,
+    maxLength: AD_MAX_PASSWORD_LENGTH,
+    minCharacterClasses: rules.complexity ? 3 : 0,
+    printableAsciiOnly: false,
+    ...(rules.complexity ? { nameParts: 'directory' as const } : {}),
+    historyLength: rules.historyLength,
   };
 }
 
 const SCOPE_WORDS = { global: 'Global', domainLocal: 'Domain local', universal: 'Universal' } as const;
 
-function toDirectoryGroup(group: AdGroup, refusal: string | undefined): DirectoryGroup {
+function toDirectoryGroup(group: AdGroup & { primary?: boolean }, refusal: string | undefined): DirectoryGroup {
   return {
     id: group.id,
     displayName: group.displayName,
@@ -46,15 +63,18 @@ function toDirectoryGroup(group: AdGroup, refusal: string | undefined): Director
     ...(group.description ? { description: group.description } : {}),
     badges: [group.kind === 'security' ? 'Security' : 'Distribution', SCOPE_WORDS[group.scope], ...(group.builtin ? ['Built-in'] : [])],
     ...(refusal ? { refusal } : {}),
+    ...(group.primary ? { primary: true as const } : {}),
   };
 }
 
 /**
- * The directory port over one AD domain. The password policy is the domain's own (read from the
- * domain object, cached for a minute); AD's complexity rule checks the name parts itself.
+ * The directory port over one AD domain. The password policy is the user's fine-grained one (a
+ * PSO, msDS-ResultantPSO) when one applies, else the domain's own (read from the domain object,
+ * cached for a minute); AD's complexity rule checks the name parts itself.
  */
 export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now: () => number }): ActiveDirectoryClient {
   let policy: { value: PasswordPolicy; at: number } | undefined;
+  const toUser = (user: AdUser) => toDirectoryUser(user, ad.domainDn);
   // What the picker shows is what addGroupMember / removeGroupMember refuse (adGroupRefusal).
   const shown = (group: AdGroup & { primary?: boolean }, userName?: string) =>
     toDirectoryGroup(
@@ -63,30 +83,25 @@ export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now
     );
 
   return {
-    findUsersByEmail: async (email) => (await ad.findUsersByEmail(email)).map(toDirectoryUser),
-    findUsersByUpn: async (upn) => (await ad.findUsersByUpn(upn)).map(toDirectoryUser),
+    findUsersByEmail: async (email) => (await ad.findUsersByEmail(email)).map(toUser),
+    findUsersByUpn: async (upn) => (await ad.findUsersByUpn(upn)).map(toUser),
     findUsersByDisplayName: async (name) => {
       const wanted = name.trim().toLowerCase();
-      return (await ad.searchUsers(name, 50)).filter((user) => user.displayName.toLowerCase() === wanted).map(toDirectoryUser);
+      return (await ad.searchUsers(name, 50)).filter((user) => user.displayName.toLowerCase() === wanted).map(toUser);
     },
-    searchUsers: async (query, options) => (await ad.searchUsers(query, options?.limit ?? 25)).map(toDirectoryUser),
-    getUser: async (id) => toDirectoryUser(await ad.getUser(id)),
+    searchUsers: async (query, options) => (await ad.searchUsers(query, options?.limit ?? 25)).map(toUser),
+    getUser: async (id) => toUser(await ad.getUser(id)),
     listDirectoryRoles: async (userId) => {
       const reason = await ad.privilegedReason(userId);
       return reason ? [{ id: 'ad-protected', displayName: `Protected account: ${reason}` }] : [];
     },
-    passwordPolicy: async () => {
+    passwordPolicy: async (userId) => {
+      // A user's fine-grained policy (PSO) wins over the domain's; read for each user, not cached:
+      // it follows their group memberships.
+      const pso = userId ? await ad.resultantPasswordPolicy(userId) : null;
+      if (pso) return toPasswordPolicy(pso, `the ${pso.name} password policy of the ${ad.dnsDomainName} domain`);
       if (policy && deps.now() - policy.at < 60_000) return policy.value;
-      const domainPolicy = await ad.readPasswordPolicy();
-      const value: PasswordPolicy = {
-        source: `the ${ad.dnsDomainName} domain`,
-        minLength: domainPolicy.minLength,
-        maxLength: AD_MAX_PASSWORD_LENGTH,
-        minCharacterClasses: domainPolicy.complexity ? 3 : 0,
-        printableAsciiOnly: false,
-        ...(domainPolicy.complexity ? { nameParts: 'directory' as const } : {}),
-        historyLength: domainPolicy.historyLength,
-      };
+      const value = toPasswordPolicy(await ad.readPasswordPolicy(), `the ${ad.dnsDomainName} domain`);
       policy = { value, at: deps.now() };
       return value;
     },
@@ -101,7 +116,7 @@ export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now
       const { user, groups } = await ad.listUserGroups(userId);
       return groups.map((group) => shown(group, user.displayName));
     },
-    listGroupMembers: async (groupId, options) => (await ad.listGroupMembers(groupId, options?.limit ?? 100)).map(toDirectoryUser),
+    listGroupMembers: async (groupId, options) => (await ad.listGroupMembers(groupId, options?.limit ?? 100)).map(toUser),
     addGroupMember: (groupId, userId) => ad.addGroupMember(groupId, userId),
     removeGroupMember: (groupId, userId) => ad.removeGroupMember(groupId, userId),
     createUser: async (user: NewUser) => {
@@ -119,7 +134,7 @@ export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now
         password: user.password,
         mustChangePassword: user.forceChangeNextSignIn,
       });
-      return toDirectoryUser(created);
+      return toUser(created);
     },
     systemsCheck: () => checkActiveDirectory(ad),
     unlock: { unlockAccount: (userId) => ad.unlock(userId) },
@@ -131,24 +146,22 @@ export function createActiveDirectoryClient(ad: ActiveDirectoryLdap, deps: { now
           .map((ou) => ({ id: ou.dn, name: ou.name, path: ou.path }));
         return containers.slice(0, options?.limit ?? 50);
       },
-      moveUser: async (userId, containerId) => ((await ad.moveUser(userId, containerId)) === 'moved' ? 'moved' : 'already-there'),
+      moveUser: async (userId, containerId) => {
+        // Moved out of the base DN, the account would vanish from the toolbox's view mid-run.
+        if (!ad.isInBase(containerId))
+          throw new ToolboxError({
+            code: AD_ERROR_CODES.invalidInput,
+            message: `${containerId} is outside the part of the domain the toolbox works in (its base DN): choose an OU inside it.`,
+            httpStatus: 422,
+          });
+        return (await ad.moveUser(userId, containerId)) === 'moved' ? 'moved' : 'already-there';
+      },
     },
     domains: {
       listVerifiedDomains: async () => (await ad.upnSuffixes()).map((name, index) => ({ name, isDefault: index === 0 })),
     },
     syncSource: { findSyncedAccount: (anchor) => findSyncedAccount(ad, anchor) },
   };
-}
-
-/** "contoso.example/Staff/Sales" for CN=…,OU=Sales,OU=Staff,DC=contoso,DC=example: where a technician finds it. */
-function accountPath(dn: string, dnsDomainName: string): string {
-  const parents = dn
-    .split(/,(?=(?:OU|CN|DC)=)/i)
-    .slice(1)
-    .filter((part) => !/^DC=/i.test(part))
-    .map((part) => part.replace(/^(?:OU|CN)=/i, '').replace(/\\(.)/g, '$1'))
-    .reverse();
-  return [dnsDomainName, ...parents].join('/');
 }
 
 /**
@@ -160,11 +173,10 @@ async function findSyncedAccount(
   ad: ActiveDirectoryLdap,
   anchor: OnPremisesAnchor,
 ): ReturnType<DirectoryParts['syncSource']['findSyncedAccount']> {
-  const found = (user: AdUser, matchedBy: 'immutableId' | 'securityIdentifier' | 'samAccountName' | 'userPrincipalName') => ({
-    user: toDirectoryUser(user),
-    path: accountPath(user.dn, ad.dnsDomainName),
-    matchedBy,
-  });
+  const found = (user: AdUser, matchedBy: 'immutableId' | 'securityIdentifier' | 'samAccountName' | 'userPrincipalName') => {
+    const account = toDirectoryUser(user, ad.domainDn);
+    return { user: account, ...(account.container ? { path: account.container.path } : {}), matchedBy };
+  };
   // Not 16 bytes: a custom source anchor (an employee number, …) this toolbox cannot read; the SID and names still can.
   const guid = anchor.immutableId ? immutableIdToGuidBytes(anchor.immutableId) : null;
   if (guid) {

@@ -119,6 +119,15 @@ const USER_ATTRIBUTES = [
 ];
 const GROUP_ATTRIBUTES = ['objectGUID', 'objectSid', 'cn', 'displayName', 'description', 'mail', 'groupType', 'isCriticalSystemObject'];
 const BINARY = ['objectGUID', 'objectSid'];
+/** A Password Settings Object's settings (MS-ADTS 3.1.1.5.1.3 / msDS-PasswordSettings). */
+const PSO_ATTRIBUTES = [
+  'cn',
+  'msDS-MinimumPasswordLength',
+  'msDS-PasswordComplexityEnabled',
+  'msDS-PasswordHistoryLength',
+  'msDS-MaximumPasswordAge',
+  'msDS-LockoutThreshold',
+];
 const USER_CLASS = '(objectCategory=person)(objectClass=user)';
 const GROUP_CLASS = '(objectClass=group)';
 /** LDAP_MATCHING_RULE_IN_CHAIN: membership through nested groups, resolved by the DC. */
@@ -224,9 +233,15 @@ function isHalfCreated(user: AdUser): boolean {
   return (user.userAccountControl & flags) === flags && user.mustChangePassword && user.lastLogon === null;
 }
 
-/** A readable path of an OU for pickers: `Staff / Sales` for OU=Sales,OU=Staff,DC=…. */
-function ouPath(dn: string, baseDn: string): string {
-  const inner = dn.slice(0, Math.max(0, dn.length - baseDn.length - 1));
+/** The DN of the OU or container an object is in: its DN without the first RDN. */
+export function parentDnOf(dn: string): string {
+  const rdn = dn.split(/(?<!\\),/)[0] as string;
+  return dn.slice(rdn.length + 1);
+}
+
+/** A readable path of an OU for pickers: `Staff / Sales` for OU=Sales,OU=Staff,DC=… (from the domain's root). */
+export function ouPath(dn: string, domainDn: string): string {
+  const inner = dn.slice(0, Math.max(0, dn.length - domainDn.length - 1));
   return inner
     .split(/,(?=(?:OU|CN)=)/i)
     .map((part) => part.replace(/^(OU|CN)=/i, '').replace(/\\(.)/g, '$1'))
@@ -616,8 +631,7 @@ export class ActiveDirectoryLdap {
   async moveUser(id: string, parentDn: string): Promise<'moved' | 'unchanged'> {
     const user = await this.getUser(id);
     const rdn = user.dn.split(/(?<!\\),/)[0] as string;
-    const current = user.dn.slice(rdn.length + 1);
-    if (current.toLowerCase() === parentDn.toLowerCase()) return 'unchanged';
+    if (parentDnOf(user.dn).toLowerCase() === parentDn.toLowerCase()) return 'unchanged';
     await this.#connection.run('move user to OU', (client) => client.modifyDN(user.dn, `${rdn},${parentDn}`));
     return 'moved';
   }
@@ -634,7 +648,7 @@ export class ActiveDirectoryLdap {
         .map((entry) => ({
           dn: entry.dn,
           name: one(entry, 'ou') ?? one(entry, 'cn') ?? entry.dn,
-          path: ouPath(entry.dn, this.settings.baseDn),
+          path: ouPath(entry.dn, this.domainDn),
         }))
         .sort((a, b) => a.path.localeCompare(b.path));
     });
@@ -657,6 +671,37 @@ export class ActiveDirectoryLdap {
       maxAgeDays: maxAge === null ? null : Math.round(maxAge / 1440),
       lockoutThreshold: Number(one(domain, 'lockoutThreshold') ?? 0),
     };
+  }
+
+  /**
+   * The fine-grained password policy (a Password Settings Object) that applies to the user, or null
+   * when none does and the domain's policy is theirs. AD computes which one wins (the lowest
+   * precedence among those applied to the user or their groups) in the constructed attribute
+   * msDS-ResultantPSO. An account that may not read it (or the PSO: by default only Domain Admins
+   * may read the Password Settings Container) sees none; the domain then still refuses a password
+   * the PSO does not allow, with its own message.
+   */
+  async resultantPasswordPolicy(id: string): Promise<(AdPasswordPolicy & { name: string; dn: string }) | null> {
+    const user = await this.getUser(id);
+    return this.#connection.run('read fine-grained password policy', async (client) => {
+      const [entry] = await this.#search(client, '(objectClass=user)', ['msDS-ResultantPSO'], { base: user.dn, scope: 'base' });
+      const psoDn = entry ? one(entry, 'msDS-ResultantPSO') : undefined;
+      if (!psoDn) return null;
+      const [pso] = await this.#search(client, '(objectClass=msDS-PasswordSettings)', PSO_ATTRIBUTES, { base: psoDn, scope: 'base' }).catch(
+        () => [],
+      );
+      if (!pso) return null;
+      const maxAge = intervalToMinutes(one(pso, 'msDS-MaximumPasswordAge'));
+      return {
+        name: one(pso, 'cn') ?? psoDn,
+        dn: pso.dn,
+        minLength: Number(one(pso, 'msDS-MinimumPasswordLength') ?? 0),
+        complexity: (one(pso, 'msDS-PasswordComplexityEnabled') ?? '').toUpperCase() === 'TRUE',
+        historyLength: Number(one(pso, 'msDS-PasswordHistoryLength') ?? 0),
+        maxAgeDays: maxAge === null ? null : Math.round(maxAge / 1440),
+        lockoutThreshold: Number(one(pso, 'msDS-LockoutThreshold') ?? 0),
+      };
+    });
   }
 
   /** Reads the base DN: the bind works, the base exists and the account may read it. */

@@ -89,8 +89,9 @@ export function createHybridDirectory(cloudSide: HybridSide, onPremisesSide: Hyb
     remember(user.id, found.user.id);
     return {
       ...user,
-      // AD decides whether the account may sign in; the cloud copy follows at the next sync.
+      // AD decides whether the account may sign in, and where it lives; the cloud copy follows at the next sync.
       accountEnabled: found.user.accountEnabled,
+      ...(found.user.container ? { container: found.user.container } : {}),
       onPremisesAccount: {
         directoryName: onPremisesSide.name,
         id: found.user.id,
