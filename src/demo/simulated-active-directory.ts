@@ -94,7 +94,8 @@ type StoredUser = {
   jobTitle?: string;
   department?: string;
   userAccountControl: number;
-  lockoutTime: number;
+  /** lockoutTime ≠ 0: locked out by wrong passwords (when is not kept: nothing reads it). */
+  lockedOut: boolean;
   badPasswordCount: number;
   /** pwdLastSet = 0 (must change at next sign-in). */
   mustChange: boolean;
@@ -199,7 +200,7 @@ export class SimulatedActiveDirectory implements ActiveDirectoryOperations {
         ...(user.department ? { department: user.department } : {}),
         proxyAddresses: user.proxyAddresses ?? [],
         userAccountControl: UAC.normalAccount | (user.enabled === false ? UAC.accountDisable : 0),
-        lockoutTime: user.lockedOut ? Date.now() : 0,
+        lockedOut: user.lockedOut ?? false,
         badPasswordCount: 0,
         mustChange: user.mustChangePassword ?? false,
         adminCount: false,
@@ -306,16 +307,16 @@ export class SimulatedActiveDirectory implements ActiveDirectoryOperations {
       user.passwordHashes = [hashOf(input.password), ...user.passwordHashes].slice(0, Math.max(1, this.#seed.passwordPolicy.historyLength));
       user.mustChange = input.mustChange;
       user.badPasswordCount = 0;
-      if (input.unlock) user.lockoutTime = 0;
+      if (input.unlock) user.lockedOut = false;
     });
   }
 
   async unlock(id: string): Promise<'unlocked' | 'not-locked'> {
     const user = await this.#user(id);
-    if (user.lockoutTime === 0) return 'not-locked';
+    if (!user.lockedOut) return 'not-locked';
     await this.#call('unlock (lockoutTime)', () => {
       this.#guardProtected(user);
-      user.lockoutTime = 0;
+      user.lockedOut = false;
       user.badPasswordCount = 0;
     });
     return 'unlocked';
@@ -444,7 +445,7 @@ export class SimulatedActiveDirectory implements ActiveDirectoryOperations {
       ...(input.department ? { department: input.department } : {}),
       proxyAddresses: [],
       userAccountControl: UAC.normalAccount,
-      lockoutTime: 0,
+      lockedOut: false,
       badPasswordCount: 0,
       mustChange: input.mustChangePassword,
       adminCount: false,
@@ -532,11 +533,11 @@ export class SimulatedActiveDirectory implements ActiveDirectoryOperations {
   ): 'ok' | 'wrong-password' | 'locked-out' | 'disabled' | 'must-change' | 'no-such-user' {
     const user = this.#allUsers().find((candidate) => lower(candidate.userPrincipalName) === lower(userPrincipalName));
     if (!user) return 'no-such-user';
-    if (user.lockoutTime !== 0) return 'locked-out';
+    if (user.lockedOut) return 'locked-out';
     if (user.passwordHashes[0] !== hashOf(password)) {
       user.badPasswordCount += 1;
       const threshold = this.#seed.passwordPolicy.lockoutThreshold;
-      if (threshold > 0 && user.badPasswordCount >= threshold) user.lockoutTime = Date.now();
+      if (threshold > 0 && user.badPasswordCount >= threshold) user.lockedOut = true;
       return 'wrong-password';
     }
     if ((user.userAccountControl & UAC.accountDisable) !== 0) return 'disabled';
@@ -675,7 +676,7 @@ export class SimulatedActiveDirectory implements ActiveDirectoryOperations {
       jobTitle: user.jobTitle,
       department: user.department,
       accountEnabled: (user.userAccountControl & UAC.accountDisable) === 0,
-      lockedOut: user.lockoutTime !== 0,
+      lockedOut: user.lockedOut,
       mustChangePassword: user.mustChange,
       objectSid: this.#sidOf(user),
       immutableId: guidBytes.toString('base64'),
