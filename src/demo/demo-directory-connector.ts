@@ -27,7 +27,7 @@ export function createDemoDirectoryConnector(
   const keys = Object.keys(domains);
   return {
     kind: DEMO_AD_KIND,
-    label: 'Active Directory (simulated, demo sandbox only)',
+    label: 'Simulated AD (demo)',
     settings: z.object({
       domain: z.string().refine((key) => keys.includes(key), { message: `must be one of the demo's domains: ${keys.join(', ')}` }),
     }),
