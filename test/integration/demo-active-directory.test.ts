@@ -8,6 +8,7 @@ import { type RunningToolbox, startToolbox } from '../../src/start-toolbox.js';
 
 const ROB = '7a200000-0000-4000-8000-000000000001';
 const ROB_UPN = 'rob.young@tailspintoys.example';
+const KIM = '7a200000-0000-4000-8000-000000000002';
 const JORDAN_ADMIN = '7a200000-0000-4000-8000-000000000003';
 const cookieOf = (response: Response, name: string) =>
   response.headers
@@ -145,6 +146,14 @@ describe('the demo sandbox’s on-prem Active Directory customer', () => {
       /contains "young" from the user's display name \(the ad\.tailspintoys\.example domain's complexity rule\)/,
     );
     assert.equal(domain.signIn(ROB_UPN, 'Young-Harbour-58!'), 'wrong-password', 'the refused password was not set');
+  });
+
+  test('group membership: the contact found through a proxy address, her AD groups listed, the primary group not removable', async () => {
+    const { html } = await openPop('ticket_id=1032&company_id=253&contact_id=332&form_name=group_membership');
+    assert.match(html, /Kim Akers/);
+    assert.match(html, new RegExp(`value="${KIM}"`), 'found by the smtp: alias workshop-lead@');
+    assert.match(html, /Workshop/, 'her current group is listed');
+    assert.match(html, /primary group in Active Directory/, 'Domain Users is listed as not removable here');
   });
 
   test('the privileged guard: a Domain Admin is refused before anything changes', async () => {
