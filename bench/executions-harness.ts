@@ -7,7 +7,8 @@ import { Writable } from 'node:stream';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { loadConfig } from '../src/config/load-config.js';
-import { directoryConnectors } from '../src/connectors/directory/index.js';
+import { directoryConnectors as builtInDirectoryConnectors } from '../src/connectors/directory/index.js';
+import type { DirectoryConnector } from '../src/connectors/directory/types.js';
 import { psaConnectors } from '../src/connectors/psa/index.js';
 import { createServices } from '../src/create-services.js';
 import { buildDemoConfig, DEMO_SIGN_IN } from '../src/demo/demo-config.js';
@@ -197,6 +198,18 @@ export function noopWorkflow(formName: string, steps: number, fail: boolean): Wo
   };
 }
 
+/**
+ * A password reset's screen pop and what the technician ticks: by default the rotating Microsoft
+ * 365 TARGETS with the form's defaults (generated password, must change, revoke sessions).
+ */
+export type PasswordResetTarget = { ticketId: string; companyId: string; contactId: string; userId: string; form: Record<string, string> };
+
+/** Directories beyond the demo tenants (the AD measurement's), with the connectors they need. */
+export type BenchDirectories = {
+  directories: Record<string, unknown>[];
+  directoryConnectors: Record<string, DirectoryConnector<unknown>>;
+};
+
 export type BenchToolbox = {
   services: Services;
   technician: UserRecord;
@@ -209,7 +222,10 @@ export type BenchToolbox = {
    * generated password sealed, steps recorded), but holds the job back: returns the enqueue to do
    * later, so a batch can be submitted at once.
    */
-  preparePasswordReset(index: number): Promise<{ executionId: string; enqueue(queue: JobQueue): Promise<unknown> }>;
+  preparePasswordReset(
+    index: number,
+    target?: PasswordResetTarget,
+  ): Promise<{ executionId: string; enqueue(queue: JobQueue): Promise<unknown> }>;
   close(): Promise<void>;
 };
 
@@ -220,7 +236,7 @@ export type BenchToolbox = {
  * at production's default level (info) into a stream that drops the lines: pino's formatting is
  * counted, terminal output is not.
  */
-export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
+export async function createBenchToolbox(store: Store, extra?: BenchDirectories): Promise<BenchToolbox> {
   const cw = createConnectWiseSimulator({});
   const graph = createGraphSimulator({});
   const fetch: FetchLike = async (input, init) => {
@@ -236,17 +252,32 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
   });
   const logger = createLogger({ level: 'info', destination });
   const demo = buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN });
+  const directoryConnectors = { ...builtInDirectoryConnectors, ...extra?.directoryConnectors };
   const config = loadConfig({
     env: { TOOLBOX_DATA_DIR: '/nonexistent-bench-dir' },
     psaConnectors,
     directoryConnectors,
     availableForms: [...builtInForms.names],
-    demoConfig: () => ({ ...demo, publicUrl: 'http://toolbox.bench', launch: { ttlMinutes: 30, psaTimeoutMs: 3000 } }),
+    demoConfig: () => ({
+      ...demo,
+      directories: [...demo.directories, ...(extra?.directories ?? [])],
+      publicUrl: 'http://toolbox.bench',
+      launch: { ttlMinutes: 30, psaTimeoutMs: 3000 },
+    }),
   });
   const clock = systemClock;
   // Services are built by the composition root, but not started: the benchmark starts its own
   // worker (same queue, same handlers) so that it can see when each execution finishes.
-  const services = createServices({ config, logger, clock, fetch, secretKey: Buffer.alloc(32, 7), store, jobEngine: 'store' });
+  const services = createServices({
+    config,
+    logger,
+    clock,
+    fetch,
+    secretKey: Buffer.alloc(32, 7),
+    store,
+    jobEngine: 'store',
+    directoryConnectors,
+  });
   await syncConfiguredUsers({ store, clock }, config.users);
   const technician = await store.users.findByEmail(DEMO_SIGN_IN.email);
   if (!technician) throw new Error('the demo technician was not created');
@@ -298,8 +329,12 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
       );
       return id;
     },
-    async preparePasswordReset(index) {
-      const target = TARGETS[index % TARGETS.length]!;
+    async preparePasswordReset(index, given) {
+      const target: PasswordResetTarget = given ?? {
+        ...TARGETS[index % TARGETS.length]!,
+        // What the form posts by default: generated password, must change, revoke sessions.
+        form: { password_mode: 'generated', must_change: 'on', revoke_sessions: 'on' },
+      };
       const launchId = newId();
       const now = clock.now();
       await store.launches.create({
@@ -333,8 +368,7 @@ export async function createBenchToolbox(store: Store): Promise<BenchToolbox> {
         { ...services, store: holdingStore },
         launchId,
         technician,
-        // What the form posts by default: generated password, must change, revoke sessions.
-        { user_id: target.userId, password_mode: 'generated', must_change: 'on', revoke_sessions: 'on' },
+        { user_id: target.userId, ...target.form },
         // A password reset runs without a review, so no review key is ever checked.
         'bench',
       );

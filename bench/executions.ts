@@ -5,6 +5,13 @@ import type { ExecutionStatus, Store } from '../src/store/types.js';
 import { passwordResetWorkflow } from '../src/workflows/password-reset/password-reset-workflow.js';
 import type { Workflow } from '../src/workflows/types.js';
 import {
+  AD_CONNECTIONS,
+  AD_TARGET,
+  type AdConnection,
+  type BenchActiveDirectory,
+  openBenchActiveDirectory,
+} from './executions-active-directory.js';
+import {
   type BenchDatabase,
   type BenchToolbox,
   countingStore,
@@ -18,7 +25,7 @@ import {
   timedWorkflow,
 } from './executions-harness.js';
 
-const HELP = `Usage: npm run bench:executions -- [--quick] [--json] [--sqlite-only]
+const HELP = `Usage: npm run bench:executions -- [--quick] [--json] [--sqlite-only] [--start-samba-dc]
 
 Measures the execution engine in-process, against the ConnectWise and Graph simulators at 0 ms
 latency (reached through an in-process fetch: no sockets), on SQLite (a WAL file in a temp dir)
@@ -27,6 +34,9 @@ and on PostgreSQL when TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:
   1. engine overhead per step: executions run one at a time with runExecution, with bench-only
      no-op workflows (10 steps that succeed, 10 that fail, 0 steps) and the real password_reset;
      the time between one step's run() returning and the next one's starting is the engine's;
+     with a domain controller, also the real password_reset with unlock on an AD-only customer
+     over the direct connection (LDAPS to the DC; the account is locked out before each run, so
+     the unlock step lifts a lockout), to set the engine's share against real directory steps;
   2. the store call behind it alone (store.executions.updateStep vs the bare driver);
   3. executions per second: password_reset executions submitted at once through the store job
      queue with the in-process worker at concurrency 1, 4 (the default) and 8.
@@ -34,6 +44,9 @@ and on PostgreSQL when TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:
   --quick        small counts (a smoke test; well under 30 s)
   --json         print the results as JSON instead of tables
   --sqlite-only  do not try PostgreSQL
+  --start-samba-dc  without TEST_SAMBA_DC, start a Samba DC (scripts/samba-dc.mjs; root, Samba,
+                 its fixed ports free: never where another DC runs). Without either, the AD
+                 part is skipped and says why.
   --help         this text
 
 Exit status is 0 unless something broke: an execution that did not end as expected (a no-op or
@@ -133,7 +146,23 @@ export type OverheadResult = {
   storeCalls: Record<string, number>;
 };
 
-function variants(noopSteps: number): Variant[] {
+/** The AD password reset: the real workflow, a generated password, must change and unlock, as a technician ticks it. */
+function adVariant(ad: BenchActiveDirectory): Variant {
+  return {
+    name: `password_reset (AD, ${ad.connection})`,
+    // check-account, reset-password, unlock (AD has no sessions to revoke: that step is not offered).
+    workflowSteps: 3,
+    expected: 'succeeded',
+    create: async (toolbox, index) => {
+      // Outside the timed run: the user locks himself out, as the ticket says.
+      await ad.lockOut();
+      const target = { ...AD_TARGET, userId: ad.userId, form: { password_mode: 'generated', must_change: 'on', unlock: 'on' } };
+      return (await toolbox.preparePasswordReset(index, target)).executionId;
+    },
+  };
+}
+
+function variants(noopSteps: number, ads: BenchActiveDirectory[]): Variant[] {
   return [
     {
       name: 'no-op × 0',
@@ -161,11 +190,21 @@ function variants(noopSteps: number): Variant[] {
       expected: 'succeeded',
       create: async (toolbox, index) => (await toolbox.preparePasswordReset(index)).executionId,
     },
+    ...ads.map(adVariant),
   ];
 }
 
-async function measureOverhead(database: BenchDatabase, plan: Plan, problems: Problems, log: (text: string) => void) {
-  const toolbox = await createBenchToolbox(database.store);
+async function measureOverhead(
+  database: BenchDatabase,
+  plan: Plan,
+  problems: Problems,
+  log: (text: string) => void,
+  ads: BenchActiveDirectory[],
+) {
+  const toolbox = await createBenchToolbox(database.store, {
+    directories: ads.map((ad) => ad.directory),
+    directoryConnectors: Object.assign({}, ...ads.map((ad) => ad.directoryConnectors)),
+  });
   let current: StepTime[] = [];
   const onStep = (index: number, key: string, start: number, end: number) => current.push({ index, key, start, end });
   const workflows: Record<string, Workflow<never>> = {
@@ -175,7 +214,7 @@ async function measureOverhead(database: BenchDatabase, plan: Plan, problems: Pr
     password_reset: timedWorkflow(passwordResetWorkflow as Workflow<never>, onStep),
   };
   const deps = toolbox.engine(workflows);
-  const all = variants(plan.noopSteps);
+  const all = variants(plan.noopSteps, ads);
   type Sample = { wall: number; gaps: number[]; before: number; after: number; steps: { key: string; recorded: number; run: number }[] };
   const samples = new Map<string, Sample[]>(all.map((v) => [v.name, []]));
 
@@ -222,13 +261,17 @@ async function measureOverhead(database: BenchDatabase, plan: Plan, problems: Pr
     log(`  ${database.name}: ${plan.overheadExecutions} executions of each of ${all.length} workflows, one at a time…`);
     const began = performance.now();
     let capped = false;
+    // An AD run takes about a hundred times a simulated one (LDAPS round trips, and six binds to
+    // lock the account out first): the cap, a safety net, grows with them so they do not cut the
+    // other workflows' samples short.
+    const capMs = plan.capMs * (1 + 3 * ads.length);
     // Interleaved, so that the 0-step and the 10-step runs see the same conditions (GC, file size, load).
     for (let i = 0; i < plan.overheadExecutions && !capped; i++) {
       for (const variant of all) {
         const sample = await runOne(variant, i);
         if (sample) samples.get(variant.name)?.push(sample);
       }
-      capped = performance.now() - began > plan.capMs;
+      capped = performance.now() - began > capMs;
     }
     return all.map((variant): OverheadResult => {
       const list = samples.get(variant.name) ?? [];
@@ -409,6 +452,13 @@ type Report = {
   differentialPerStepMs: { database: DatabaseName; ms: number }[];
   storeCall: StoreCallResult[];
   throughput: ThroughputResult[];
+  /** The AD password reset per connection: what it ran against, or why it was skipped. */
+  activeDirectory: { connection: AdConnection; against?: string; skipped?: string }[];
+  /**
+   * Per password_reset variant: the engine's time around each step against the steps' own time
+   * (means, ms): how much of a step's wall time the engine adds.
+   */
+  overheadVsStep: { database: DatabaseName; variant: string; overheadPerStepMs: number; stepRunMs: number; overheadShare: number }[];
   problems: string[];
 };
 
@@ -459,6 +509,20 @@ function printReport(report: Report): void {
       ]),
     ),
   );
+  console.log('\n   engine overhead per step vs the step itself (means, ms; share = overhead / (overhead + step))');
+  printTable(
+    ['db', 'workflow', 'overhead/step', 'step run()', 'share'],
+    report.overheadVsStep.map((o) => [
+      o.database,
+      o.variant,
+      fmt(o.overheadPerStepMs, 3),
+      fmt(o.stepRunMs, 3),
+      `${fmt(o.overheadShare * 100, 1)} %`,
+    ]),
+  );
+  for (const ad of report.activeDirectory) {
+    console.log(`  AD, ${ad.connection}: ${ad.against ? `against ${ad.against}` : `skipped: ${ad.skipped}`}`);
+  }
   console.log('\n   store calls in one execution');
   for (const o of report.overhead) {
     const total = Object.values(o.storeCalls).reduce((a, b) => a + b, 0);
@@ -506,7 +570,7 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const known = new Set(['--quick', '--json', '--sqlite-only']);
+  const known = new Set(['--quick', '--json', '--sqlite-only', '--start-samba-dc']);
   const unknown = [...args].filter((a) => !known.has(a));
   if (unknown.length > 0) {
     console.error(`Unknown option ${unknown.join(', ')}\n\n${HELP}`);
@@ -527,24 +591,41 @@ async function main(): Promise<number> {
     ...('version' in postgres ? [{ name: 'postgres' as const, open: openPostgres }] : []),
   ];
 
+  const ads: BenchActiveDirectory[] = [];
+  const activeDirectory: Report['activeDirectory'] = [];
+  for (const connection of AD_CONNECTIONS) {
+    const opened = await openBenchActiveDirectory(connection, { startDc: args.has('--start-samba-dc') });
+    if ('skip' in opened) {
+      log(`skipping the AD password reset (${connection}): ${opened.skip}`);
+      activeDirectory.push({ connection, skipped: opened.skip });
+    } else {
+      ads.push(opened);
+      activeDirectory.push({ connection, against: opened.describe });
+    }
+  }
+
   const problems: Problems = [];
   const overhead: OverheadResult[] = [];
   const storeCall: StoreCallResult[] = [];
   const throughput: ThroughputResult[] = [];
-  for (const { name, open } of databases) {
-    log(`${name}: engine overhead…`);
-    const database = await open();
-    try {
-      overhead.push(...(await measureOverhead(database, plan, problems, log)));
-      log(`${name}: one store write, ${plan.storeCalls} times…`);
-      storeCall.push(await measureStoreCall(database, plan));
-    } finally {
-      await database.close();
+  try {
+    for (const { name, open } of databases) {
+      log(`${name}: engine overhead…`);
+      const database = await open();
+      try {
+        overhead.push(...(await measureOverhead(database, plan, problems, log, ads)));
+        log(`${name}: one store write, ${plan.storeCalls} times…`);
+        storeCall.push(await measureStoreCall(database, plan));
+      } finally {
+        await database.close();
+      }
+      for (const concurrency of plan.concurrencies) {
+        log(`${name}: ${plan.throughputExecutions} password resets through the queue at concurrency ${concurrency}…`);
+        throughput.push(await measureThroughput(open, concurrency, plan, problems));
+      }
     }
-    for (const concurrency of plan.concurrencies) {
-      log(`${name}: ${plan.throughputExecutions} password resets through the queue at concurrency ${concurrency}…`);
-      throughput.push(await measureThroughput(open, concurrency, plan, problems));
-    }
+  } finally {
+    for (const ad of ads) await ad.close();
   }
 
   const differentialPerStepMs = databases.flatMap(({ name }) => {
@@ -567,6 +648,26 @@ async function main(): Promise<number> {
     differentialPerStepMs,
     storeCall,
     throughput,
+    activeDirectory,
+    overheadVsStep: overhead
+      .filter((o) => o.variant.startsWith('password_reset') && o.executions > 0)
+      .map((o) => {
+        const runs = o.steps.filter((step) => step.runMs.n > 0);
+        const stepRunMs =
+          runs.reduce((sum, step) => sum + step.runMs.mean * step.runMs.n, 0) /
+          Math.max(
+            1,
+            runs.reduce((n, step) => n + step.runMs.n, 0),
+          );
+        const overheadPerStepMs = o.perStepOverheadMs.mean;
+        return {
+          database: o.database,
+          variant: o.variant,
+          overheadPerStepMs,
+          stepRunMs,
+          overheadShare: overheadPerStepMs / (overheadPerStepMs + stepRunMs),
+        };
+      }),
     problems,
   };
   if (json) console.log(JSON.stringify(report, null, 2));

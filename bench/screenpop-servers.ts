@@ -43,8 +43,13 @@ export async function startBenchServers(psaLatencyMs: number, psa: DemoPsaKind =
     if (!sandbox) throw new Error('startToolbox did not start the demo sandbox');
     if (sandbox.psaKind !== psa) throw new Error(`the demo sandbox simulates ${sandbox.psaKind}, not ${psa}`);
     if (sandbox.autotask) sandbox.autotask.state.threshold.limit = BENCH_AUTOTASK_THRESHOLD;
-    const config = sandbox.config as unknown as { psa: ReferencePsaSettings; directories: ReferenceDirectorySettings[] };
-    const reference = await startReferenceServer({ psa: config.psa, directories: config.directories, caPem: sandbox.caPem });
+    const config = sandbox.config as unknown as {
+      psa: ReferencePsaSettings;
+      directories: (ReferenceDirectorySettings & { kind: string })[];
+    };
+    // The reference reads Microsoft 365 only: the demo's simulated AD domain has no HTTP side to call.
+    const directories = config.directories.filter((directory) => directory.kind === 'entra');
+    const reference = await startReferenceServer({ psa: config.psa, directories, caPem: sandbox.caPem });
     return {
       toolboxUrl: toolbox.url,
       referenceUrl: reference.url,

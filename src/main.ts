@@ -11,7 +11,8 @@ Usage: npm start            (or: node dist/main.js)
 
 Environment:
   TOOLBOX_CONFIG=path      YAML or JSON configuration (docs/configuration.md). Without it the
-                           built-in demo sandbox starts: a simulated PSA and Microsoft 365.
+                           built-in demo sandbox starts: a simulated PSA, Microsoft 365 and an
+                           on-prem Active Directory domain.
   TOOLBOX_DEMO=console     Demo sandbox with nothing set up: try the admin console from scratch
                            (the values to enter are printed at start; docs/admin.md).
   TOOLBOX_DEMO_PSA=kind    The PSA the demo simulates: connectwise (default), autotask, halopsa.
@@ -34,6 +35,13 @@ const DEMO_POPS: Record<string, [number, number, number]> = {
   user_offboarding: [1021, 252, 322],
 };
 
+/** Screen pops of the AD-only customer (Tailspin Toys, a simulated on-prem domain). */
+const DEMO_AD_POPS: { label: string; form: string; ids: [number, number, number] }[] = [
+  { label: 'Password reset, locked-out account', form: 'password_reset', ids: [1031, 253, 331] },
+  { label: 'Group membership (found by alias)', form: 'group_membership', ids: [1032, 253, 332] },
+  { label: 'Password reset of a Domain Admin (refused)', form: 'password_reset', ids: [1033, 253, 333] },
+];
+
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(HELP);
@@ -55,7 +63,7 @@ async function main(): Promise<void> {
     const sandbox = running.sandbox;
     const { kind, ...psaSettings } = sandbox.config.psa as { kind: string } & Record<string, unknown>;
     const connector = ownEntry(running.services.connectors.psa, kind);
-    const tenant = sandbox.config.directories[0]!;
+    const tenant = sandbox.config.directories.find((directory) => 'tenantId' in directory)!;
     out.push('TOOLBOX_DEMO=console: the simulators run, nothing is set up. Sign in as the admin and follow /admin.');
     out.push(
       `Admin sign-in: ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}   (technician: ${DEMO_SIGN_IN.email} / ${DEMO_SIGN_IN.password})`,
@@ -73,7 +81,9 @@ async function main(): Promise<void> {
     );
   } else if (running.sandbox) {
     const psaLabel = running.services.settings.psaConnector()?.label ?? 'PSA';
-    out.push(`No TOOLBOX_CONFIG given: running the demo sandbox (simulated ${psaLabel} and Microsoft 365, fictional MSP).`);
+    out.push(
+      `No TOOLBOX_CONFIG given: running the demo sandbox (simulated ${psaLabel}, Microsoft 365 and on-prem Active Directory, fictional MSP).`,
+    );
     out.push(`Demo sign-in: ${DEMO_SIGN_IN.email} / ${DEMO_SIGN_IN.password}`);
     out.push(`Admin console: ${config.publicUrl}/admin  (sign in as ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password})`);
     out.push(`Screen-pop URLs, one per form (they carry the demo's webhook secret, ${DEMO_SCREENPOP_SECRET}):`);
@@ -81,6 +91,13 @@ async function main(): Promise<void> {
       const [ticket, company, contact] = DEMO_POPS[form.name] ?? [1001, 250, 301];
       out.push(
         `  ${form.label.padEnd(17)} ${config.publicUrl}/hooks/screenpop?ticket_id=${ticket}&company_id=${company}&contact_id=${contact}&form_name=${form.name}&secret=${DEMO_SCREENPOP_SECRET}`,
+      );
+    }
+    out.push('Tailspin Toys, an on-prem Active Directory customer (simulated domain ad.tailspintoys.example, no Microsoft 365):');
+    for (const { label, form, ids } of DEMO_AD_POPS) {
+      const [ticket, company, contact] = ids;
+      out.push(
+        `  ${label}: ${config.publicUrl}/hooks/screenpop?ticket_id=${ticket}&company_id=${company}&contact_id=${contact}&form_name=${form}&secret=${DEMO_SCREENPOP_SECRET}`,
       );
     }
   }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Config } from './config/config.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
-import { directoryConnectors } from './connectors/directory/index.js';
+import { directoryConnectors as builtInDirectoryConnectors } from './connectors/directory/index.js';
 import { psaConnectors as builtInPsaConnectors } from './connectors/psa/index.js';
 import type { PsaConnectorRegistry } from './connectors/psa/types.js';
 import { createServices } from './create-services.js';
@@ -49,6 +49,9 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
   const { env } = options;
   const psaConnectors = options.psaConnectors ?? builtInPsaConnectors;
   const sandbox = env.TOOLBOX_CONFIG ? undefined : await startDemoSandbox({ psa: demoPsaKind(env.TOOLBOX_DEMO_PSA), ...options.demo });
+  // The demo's simulated AD domains have a directory kind of their own, registered only here, for
+  // the sandbox: a configuration file never sees it (as it never sees the simulators' URLs).
+  const directoryConnectors = sandbox ? { ...builtInDirectoryConnectors, ...sandbox.directoryConnectors } : builtInDirectoryConnectors;
   try {
     const config = loadConfig({
       env,
@@ -69,6 +72,7 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
       fetch,
       secretKey: loadSecretKeys({ env, dataDir: config.dataDir }).keys,
       psaConnectors,
+      directoryConnectors,
     });
     let ready = false;
     const app = createApp(services, { isReady: () => ready });

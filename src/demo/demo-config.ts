@@ -1,5 +1,6 @@
 import { builtInForms } from '../forms/index.js';
 import { demoCompanies, demoMsp, demoTenants } from './demo-data.js';
+import { DEMO_AD_KIND } from './demo-directory-connector.js';
 
 /** The demo sign-in; printed at start. Not a secret: it only opens the demo sandbox. */
 export const DEMO_SIGN_IN = { email: 'tech@northwind-it.example', password: 'demo-technician-pass', name: 'Bailey Kim' };
@@ -35,9 +36,33 @@ function demoPsaBlock(psa: DemoPsaSettings): Record<string, unknown> {
   return { ...psa };
 }
 
+/** The `directories` entry of an AD-only demo customer: a simulated domain of the running sandbox. */
+export type DemoAdDirectory = { id: string; kind: typeof DEMO_AD_KIND; name: string; domain: string; psaCompanyIds: number[] };
+
+/**
+ * The directories of the demo's AD-only customers (kind `demo-active-directory`, which only a
+ * running sandbox registers: see demo-directory-connector.ts), one per simulated domain that
+ * serves a company.
+ */
+export function buildDemoAdDirectories(): DemoAdDirectory[] {
+  const served = new Map<string, number[]>();
+  for (const company of demoCompanies) {
+    if (company.adDomainKey) served.set(company.adDomainKey, [...(served.get(company.adDomainKey) ?? []), company.id]);
+  }
+  return [...served].map(([domain, psaCompanyIds]) => ({
+    id: `${domain}-ad`,
+    kind: DEMO_AD_KIND,
+    name: `${demoCompanies.find((company) => company.adDomainKey === domain)?.name ?? domain} (on-prem AD)`,
+    domain,
+    psaCompanyIds,
+  }));
+}
+
 /**
  * The configuration of the fictional MSP, as a configuration file would hold it, pointing at a
- * simulated PSA (ConnectWise unless told otherwise) and Microsoft identity/Graph simulators.
+ * simulated PSA (ConnectWise unless told otherwise) and Microsoft identity/Graph simulators. The
+ * AD-only customer's simulated domain is added by the sandbox (buildDemoAdDirectories), which
+ * also registers its directory kind.
  */
 export function buildDemoConfig(urls: { connectWise?: string; psa?: DemoPsaSettings; graph: string }) {
   const psa = urls.psa ?? { kind: 'connectwise' as const, url: urls.connectWise ?? '' };

@@ -3,14 +3,20 @@
  * own ConnectWise company and Microsoft 365 tenant. Contacts' e-mail addresses match users in
  * their own tenant, with a few deliberate edge cases so every path of the launch page can be seen:
  * a contact with two candidate users (picker), one with no match (search box), a synced user
- * (refused: reset in on-prem AD) and an admin-role user (refused: privileged).
+ * (refused: reset in on-prem AD) and an admin-role user (refused: privileged). A fourth customer,
+ * Tailspin Toys, has no tenant: its directory is an on-prem Active Directory domain, simulated in
+ * memory (demo-active-directory.ts).
  *
  * Everything here is invented. The client secrets are demo values that only the in-process
  * simulator accepts.
  */
 export type DemoMember = { id: number; identifier: string; firstName: string; lastName: string; email: string };
 export type DemoBoard = { id: number; name: string; statuses: { id: number; name: string }[] };
-export type DemoCompany = { id: number; identifier: string; name: string; tenantKey: string };
+/**
+ * A customer: served by its Microsoft 365 tenant (`tenantKey`, a key of `demoTenants`) or, for an
+ * AD-only customer, by its simulated on-prem domain (`adDomainKey`, demo-active-directory.ts).
+ */
+export type DemoCompany = { id: number; identifier: string; name: string; tenantKey?: string; adDomainKey?: string };
 export type DemoContact = {
   id: number;
   companyId: number;
@@ -45,7 +51,8 @@ export type DemoUser = {
   onPremisesSyncEnabled: boolean;
   /**
    * For a synced user, what Entra Connect wrote about its AD account (Graph's onPremises*
-   * properties; null in Graph when unset): base64 objectGUID, the SID, the on-prem names.
+   * properties; null in Graph when unset): base64 objectGUID, the SID, the on-prem names (the
+   * demo's are those of its simulated domain, demo-active-directory.ts).
    */
   onPremisesImmutableId?: string;
   onPremisesSecurityIdentifier?: string;
@@ -185,6 +192,8 @@ export const demoCompanies: DemoCompany[] = [
   { id: 250, identifier: 'CONTOSODENT', name: 'Contoso Dental', tenantKey: 'contoso' },
   { id: 251, identifier: 'FABRIKAM', name: 'Fabrikam Logistics', tenantKey: 'fabrikam' },
   { id: 252, identifier: 'ADATUMLAW', name: 'Adatum Legal LLP', tenantKey: 'adatum' },
+  // On-prem Active Directory only, no Microsoft 365.
+  { id: 253, identifier: 'TAILSPIN', name: 'Tailspin Toys', adDomainKey: 'tailspin' },
 ];
 
 export const demoContacts: DemoContact[] = [
@@ -228,6 +237,25 @@ export const demoContacts: DemoContact[] = [
   { id: 321, companyId: 252, firstName: 'Isaiah', lastName: 'Langer', email: 'isaiah.langer@adatumlegal.example', phone: '5550103001' },
   { id: 322, companyId: 252, firstName: 'Grady', lastName: 'Archie', email: 'grady.archie@adatumlegal.example', phone: '5550103002' },
   { id: 323, companyId: 252, firstName: 'Johanna', lastName: 'Lorenz', email: 'johanna.lorenz@adatumlegal.example', mobile: '5550103003' },
+  {
+    id: 331,
+    companyId: 253,
+    firstName: 'Rob',
+    lastName: 'Young',
+    email: 'rob.young@tailspintoys.example',
+    phone: '5550104001',
+    title: 'Sales',
+  },
+  {
+    id: 332,
+    companyId: 253,
+    firstName: 'Kim',
+    lastName: 'Akers',
+    email: 'workshop-lead@tailspintoys.example',
+    phone: '5550104002',
+    title: 'Workshop Lead',
+  },
+  { id: 333, companyId: 253, firstName: 'Jordan', lastName: 'Price', email: 'it@tailspintoys.example', phone: '5550104003' },
 ];
 
 export const demoTickets: DemoTicket[] = [
@@ -299,6 +327,33 @@ export const demoTickets: DemoTicket[] = [
     summary: 'Isaiah forgot his password',
     companyId: 252,
     contactId: 321,
+    boardId: 1,
+    status: 'New',
+    recordType: 'ServiceTicket',
+  },
+  {
+    id: 1031,
+    summary: 'Rob locked out of his PC after the holidays',
+    companyId: 253,
+    contactId: 331,
+    boardId: 1,
+    status: 'New',
+    recordType: 'ServiceTicket',
+  },
+  {
+    id: 1032,
+    summary: 'Kim needs the VPN for working from home',
+    companyId: 253,
+    contactId: 332,
+    boardId: 1,
+    status: 'New',
+    recordType: 'ServiceTicket',
+  },
+  {
+    id: 1033,
+    summary: 'Reset the IT admin account password',
+    companyId: 253,
+    contactId: 333,
     boardId: 1,
     status: 'New',
     recordType: 'ServiceTicket',
@@ -559,6 +614,10 @@ export const demoTenants: DemoTenant[] = [
         jobTitle: 'Warehouse Lead',
         accountEnabled: true,
         onPremisesSyncEnabled: true,
+        // From his account in Fabrikam's domain (demo-active-directory.ts).
+        onPremisesImmutableId: 'AAAgXwAAAECAAAAAAAAAAg==',
+        onPremisesSecurityIdentifier: 'S-1-5-21-2406158321-3947265174-1125541962-1104',
+        onPremisesSamAccountName: 'lgu',
         usageLocation: 'US',
         authMethods: [
           {

@@ -1,3 +1,4 @@
+import type { DirectoryConnector } from '../connectors/directory/types.js';
 import { createSelfSignedCertificate } from '../lib/self-signed-certificate.js';
 import { demoAutotaskApiUser } from '../simulators/autotask/autotask-seed.js';
 import { type AutotaskSimulator, createAutotaskSimulator } from '../simulators/autotask/autotask-simulator.js';
@@ -5,13 +6,29 @@ import { type ConnectWiseSimulator, createConnectWiseSimulator } from '../simula
 import { createGraphSimulator, type GraphSimulator } from '../simulators/graph/graph-simulator.js';
 import { demoHaloPsa } from '../simulators/halopsa/halopsa-seed.js';
 import { createHaloPsaSimulator, type HaloPsaSimulator } from '../simulators/halopsa/halopsa-simulator.js';
-import { buildDemoConfig, type DemoPsaKind, type DemoPsaSettings } from './demo-config.js';
+import { demoAdDomains } from './demo-active-directory.js';
+import { buildDemoAdDirectories, buildDemoConfig, type DemoAdDirectory, type DemoPsaKind, type DemoPsaSettings } from './demo-config.js';
+import { createDemoDirectoryConnector, DEMO_AD_KIND } from './demo-directory-connector.js';
+import { SimulatedActiveDirectory } from './simulated-active-directory.js';
 
 export { DEMO_ADMIN, DEMO_PSA_KINDS, DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN, type DemoPsaKind } from './demo-config.js';
 
+type EntraDemoConfig = ReturnType<typeof buildDemoConfig>;
+/** The demo's configuration: the Microsoft 365 tenants' directories and the AD-only customer's. */
+export type DemoSandboxConfig = Omit<EntraDemoConfig, 'directories'> & {
+  directories: (EntraDemoConfig['directories'][number] | DemoAdDirectory)[];
+};
+
 export type DemoSandbox = {
   /** The configuration object the demo runs on, as a configuration file would hold it. */
-  config: ReturnType<typeof buildDemoConfig>;
+  config: DemoSandboxConfig;
+  /**
+   * The directory connectors only the sandbox has (the simulated AD domains' kind), to register
+   * beside the built-in ones: the configuration above names that kind.
+   */
+  directoryConnectors: Record<string, DirectoryConnector<unknown>>;
+  /** The simulated on-prem AD domains, by key (demo-active-directory.ts): state for tests and the demo. */
+  activeDirectory: Record<string, SimulatedActiveDirectory>;
   /** The generated certificate, to trust for calls to the simulators. */
   caPem: string;
   /** Which PSA is simulated, and where. */
@@ -31,12 +48,13 @@ export type DemoSandbox = {
   close(): Promise<void>;
 };
 
-export type DemoSandboxOptions = { psa?: DemoPsaKind; psaLatencyMs?: number; graphLatencyMs?: number };
+export type DemoSandboxOptions = { psa?: DemoPsaKind; psaLatencyMs?: number; graphLatencyMs?: number; adLatencyMs?: number };
 
 /**
  * Starts a PSA simulator (ConnectWise unless `psa` says Autotask or HaloPSA) and the Microsoft 365
- * simulator in this process, over HTTPS on loopback with a certificate generated now, and returns
- * the configuration that points the toolbox at them. Used when no configuration file is given, and
+ * simulator in this process, over HTTPS on loopback with a certificate generated now, holds the
+ * demo's on-prem AD domains in memory, and returns the configuration that points the toolbox at
+ * them. Used when no configuration file is given, and
  * by the end-to-end tests and benchmarks. The three PSA simulators hold the same demo companies,
  * contacts and tickets under the same ids, so every screen-pop URL works on each.
  */
@@ -46,9 +64,15 @@ export async function startDemoSandbox(options: DemoSandboxOptions = {}): Promis
   const graph = createGraphSimulator({ latencyMs: options.graphLatencyMs ?? 0 });
   const ms = await graph.listen({ port: 0, host: '127.0.0.1', tls });
   const psa = await startDemoPsa(options.psa ?? 'connectwise', options.psaLatencyMs ?? 0, tls);
-  const config = buildDemoConfig({ psa: psa.settings, graph: ms.url });
+  const entra = buildDemoConfig({ psa: psa.settings, graph: ms.url });
+  const activeDirectory = Object.fromEntries(
+    Object.entries(demoAdDomains).map(([key, seed]) => [key, new SimulatedActiveDirectory(seed, { latencyMs: options.adLatencyMs ?? 0 })]),
+  );
+  const config: DemoSandboxConfig = { ...entra, directories: [...entra.directories, ...buildDemoAdDirectories()] };
   return {
     config,
+    directoryConnectors: { [DEMO_AD_KIND]: createDemoDirectoryConnector(activeDirectory) as DirectoryConnector<unknown> },
+    activeDirectory,
     caPem: certificate.cert,
     psaKind: psa.settings.kind,
     psaUrl: psa.url,

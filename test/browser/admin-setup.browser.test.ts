@@ -192,10 +192,10 @@ describeInBrowser('admin console set-up from an empty database', { demo: 'consol
     await go(admin, '/admin/general');
     await checkPage(admin, 'general');
     await go(admin, '/admin');
-    // Only Contoso has a tenant here: the other two companies are honestly still to do.
+    // Only Contoso has a directory here: the other three companies (Tailspin Toys is AD-only) are honestly still to do.
     const todo = admin.locator('ol.checklist li.todo');
     assert.equal(await todo.count(), 1, await textOf(admin.locator('ol.checklist')));
-    assert.match(await textOf(todo), /Map PSA companies to directories.*1 of 3 active companies mapped/s);
+    assert.match(await textOf(todo), /Map PSA companies to directories.*1 of 4 active companies mapped/s);
     await checkPage(admin, 'overview-done');
 
     // Nothing the admin typed as a secret came back in any page, nor into the log.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildDemoConfig, DEMO_ADMIN } from '../../src/demo/demo-config.js';
+import { demoCompanies } from '../../src/demo/demo-data.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
 
@@ -22,6 +23,8 @@ for (const database of TEST_DATABASES) {
       toolbox = await createTestToolbox({
         store,
         config: { directories: directoriesConfig() },
+        // The companies the demo tenants serve: the AD-only demo customer's domain exists only in the demo sandbox.
+        cw: { seed: { companies: demoCompanies.filter((company) => company.tenantKey) } },
         interceptFetch: (url, _init, send) => {
           if (psaDown && url.origin === CW_ORIGIN) return Promise.reject(new TypeError('fetch failed'));
           return send();

@@ -51,6 +51,10 @@ test('the demo prints its screen-pop URLs with its secret, and a printed URL is 
     const urls = output.match(/http:\/\/\S+\/hooks\/screenpop\?\S+/g) ?? [];
     assert.ok(urls.length >= 5, output);
     for (const url of urls) assert.ok(url.endsWith(`&secret=${DEMO_SCREENPOP_SECRET}`), url);
+    assert.ok(
+      urls.some((url) => url.includes('ticket_id=1031&company_id=253&contact_id=331&form_name=password_reset')),
+      'the AD-only customer’s password reset is printed',
+    );
     assert.match(output, new RegExp(`carry the demo's webhook secret, ${DEMO_SCREENPOP_SECRET}`));
     const pop = await fetch(urls[0] as string, { redirect: 'manual' });
     assert.equal(pop.status, 303);

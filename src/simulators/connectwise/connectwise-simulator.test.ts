@@ -173,7 +173,7 @@ describe('ConnectWise simulator: lists and paging', () => {
     assert.equal(result.status, 200);
     assert.deepEqual(
       (result.body as { id: number }[]).map((t) => t.id),
-      [1022, 1012, 1003, 1001],
+      [1033, 1022, 1012, 1003, 1001],
     );
     assert.deepEqual(Object.keys((result.body as object[])[0] ?? {}).sort(), ['board', 'id', 'summary']);
     const count = await call('GET', `/service/tickets/count?conditions=${encodeURIComponent('board/id=2')}`);

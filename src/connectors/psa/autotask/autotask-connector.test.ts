@@ -232,7 +232,7 @@ describe('Autotask connector: reads', () => {
       const companies = await client.listCompanies();
       assert.deepEqual(
         companies.map((c) => c.id),
-        ['250', '251'],
+        ['250', '251', '253'],
       );
       assert.deepEqual(filterOf(requests('POST', 'Companies/query')[0]), [{ op: 'eq', field: 'isActive', value: true }]);
     }));

@@ -256,9 +256,9 @@ describe('HaloPSA connector: lists', () => {
 
   it('reads all users once when many clients are asked for', async () => {
     await withHalo({}, async ({ client, requests }) => {
-      const domains = await client.listContactEmailDomains!(['250', '251', '252', '253']);
+      const domains = await client.listContactEmailDomains!(['250', '251', '252', '254']);
       assert.equal(domains['252']?.contactsWithEmail, 3);
-      assert.deepEqual(domains['253'], { contactsWithEmail: 0, domains: {} });
+      assert.deepEqual(domains['254'], { contactsWithEmail: 0, domains: {} });
       const calls = requests('GET', '/api/Users');
       assert.equal(calls.length, 1);
       assert.equal(calls[0]?.query.client_id, undefined);
