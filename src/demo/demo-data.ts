@@ -190,7 +190,8 @@ export const demoBoards: DemoBoard[] = [
 
 export const demoCompanies: DemoCompany[] = [
   { id: 250, identifier: 'CONTOSODENT', name: 'Contoso Dental', tenantKey: 'contoso' },
-  { id: 251, identifier: 'FABRIKAM', name: 'Fabrikam Logistics', tenantKey: 'fabrikam' },
+  // Hybrid: Microsoft 365 synced from an on-prem domain (Lee Gu's password is changed in AD).
+  { id: 251, identifier: 'FABRIKAM', name: 'Fabrikam Logistics', tenantKey: 'fabrikam', adDomainKey: 'fabrikam' },
   { id: 252, identifier: 'ADATUMLAW', name: 'Adatum Legal LLP', tenantKey: 'adatum' },
   // On-prem Active Directory only, no Microsoft 365.
   { id: 253, identifier: 'TAILSPIN', name: 'Tailspin Toys', adDomainKey: 'tailspin' },

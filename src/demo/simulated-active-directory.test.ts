@@ -251,7 +251,8 @@ describe('the demo’s AD data', () => {
   });
 
   it('the AD-only customer has a directory, contacts that match its users, and no tenant', async () => {
-    const [directory] = buildDemoAdDirectories();
+    const directories = buildDemoAdDirectories();
+    const directory = directories.find((candidate) => candidate.id === 'tailspin-ad');
     assert.deepEqual(directory, {
       id: 'tailspin-ad',
       kind: DEMO_AD_KIND,
@@ -261,6 +262,9 @@ describe('the demo’s AD data', () => {
     });
     const company = demoCompanies.find((candidate) => candidate.id === 253);
     assert.equal(company?.tenantKey, undefined);
+    // Fabrikam is hybrid: its tenant and the domain its users are synced from serve it together.
+    assert.deepEqual(directories.find((candidate) => candidate.id === 'fabrikam-ad')?.psaCompanyIds, [251]);
+    assert.equal(demoCompanies.find((candidate) => candidate.id === 251)?.tenantKey, 'fabrikam');
     const domain = new SimulatedActiveDirectory(demoAdDomains.tailspin);
     for (const contact of demoContacts.filter((candidate) => candidate.companyId === 253)) {
       assert.equal((await domain.findUsersByEmail(contact.email!)).length, 1, contact.email);

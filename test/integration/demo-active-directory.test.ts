@@ -25,6 +25,8 @@ type Execution = { status: string; note: { status: string }; steps: { key: strin
  * domain through the real AD client: the whole service over HTTP, from the printed screen pop to
  * the note on the simulated PSA's ticket.
  */
+const LEE = 'f0000000-0000-4000-8000-000000000002';
+
 describe('the demo sandbox’s on-prem Active Directory customer', () => {
   let toolbox: RunningToolbox;
   let dataDir: string;
@@ -174,6 +176,33 @@ describe('the demo sandbox’s on-prem Active Directory customer', () => {
       toolbox.sandbox!.activeDirectory.tailspin!.signIn('jordan.price.admin@tailspintoys.example', 'Demo-only-Admin-2026!'),
       'ok',
       'the admin’s password is unchanged',
+    );
+  });
+  test('the hybrid customer: Lee Gu’s password is set on his AD account, his sessions are revoked in Microsoft 365, and the form says so', async () => {
+    const fabrikam = toolbox.sandbox!.activeDirectory.fabrikam!;
+    const { path, html } = await openPop('ticket_id=1012&company_id=251&contact_id=312&form_name=password_reset');
+    assert.match(html, /On-premises account/);
+    assert.match(html, /Fabrikam Logistics \(on-prem AD\)/);
+    assert.match(html, /Where the changes happen/);
+    const password = 'Forklift-Harbour-73!';
+    const id = await submit(path, html, {
+      user_id: LEE,
+      password_mode: 'typed',
+      password,
+      must_change: 'on',
+      unlock: 'on',
+      revoke_sessions: 'on',
+    });
+    const run = await waitFor(id);
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.steps));
+    const reset = run.steps.find((step) => step.key === 'reset-password');
+    assert.match(reset?.message ?? '', /In on-premises Active Directory \(Fabrikam Logistics \(on-prem AD\)\)\./);
+    assert.equal(fabrikam.signIn('lee.gu@fabrikamlogistics.example', password), 'must-change', 'the new password is the AD account’s');
+    const graph = toolbox.sandbox!.graph.state;
+    assert.equal(graph.passwordChanges.filter((change) => JSON.stringify(change).includes(LEE)).length, 0, 'Entra’s password was changed');
+    assert.ok(
+      graph.revocations.some((revocation) => JSON.stringify(revocation).includes(LEE)),
+      'sessions were not revoked',
     );
   });
 });
