@@ -18,4 +18,9 @@ test('title, department, state, source and last sign-in, each only when known', 
     lastSignIn: 'never',
   });
   assert.equal(directoryUserFacts(base).lastSignIn, null, 'not given by the directory: nothing shown');
+  assert.equal(
+    directoryUserFacts({ ...base, container: { id: 'OU=Staff,DC=contoso,DC=example', name: 'Staff', path: 'Staff' } }).source,
+    'on-premises',
+    'an AD account is neither cloud-only nor synced',
+  );
 });

@@ -10,7 +10,8 @@ export type DirectoryUserFacts = {
   /** Title and department, each only when the directory has it. */
   role: string[];
   state: 'enabled' | 'disabled';
-  source: 'cloud-only' | 'synced';
+  /** `on-premises`: an AD account itself (an AD directory's user, or a hybrid company's account not in the cloud yet). */
+  source: 'cloud-only' | 'synced' | 'on-premises';
   /** "2026-11-30 08:04 UTC", "never", or null when the directory did not say. */
   lastSignIn: string | null;
 };
@@ -19,7 +20,7 @@ export function directoryUserFacts(user: DirectoryUser): DirectoryUserFacts {
   return {
     role: [user.jobTitle, user.department].filter((v): v is string => Boolean(v?.trim())),
     state: user.accountEnabled ? 'enabled' : 'disabled',
-    source: user.onPremisesSyncEnabled ? 'synced' : 'cloud-only',
+    source: user.onPremisesSyncEnabled ? 'synced' : user.container || user.onPremisesAccount ? 'on-premises' : 'cloud-only',
     lastSignIn: user.lastSignIn === undefined ? null : user.lastSignIn === null ? 'never' : formatInstant(user.lastSignIn),
   };
 }

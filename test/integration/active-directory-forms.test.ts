@@ -124,6 +124,7 @@ describe('Active Directory forms, screen pop to note (Samba AD DC)', { skip: sam
         const page = decode(html);
         assert.match(page, /Megan Bowen/);
         assert.match(page, /name="unlock"/, 'AD accounts can be unlocked: the option is offered');
+        assert.match(page, /enabled · on-premises AD account/, 'an AD account is said to be one, not "cloud-only"');
         assert.doesNotMatch(page, /name="revoke_sessions"/, 'AD has no sign-in sessions to revoke');
         assert.match(
           page,

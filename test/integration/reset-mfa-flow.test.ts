@@ -56,7 +56,7 @@ for (const database of TEST_DATABASES) {
       const { path, page, html } = await openForm(toolbox, session.cookie, 'ticket_id=1002&company_id=250&contact_id=302', DIEGO);
       assert.equal(page.status, 200);
       // Listed live, with the default marked and the password not removable.
-      assert.match(html, /Registered now \(read live from Microsoft 365\)/);
+      assert.match(html, /Registered now \(read live from the directory\)/);
       assert.match(html, /Phone<\/label><span class="badge">default<\/span>/);
       assert.match(html, /\+1 5550109002/);
       assert.match(html, /Password \(cannot be removed\)/);

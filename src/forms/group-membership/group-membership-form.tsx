@@ -105,7 +105,7 @@ function GroupMembershipFields({ values, errors, target, data }: FormFieldsProps
 export const groupMembershipForm: FormDefinition<GroupMembershipInput> = {
   label: 'Group membership',
   description:
-    'Adds and removes group memberships: Microsoft 365 and security groups through Graph, distribution lists through Exchange Online.',
+    'Adds and removes group memberships the way each group needs: in Microsoft 365 through Graph or Exchange Online, in AD on the group itself.',
   defaults: () => ({ mode: 'user' }),
   load: ({ directory, target }) => directory.listUserGroups(target.id),
   optionSources: directoryOptionSources,

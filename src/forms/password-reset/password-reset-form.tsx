@@ -98,7 +98,8 @@ const onOff = (value: boolean | undefined, fallback: boolean) => ((value ?? fall
  */
 export const passwordResetForm: FormDefinition<PasswordResetInput> = {
   label: 'Password reset',
-  description: 'Sets a new password on the Microsoft 365 account and shows it to you once.',
+  description:
+    'Sets a new password on the account (in Microsoft 365, or in AD for an on-premises or synced account) and shows it to you once.',
   defaultsSchema: passwordResetDefaults,
   defaults: (custom) => {
     const preset = (custom ?? {}) as PasswordResetDefaults;

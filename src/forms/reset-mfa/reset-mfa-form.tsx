@@ -33,7 +33,7 @@ function MethodsTable({ methods, values }: { methods: AuthMethod[]; values: Form
   if (methods.length === 0) return <p role="status">No sign-in methods are registered.</p>;
   return (
     <table class="methods">
-      <caption class="muted">Registered now (read live from Microsoft 365)</caption>
+      <caption class="muted">Registered now (read live from the directory)</caption>
       <thead>
         <tr>
           <th scope="col">Remove</th>

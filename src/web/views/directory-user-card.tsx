@@ -1,5 +1,5 @@
 import type { DirectoryUser, OnPremisesMatchRule } from '../../connectors/directory/types.js';
-import { directoryUserFacts } from '../../forms/directory-user-facts.js';
+import { type DirectoryUserFacts, directoryUserFacts } from '../../forms/directory-user-facts.js';
 
 /** How the hybrid directory found the AD account behind a synced user, for the technician to judge the match. */
 const MATCH_RULE_WORDS: Record<OnPremisesMatchRule, string> = {
@@ -7,6 +7,13 @@ const MATCH_RULE_WORDS: Record<OnPremisesMatchRule, string> = {
   securityIdentifier: 'its SID',
   samAccountName: 'its pre-Windows 2000 name',
   userPrincipalName: 'its on-premises UPN',
+};
+
+/** Where the account lives, as the card says it. */
+const SOURCE_WORDS: Record<DirectoryUserFacts['source'], string> = {
+  synced: 'synchronised from on-premises AD',
+  'on-premises': 'on-premises AD account',
+  'cloud-only': 'cloud-only',
 };
 
 /**
@@ -26,7 +33,7 @@ export function DirectoryUserCard(
         <span class="user-facts">
           {facts.role.length > 0 ? <span>{facts.role.join(' · ')}</span> : null}
           <span class={facts.state === 'disabled' ? 'badge badge-bad' : 'badge'}>{facts.state}</span>
-          <span class="badge">{facts.source === 'synced' ? 'synced from on-premises AD' : 'cloud-only'}</span>
+          <span class="badge">{SOURCE_WORDS[facts.source]}</span>
           {facts.lastSignIn ? <span class="muted">last sign-in {facts.lastSignIn}</span> : null}
         </span>
       </a>
@@ -55,11 +62,7 @@ export function DirectoryUserCard(
       <dt>Account</dt>
       <dd>
         {facts.state}
-        {facts.source === 'synced'
-          ? ' · synchronised from on-premises AD'
-          : user.onPremisesAccount
-            ? ' · on-premises AD only'
-            : ' · cloud-only'}
+        {` · ${SOURCE_WORDS[facts.source]}`}
       </dd>
       {user.onPremisesAccount ? (
         <>
