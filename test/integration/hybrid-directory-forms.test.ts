@@ -8,6 +8,7 @@ import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-direc
 import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { type DemoTenant, demoTenants } from '../../src/demo/demo-data.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { OFFBOARDING_DEFAULT_FIELDS } from '../helpers/offboarding-fields.js';
 import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
@@ -48,6 +49,7 @@ describe('hybrid company: Entra and AD for one PSA company (Samba AD DC + Graph 
     ou = `OU=hybrid-${suffix},${dc.baseDn}`;
     await admin.add(ou, { objectClass: ['top', 'organizationalUnit'], ou: `hybrid-${suffix}` });
     await admin.add(`OU=Warehouse,${ou}`, { objectClass: ['top', 'organizationalUnit'], ou: 'Warehouse' });
+    await admin.add(`OU=Disabled users,${ou}`, { objectClass: ['top', 'organizationalUnit'], ou: 'Disabled users' });
     const user = await ad.createUser({
       parentDn: `OU=Warehouse,${ou}`,
       givenName: 'Lee',
@@ -70,6 +72,8 @@ describe('hybrid company: Entra and AD for one PSA company (Samba AD DC + Graph 
       onPremisesSamAccountName: `leegu${suffix}`,
       onPremisesUserPrincipalName: lee.upn,
       onPremisesDomainName: 'test.lan',
+      // Licensed, so he has a mailbox for offboarding to hand over.
+      assignedSkuIds: fabrikam.users.find((candidate) => candidate.assignedSkuIds?.length)?.assignedSkuIds,
     });
     // A synced user whose AD account is outside what the toolbox reaches.
     fabrikam.users.push({
@@ -268,6 +272,61 @@ describe('hybrid company: Entra and AD for one PSA company (Samba AD DC + Graph 
           assert.equal(run.steps.find((candidate) => candidate.key === 'check-account')?.status, 'failed');
           assert.equal(run.steps.find((candidate) => candidate.key === 'reset-password')?.status, 'skipped');
           assert.equal(toolbox.graph.state.passwordChanges.filter((change) => JSON.stringify(change).includes(GHOST_ID)).length, 0);
+        });
+
+        test('offboarding a synced user: disabled, its password replaced and moved in AD, its AD groups removed there; sessions, MFA, mailbox and licences in Microsoft 365; the note says where', async () => {
+          const [dockCrew] = await ad.searchGroups(`Dock Crew ${suffix}`);
+          await ad.addGroupMember(dockCrew!.id, lee.id);
+          const disabledOu = `OU=Disabled users,${ou}`;
+          try {
+            const { path, status, html } = await toolbox.openScreenPop(`${POP}&form_name=user_offboarding`, tech.cookie);
+            assert.equal(status, 200, html.slice(0, 300));
+            assert.match(decode(html), /on-premises Active Directory \(Fabrikam AD\)<\/strong>: Block sign-in, Set a random password/);
+            const submitted = await toolbox.submitReviewed(path, {
+              cookie: tech.cookie,
+              form: { _csrf: tech.csrf, user_id: LEE_ID, ...OFFBOARDING_DEFAULT_FIELDS, move: 'on', move_to: disabledOu },
+            });
+            assert.equal(submitted.status, 303, (submitted.review ?? '').slice(0, 400));
+            const executionId = submitted.headers.get('location')!.split('/').pop()!;
+            const run = (await toolbox.waitForExecution(executionId, tech.cookie, 20_000)) as unknown as Execution;
+            const step = (key: string) => run.steps.find((candidate) => candidate.key === key);
+            assert.equal(step('block-sign-in')?.status, 'ok', JSON.stringify(run.steps));
+            assert.match(step('block-sign-in')?.message ?? '', /In on-premises Active Directory \(Fabrikam AD\)\./);
+            assert.match(step('reset-password')?.message ?? '', /In on-premises Active Directory/);
+            assert.match(step('revoke-sessions')?.message ?? '', /In Microsoft 365 \(Fabrikam Logistics\)\./);
+            assert.equal(step('remove-groups')?.status, 'ok', JSON.stringify(step('remove-groups')));
+            assert.equal(step('move-to-ou')?.status, 'ok', JSON.stringify(step('move-to-ou')));
+            for (const key of ['remove-mfa', 'convert-to-shared', 'remove-licences']) {
+              assert.equal(step(key)?.status, 'ok', JSON.stringify(step(key)));
+              assert.match(step(key)?.message ?? '', /In Microsoft 365 \(Fabrikam Logistics\)\.$/, key);
+            }
+            assert.equal(toolbox.graph.state.mailbox('fabrikam', LEE_ID)?.type, 'shared', 'the mailbox was not converted');
+            assert.deepEqual(toolbox.graph.state.licenses('fabrikam', LEE_ID), [], 'licences left');
+
+            const account = await ad.getUser(lee.id);
+            assert.equal(account.accountEnabled, false, 'not disabled in AD');
+            assert.match(account.dn, new RegExp(`,OU=Disabled users,OU=hybrid-${suffix},`, 'i'), `not moved: ${account.dn}`);
+            const groups = (await ad.listUserGroups(lee.id)).groups.map((group) => group.displayName);
+            assert.ok(!groups.includes(`Dock Crew ${suffix}`), `still in the AD group: ${groups.join(', ')}`);
+            assert.notEqual(await bindAsUser(dc, lee.upn, 'Initial-Passw0rd!'), 'ok', 'the old password still signs in');
+            assert.equal(
+              toolbox.graph.state.passwordChanges.filter((change) => JSON.stringify(change).includes(LEE_ID)).length,
+              0,
+              'Entra’s password was changed',
+            );
+            assert.ok(toolbox.graph.state.revocations.some((revocation) => JSON.stringify(revocation).includes(LEE_ID)));
+            const note = String((toolbox.cw.state.notes.get(1012) ?? []).at(-1)?.text);
+            assert.match(note, new RegExp(`execution ${executionId}`));
+            assert.match(note, /Dock Crew/);
+            assert.match(note, /on-premises Active Directory \(Fabrikam AD\)/);
+          } finally {
+            // The next connection and database start from the same account.
+            const now = await ad.getUser(lee.id);
+            if (!now.dn.toLowerCase().includes(',ou=warehouse,')) await ad.moveUser(lee.id, `OU=Warehouse,${ou}`);
+            await ad.setAccountEnabled(lee.id, true);
+            await ad.resetPassword(lee.id, { password: 'Initial-Passw0rd!', mustChange: false, unlock: true });
+            await ad.removeGroupMember(dockCrew!.id, lee.id).catch(() => undefined);
+          }
         });
 
         test('the privileged guard reads AD too: a synced user in Domain Admins is refused', async () => {
