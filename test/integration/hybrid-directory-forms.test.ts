@@ -329,6 +329,49 @@ describe('hybrid company: Entra and AD for one PSA company (Samba AD DC + Graph 
           }
         });
 
+        test('onboarding in a hybrid company: created in AD (in the chosen OU, AD groups added); the licence waits for the directory sync and says so', async () => {
+          const tag = `${suffix}${connection[0]}${database.name[0]}`;
+          const [dockCrew] = await ad.searchGroups(`Dock Crew ${suffix}`);
+          const sku = tenants.find((tenant) => tenant.key === 'fabrikam')!.skus[0]!.skuId;
+          const { path, status, html } = await toolbox.openScreenPop(`${POP}&form_name=user_onboarding`, tech.cookie);
+          assert.equal(status, 200, html.slice(0, 300));
+          assert.match(decode(html), /on-premises Active Directory \(Fabrikam AD\)<\/strong>: Create the user/);
+          assert.match(decode(html), /Microsoft 365 gets it with the next directory sync/);
+          const response = await toolbox.submitReviewed(path, {
+            cookie: tech.cookie,
+            form: {
+              _csrf: tech.csrf,
+              first_name: 'Nia',
+              last_name: `Hybrid ${tag}`,
+              username: `nia.${tag}`,
+              domain: 'test.lan',
+              ou: `OU=Warehouse,${ou}`,
+              password_mode: 'generated',
+              must_change: 'on',
+              [`group:ad:${dockCrew!.id}`]: 'on',
+              [`licence:${sku}`]: 'on',
+              usage_location: 'US',
+              when: 'now',
+            },
+          });
+          assert.equal(response.status, 303, decode(await response.clone().text()).slice(0, 800));
+          const executionId = response.headers.get('location')!.split('/').pop()!;
+          const run = (await toolbox.waitForExecution(executionId, tech.cookie, 20_000)) as unknown as Execution;
+          const step = (key: string) => run.steps.find((candidate) => candidate.key === key);
+          assert.equal(step('create-user')?.status, 'ok', JSON.stringify(run.steps));
+          assert.match(step('create-user')?.message ?? '', /In on-premises Active Directory \(Fabrikam AD\)\./);
+          assert.equal(step('add-groups')?.status, 'ok', JSON.stringify(step('add-groups')));
+          assert.equal(step('assign-licences')?.status, 'warning', JSON.stringify(step('assign-licences')));
+          assert.match(step('assign-licences')?.message ?? '', /Not done: .* Microsoft 365 gets it with the next directory sync/);
+          const [created] = await ad.findUsersByUpn(`nia.${tag}@test.lan`);
+          assert.ok(created, 'the account is not in AD');
+          assert.match(created.dn, new RegExp(`,OU=Warehouse,OU=hybrid-${suffix},`, 'i'));
+          assert.equal(created.accountEnabled, true);
+          const groups = (await ad.listUserGroups(created.id)).groups.map((group) => group.displayName);
+          assert.ok(groups.includes(`Dock Crew ${suffix}`), groups.join(', '));
+          assert.equal(toolbox.graph.state.createdUsers('fabrikam').length, 0, 'a cloud account was created too');
+        });
+
         test('the privileged guard reads AD too: a synced user in Domain Admins is refused', async () => {
           const [domainAdmins] = await ad.searchGroups('Domain Admins');
           await admin.modify(domainAdmins!.dn, [

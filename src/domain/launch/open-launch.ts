@@ -198,7 +198,10 @@ export async function openLaunch(
     const [formData, accountNotices, places] = await Promise.all([
       formTarget && form ? loadFormData(form, directory.client, formTarget, directory.config.formDefaults[launch.formName]) : null,
       selected ? readAccountNotices(directory, selected, rules, deps.accountRoles) : [],
-      registered && formDirectory && selected ? changePlaces(directory, registered.workflow.steps, formDirectory, selected.id) : [],
+      // A form that creates its user has none yet: where each of its steps happens does not depend on one.
+      registered && formDirectory && (selected || form?.createsUser)
+        ? changePlaces(directory, registered.workflow.steps, formDirectory, selected?.id ?? '')
+        : [],
     ]);
     return { kind: 'ready', launch, context: ready, directory, match, selected, search, formData, accountNotices, formDirectory, places };
   } catch (error) {

@@ -64,10 +64,16 @@ function ContextPanel({ result }: { result: Ready }) {
 }
 
 /** A hybrid company: which side each change goes to, before the technician submits. */
-function ChangePlaces({ places }: { places: ChangePlace[] }) {
+function ChangePlaces({ places, newAccount = false }: { places: ChangePlace[]; newAccount?: boolean }) {
   return (
     <div class="change-places">
       <p>Where the changes happen:</p>
+      {newAccount && places.length > 1 ? (
+        <p class="muted">
+          The account is created on-premises; Microsoft 365 gets it with the next directory sync, and the steps there need it (they say so
+          if it has not arrived yet).
+        </p>
+      ) : null}
       <ul>
         {places.map((entry) => (
           <li>
@@ -200,6 +206,7 @@ export function LaunchPage({ result, form, formDirectory, values, errors, csrfTo
       {selected || form.createsUser ? (
         <section class="card" aria-labelledby="form-title">
           <h2 id="form-title">Options</h2>
+          {form.createsUser && result.places.length > 0 ? <ChangePlaces places={result.places} newAccount /> : null}
           <form method="post" action={`/launches/${launch.id}`} class="workflow-form" data-review-inline>
             <input type="hidden" name="_csrf" value={csrfToken} />
             {selected ? <input type="hidden" name="user_id" value={selected.id} /> : null}

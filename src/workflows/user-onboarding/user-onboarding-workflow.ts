@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { requirePart } from '../../connectors/directory/directory-capabilities.js';
 import { isOutcomeUnknown, isToolboxError, ToolboxError } from '../../lib/toolbox-error.js';
+import { untilSynced } from '../shared/until-synced.js';
 import type { StepContext, Workflow } from '../types.js';
 
 /** What the onboarding runs with (its form's `parse` makes it; stored with the execution). */
@@ -148,27 +149,28 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
       optional: 'copying attributes from another user',
       idempotency: 'repeatable',
       stopOnFailure: false,
-      async run(context) {
-        const { input } = context;
-        if (!input.copyFrom?.attributes) return { status: 'skipped', message: 'Not requested.' };
-        const profiles = requirePart(context.directory, 'profile');
-        const profile = await profiles.getUserProfile(input.copyFrom.userId);
-        // What was typed on the form wins over what is copied.
-        const copied = {
-          ...(profile.jobTitle && !input.jobTitle ? { jobTitle: profile.jobTitle } : {}),
-          ...(profile.department && !input.department ? { department: profile.department } : {}),
-          ...(profile.officeLocation && !input.officeLocation ? { officeLocation: profile.officeLocation } : {}),
-          ...(profile.companyName ? { companyName: profile.companyName } : {}),
-        };
-        if (Object.keys(copied).length === 0) return { status: 'skipped', message: 'Nothing to copy that was not already typed.' };
-        await profiles.updateUserProfile(await newUserId(context), copied);
-        return {
-          status: 'ok',
-          message: `Copied: ${Object.entries(copied)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(', ')}.`,
-        };
-      },
+      run: (context) =>
+        untilSynced(async () => {
+          const { input } = context;
+          if (!input.copyFrom?.attributes) return { status: 'skipped', message: 'Not requested.' };
+          const profiles = requirePart(context.directory, 'profile');
+          const profile = await profiles.getUserProfile(input.copyFrom.userId);
+          // What was typed on the form wins over what is copied.
+          const copied = {
+            ...(profile.jobTitle && !input.jobTitle ? { jobTitle: profile.jobTitle } : {}),
+            ...(profile.department && !input.department ? { department: profile.department } : {}),
+            ...(profile.officeLocation && !input.officeLocation ? { officeLocation: profile.officeLocation } : {}),
+            ...(profile.companyName ? { companyName: profile.companyName } : {}),
+          };
+          if (Object.keys(copied).length === 0) return { status: 'skipped', message: 'Nothing to copy that was not already typed.' };
+          await profiles.updateUserProfile(await newUserId(context), copied);
+          return {
+            status: 'ok',
+            message: `Copied: ${Object.entries(copied)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}.`,
+          };
+        }),
     },
     {
       key: 'assign-licences',
@@ -178,17 +180,18 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
       optional: 'assigning licences',
       idempotency: 'repeatable',
       stopOnFailure: false,
-      async run(context) {
-        const { input } = context;
-        if (input.skuIds.length === 0) return { status: 'skipped', message: 'No licence chosen.' };
-        const licences = requirePart(context.directory, 'licences');
-        await licences.addLicenses(await newUserId(context), input.skuIds);
-        const skus = await licences.listSubscribedSkus();
-        return {
-          status: 'ok',
-          message: `Assigned: ${input.skuIds.map((id) => skus.find((s) => s.skuId === id)?.displayName ?? id).join(', ')}.`,
-        };
-      },
+      run: (context) =>
+        untilSynced(async () => {
+          const { input } = context;
+          if (input.skuIds.length === 0) return { status: 'skipped', message: 'No licence chosen.' };
+          const licences = requirePart(context.directory, 'licences');
+          await licences.addLicenses(await newUserId(context), input.skuIds);
+          const skus = await licences.listSubscribedSkus();
+          return {
+            status: 'ok',
+            message: `Assigned: ${input.skuIds.map((id) => skus.find((s) => s.skuId === id)?.displayName ?? id).join(', ')}.`,
+          };
+        }),
     },
     {
       key: 'set-manager',
@@ -198,13 +201,14 @@ export const userOnboardingWorkflow: Workflow<UserOnboardingInput> = {
       optional: 'setting the manager',
       idempotency: 'repeatable',
       stopOnFailure: false,
-      async run(context) {
-        const { input } = context;
-        if (!input.managerId) return { status: 'skipped', message: 'No manager chosen.' };
-        const manager = await context.directory.getUser(input.managerId);
-        await requirePart(context.directory, 'manager').setManager(await newUserId(context), input.managerId);
-        return { status: 'ok', message: `Manager: ${manager.displayName}.` };
-      },
+      run: (context) =>
+        untilSynced(async () => {
+          const { input } = context;
+          if (!input.managerId) return { status: 'skipped', message: 'No manager chosen.' };
+          const manager = await context.directory.getUser(input.managerId);
+          await requirePart(context.directory, 'manager').setManager(await newUserId(context), input.managerId);
+          return { status: 'ok', message: `Manager: ${manager.displayName}.` };
+        }),
     },
     {
       key: 'add-groups',

@@ -38,6 +38,8 @@ export type HybridDirectory = {
 };
 
 const AD_PREFIX = 'ad:';
+/** A Microsoft 365 operation on an account that is in AD only so far (see workflows/shared/until-synced.ts). */
+export const NOT_SYNCED_YET_CODE = 'TBX_ERR_DIRECTORY_NOT_SYNCED_YET';
 /** Operations that belong to the on-prem account of a synced user. */
 const ON_PREMISES_OWNED = new Set<DirectoryCapability>(['resetPassword', 'enableDisable', 'unlock', 'move', 'createUsers']);
 /** A matched account is looked up again after this long: its id never changes, but a wrong match could be fixed in AD. */
@@ -116,7 +118,7 @@ export function createHybridDirectory(cloudSide: HybridSide, onPremisesSide: Hyb
     });
   const notInCloud = (id: string) =>
     new ToolboxError({
-      code: 'TBX_ERR_DIRECTORY_NOT_SYNCED_YET',
+      code: NOT_SYNCED_YET_CODE,
       httpStatus: 409,
       message: `This account (${adId(id)}) is in ${onPremisesSide.name} only: Microsoft 365 gets it with the next directory sync (Entra Connect runs every 30 minutes). Do this in Microsoft 365 after the sync.`,
     });
