@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Attribute, Change, type Client } from 'ldapts';
+import { type RunningAgent, runAgent } from '../../src/agent/run-agent.js';
 import { createActiveDirectoryClient } from '../../src/connectors/directory/active-directory/active-directory-client.js';
 import { createActiveDirectoryConnector } from '../../src/connectors/directory/active-directory/active-directory-connector.js';
 import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
@@ -16,19 +17,32 @@ import {
 } from '../../src/workflows/user-onboarding/user-onboarding-workflow.js';
 import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
-import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
+import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
 
 /**
  * Issue 12 §3: onboarding into an OU and offboarding on an AD-only customer, through the forms,
  * against the real Samba AD DC. ConnectWise company 250 is mapped to an OU of the test domain made
  * for this file (Staff and Disabled users inside it), with the customer's defaults set as an admin
  * would: new users go to Staff (named by its path), offboarded ones to Disabled users (by its DN).
+ * The same forms over both ways of reaching AD (issue 12 "Done when"): directly, and through an
+ * on-prem agent run in-process (runAgent, the loop `npm run agent` runs) holding the credentials.
  */
 type Execution = { status: string; steps: { key: string; status: string; message: string | null }[] };
 const POP = 'ticket_id=1001&company_id=250&contact_id=301';
 const decode = (html: string) =>
   html.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&amp;', '&').replaceAll('&#x27;', "'").replaceAll('&lt;', '<');
 const logger = createLogger({ level: 'silent' });
+const AGENT_TOKEN = `preshared-${randomBytes(24).toString('base64url')}`;
+/** The agent hub's shortened timings (as in active-directory-agent.test.ts): an agent silent 2.5 s is offline. */
+const AGENT_HUB = { pollHoldMs: 1_000, onlineWindowMs: 2_500, storePollMs: 100, seenEveryMs: 400, maxPerPoll: 2 };
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 8_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 describe('Active Directory onboarding and offboarding, screen pop to note (Samba AD DC)', { skip: sambaSkip }, () => {
   let dc: TestSambaDc;
@@ -201,274 +215,378 @@ describe('Active Directory onboarding and offboarding, screen pop to note (Samba
     assert.equal((await ad.getUser(mover.id)).dn, `CN=${mover.displayName},${disabled}`);
   });
 
-  for (const database of TEST_DATABASES) {
-    describe(database.name, { skip: database.skip }, () => {
-      let toolbox: TestToolbox;
-      let drop: () => Promise<void>;
-      let tech: { cookie: string; csrf: string };
-      const tag = `${database.name.slice(0, 2)}${suffix}`;
+  for (const connection of ['direct', 'agent'] as const)
+    for (const database of TEST_DATABASES) {
+      describe(`${connection}, ${database.name}`, { skip: database.skip }, () => {
+        let toolbox: TestToolbox;
+        let drop: () => Promise<void>;
+        let tech: { cookie: string; csrf: string };
+        // Names made here are unique per connection and database: the four runs share the OU.
+        const initials = `${connection.slice(0, 1).toUpperCase()}${database.name.slice(0, 1)}`;
+        const tag = `${initials.toLowerCase()}${suffix}`;
+        let agent: RunningAgent | undefined;
+        /** Armed by a test: the agent that carries the next createUser dies once the DC took it, answering nothing. */
+        let loseCreateAnswer = false;
+        let agentsStarted = 0;
 
-      before(async () => {
-        const store = await database.open();
-        drop = store.drop;
-        const tenants = buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN }).directories.map((directory) => ({
-          ...directory,
-          psaCompanyIds: directory.psaCompanyIds.filter((id) => String(id) !== '250'),
-        }));
-        toolbox = await createTestToolbox({
-          store,
-          directoryConnectors: { 'active-directory': createActiveDirectoryConnector({ lookup: sambaLookup(dc) }) },
-          config: {
-            directories: [
-              {
-                id: 'contoso-ad',
-                kind: 'active-directory',
-                name: 'Contoso AD',
-                psaCompanyIds: ['250'],
-                connection: 'direct',
-                baseDn: ou,
-                url: dc.url,
-                username: dc.adminUser,
-                password: dc.adminPassword,
-                caCertificate: dc.caPem,
-                formDefaults: {
-                  // By the path the picker shows, and by DN: both name an OU.
-                  user_onboarding: { organizationalUnit: `life-${suffix} / Staff`, groups: [groupIds.Clinic] },
-                  user_offboarding: { disabledUsersOu: disabled },
+        /** The agent as `npm run agent` runs it, next to the DC, reaching this toolbox; one per describe. */
+        const startAgent = (): RunningAgent => {
+          const ldap = { url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem };
+          const started: RunningAgent = runAgent({
+            config: {
+              server: TEST_ORIGIN,
+              token: AGENT_TOKEN,
+              name: `contoso-dc${++agentsStarted}`,
+              ldap: { connection: 'direct', ...ldap, baseDn: ou, timeoutMs: 10_000 },
+              concurrency: 4,
+              logLevel: 'warn',
+            },
+            logger,
+            version: 'test',
+            lookup: sambaLookup(dc),
+            backoffMs: { first: 100, max: 400 },
+            fetch: (input, init) => toolbox.app.request(String(input), init) as Promise<Response>,
+            onWork: (work, phase) => {
+              if (!(loseCreateAnswer && work.method === 'createUser' && phase === 'after')) return;
+              loseCreateAnswer = false;
+              // As if its process died right after the DC made the account; another agent (another
+              // name, so the toolbox sees the first one go silent) is there for what comes next.
+              started.kill();
+              agent = startAgent();
+            },
+          });
+          return started;
+        };
+        const agentConnected = async (name?: string) =>
+          (await toolbox.services.agents.agents('contoso-ad')).some((entry) => entry.connected && (!name || entry.agentName === name));
+
+        before(async () => {
+          const store = await database.open();
+          drop = store.drop;
+          const tenants = buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN }).directories.map((directory) => ({
+            ...directory,
+            psaCompanyIds: directory.psaCompanyIds.filter((id) => String(id) !== '250'),
+          }));
+          toolbox = await createTestToolbox({
+            store,
+            ...(connection === 'agent' ? { agentHub: AGENT_HUB } : {}),
+            directoryConnectors: { 'active-directory': createActiveDirectoryConnector({ lookup: sambaLookup(dc) }) },
+            config: {
+              directories: [
+                {
+                  id: 'contoso-ad',
+                  kind: 'active-directory',
+                  name: 'Contoso AD',
+                  psaCompanyIds: ['250'],
+                  baseDn: ou,
+                  ...(connection === 'direct'
+                    ? { connection, url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem }
+                    : { connection, agentToken: AGENT_TOKEN, timeoutMs: 5_000 }),
+                  formDefaults: {
+                    // By the path the picker shows, and by DN: both name an OU.
+                    user_onboarding: { organizationalUnit: `life-${suffix} / Staff`, groups: [groupIds.Clinic] },
+                    user_offboarding: { disabledUsersOu: disabled },
+                  },
                 },
-              },
-              ...tenants,
-            ],
-          },
+                ...tenants,
+              ],
+            },
+          });
+          if (connection === 'agent') {
+            agent = startAgent();
+            await until('the agent connects', () => agentConnected());
+          }
+          tech = await toolbox.signIn(DEMO_SIGN_IN);
         });
-        tech = await toolbox.signIn(DEMO_SIGN_IN);
-      });
-      after(async () => {
-        await toolbox?.close();
-        await drop?.();
-      });
-
-      test('onboarding into an OU: the OU picker and UPN suffixes, no licence or mailbox fields; created disabled → password → enabled, must-change, groups', async () => {
-        const { path, status, html } = await toolbox.openScreenPop(`${POP}&form_name=user_onboarding`, tech.cookie);
-        assert.equal(status, 200, html.slice(0, 400));
-        const page = decode(html);
-        assert.match(page, /<option value="test.lan" selected="">test.lan<\/option>/, 'the domain’s UPN suffix is offered');
-        assert.match(page, /name="ou"/, 'the OU picker is on the form');
-        assert.match(page, new RegExp(`<option value="${staff}" selected="">life-${suffix} / Staff</option>`), 'the default OU is chosen');
-        assert.match(page, new RegExp(`<option value="${disabled}">life-${suffix} / Disabled users</option>`));
-        for (const absent of [/name="usage_location"/, /<legend>Licences<\/legend>/, /<legend>Manager<\/legend>/, /name="copy_attributes"/])
-          assert.doesNotMatch(page, absent, `not on an AD form: ${absent}`);
-        assert.match(page, new RegExp(`name="group:${groupIds.Clinic}" value="on" checked=""`), 'the default group is ticked');
-
-        const password = `Welcome-${suffix}-Passw0rd!`;
-        const upn = `jane.${tag}@test.lan`;
-        const response = await toolbox.submitReviewed(path, {
-          cookie: tech.cookie,
-          form: {
-            _csrf: tech.csrf,
-            first_name: 'Jane',
-            last_name: `Doe ${tag}`,
-            username: `jane.${tag}`,
-            domain: 'test.lan',
-            ou: staff,
-            job_title: 'Hygienist',
-            password_mode: 'typed',
-            password,
-            must_change: 'on',
-            [`group:${groupIds.Clinic}`]: 'on',
-            [`group:${groupIds.Billing}`]: 'on',
-            // Not offered for AD: ignored, whatever is sent.
-            usage_location: 'ZZZ',
-            when: 'now',
-          },
+        after(async () => {
+          await agent?.stop();
+          await toolbox?.close();
+          await drop?.();
         });
-        assert.equal(response.status, 303, decode(await response.clone().text()).slice(0, 800));
-        const executionId = response.headers.get('location')!.split('/').pop()!;
-        const run = (await toolbox.waitForExecution(executionId, tech.cookie)) as unknown as Execution;
-        assert.equal(run.status, 'succeeded', JSON.stringify(run.steps));
-        assert.deepEqual(
-          run.steps.map((step) => [step.key, step.status]),
-          [
-            ['check-name-and-seats', 'ok'],
-            ['create-user', 'ok'],
-            ['add-groups', 'ok'],
-            ['verify', 'ok'],
-            ['ticket-note', 'ok'],
-          ],
-        );
 
-        const [created] = await ad.findUsersByUpn(upn);
-        assert.ok(created, 'the user exists');
-        assert.equal(created.dn, `CN=Jane Doe ${tag},${staff}`, 'created in the chosen OU');
-        assert.equal(created.accountEnabled, true);
-        assert.equal(created.mustChangePassword, true, 'pwdLastSet = 0');
-        assert.equal(created.jobTitle, 'Hygienist');
-        assert.match(await bindAs(upn, password), /data 773/, 'the password is the account’s, to be changed at first sign-in');
-        assert.match(await bindAs(upn, 'Wrong-Passw0rd!'), /data 52e/);
-        const groups = (await ad.listUserGroups(created.id)).groups.map((group) => group.displayName).sort();
-        assert.deepEqual(groups, [`Billing ${suffix}`, `Clinic ${suffix}`, 'Domain Users']);
+        test('onboarding into an OU: the OU picker and UPN suffixes, no licence or mailbox fields; created disabled → password → enabled, must-change, groups', async () => {
+          const { path, status, html } = await toolbox.openScreenPop(`${POP}&form_name=user_onboarding`, tech.cookie);
+          assert.equal(status, 200, html.slice(0, 400));
+          const page = decode(html);
+          assert.match(page, /<option value="test.lan" selected="">test.lan<\/option>/, 'the domain’s UPN suffix is offered');
+          assert.match(page, /name="ou"/, 'the OU picker is on the form');
+          assert.match(
+            page,
+            new RegExp(`<option value="${staff}" selected="">life-${suffix} / Staff</option>`),
+            'the default OU is chosen',
+          );
+          assert.match(page, new RegExp(`<option value="${disabled}">life-${suffix} / Disabled users</option>`));
+          for (const absent of [
+            /name="usage_location"/,
+            /<legend>Licences<\/legend>/,
+            /<legend>Manager<\/legend>/,
+            /name="copy_attributes"/,
+          ])
+            assert.doesNotMatch(page, absent, `not on an AD form: ${absent}`);
+          assert.match(page, new RegExp(`name="group:${groupIds.Clinic}" value="on" checked=""`), 'the default group is ticked');
 
-        const note = decode(String((toolbox.cw.state.notes.get(1001) ?? []).at(-1)?.text));
-        assert.match(note, /1\. Check the username is free: OK/, 'no licences to count on AD');
-        assert.match(note, new RegExp(`User onboarding for Jane Doe ${tag} \\(${upn}\\) succeeded`));
-        assert.match(note, new RegExp(`created in life-${suffix} / Staff\\.`));
-        assert.doesNotMatch(note, /usage location/i);
-        assert.match(note, new RegExp(`Added to: .*Clinic ${suffix}`));
-        assert.doesNotMatch(note, new RegExp(password), 'the password is never written to the ticket');
-      });
-
-      test('onboarding: an OU the directory did not list is refused next to the field, before anything runs', async () => {
-        const { path } = await toolbox.openScreenPop(`${POP}&form_name=user_onboarding`, tech.cookie);
-        const response = await toolbox.request(path, {
-          cookie: tech.cookie,
-          form: {
-            _csrf: tech.csrf,
-            first_name: 'Outside',
-            last_name: tag,
-            domain: 'test.lan',
-            ou: `CN=Users,${dc.baseDn}`,
-            password_mode: 'generated',
-            when: 'now',
-          },
-        });
-        assert.equal(response.status, 422);
-        assert.match(decode(await response.text()), /Choose one of the listed OUs/);
-        assert.deepEqual(await ad.findUsersByUpn(`outside.${tag}@test.lan`), []);
-      });
-
-      test('offboarding: disabled, random password, groups removed (the primary group kept and said so), moved to the disabled users OU last; all in the note', async () => {
-        const leaver = await newUser(`Leaver${database.name.slice(0, 2)}`, staff);
-        await ad.addGroupMember(groupIds.Clinic!, leaver.id);
-        await ad.addGroupMember(groupIds.Billing!, leaver.id);
-
-        const { path, status, html } = await toolbox.openScreenPop(`${POP}&form_name=user_offboarding`, tech.cookie);
-        assert.equal(status, 200, html.slice(0, 400));
-        const page = decode(html);
-        for (const offered of ['block_sign_in', 'reset_password', 'remove_groups'])
-          assert.match(page, new RegExp(`name="${offered}" value="on" checked=""`), offered);
-        for (const missing of [
-          'revoke_sessions',
-          'remove_mfa',
-          'remove_mobile_devices',
-          'convert_to_shared',
-          'hide_from_gal',
-          'remove_licences',
-        ])
-          assert.doesNotMatch(page, new RegExp(`name="${missing}"`), `${missing} is Entra’s`);
-        for (const missing of ['forward', 'ooo', 'access']) assert.doesNotMatch(page, new RegExp(`name="${missing}"`), missing);
-        assert.match(page, /name="move" value="on" checked=""/, 'the move is ticked: the customer has a disabled users OU');
-        assert.match(page, new RegExp(`<option value="${disabled}" selected="">life-${suffix} / Disabled users</option>`));
-
-        const response = await toolbox.submitReviewed(path, {
-          cookie: tech.cookie,
-          form: {
-            _csrf: tech.csrf,
-            user_id: leaver.id,
-            block_sign_in: 'on',
-            reset_password: 'on',
-            remove_groups: 'on',
-            move: 'on',
-            move_to: disabled,
-            // Not offered here: read as not ticked.
-            remove_licences: 'on',
-            when: 'now',
-            time_zone: 'UTC',
-          },
-        });
-        assert.equal(response.status, 303, (response.review ?? '').slice(0, 400));
-        const review = decode(/<ol class="review-changes">[\s\S]*?<\/ol>/.exec(response.review ?? '')?.[0] ?? '');
-        assert.match(review, /<li>Block sign-in<\/li>/);
-        assert.match(
-          review,
-          new RegExp(
-            `Remove from 2 groups: (Billing|Clinic) ${suffix}, (Billing|Clinic) ${suffix}; Domain Users stays \\(the primary group\\)<`,
-          ),
-        );
-        assert.match(review, new RegExp(`Move the account from life-${suffix} / Staff to life-${suffix} / Disabled users`));
-        assert.doesNotMatch(review, /licence/i);
-
-        const executionId = response.headers.get('location')!.split('/').pop()!;
-        const run = (await toolbox.waitForExecution(executionId, tech.cookie)) as unknown as Execution;
-        assert.equal(run.status, 'succeeded', JSON.stringify(run.steps));
-        assert.deepEqual(
-          run.steps.map((step) => [step.key, step.status]),
-          [
-            ['check-account', 'ok'],
-            ['block-sign-in', 'ok'],
-            ['reset-password', 'ok'],
-            ['remove-groups', 'ok'],
-            ['move-to-ou', 'ok'],
-            ['verify', 'ok'],
-            ['ticket-note', 'ok'],
-          ],
-        );
-
-        const after = await ad.getUser(leaver.id);
-        assert.equal(after.accountEnabled, false);
-        assert.equal(after.dn, `CN=${leaver.displayName},${disabled}`, 'moved to the disabled users OU');
-        assert.deepEqual(
-          (await ad.listUserGroups(leaver.id)).groups.map((group) => group.displayName),
-          ['Domain Users'],
-        );
-        assert.match(
-          await bindAs(leaver.userPrincipalName, 'Initial-Passw0rd!'),
-          /data 52e|data 533/,
-          'the old password no longer signs in',
-        );
-
-        const note = decode(String((toolbox.cw.state.notes.get(1001) ?? []).at(-1)?.text));
-        assert.match(note, new RegExp(`User offboarding for ${leaver.displayName}.* succeeded`));
-        assert.match(note, /Block sign-in: OK - Sign-in blocked\./);
-        assert.match(note, /Set a random password: OK/);
-        assert.match(note, new RegExp(`Removed from: .*Billing ${suffix}`));
-        assert.match(note, new RegExp(`Removed from: .*Clinic ${suffix}`));
-        assert.match(note, /Kept: Domain Users \(the primary group, which every Active Directory account keeps\)/);
-        assert.match(
-          note,
-          new RegExp(
-            `Move to life-${suffix} / Disabled users: OK - Moved from life-${suffix} / Staff to life-${suffix} / Disabled users\\.`,
-          ),
-        );
-      });
-
-      test('offboarding: the privileged guard refuses a Domain Admins member before anything changes', async () => {
-        const boss = await newUser(`Boss${database.name.slice(0, 2)}`, staff);
-        const [domainAdmins] = await ad.searchGroups('Domain Admins');
-        await admin.modify(domainAdmins!.dn, [
-          new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [boss.dn] }) }),
-        ]);
-        try {
-          const { path } = await toolbox.openScreenPop(`${POP}&form_name=user_offboarding`, tech.cookie);
+          const password = `Welcome-${suffix}-Passw0rd!`;
+          const upn = `jane.${tag}@test.lan`;
           const response = await toolbox.submitReviewed(path, {
             cookie: tech.cookie,
             form: {
               _csrf: tech.csrf,
-              user_id: boss.id,
+              first_name: 'Jane',
+              last_name: `Doe ${tag}`,
+              username: `jane.${tag}`,
+              domain: 'test.lan',
+              ou: staff,
+              job_title: 'Hygienist',
+              password_mode: 'typed',
+              password,
+              must_change: 'on',
+              [`group:${groupIds.Clinic}`]: 'on',
+              [`group:${groupIds.Billing}`]: 'on',
+              // Not offered for AD: ignored, whatever is sent.
+              usage_location: 'ZZZ',
+              when: 'now',
+            },
+          });
+          assert.equal(response.status, 303, decode(await response.clone().text()).slice(0, 800));
+          const executionId = response.headers.get('location')!.split('/').pop()!;
+          const run = (await toolbox.waitForExecution(executionId, tech.cookie)) as unknown as Execution;
+          assert.equal(run.status, 'succeeded', JSON.stringify(run.steps));
+          assert.deepEqual(
+            run.steps.map((step) => [step.key, step.status]),
+            [
+              ['check-name-and-seats', 'ok'],
+              ['create-user', 'ok'],
+              ['add-groups', 'ok'],
+              ['verify', 'ok'],
+              ['ticket-note', 'ok'],
+            ],
+          );
+
+          const [created] = await ad.findUsersByUpn(upn);
+          assert.ok(created, 'the user exists');
+          assert.equal(created.dn, `CN=Jane Doe ${tag},${staff}`, 'created in the chosen OU');
+          assert.equal(created.accountEnabled, true);
+          assert.equal(created.mustChangePassword, true, 'pwdLastSet = 0');
+          assert.equal(created.jobTitle, 'Hygienist');
+          assert.match(await bindAs(upn, password), /data 773/, 'the password is the account’s, to be changed at first sign-in');
+          assert.match(await bindAs(upn, 'Wrong-Passw0rd!'), /data 52e/);
+          const groups = (await ad.listUserGroups(created.id)).groups.map((group) => group.displayName).sort();
+          assert.deepEqual(groups, [`Billing ${suffix}`, `Clinic ${suffix}`, 'Domain Users']);
+
+          const note = decode(String((toolbox.cw.state.notes.get(1001) ?? []).at(-1)?.text));
+          assert.match(note, /1\. Check the username is free: OK/, 'no licences to count on AD');
+          assert.match(note, new RegExp(`User onboarding for Jane Doe ${tag} \\(${upn}\\) succeeded`));
+          assert.match(note, new RegExp(`created in life-${suffix} / Staff\\.`));
+          assert.doesNotMatch(note, /usage location/i);
+          assert.match(note, new RegExp(`Added to: .*Clinic ${suffix}`));
+          assert.doesNotMatch(note, new RegExp(password), 'the password is never written to the ticket');
+        });
+
+        test('onboarding: an OU the directory did not list is refused next to the field, before anything runs', async () => {
+          const { path } = await toolbox.openScreenPop(`${POP}&form_name=user_onboarding`, tech.cookie);
+          const response = await toolbox.request(path, {
+            cookie: tech.cookie,
+            form: {
+              _csrf: tech.csrf,
+              first_name: 'Outside',
+              last_name: tag,
+              domain: 'test.lan',
+              ou: `CN=Users,${dc.baseDn}`,
+              password_mode: 'generated',
+              when: 'now',
+            },
+          });
+          assert.equal(response.status, 422);
+          assert.match(decode(await response.text()), /Choose one of the listed OUs/);
+          assert.deepEqual(await ad.findUsersByUpn(`outside.${tag}@test.lan`), []);
+        });
+
+        test('offboarding: disabled, random password, groups removed (the primary group kept and said so), moved to the disabled users OU last; all in the note', async () => {
+          const leaver = await newUser(`Leaver${initials}`, staff);
+          await ad.addGroupMember(groupIds.Clinic!, leaver.id);
+          await ad.addGroupMember(groupIds.Billing!, leaver.id);
+
+          const { path, status, html } = await toolbox.openScreenPop(`${POP}&form_name=user_offboarding`, tech.cookie);
+          assert.equal(status, 200, html.slice(0, 400));
+          const page = decode(html);
+          for (const offered of ['block_sign_in', 'reset_password', 'remove_groups'])
+            assert.match(page, new RegExp(`name="${offered}" value="on" checked=""`), offered);
+          for (const missing of [
+            'revoke_sessions',
+            'remove_mfa',
+            'remove_mobile_devices',
+            'convert_to_shared',
+            'hide_from_gal',
+            'remove_licences',
+          ])
+            assert.doesNotMatch(page, new RegExp(`name="${missing}"`), `${missing} is Entra’s`);
+          for (const missing of ['forward', 'ooo', 'access']) assert.doesNotMatch(page, new RegExp(`name="${missing}"`), missing);
+          assert.match(page, /name="move" value="on" checked=""/, 'the move is ticked: the customer has a disabled users OU');
+          assert.match(page, new RegExp(`<option value="${disabled}" selected="">life-${suffix} / Disabled users</option>`));
+
+          const response = await toolbox.submitReviewed(path, {
+            cookie: tech.cookie,
+            form: {
+              _csrf: tech.csrf,
+              user_id: leaver.id,
               block_sign_in: 'on',
               reset_password: 'on',
               remove_groups: 'on',
               move: 'on',
               move_to: disabled,
+              // Not offered here: read as not ticked.
+              remove_licences: 'on',
               when: 'now',
               time_zone: 'UTC',
             },
           });
+          assert.equal(response.status, 303, (response.review ?? '').slice(0, 400));
+          const review = decode(/<ol class="review-changes">[\s\S]*?<\/ol>/.exec(response.review ?? '')?.[0] ?? '');
+          assert.match(review, /<li>Block sign-in<\/li>/);
+          assert.match(
+            review,
+            new RegExp(
+              `Remove from 2 groups: (Billing|Clinic) ${suffix}, (Billing|Clinic) ${suffix}; Domain Users stays \\(the primary group\\)<`,
+            ),
+          );
+          assert.match(review, new RegExp(`Move the account from life-${suffix} / Staff to life-${suffix} / Disabled users`));
+          assert.doesNotMatch(review, /licence/i);
+
           const executionId = response.headers.get('location')!.split('/').pop()!;
           const run = (await toolbox.waitForExecution(executionId, tech.cookie)) as unknown as Execution;
-          assert.equal(run.status, 'failed');
-          const check = run.steps.find((step) => step.key === 'check-account')!;
-          assert.equal(check.status, 'failed');
-          assert.match(check.message ?? '', /Domain Admins/);
-          const after = await ad.getUser(boss.id);
-          assert.equal(after.accountEnabled, true, 'still enabled');
-          assert.equal(after.dn, boss.dn, 'not moved');
-          assert.equal(await bindAs(boss.userPrincipalName, 'Initial-Passw0rd!'), 'ok', 'the password is unchanged');
-        } finally {
+          assert.equal(run.status, 'succeeded', JSON.stringify(run.steps));
+          assert.deepEqual(
+            run.steps.map((step) => [step.key, step.status]),
+            [
+              ['check-account', 'ok'],
+              ['block-sign-in', 'ok'],
+              ['reset-password', 'ok'],
+              ['remove-groups', 'ok'],
+              ['move-to-ou', 'ok'],
+              ['verify', 'ok'],
+              ['ticket-note', 'ok'],
+            ],
+          );
+
+          const after = await ad.getUser(leaver.id);
+          assert.equal(after.accountEnabled, false);
+          assert.equal(after.dn, `CN=${leaver.displayName},${disabled}`, 'moved to the disabled users OU');
+          assert.deepEqual(
+            (await ad.listUserGroups(leaver.id)).groups.map((group) => group.displayName),
+            ['Domain Users'],
+          );
+          assert.match(
+            await bindAs(leaver.userPrincipalName, 'Initial-Passw0rd!'),
+            /data 52e|data 533/,
+            'the old password no longer signs in',
+          );
+
+          const note = decode(String((toolbox.cw.state.notes.get(1001) ?? []).at(-1)?.text));
+          assert.match(note, new RegExp(`User offboarding for ${leaver.displayName}.* succeeded`));
+          assert.match(note, /Block sign-in: OK - Sign-in blocked\./);
+          assert.match(note, /Set a random password: OK/);
+          assert.match(note, new RegExp(`Removed from: .*Billing ${suffix}`));
+          assert.match(note, new RegExp(`Removed from: .*Clinic ${suffix}`));
+          assert.match(note, /Kept: Domain Users \(the primary group, which every Active Directory account keeps\)/);
+          assert.match(
+            note,
+            new RegExp(
+              `Move to life-${suffix} / Disabled users: OK - Moved from life-${suffix} / Staff to life-${suffix} / Disabled users\\.`,
+            ),
+          );
+        });
+
+        test('offboarding: the privileged guard refuses a Domain Admins member before anything changes', async () => {
+          const boss = await newUser(`Boss${initials}`, staff);
+          const [domainAdmins] = await ad.searchGroups('Domain Admins');
           await admin.modify(domainAdmins!.dn, [
-            new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [boss.dn] }) }),
+            new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [boss.dn] }) }),
           ]);
-        }
+          try {
+            const { path } = await toolbox.openScreenPop(`${POP}&form_name=user_offboarding`, tech.cookie);
+            const response = await toolbox.submitReviewed(path, {
+              cookie: tech.cookie,
+              form: {
+                _csrf: tech.csrf,
+                user_id: boss.id,
+                block_sign_in: 'on',
+                reset_password: 'on',
+                remove_groups: 'on',
+                move: 'on',
+                move_to: disabled,
+                when: 'now',
+                time_zone: 'UTC',
+              },
+            });
+            const executionId = response.headers.get('location')!.split('/').pop()!;
+            const run = (await toolbox.waitForExecution(executionId, tech.cookie)) as unknown as Execution;
+            assert.equal(run.status, 'failed');
+            const check = run.steps.find((step) => step.key === 'check-account')!;
+            assert.equal(check.status, 'failed');
+            assert.match(check.message ?? '', /Domain Admins/);
+            const after = await ad.getUser(boss.id);
+            assert.equal(after.accountEnabled, true, 'still enabled');
+            assert.equal(after.dn, boss.dn, 'not moved');
+            assert.equal(await bindAs(boss.userPrincipalName, 'Initial-Passw0rd!'), 'ok', 'the password is unchanged');
+          } finally {
+            await admin.modify(domainAdmins!.dn, [
+              new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [boss.dn] }) }),
+            ]);
+          }
+        });
+
+        // Only the agent link loses answers: over `direct`, a lost answer is a crash, tested above.
+        if (connection === 'agent')
+          test('onboarding over the agent, its answer to the create lost after the DC made the account: the create step reads the account and accepts it, no second one', async () => {
+            const { path } = await toolbox.openScreenPop(`${POP}&form_name=user_onboarding`, tech.cookie);
+            const password = `Dropped-${suffix}-Passw0rd!`;
+            const upn = `lost.${tag}@test.lan`;
+            const first = agent;
+            loseCreateAnswer = true;
+            const response = await toolbox.submitReviewed(path, {
+              cookie: tech.cookie,
+              form: {
+                _csrf: tech.csrf,
+                first_name: 'Lost',
+                last_name: `Answer ${tag}`,
+                username: `lost.${tag}`,
+                domain: 'test.lan',
+                ou: staff,
+                password_mode: 'typed',
+                password,
+                must_change: 'on',
+                [`group:${groupIds.Clinic}`]: 'on',
+                when: 'now',
+              },
+            });
+            assert.equal(response.status, 303, /class="error"[^<]*<[^<]*/.exec(decode(await response.clone().text()))?.[0]);
+            const executionId = response.headers.get('location')!.split('/').pop()!;
+            const run = (await toolbox.waitForExecution(executionId, tech.cookie, 20_000)) as unknown as Execution;
+            assert.equal(loseCreateAnswer, false, 'the agent took the create and dropped its answer');
+            assert.notEqual(agent, first, 'a second agent took over');
+            assert.match(toolbox.logText(), /agent took an operation and its answer was lost/);
+            assert.match(toolbox.logText(), /the agent’s answer to a write was lost; handled as an interrupted step/);
+            assert.equal(run.status, 'succeeded', JSON.stringify(run.steps));
+            const create = run.steps.find((step) => step.key === 'create-user')!;
+            assert.equal(create.status, 'ok');
+            assert.match(create.message ?? '', new RegExp(`created in life-${suffix} / Staff`));
+
+            const accounts = await ad.findUsersByUpn(upn);
+            assert.equal(accounts.length, 1, 'one account, not a second one');
+            const [created] = accounts;
+            assert.equal(created!.dn, `CN=Lost Answer ${tag},${staff}`);
+            assert.equal(created!.accountEnabled, true);
+            assert.equal(created!.mustChangePassword, true);
+            assert.match(await bindAs(upn, password), /data 773/, 'the password set by the lost create holds');
+            // The run carried on with the account the re-read found: its groups were added.
+            assert.deepEqual((await ad.listUserGroups(created!.id)).groups.map((group) => group.displayName).sort(), [
+              `Clinic ${suffix}`,
+              'Domain Users',
+            ]);
+            const note = decode(String((toolbox.cw.state.notes.get(1001) ?? []).at(-1)?.text));
+            assert.match(note, new RegExp(`User onboarding for Lost Answer ${tag} \\(${upn}\\) succeeded`));
+            assert.doesNotMatch(note, new RegExp(password));
+          });
       });
-    });
-  }
+    }
 });

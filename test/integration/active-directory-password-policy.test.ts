@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from 'ldapts';
+import { runAgent } from '../../src/agent/run-agent.js';
 import { createActiveDirectoryClient } from '../../src/connectors/directory/active-directory/active-directory-client.js';
 import { createActiveDirectoryConnector } from '../../src/connectors/directory/active-directory/active-directory-connector.js';
 import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
@@ -9,15 +10,17 @@ import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { bindAs, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
-import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN } from '../helpers/test-toolbox.js';
+import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN } from '../helpers/test-toolbox.js';
 
 /**
  * Issue 12 §1 and §3: the password rules come from the connector, and in AD they are the user's
  * own when a fine-grained password policy (a Password Settings Object) applies to them: AD says
  * which in msDS-ResultantPSO. On the real Samba DC: a PSO with a 14-character minimum applied to
- * one user (directly) and another to a group, the rest of the domain on its default 7.
+ * one user (directly) and another to a group, the rest of the domain on its default 7. The form
+ * is checked over both ways of reaching AD: directly, and through an on-prem agent.
  */
 const logger = createLogger({ level: 'silent' });
+const AGENT_TOKEN = `preshared-${randomBytes(24).toString('base64url')}`;
 const decode = (html: string) => html.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&amp;', '&').replaceAll('&#x27;', "'");
 /** 100-nanosecond intervals, negative, as AD stores ages and durations. */
 const days = (n: number) => String(-BigInt(n) * 864_000_000_000n);
@@ -129,57 +132,85 @@ describe('fine-grained password policies (Samba AD DC)', { skip: sambaSkip }, ()
     assert.equal(await bindAs(dc, plain.upn, 'Twelve-Ch4r!'), 'ok');
   });
 
-  for (const database of TEST_DATABASES) {
-    test(`the password reset form shows and checks the user’s own policy (${database.name})`, { skip: database.skip }, async () => {
-      const store = await database.open();
-      const tenants = buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN }).directories.map((directory) => ({
-        ...directory,
-        psaCompanyIds: directory.psaCompanyIds.filter((id) => String(id) !== '250'),
-      }));
-      const toolbox = await createTestToolbox({
-        store,
-        directoryConnectors: { 'active-directory': createActiveDirectoryConnector({ lookup: sambaLookup(dc) }) },
-        config: {
-          directories: [
-            {
-              id: 'contoso-ad',
-              kind: 'active-directory',
-              name: 'Contoso AD',
-              psaCompanyIds: ['250'],
-              connection: 'direct',
-              baseDn: ou,
-              url: dc.url,
-              username: dc.adminUser,
-              password: dc.adminPassword,
-              caCertificate: dc.caPem,
-            },
-            ...tenants,
-          ],
-        },
-      });
-      try {
-        const tech = await toolbox.signIn(DEMO_SIGN_IN);
-        const { path, status, html } = await toolbox.openScreenPop(
-          'ticket_id=1001&company_id=250&contact_id=301&form_name=password_reset',
-          tech.cookie,
-        );
-        assert.equal(status, 200, html.slice(0, 400));
-        const page = decode(html);
-        assert.match(page, /Use 14 to 256 characters with at least three of/, `the PSO’s rules: ${/Use [^<]*/.exec(page)?.[0]}`);
-        assert.match(page, /last 12 passwords/);
-        const tooShort = await toolbox.request(path, {
-          cookie: tech.cookie,
-          form: { _csrf: tech.csrf, user_id: strict.id, password_mode: 'typed', password: 'Twelve-Ch4r!' },
+  for (const connection of ['direct', 'agent'] as const)
+    for (const database of TEST_DATABASES) {
+      test(`the password reset form shows and checks the user’s own policy (${connection}, ${database.name})`, {
+        skip: database.skip,
+      }, async () => {
+        const store = await database.open();
+        const tenants = buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN }).directories.map((directory) => ({
+          ...directory,
+          psaCompanyIds: directory.psaCompanyIds.filter((id) => String(id) !== '250'),
+        }));
+        const ldap = { url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem };
+        const toolbox = await createTestToolbox({
+          store,
+          ...(connection === 'agent'
+            ? { agentHub: { pollHoldMs: 1_000, onlineWindowMs: 2_500, storePollMs: 100, seenEveryMs: 400, maxPerPoll: 2 } }
+            : {}),
+          directoryConnectors: { 'active-directory': createActiveDirectoryConnector({ lookup: sambaLookup(dc) }) },
+          config: {
+            directories: [
+              {
+                id: 'contoso-ad',
+                kind: 'active-directory',
+                name: 'Contoso AD',
+                psaCompanyIds: ['250'],
+                baseDn: ou,
+                ...(connection === 'direct' ? { connection, ...ldap } : { connection, agentToken: AGENT_TOKEN, timeoutMs: 5_000 }),
+              },
+              ...tenants,
+            ],
+          },
         });
-        assert.equal(tooShort.status, 422);
-        assert.match(
-          decode(await tooShort.text()),
-          new RegExp(`12 characters; the Strict ${suffix} password policy of the test\\.lan domain needs 14 to 256`),
-        );
-      } finally {
-        await toolbox.close();
-        await store.drop();
-      }
-    });
-  }
+        // Over the agent, the fine-grained policy is read next to the DC and crosses the link.
+        const agent =
+          connection === 'agent'
+            ? runAgent({
+                config: {
+                  server: TEST_ORIGIN,
+                  token: AGENT_TOKEN,
+                  name: 'contoso-dc1',
+                  ldap: { connection: 'direct', ...ldap, baseDn: ou, timeoutMs: 10_000 },
+                  concurrency: 4,
+                  logLevel: 'warn',
+                },
+                logger,
+                version: 'test',
+                lookup: sambaLookup(dc),
+                backoffMs: { first: 100, max: 400 },
+                fetch: (input, init) => toolbox.app.request(String(input), init) as Promise<Response>,
+              })
+            : undefined;
+        try {
+          const deadline = Date.now() + 8_000;
+          while (agent && (await toolbox.services.agents.agents('contoso-ad')).every((entry) => !entry.connected)) {
+            if (Date.now() > deadline) throw new Error('the agent did not connect');
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          const tech = await toolbox.signIn(DEMO_SIGN_IN);
+          const { path, status, html } = await toolbox.openScreenPop(
+            'ticket_id=1001&company_id=250&contact_id=301&form_name=password_reset',
+            tech.cookie,
+          );
+          assert.equal(status, 200, html.slice(0, 400));
+          const page = decode(html);
+          assert.match(page, /Use 14 to 256 characters with at least three of/, `the PSO’s rules: ${/Use [^<]*/.exec(page)?.[0]}`);
+          assert.match(page, /last 12 passwords/);
+          const tooShort = await toolbox.request(path, {
+            cookie: tech.cookie,
+            form: { _csrf: tech.csrf, user_id: strict.id, password_mode: 'typed', password: 'Twelve-Ch4r!' },
+          });
+          assert.equal(tooShort.status, 422);
+          assert.match(
+            decode(await tooShort.text()),
+            new RegExp(`12 characters; the Strict ${suffix} password policy of the test\\.lan domain needs 14 to 256`),
+          );
+        } finally {
+          await agent?.stop();
+          await toolbox.close();
+          await store.drop();
+        }
+      });
+    }
 });
