@@ -118,6 +118,16 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
   };
 
   let stopped = false;
+  let stopReason = 'Not run because an earlier step failed.';
+  /**
+   * A step whose outcome is not known stops the run as a failure would when the later steps need
+   * it: they would act on what may not exist (the groups of an account whose creation is unknown).
+   */
+  const stopIfUnknown = (step: WorkflowStep<never>, status: StepStatus) => {
+    if (status !== 'unknown' || !step.stopOnFailure) return;
+    stopped = true;
+    stopReason = 'Not run because whether an earlier step was done is not known; check it first.';
+  };
   for (const step of steps) {
     const record = recordOf.get(step.key);
     const missing = missingCapabilities(step.needs, capabilities);
@@ -131,7 +141,7 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
     const seq = record.seq;
     if (isDone(record)) continue;
     if (stopped) {
-      await store.executions.updateStep(executionId, seq, { status: 'skipped', message: 'Not run because an earlier step failed.' }, lease);
+      await store.executions.updateStep(executionId, seq, { status: 'skipped', message: stopReason }, lease);
       continue;
     }
     if (missing.length > 0) {
@@ -170,6 +180,7 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
           { ...resolved, finishedAt: iso(clock), durationMs: clock.now() - started, facts: factsSince(before, facts) },
           lease,
         );
+        stopIfUnknown(step, resolved.status);
         continue;
       }
       crashPoint(`step:${step.key}:before`);
@@ -191,6 +202,7 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
             lease,
           );
           if (retried.status === 'unknown') changed.set(seq, true);
+          stopIfUnknown(step, retried.status);
           continue;
         }
         outcome = retried.outcome;
@@ -233,7 +245,10 @@ export async function runExecution(deps: RunExecutionDeps, executionId: string, 
         },
         lease,
       );
-      if (step.stopOnFailure) stopped = true;
+      if (step.stopOnFailure) {
+        stopped = true;
+        stopReason = 'Not run because an earlier step failed.';
+      }
     }
   }
 

@@ -25,6 +25,13 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const SECRET = 'crash-suite-screenpop-secret';
 const SECRET_KEY = randomBytes(32).toString('base64');
 const RECOVERY_LIMIT_MS = 30_000;
+/**
+ * The sandbox's Microsoft 365 directories: the file a killed toolbox is started with is a real
+ * configuration, and the demo's simulated AD domains live only in a running sandbox.
+ */
+const cloudDirectories = (config: { directories: { kind: string }[] }) =>
+  config.directories.filter((directory) => directory.kind === 'entra');
+
 const postgresUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 type Form = { name: string; query: string; fields: Record<string, string>; ticketId: number };
@@ -306,7 +313,15 @@ async function runOnce(kind: 'sqlite' | 'postgres', form: Form, at?: string): Pr
   writeFileSync(caFile, sandbox.caPem);
   const port = await freePort();
   const configFile = join(dir, 'toolbox.json');
-  writeFileSync(configFile, JSON.stringify({ ...sandbox.config, database: database.url, screenpop: { secret: SECRET } }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      ...sandbox.config,
+      directories: cloudDirectories(sandbox.config),
+      database: database.url,
+      screenpop: { secret: SECRET },
+    }),
+  );
   const env = {
     TOOLBOX_CONFIG: configFile,
     TOOLBOX_DATA_DIR: dir,
@@ -456,7 +471,15 @@ describe('two instances on one PostgreSQL, one killed while holding jobs', {
     const caFile = join(dir, 'ca.pem');
     writeFileSync(caFile, sandbox.caPem);
     const configFile = join(dir, 'toolbox.json');
-    writeFileSync(configFile, JSON.stringify({ ...sandbox.config, database: database.url, screenpop: { secret: SECRET } }));
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        ...sandbox.config,
+        directories: cloudDirectories(sandbox.config),
+        database: database.url,
+        screenpop: { secret: SECRET },
+      }),
+    );
     const [portA, portB] = [await freePort(), await freePort()];
     const env = (port: number) => ({
       TOOLBOX_CONFIG: configFile,

@@ -35,14 +35,43 @@ const outcomeUnknown = () =>
     message: 'The on-prem agent took this change but its answer never came back, so whether it was made is not known.',
   });
 
-/** The core directory, with the answer of chosen writes lost after they were made. */
+/** After a lost create, the next lookup fails too (the agent's link is still down): the step cannot tell. */
+let lookupDown = false;
+
+/**
+ * The core directory (plus the domains a sign-in name may use, so onboarding is offered), with the
+ * answer of chosen writes lost after they were made.
+ */
 const lossyConnector: DirectoryConnector<CoreDirectorySettings> = {
   ...coreDirectoryConnector,
   kind: 'lossy-directory',
+  capabilities: {
+    ...coreDirectoryConnector.capabilities,
+    proofs: {
+      ...coreDirectoryConnector.capabilities.proofs,
+      domains: [{ label: 'read UPN suffixes', checkName: 'Bind to the core directory' }],
+    },
+  },
   create(settings, deps) {
     const client = coreDirectoryConnector.create(settings, deps);
     return {
       ...client,
+      domains: { listVerifiedDomains: async () => [{ name: 'contosodental.example', isDefault: true }] },
+      async findUsersByUpn(upn) {
+        if (lookupDown) {
+          lookupDown = false;
+          throw new ToolboxError({ code: 'TBX_ERR_AGENT_OFFLINE', httpStatus: 503, message: 'The on-prem agent for lossy is offline.' });
+        }
+        return client.findUsersByUpn(upn);
+      },
+      async createUser(input) {
+        const user = await client.createUser(input);
+        if (lost('createUser')) {
+          lookupDown = true;
+          throw outcomeUnknown();
+        }
+        return user;
+      },
       async resetPassword(id, input) {
         await client.resetPassword(id, input);
         if (lost('resetPassword')) throw outcomeUnknown();
@@ -127,6 +156,28 @@ for (const database of TEST_DATABASES) {
       assert.match(reset?.message ?? '', /Check in the directory whether it was done/);
       assert.notEqual(run.status, 'succeeded');
       assert.notEqual(run.status, 'failed', 'a change that may have happened is not reported as nothing done');
+    });
+
+    test('an onboarding whose create cannot be confirmed stops there: the account may exist, so no group is added to it', async () => {
+      lose.set('createUser', 1);
+      const run = await submit('user_onboarding', {
+        first_name: 'Una',
+        last_name: 'Known',
+        username: 'una.known',
+        domain: 'contosodental.example',
+        password_mode: 'generated',
+        must_change: 'on',
+        'group:cd-staff': 'on',
+        when: 'now',
+      });
+      const create = run.steps.find((step) => step.key === 'create-user');
+      assert.equal(create?.status, 'unknown', JSON.stringify(run.steps));
+      const groups = run.steps.find((step) => step.key === 'add-groups');
+      assert.equal(groups?.status, 'skipped', JSON.stringify(run.steps));
+      assert.match(groups?.message ?? '', /whether an earlier step was done is not known/);
+      const created = [...state.users.values()].find((user) => user.userPrincipalName === 'una.known@contosodental.example');
+      assert.ok(created, 'the lost create did happen in the directory');
+      assert.ok(!state.groups.get('cd-staff')?.members.has(created.id), 'a group was added to an account whose creation was unknown');
     });
   });
 }
