@@ -36,7 +36,10 @@ and on PostgreSQL when TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:
      the time between one step's run() returning and the next one's starting is the engine's;
      with a domain controller, also the real password_reset with unlock on an AD-only customer
      over the direct connection (LDAPS to the DC; the account is locked out before each run, so
-     the unlock step lifts a lockout), to set the engine's share against real directory steps;
+     the unlock step lifts a lockout), to set the engine's share against real directory steps,
+     and the same through the on-prem agent (runAgent in this process, polling the toolbox's
+     /agent/v1 routes through app.request: no socket or TLS on that hop; production hub timings),
+     set against direct step by step: the link's cost per directory operation;
   2. the store call behind it alone (store.executions.updateStep vs the bare driver);
   3. executions per second: password_reset executions submitted at once through the store job
      queue with the in-process worker at concurrency 1, 4 (the default) and 8.
