@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import SqliteDatabase from 'better-sqlite3';
+import type { Hono } from 'hono';
 import pg from 'pg';
 import { loadConfig } from '../src/config/load-config.js';
 import { directoryConnectors as builtInDirectoryConnectors } from '../src/connectors/directory/index.js';
@@ -25,14 +26,20 @@ import { newId } from '../src/lib/ids.js';
 import { createLogger } from '../src/lib/logger.js';
 import { ToolboxError } from '../src/lib/toolbox-error.js';
 import type { Services } from '../src/services.js';
+import type { ConnectWiseSeed } from '../src/simulators/connectwise/connectwise-seed.js';
+import { demoConnectWiseSeed } from '../src/simulators/connectwise/connectwise-seed.js';
 import { createConnectWiseSimulator } from '../src/simulators/connectwise/connectwise-simulator.js';
 import { createGraphSimulator } from '../src/simulators/graph/graph-simulator.js';
 import { openStore } from '../src/store/index.js';
 import type { NewExecution, NewJob, Store, UserRecord } from '../src/store/types.js';
+import type { AppEnv } from '../src/web/app-env.js';
+import { createApp } from '../src/web/create-app.js';
 import type { Workflow, WorkflowStep } from '../src/workflows/types.js';
 
 const CW_ORIGIN = 'https://cw.toolbox.bench';
 const GRAPH_ORIGIN = 'https://graph.toolbox.bench';
+/** The bench toolbox's public URL: where an in-process agent sends its polls (through app.request). */
+export const BENCH_PUBLIC_URL = 'http://toolbox.bench';
 
 export type DatabaseName = 'sqlite' | 'postgres';
 export type BenchDatabase = {
@@ -208,10 +215,14 @@ export type PasswordResetTarget = { ticketId: string; companyId: string; contact
 export type BenchDirectories = {
   directories: Record<string, unknown>[];
   directoryConnectors: Record<string, DirectoryConnector<unknown>>;
+  /** Companies, contacts and tickets added to the ConnectWise demo seed (a directory serves a company of its own). */
+  psaSeed?: Pick<ConnectWiseSeed, 'companies' | 'contacts' | 'tickets'>[];
 };
 
 export type BenchToolbox = {
   services: Services;
+  /** The web app on these services (its routes reached with app.request: no socket), e.g. for an on-prem agent's polls. */
+  app: Hono<AppEnv>;
   technician: UserRecord;
   /** The engine's dependencies, as create-services.ts builds them, with these workflows. */
   engine(workflows: Record<string, Workflow<never>>): RunExecutionDeps;
@@ -237,7 +248,13 @@ export type BenchToolbox = {
  * counted, terminal output is not.
  */
 export async function createBenchToolbox(store: Store, extra?: BenchDirectories): Promise<BenchToolbox> {
-  const cw = createConnectWiseSimulator({});
+  const seed = demoConnectWiseSeed();
+  for (const extraSeed of extra?.psaSeed ?? []) {
+    seed.companies = [...seed.companies, ...extraSeed.companies];
+    seed.contacts = [...seed.contacts, ...extraSeed.contacts];
+    seed.tickets = [...seed.tickets, ...extraSeed.tickets];
+  }
+  const cw = createConnectWiseSimulator({ seed });
   const graph = createGraphSimulator({});
   const fetch: FetchLike = async (input, init) => {
     const url = new URL(String(input));
@@ -261,7 +278,7 @@ export async function createBenchToolbox(store: Store, extra?: BenchDirectories)
     demoConfig: () => ({
       ...demo,
       directories: [...demo.directories, ...(extra?.directories ?? [])],
-      publicUrl: 'http://toolbox.bench',
+      publicUrl: BENCH_PUBLIC_URL,
       launch: { ttlMinutes: 30, psaTimeoutMs: 3000 },
     }),
   });
@@ -298,6 +315,7 @@ export async function createBenchToolbox(store: Store, extra?: BenchDirectories)
 
   return {
     services,
+    app: createApp(services),
     technician,
     engine,
     async createNoopExecution(workflow) {

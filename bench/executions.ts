@@ -6,8 +6,8 @@ import { passwordResetWorkflow } from '../src/workflows/password-reset/password-
 import type { Workflow } from '../src/workflows/types.js';
 import {
   AD_CONNECTIONS,
-  AD_TARGET,
   type AdConnection,
+  type AgentOperationTime,
   type BenchActiveDirectory,
   openBenchActiveDirectory,
 } from './executions-active-directory.js';
@@ -36,7 +36,10 @@ and on PostgreSQL when TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:
      the time between one step's run() returning and the next one's starting is the engine's;
      with a domain controller, also the real password_reset with unlock on an AD-only customer
      over the direct connection (LDAPS to the DC; the account is locked out before each run, so
-     the unlock step lifts a lockout), to set the engine's share against real directory steps;
+     the unlock step lifts a lockout), to set the engine's share against real directory steps,
+     and the same through the on-prem agent (runAgent in this process, polling the toolbox's
+     /agent/v1 routes through app.request: no socket or TLS on that hop; production hub timings),
+     set against direct step by step: the link's cost per directory operation;
   2. the store call behind it alone (store.executions.updateStep vs the bare driver);
   3. executions per second: password_reset executions submitted at once through the store job
      queue with the in-process worker at concurrency 1, 4 (the default) and 8.
@@ -140,8 +143,12 @@ export type OverheadResult = {
   /** From the last step's run() returning to runExecution's return: its "finished" write, the note, the final status. */
   afterLastStepMs: Stats;
   executionMs: Stats;
-  /** Per step key: durationMs as the engine records it (integer ms, Date.now), and the run() itself. */
-  steps: { key: string; recordedMs: Stats; runMs: Stats }[];
+  /**
+   * Per step key: durationMs as the engine records it (integer ms, Date.now), and the run() itself;
+   * over the agent, also the directory operations the agent ran inside the step (per run) and their
+   * time at the agent (LDAP there, summed per step): the rest of the step's time is the link's.
+   */
+  steps: { key: string; recordedMs: Stats; runMs: Stats; agentOperations?: number; agentMs?: Stats }[];
   /** Store repository calls in one execution of this variant. */
   storeCalls: Record<string, number>;
 };
@@ -156,7 +163,8 @@ function adVariant(ad: BenchActiveDirectory): Variant {
     create: async (toolbox, index) => {
       // Outside the timed run: the user locks himself out, as the ticket says.
       await ad.lockOut();
-      const target = { ...AD_TARGET, userId: ad.userId, form: { password_mode: 'generated', must_change: 'on', unlock: 'on' } };
+      ad.takeAgentOperations();
+      const target = { ...ad.target, userId: ad.userId, form: { password_mode: 'generated', must_change: 'on', unlock: 'on' } };
       return (await toolbox.preparePasswordReset(index, target)).executionId;
     },
   };
@@ -204,7 +212,18 @@ async function measureOverhead(
   const toolbox = await createBenchToolbox(database.store, {
     directories: ads.map((ad) => ad.directory),
     directoryConnectors: Object.assign({}, ...ads.map((ad) => ad.directoryConnectors)),
+    psaSeed: ads.flatMap((ad) => (ad.psaSeed ? [ad.psaSeed] : [])),
   });
+  // The agent connects to this toolbox (its polls are held open between runs, as in production).
+  const detach: (() => Promise<void>)[] = [];
+  try {
+    for (const ad of ads) detach.push(await ad.attach(toolbox));
+  } catch (error) {
+    for (const stop of detach) await stop();
+    await toolbox.close();
+    throw error;
+  }
+  const adOf = new Map(ads.map((ad) => [adVariant(ad).name, ad]));
   let current: StepTime[] = [];
   const onStep = (index: number, key: string, start: number, end: number) => current.push({ index, key, start, end });
   const workflows: Record<string, Workflow<never>> = {
@@ -215,7 +234,13 @@ async function measureOverhead(
   };
   const deps = toolbox.engine(workflows);
   const all = variants(plan.noopSteps, ads);
-  type Sample = { wall: number; gaps: number[]; before: number; after: number; steps: { key: string; recorded: number; run: number }[] };
+  type Sample = {
+    wall: number;
+    gaps: number[];
+    before: number;
+    after: number;
+    steps: { key: string; recorded: number; run: number; agentOperations?: number; agentMs?: number }[];
+  };
   const samples = new Map<string, Sample[]>(all.map((v) => [v.name, []]));
 
   const runOne = async (variant: Variant, index: number, store: Store = database.store): Promise<Sample | undefined> => {
@@ -225,6 +250,8 @@ async function measureOverhead(
     await runExecution({ ...deps, store }, id);
     const ended = performance.now();
     const times = current;
+    const ad = adOf.get(variant.name);
+    const operations: AgentOperationTime[] | undefined = ad?.connection === 'agent' ? ad.takeAgentOperations() : undefined;
     const execution = await database.store.executions.get(id);
     if (execution?.status !== variant.expected) {
       problems.push(`${database.name} ${variant.name}: execution ${id} ended ${execution?.status}, expected ${variant.expected}`);
@@ -243,7 +270,11 @@ async function measureOverhead(
       after: ended - (times.at(-1)?.end ?? started),
       steps: records.map((r) => {
         const time = times.find((t) => t.index === r.seq - 1 && t.key === r.key);
-        return { key: r.key, recorded: r.durationMs ?? Number.NaN, run: time ? time.end - time.start : Number.NaN };
+        const step = { key: r.key, recorded: r.durationMs ?? Number.NaN, run: time ? time.end - time.start : Number.NaN };
+        if (!operations || !time) return step;
+        // The agent's operations that ran inside this step's run() (one execution at a time).
+        const inside = operations.filter((o) => o.start >= time.start && o.end <= time.end);
+        return { ...step, agentOperations: inside.length, agentMs: inside.reduce((sum, o) => sum + (o.end - o.start), 0) };
       }),
     };
   };
@@ -291,16 +322,24 @@ async function measureOverhead(
         executionMs: stats(list.map((s) => s.wall)),
         steps: groups.map((key) => {
           const rows = list.flatMap((s) => s.steps.filter((step) => group(step.key) === key));
+          const agentRows = rows.filter((r) => r.agentOperations !== undefined);
           return {
             key,
             recordedMs: stats(rows.map((r) => r.recorded).filter(Number.isFinite)),
             runMs: stats(rows.map((r) => r.run).filter(Number.isFinite)),
+            ...(agentRows.length > 0
+              ? {
+                  agentOperations: agentRows.reduce((sum, r) => sum + (r.agentOperations ?? 0), 0) / agentRows.length,
+                  agentMs: stats(agentRows.map((r) => r.agentMs ?? 0)),
+                }
+              : {}),
           };
         }),
         storeCalls: storeCalls.get(variant.name) ?? {},
       };
     });
   } finally {
+    for (const stop of detach) await stop();
     await toolbox.close();
   }
 }
@@ -459,8 +498,72 @@ type Report = {
    * (means, ms): how much of a step's wall time the engine adds.
    */
   overheadVsStep: { database: DatabaseName; variant: string; overheadPerStepMs: number; stepRunMs: number; overheadShare: number }[];
+  /** Per database, the AD reset over the agent against over direct in the same run: what the link costs. */
+  agentVsDirect: AgentVsDirect[];
   problems: string[];
 };
+
+export type AgentVsDirect = {
+  database: DatabaseName;
+  /** Engine overhead per step (mean gap), ms. */
+  overheadPerStepMs: { direct: number; agent: number };
+  /** A step's own run(), mean over all steps, ms; ratio agent / direct. */
+  stepRunMs: { direct: number; agent: number; ratio: number };
+  executionP50Ms: { direct: number; agent: number; ratio: number };
+  steps: {
+    key: string;
+    directRunMs: { p50: number; mean: number };
+    agentRunMs: { p50: number; mean: number };
+    /** agent mean / direct mean. */
+    ratio: number;
+    /** Directory operations the agent ran per step. */
+    operations: number;
+    /** Their time at the agent (LDAP to the DC), mean per step, ms. */
+    agentLdapMs: number;
+    /** (agent step − its LDAP time at the agent) / operations: the link's cost per operation, ms. */
+    linkPerOperationMs: number;
+  }[];
+};
+
+function agentVsDirect(overhead: OverheadResult[], stepRunMs: (o: OverheadResult) => number): AgentVsDirect[] {
+  const databases = [...new Set(overhead.map((o) => o.database))];
+  return databases.flatMap((database) => {
+    const direct = overhead.find((o) => o.database === database && o.variant === 'password_reset (AD, direct)' && o.executions > 0);
+    const agent = overhead.find((o) => o.database === database && o.variant === 'password_reset (AD, agent)' && o.executions > 0);
+    if (!direct || !agent) return [];
+    const directStep = stepRunMs(direct);
+    const agentStep = stepRunMs(agent);
+    return [
+      {
+        database,
+        overheadPerStepMs: { direct: direct.perStepOverheadMs.mean, agent: agent.perStepOverheadMs.mean },
+        stepRunMs: { direct: directStep, agent: agentStep, ratio: agentStep / directStep },
+        executionP50Ms: {
+          direct: direct.executionMs.p50,
+          agent: agent.executionMs.p50,
+          ratio: agent.executionMs.p50 / direct.executionMs.p50,
+        },
+        steps: agent.steps.flatMap((step) => {
+          const other = direct.steps.find((s) => s.key === step.key);
+          if (!other || step.runMs.n === 0) return [];
+          const operations = step.agentOperations ?? 0;
+          const agentLdapMs = step.agentMs?.mean ?? Number.NaN;
+          return [
+            {
+              key: step.key,
+              directRunMs: { p50: other.runMs.p50, mean: other.runMs.mean },
+              agentRunMs: { p50: step.runMs.p50, mean: step.runMs.mean },
+              ratio: step.runMs.mean / other.runMs.mean,
+              operations,
+              agentLdapMs,
+              linkPerOperationMs: operations > 0 ? (step.runMs.mean - agentLdapMs) / operations : Number.NaN,
+            },
+          ];
+        }),
+      },
+    ];
+  });
+}
 
 const fmt = (value: number, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
@@ -523,6 +626,37 @@ function printReport(report: Report): void {
   for (const ad of report.activeDirectory) {
     console.log(`  AD, ${ad.connection}: ${ad.against ? `against ${ad.against}` : `skipped: ${ad.skipped}`}`);
   }
+  if (report.agentVsDirect.length > 0) {
+    console.log(
+      "\n   the AD reset over the agent vs direct, same run (means, ms; the agent's hop to the toolbox is in-process: no socket, no TLS)",
+    );
+    printTable(
+      ['db', 'step', 'direct p50', 'direct mean', 'agent p50', 'agent mean', 'agent/direct', 'ops', 'LDAP at agent', 'link/op'],
+      report.agentVsDirect.flatMap((a) => [
+        ...a.steps.map((s) => [
+          a.database,
+          s.key,
+          fmt(s.directRunMs.p50),
+          fmt(s.directRunMs.mean),
+          fmt(s.agentRunMs.p50),
+          fmt(s.agentRunMs.mean),
+          `${fmt(s.ratio)}×`,
+          fmt(s.operations, 1),
+          fmt(s.agentLdapMs),
+          fmt(s.linkPerOperationMs),
+        ]),
+        [a.database, 'all steps', '', fmt(a.stepRunMs.direct), '', fmt(a.stepRunMs.agent), `${fmt(a.stepRunMs.ratio)}×`, '', '', ''],
+      ]),
+    );
+    for (const a of report.agentVsDirect) {
+      console.log(
+        `  ${a.database}: engine overhead per step ${fmt(a.overheadPerStepMs.direct, 3)} ms direct, ${fmt(a.overheadPerStepMs.agent, 3)} ms agent; execution p50 ${fmt(a.executionP50Ms.direct)} → ${fmt(a.executionP50Ms.agent)} ms (${fmt(a.executionP50Ms.ratio)}×)`,
+      );
+    }
+    console.log(
+      "  link/op = (agent step − the agent's own time on its operations) / operations: the hub, the poll and answer routes, the store",
+    );
+  }
   console.log('\n   store calls in one execution');
   for (const o of report.overhead) {
     const total = Object.values(o.storeCalls).reduce((a, b) => a + b, 0);
@@ -562,6 +696,18 @@ function printReport(report: Report): void {
     console.log('\nproblems:');
     for (const problem of report.problems) console.log(`  ${problem}`);
   }
+}
+
+/** A step's own run(), mean over every step of every run of the variant. */
+function meanStepRunMs(o: OverheadResult): number {
+  const runs = o.steps.filter((step) => step.runMs.n > 0);
+  return (
+    runs.reduce((sum, step) => sum + step.runMs.mean * step.runMs.n, 0) /
+    Math.max(
+      1,
+      runs.reduce((n, step) => n + step.runMs.n, 0),
+    )
+  );
 }
 
 async function main(): Promise<number> {
@@ -652,13 +798,7 @@ async function main(): Promise<number> {
     overheadVsStep: overhead
       .filter((o) => o.variant.startsWith('password_reset') && o.executions > 0)
       .map((o) => {
-        const runs = o.steps.filter((step) => step.runMs.n > 0);
-        const stepRunMs =
-          runs.reduce((sum, step) => sum + step.runMs.mean * step.runMs.n, 0) /
-          Math.max(
-            1,
-            runs.reduce((n, step) => n + step.runMs.n, 0),
-          );
+        const stepRunMs = meanStepRunMs(o);
         const overheadPerStepMs = o.perStepOverheadMs.mean;
         return {
           database: o.database,
@@ -668,6 +808,7 @@ async function main(): Promise<number> {
           overheadShare: overheadPerStepMs / (overheadPerStepMs + stepRunMs),
         };
       }),
+    agentVsDirect: agentVsDirect(overhead, meanStepRunMs),
     problems,
   };
   if (json) console.log(JSON.stringify(report, null, 2));
