@@ -32,6 +32,13 @@ export const TEST_ORIGIN = 'http://toolbox.test';
  * Configuration with nothing but the users: the admin sets the rest up in the console (the
  * screen-pop secret too: until then every screen pop is refused).
  */
+/** The demo's Microsoft 365 directories with a company left out, for a test that gives it another directory. */
+export const demoDirectoriesWithout = (companyId: string) =>
+  buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN }).directories.map((directory) => ({
+    ...directory,
+    psaCompanyIds: directory.psaCompanyIds.filter((id) => String(id) !== companyId),
+  }));
+
 export const EMPTY_CONSOLE_CONFIG = { psa: undefined, directories: [], forms: undefined, screenpop: undefined };
 
 export type TestToolbox = {

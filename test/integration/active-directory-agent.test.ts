@@ -4,14 +4,15 @@ import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { Attribute, Change, type Client } from 'ldapts';
 import type { AgentConfig } from '../../src/agent/agent-config.js';
-import { type RunAgentOptions, type RunningAgent, runAgent } from '../../src/agent/run-agent.js';
+import type { RunAgentOptions, RunningAgent } from '../../src/agent/run-agent.js';
 import { createActiveDirectoryConnector } from '../../src/connectors/directory/active-directory/active-directory-connector.js';
 import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
-import { buildDemoConfig, DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
+import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
+import { startTestAgent, TEST_AGENT_HUB } from '../helpers/test-agent.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
-import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
+import { createTestToolbox, demoDirectoriesWithout, type TestToolbox } from '../helpers/test-toolbox.js';
 
 /**
  * Issue 12 §4: the on-prem agent, against a real Samba AD DC. The toolbox's directory contoso-ad is
@@ -28,7 +29,7 @@ const decode = (html: string) => html.replaceAll('&#39;', "'").replaceAll('&quot
 const quiet = createLogger({ level: 'silent' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The shortened timings: a poll held 1 s, an agent silent 2.5 s is offline. */
-const HUB = { pollHoldMs: 1_000, onlineWindowMs: 2_500, storePollMs: 100, seenEveryMs: 400, maxPerPoll: 2 };
+const HUB = TEST_AGENT_HUB;
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 8_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -104,30 +105,14 @@ describe('the on-prem agent (Samba AD DC)', { skip: sambaSkip }, () => {
             callback();
           },
         });
-        const config: AgentConfig = {
-          server: TEST_ORIGIN,
+        const agent = startTestAgent({
+          toolbox,
+          dc,
           token: TOKEN,
+          baseDn: ou,
           name,
-          ldap: {
-            connection: 'direct',
-            url: dc.url,
-            username: dc.adminUser,
-            password: dc.adminPassword,
-            caCertificate: dc.caPem,
-            baseDn: ou,
-            timeoutMs: 10_000,
-          },
-          concurrency: 4,
-          logLevel: 'debug',
-          ...overrides,
-        };
-        const agent = runAgent({
-          config,
           logger: createLogger({ level: 'debug', destination }),
-          version: 'test',
-          lookup: sambaLookup(dc),
-          backoffMs: { first: 100, max: 400 },
-          fetch: (input, init) => toolbox.app.request(String(input), init) as Promise<Response>,
+          overrides,
           ...hooks,
         });
         const entry = { agent, log: () => lines.join('') };
@@ -142,10 +127,7 @@ describe('the on-prem agent (Samba AD DC)', { skip: sambaSkip }, () => {
       before(async () => {
         const store = await database.open();
         drop = store.drop;
-        const tenants = buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN }).directories.map((directory) => ({
-          ...directory,
-          psaCompanyIds: directory.psaCompanyIds.filter((id) => String(id) !== '250'),
-        }));
+        const tenants = demoDirectoriesWithout('250');
         toolbox = await createTestToolbox({
           store,
           agentHub: HUB,

@@ -4,11 +4,11 @@ import { after, before, describe, test } from 'node:test';
 import { Attribute, Change, type Client } from 'ldapts';
 import { createActiveDirectoryConnector } from '../../src/connectors/directory/active-directory/active-directory-connector.js';
 import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
-import { buildDemoConfig, DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
+import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
-import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
+import { createTestToolbox, demoDirectoriesWithout, type TestToolbox } from '../helpers/test-toolbox.js';
 
 /**
  * Issue 12 §3: the forms on an AD-only customer, against a real Samba AD DC over LDAPS. ConnectWise
@@ -81,10 +81,7 @@ describe('Active Directory forms, screen pop to note (Samba AD DC)', { skip: sam
       before(async () => {
         const store = await database.open();
         drop = store.drop;
-        const tenants = buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN }).directories.map((directory) => ({
-          ...directory,
-          psaCompanyIds: directory.psaCompanyIds.filter((id) => String(id) !== '250'),
-        }));
+        const tenants = demoDirectoriesWithout('250');
         toolbox = await createTestToolbox({
           store,
           directoryConnectors: { 'active-directory': createActiveDirectoryConnector({ lookup: sambaLookup(dc) }) },

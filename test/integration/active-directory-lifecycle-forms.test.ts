@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Attribute, Change, type Client } from 'ldapts';
-import { type RunningAgent, runAgent } from '../../src/agent/run-agent.js';
+import type { RunningAgent } from '../../src/agent/run-agent.js';
 import { createActiveDirectoryClient } from '../../src/connectors/directory/active-directory/active-directory-client.js';
 import { createActiveDirectoryConnector } from '../../src/connectors/directory/active-directory/active-directory-connector.js';
 import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
-import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
+import { DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import type { StepContext } from '../../src/workflows/types.js';
 import { userOffboardingInput, userOffboardingWorkflow } from '../../src/workflows/user-offboarding/user-offboarding-workflow.js';
@@ -16,8 +16,9 @@ import {
   userOnboardingWorkflow,
 } from '../../src/workflows/user-onboarding/user-onboarding-workflow.js';
 import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
+import { newAgentToken, sambaDirectory, startTestAgent, TEST_AGENT_HUB } from '../helpers/test-agent.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
-import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
+import { createTestToolbox, demoDirectoriesWithout, type TestToolbox } from '../helpers/test-toolbox.js';
 
 /**
  * Issue 12 §3: onboarding into an OU and offboarding on an AD-only customer, through the forms,
@@ -32,9 +33,7 @@ const POP = 'ticket_id=1001&company_id=250&contact_id=301';
 const decode = (html: string) =>
   html.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&amp;', '&').replaceAll('&#x27;', "'").replaceAll('&lt;', '<');
 const logger = createLogger({ level: 'silent' });
-const AGENT_TOKEN = `preshared-${randomBytes(24).toString('base64url')}`;
-/** The agent hub's shortened timings (as in active-directory-agent.test.ts): an agent silent 2.5 s is offline. */
-const AGENT_HUB = { pollHoldMs: 1_000, onlineWindowMs: 2_500, storePollMs: 100, seenEveryMs: 400, maxPerPoll: 2 };
+const AGENT_TOKEN = newAgentToken();
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 8_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -231,21 +230,13 @@ describe('Active Directory onboarding and offboarding, screen pop to note (Samba
 
         /** The agent as `npm run agent` runs it, next to the DC, reaching this toolbox; one per describe. */
         const startAgent = (): RunningAgent => {
-          const ldap = { url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem };
-          const started: RunningAgent = runAgent({
-            config: {
-              server: TEST_ORIGIN,
-              token: AGENT_TOKEN,
-              name: `contoso-dc${++agentsStarted}`,
-              ldap: { connection: 'direct', ...ldap, baseDn: ou, timeoutMs: 10_000 },
-              concurrency: 4,
-              logLevel: 'warn',
-            },
+          const started: RunningAgent = startTestAgent({
+            toolbox,
+            dc,
+            token: AGENT_TOKEN,
+            baseDn: ou,
+            name: `contoso-dc${++agentsStarted}`,
             logger,
-            version: 'test',
-            lookup: sambaLookup(dc),
-            backoffMs: { first: 100, max: 400 },
-            fetch: (input, init) => toolbox.app.request(String(input), init) as Promise<Response>,
             onWork: (work, phase) => {
               if (!(loseCreateAnswer && work.method === 'createUser' && phase === 'after')) return;
               loseCreateAnswer = false;
@@ -263,25 +254,22 @@ describe('Active Directory onboarding and offboarding, screen pop to note (Samba
         before(async () => {
           const store = await database.open();
           drop = store.drop;
-          const tenants = buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN }).directories.map((directory) => ({
-            ...directory,
-            psaCompanyIds: directory.psaCompanyIds.filter((id) => String(id) !== '250'),
-          }));
+          const tenants = demoDirectoriesWithout('250');
           toolbox = await createTestToolbox({
             store,
-            ...(connection === 'agent' ? { agentHub: AGENT_HUB } : {}),
+            ...(connection === 'agent' ? { agentHub: TEST_AGENT_HUB } : {}),
             directoryConnectors: { 'active-directory': createActiveDirectoryConnector({ lookup: sambaLookup(dc) }) },
             config: {
               directories: [
                 {
-                  id: 'contoso-ad',
-                  kind: 'active-directory',
-                  name: 'Contoso AD',
-                  psaCompanyIds: ['250'],
-                  baseDn: ou,
-                  ...(connection === 'direct'
-                    ? { connection, url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem }
-                    : { connection, agentToken: AGENT_TOKEN, timeoutMs: 5_000 }),
+                  ...sambaDirectory(dc, {
+                    id: 'contoso-ad',
+                    name: 'Contoso AD',
+                    baseDn: ou,
+                    psaCompanyIds: ['250'],
+                    connection,
+                    agentToken: AGENT_TOKEN,
+                  }),
                   formDefaults: {
                     // By the path the picker shows, and by DN: both name an OU.
                     user_onboarding: { organizationalUnit: `life-${suffix} / Staff`, groups: [groupIds.Clinic] },

@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from 'ldapts';
-import { runAgent } from '../../src/agent/run-agent.js';
 import { createActiveDirectoryClient } from '../../src/connectors/directory/active-directory/active-directory-client.js';
 import { createActiveDirectoryConnector } from '../../src/connectors/directory/active-directory/active-directory-connector.js';
 import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
-import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
+import { DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { bindAs, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
+import { newAgentToken, sambaDirectory, startTestAgent, TEST_AGENT_HUB, untilAgentConnected } from '../helpers/test-agent.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
-import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN } from '../helpers/test-toolbox.js';
+import { createTestToolbox, demoDirectoriesWithout } from '../helpers/test-toolbox.js';
 
 /**
  * Issue 12 §1 and §3: the password rules come from the connector, and in AD they are the user's
@@ -20,7 +20,7 @@ import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN } from '../help
  * is checked over both ways of reaching AD: directly, and through an on-prem agent.
  */
 const logger = createLogger({ level: 'silent' });
-const AGENT_TOKEN = `preshared-${randomBytes(24).toString('base64url')}`;
+const AGENT_TOKEN = newAgentToken();
 const decode = (html: string) => html.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&amp;', '&').replaceAll('&#x27;', "'");
 /** 100-nanosecond intervals, negative, as AD stores ages and durations. */
 const days = (n: number) => String(-BigInt(n) * 864_000_000_000n);
@@ -138,56 +138,29 @@ describe('fine-grained password policies (Samba AD DC)', { skip: sambaSkip }, ()
         skip: database.skip,
       }, async () => {
         const store = await database.open();
-        const tenants = buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN }).directories.map((directory) => ({
-          ...directory,
-          psaCompanyIds: directory.psaCompanyIds.filter((id) => String(id) !== '250'),
-        }));
-        const ldap = { url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem };
         const toolbox = await createTestToolbox({
           store,
-          ...(connection === 'agent'
-            ? { agentHub: { pollHoldMs: 1_000, onlineWindowMs: 2_500, storePollMs: 100, seenEveryMs: 400, maxPerPoll: 2 } }
-            : {}),
+          ...(connection === 'agent' ? { agentHub: TEST_AGENT_HUB } : {}),
           directoryConnectors: { 'active-directory': createActiveDirectoryConnector({ lookup: sambaLookup(dc) }) },
           config: {
             directories: [
-              {
+              sambaDirectory(dc, {
                 id: 'contoso-ad',
-                kind: 'active-directory',
                 name: 'Contoso AD',
-                psaCompanyIds: ['250'],
                 baseDn: ou,
-                ...(connection === 'direct' ? { connection, ...ldap } : { connection, agentToken: AGENT_TOKEN, timeoutMs: 5_000 }),
-              },
-              ...tenants,
+                psaCompanyIds: ['250'],
+                connection,
+                agentToken: AGENT_TOKEN,
+              }),
+              ...demoDirectoriesWithout('250'),
             ],
           },
         });
         // Over the agent, the fine-grained policy is read next to the DC and crosses the link.
         const agent =
-          connection === 'agent'
-            ? runAgent({
-                config: {
-                  server: TEST_ORIGIN,
-                  token: AGENT_TOKEN,
-                  name: 'contoso-dc1',
-                  ldap: { connection: 'direct', ...ldap, baseDn: ou, timeoutMs: 10_000 },
-                  concurrency: 4,
-                  logLevel: 'warn',
-                },
-                logger,
-                version: 'test',
-                lookup: sambaLookup(dc),
-                backoffMs: { first: 100, max: 400 },
-                fetch: (input, init) => toolbox.app.request(String(input), init) as Promise<Response>,
-              })
-            : undefined;
+          connection === 'agent' ? startTestAgent({ toolbox, dc, token: AGENT_TOKEN, baseDn: ou, name: 'contoso-dc1', logger }) : undefined;
         try {
-          const deadline = Date.now() + 8_000;
-          while (agent && (await toolbox.services.agents.agents('contoso-ad')).every((entry) => !entry.connected)) {
-            if (Date.now() > deadline) throw new Error('the agent did not connect');
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
+          if (agent) await untilAgentConnected(toolbox, 'contoso-ad');
           const tech = await toolbox.signIn(DEMO_SIGN_IN);
           const { path, status, html } = await toolbox.openScreenPop(
             'ticket_id=1001&company_id=250&contact_id=301&form_name=password_reset',

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { buildDemoConfig, DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
+import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { executionJob } from '../../src/domain/execution/execution-job.js';
 import { describePasswordRules } from '../../src/domain/passwords/check-password.js';
 import { NOTE_STEP } from '../../src/engine/run-execution.js';
 import { newId } from '../../src/lib/ids.js';
 import { CORE_DIRECTORY_POLICY, coreDirectoryConnector, coreDirectoryState } from '../fake-directory/core-directory-connector.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
-import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
+import { createTestToolbox, demoDirectoriesWithout, type TestToolbox } from '../helpers/test-toolbox.js';
 
 /**
  * Issue 12 §1: "a test that registers a fake directory kind with only the core capabilities and
@@ -44,10 +44,7 @@ for (const database of TEST_DATABASES) {
     before(async () => {
       const store = await database.open();
       drop = store.drop;
-      const tenants = buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN }).directories.map((directory) => ({
-        ...directory,
-        psaCompanyIds: directory.psaCompanyIds.filter((id) => String(id) !== '250'),
-      }));
+      const tenants = demoDirectoriesWithout('250');
       toolbox = await createTestToolbox({
         store,
         // The one registry line a directory kind needs.

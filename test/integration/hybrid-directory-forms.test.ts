@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Attribute, Change, type Client } from 'ldapts';
-import { type RunningAgent, runAgent } from '../../src/agent/run-agent.js';
+import type { RunningAgent } from '../../src/agent/run-agent.js';
 import { createActiveDirectoryConnector } from '../../src/connectors/directory/active-directory/active-directory-connector.js';
 import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
 import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
@@ -10,8 +10,9 @@ import { type DemoTenant, demoTenants } from '../../src/demo/demo-data.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { OFFBOARDING_DEFAULT_FIELDS } from '../helpers/offboarding-fields.js';
 import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
+import { newAgentToken, sambaDirectory, startTestAgent, TEST_AGENT_HUB, untilAgentConnected } from '../helpers/test-agent.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
-import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
+import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
 
 /**
  * Issue 12 §2: a hybrid customer. ConnectWise company 251 (Fabrikam Logistics) is served by its
@@ -27,7 +28,7 @@ const LEE_ID = 'f0000000-0000-4000-8000-000000000002';
 const GHOST_ID = 'f0000000-0000-4000-8000-0000000000ff';
 const decode = (html: string) => html.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&amp;', '&').replaceAll('&#x27;', "'");
 const logger = createLogger({ level: 'silent' });
-const AGENT_TOKEN = `preshared-${randomBytes(24).toString('base64url')}`;
+const AGENT_TOKEN = newAgentToken();
 
 describe('hybrid company: Entra and AD for one PSA company (Samba AD DC + Graph simulator)', { skip: sambaSkip }, () => {
   let dc: TestSambaDc;
@@ -109,50 +110,29 @@ describe('hybrid company: Entra and AD for one PSA company (Samba AD DC + Graph 
         before(async () => {
           const store = await database.open();
           drop = store.drop;
-          const ldap = { url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem };
           toolbox = await createTestToolbox({
             store,
             graph: { tenants },
-            ...(connection === 'agent'
-              ? { agentHub: { pollHoldMs: 1_000, onlineWindowMs: 2_500, storePollMs: 100, seenEveryMs: 400, maxPerPoll: 2 } }
-              : {}),
+            ...(connection === 'agent' ? { agentHub: TEST_AGENT_HUB } : {}),
             directoryConnectors: { 'active-directory': createActiveDirectoryConnector({ lookup: sambaLookup(dc) }) },
             config: {
               directories: [
                 ...buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN }).directories,
-                {
+                sambaDirectory(dc, {
                   id: 'fabrikam-ad',
-                  kind: 'active-directory',
                   name: 'Fabrikam AD',
-                  psaCompanyIds: ['251'],
                   baseDn: ou,
-                  ...(connection === 'direct' ? { connection, ...ldap } : { connection, agentToken: AGENT_TOKEN, timeoutMs: 5_000 }),
-                },
+                  psaCompanyIds: ['251'],
+                  connection,
+                  agentToken: AGENT_TOKEN,
+                }),
               ],
             },
           });
           if (connection === 'agent') {
             // The agent as `npm run agent` runs it, next to the DC, reaching this toolbox.
-            agent = runAgent({
-              config: {
-                server: TEST_ORIGIN,
-                token: AGENT_TOKEN,
-                name: 'fabrikam-dc1',
-                ldap: { connection: 'direct', ...ldap, baseDn: ou, timeoutMs: 10_000 },
-                concurrency: 4,
-                logLevel: 'warn',
-              },
-              logger,
-              version: 'test',
-              lookup: sambaLookup(dc),
-              backoffMs: { first: 100, max: 400 },
-              fetch: (input, init) => toolbox.app.request(String(input), init) as Promise<Response>,
-            });
-            const deadline = Date.now() + 8_000;
-            while ((await toolbox.services.agents.agents('fabrikam-ad')).every((entry) => !entry.connected)) {
-              if (Date.now() > deadline) throw new Error('the agent did not connect');
-              await new Promise((resolve) => setTimeout(resolve, 50));
-            }
+            agent = startTestAgent({ toolbox, dc, token: AGENT_TOKEN, baseDn: ou, name: 'fabrikam-dc1', logger });
+            await untilAgentConnected(toolbox, 'fabrikam-ad');
           }
           tech = await toolbox.signIn(DEMO_SIGN_IN);
           toolbox.graph.state.clearLogs();

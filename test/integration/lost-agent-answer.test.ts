@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { DirectoryConnector } from '../../src/connectors/directory/types.js';
-import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
+import { DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { ToolboxError } from '../../src/lib/toolbox-error.js';
 import { type CoreDirectorySettings, coreDirectoryConnector, coreDirectoryState } from '../fake-directory/core-directory-connector.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
-import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
+import { createTestToolbox, demoDirectoriesWithout, type TestToolbox } from '../helpers/test-toolbox.js';
 
 /**
  * The engine's side of an on-prem agent's lost answer (issue 12 §4: "an operation whose answer was
@@ -104,10 +104,7 @@ for (const database of TEST_DATABASES) {
     before(async () => {
       const store = await database.open();
       drop = store.drop;
-      const tenants = buildDemoConfig({ connectWise: CW_ORIGIN, graph: GRAPH_ORIGIN }).directories.map((directory) => ({
-        ...directory,
-        psaCompanyIds: directory.psaCompanyIds.filter((id) => String(id) !== '250'),
-      }));
+      const tenants = demoDirectoriesWithout('250');
       toolbox = await createTestToolbox({
         store,
         directoryConnectors: { 'lossy-directory': lossyConnector },
