@@ -7,6 +7,7 @@ import { type DemoTenant, type DemoUser, demoTenants } from '../../demo/demo-dat
 import type { Clock } from '../../lib/clock.js';
 import { systemClock } from '../../lib/clock.js';
 import { constantTimeEquals } from '../../lib/constant-time-equals.js';
+import { type AdminConsentOptions, createAdminConsent } from './admin-consent-routes.js';
 import {
   checkDelete,
   checkTemporaryAccessPass,
@@ -107,7 +108,7 @@ export type GraphSimulatorOptions = {
    * client secret keeps working alongside, as in Entra.
    */
   appCertificates?: Record<string, string[]>;
-};
+} & AdminConsentOptions;
 
 /**
  * Graph application permissions, plus Exchange Online's `Exchange.ManageAsApp`. As in Entra, a
@@ -261,6 +262,8 @@ export type GraphSimulator = {
     extra?: { message?: string; retryAfterSeconds?: number },
   ): void;
   state: GraphSimulatorState;
+  /** The MSP app's service principals and role assignments, and the customer revoking consent (admin-consent-routes.ts). */
+  adminConsent: ReturnType<typeof createAdminConsent>['control'];
 };
 
 /** Methods and preference live in a per-tenant map, not on the user, so getUser() never shows them. */
@@ -464,6 +467,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     const needle = idOrDomain.toLowerCase();
     return tenants.find((t) => t.tenantId === needle || t.key === needle || t.verifiedDomains.some((d) => d.toLowerCase() === needle));
   };
+  const adminConsent = createAdminConsent(options, findTenant);
   const findUser = (tenant: SimTenant, idOrUpn: string) => {
     const needle = idOrUpn.toLowerCase();
     return tenant.users.find((u) => u.id === needle || u.userPrincipalName.toLowerCase() === needle);
@@ -668,7 +672,13 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       return identityError(c, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
     const scope = form.get('scope');
     if (!scope) return identityError(c, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'scope'.");
-    if (clientId !== tenant.clientId) {
+    // The MSP's multi-tenant app: known in the tenant only through a consented service principal.
+    const mspClient = adminConsent.tokenClient(tenant, clientId);
+    if (mspClient && 'refusal' in mspClient) {
+      const { status, error, aadsts, description } = mspClient.refusal;
+      return identityError(c, status, error, aadsts, description);
+    }
+    if (!mspClient && clientId !== tenant.clientId) {
       return identityError(
         c,
         400,
@@ -708,7 +718,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       const refusal = checkClientAssertion({
         assertion,
         clientId,
-        certificates: appCertificates(tenant),
+        certificates: mspClient ? mspClient.certificates : appCertificates(tenant),
         now: clock.now(),
         audienceMatches: (aud) => {
           // Microsoft's docs ask for the token endpoint; any of the tenant's names in the path
@@ -726,7 +736,10 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
         7000218,
         "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
       );
-    } else if (!constantTimeEquals(secret, tenant.clientSecret)) {
+    } else if (
+      !constantTimeEquals(secret, mspClient ? (mspClient.clientSecret ?? '') : tenant.clientSecret) ||
+      (mspClient && !mspClient.clientSecret)
+    ) {
       return identityError(
         c,
         401,
@@ -748,7 +761,9 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     const audience = (scopes[0] as string).slice(0, -'/.default'.length);
     const now = clock.now();
     const expiresAt = now + tokenLifetimeSeconds * 1000;
-    const granted = options.appPermissions?.[tenant.key] ?? options.appPermissions?.[tenant.tenantId] ?? DEFAULT_APP_PERMISSIONS;
+    const granted = mspClient
+      ? mspClient.grantedPermissions
+      : (options.appPermissions?.[tenant.key] ?? options.appPermissions?.[tenant.tenantId] ?? DEFAULT_APP_PERMISSIONS);
     // Each resource's token carries that resource's permissions (see DEFAULT_APP_PERMISSIONS).
     const roles = granted.filter((p) =>
       audience === GRAPH_AUDIENCE ? !p.startsWith('Exchange.') : audience === EXCHANGE_AUDIENCE ? p.startsWith('Exchange.') : true,
@@ -1786,6 +1801,13 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     return c.body(null, 204);
   });
 
+  adminConsent.register(app, graph as unknown as Hono, {
+    findTenant,
+    graphError,
+    lacksPermission: (c, permissions) => lacksPermission(c as Context<GraphEnv>, permissions),
+    tenantOf: (c) => (c as Context<GraphEnv>).get('tenant'),
+  });
+
   graph.all('*', (c) => {
     const segments = new URL(c.req.url).pathname.split('/').filter(Boolean);
     const known = ['users', 'groups', 'me', 'organization', 'domains', 'subscribedSkus'];
@@ -1843,6 +1865,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
       failures.push({ pattern, status, code, remaining: times, ...extra });
     },
     state,
+    adminConsent: adminConsent.control,
     async listen({ port = 0, host = '127.0.0.1', tls } = {}) {
       const server = createAdaptorServer({
         fetch: app.fetch,

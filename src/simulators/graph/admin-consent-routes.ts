@@ -1,0 +1,495 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, Hono } from 'hono';
+import type { DemoTenant } from '../../demo/demo-data.js';
+import { type RegisteredCertificate, registerCertificate } from './client-assertion.js';
+
+/**
+ * The MSP's one multi-tenant app (reference microsoft-identity.md §1–§3), as the identity
+ * platform and Graph see it: the application object in the MSP's own tenant (credentials, redirect
+ * URIs, `signInAudience`, the permissions it requests), the v2 `adminconsent` endpoint that puts a
+ * service principal of it into a customer tenant with every requested application permission
+ * (`/.default`), Graph's `servicePrincipals`/`applications` reads and Entra role assignments.
+ * Texts marked *unverified* follow the reference's best knowledge of the real messages.
+ */
+export type SimMspApp = {
+  /** The MSP's own tenant (key or id), where the application object lives. */
+  homeTenant: string;
+  clientId: string;
+  displayName?: string;
+  clientSecret?: string;
+  /** The secret's end date (ISO), as `passwordCredentials[].endDateTime` shows it. */
+  secretEndDateTime?: string;
+  /** Public certificates (PEM) uploaded to the app; their dates come from the certificates. */
+  certificates?: string[];
+  /** `web.redirectUris`: exact match, except that the port is ignored on loopback. */
+  redirectUris: string[];
+  /** Default `AzureADMultipleOrgs`. */
+  signInAudience?: string;
+  /**
+   * The application permissions in `requiredResourceAccess` (Graph's by name, plus Exchange
+   * Online's `Exchange.ManageAsApp`): admin consent with `/.default` grants all of them.
+   */
+  requiredPermissions: string[];
+};
+
+export type AdminConsentOptions = {
+  mspApp?: SimMspApp;
+  /** Tenants (key or id) whose admin declines on the consent page: the callback gets AADSTS65004. */
+  declineConsentTenants?: string[];
+  /** Tenants (key or id) already holding the MSP app's service principal at start (a demo's pre-consented tenant). */
+  consentedTenants?: string[];
+};
+
+export type SimServicePrincipal = { id: string; appId: string; displayName: string; grantedPermissions: string[]; accountEnabled: boolean };
+export type SimRoleAssignment = { id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string };
+
+/** What the token endpoint learns about a client id that is the MSP app's. */
+export type MspTokenClient =
+  | { refusal: { status: number; error: string; aadsts: number; description: string } }
+  | { clientSecret: string | undefined; certificates: RegisteredCertificate[]; grantedPermissions: string[] };
+
+type Helpers = {
+  findTenant(idOrDomain: string): DemoTenantLike | undefined;
+  graphError(c: Context, status: number, code: string, message: string): Response;
+  lacksPermission(c: Context, permissions: string[]): Response | undefined;
+  tenantOf(c: Context): DemoTenantLike;
+};
+type DemoTenantLike = Pick<DemoTenant, 'key' | 'tenantId' | 'displayName' | 'verifiedDomains'>;
+
+export const GRAPH_RESOURCE_APP_ID = '00000003-0000-0000-c000-000000000000';
+export const EXCHANGE_RESOURCE_APP_ID = '00000002-0000-0ff1-ce00-000000000000';
+const APPLICATION_READ = ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const ROLE_ASSIGNMENT_READ = [
+  'RoleManagement.Read.Directory',
+  'RoleManagement.Read.All',
+  'RoleManagement.ReadWrite.Directory',
+  'Directory.Read.All',
+];
+const ROLE_ASSIGNMENT_WRITE = ['RoleManagement.ReadWrite.Directory'];
+/** Built-in role template ids (reference §3): the ones a role assignment may name here. */
+export const ENTRA_ROLE_TEMPLATES: Record<string, string> = {
+  '29232cdf-9323-42fd-ade2-1d097af3e4de': 'Exchange Administrator',
+  '31392ffb-586c-42d1-9346-e59415a2cc4e': 'Exchange Recipient Administrator',
+  'fe930be7-5e62-47db-91af-98c3a49a38b1': 'User Administrator',
+  '729827e3-9c14-49f7-bb1b-9608f156bbb8': 'Helpdesk Administrator',
+  'c4e39bd9-1100-46d3-8c65-fb160da0071f': 'Authentication Administrator',
+  '7be44c8a-adaf-4e2a-84d6-ab2649e08a13': 'Privileged Authentication Administrator',
+  'e8611ab8-c189-46e8-94e1-60213ab1f814': 'Privileged Role Administrator',
+  '62e90394-69f5-4237-9190-012177145e10': 'Global Administrator',
+};
+
+export type AdminConsent = ReturnType<typeof createAdminConsent>;
+
+export function createAdminConsent(options: AdminConsentOptions, findTenant: (idOrDomain: string) => DemoTenantLike | undefined) {
+  const app = options.mspApp;
+  const certificates = (app?.certificates ?? []).map(registerCertificate);
+  /** Per tenant id: the MSP app's service principal there. */
+  const servicePrincipals = new Map<string, SimServicePrincipal>();
+  /** Tenants whose service principal was deleted (consent revoked): a token request says so differently. */
+  const deleted = new Set<string>();
+  const roleAssignments = new Map<string, SimRoleAssignment[]>();
+  const inList = (tenant: DemoTenantLike, list: string[] | undefined) =>
+    (list ?? []).some((k) => k.toLowerCase() === tenant.key || k.toLowerCase() === tenant.tenantId);
+
+  const consent = (tenant: DemoTenantLike): SimServicePrincipal | undefined => {
+    if (!app) return undefined;
+    const existing = servicePrincipals.get(tenant.tenantId);
+    // Tenant-wide consent with /.default grants every requested permission (and replaces earlier grants).
+    const sp = existing ?? {
+      id: randomUUID(),
+      appId: app.clientId,
+      displayName: app.displayName ?? 'Technician Toolbox',
+      grantedPermissions: [],
+      accountEnabled: true,
+    };
+    sp.grantedPermissions = [...app.requiredPermissions];
+    servicePrincipals.set(tenant.tenantId, sp);
+    deleted.delete(tenant.tenantId);
+    return sp;
+  };
+
+  // The MSP's own tenant holds the app's service principal from the start (the app was granted
+  // consent there when it was registered), as do tenants a demo names as pre-consented.
+  const home = app ? findTenant(app.homeTenant) : undefined;
+  if (app && !home) throw new Error(`mspApp.homeTenant "${app.homeTenant}" is not one of the simulator's tenants.`);
+  if (home) consent(home);
+  for (const key of options.consentedTenants ?? []) {
+    const tenant = findTenant(key);
+    if (tenant) consent(tenant);
+  }
+
+  const redirectAllowed = (redirectUri: string) => {
+    if (!app) return false;
+    return app.redirectUris.some((registered) => {
+      if (registered === redirectUri) return true;
+      // Loopback: the port is ignored (reference §1, "Redirect URIs").
+      try {
+        const a = new URL(registered);
+        const b = new URL(redirectUri);
+        const loopback = (u: URL) => u.hostname === '127.0.0.1' || u.hostname === 'localhost' || u.hostname === '[::1]';
+        return (
+          loopback(a) &&
+          loopback(b) &&
+          a.protocol === b.protocol &&
+          a.hostname === b.hostname &&
+          a.pathname === b.pathname &&
+          a.search === b.search
+        );
+      } catch {
+        return false;
+      }
+    });
+  };
+
+  return {
+    /** For the token endpoint: undefined when `clientId` is not the MSP app's. */
+    tokenClient(tenant: DemoTenantLike, clientId: string): MspTokenClient | undefined {
+      if (!app || clientId !== app.clientId) return undefined;
+      const sp = servicePrincipals.get(tenant.tenantId);
+      if (!sp) {
+        return deleted.has(tenant.tenantId)
+          ? {
+              refusal: {
+                status: 401,
+                error: 'invalid_client',
+                aadsts: 7000229,
+                description: `The client application ${clientId} is missing service principal in the tenant ${tenant.tenantId}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
+              },
+            }
+          : {
+              refusal: {
+                status: 400,
+                error: 'unauthorized_client',
+                aadsts: 700016,
+                description: `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+              },
+            };
+      }
+      if (!sp.accountEnabled) {
+        return {
+          refusal: {
+            status: 400,
+            error: 'unauthorized_client',
+            aadsts: 7000112,
+            description: `Application '${clientId}'(${sp.displayName}) is disabled.`,
+          },
+        };
+      }
+      return { clientSecret: app.clientSecret, certificates, grantedPermissions: [...sp.grantedPermissions] };
+    },
+
+    /** Test and demo controls, and what tests assert on. */
+    control: {
+      servicePrincipal: (tenant: string) => {
+        const t = findTenant(tenant);
+        const sp = t ? servicePrincipals.get(t.tenantId) : undefined;
+        return sp ? structuredClone(sp) : undefined;
+      },
+      roleAssignments: (tenant: string) => {
+        const t = findTenant(tenant);
+        return structuredClone((t && roleAssignments.get(t.tenantId)) ?? []);
+      },
+      /** The customer deletes the enterprise app (or its admin removes consent): the service principal is gone. */
+      revokeConsent(tenant: string) {
+        const t = findTenant(tenant);
+        if (!t || !servicePrincipals.delete(t.tenantId)) return false;
+        deleted.add(t.tenantId);
+        roleAssignments.delete(t.tenantId);
+        return true;
+      },
+      /** The customer removes some application permissions: tokens are still issued, without those roles. */
+      removePermissions(tenant: string, permissions: string[]) {
+        const t = findTenant(tenant);
+        const sp = t ? servicePrincipals.get(t.tenantId) : undefined;
+        if (sp) sp.grantedPermissions = sp.grantedPermissions.filter((p) => !permissions.includes(p));
+      },
+    },
+
+    /** `graph` already checks the bearer token (the simulator's `authenticate`) before these routes. */
+    register(root: Hono, graph: Hono, helpers: Helpers) {
+      // ---- Identity platform: the v2 admin consent endpoint (reference §2) ----
+      root.get('/:tenant/v2.0/adminconsent', (c) => {
+        const query = new URL(c.req.url).searchParams;
+        const clientId = query.get('client_id') ?? '';
+        const redirectUri = query.get('redirect_uri') ?? '';
+        const state = query.get('state');
+        const pathTenant = c.req.param('tenant').toLowerCase();
+        // Errors found before the redirect URI is trusted show on Entra's own page: never a redirect.
+        if (pathTenant === 'common') {
+          // *unverified* code and text: the reference says only that `common` is never valid here.
+          return entraErrorPage(
+            c,
+            90130,
+            'The admin consent endpoint does not support /common. Use the tenant id, a verified domain or /organizations.',
+          );
+        }
+        if (!app || clientId !== app.clientId) {
+          return entraErrorPage(
+            c,
+            700016,
+            `Application with identifier '${clientId}' was not found in the directory. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
+          );
+        }
+        if (!redirectAllowed(redirectUri)) {
+          return entraErrorPage(
+            c,
+            50011,
+            `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`,
+          );
+        }
+        const back = (params: Record<string, string | null>) => {
+          const target = new URL(redirectUri);
+          for (const [name, value] of Object.entries(params)) if (value !== null) target.searchParams.set(name, value);
+          return c.redirect(target.toString(), 302);
+        };
+        const scope = query.get('scope');
+        if (!scope) {
+          return back({
+            error: 'invalid_request',
+            error_description: "AADSTS900144: The request body must contain the following parameter: 'scope'.",
+            admin_consent: 'True',
+            state,
+          });
+        }
+        // Who signs in: the path's tenant, or for /organizations the admin's home realm, which the
+        // simulator reads from `domain_hint` (the real page asks for the account instead).
+        const tenant = pathTenant === 'organizations' ? findTenant(query.get('domain_hint') ?? '') : findTenant(pathTenant);
+        if (!tenant) {
+          return entraErrorPage(
+            c,
+            90002,
+            pathTenant === 'organizations'
+              ? 'Simulator: say which tenant’s admin signs in with domain_hint=<tenant domain or id> on an /organizations link.'
+              : `Tenant '${pathTenant}' not found.`,
+          );
+        }
+        if (inList(tenant, options.declineConsentTenants)) {
+          // The reference (§2): failures still carry admin_consent=True; test for `error`.
+          return back({
+            error: 'access_denied',
+            error_description: 'AADSTS65004: User declined to consent to access the app.',
+            admin_consent: 'True',
+            tenant: tenant.tenantId,
+            state,
+          });
+        }
+        consent(tenant);
+        return back({ admin_consent: 'True', tenant: tenant.tenantId, scope, state });
+      });
+
+      // ---- Graph: the app's objects and role assignments, each in the token's own tenant ----
+      const appIdFilter = (c: Context): string | Response | undefined => {
+        const filter = c.req.query('$filter');
+        if (filter === undefined) return undefined;
+        const match = /^appId eq '([0-9a-fA-F-]{36})'$/.exec(filter.trim());
+        if (!match)
+          return helpers.graphError(
+            c,
+            400,
+            'Request_UnsupportedQuery',
+            'Unsupported or invalid query filter clause specified for property of resource.',
+          );
+        return (match[1] as string).toLowerCase();
+      };
+
+      graph.get('/servicePrincipals', (c) => {
+        const denied = helpers.lacksPermission(c, APPLICATION_READ);
+        if (denied) return denied;
+        const appId = appIdFilter(c);
+        if (appId instanceof Response) return appId;
+        const sp = servicePrincipals.get(helpers.tenantOf(c).tenantId);
+        const list = sp && (appId === undefined || sp.appId.toLowerCase() === appId) ? [sp] : [];
+        return c.json({
+          '@odata.context': `${new URL(c.req.url).origin}/v1.0/$metadata#servicePrincipals`,
+          value: list.map((s) => ({
+            id: s.id,
+            appId: s.appId,
+            displayName: s.displayName,
+            accountEnabled: s.accountEnabled,
+            servicePrincipalType: 'Application',
+            appOwnerOrganizationId: home?.tenantId ?? null,
+          })),
+        });
+      });
+
+      graph.get('/servicePrincipals/:id/appRoleAssignments', (c) => {
+        const denied = helpers.lacksPermission(c, APPLICATION_READ);
+        if (denied) return denied;
+        const sp = servicePrincipals.get(helpers.tenantOf(c).tenantId);
+        if (!sp || sp.id !== c.req.param('id')) return resourceNotFound(c, helpers, c.req.param('id'));
+        return c.json({
+          '@odata.context': `${new URL(c.req.url).origin}/v1.0/$metadata#servicePrincipals('${sp.id}')/appRoleAssignments`,
+          value: sp.grantedPermissions.map((permission) => ({
+            id: randomUUID(),
+            principalId: sp.id,
+            principalType: 'ServicePrincipal',
+            resourceDisplayName: permission.startsWith('Exchange.') ? 'Office 365 Exchange Online' : 'Microsoft Graph',
+            // The simulator names the permission where Entra gives its appRoleId (reference §3 has the ids).
+            appRoleValue: permission,
+          })),
+        });
+      });
+
+      graph.get('/applications', (c) => {
+        const denied = helpers.lacksPermission(c, APPLICATION_READ);
+        if (denied) return denied;
+        const appId = appIdFilter(c);
+        if (appId instanceof Response) return appId;
+        // Only the MSP's own tenant has the application object; customers have only a service principal.
+        const here =
+          !!app &&
+          !!home &&
+          helpers.tenantOf(c).tenantId === home.tenantId &&
+          (appId === undefined || appId === app.clientId.toLowerCase());
+        const select = c.req
+          .query('$select')
+          ?.split(',')
+          .map((f) => f.trim());
+        const full = app ? applicationObject(app, certificates) : {};
+        return c.json({
+          '@odata.context': `${new URL(c.req.url).origin}/v1.0/$metadata#applications`,
+          value: here ? [select ? Object.fromEntries(select.map((f) => [f, full[f] ?? null])) : full] : [],
+        });
+      });
+
+      graph.get('/roleManagement/directory/roleAssignments', (c) => {
+        const denied = helpers.lacksPermission(c, ROLE_ASSIGNMENT_READ);
+        if (denied) return denied;
+        const filter = c.req.query('$filter');
+        const match = filter === undefined ? null : /^principalId eq '([0-9a-fA-F-]{36})'$/.exec(filter.trim());
+        if (filter !== undefined && !match) {
+          return helpers.graphError(
+            c,
+            400,
+            'Request_UnsupportedQuery',
+            'Unsupported or invalid query filter clause specified for property of resource.',
+          );
+        }
+        const list = (roleAssignments.get(helpers.tenantOf(c).tenantId) ?? []).filter(
+          (a) => !match || a.principalId === match[1]?.toLowerCase(),
+        );
+        return c.json({
+          '@odata.context': `${new URL(c.req.url).origin}/v1.0/$metadata#roleManagement/directory/roleAssignments`,
+          value: list,
+        });
+      });
+
+      graph.post('/roleManagement/directory/roleAssignments', async (c) => {
+        const denied = helpers.lacksPermission(c, ROLE_ASSIGNMENT_WRITE);
+        if (denied) return denied;
+        let body: Record<string, unknown>;
+        try {
+          body = JSON.parse(await c.req.text()) as Record<string, unknown>;
+        } catch {
+          return helpers.graphError(
+            c,
+            400,
+            'BadRequest',
+            'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+          );
+        }
+        const tenant = helpers.tenantOf(c);
+        const principalId = String(body.principalId ?? '').toLowerCase();
+        const roleDefinitionId = String(body.roleDefinitionId ?? '').toLowerCase();
+        const directoryScopeId = String(body.directoryScopeId ?? '');
+        if (!principalId || !roleDefinitionId || !directoryScopeId) {
+          return helpers.graphError(
+            c,
+            400,
+            'Request_BadRequest',
+            'A value is required for property principalId, roleDefinitionId and directoryScopeId of resource unifiedRoleAssignment.',
+          );
+        }
+        const sp = servicePrincipals.get(tenant.tenantId);
+        // The simulator's directory knows only the app's own service principal as a principal here.
+        if (!sp || sp.id !== principalId) return resourceNotFound(c, helpers, principalId);
+        if (!ENTRA_ROLE_TEMPLATES[roleDefinitionId]) return resourceNotFound(c, helpers, roleDefinitionId);
+        if (directoryScopeId !== '/') {
+          return helpers.graphError(
+            c,
+            400,
+            'Request_BadRequest',
+            `Invalid value specified for property 'directoryScopeId' of resource 'unifiedRoleAssignment'.`,
+          );
+        }
+        const list = roleAssignments.get(tenant.tenantId) ?? [];
+        if (list.some((a) => a.principalId === principalId && a.roleDefinitionId === roleDefinitionId)) {
+          // *unverified* text; Graph refuses a duplicate assignment with 400.
+          return helpers.graphError(
+            c,
+            400,
+            'Request_BadRequest',
+            'A conflicting object with one or more of the specified property values is present in the directory.',
+          );
+        }
+        const assignment: SimRoleAssignment = { id: randomUUID(), principalId, roleDefinitionId, directoryScopeId };
+        list.push(assignment);
+        roleAssignments.set(tenant.tenantId, list);
+        return c.json(
+          {
+            '@odata.context': `${new URL(c.req.url).origin}/v1.0/$metadata#roleManagement/directory/roleAssignments/$entity`,
+            ...assignment,
+          },
+          201,
+        );
+      });
+    },
+  };
+}
+
+function applicationObject(app: SimMspApp, certificates: RegisteredCertificate[]): Record<string, unknown> {
+  return {
+    id: `app-${app.clientId}`,
+    appId: app.clientId,
+    displayName: app.displayName ?? 'Technician Toolbox',
+    signInAudience: app.signInAudience ?? 'AzureADMultipleOrgs',
+    web: { redirectUris: [...app.redirectUris] },
+    requiredResourceAccess: [
+      {
+        resourceAppId: GRAPH_RESOURCE_APP_ID,
+        resourceAccess: app.requiredPermissions.filter((p) => !p.startsWith('Exchange.')).map((p) => ({ id: p, type: 'Role' })),
+      },
+      {
+        resourceAppId: EXCHANGE_RESOURCE_APP_ID,
+        resourceAccess: app.requiredPermissions.filter((p) => p.startsWith('Exchange.')).map((p) => ({ id: p, type: 'Role' })),
+      },
+    ].filter((r) => r.resourceAccess.length > 0),
+    keyCredentials: certificates.map((cert) => ({
+      type: 'AsymmetricX509Cert',
+      usage: 'Verify',
+      customKeyIdentifier: cert.sha1.toString('hex').toUpperCase(),
+      startDateTime: new Date(cert.x509.validFrom).toISOString(),
+      endDateTime: new Date(cert.x509.validTo).toISOString(),
+      displayName: cert.x509.subject.replaceAll('\n', ', '),
+    })),
+    passwordCredentials: app.clientSecret
+      ? [
+          {
+            keyId: `secret-${app.clientId}`,
+            hint: app.clientSecret.slice(0, 3),
+            endDateTime: app.secretEndDateTime ?? '2099-01-01T00:00:00Z',
+            secretText: null,
+          },
+        ]
+      : [],
+  };
+}
+
+function resourceNotFound(c: Context, helpers: Helpers, id: string): Response {
+  return helpers.graphError(
+    c,
+    404,
+    'Request_ResourceNotFound',
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
+}
+
+/** Entra's sign-in error page: no redirect, the code and the text in the page. */
+function entraErrorPage(c: Context, aadsts: number, description: string): Response {
+  const html = `<!doctype html><html lang="en"><head><title>Sign in to your account</title></head><body><main><h1>Sorry, but we’re having trouble signing you in.</h1><p id="error">AADSTS${aadsts}: ${escapeHtml(description)}</p><p>Request Id: ${randomUUID()}</p></main></body></html>`;
+  return c.html(html, 400);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
