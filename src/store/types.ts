@@ -420,6 +420,16 @@ export type SignInThrottleRepo = {
   purge(options: { now: string; countersBefore: string; knownBefore: string }): Promise<number>;
 };
 
+/** An admin-consent link's `state` (its SHA-256, never the value), bound to the session that asked for it. */
+export type ConsentStateRecord = { stateHash: string; sessionId: string; userId: string; createdAt: string; expiresAt: string };
+
+export type ConsentStateRepo = {
+  create(record: ConsentStateRecord): Promise<void>;
+  /** Removes and returns the state, expired or not (the caller checks): a state works once. */
+  take(stateHash: string): Promise<ConsentStateRecord | undefined>;
+  purgeExpired(now: string): Promise<number>;
+};
+
 export type ExecutionFilter = {
   formName?: string;
   status?: ExecutionStatus;
@@ -544,6 +554,8 @@ export type Store = {
   maintenance: MaintenanceRepo;
   /** The on-prem agents: tokens, last reports, the operations they carry. */
   directoryAgents: DirectoryAgentRepo;
+  /** Admin-consent links' states (issue 13). */
+  consentStates: ConsentStateRepo;
   /** Runs pending migrations; safe when several instances start together. */
   migrate(): Promise<void>;
   /**

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { MspApp } from '../../domain/microsoft-app/msp-app.js';
 import type { Clock } from '../../lib/clock.js';
 import type { FetchLike } from '../../lib/http-fetch.js';
 import type { Logger } from '../../lib/logger.js';
@@ -440,6 +441,8 @@ export type DirectoryConnectorDeps = {
   directoryId?: string;
   /** The on-prem agents, for a directory reached through one. */
   agents?: DirectoryAgentLink;
+  /** The MSP's multi-tenant app, for a Microsoft 365 tenant connected by admin consent (`credential: msp-app`). */
+  mspApp?: MspApp;
 };
 
 /**

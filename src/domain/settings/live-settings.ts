@@ -19,6 +19,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
 import type { SettingsEntry, Store } from '../../store/types.js';
+import type { MspApp } from '../microsoft-app/msp-app.js';
 import {
   companyMappingsDocumentSchema,
   directoryDocumentSchema,
@@ -116,6 +117,8 @@ export type LiveSettingsDeps = {
   availableForms: string[];
   /** How long the store's settings are trusted before asking whether they changed. */
   refreshMs?: number;
+  /** The MSP's multi-tenant app: the credential of tenants connected by admin consent. */
+  mspApp?: MspApp;
   /** Replaces every connector's own `maxConcurrentRequests` (tests make it small). */
   maxConcurrentRequests?: number;
   /** The on-prem agents, for directories reached through one. */
@@ -196,6 +199,7 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
         clock: deps.clock,
         directoryId: id,
         ...(deps.agents ? { agents: deps.agents } : {}),
+        ...(deps.mspApp ? { mspApp: deps.mspApp } : {}),
       }),
     };
   };

@@ -184,8 +184,9 @@ describe('Graph simulator: the MSP app and admin consent', () => {
     assert.deepEqual(refused.body.error_codes, [7000229]);
     const home = String((await token(sim, mspTenant.tenantId)).body.access_token);
     const apps = await graph(sim, home, `/applications?$filter=appId eq '${MSP_CLIENT}'&$select=signInAudience,web,passwordCredentials`);
-    assert.equal(apps.body.value[0]?.signInAudience, 'AzureADMultipleOrgs');
-    assert.deepEqual((apps.body.value[0]?.web as { redirectUris: string[] }).redirectUris, [CALLBACK]);
-    assert.equal((apps.body.value[0]?.passwordCredentials as unknown[]).length, 1);
+    const application = apps.body.value[0] as { signInAudience: string; web: { redirectUris: string[] }; passwordCredentials: unknown[] };
+    assert.equal(application.signInAudience, 'AzureADMultipleOrgs');
+    assert.deepEqual(application.web.redirectUris, [CALLBACK]);
+    assert.equal(application.passwordCredentials.length, 1);
   });
 });

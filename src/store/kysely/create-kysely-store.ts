@@ -9,6 +9,7 @@ import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
 import { createApiTokenRepo } from './repos/api-token-repo.js';
 import { createAuditRepo } from './repos/audit-repo.js';
+import { createConsentStateRepo } from './repos/consent-state-repo.js';
 import { createDirectoryAgentRepo } from './repos/directory-agent-repo.js';
 import { createExecutionRepo } from './repos/execution-repo.js';
 import { createJobRepo } from './repos/job-repo.js';
@@ -82,6 +83,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Ky
     signInThrottle: createSignInThrottleRepo(db),
     maintenance: createMaintenanceRepo(db),
     directoryAgents: createDirectoryAgentRepo(db, dialect),
+    consentStates: createConsentStateRepo(db),
     async migrate() {
       const tables = { migrationTableName: 'toolbox_migrations', migrationLockTableName: 'toolbox_migrations_lock' };
       if (!sqlite) {

@@ -176,6 +176,14 @@ export type DirectoryAgentRequestTable = {
   deadline: string;
 };
 
+export type ConsentStateTable = {
+  state_hash: string;
+  session_id: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+};
+
 export type Database = {
   users: UserTable;
   sessions: SessionTable;
@@ -190,4 +198,5 @@ export type Database = {
   directory_agent_tokens: DirectoryAgentTokenTable;
   directory_agents: DirectoryAgentTable;
   directory_agent_requests: DirectoryAgentRequestTable;
+  consent_states: ConsentStateTable;
 };

@@ -11,7 +11,7 @@ import { createGraphSimulator, type GraphSimulator, type GraphSimulatorOptions }
 import { checkLineState } from '../../systems-check.js';
 import { ENTRA_CAPABILITY_PROOFS, ENTRA_SIGN_IN } from './entra-capabilities.js';
 import { createEntraConnector, type EntraClient } from './entra-connector.js';
-import type { EntraSettings } from './entra-settings.js';
+import { type EntraSettings, entraSettingsSchema } from './entra-settings.js';
 
 // Every test talks to the simulator over real HTTPS on 127.0.0.1 with a generated certificate,
 // through the same createHttpFetch the service uses: MSAL, TLS trust and headers are all real.
@@ -65,7 +65,7 @@ async function setup(
   servers.push(server);
   const tenant = options.tenant ?? contoso;
   const connector = createEntraConnector();
-  const settings = connector.settings.parse({
+  const settings = entraSettingsSchema.parse({
     tenantId: tenant.tenantId,
     clientId: tenant.clientId,
     clientSecret: tenant.clientSecret,

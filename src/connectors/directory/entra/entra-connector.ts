@@ -19,12 +19,13 @@ import { ENTRA_CAPABILITY_PROOFS, ENTRA_SETUP_GUIDE, ENTRA_SIGN_IN } from './ent
 import { createOffboardingMethods } from './entra-offboarding.js';
 import { createOnboardingMethods } from './entra-onboarding.js';
 import { ENTRA_PASSWORD_POLICY } from './entra-password-policy.js';
-import { type EntraSettings, entraSettingsSchema } from './entra-settings.js';
+import { type EntraConnectionSettings, type EntraSettings, entraConnectionSchema } from './entra-settings.js';
 import { createEntraTokenProvider, type EntraTokenProvider, exchangeScope, graphScope } from './entra-token-provider.js';
 import { createExchangeClient, type ExchangeClient } from './exchange-client.js';
 import { createGraphClient, type GraphClient } from './graph-client.js';
 import { ENTRA_ERROR_CODES, graphFailureToError, SYNCED_USER_MESSAGE } from './graph-errors.js';
 import { byGroupName, classifyGroup, type EntraGroup, GROUP_SELECT, type GraphGroup } from './group-classification.js';
+import { resolveEntraSettings } from './msp-app-settings.js';
 import { odataString } from './odata-escape.js';
 import { userSearchFilter } from './user-search-filter.js';
 
@@ -150,8 +151,8 @@ export type EntraClient = Omit<DirectoryClientWith<EntraPart>, GroupReads> & {
   listUserGroups(userId: string): Promise<EntraGroup[]>;
 };
 
-export function createEntraConnector(options: EntraConnectorOptions = {}): Omit<DirectoryConnector<EntraSettings>, 'create'> & {
-  create(settings: EntraSettings, deps: DirectoryConnectorDeps): EntraClient;
+export function createEntraConnector(options: EntraConnectorOptions = {}): Omit<DirectoryConnector<EntraConnectionSettings>, 'create'> & {
+  create(settings: EntraConnectionSettings, deps: DirectoryConnectorDeps): EntraClient;
 } {
   const providers = new WeakMap<object, Map<string, EntraTokenProvider>>();
 
@@ -182,7 +183,7 @@ export function createEntraConnector(options: EntraConnectorOptions = {}): Omit<
   return {
     kind: 'entra',
     label: 'Microsoft 365 (Entra ID)',
-    settings: entraSettingsSchema,
+    settings: entraConnectionSchema,
     capabilities: { signIn: ENTRA_SIGN_IN, proofs: ENTRA_CAPABILITY_PROOFS },
     setupGuide: ENTRA_SETUP_GUIDE,
     // Graph throttles by request rate per app and tenant (429 with Retry-After, which the client
@@ -194,6 +195,17 @@ export function createEntraConnector(options: EntraConnectorOptions = {}): Omit<
         name: 'tenantId',
         label: 'Tenant ID or domain',
         help: 'The directory (tenant) ID GUID, or a verified domain such as contoso.onmicrosoft.com.',
+      },
+      {
+        name: 'credential',
+        label: 'App registration',
+        help: 'A tenant connected with “Connect a Microsoft 365 tenant” uses the MSP app and needs nothing below; otherwise the tenant’s own app registration.',
+        type: 'select',
+        options: [
+          { value: 'own', label: 'The tenant’s own app registration (below)' },
+          { value: 'msp-app', label: 'The MSP app (connected by admin consent)' },
+        ],
+        advanced: true,
       },
       { name: 'clientId', label: 'Application (client) ID', help: 'From the app registration’s overview page (a GUID).' },
       {
@@ -235,9 +247,25 @@ export function createEntraConnector(options: EntraConnectorOptions = {}): Omit<
         type: 'url',
       },
     ],
-    create(settings, deps) {
-      const tokens = tokenProvider(settings, deps, graphScope(settings));
-      const exchangeTokens = tokenProvider(settings, deps, exchangeScope(settings));
+    create(connection, deps) {
+      const resolved = resolveEntraSettings(connection, deps.mspApp);
+      // A tenant connected through the MSP app while no MSP app is configured: the client exists
+      // (the console and systems check list the tenant) and each call says what is missing.
+      const unusable = 'problem' in resolved ? resolved.problem : undefined;
+      const settings: EntraSettings =
+        'problem' in resolved
+          ? {
+              tenantId: connection.tenantId,
+              clientId: '',
+              authorityHost: '',
+              graphUrl: 'https://graph.microsoft.com',
+              exchangeUrl: 'https://outlook.office365.com',
+              timeoutMs: connection.timeoutMs,
+            }
+          : resolved;
+      const refusing: EntraTokenProvider = { getToken: () => Promise.reject(unusable), invalidate() {} };
+      const tokens = unusable ? refusing : tokenProvider(settings, deps, graphScope(settings));
+      const exchangeTokens = unusable ? refusing : tokenProvider(settings, deps, exchangeScope(settings));
       const common = { settings, fetch: deps.fetch, logger: deps.logger, ...(deps.sleep ? { sleep: deps.sleep } : {}) };
       const graph = createGraphClient({ ...common, tokens });
       const exchange = createExchangeClient({ ...common, tokens: exchangeTokens });

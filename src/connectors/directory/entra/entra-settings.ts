@@ -131,6 +131,43 @@ function readCredential(
 }
 
 export type EntraSettings = z.output<typeof entraSettingsSchema>;
+
+/**
+ * A tenant connected through the MSP's multi-tenant app (admin consent, docs/microsoft-365.md):
+ * it names only its tenant; the client id, credential, authority and Graph URL are the MSP app's,
+ * given to the connector at run time (DirectoryConnectorDeps.mspApp). No secret is stored per tenant.
+ */
+export const entraMspAppSettingsSchema = z.strictObject({
+  credential: z.literal('msp-app'),
+  tenantId: baseSchema.shape.tenantId,
+  exchangeUrl: baseSchema.shape.exchangeUrl,
+  timeoutMs: baseSchema.shape.timeoutMs,
+});
+export type EntraMspAppSettings = z.output<typeof entraMspAppSettingsSchema>;
+
+const usesMspApp = (value: unknown) =>
+  typeof value === 'object' && value !== null && (value as Record<string, unknown>).credential === 'msp-app';
+/** `credential: own` (the console's choice) is the default: the own-app schema never sees the key. */
+const withoutOwnChoice = (value: unknown) => {
+  if (typeof value !== 'object' || value === null || (value as Record<string, unknown>).credential !== 'own') return value;
+  const { credential: _own, ...rest } = value as Record<string, unknown>;
+  return rest;
+};
+
+/**
+ * What an `entra` directory entry may hold: its own app registration (clientId + secret or
+ * certificate; every configuration written before issue 13), or `credential: msp-app`. The
+ * entry's own fields decide which schema reads it, so each keeps its own field-level messages.
+ */
+export const entraConnectionSchema = z.unknown().transform((value, ctx): EntraSettings | EntraMspAppSettings => {
+  const parsed = usesMspApp(value) ? entraMspAppSettingsSchema.safeParse(value) : entraSettingsSchema.safeParse(withoutOwnChoice(value));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.issues.push({ ...issue, input: value } as never);
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+export type EntraConnectionSettings = z.output<typeof entraConnectionSchema>;
 /** What a configuration file may contain: defaults may be left out. */
 export type EntraSettingsInput = z.input<typeof entraSettingsSchema>;
 
