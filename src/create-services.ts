@@ -13,6 +13,8 @@ import { createAccountRolesCache } from './domain/launch/account-roles-cache.js'
 import { createLaunchReads } from './domain/launch/launch-reads.js';
 import { createOptionLoader } from './domain/launch/load-options.js';
 import { createTicketLauncherReads } from './domain/launch/ticket-launcher-reads.js';
+import { createMicrosoftAppServices } from './domain/microsoft-app/microsoft-app-services.js';
+import type { MspApp } from './domain/microsoft-app/msp-app.js';
 import { purgeExpiredRecords } from './domain/retention/purge-expired-records.js';
 import { createLiveSettings } from './domain/settings/live-settings.js';
 import { endAbandonedExecution, runExecution } from './engine/run-execution.js';
@@ -68,6 +70,10 @@ export type CreateServicesOptions = {
   forms?: FormRegistry;
   /** The on-prem agents' timings (tests shorten the poll and the offline window). */
   agentHub?: AgentHubOptions;
+  /** The MSP's multi-tenant app (from the configuration's `microsoft` block), for tenants connected by admin consent. */
+  mspApp?: MspApp;
+  /** Waits between token attempts right after a consent (tests make them instant). */
+  sleep?: (ms: number) => Promise<void>;
 };
 
 export type StopServicesOptions = {
@@ -142,6 +148,7 @@ export function createServices(
     availableForms: [...forms.names],
     agents,
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
+    ...(options.mspApp ? { mspApp: options.mspApp } : {}),
   });
   const { psa, directories } = settings;
   const jobEngine = options.jobEngine ?? config.jobEngine ?? defaultJobQueueKind(store);
@@ -182,6 +189,19 @@ export function createServices(
     readiness,
     metrics,
     agents,
+    microsoftApp: createMicrosoftAppServices({
+      mspApp: options.mspApp,
+      config,
+      store,
+      settings,
+      secretBox,
+      clock,
+      fetch,
+      logger,
+      forms,
+      directoryConnectors,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    }),
   };
   let housekeeping: NodeJS.Timeout | undefined;
 

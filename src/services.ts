@@ -8,6 +8,7 @@ import type { AccountRolesCache } from './domain/launch/account-roles-cache.js';
 import type { LaunchReads } from './domain/launch/launch-reads.js';
 import type { createOptionLoader } from './domain/launch/load-options.js';
 import type { TicketLauncherReads } from './domain/launch/ticket-launcher-reads.js';
+import type { MicrosoftAppServices } from './domain/microsoft-app/microsoft-app-services.js';
 import type { LiveSettings } from './domain/settings/live-settings.js';
 import type { DirectoryRegistry } from './engine/directory-registry.js';
 import type { FormRegistry } from './forms/form-registry.js';
@@ -55,4 +56,6 @@ export type Services = {
   metrics: ToolboxMetrics;
   /** The on-prem agents' link: their polls and answers, and the operations sent to them. */
   agents: AgentHub;
+  /** The MSP's multi-tenant app and the tenant consent flow (docs/microsoft-365.md). */
+  microsoftApp: MicrosoftAppServices;
 };

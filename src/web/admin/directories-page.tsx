@@ -89,6 +89,16 @@ function DirectoriesPage(props: { c: Context<AppEnv>; auth: Auth; listing: Listi
         </table>
       )}
 
+      <section class="card" aria-labelledby="connect-with-msp-app">
+        <h2 id="connect-with-msp-app">Connect with the MSP app</h2>
+        <p class="muted">One admin-consent link per customer: no app registration in the customer’s tenant.</p>
+        <form method="post" action="/admin/microsoft/connect">
+          <CsrfField auth={props.auth} />
+          <button type="submit" class="primary">
+            Connect a Microsoft 365 tenant
+          </button>
+        </form>
+      </section>
       <section class="card" aria-labelledby="add-directory">
         <h2 id="add-directory">Add a Microsoft 365 tenant</h2>
         <p class="muted">

@@ -7,6 +7,7 @@ import { directoryPage } from './directory-page.js';
 import { executionsPage } from './executions-page.js';
 import { formsPage } from './forms-page.js';
 import { generalPage } from './general-page.js';
+import { microsoftPage } from './microsoft-page.js';
 import { overviewPage } from './overview-page.js';
 import { psaCheckPage } from './psa-check-page.js';
 import { psaPage } from './psa-page.js';
@@ -26,6 +27,7 @@ export const adminPages: Hono<AppEnv>[] = [
   techniciansPage,
   directoriesPage,
   directoryPage,
+  microsoftPage,
   companiesPage,
   formsPage,
   screenpopPage,

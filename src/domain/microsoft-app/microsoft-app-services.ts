@@ -1,0 +1,99 @@
+import type { Config } from '../../config/config.js';
+import { createMspTenantGraph, type MspTenantGraph } from '../../connectors/directory/entra/msp-tenant-graph.js';
+import type { DirectoryConnector } from '../../connectors/directory/types.js';
+import type { FormRegistry } from '../../forms/form-registry.js';
+import type { Clock } from '../../lib/clock.js';
+import type { FetchLike } from '../../lib/http-fetch.js';
+import type { Logger } from '../../lib/logger.js';
+import type { SecretBox } from '../../lib/secret-box.js';
+import type { Store } from '../../store/types.js';
+import type { LiveSettings } from '../settings/live-settings.js';
+import { runDirectoryCheck } from '../settings/run-directory-check.js';
+import { saveDirectory } from '../settings/save-directory.js';
+import type { ConnectTenantDeps } from './connect-tenant.js';
+import type { MspApp } from './msp-app.js';
+
+/** The MSP app as the console and the API use it: the app (absent until configured) and the consent flow's dependencies. */
+export type MicrosoftAppServices = {
+  app: MspApp | undefined;
+  tenantGraph(tenantId: string): MspTenantGraph;
+  connectDeps: ConnectTenantDeps;
+};
+
+export function createMicrosoftAppServices(deps: {
+  mspApp: MspApp | undefined;
+  config: Pick<Config, 'publicUrl' | 'directories'>;
+  store: Store;
+  settings: LiveSettings;
+  secretBox: SecretBox;
+  clock: Clock;
+  fetch: FetchLike;
+  logger: Logger;
+  forms: FormRegistry;
+  directoryConnectors: Record<string, DirectoryConnector<unknown>>;
+  sleep?: (ms: number) => Promise<void>;
+}): MicrosoftAppServices {
+  const tenantGraph = (tenantId: string) => {
+    if (!deps.mspApp) throw new Error('No MSP app is configured.');
+    return createMspTenantGraph(
+      {
+        mspApp: deps.mspApp,
+        fetch: deps.fetch,
+        clock: deps.clock,
+        logger: deps.logger.child({ component: 'msp-app' }),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      },
+      tenantId,
+    );
+  };
+  const entra = deps.directoryConnectors.entra;
+  const connectDeps: ConnectTenantDeps = {
+    mspApp: deps.mspApp,
+    publicUrl: deps.config.publicUrl,
+    store: deps.store,
+    clock: deps.clock,
+    tenantGraph,
+    directories: () =>
+      deps.settings.current().directories.map((d) => ({
+        id: d.id,
+        kind: d.kind,
+        name: d.name,
+        tenantId:
+          typeof (d.settings as { tenantId?: unknown } | undefined)?.tenantId === 'string'
+            ? (d.settings as { tenantId: string }).tenantId
+            : undefined,
+        source: d.view.source,
+      })),
+    async saveDirectory(id, mode, input, actor) {
+      await saveDirectory(
+        {
+          config: deps.config,
+          store: deps.store,
+          settings: deps.settings,
+          secretBox: deps.secretBox,
+          clock: deps.clock,
+          directoryConnectors: deps.directoryConnectors,
+          formDefaultsSchemas: { ...deps.forms.defaultsSchemas },
+        },
+        { mode, id },
+        { kind: 'entra', name: input.name, fields: { credential: 'msp-app', tenantId: input.tenantId }, secrets: {} },
+        actor,
+      );
+    },
+    async runCheck(directoryId, actor) {
+      await deps.settings.ensureFresh();
+      return runDirectoryCheck(
+        { directories: deps.settings.directories, store: deps.store, settings: deps.settings, clock: deps.clock },
+        directoryId,
+        actor,
+      );
+    },
+    enabledForms: () => deps.settings.current().forms.enabled.flatMap((name) => deps.forms.get(name) ?? []),
+    capabilities: entra?.capabilities ?? {
+      signIn: { label: '', checkName: '' },
+      proofs: {} as DirectoryConnector['capabilities']['proofs'],
+    },
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  };
+  return { app: deps.mspApp, tenantGraph, connectDeps };
+}
