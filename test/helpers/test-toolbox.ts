@@ -8,6 +8,7 @@ import type { PsaConnectorRegistry } from '../../src/connectors/psa/types.js';
 import { createServices } from '../../src/create-services.js';
 import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import type { AgentHubOptions } from '../../src/domain/agents/agent-hub.js';
+import type { MspApp } from '../../src/domain/microsoft-app/msp-app.js';
 import type { FormRegistry } from '../../src/forms/form-registry.js';
 import { builtInForms } from '../../src/forms/index.js';
 import { type Clock, systemClock } from '../../src/lib/clock.js';
@@ -135,6 +136,8 @@ export type TestToolboxOptions = {
   upstreams?: Record<string, (request: Request) => Response | Promise<Response>>;
   /** The on-prem agents' timings (agent tests shorten the poll and the offline window). */
   agentHub?: AgentHubOptions;
+  /** The MSP's multi-tenant app (what the lead wires from the `microsoft` block), for tenants connected by admin consent. */
+  mspApp?: MspApp;
   /** Sees every upstream call; `send` passes it on. Lets a test lose an answer after it landed. */
   interceptFetch?: (url: URL, init: RequestInit | undefined, send: () => Promise<Response>) => Promise<Response>;
 };
@@ -217,6 +220,7 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     ...(options.noteRetryDelaysMs ? { noteRetryDelaysMs: options.noteRetryDelaysMs } : {}),
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
     ...(options.agentHub ? { agentHub: options.agentHub } : {}),
+    ...(options.mspApp ? { mspApp: options.mspApp, sleep: async () => {} } : {}),
   });
   await services.start();
   const app = createApp(services);

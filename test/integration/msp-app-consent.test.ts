@@ -1,0 +1,265 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { DEMO_ADMIN } from '../../src/demo/demo-config.js';
+import { type DemoTenant, demoTenants } from '../../src/demo/demo-data.js';
+import type { MspApp } from '../../src/domain/microsoft-app/msp-app.js';
+import { type Clock, createManualClock } from '../../src/lib/clock.js';
+import { createConnectWiseSimulator } from '../../src/simulators/connectwise/connectwise-simulator.js';
+import { createGraphSimulator, type GraphSimulator } from '../../src/simulators/graph/graph-simulator.js';
+import { TEST_DATABASES } from '../helpers/test-databases.js';
+import { createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
+
+// Issue 13 §2: a customer tenant connected with one admin-consent link for the MSP's app, against
+// the identity platform and Graph simulator, next to a tenant that keeps its own app registration.
+const contoso = demoTenants.find((tenant) => tenant.key === 'contoso')!;
+const fabrikam = demoTenants.find((tenant) => tenant.key === 'fabrikam')!;
+const adatum = demoTenants.find((tenant) => tenant.key === 'adatum')!;
+const CALLBACK = `${TEST_ORIGIN}/admin/microsoft/consent-callback`;
+const mspTenant: DemoTenant = {
+  key: 'northwind',
+  tenantId: '6f1b2c3d-0000-4000-8000-000000000999',
+  displayName: 'Northwind IT Services',
+  verifiedDomains: ['northwind-it.example', 'northwindit.onmicrosoft.com'],
+  clientId: '00000000-0000-4000-8000-000000000000',
+  clientSecret: 'unused',
+  users: [],
+  groups: [],
+  skus: [],
+};
+const mspApp: MspApp = {
+  clientId: '7d9e8f10-2222-4333-8444-555566667777',
+  tenantId: mspTenant.tenantId,
+  credential: { kind: 'secret', secret: 'msp-app-secret-value' },
+  authorityHost: GRAPH_ORIGIN,
+  graphUrl: GRAPH_ORIGIN,
+};
+const ALL_PERMISSIONS = [
+  'User.ReadWrite.All',
+  'User.RevokeSessions.All',
+  'RoleManagement.Read.Directory',
+  'UserAuthenticationMethod.ReadWrite.All',
+  'GroupMember.ReadWrite.All',
+  'Organization.Read.All',
+  'Domain.Read.All',
+  'Application.Read.All',
+  'RoleManagement.ReadWrite.Directory',
+  'Exchange.ManageAsApp',
+];
+
+const simulator = (requiredPermissions = ALL_PERMISSIONS, clock?: Clock) =>
+  createGraphSimulator({
+    ...(clock ? { clock } : {}),
+    tenants: [...structuredClone(demoTenants), mspTenant],
+    mspApp: {
+      homeTenant: 'northwind',
+      clientId: mspApp.clientId,
+      clientSecret: 'msp-app-secret-value',
+      redirectUris: [CALLBACK],
+      requiredPermissions,
+    },
+    declineConsentTenants: ['adatum'],
+  });
+
+for (const database of TEST_DATABASES) {
+  describe(`Connecting a tenant with the MSP app (${database.name})`, { skip: database.skip }, () => {
+    let toolbox: TestToolbox;
+    let graph: GraphSimulator;
+    let store: Awaited<ReturnType<typeof database.open>>;
+    let admin: { cookie: string; csrf: string };
+    // One clock for the toolbox and Microsoft, so a test can let the tokens run out.
+    const clock = createManualClock(Date.now());
+
+    /** "Connect a Microsoft 365 tenant": the link on the page, as the admin's browser gets it. */
+    const makeLink = async (session = admin) => {
+      const page = await toolbox.request('/admin/microsoft/connect', { cookie: session.cookie, form: { _csrf: session.csrf } });
+      assert.equal(page.status, 200);
+      const html = await page.text();
+      const match =
+        /id="consent-link" type="text" readonly="" value="([^"]+)"/.exec(html) ?? /id="consent-link"[^>]*value="([^"]+)"/.exec(html);
+      assert.ok(match, 'the page shows the consent link');
+      return new URL(match[1]!.replaceAll('&amp;', '&'));
+    };
+    /** The customer's admin opens the link at Microsoft (signing in to `domain`), and comes back. */
+    const consentAt = async (link: URL, domain: string) => {
+      link.searchParams.set('domain_hint', domain);
+      const answer = await graph.handler(new Request(link));
+      return answer;
+    };
+    const callback = async (location: string, session = admin) => {
+      const back = new URL(location);
+      const page = await toolbox.request(`${back.pathname}${back.search}`, { cookie: session.cookie });
+      return { status: page.status, html: await page.text() };
+    };
+
+    before(async () => {
+      store = await database.open();
+      graph = simulator(ALL_PERMISSIONS, clock);
+      toolbox = await createTestToolbox({
+        store,
+        // Fabrikam keeps its own app registration (the demo's configuration); Contoso comes by consent.
+        config: {
+          directories: [
+            {
+              id: 'fabrikam',
+              kind: 'entra',
+              name: 'Fabrikam',
+              psaCompanyIds: ['fabrikam'],
+              tenantId: fabrikam.tenantId,
+              clientId: fabrikam.clientId,
+              clientSecret: fabrikam.clientSecret,
+              authorityHost: GRAPH_ORIGIN,
+              graphUrl: GRAPH_ORIGIN,
+            },
+          ],
+          forms: { enabled: ['password_reset', 'reset_mfa', 'group_membership'] },
+        },
+        simulators: { cw: createConnectWiseSimulator({}), graph },
+        mspApp,
+        clock,
+      });
+      admin = await toolbox.signIn(DEMO_ADMIN);
+    });
+    after(async () => {
+      await toolbox.close();
+      await store.drop();
+    });
+
+    test('the link: the v2 adminconsent endpoint for /organizations, our client id, /.default, the callback, a state', async () => {
+      const link = await makeLink();
+      assert.equal(link.origin + link.pathname, `${GRAPH_ORIGIN}/organizations/v2.0/adminconsent`);
+      assert.equal(link.searchParams.get('client_id'), mspApp.clientId);
+      assert.equal(link.searchParams.get('redirect_uri'), CALLBACK);
+      assert.equal(link.searchParams.get('scope'), `${GRAPH_ORIGIN}/.default`);
+      assert.ok((link.searchParams.get('state') ?? '').length >= 40);
+    });
+
+    test('consent: the tenant is recorded with its name and domains, checked, and the app gets the roles the forms need', async () => {
+      const answer = await consentAt(await makeLink(), contoso.verifiedDomains[0]!);
+      assert.equal(answer.status, 302);
+      const result = await callback(answer.headers.get('location')!);
+      assert.equal(result.status, 200, result.html);
+      assert.match(result.html, new RegExp(`${contoso.displayName} is connected`));
+      for (const domain of contoso.verifiedDomains) assert.ok(result.html.includes(domain), domain);
+      const directory = toolbox.services.settings.current().directories.find((d) => d.id === 'contosodental');
+      assert.ok(directory, 'recorded as directory "contosodental" (its default domain)');
+      assert.equal(directory.kind, 'entra');
+      assert.deepEqual(directory.view.fields, { credential: 'msp-app', tenantId: contoso.tenantId });
+      assert.deepEqual(directory.view.secretsSet, [], 'no secret stored for the tenant');
+      // The systems check ran with the MSP app's credential and was kept.
+      const check = toolbox.services.settings.current().directories.length;
+      assert.equal(check, 2);
+      const checkPage = await toolbox.api('GET', '/api/admin/directories/contosodental/check', { session: admin });
+      const saved = ((await checkPage.json()) as { check: { ok: boolean; results: { name: string; ok: boolean }[] } }).check;
+      assert.equal(saved.results.find((line) => line.name === 'Sign-in to the tenant')?.ok, true);
+      // Roles: assigned on the app's service principal in Contoso, the ones the enabled forms need.
+      const sp = graph.adminConsent.servicePrincipal('contoso')!;
+      const roleIds = graph.adminConsent.roleAssignments('contoso').map((a) => [a.principalId, a.roleDefinitionId]);
+      assert.deepEqual(
+        roleIds.sort(),
+        [
+          [sp.id, '29232cdf-9323-42fd-ade2-1d097af3e4de'],
+          [sp.id, 'c4e39bd9-1100-46d3-8c65-fb160da0071f'],
+          [sp.id, 'fe930be7-5e62-47db-91af-98c3a49a38b1'],
+        ].sort(),
+      );
+      assert.match(result.html, /Exchange Administrator: assigned by the toolbox/);
+      // Both tenants work side by side: the consented one through the MSP app, Fabrikam through its own.
+      const contosoUser = await toolbox.services.directories.get('contosodental')!.client.findUsersByEmail(contoso.users[0]!.mail!);
+      assert.equal(contosoUser[0]?.id, contoso.users[0]!.id);
+      const fabrikamUser = await toolbox.services.directories.get('fabrikam')!.client.findUsersByEmail(fabrikam.users[0]!.mail!);
+      assert.equal(fabrikamUser[0]?.id, fabrikam.users[0]!.id);
+      const tokenClients = graph.state.tokensIssued.map((t) => `${t.tenantId}:${t.clientId}`);
+      assert.ok(tokenClients.includes(`${contoso.tenantId}:${mspApp.clientId}`));
+      assert.ok(tokenClients.includes(`${fabrikam.tenantId}:${fabrikam.clientId}`));
+      // The same answer again (a replay): refused, nothing changed.
+      const replay = await callback(answer.headers.get('location')!);
+      assert.equal(replay.status, 400);
+      assert.match(replay.html, /already used or not made here/);
+    });
+
+    test('declined: said in words with Microsoft’s code, nothing recorded', async () => {
+      const answer = await consentAt(await makeLink(), adatum.verifiedDomains[0]!);
+      const result = await callback(answer.headers.get('location')!);
+      assert.equal(result.status, 400);
+      assert.match(result.html, /The customer’s admin declined/);
+      assert.match(result.html, /AADSTS65004/);
+      assert.equal(
+        toolbox.services.settings.current().directories.some((d) => d.id === 'adatum'),
+        false,
+      );
+    });
+
+    test('a redirect URI that is not registered stops at Microsoft: no callback at all', async () => {
+      const link = await makeLink();
+      link.searchParams.set('redirect_uri', 'https://elsewhere.example/admin/microsoft/consent-callback');
+      const answer = await consentAt(link, contoso.verifiedDomains[0]!);
+      assert.equal(answer.status, 400);
+      assert.equal(answer.headers.get('location'), null);
+      assert.match(await answer.text(), /AADSTS50011/);
+    });
+
+    test('a forged state, a state of another session, and no state are refused', async () => {
+      const forged = await callback(`${CALLBACK}?admin_consent=True&tenant=${contoso.tenantId}&state=made-up-state-value`);
+      assert.equal(forged.status, 400);
+      assert.match(forged.html, /already used or not made here/);
+      const other = await toolbox.signIn(DEMO_ADMIN);
+      const answer = await consentAt(await makeLink(other), contoso.verifiedDomains[0]!);
+      const elsewhere = await callback(answer.headers.get('location')!, admin);
+      assert.equal(elsewhere.status, 400);
+      assert.match(elsewhere.html, /made for another sign-in/);
+      const none = await callback(`${CALLBACK}?admin_consent=True&tenant=${contoso.tenantId}`);
+      assert.match(none.html, /has no state/);
+    });
+
+    test('a revoked consent shows in the tenant’s systems check', async () => {
+      assert.ok(graph.adminConsent.revokeConsent('contoso'));
+      // Tokens issued before keep working until they expire, as with Entra; the next one is refused.
+      clock.advance(2 * 3600_000);
+      const response = await toolbox.api('POST', '/api/admin/directories/contosodental/check', {
+        session: admin,
+        headers: { origin: TEST_ORIGIN },
+      });
+      const check = (await response.json()) as {
+        ok: boolean;
+        results: { name: string; ok: boolean; message: string; upstreamCode?: string }[];
+      };
+      assert.equal(check.ok, false);
+      const signIn = check.results.find((line) => line.name === 'Sign-in to the tenant')!;
+      assert.equal(signIn.ok, false);
+      assert.match(`${signIn.upstreamCode ?? ''} ${signIn.message}`, /7000229/);
+    });
+  });
+}
+
+describe('Connecting a tenant whose consent does not include role management', () => {
+  test('the roles are listed as exact steps with “check again”, and missing permissions are named per form', async () => {
+    const database = TEST_DATABASES[0]!;
+    const store = await database.open();
+    const graph = simulator(['User.ReadWrite.All', 'Organization.Read.All', 'Application.Read.All', 'RoleManagement.Read.Directory']);
+    const toolbox = await createTestToolbox({
+      store,
+      config: { directories: [], forms: { enabled: ['password_reset', 'reset_mfa'] } },
+      simulators: { cw: createConnectWiseSimulator({}), graph },
+      mspApp,
+    });
+    try {
+      const admin = await toolbox.signIn(DEMO_ADMIN);
+      const page = await toolbox.request('/admin/microsoft/connect', { cookie: admin.cookie, form: { _csrf: admin.csrf } });
+      const link = new URL(/id="consent-link"[^>]*value="([^"]+)"/.exec(await page.text())![1]!.replaceAll('&amp;', '&'));
+      link.searchParams.set('domain_hint', contoso.verifiedDomains[0]!);
+      const answer = await graph.handler(new Request(link));
+      const back = new URL(answer.headers.get('location')!);
+      const result = await toolbox.request(`${back.pathname}${back.search}`, { cookie: admin.cookie });
+      const html = await result.text();
+      assert.equal(result.status, 200, html);
+      assert.equal(graph.adminConsent.roleAssignments('contoso').length, 0);
+      assert.match(html, /User Administrator: to be assigned by an admin/);
+      assert.match(html, /Roles &amp; admins → User Administrator → Add assignments/);
+      assert.match(html, /Reset MFA needs UserAuthenticationMethod.ReadWrite.All/);
+      assert.match(html, /Check again/);
+    } finally {
+      await toolbox.close();
+      await store.drop();
+    }
+  });
+});
