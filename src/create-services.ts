@@ -262,6 +262,7 @@ export function createServices(
           store.sessions.deleteExpired(now),
           services.signInThrottle.purge(),
           agents.purge(),
+          store.consentStates.purgeExpired(now),
         ]).catch((error) => logger.error({ err: error }, 'housekeeping failed'));
         if (clock.now() - lastPurge < RETENTION_PURGE_INTERVAL_MS) return;
         lastPurge = clock.now();

@@ -46,7 +46,7 @@ const ALL_PERMISSIONS = [
   'Exchange.ManageAsApp',
 ];
 
-const simulator = (requiredPermissions = ALL_PERMISSIONS, clock?: Clock) =>
+const simulator = (requiredPermissions = ALL_PERMISSIONS, clock?: Clock, secretEndDateTime?: string) =>
   createGraphSimulator({
     ...(clock ? { clock } : {}),
     tenants: [...structuredClone(demoTenants), mspTenant],
@@ -56,6 +56,7 @@ const simulator = (requiredPermissions = ALL_PERMISSIONS, clock?: Clock) =>
       clientSecret: 'msp-app-secret-value',
       redirectUris: [CALLBACK],
       requiredPermissions,
+      ...(secretEndDateTime ? { secretEndDateTime } : {}),
     },
     declineConsentTenants: ['adatum'],
   });
@@ -93,7 +94,8 @@ for (const database of TEST_DATABASES) {
 
     before(async () => {
       store = await database.open();
-      graph = simulator(ALL_PERMISSIONS, clock);
+      // The app's secret ends in 20 days: inside the 30 days' warning.
+      graph = simulator(ALL_PERMISSIONS, clock, new Date(clock.now() + 20 * 24 * 3600_000).toISOString());
       toolbox = await createTestToolbox({
         store,
         // Fabrikam keeps its own app registration (the demo's configuration); Contoso comes by consent.
@@ -209,6 +211,12 @@ for (const database of TEST_DATABASES) {
       assert.match(elsewhere.html, /made for another sign-in/);
       const none = await callback(`${CALLBACK}?admin_consent=True&tenant=${contoso.tenantId}`);
       assert.match(none.html, /has no state/);
+      // A link answered after its hour is refused, and used up.
+      const late = await consentAt(await makeLink(), contoso.verifiedDomains[0]!);
+      clock.advance(61 * 60_000);
+      const expired = await callback(late.headers.get('location')!);
+      assert.equal(expired.status, 400);
+      assert.match(expired.html, /This consent link has expired/);
     });
 
     test('a revoked consent shows in the tenant’s systems check', async () => {
@@ -227,6 +235,28 @@ for (const database of TEST_DATABASES) {
       const signIn = check.results.find((line) => line.name === 'Sign-in to the tenant')!;
       assert.equal(signIn.ok, false);
       assert.match(`${signIn.upstreamCode ?? ''} ${signIn.message}`, /7000229/);
+      // And on the console overview, with what to do.
+      const overview = await (await toolbox.request('/admin', { cookie: admin.cookie })).text();
+      assert.match(overview, /Contoso Dental: the MSP app’s consent was revoked or its enterprise application removed/);
+    });
+
+    test('the app’s own check: credential, multi-tenant, redirect URI, permissions; a secret ending within 30 days warns on the overview', async () => {
+      const page = await toolbox.request('/admin/microsoft/check', { cookie: admin.cookie, form: { _csrf: admin.csrf } });
+      const html = await page.text();
+      assert.equal(page.status, 200);
+      const saved = await toolbox.services.store.settings.get('msp-app-check');
+      const doc = saved!.value as { ok: boolean; results: { name: string; ok: boolean; outcome?: string; message: string }[] };
+      const byName = new Map(doc.results.map((line) => [line.name, line]));
+      assert.equal(byName.get('MSP app credential')?.ok, true);
+      assert.equal(byName.get('Multi-tenant app')?.ok, true);
+      assert.equal(byName.get('Consent redirect URI')?.ok, true);
+      assert.equal(byName.get('Permissions the forms need')?.ok, true, byName.get('Permissions the forms need')?.message);
+      const secret = doc.results.find((line) => line.name.startsWith('Client secret'))!;
+      assert.equal(secret.outcome, 'warning');
+      assert.match(secret.message, /in (19|20) days/);
+      assert.match(html, /Client secret/);
+      const overview = await (await toolbox.request('/admin', { cookie: admin.cookie })).text();
+      assert.match(overview, /MSP app — Client secret .*: Expires on \d{4}-\d{2}-\d{2}, in (19|20) days/);
     });
   });
 }
@@ -257,6 +287,46 @@ describe('Connecting a tenant whose consent does not include role management', (
       assert.match(html, /Roles &amp; admins → User Administrator → Add assignments/);
       assert.match(html, /Reset MFA needs UserAuthenticationMethod.ReadWrite.All/);
       assert.match(html, /Check again/);
+    } finally {
+      await toolbox.close();
+      await store.drop();
+    }
+  });
+});
+
+describe('The MSP app’s own check, for an app set up wrong', () => {
+  test('a single-tenant app, a redirect URI for another address and a missing permission fail, each with what to do', async () => {
+    const database = TEST_DATABASES[0]!;
+    const store = await database.open();
+    const graph = createGraphSimulator({
+      tenants: [...structuredClone(demoTenants), mspTenant],
+      mspApp: {
+        homeTenant: 'northwind',
+        clientId: mspApp.clientId,
+        clientSecret: 'msp-app-secret-value',
+        redirectUris: ['https://old-toolbox.example/admin/microsoft/consent-callback'],
+        signInAudience: 'AzureADMyOrg',
+        requiredPermissions: ['User.ReadWrite.All', 'Application.Read.All'],
+      },
+    });
+    const toolbox = await createTestToolbox({
+      store,
+      config: { directories: [], forms: { enabled: ['password_reset', 'reset_mfa'] } },
+      simulators: { cw: createConnectWiseSimulator({}), graph },
+      mspApp,
+    });
+    try {
+      const admin = await toolbox.signIn(DEMO_ADMIN);
+      const doc = await toolbox.services.microsoftApp.checkApp({ userId: 'test', email: 'admin@test', requestId: null });
+      const byName = new Map(doc!.results.map((line) => [line.name, line]));
+      assert.equal(byName.get('Multi-tenant app')?.ok, false);
+      assert.match(byName.get('Multi-tenant app')!.hint!, /Multitenant/);
+      assert.equal(byName.get('Consent redirect URI')?.ok, false);
+      assert.match(byName.get('Consent redirect URI')!.hint!, new RegExp(CALLBACK.replaceAll('/', '\\/')));
+      assert.equal(byName.get('Permissions the forms need')?.ok, false);
+      assert.match(byName.get('Permissions the forms need')!.message, /UserAuthenticationMethod\.ReadWrite\.All \(Reset MFA\)/);
+      const overview = await (await toolbox.request('/admin', { cookie: admin.cookie })).text();
+      assert.match(overview, /MSP app — Multi-tenant app/);
     } finally {
       await toolbox.close();
       await store.drop();

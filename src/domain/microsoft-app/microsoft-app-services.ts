@@ -7,17 +7,23 @@ import type { FetchLike } from '../../lib/http-fetch.js';
 import type { Logger } from '../../lib/logger.js';
 import type { SecretBox } from '../../lib/secret-box.js';
 import type { Store } from '../../store/types.js';
+import type { DirectoryCheckDocument } from '../settings/directory-check-document.js';
 import type { LiveSettings } from '../settings/live-settings.js';
 import { runDirectoryCheck } from '../settings/run-directory-check.js';
 import { saveDirectory } from '../settings/save-directory.js';
+import type { Actor } from '../settings/write-settings.js';
 import type { ConnectTenantDeps } from './connect-tenant.js';
 import type { MspApp } from './msp-app.js';
+import { describeMspAppStatus, type MspAppStatus, runMspAppCheck } from './msp-app-status.js';
 
 /** The MSP app as the console and the API use it: the app (absent until configured) and the consent flow's dependencies. */
 export type MicrosoftAppServices = {
   app: MspApp | undefined;
   tenantGraph(tenantId: string): MspTenantGraph;
   connectDeps: ConnectTenantDeps;
+  /** Runs and keeps the app's own check; null when no MSP app is configured. */
+  checkApp(actor: Actor): Promise<DirectoryCheckDocument | null>;
+  status(): Promise<MspAppStatus>;
 };
 
 export function createMicrosoftAppServices(deps: {
@@ -95,5 +101,28 @@ export function createMicrosoftAppServices(deps: {
     },
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   };
-  return { app: deps.mspApp, tenantGraph, connectDeps };
+  const statusDeps = { store: deps.store, settings: deps.settings, clock: deps.clock };
+  return {
+    app: deps.mspApp,
+    tenantGraph,
+    connectDeps,
+    checkApp: (actor) =>
+      runMspAppCheck(
+        {
+          ...statusDeps,
+          check: () =>
+            deps.mspApp
+              ? {
+                  mspApp: deps.mspApp,
+                  publicUrl: deps.config.publicUrl,
+                  homeGraph: tenantGraph(deps.mspApp.tenantId),
+                  enabledForms: connectDeps.enabledForms(),
+                  capabilities: connectDeps.capabilities,
+                }
+              : undefined,
+        },
+        actor,
+      ),
+    status: () => describeMspAppStatus(statusDeps),
+  };
 }

@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { checkLineState } from '../../connectors/systems-check.js';
 import {
   type ConnectedTenant,
   type ConsentRefusal,
@@ -7,6 +8,7 @@ import {
   reviewTenant,
 } from '../../domain/microsoft-app/connect-tenant.js';
 import { consentCallbackUrl } from '../../domain/microsoft-app/msp-app.js';
+import type { DirectoryCheckDocument } from '../../domain/settings/directory-check-document.js';
 import type { AppEnv, Auth } from '../app-env.js';
 import { AdminLayout, CsrfField } from './admin-layout.js';
 import { readConsoleForm } from './console-action.js';
@@ -138,6 +140,35 @@ function TenantResult(props: { auth: Auth; result: ConnectedTenant | ConsentRefu
   );
 }
 
+function AppCheck(props: { auth: Auth; check: DirectoryCheckDocument | null; configured: boolean }) {
+  if (!props.configured) return null;
+  return (
+    <section class="card" aria-labelledby="app-check">
+      <h2 id="app-check">The MSP app</h2>
+      {props.check ? (
+        <>
+          <p class="muted">
+            Last checked {props.check.ranAt.slice(0, 16).replace('T', ' ')} UTC by {props.check.ranBy}.
+          </p>
+          <ul>
+            {props.check.results.map((line) => (
+              <li class={checkLineState(line) === 'pass' ? undefined : 'warning'}>
+                <strong>{line.name}</strong>: {line.message} {line.hint ? <span class="muted">{line.hint}</span> : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p class="muted">Not checked yet.</p>
+      )}
+      <form method="post" action="/admin/microsoft/check">
+        <CsrfField auth={props.auth} />
+        <button type="submit">Check the app</button>
+      </form>
+    </section>
+  );
+}
+
 function MicrosoftPage(props: {
   auth: Auth;
   configured: boolean;
@@ -145,26 +176,43 @@ function MicrosoftPage(props: {
   link?: { url: string; expiresAt: string } | undefined;
   result?: ConnectedTenant | ConsentRefusal;
   error?: string;
+  check?: DirectoryCheckDocument | null;
 }) {
   return (
     <AdminLayout title="Microsoft 365 tenants" active="/admin/directories" auth={props.auth} error={props.error}>
       {props.result ? <TenantResult auth={props.auth} result={props.result} /> : null}
       <ConnectCard auth={props.auth} configured={props.configured} callback={props.callback} link={props.link} />
+      <AppCheck auth={props.auth} check={props.check ?? null} configured={props.configured} />
     </AdminLayout>
   );
 }
 
 /** `/admin/microsoft`: the MSP app's consent link, its callback, and "check again" for a connected tenant. */
 export const microsoftPage = new Hono<AppEnv>()
-  .get('/admin/microsoft', (c) => {
+  .get('/admin/microsoft', async (c) => {
     const services = c.get('services');
+    const { lastCheck } = await services.microsoftApp.status();
     return c.html(
       <MicrosoftPage
         auth={c.get('auth')!}
         configured={!!services.microsoftApp.app}
         callback={consentCallbackUrl(services.config.publicUrl)}
+        check={lastCheck}
       />,
     );
+  })
+  .post('/admin/microsoft/check', async (c) => {
+    const services = c.get('services');
+    const auth = c.get('auth')!;
+    const form = await readConsoleForm(c);
+    const callback = consentCallbackUrl(services.config.publicUrl);
+    if (!form)
+      return c.html(
+        <MicrosoftPage auth={auth} configured={!!services.microsoftApp.app} callback={callback} error="The form had expired; try again." />,
+        403,
+      );
+    const check = await services.microsoftApp.checkApp(actorOf(c, auth));
+    return c.html(<MicrosoftPage auth={auth} configured={!!services.microsoftApp.app} callback={callback} check={check} />);
   })
   .post('/admin/microsoft/connect', async (c) => {
     const services = c.get('services');

@@ -24,8 +24,22 @@ export const overviewPage = new Hono<AppEnv>().get('/admin', async (c) => {
     forms: services.forms.forms,
     logger: services.logger,
   });
+  const mspApp = await services.microsoftApp.status();
   return c.html(
     <AdminLayout title="Set-up" active="/admin" auth={auth}>
+      {mspApp.attention.length > 0 ? (
+        <section class="card" aria-labelledby="msp-app-title">
+          <h2 id="msp-app-title">Microsoft 365: needs attention</h2>
+          <ul>
+            {mspApp.attention.map((item) => (
+              <li class="warning">{item}</li>
+            ))}
+          </ul>
+          <p>
+            <a href="/admin/microsoft">MSP app and tenants</a>
+          </p>
+        </section>
+      ) : null}
       {effective.problems.length > 0 ? (
         <section class="card" aria-labelledby="problems-title">
           <h2 id="problems-title">Needs attention</h2>
