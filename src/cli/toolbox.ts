@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/config.js';
@@ -17,6 +17,7 @@ import { createHttpFetch } from '../lib/http-fetch.js';
 import { createLogger } from '../lib/logger.js';
 import { hashPassword } from '../lib/password-hash.js';
 import { createSecretBox, generateSecretKey, loadSecretKeys, secretKeyId, writeKeyFile } from '../lib/secret-box.js';
+import { createAppCertificate } from '../lib/self-signed-certificate.js';
 import { openStore } from '../store/index.js';
 import type { Role } from '../store/types.js';
 
@@ -67,6 +68,12 @@ Commands:
         once; put it in agent.yaml as 'token'. The toolbox keeps only its hash.
   agents rotate-token --directory ID
         Like create-token, and every other token of that directory stops working at once.
+  microsoft-certificate [--out-dir DIR] [--name CN] [--days N]
+        Generates the MSP app's certificate credential: an RSA key (DIR/msp-app.key, readable
+        by you only) and a self-signed certificate (DIR/msp-app.crt, default DIR: the current
+        directory, N: 365 days, at most 730). Upload the .crt to the app registration
+        (Certificates & secrets → Certificates); the key stays with the toolbox
+        (microsoft.certificate.privateKey). Never overwrites a file. See docs/microsoft-365.md.
   backup --to FILE
         SQLite: copies the database to FILE (a new file) while the service keeps running
         (SQLite's online backup). PostgreSQL: use pg_dump instead (docs/operations.md).
@@ -318,6 +325,37 @@ function loadCliConfig(env: Record<string, string | undefined>): Config {
 }
 
 /** `backup --to FILE`: SQLite's online backup of the service's database (docs/operations.md). */
+function runMicrosoftCertificateCommand(args: string[]): void {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'out-dir': { type: 'string', default: '.' },
+      name: { type: 'string', default: 'Technician Toolbox MSP app' },
+      days: { type: 'string', default: '365' },
+    },
+    strict: true,
+  });
+  const days = Number(values.days);
+  if (!Number.isInteger(days) || days < 1 || days > 730)
+    fail('--days must be a whole number of days from 1 to 730 (Microsoft recommends rolling credentials over within a year).');
+  const dir = resolve(values['out-dir']);
+  const keyPath = join(dir, 'msp-app.key');
+  const certificatePath = join(dir, 'msp-app.crt');
+  for (const path of [keyPath, certificatePath])
+    if (existsSync(path)) fail(`${path} already exists; move it away or give another --out-dir (the command never overwrites a key).`);
+  mkdirSync(dir, { recursive: true });
+  const made = createAppCertificate({ commonName: values.name, days });
+  // The key first and private to its owner: only the certificate is meant to leave this machine.
+  writeFileSync(keyPath, made.privateKeyPem, { mode: 0o600, flag: 'wx' });
+  writeFileSync(certificatePath, made.certificatePem, { mode: 0o644, flag: 'wx' });
+  process.stdout.write(
+    `Wrote ${keyPath} (private key, keep it secret) and ${certificatePath} (certificate).\n` +
+      `Thumbprint ${made.thumbprintSha1}, valid until ${made.notAfter.slice(0, 10)}.\n` +
+      'Next: upload msp-app.crt to the MSP app registration (Certificates & secrets → Certificates → Upload certificate),\n' +
+      'then give the toolbox the key and the certificate (microsoft.certificate.privateKey and .certificate).\n',
+  );
+}
+
 async function runBackupCommand(args: string[], env: Record<string, string | undefined>): Promise<void> {
   const { values } = parseArgs({ args, options: { to: { type: 'string' } }, strict: true });
   if (!values.to) fail('--to is required, e.g. backup --to /backups/toolbox-2026-12-07.sqlite');
@@ -359,6 +397,10 @@ export async function runToolboxCli(argv: string[], env: Record<string, string |
   }
   if (area === 'agents') {
     await runAgentsCommand(command, rest, env);
+    return;
+  }
+  if (area === 'microsoft-certificate') {
+    runMicrosoftCertificateCommand([command, ...rest].filter((arg): arg is string => arg !== undefined));
     return;
   }
   if (area === 'backup') {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { connect } from 'node:tls';
-import { createSelfSignedCertificate } from './self-signed-certificate.js';
+import { readClientCertificate } from '../connectors/directory/entra/entra-settings.js';
+import { createAppCertificate, createSelfSignedCertificate } from './self-signed-certificate.js';
 
 const hostnames = ['localhost', '127.0.0.1', '::1'];
 
@@ -49,5 +50,21 @@ describe('createSelfSignedCertificate', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('createAppCertificate', () => {
+  it('makes an RSA key and a certificate that belong together, valid for the days asked, readable as an Entra credential', () => {
+    const now = new Date('2026-03-01T00:00:00Z');
+    const made = createAppCertificate({ commonName: 'Technician Toolbox MSP app', days: 200, now });
+    const certificate = new X509Certificate(made.certificatePem);
+    assert.ok(certificate.checkPrivateKey(createPrivateKey(made.privateKeyPem)));
+    assert.equal(createPrivateKey(made.privateKeyPem).asymmetricKeyDetails?.modulusLength, 3072);
+    assert.equal(new Date(certificate.validTo).toISOString(), made.notAfter);
+    assert.equal(made.notAfter, '2026-09-17T00:00:00.000Z');
+    assert.equal(certificate.fingerprint.replaceAll(':', ''), made.thumbprintSha1);
+    assert.match(certificate.subject, /CN=Technician Toolbox MSP app/);
+    const read = readClientCertificate(made.certificatePem, made.privateKeyPem);
+    assert.ok(!('problem' in read), JSON.stringify(read));
   });
 });

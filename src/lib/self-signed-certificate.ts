@@ -130,3 +130,45 @@ function toPem(label: string, der: Buffer): string {
   const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
+
+export type AppCertificate = { privateKeyPem: string; certificatePem: string; thumbprintSha1: string; notAfter: string };
+
+/**
+ * A key pair and self-signed certificate for an app registration's certificate credential (the
+ * MSP app, docs/microsoft-365.md): RSA, since Entra's client assertions are RS256/PS256-signed,
+ * 3072 bits, sha256WithRSAEncryption. Only the certificate is uploaded to Microsoft; the key
+ * stays with the toolbox.
+ */
+export function createAppCertificate(options: { commonName: string; days?: number; now?: Date }): AppCertificate {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 3072 });
+  const now = options.now ?? new Date();
+  const notBefore = new Date(now.getTime() - 3600_000);
+  const notAfter = new Date(now.getTime() + (options.days ?? 365) * 24 * 3600_000);
+  const name = seq(set(seq(oid('2.5.4.3'), utf8(options.commonName))));
+  const sha256WithRsa = seq(oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  const tbs = seq(
+    explicit(0, integer(Buffer.from([2]))), // v3
+    integer(serialNumber()),
+    sha256WithRsa,
+    name,
+    seq(time(notBefore), time(notAfter)),
+    name,
+    spki,
+    // digitalSignature only: the certificate signs client assertions, nothing else.
+    explicit(
+      3,
+      seq(
+        extension('2.5.29.15', true, Buffer.from([0x03, 0x02, 0x07, 0x80])),
+        extension('2.5.29.14', false, tlv(0x04, createHash('sha1').update(spki).digest())),
+      ),
+    ),
+  );
+  const der = seq(tbs, sha256WithRsa, bitString(sign('sha256', tbs, privateKey)));
+  return {
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    certificatePem: toPem('CERTIFICATE', der),
+    thumbprintSha1: createHash('sha1').update(der).digest('hex').toUpperCase(),
+    notAfter: notAfter.toISOString(),
+  };
+}
