@@ -151,8 +151,13 @@ for (const database of TEST_DATABASES) {
       const check = toolbox.services.settings.current().directories.length;
       assert.equal(check, 2);
       const checkPage = await toolbox.api('GET', '/api/admin/directories/contosodental/check', { session: admin });
-      const saved = ((await checkPage.json()) as { check: { ok: boolean; results: { name: string; ok: boolean }[] } }).check;
+      const saved = ((await checkPage.json()) as { check: { ok: boolean; results: { name: string; ok: boolean; outcome?: string }[] } })
+        .check;
       assert.equal(saved.results.find((line) => line.name === 'Sign-in to the tenant')?.ok, true);
+      // Checked again after the roles were assigned: Exchange Online now accepts the app's commands.
+      // (As far as a read-only command can tell: the line stays "not verifiable", never a failure.)
+      const exchange = saved.results.find((line) => line.name === 'Exchange Online commands') as { ok: boolean; outcome?: string };
+      assert.equal(exchange.outcome, 'unverified', JSON.stringify(exchange));
       // Roles: assigned on the app's service principal in Contoso, the ones the enabled forms need.
       const sp = graph.adminConsent.servicePrincipal('contoso')!;
       const roleIds = graph.adminConsent.roleAssignments('contoso').map((a) => [a.principalId, a.roleDefinitionId]);
@@ -265,10 +270,16 @@ describe('Connecting a tenant whose consent does not include role management', (
   test('the roles are listed as exact steps with “check again”, and missing permissions are named per form', async () => {
     const database = TEST_DATABASES[0]!;
     const store = await database.open();
-    const graph = simulator(['User.ReadWrite.All', 'Organization.Read.All', 'Application.Read.All', 'RoleManagement.Read.Directory']);
+    const graph = simulator([
+      'User.ReadWrite.All',
+      'Organization.Read.All',
+      'Application.Read.All',
+      'RoleManagement.Read.Directory',
+      'Exchange.ManageAsApp',
+    ]);
     const toolbox = await createTestToolbox({
       store,
-      config: { directories: [], forms: { enabled: ['password_reset', 'reset_mfa'] } },
+      config: { directories: [], forms: { enabled: ['password_reset', 'reset_mfa', 'group_membership'] } },
       simulators: { cw: createConnectWiseSimulator({}), graph },
       mspApp,
     });
@@ -287,6 +298,14 @@ describe('Connecting a tenant whose consent does not include role management', (
       assert.match(html, /Roles &amp; admins → User Administrator → Add assignments/);
       assert.match(html, /Reset MFA needs UserAuthenticationMethod.ReadWrite.All/);
       assert.match(html, /Check again/);
+      // Without the role, Exchange Online refuses the app (the permission alone is not enough).
+      assert.match(html, /Exchange Administrator: to be assigned by an admin/);
+      const check = (await (await toolbox.api('GET', '/api/admin/directories/contosodental/check', { session: admin })).json()) as {
+        check: { results: { name: string; ok: boolean; outcome?: string }[] };
+      };
+      const exchange = check.check.results.find((line) => line.name === 'Exchange Online commands');
+      assert.equal(exchange?.ok, false);
+      assert.equal(exchange?.outcome, undefined, 'a failure, not merely unverifiable');
     } finally {
       await toolbox.close();
       await store.drop();

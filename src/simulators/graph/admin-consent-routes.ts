@@ -78,6 +78,14 @@ export const ENTRA_ROLE_TEMPLATES: Record<string, string> = {
   '62e90394-69f5-4237-9190-012177145e10': 'Global Administrator',
 };
 
+/** Roles that let an app run Exchange Online's app-only commands (reference §3; Global Reader and the security roles read only). */
+const EXCHANGE_CAPABLE_ROLES = new Set([
+  '29232cdf-9323-42fd-ade2-1d097af3e4de', // Exchange Administrator
+  '31392ffb-586c-42d1-9346-e59415a2cc4e', // Exchange Recipient Administrator
+  '729827e3-9c14-49f7-bb1b-9608f156bbb8', // Helpdesk Administrator
+  '62e90394-69f5-4237-9190-012177145e10', // Global Administrator
+]);
+
 export type AdminConsent = ReturnType<typeof createAdminConsent>;
 
 export function createAdminConsent(options: AdminConsentOptions, findTenant: (idOrDomain: string) => DemoTenantLike | undefined) {
@@ -176,6 +184,17 @@ export function createAdminConsent(options: AdminConsentOptions, findTenant: (id
         };
       }
       return { clientSecret: app.clientSecret, certificates, grantedPermissions: [...sp.grantedPermissions] };
+    },
+
+    /**
+     * For Exchange Online: the MSP app needs an Exchange admin role on its service principal in
+     * the tenant (reference §3); undefined for any other app.
+     */
+    hasExchangeRole(tenantId: string, clientId: string): boolean | undefined {
+      if (!app || clientId !== app.clientId) return undefined;
+      const sp = servicePrincipals.get(tenantId);
+      const roles = (roleAssignments.get(tenantId) ?? []).filter((a) => a.principalId === sp?.id).map((a) => a.roleDefinitionId);
+      return roles.some((id) => EXCHANGE_CAPABLE_ROLES.has(id));
     },
 
     /** Test and demo controls, and what tests assert on. */

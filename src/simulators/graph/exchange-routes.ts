@@ -42,7 +42,12 @@ type ExchangeTenant = Pick<DemoTenant, 'tenantId' | 'key' | 'displayName' | 'ver
 
 export type ExchangeRoutesContext = {
   now(): number;
-  lookupToken(token: string): { tenantId: string; audience: string; expiresAt: number; roles: string[] } | undefined;
+  lookupToken(token: string): { tenantId: string; clientId: string; audience: string; expiresAt: number; roles: string[] } | undefined;
+  /**
+   * Whether the app holds an Exchange admin role in the tenant (app-only Exchange needs the
+   * permission *and* a role). Default: yes (a tenant's own app is modelled as set up).
+   */
+  hasExchangeRole?(tenantId: string, clientId: string): boolean;
   findTenant(idOrDomain: string): ExchangeTenant | undefined;
   /** The tenant's users, groups and mailboxes for the mailbox cmdlets (mailbox-store.ts). */
   mailboxTenant(tenantId: string): MailboxTenant | undefined;
@@ -77,7 +82,7 @@ export function registerExchangeRoutes(app: Hono, ctx: ExchangeRoutesContext): v
       return answer(unauthorized(c, 'The tenant in the request URL is not the tenant the access token was issued for.'));
     }
     if (!anchor) return answer(exchangeError(c, 400, 'BadRequest', 'The X-AnchorMailbox header is required.'));
-    if (!issued.roles.includes(EXCHANGE_MANAGE_AS_APP)) {
+    if (!issued.roles.includes(EXCHANGE_MANAGE_AS_APP) || ctx.hasExchangeRole?.(issued.tenantId, issued.clientId) === false) {
       return answer(
         exchangeError(
           c,

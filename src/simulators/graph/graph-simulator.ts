@@ -1848,6 +1848,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
   registerExchangeRoutes(app, {
     now: () => clock.now(),
     lookupToken: (token) => tokens.get(token),
+    hasExchangeRole: (tenantId, clientId) => adminConsent.hasExchangeRole(tenantId, clientId) ?? true,
     findTenant,
     mailboxTenant,
     records: exchangeRequests,
