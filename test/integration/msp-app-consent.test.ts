@@ -178,6 +178,14 @@ for (const database of TEST_DATABASES) {
       const tokenClients = graph.state.tokensIssued.map((t) => `${t.tenantId}:${t.clientId}`);
       assert.ok(tokenClients.includes(`${contoso.tenantId}:${mspApp.clientId}`));
       assert.ok(tokenClients.includes(`${fabrikam.tenantId}:${fabrikam.clientId}`));
+      // Company mapping suggests the PSA company whose contacts use the tenant's verified domains.
+      const mappings = (await (await toolbox.api('GET', '/api/admin/company-mappings', { session: admin })).json()) as {
+        unmapped: { suggestion: { directoryId: string } | null }[];
+      };
+      assert.ok(
+        mappings.unmapped.some((company) => company.suggestion?.directoryId === 'contosodental'),
+        JSON.stringify(mappings.unmapped),
+      );
       // The same answer again (a replay): refused, nothing changed.
       const replay = await callback(answer.headers.get('location')!);
       assert.equal(replay.status, 400);

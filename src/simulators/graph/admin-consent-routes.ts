@@ -331,24 +331,6 @@ export function createAdminConsent(options: AdminConsentOptions, findTenant: (id
         });
       });
 
-      graph.get('/servicePrincipals/:id/appRoleAssignments', (c) => {
-        const denied = helpers.lacksPermission(c, APPLICATION_READ);
-        if (denied) return denied;
-        const sp = servicePrincipals.get(helpers.tenantOf(c).tenantId);
-        if (!sp || sp.id !== c.req.param('id')) return resourceNotFound(c, helpers, c.req.param('id'));
-        return c.json({
-          '@odata.context': `${new URL(c.req.url).origin}/v1.0/$metadata#servicePrincipals('${sp.id}')/appRoleAssignments`,
-          value: sp.grantedPermissions.map((permission) => ({
-            id: randomUUID(),
-            principalId: sp.id,
-            principalType: 'ServicePrincipal',
-            resourceDisplayName: permission.startsWith('Exchange.') ? 'Office 365 Exchange Online' : 'Microsoft Graph',
-            // The simulator names the permission where Entra gives its appRoleId (reference §3 has the ids).
-            appRoleValue: permission,
-          })),
-        });
-      });
-
       graph.get('/applications', (c) => {
         const denied = helpers.lacksPermission(c, APPLICATION_READ);
         if (denied) return denied;
