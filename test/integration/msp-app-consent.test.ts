@@ -314,6 +314,28 @@ describe('Connecting a tenant whose consent does not include role management', (
       const exchange = check.check.results.find((line) => line.name === 'Exchange Online commands');
       assert.equal(exchange?.ok, false);
       assert.equal(exchange?.outcome, undefined, 'a failure, not merely unverifiable');
+      // The customer's admin follows the steps for two of the roles; "Check again" sees them.
+      graph.adminConsent.assignRoleByHand('contoso', 'fe930be7-5e62-47db-91af-98c3a49a38b1');
+      graph.adminConsent.assignRoleByHand('contoso', '29232cdf-9323-42fd-ade2-1d097af3e4de');
+      const again = await toolbox.request('/admin/microsoft/tenants/contosodental/check-again', {
+        cookie: admin.cookie,
+        form: { _csrf: admin.csrf },
+      });
+      const againHtml = await again.text();
+      assert.equal(again.status, 200);
+      assert.match(againHtml, /User Administrator: already assigned/);
+      assert.match(againHtml, /Exchange Administrator: already assigned/);
+      assert.match(againHtml, /Authentication Administrator: to be assigned by an admin/);
+      const rechecked = (await (await toolbox.api('GET', '/api/admin/directories/contosodental/check', { session: admin })).json()) as {
+        check: { results: { name: string; ok: boolean; outcome?: string }[] };
+      };
+      assert.equal(rechecked.check.results.find((line) => line.name === 'Exchange Online commands')?.outcome, 'unverified');
+      // Not for a directory that does not use the MSP app.
+      const elsewhere = await toolbox.request('/admin/microsoft/tenants/nowhere/check-again', {
+        cookie: admin.cookie,
+        form: { _csrf: admin.csrf },
+      });
+      assert.equal(elsewhere.status, 404);
     } finally {
       await toolbox.close();
       await store.drop();

@@ -216,6 +216,16 @@ export function createAdminConsent(options: AdminConsentOptions, findTenant: (id
         roleAssignments.delete(t.tenantId);
         return true;
       },
+      /** The customer's admin assigns a role to the app's service principal in the Entra admin center. */
+      assignRoleByHand(tenant: string, roleTemplateId: string) {
+        const t = findTenant(tenant);
+        const sp = t ? servicePrincipals.get(t.tenantId) : undefined;
+        if (!t || !sp) return false;
+        const list = roleAssignments.get(t.tenantId) ?? [];
+        list.push({ id: randomUUID(), principalId: sp.id, roleDefinitionId: roleTemplateId, directoryScopeId: '/' });
+        roleAssignments.set(t.tenantId, list);
+        return true;
+      },
       /** The customer removes some application permissions: tokens are still issued, without those roles. */
       removePermissions(tenant: string, permissions: string[]) {
         const t = findTenant(tenant);
