@@ -180,7 +180,12 @@ export async function completeConsent(
   }
 
   // A token for the tenant proves the consent; a new consent can take a while to reach the token service.
-  const graph = deps.tenantGraph(tenantId);
+  let graph: MspTenantGraph;
+  try {
+    graph = deps.tenantGraph(tenantId);
+  } catch (error) {
+    return refuse('The MSP app’s settings cannot be used', isToolboxError(error) ? error.message : (error as Error).message);
+  }
   const attempts = deps.attempts ?? 4;
   const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   let organization: Awaited<ReturnType<MspTenantGraph['organization']>> | undefined;
@@ -220,12 +225,20 @@ export async function completeConsent(
       deps.directories().map((d) => d.id),
       organization.verifiedDomains,
     );
-  await deps.saveDirectory(
-    directoryId,
-    existing ? 'update' : 'create',
-    { name: existing?.name ?? organization.displayName, tenantId },
-    session.actor,
-  );
+  try {
+    await deps.saveDirectory(
+      directoryId,
+      existing ? 'update' : 'create',
+      { name: existing?.name ?? organization.displayName, tenantId },
+      session.actor,
+    );
+  } catch (error) {
+    // The consent stands at Microsoft; connecting again with a new link records it.
+    return refuse(
+      'The tenant could not be recorded',
+      `Microsoft accepted the consent for ${organization.displayName}, but saving it failed: ${isToolboxError(error) ? error.message : (error as Error).message} Make a new link and connect again.`,
+    );
+  }
   const review = await reviewTenant(deps, session.actor, { directoryId, tenantId, displayName: organization.displayName }, graph);
   return {
     ok: true,
