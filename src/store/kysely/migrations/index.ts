@@ -5,6 +5,7 @@ import { signInThrottleMigration } from './0003-sign-in-throttle.js';
 import { stepFactsMigration } from './0004-step-facts.js';
 import { psaKindMigration } from './0005-psa-kind.js';
 import { directoryAgentsMigration } from './0006-directory-agents.js';
+import { externalIdentitiesMigration } from './0007-external-identities.js';
 
 /**
  * Every migration, in order. Listed in code (not discovered from the folder) so they survive
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0004-step-facts': stepFactsMigration,
   '0005-psa-kind': psaKindMigration,
   '0006-directory-agents': directoryAgentsMigration,
+  '0007-external-identities': externalIdentitiesMigration,
 };
 
 export const migrationProvider: MigrationProvider = {
