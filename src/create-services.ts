@@ -4,6 +4,7 @@ import { directoryConnectors as builtInDirectoryConnectors } from './connectors/
 import type { DirectoryConnector } from './connectors/directory/types.js';
 import { psaConnectors as builtInPsaConnectors } from './connectors/psa/index.js';
 import type { PsaConnectorRegistry } from './connectors/psa/types.js';
+import { createSignInProviders } from './connectors/sign-in/sign-in-providers.js';
 import { type AgentHubOptions, createAgentHub } from './domain/agents/agent-hub.js';
 import { syncConfiguredUsers } from './domain/auth/add-user.js';
 import { createSessionResolver } from './domain/auth/resolve-session.js';
@@ -36,6 +37,8 @@ import { LeaseLostError, type Store } from './store/types.js';
 
 export type CreateServicesOptions = {
   config: Config;
+  /** Least time between JWKS fetches for an unknown signing key at sign-in (default 5 minutes; tests shorten it). */
+  signInJwksCooldownMs?: number;
   logger: Logger;
   clock: Clock;
   fetch: FetchLike;
@@ -177,6 +180,13 @@ export function createServices(
     ticketLauncherReads: createTicketLauncherReads({ psa, clock }),
     sessions,
     signInThrottle: createSignInThrottle({ store, clock, logger }),
+    signInProviders: createSignInProviders({
+      config,
+      fetch: instrumentFetch(fetch, 'sign-in', metrics.observeUpstream),
+      clock,
+      logger: logger.child({ component: 'sign-in' }),
+      ...(options.signInJwksCooldownMs !== undefined ? { jwksCooldownMs: options.signInJwksCooldownMs } : {}),
+    }),
     loadOptions: createOptionLoader({ launches: store.launches, directories, forms: forms.forms, clock }),
     accountRoles: createAccountRolesCache({ clock }),
     readiness,

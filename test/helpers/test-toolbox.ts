@@ -137,6 +137,8 @@ export type TestToolboxOptions = {
   agentHub?: AgentHubOptions;
   /** Sees every upstream call; `send` passes it on. Lets a test lose an answer after it landed. */
   interceptFetch?: (url: URL, init: RequestInit | undefined, send: () => Promise<Response>) => Promise<Response>;
+  /** Least time between JWKS fetches at sign-in (the production default is 5 minutes). */
+  signInJwksCooldownMs?: number;
 };
 
 /**
@@ -217,6 +219,7 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     ...(options.noteRetryDelaysMs ? { noteRetryDelaysMs: options.noteRetryDelaysMs } : {}),
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
     ...(options.agentHub ? { agentHub: options.agentHub } : {}),
+    ...(options.signInJwksCooldownMs !== undefined ? { signInJwksCooldownMs: options.signInJwksCooldownMs } : {}),
   });
   await services.start();
   const app = createApp(services);

@@ -50,6 +50,8 @@ export type LoginPageProps = {
   hidden: Record<string, string>;
   /** The line under the heading. */
   intro: string;
+  /** "Sign in with Microsoft" and the like, offered above the local form. */
+  providers?: { href: string; label: string }[];
 };
 
 export function LoginPage(props: LoginPageProps) {
@@ -62,6 +64,20 @@ export function LoginPage(props: LoginPageProps) {
           <p class="error" role="alert" id="login-error">
             {props.error}
           </p>
+        ) : null}
+        {props.providers && props.providers.length > 0 ? (
+          <>
+            <ul class="sign-in-providers">
+              {props.providers.map((provider) => (
+                <li>
+                  <a class="button primary" href={provider.href}>
+                    {provider.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+            <h2>Or with a toolbox account</h2>
+          </>
         ) : null}
         <form method="post" action={props.action ?? '/login'}>
           <input type="hidden" name="_csrf" value={props.csrf} />
@@ -83,6 +99,14 @@ export function LoginPage(props: LoginPageProps) {
       </section>
     </Layout>
   );
+}
+
+/** The outside sign-ins configured, Microsoft first, each carrying `next` across its round trip. */
+function providerButtons(c: Context<AppEnv>, next: string): { href: string; label: string }[] {
+  const { microsoft, oidc } = c.get('services').signInProviders;
+  return [microsoft, oidc]
+    .filter((provider) => provider !== undefined)
+    .map((provider) => ({ href: `/auth/${provider.kind}/start?next=${encodeURIComponent(next)}`, label: provider.buttonLabel }));
 }
 
 /** Only a screen pop leads to /login with a launch to come back to; any other page must not claim one. */
@@ -174,12 +198,14 @@ export const authRoutes = new Hono<AppEnv>()
   .get('/login', (c) => {
     c.header('Cache-Control', 'no-store');
     const next = safeNext(c.req.query('next'));
-    return c.html(<LoginPage csrf={newLoginCsrf(c)} hidden={{ next }} intro={loginIntro(next)} />);
+    return c.html(<LoginPage csrf={newLoginCsrf(c)} hidden={{ next }} intro={loginIntro(next)} providers={providerButtons(c, next)} />);
   })
   .post('/login', async (c) => {
     const body = await readFormBody(c);
     const next = safeNext(typeof body.next === 'string' ? body.next : undefined);
-    const attempt = await attemptSignIn(c, body, (props) => <LoginPage {...props} hidden={{ next }} intro={loginIntro(next)} />);
+    const attempt = await attemptSignIn(c, body, (props) => (
+      <LoginPage {...props} hidden={{ next }} intro={loginIntro(next)} providers={providerButtons(c, next)} />
+    ));
     if (!attempt.ok) return attempt.response;
     return c.redirect(next, 303);
   })
