@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DEMO_ADMIN } from '../../src/demo/demo-config.js';
+import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { demoTenants } from '../../src/demo/demo-data.js';
 import type { GraphSimulatorOptions } from '../../src/simulators/graph/graph-simulator.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
@@ -174,6 +174,40 @@ for (const database of TEST_DATABASES) {
         const declined = await signInWithMicrosoft(toolbox, TECH);
         assert.equal(declined.callback.status, 400);
         assert.match(declined.html, /cancelled or declined/);
+      } finally {
+        await toolbox.close();
+        await store.drop();
+      }
+    });
+
+    test('local accounts turned off for technicians: the local form refuses them, local admins (break-glass) still sign in', async () => {
+      const store = await database.open();
+      const toolbox = await createTestToolbox({ store, config: microsoftConfig, graph: graphOptions() });
+      try {
+        const admin = await toolbox.signIn(DEMO_ADMIN);
+        const page = await (await toolbox.request('/admin/general', { cookie: admin.cookie })).text();
+        assert.match(page, /Only local admin accounts \(break-glass\); technicians use Sign in with Microsoft/);
+        const saved = await toolbox.request('/admin/general/sign-in', {
+          cookie: admin.cookie,
+          form: { _csrf: admin.csrf, localAccounts: 'admins' },
+        });
+        assert.equal(saved.status, 303, await saved.clone().text());
+        const audit = await store.audit.list({ action: 'sign-in.local-accounts' }, { limit: 5, offset: 0 });
+        assert.equal(audit.total, 1);
+
+        await assert.rejects(toolbox.signIn(DEMO_SIGN_IN), /403/);
+        const form = await toolbox.request('/login');
+        const loginCookie = cookieOf(form, 'tbx_login')!;
+        const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+        const refused = await toolbox.request('/login', { cookie: loginCookie, form: { _csrf: csrf, next: '/', ...DEMO_SIGN_IN } });
+        assert.equal(refused.status, 403);
+        assert.match(await refused.text(), /Toolbox passwords are turned off for technicians here\. Use “Sign in with Microsoft”/);
+        assert.equal(cookieOf(refused, 'tbx_session'), undefined);
+        // A wrong password still reads as a wrong password: the setting does not tell accounts apart.
+        await assert.rejects(toolbox.signIn({ email: DEMO_SIGN_IN.email, password: 'not-the-password' }), /401/);
+
+        assert.ok((await toolbox.signIn(DEMO_ADMIN)).cookie, 'the break-glass admin is locked out');
+        assert.equal((await signInWithMicrosoft(toolbox, TECH)).callback.status, 303);
       } finally {
         await toolbox.close();
         await store.drop();

@@ -3,6 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import { signIn } from '../../domain/auth/sign-in.js';
 import type { SignInGate } from '../../domain/auth/sign-in-throttle.js';
+import { localSignInAllowed, readLocalSignInPolicy } from '../../domain/settings/local-sign-in-policy.js';
 import { constantTimeEquals } from '../../lib/constant-time-equals.js';
 import { hashToken, newToken } from '../../lib/ids.js';
 import type { AppEnv } from '../app-env.js';
@@ -162,11 +163,25 @@ export async function attemptSignIn(
   };
   const refused = locked(await services.signInThrottle.check(email, address));
   if (refused) return refused;
+  const policy = await readLocalSignInPolicy(services.store);
   const result = await signIn(
     { store: services.store, clock: services.clock, sessionTtlHours: services.settings.current().general.sessionTtlHours.value },
     email,
     password,
+    (user) => localSignInAllowed(policy, user),
   );
+  if (!result.ok && result.localAccountsOff) {
+    services.logger.info({ event: 'sign-in-local-off', address }, 'local sign-in refused: local accounts are limited to admins');
+    await services.signInThrottle.recordSuccess(email, address);
+    const ways = [services.signInProviders.microsoft, services.signInProviders.oidc]
+      .filter((p) => p !== undefined)
+      .map((p) => `“${p.buttonLabel}”`);
+    return retry(
+      403,
+      `Toolbox passwords are turned off for technicians here. Use ${ways.join(' or ') || 'your organisation’s sign-in'} above.`,
+      email,
+    );
+  }
   if (!result.ok) {
     services.logger.warn({ event: 'sign-in-failed', address }, 'sign-in failed');
     await services.signInThrottle.recordFailure(email, address);
