@@ -268,4 +268,22 @@ describe('technician sign-in with Microsoft: signing keys', () => {
       await store.drop();
     }
   });
+
+  test('group overage: the toolbox reads the groups from Graph with the app’s own token', async () => {
+    const store = await sqlite.open();
+    const options = graphOptions();
+    options.signIn!.groupOverageLimit = 1;
+    const toolbox = await createTestToolbox({ store, config: microsoftConfig, graph: options });
+    try {
+      const trip = await signInWithMicrosoft(toolbox, GROUP_TECH);
+      assert.equal(trip.callback.status, 303, trip.html);
+      assert.equal((await store.users.findByExternalIdentity(`microsoft:${contoso.tenantId}`, userId(GROUP_TECH)))?.role, 'technician');
+      const calls = toolbox.graph.state.requests.filter((r) => r.path.endsWith('/getMemberObjects'));
+      assert.equal(calls.length, 1);
+      assert.equal(calls[0]?.tokenTenantId, contoso.tenantId);
+    } finally {
+      await toolbox.close();
+      await store.drop();
+    }
+  });
 });
