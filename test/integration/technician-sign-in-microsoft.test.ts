@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { demoTenants } from '../../src/demo/demo-data.js';
 import type { GraphSimulatorOptions } from '../../src/simulators/graph/graph-simulator.js';
+import { createRsaTestCertificate } from '../helpers/rsa-test-certificate.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
 
@@ -281,6 +282,27 @@ describe('technician sign-in with Microsoft: signing keys', () => {
       const calls = toolbox.graph.state.requests.filter((r) => r.path.endsWith('/getMemberObjects'));
       assert.equal(calls.length, 1);
       assert.equal(calls[0]?.tokenTenantId, contoso.tenantId);
+    } finally {
+      await toolbox.close();
+      await store.drop();
+    }
+  });
+
+  test('with a certificate credential (PS256 client assertion, x5t#S256, aud the token endpoint) instead of a secret', async () => {
+    const store = await sqlite.open();
+    const certificate = createRsaTestCertificate();
+    const { clientSecret: _secret, ...withoutSecret } = microsoftConfig.microsoft;
+    const toolbox = await createTestToolbox({
+      store,
+      config: {
+        microsoft: { ...withoutSecret, certificate: { privateKey: certificate.privateKeyPem, certificate: certificate.certificatePem } },
+      },
+      graph: { ...graphOptions(), appCertificates: { contoso: [certificate.certificatePem] } },
+    });
+    try {
+      const trip = await signInWithMicrosoft(toolbox, TECH);
+      assert.equal(trip.callback.status, 303, trip.html);
+      assert.doesNotMatch(toolbox.logText(), /BEGIN PRIVATE KEY/);
     } finally {
       await toolbox.close();
       await store.drop();
