@@ -199,6 +199,8 @@ export type UserRepo = {
   findByExternalIdentity(provider: string, subject: string): Promise<UserRecord | undefined>;
   /** Records that this key belongs to the user (once), and when it last signed in. */
   linkExternalIdentity(identity: { provider: string; subject: string; userId: string }, now: string): Promise<void>;
+  /** The provider keys (`microsoft:{tid}`, `oidc:{iss}`) a user is linked to. */
+  externalProviders(userId: string): Promise<string[]>;
 };
 
 export type SessionRepo = {

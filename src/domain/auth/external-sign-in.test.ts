@@ -79,13 +79,44 @@ for (const db of TEST_DATABASES) {
       }
     });
 
+    it('never links an admin account by e-mail, nor one another identity of the provider holds', async () => {
+      const store = await db.open();
+      try {
+        const clock = createManualClock(Date.parse('2026-03-01T08:00:00Z'));
+        const deps = { store, clock, sessionTtlHours: 12 };
+        const admin = await addUser(
+          { store, clock },
+          { email: 'boss@msp.test', role: 'admin', password: 'long-enough-password', source: 'cli' },
+        );
+        assert.ok(admin.ok);
+        assert.deepEqual(
+          await externalSignIn(deps, identity({ subject: 'oid-x', email: 'boss@msp.test', roleValues: ['Toolbox.Admin'] }), ROLES),
+          {
+            ok: false,
+            reason: 'email-in-use',
+          },
+        );
+        assert.ok((await externalSignIn(deps, identity({ subject: 'oid-a', email: 'pat@msp.test' }), ROLES)).ok);
+        assert.deepEqual(await externalSignIn(deps, identity({ subject: 'oid-b', email: 'pat@msp.test' }), ROLES), {
+          ok: false,
+          reason: 'email-in-use',
+        });
+        // Another provider's identity with that e-mail may link (a technician moving from OIDC to Microsoft).
+        assert.ok(
+          (await externalSignIn(deps, identity({ provider: 'oidc:https://id.test', subject: 'pat', email: 'pat@msp.test' }), ROLES)).ok,
+        );
+      } finally {
+        await store.drop();
+      }
+    });
+
     it('links an existing local user by e-mail on first sign-in; their password keeps working', async () => {
       const store = await db.open();
       try {
         const clock = createManualClock(Date.parse('2026-03-01T08:00:00Z'));
         const added = await addUser(
           { store, clock },
-          { email: 'lee@msp.test', role: 'admin', password: 'long-enough-password', source: 'cli' },
+          { email: 'lee@msp.test', role: 'technician', password: 'long-enough-password', source: 'cli' },
         );
         assert.ok(added.ok);
         const result = await externalSignIn(

@@ -26,7 +26,7 @@ export type ExternalIdentity = {
   roleValues: string[];
 };
 
-export type ExternalSignInRefusal = 'no-role' | 'disabled' | 'no-email';
+export type ExternalSignInRefusal = 'no-role' | 'disabled' | 'no-email' | 'email-in-use';
 
 /** Admin wins: a value in both lists (or one in each) makes an admin. */
 export function roleFromValues(values: string[], roles: SignInRoles): Role | undefined {
@@ -42,8 +42,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /**
  * Finds or creates the toolbox user behind a verified external identity and opens a session.
  * The user is found by the provider's immutable key; on first sign-in, by e-mail (an existing
- * toolbox user with that address is linked: its PSA member mapping goes by e-mail too), else
- * created without a password. Its role follows the token at every sign-in; a user an admin
+ * technician account with that address is linked: its PSA member mapping goes by e-mail too; an
+ * admin account is not), else created without a password. Its role follows the token at every sign-in; a user an admin
  * disabled stays refused.
  */
 export async function externalSignIn(
@@ -56,7 +56,16 @@ export async function externalSignIn(
   const nowIso = new Date(now).toISOString();
   const email = identity.email && EMAIL.test(identity.email) ? identity.email.trim().toLowerCase() : undefined;
   let user = await deps.store.users.findByExternalIdentity(identity.provider, identity.subject);
-  if (!user && email) user = await deps.store.users.findByEmail(email);
+  if (!user && email) {
+    const sameEmail = await deps.store.users.findByEmail(email);
+    // The e-mail claim is mutable and not proof of identity: it links a technician's existing
+    // account once, but never an admin account (the break-glass one), nor an account another
+    // identity of this provider already holds.
+    if (sameEmail && (sameEmail.role === 'admin' || (await deps.store.users.externalProviders(sameEmail.id)).includes(identity.provider))) {
+      return { ok: false, reason: 'email-in-use' };
+    }
+    user = sameEmail;
+  }
   if (user?.disabled) return { ok: false, reason: 'disabled' };
   if (!role) return { ok: false, reason: 'no-role' };
   if (!user) {

@@ -56,6 +56,8 @@ const FAILURE_TEXT: Record<SignInFailureCode, string> = {
 };
 
 function refusalText(reason: ExternalSignInRefusal, provider: SignInProvider): string {
+  if (reason === 'email-in-use')
+    return 'A toolbox account with your e-mail address exists already and cannot be linked to this sign-in (an admin account, or one linked to another account). Ask a toolbox administrator.';
   if (reason === 'disabled') return 'Your toolbox account is disabled. Ask a toolbox administrator to enable it.';
   if (reason === 'no-email')
     return `${provider.providerName} gave no e-mail address for your account, which the toolbox needs to know who you are. Ask your administrator to add one.`;

@@ -74,6 +74,10 @@ export function createUserRepo(db: Kysely<Database>): UserRepo {
         .executeTakeFirst();
       return row && toUser(row);
     },
+    async externalProviders(userId) {
+      const rows = await db.selectFrom('external_identities').select('provider').where('user_id', '=', userId).execute();
+      return rows.map((row) => row.provider);
+    },
     async linkExternalIdentity(identity, now) {
       // Two first sign-ins at once: the second finds the row and only updates its time.
       await db
