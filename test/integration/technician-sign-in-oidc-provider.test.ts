@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Provider from 'oidc-provider';
@@ -18,8 +19,11 @@ const ACCOUNTS: Record<string, { email: string; name: string; groups: string[] }
 };
 const CLIENT = { client_id: 'toolbox', client_secret: 'a-long-test-client-secret-for-oidc-provider' };
 
-let issuer = '';
-let server: ReturnType<Provider['listen']> | undefined;
+/** The provider, twice: claims in the ID token (as Entra does), and only in UserInfo (the spec's default). */
+const providers: Record<'idToken' | 'userInfo', { issuer: string; server?: Server }> = {
+  idToken: { issuer: '' },
+  userInfo: { issuer: '' },
+};
 
 /** A free loopback port: the issuer must name the port the provider listens on. */
 async function freePort(): Promise<number> {
@@ -30,9 +34,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-before(async () => {
+async function startProvider(conformIdTokenClaims: boolean): Promise<{ issuer: string; server: Server }> {
   const port = await freePort();
-  issuer = `http://127.0.0.1:${port}`;
+  const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
     clients: [
       { ...CLIENT, redirect_uris: [`${TEST_ORIGIN}/auth/oidc/callback`], response_types: ['code'], grant_types: ['authorization_code'] },
@@ -43,19 +47,25 @@ before(async () => {
     },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
     scopes: ['openid', 'profile', 'email', 'groups'],
-    conformIdTokenClaims: false,
+    conformIdTokenClaims,
     pkce: { required: () => true },
     cookies: { keys: ['a-test-cookie-signing-key'] },
   });
-  server = provider.listen(port, '127.0.0.1');
-  await new Promise((resolve) => server!.once('listening', resolve));
+  const server = provider.listen(port, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { issuer, server };
+}
+
+before(async () => {
+  providers.idToken = await startProvider(false);
+  providers.userInfo = await startProvider(true);
 });
 
 after(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  for (const { server } of Object.values(providers)) await new Promise((resolve) => server?.close(resolve));
 });
 
-const oidcConfig = () => ({
+const oidcConfig = (issuer: string) => ({
   oidc: {
     issuer,
     clientId: CLIENT.client_id,
@@ -121,10 +131,11 @@ async function signInWithOidc(toolbox: TestToolbox, accountId: string, next = '/
 for (const database of TEST_DATABASES) {
   describe(`technician sign-in with oidc-provider (${database.name})`, { skip: database.skip }, () => {
     test('admin and technician by the groups claim, a user with neither refused, the next page kept, a replayed callback refused', async () => {
+      const { issuer } = providers.idToken;
       const store = await database.open();
       const toolbox = await createTestToolbox({
         store,
-        config: oidcConfig(),
+        config: oidcConfig(issuer),
         // The provider is a real server on loopback: the toolbox reaches it over the network.
         upstreams: { [issuer]: (request) => fetch(request) },
       });
@@ -152,6 +163,22 @@ for (const database of TEST_DATABASES) {
         assert.equal(replay.status, 400);
         assert.equal(cookieOf(replay, 'tbx_session'), undefined);
         assert.doesNotMatch(toolbox.logText(), new RegExp(CLIENT.client_secret));
+      } finally {
+        await toolbox.close();
+        await store.drop();
+      }
+    });
+
+    test('the groups claim only in UserInfo (a provider conforming to the spec’s lean ID tokens)', async () => {
+      const { issuer } = providers.userInfo;
+      const store = await database.open();
+      const toolbox = await createTestToolbox({ store, config: oidcConfig(issuer), upstreams: { [issuer]: (request) => fetch(request) } });
+      try {
+        const admin = await signInWithOidc(toolbox, 'ada-admin');
+        assert.equal(admin.callback.status, 303, admin.html);
+        assert.equal((await store.users.findByExternalIdentity(`oidc:${issuer}`, 'ada-admin'))?.role, 'admin');
+        const nobody = await signInWithOidc(toolbox, 'nora-none');
+        assert.equal(nobody.callback.status, 403);
       } finally {
         await toolbox.close();
         await store.drop();

@@ -54,8 +54,12 @@ export type OidcSignInClientOptions = {
 export type OidcSignInClient = {
   /** Where to send the browser, and what to keep (bound to the browser) until it comes back. */
   start(extra?: Record<string, string>): Promise<{ url: string; pending: SignInPending }>;
-  /** The callback's query checked against `pending`, the code redeemed, the ID token verified: its claims. */
-  finish(callbackQuery: URLSearchParams, pending: SignInPending): Promise<JWTPayload>;
+  /**
+   * The callback's query checked against `pending`, the code redeemed, the ID token verified: its
+   * claims, and a reader of the UserInfo endpoint (its `sub` must be the token's) for claims a
+   * provider puts only there.
+   */
+  finish(callbackQuery: URLSearchParams, pending: SignInPending): Promise<JWTPayload & { userInfo(): Promise<Record<string, unknown>> }>;
 };
 
 /** openid-client and jose want real `Response` objects; the service's fetch may buffer into its own class. */
@@ -190,7 +194,16 @@ export function createOidcSignInClient(options: OidcSignInClientOptions): OidcSi
           requiredClaims: ['exp', 'iat', 'sub'],
         });
         if (payload.nonce !== pending.nonce) throw new Error('the nonce is not the one sent');
-        return payload;
+        const accessToken = tokens.access_token;
+        const subject = String(payload.sub);
+        const userInfo = async () => {
+          try {
+            return (await oidc.fetchUserInfo(config, accessToken, subject)) as Record<string, unknown>;
+          } catch (cause) {
+            throw new SignInFailure('provider-error', `the UserInfo endpoint failed: ${(cause as Error).message}`);
+          }
+        };
+        return Object.assign(payload, { userInfo });
       } catch (cause) {
         if (cause instanceof SignInFailure) throw cause;
         const detail = cause as { code?: string; message?: string };

@@ -1,4 +1,3 @@
-import type { JWTPayload } from 'jose';
 import type { Config } from '../../config/config.js';
 import type { MicrosoftAppConfig, SignInRoles } from '../../config/sign-in-providers-schema.js';
 import type { ExternalIdentity } from '../../domain/auth/external-sign-in.js';
@@ -66,14 +65,18 @@ export function createSignInProviders(deps: SignInProvidersDeps): SignInProvider
       start: () => client.start(),
       async finish(query, pending) {
         const claims = await client.finish(query, pending);
+        // The roles claim and the e-mail may be only in UserInfo (providers that keep ID tokens
+        // lean, as the spec has it); the ID token's own claims win where both have one.
+        const lean = claims[oidc.rolesClaim] === undefined || claims.email === undefined;
+        const all: Record<string, unknown> = lean ? { ...(await claims.userInfo()), ...claims } : claims;
         return {
           kind: 'oidc',
           provider: `oidc:${claims.iss}`,
           subject: String(claims.sub),
           // An address the provider says it has not verified is not used to find an account.
-          email: claims.email_verified === false ? undefined : text(claims.email),
-          name: text(claims.name) ?? text(claims.preferred_username),
-          roleValues: stringList(claims[oidc.rolesClaim]),
+          email: all.email_verified === false ? undefined : text(all.email),
+          name: text(all.name) ?? text(all.preferred_username),
+          roleValues: stringList(all[oidc.rolesClaim]),
         };
       },
     };
@@ -131,7 +134,7 @@ function microsoftProvider(app: MicrosoftAppConfig, roles: SignInRoles, deps: Si
     roles,
     start: () => client.start(),
     async finish(query, pending) {
-      const claims: JWTPayload = await client.finish(query, pending);
+      const claims = await client.finish(query, pending);
       if (String(claims.tid ?? '').toLowerCase() !== app.tenantId) {
         throw new SignInFailure('wrong-tenant', `the ID token is for tenant ${String(claims.tid)}, not the MSP's tenant ${app.tenantId}`);
       }
