@@ -195,6 +195,10 @@ for (const database of TEST_DATABASES) {
         assert.equal(saved.status, 303, await saved.clone().text());
         const audit = await store.audit.list({ action: 'sign-in.local-accounts' }, { limit: 5, offset: 0 });
         assert.equal(audit.total, 1);
+        assert.deepEqual(await (await toolbox.api('GET', '/api/admin/sign-in', { session: admin })).json(), {
+          localAccounts: 'admins',
+          providers: ['microsoft'],
+        });
 
         await assert.rejects(toolbox.signIn(DEMO_SIGN_IN), /403/);
         const form = await toolbox.request('/login');
@@ -303,6 +307,22 @@ describe('technician sign-in with Microsoft: signing keys', () => {
       const trip = await signInWithMicrosoft(toolbox, TECH);
       assert.equal(trip.callback.status, 303, trip.html);
       assert.doesNotMatch(toolbox.logText(), /BEGIN PRIVATE KEY/);
+    } finally {
+      await toolbox.close();
+      await store.drop();
+    }
+  });
+
+  test('without Microsoft or OIDC sign-in, toolbox passwords cannot be turned off (nobody could sign in)', async () => {
+    const store = await sqlite.open();
+    const toolbox = await createTestToolbox({ store });
+    try {
+      const admin = await toolbox.signIn(DEMO_ADMIN);
+      assert.doesNotMatch(await (await toolbox.request('/login')).text(), /\/auth\//);
+      const refused = await toolbox.api('PUT', '/api/admin/sign-in', { session: admin, body: { localAccounts: 'admins' } });
+      assert.equal(refused.status, 409);
+      assert.match(await refused.text(), /configure `microsoft` \(with roles\) or `oidc` first/);
+      assert.ok(await toolbox.signIn(DEMO_SIGN_IN));
     } finally {
       await toolbox.close();
       await store.drop();

@@ -1,8 +1,9 @@
 import { type Context, Hono } from 'hono';
 import type { GeneralSetting } from '../../domain/settings/live-settings.js';
-import { type LocalSignInPolicy, readLocalSignInPolicy, saveLocalSignInPolicy } from '../../domain/settings/local-sign-in-policy.js';
-import { type FieldProblem, ToolboxError } from '../../lib/toolbox-error.js';
+import { type LocalSignInPolicy, readLocalSignInPolicy } from '../../domain/settings/local-sign-in-policy.js';
+import type { FieldProblem } from '../../lib/toolbox-error.js';
 import { saveGeneralSettingsOperation } from '../api/operations/general-operations.js';
+import { saveSignInPolicy } from '../api/operations/sign-in-policy-operations.js';
 import type { AppEnv, Auth } from '../app-env.js';
 import { AdminLayout, CsrfField, SourceBadge } from './admin-layout.js';
 import { readConsoleForm, runConsoleAction } from './console-action.js';
@@ -190,21 +191,12 @@ export const generalPage = new Hono<AppEnv>()
         403,
       );
     const wanted = form.localAccounts === 'admins' ? 'admins' : 'everyone';
-    try {
-      await saveLocalSignInPolicy(
-        {
-          store: services.store,
-          settings: services.settings,
-          clock: services.clock,
-          externalSignInConfigured: Object.keys(services.signInProviders).length > 0,
-        },
-        wanted,
-        { userId: auth.user.id, email: auth.user.email, requestId: c.get('requestId') ?? null },
+    const result = await runConsoleAction(c, auth, saveSignInPolicy, { body: { localAccounts: wanted } });
+    if (!result.ok)
+      return c.html(
+        <GeneralPage c={c} auth={auth} policy={policy} state={{ error: result.error.message }} />,
+        result.error.httpStatus as 409,
       );
-    } catch (error) {
-      if (!(error instanceof ToolboxError)) throw error;
-      return c.html(<GeneralPage c={c} auth={auth} policy={policy} state={{ error: error.message }} />, error.httpStatus as 409);
-    }
     return c.redirect('/admin/general?notice=saved', 303);
   })
   .post('/admin/general', async (c) => {
