@@ -56,13 +56,13 @@ type RoundTrip = { callback: Response; callbackPath: string; pendingCookie: stri
 async function signInWithMicrosoft(
   toolbox: TestToolbox,
   user: string,
-  options: { next?: string; changeCallback?: (query: URLSearchParams) => void } = {},
+  options: { next?: string; loginPage?: string; changeCallback?: (query: URLSearchParams) => void } = {},
 ): Promise<RoundTrip> {
-  const login = await (await toolbox.request(`/login?next=${encodeURIComponent(options.next ?? '/')}`)).text();
+  const login = await (await toolbox.request(options.loginPage ?? `/login?next=${encodeURIComponent(options.next ?? '/')}`)).text();
   const href = /<a class="button primary" href="(\/auth\/microsoft\/start[^"]*)">Sign in with Microsoft<\/a>/.exec(login)?.[1];
   assert.ok(href, 'the login page has no Sign in with Microsoft button');
   assert.ok(login.indexOf('Sign in with Microsoft') < login.indexOf('name="password"'), 'Microsoft is offered before the local form');
-  const start = await toolbox.request(href.replaceAll('&amp;', '&'));
+  const start = await toolbox.request(href.replaceAll('&amp;', '&').replaceAll('&#x26;', '&').replaceAll('&#38;', '&'));
   assert.equal(start.status, 302);
   const pendingCookie = cookieOf(start, 'tbx_signin')!;
   const authorize = new URL(start.headers.get('location')!);
@@ -213,6 +213,25 @@ for (const database of TEST_DATABASES) {
 
         assert.ok((await toolbox.signIn(DEMO_ADMIN)).cookie, 'the break-glass admin is locked out');
         assert.equal((await signInWithMicrosoft(toolbox, TECH)).callback.status, 303);
+      } finally {
+        await toolbox.close();
+        await store.drop();
+      }
+    });
+
+    test('the ConnectWise pod’s sign-in window offers Microsoft too, and hands the pod its code after the round trip', async () => {
+      const store = await database.open();
+      const toolbox = await createTestToolbox({ store, config: microsoftConfig, graph: graphOptions() });
+      try {
+        const trip = await signInWithMicrosoft(toolbox, TECH, {
+          loginPage: '/login/pod?n=pod-nonce-123&hint=megan.bowen%40contosodental.example',
+        });
+        assert.equal(trip.callback.status, 303, trip.html);
+        const back = trip.callback.headers.get('location')!;
+        assert.equal(back, '/login/pod?n=pod-nonce-123&hint=megan.bowen%40contosodental.example&as=current');
+        const handOff = await (await toolbox.request(back, { cookie: trip.session })).text();
+        assert.match(handOff, /data-pod-hand-off="[^"]+"/);
+        assert.match(handOff, /data-pod-nonce="pod-nonce-123"/);
       } finally {
         await toolbox.close();
         await store.drop();

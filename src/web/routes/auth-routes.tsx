@@ -103,7 +103,7 @@ export function LoginPage(props: LoginPageProps) {
 }
 
 /** The outside sign-ins configured, Microsoft first, each carrying `next` across its round trip. */
-function providerButtons(c: Context<AppEnv>, next: string): { href: string; label: string }[] {
+export function providerButtons(c: Context<AppEnv>, next: string): { href: string; label: string }[] {
   const { microsoft, oidc } = c.get('services').signInProviders;
   return [microsoft, oidc]
     .filter((provider) => provider !== undefined)
