@@ -125,6 +125,9 @@ for (const database of TEST_DATABASES) {
         assert.equal(nobody.session, undefined);
         assert.equal(await store.users.findByEmail(NOBODY), undefined);
         assert.doesNotMatch(toolbox.logText(), new RegExp(contoso.clientSecret));
+        // Neither the authorization code nor the state reaches the access log.
+        const callbackQuery = new URLSearchParams(tech.callbackPath.split('?')[1]);
+        for (const name of ['code', 'state']) assert.ok(!toolbox.logText().includes(callbackQuery.get(name)!), `${name} in the log`);
       } finally {
         await toolbox.close();
         await store.drop();
