@@ -155,11 +155,18 @@ for (const database of TEST_DATABASES) {
           claims: { exp: Math.floor(Date.now() / 1000) - 600, iat: Math.floor(Date.now() / 1000) - 4200 },
         });
         await refused(await signInWithMicrosoft(toolbox, TECH), /did not pass the toolbox’s checks/);
+        assert.equal(await store.users.findByEmail(TECH), undefined, 'a refused sign-in created the user');
+        // Clocks four minutes apart are tolerated (Microsoft's validator allows five); ten are not.
+        const now = Math.floor(Date.now() / 1000);
+        toolbox.graph.signIn.tamperNextIdToken({ claims: { nbf: now + 240, iat: now + 240 } });
+        const skewed = await signInWithMicrosoft(toolbox, TECH);
+        assert.equal(skewed.callback.status, 303, skewed.html);
+        toolbox.graph.signIn.tamperNextIdToken({ claims: { nbf: now + 600, iat: now + 600 } });
+        await refused(await signInWithMicrosoft(toolbox, TECH), /did not pass the toolbox’s checks/);
         await refused(
           await signInWithMicrosoft(toolbox, TECH, { changeCallback: (query) => query.set('state', 'forged-state') }),
           /did not start/,
         );
-        assert.equal(await store.users.findByEmail(TECH), undefined, 'no refused sign-in created the user');
 
         // Replays: the browser's cookie is gone after the callback; a copied cookie meets a used code.
         const ok = await signInWithMicrosoft(toolbox, TECH);

@@ -101,7 +101,9 @@ export function createOidcSignInClient(options: OidcSignInClientOptions): OidcSi
       } else {
         auth = oidc.None();
       }
-      const discovered = await oidc.discovery(new URL(options.issuer), options.clientId, undefined, auth, {
+      // The same skew for openid-client's claim checks (its default: 30 s) as for jose's below.
+      const metadata = { [oidc.clockTolerance]: options.clockToleranceSeconds ?? 300 };
+      const discovered = await oidc.discovery(new URL(options.issuer), options.clientId, metadata, auth, {
         [oidc.customFetch]: realFetch,
         ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
       });
