@@ -111,6 +111,10 @@ for (const database of TEST_DATABASES) {
         assert.equal(admin.callback.headers.get('location'), '/');
         assert.equal((await store.users.findByEmail(ADMIN))?.role, 'admin', 'admin wins over technician');
         assert.equal((await toolbox.request('/admin', { cookie: admin.session })).status, 200);
+        assert.match(
+          await (await toolbox.request('/admin/users', { cookie: admin.session })).text(),
+          /signed in with Microsoft \(role from Entra\)/,
+        );
 
         // A group object id in roles.technician: the groups claim is enough.
         const viaGroup = await signInWithMicrosoft(toolbox, GROUP_TECH);
