@@ -1,9 +1,11 @@
 import type { Config } from './config/config.js';
 import { ConfigError } from './config/load-config.js';
+import { mspAppFromConfig } from './config/msp-app-from-config.js';
 import { directoryConnectors as builtInDirectoryConnectors } from './connectors/directory/index.js';
 import type { DirectoryConnector } from './connectors/directory/types.js';
 import { psaConnectors as builtInPsaConnectors } from './connectors/psa/index.js';
 import type { PsaConnectorRegistry } from './connectors/psa/types.js';
+import { createSignInProviders } from './connectors/sign-in/sign-in-providers.js';
 import { type AgentHubOptions, createAgentHub } from './domain/agents/agent-hub.js';
 import { syncConfiguredUsers } from './domain/auth/add-user.js';
 import { createSessionResolver } from './domain/auth/resolve-session.js';
@@ -38,6 +40,8 @@ import { LeaseLostError, type Store } from './store/types.js';
 
 export type CreateServicesOptions = {
   config: Config;
+  /** Least time between JWKS fetches for an unknown signing key at sign-in (default 5 minutes; tests shorten it). */
+  signInJwksCooldownMs?: number;
   logger: Logger;
   clock: Clock;
   fetch: FetchLike;
@@ -95,6 +99,8 @@ export function createServices(
   options: CreateServicesOptions,
 ): Services & { start(): Promise<void>; stop(stopOptions?: StopServicesOptions): Promise<void> } {
   const { config, logger, clock, fetch } = options;
+  // The MSP app technicians sign in with is the one customer tenants consent to (issue 13).
+  const mspApp = options.mspApp ?? mspAppFromConfig(config.microsoft);
   const psaConnectors = options.psaConnectors ?? builtInPsaConnectors;
   const directoryConnectors = options.directoryConnectors ?? builtInDirectoryConnectors;
   const forms = options.forms ?? builtInForms;
@@ -148,7 +154,7 @@ export function createServices(
     availableForms: [...forms.names],
     agents,
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
-    ...(options.mspApp ? { mspApp: options.mspApp } : {}),
+    ...(mspApp ? { mspApp } : {}),
   });
   const { psa, directories } = settings;
   const jobEngine = options.jobEngine ?? config.jobEngine ?? defaultJobQueueKind(store);
@@ -184,13 +190,20 @@ export function createServices(
     ticketLauncherReads: createTicketLauncherReads({ psa, clock }),
     sessions,
     signInThrottle: createSignInThrottle({ store, clock, logger }),
+    signInProviders: createSignInProviders({
+      config,
+      fetch: instrumentFetch(fetch, 'sign-in', metrics.observeUpstream),
+      clock,
+      logger: logger.child({ component: 'sign-in' }),
+      ...(options.signInJwksCooldownMs !== undefined ? { jwksCooldownMs: options.signInJwksCooldownMs } : {}),
+    }),
     loadOptions: createOptionLoader({ launches: store.launches, directories, forms: forms.forms, clock }),
     accountRoles: createAccountRolesCache({ clock }),
     readiness,
     metrics,
     agents,
     microsoftApp: createMicrosoftAppServices({
-      mspApp: options.mspApp,
+      mspApp,
       config,
       store,
       settings,

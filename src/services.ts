@@ -1,6 +1,7 @@
 import type { Config } from './config/config.js';
 import type { DirectoryConnector } from './connectors/directory/types.js';
 import type { PsaClient, PsaConnector } from './connectors/psa/types.js';
+import type { SignInProviders } from './connectors/sign-in/sign-in-providers.js';
 import type { AgentHub } from './domain/agents/agent-hub.js';
 import type { SessionResolver } from './domain/auth/resolve-session.js';
 import type { SignInThrottle } from './domain/auth/sign-in-throttle.js';
@@ -54,6 +55,8 @@ export type Services = {
   readiness: Readiness;
   /** The Prometheus metrics /metrics serves. */
   metrics: ToolboxMetrics;
+  /** Technician sign-in with Microsoft or another OpenID provider, as configured (none: local accounts only). */
+  signInProviders: SignInProviders;
   /** The on-prem agents' link: their polls and answers, and the operations sent to them. */
   agents: AgentHub;
   /** The MSP's multi-tenant app and the tenant consent flow (docs/microsoft-365.md). */

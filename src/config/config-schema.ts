@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { microsoftBlockSchema, oidcBlockSchema } from './sign-in-providers-schema.js';
 
 /** `192.0.2.1`, `2001:db8::1`, or a subnet `10.0.0.0/8`, `fd00::/8`. */
 function isAddressOrSubnet(value: string): boolean {
@@ -132,6 +133,10 @@ export const configFileSchema = z.strictObject({
       bearerToken: z.string().min(16, 'must be at least 16 characters').optional(),
     })
     .optional(),
+  /** The MSP's own Microsoft app: technician sign-in (and tenant consent). */
+  microsoft: microsoftBlockSchema.optional(),
+  /** Another OpenID provider for technician sign-in. */
+  oidc: oidcBlockSchema.optional(),
   shutdown: z
     .strictObject({
       /** How long SIGTERM waits for requests and running steps before handing the rest back. */

@@ -1,3 +1,5 @@
+import type { MicrosoftAppConfig, OidcProviderConfig } from './sign-in-providers-schema.js';
+
 /** The validated configuration the rest of the service reads. Nothing else reads process.env. */
 export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
@@ -49,6 +51,10 @@ export type Config = {
   retention: { launchesDays: number; jobsDays: number; executionsDays: number };
   /** `/metrics` needs this bearer token when set (resolved from its `env:` reference). */
   metrics: { bearerToken?: string };
+  /** The MSP's Microsoft app (`microsoft`), validated; undefined when not configured. */
+  microsoft: MicrosoftAppConfig | undefined;
+  /** Another OpenID provider for technician sign-in (`oidc`); undefined when not configured. */
+  oidc: OidcProviderConfig | undefined;
   /** SIGTERM/SIGINT: how long to wait for requests and running steps before handing the rest back. */
   shutdown: { drainTimeoutMs: number };
   /** Which of the general settings the file sets itself (read-only in the console). */

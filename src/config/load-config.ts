@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { connectorCapabilities } from '../connectors/directory/directory-capabilities.js';
@@ -8,6 +8,7 @@ import type { PsaConnector } from '../connectors/psa/types.js';
 import { ownEntry } from '../lib/own-entry.js';
 import type { Config, DatabaseConfig } from './config.js';
 import { configFileSchema, GENERAL_DEFAULTS } from './config-schema.js';
+import { readMicrosoftBlock, readOidcBlock } from './read-sign-in-providers.js';
 import { resolveEnvReferences } from './resolve-env-references.js';
 
 /** Thrown when the configuration is wrong; the message lists every problem, one per line. */
@@ -163,6 +164,9 @@ export function loadConfig(options: LoadConfigOptions): Config {
     }
   }
 
+  const microsoft = file.microsoft ? readMicrosoftBlock(file.microsoft, configPath ? dirname(configPath) : cwd, problems) : undefined;
+  const oidc = file.oidc ? readOidcBlock(file.oidc) : undefined;
+
   const port = env.PORT !== undefined ? Number(env.PORT) : (file.port ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT: "${env.PORT}" is not a port number (0–65535).`);
   if (problems.length > 0) throw new ConfigError(sourceName, problems);
@@ -199,6 +203,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
       executionsDays: file.retention?.executionsDays ?? GENERAL_DEFAULTS.executionRetentionDays,
     },
     metrics: file.metrics?.bearerToken ? { bearerToken: file.metrics.bearerToken } : {},
+    microsoft,
+    oidc,
     shutdown: { drainTimeoutMs: Math.round((file.shutdown?.drainTimeoutSeconds ?? 25) * 1000) },
     explicit: {
       launchTtlMinutes: file.launch?.ttlMinutes !== undefined,

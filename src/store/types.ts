@@ -25,6 +25,11 @@ export type SessionRecord = {
   createdAt: string;
   expiresAt: string;
   lastSeenAt: string;
+  /**
+   * Set for a session opened by Microsoft or OIDC sign-in: it ends then however it is used, so the
+   * next sign-in reads the user's roles again (the re-check interval). Null for a local sign-in.
+   */
+  reauthAt?: string | null;
 };
 
 export type ReadFailure = { code: string; message: string; upstreamStatus?: number; upstreamCode?: string };
@@ -190,6 +195,12 @@ export type UserRepo = {
   findById(id: string): Promise<UserRecord | undefined>;
   list(): Promise<UserRecord[]>;
   update(id: string, changes: Partial<Pick<UserRecord, 'name' | 'role' | 'passwordHash' | 'disabled'>>, now: string): Promise<void>;
+  /** The user a provider's immutable key belongs to (`microsoft:{tid}` + oid, `oidc:{iss}` + sub). */
+  findByExternalIdentity(provider: string, subject: string): Promise<UserRecord | undefined>;
+  /** Records that this key belongs to the user (once), and when it last signed in. */
+  linkExternalIdentity(identity: { provider: string; subject: string; userId: string }, now: string): Promise<void>;
+  /** The provider keys (`microsoft:{tid}`, `oidc:{iss}`) a user is linked to. */
+  externalProviders(userId: string): Promise<string[]>;
 };
 
 export type SessionRepo = {

@@ -19,6 +19,7 @@ import { sessionAuth } from './middleware/session-auth.js';
 import { agentRoutes } from './routes/agent-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { executionRoutes } from './routes/execution-routes.js';
+import { externalSignInRoutes } from './routes/external-sign-in-routes.js';
 import { homeRoute } from './routes/home-route.js';
 import { launchPreviewRoute } from './routes/launch-preview-route.js';
 import { launchRoutes } from './routes/launch-routes.js';
@@ -114,6 +115,7 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
 
   app.route('/', screenPopRoute);
   app.route('/', authRoutes);
+  app.route('/', externalSignInRoutes);
   app.route('/', podSignInRoutes);
   app.route('/', launcherRoutes);
   app.route('/', podRoutes);

@@ -140,6 +140,8 @@ export type TestToolboxOptions = {
   mspApp?: MspApp;
   /** Sees every upstream call; `send` passes it on. Lets a test lose an answer after it landed. */
   interceptFetch?: (url: URL, init: RequestInit | undefined, send: () => Promise<Response>) => Promise<Response>;
+  /** Least time between JWKS fetches at sign-in (the production default is 5 minutes). */
+  signInJwksCooldownMs?: number;
 };
 
 /**
@@ -221,6 +223,7 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
     ...(options.agentHub ? { agentHub: options.agentHub } : {}),
     ...(options.mspApp ? { mspApp: options.mspApp, sleep: async () => {} } : {}),
+    ...(options.signInJwksCooldownMs !== undefined ? { signInJwksCooldownMs: options.signInJwksCooldownMs } : {}),
   });
   await services.start();
   const app = createApp(services);

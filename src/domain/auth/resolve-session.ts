@@ -21,7 +21,7 @@ export type SessionResolver = {
  * counts on every instance at once. There used to be a 5-second cache here; it let another
  * instance honour a signed-out session, and measured against the screen-pop benchmark it saved
  * nothing visible (docs/benchmarks.md). Sliding expiry: a session in use is extended, at most
- * once a minute.
+ * once a minute, but never past its `reauthAt` (Microsoft/OIDC sign-ins re-read roles then).
  */
 export function createSessionResolver(deps: SessionResolverDeps): SessionResolver {
   return {
@@ -33,7 +33,9 @@ export function createSessionResolver(deps: SessionResolverDeps): SessionResolve
       if (!found || found.user.disabled) return undefined;
       const { session } = found;
       if (now - Date.parse(session.lastSeenAt) > 60_000) {
-        const expiresAt = new Date(now + deps.sessionTtlHours() * 3_600_000).toISOString();
+        // A Microsoft/OIDC session never outlives its re-check time (external-sign-in.ts).
+        const extended = now + deps.sessionTtlHours() * 3_600_000;
+        const expiresAt = new Date(session.reauthAt ? Math.min(extended, Date.parse(session.reauthAt)) : extended).toISOString();
         await deps.store.sessions.touch(session.id, new Date(now).toISOString(), expiresAt);
         session.lastSeenAt = new Date(now).toISOString();
         session.expiresAt = expiresAt;

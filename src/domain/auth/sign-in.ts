@@ -19,10 +19,13 @@ export async function signIn(
   deps: { store: Pick<Store, 'users' | 'sessions'>; clock: Clock; sessionTtlHours: number },
   email: string,
   password: string,
-): Promise<{ ok: true; user: UserRecord; token: string; csrfToken: string } | { ok: false }> {
+  /** Whether local sign-in is open to this user (local-sign-in-policy.ts); asked only after the password matched. */
+  allowed: (user: UserRecord) => boolean = () => true,
+): Promise<{ ok: true; user: UserRecord; token: string; csrfToken: string } | { ok: false; localAccountsOff?: true }> {
   const user = await deps.store.users.findByEmail(email.trim());
   const valid = await verifyPassword(password, user?.passwordHash ?? (await getDummyHash()));
   if (!user || !valid || user.disabled) return { ok: false };
+  if (!allowed(user)) return { ok: false, localAccountsOff: true };
   const token = newToken();
   const csrfToken = newToken();
   const now = deps.clock.now();

@@ -22,6 +22,7 @@ export const SETTINGS_KEYS = {
   screenpop: 'screenpop',
   technicianMappings: 'technician-mappings',
   general: 'general',
+  signIn: 'sign-in',
 } as const;
 
 export const directoryKey = (id: string) => `${SETTINGS_KEYS.directoryPrefix}${id}`;
@@ -70,6 +71,11 @@ export const generalDocumentSchema = z.strictObject({
   executionRetentionDays: executionRetentionDaysSchema.optional(),
 });
 export type GeneralDocument = z.infer<typeof generalDocumentSchema>;
+
+/** Who may use the local e-mail and password form (local-sign-in-policy.ts). */
+export const signInDocumentSchema = z.strictObject({
+  localAccounts: z.enum(['everyone', 'admins']),
+});
 
 export const technicianMappingSchema = z.object({
   /** The PSA the member belongs to: a mapping of another PSA is not used (nor its member id sent). */

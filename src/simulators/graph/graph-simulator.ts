@@ -29,6 +29,7 @@ import {
   type SimGroup,
   toGraphGroup,
 } from './groups-store.js';
+import { type IdentitySignInControl, registerIdentitySignInRoutes, type SimulatedSignInOptions } from './identity-oidc-routes.js';
 import { type MailboxTenant, type SimAutomaticReplies, type SimMailbox, seedMailbox } from './mailbox-store.js';
 import {
   advancedOperators,
@@ -108,6 +109,8 @@ export type GraphSimulatorOptions = {
    * client secret keeps working alongside, as in Entra.
    */
   appCertificates?: Record<string, string[]>;
+  /** Technician sign-in (authorize, authorization code, ID tokens, JWKS): identity-oidc-routes.ts. */
+  signIn?: SimulatedSignInOptions;
 } & AdminConsentOptions;
 
 /**
@@ -264,6 +267,8 @@ export type GraphSimulator = {
   state: GraphSimulatorState;
   /** The MSP app's service principals and role assignments, and the customer revoking consent (admin-consent-routes.ts). */
   adminConsent: ReturnType<typeof createAdminConsent>['control'];
+  /** Sign-in test knobs (identity-oidc-routes.ts). */
+  signIn: IdentitySignInControl;
 };
 
 /** Methods and preference live in a per-tenant map, not on the user, so getUser() never shows them. */
@@ -653,6 +658,15 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     });
   });
 
+  const signIn = registerIdentitySignInRoutes(app, {
+    findTenant,
+    clock,
+    identityError,
+    appCertificates,
+    accessToken: (token) => tokens.get(token),
+    options: options.signIn,
+  });
+
   app.post('/:tenant/oauth2/v2.0/token', async (c) => {
     const contentType = c.req.header('content-type') ?? '';
     if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
@@ -664,6 +678,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     const grantType = form.get('grant_type');
     if (!grantType)
       return identityError(c, 400, 'invalid_request', 900144, "The request body must contain the following parameter: 'grant_type'.");
+    if (grantType === 'authorization_code') return signIn.redeemCode(c, form, tenant);
     if (grantType !== 'client_credentials') {
       return identityError(c, 400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`);
     }
@@ -1861,6 +1876,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
 
   return {
     app,
+    signIn,
     handler: async (request) => app.fetch(request),
     failNext(pattern, status, code, times = 1, extra = {}) {
       failures.push({ pattern, status, code, remaining: times, ...extra });

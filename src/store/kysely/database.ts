@@ -22,6 +22,16 @@ export type SessionTable = {
   created_at: string;
   expires_at: string;
   last_seen_at: string;
+  /** External sign-ins only: the session ends then, however it is used (0007). */
+  reauth_at: string | null;
+};
+
+export type ExternalIdentityTable = {
+  provider: string;
+  subject: string;
+  user_id: string;
+  created_at: string;
+  last_sign_in_at: string;
 };
 
 export type LaunchTable = {
@@ -187,6 +197,7 @@ export type ConsentStateTable = {
 export type Database = {
   users: UserTable;
   sessions: SessionTable;
+  external_identities: ExternalIdentityTable;
   launches: LaunchTable;
   executions: ExecutionTable;
   execution_steps: ExecutionStepTable;

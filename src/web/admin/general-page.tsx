@@ -1,7 +1,9 @@
 import { type Context, Hono } from 'hono';
 import type { GeneralSetting } from '../../domain/settings/live-settings.js';
+import { type LocalSignInPolicy, readLocalSignInPolicy } from '../../domain/settings/local-sign-in-policy.js';
 import type { FieldProblem } from '../../lib/toolbox-error.js';
 import { saveGeneralSettingsOperation } from '../api/operations/general-operations.js';
+import { saveSignInPolicy } from '../api/operations/sign-in-policy-operations.js';
 import type { AppEnv, Auth } from '../app-env.js';
 import { AdminLayout, CsrfField, SourceBadge } from './admin-layout.js';
 import { readConsoleForm, runConsoleAction } from './console-action.js';
@@ -56,7 +58,44 @@ const SETTINGS = [
 
 type State = { notice?: string; error?: string; problems?: FieldProblem[]; values?: Record<string, string> };
 
-function GeneralPage(props: { c: Context<AppEnv>; auth: Auth; state: State }) {
+/** The "Sign-in" card: who may use the local e-mail and password form. */
+function SignInPolicyCard(props: { c: Context<AppEnv>; auth: Auth; policy: LocalSignInPolicy }) {
+  const { microsoft, oidc } = props.c.get('services').signInProviders;
+  const providers = [microsoft, oidc].filter((p) => p !== undefined);
+  return (
+    <section class="card" aria-labelledby="sign-in-title">
+      <h2 id="sign-in-title">Sign-in</h2>
+      {providers.length === 0 ? (
+        <p class="muted">
+          Technicians sign in with toolbox accounts. To let them sign in with Microsoft or another provider, configure{' '}
+          <code>microsoft</code> or <code>oidc</code> (docs/microsoft-365.md); then toolbox passwords can be turned off for them here.
+        </p>
+      ) : (
+        <form method="post" action="/admin/general/sign-in">
+          <CsrfField auth={props.auth} />
+          <fieldset>
+            <legend>Toolbox passwords (the e-mail and password form)</legend>
+            <div class="field">
+              <input type="radio" id="local-everyone" name="localAccounts" value="everyone" checked={props.policy === 'everyone'} />{' '}
+              <label for="local-everyone">Everyone may use them</label>
+            </div>
+            <div class="field">
+              <input type="radio" id="local-admins" name="localAccounts" value="admins" checked={props.policy === 'admins'} />{' '}
+              <label for="local-admins">
+                Only local admin accounts (break-glass); technicians use {providers.map((p) => p.buttonLabel).join(' or ')}
+              </label>
+            </div>
+          </fieldset>
+          <button type="submit" class="primary">
+            Save
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function GeneralPage(props: { c: Context<AppEnv>; auth: Auth; state: State; policy: LocalSignInPolicy }) {
   const services = props.c.get('services');
   const general = services.settings.current().general;
   const editable = SETTINGS.filter((setting) => general[setting.key].source !== 'file');
@@ -125,21 +164,54 @@ function GeneralPage(props: { c: Context<AppEnv>; auth: Auth; state: State }) {
           )}
         </form>
       </section>
+      <SignInPolicyCard c={props.c} auth={props.auth} policy={props.policy} />
     </AdminLayout>
   );
 }
 
 export const generalPage = new Hono<AppEnv>()
-  .get('/admin/general', (c) =>
+  .get('/admin/general', async (c) =>
     c.html(
-      <GeneralPage c={c} auth={c.get('auth')!} state={c.req.query('notice') === 'saved' ? { notice: 'Saved. It applies at once.' } : {}} />,
+      <GeneralPage
+        c={c}
+        auth={c.get('auth')!}
+        policy={await readLocalSignInPolicy(c.get('services').store)}
+        state={c.req.query('notice') === 'saved' ? { notice: 'Saved. It applies at once.' } : {}}
+      />,
     ),
   )
+  .post('/admin/general/sign-in', async (c) => {
+    const auth = c.get('auth')!;
+    const services = c.get('services');
+    const form = await readConsoleForm(c);
+    const policy = await readLocalSignInPolicy(services.store);
+    if (!form)
+      return c.html(
+        <GeneralPage c={c} auth={auth} policy={policy} state={{ error: 'The form had expired. Nothing was saved; try again.' }} />,
+        403,
+      );
+    const wanted = form.localAccounts === 'admins' ? 'admins' : 'everyone';
+    const result = await runConsoleAction(c, auth, saveSignInPolicy, { body: { localAccounts: wanted } });
+    if (!result.ok)
+      return c.html(
+        <GeneralPage c={c} auth={auth} policy={policy} state={{ error: result.error.message }} />,
+        result.error.httpStatus as 409,
+      );
+    return c.redirect('/admin/general?notice=saved', 303);
+  })
   .post('/admin/general', async (c) => {
     const auth = c.get('auth')!;
     const form = await readConsoleForm(c);
     if (!form)
-      return c.html(<GeneralPage c={c} auth={auth} state={{ error: 'The form had expired. Nothing was saved; try again.' }} />, 403);
+      return c.html(
+        <GeneralPage
+          c={c}
+          auth={auth}
+          policy={await readLocalSignInPolicy(c.get('services').store)}
+          state={{ error: 'The form had expired. Nothing was saved; try again.' }}
+        />,
+        403,
+      );
     const general = c.get('services').settings.current().general;
     const body: Record<string, unknown> = { revision: form.revision ? form.revision : null };
     for (const setting of SETTINGS) {
@@ -152,7 +224,12 @@ export const generalPage = new Hono<AppEnv>()
     const result = await runConsoleAction(c, auth, saveGeneralSettingsOperation, { body });
     if (result.ok) return c.redirect('/admin/general?notice=saved', 303);
     return c.html(
-      <GeneralPage c={c} auth={auth} state={{ error: result.error.message, problems: result.error.fields, values: form }} />,
+      <GeneralPage
+        c={c}
+        auth={auth}
+        policy={await readLocalSignInPolicy(c.get('services').store)}
+        state={{ error: result.error.message, problems: result.error.fields, values: form }}
+      />,
       result.error.httpStatus as 400,
     );
   });

@@ -107,7 +107,15 @@ function UserRow(props: { user: UserRecord; auth: Auth; lockedUntil: string | un
         {readOnly ? (
           <span class="badge source-file">from the configuration file (read-only)</span>
         ) : (
-          <span class="badge source-console">{user.source === 'cli' ? 'added by the command line' : 'added in the console'}</span>
+          <span class="badge source-console">
+            {user.source === 'cli'
+              ? 'added by the command line'
+              : user.source === 'microsoft'
+                ? 'signed in with Microsoft (role from Entra)'
+                : user.source === 'oidc'
+                  ? 'signed in with SSO (role from the provider)'
+                  : 'added in the console'}
+          </span>
         )}
       </td>
       <td>

@@ -3,7 +3,8 @@ import type { Logger } from '../../lib/logger.js';
 import type { AppEnv } from '../app-env.js';
 
 /** Query parameters whose values never reach the log. */
-const REDACTED_QUERY = new Set(['secret', 'password', 'token', 'code']);
+// `code` and `state`: an OAuth callback's authorization code and its CSRF value (sign-in).
+const REDACTED_QUERY = new Set(['secret', 'password', 'token', 'code', 'state']);
 
 /** The path and query as logged: secrets replaced, so a screen-pop secret in the URL stays out. */
 export function redactUrl(url: URL): string {

@@ -3,6 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import { signIn } from '../../domain/auth/sign-in.js';
 import type { SignInGate } from '../../domain/auth/sign-in-throttle.js';
+import { localSignInAllowed, readLocalSignInPolicy } from '../../domain/settings/local-sign-in-policy.js';
 import { constantTimeEquals } from '../../lib/constant-time-equals.js';
 import { hashToken, newToken } from '../../lib/ids.js';
 import type { AppEnv } from '../app-env.js';
@@ -50,6 +51,8 @@ export type LoginPageProps = {
   hidden: Record<string, string>;
   /** The line under the heading. */
   intro: string;
+  /** "Sign in with Microsoft" and the like, offered above the local form. */
+  providers?: { href: string; label: string }[];
 };
 
 export function LoginPage(props: LoginPageProps) {
@@ -62,6 +65,20 @@ export function LoginPage(props: LoginPageProps) {
           <p class="error" role="alert" id="login-error">
             {props.error}
           </p>
+        ) : null}
+        {props.providers && props.providers.length > 0 ? (
+          <>
+            <ul class="sign-in-providers">
+              {props.providers.map((provider) => (
+                <li>
+                  <a class="button primary" href={provider.href}>
+                    {provider.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+            <h2>Or with a toolbox account</h2>
+          </>
         ) : null}
         <form method="post" action={props.action ?? '/login'}>
           <input type="hidden" name="_csrf" value={props.csrf} />
@@ -83,6 +100,14 @@ export function LoginPage(props: LoginPageProps) {
       </section>
     </Layout>
   );
+}
+
+/** The outside sign-ins configured, Microsoft first, each carrying `next` across its round trip. */
+export function providerButtons(c: Context<AppEnv>, next: string): { href: string; label: string }[] {
+  const { microsoft, oidc } = c.get('services').signInProviders;
+  return [microsoft, oidc]
+    .filter((provider) => provider !== undefined)
+    .map((provider) => ({ href: `/auth/${provider.kind}/start?next=${encodeURIComponent(next)}`, label: provider.buttonLabel }));
 }
 
 /** Only a screen pop leads to /login with a launch to come back to; any other page must not claim one. */
@@ -138,11 +163,25 @@ export async function attemptSignIn(
   };
   const refused = locked(await services.signInThrottle.check(email, address));
   if (refused) return refused;
+  const policy = await readLocalSignInPolicy(services.store);
   const result = await signIn(
     { store: services.store, clock: services.clock, sessionTtlHours: services.settings.current().general.sessionTtlHours.value },
     email,
     password,
+    (user) => localSignInAllowed(policy, user),
   );
+  if (!result.ok && result.localAccountsOff) {
+    services.logger.info({ event: 'sign-in-local-off', address }, 'local sign-in refused: local accounts are limited to admins');
+    await services.signInThrottle.recordSuccess(email, address);
+    const ways = [services.signInProviders.microsoft, services.signInProviders.oidc]
+      .filter((p) => p !== undefined)
+      .map((p) => `“${p.buttonLabel}”`);
+    return retry(
+      403,
+      `Toolbox passwords are turned off for technicians here. Use ${ways.join(' or ') || 'your organisation’s sign-in'} above.`,
+      email,
+    );
+  }
   if (!result.ok) {
     services.logger.warn({ event: 'sign-in-failed', address }, 'sign-in failed');
     await services.signInThrottle.recordFailure(email, address);
@@ -174,12 +213,14 @@ export const authRoutes = new Hono<AppEnv>()
   .get('/login', (c) => {
     c.header('Cache-Control', 'no-store');
     const next = safeNext(c.req.query('next'));
-    return c.html(<LoginPage csrf={newLoginCsrf(c)} hidden={{ next }} intro={loginIntro(next)} />);
+    return c.html(<LoginPage csrf={newLoginCsrf(c)} hidden={{ next }} intro={loginIntro(next)} providers={providerButtons(c, next)} />);
   })
   .post('/login', async (c) => {
     const body = await readFormBody(c);
     const next = safeNext(typeof body.next === 'string' ? body.next : undefined);
-    const attempt = await attemptSignIn(c, body, (props) => <LoginPage {...props} hidden={{ next }} intro={loginIntro(next)} />);
+    const attempt = await attemptSignIn(c, body, (props) => (
+      <LoginPage {...props} hidden={{ next }} intro={loginIntro(next)} providers={providerButtons(c, next)} />
+    ));
     if (!attempt.ok) return attempt.response;
     return c.redirect(next, 303);
   })

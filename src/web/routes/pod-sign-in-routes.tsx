@@ -4,7 +4,7 @@ import { issuePodHandOff } from '../../domain/auth/pod-hand-off.js';
 import type { AppEnv } from '../app-env.js';
 import { readFormBody } from '../middleware/read-form-body.js';
 import { Layout } from '../views/layout.js';
-import { attemptSignIn, LoginPage, newLoginCsrf } from './auth-routes.js';
+import { attemptSignIn, LoginPage, newLoginCsrf, providerButtons } from './auth-routes.js';
 
 /** The pod's random tag for this sign-in, echoed back so it knows the answer is for it. */
 const readNonce = (value: unknown) => (typeof value === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(value) ? value : '');
@@ -29,6 +29,8 @@ function PodLoginForm(props: { c: Context<AppEnv>; nonce: string; hint: string; 
       email={props.email ?? props.hint}
       error={props.error}
       intro={`Sign in to use the Technician Toolbox inside ${psaName(props.c)}. This window closes by itself once you are signed in.`}
+      // After a Microsoft/OIDC round trip in this window, back here to hand the code to the pod.
+      providers={providerButtons(props.c, podSignInPath(props.nonce, props.hint, 'current'))}
     />
   );
 }

@@ -6,6 +6,7 @@ import { stepFactsMigration } from './0004-step-facts.js';
 import { psaKindMigration } from './0005-psa-kind.js';
 import { directoryAgentsMigration } from './0006-directory-agents.js';
 import { consentStatesMigration } from './0007-consent-states.js';
+import { externalIdentitiesMigration } from './0008-external-identities.js';
 
 /**
  * Every migration, in order. Listed in code (not discovered from the folder) so they survive
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0005-psa-kind': psaKindMigration,
   '0006-directory-agents': directoryAgentsMigration,
   '0007-consent-states': consentStatesMigration,
+  '0008-external-identities': externalIdentitiesMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

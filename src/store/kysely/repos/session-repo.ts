@@ -15,6 +15,7 @@ export function createSessionRepo(db: Kysely<Database>): SessionRepo {
           created_at: session.createdAt,
           expires_at: session.expiresAt,
           last_seen_at: session.lastSeenAt,
+          reauth_at: session.reauthAt ?? null,
         })
         .execute();
     },
@@ -28,6 +29,7 @@ export function createSessionRepo(db: Kysely<Database>): SessionRepo {
         createdAt: row.created_at,
         expiresAt: row.expires_at,
         lastSeenAt: row.last_seen_at,
+        reauthAt: row.reauth_at,
       };
     },
     async findValidWithUser(id, now) {
@@ -40,9 +42,10 @@ export function createSessionRepo(db: Kysely<Database>): SessionRepo {
           session_created_at: string;
           expires_at: string;
           last_seen_at: string;
+          reauth_at: string | null;
         }
       >`
-        select s.id as session_id, s.csrf_token, s.created_at as session_created_at, s.expires_at, s.last_seen_at,
+        select s.id as session_id, s.csrf_token, s.created_at as session_created_at, s.expires_at, s.last_seen_at, s.reauth_at,
                u.id, u.email, u.name, u.role, u.password_hash, u.disabled, u.source, u.created_at, u.updated_at
         from sessions s join users u on u.id = s.user_id
         where s.id = ${id} and s.expires_at > ${now}`.execute(db);
@@ -56,6 +59,7 @@ export function createSessionRepo(db: Kysely<Database>): SessionRepo {
           createdAt: row.session_created_at,
           expiresAt: row.expires_at,
           lastSeenAt: row.last_seen_at,
+          reauthAt: row.reauth_at,
         },
         user: toUser(row),
       };

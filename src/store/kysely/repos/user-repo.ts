@@ -64,5 +64,27 @@ export function createUserRepo(db: Kysely<Database>): UserRepo {
         .where('id', '=', id)
         .execute();
     },
+    async findByExternalIdentity(provider, subject) {
+      const row = await db
+        .selectFrom('external_identities as x')
+        .innerJoin('users as u', 'u.id', 'x.user_id')
+        .selectAll('u')
+        .where('x.provider', '=', provider)
+        .where('x.subject', '=', subject)
+        .executeTakeFirst();
+      return row && toUser(row);
+    },
+    async externalProviders(userId) {
+      const rows = await db.selectFrom('external_identities').select('provider').where('user_id', '=', userId).execute();
+      return rows.map((row) => row.provider);
+    },
+    async linkExternalIdentity(identity, now) {
+      // Two first sign-ins at once: the second finds the row and only updates its time.
+      await db
+        .insertInto('external_identities')
+        .values({ provider: identity.provider, subject: identity.subject, user_id: identity.userId, created_at: now, last_sign_in_at: now })
+        .onConflict((conflict) => conflict.columns(['provider', 'subject']).doUpdateSet({ last_sign_in_at: now }))
+        .execute();
+    },
   };
 }

@@ -9,6 +9,7 @@ import { generalOperations } from './general-operations.js';
 import { psaCheckOperations } from './psa-check-operations.js';
 import { psaOperations } from './psa-operations.js';
 import { screenpopOperations } from './screenpop-operations.js';
+import { signInPolicyOperations } from './sign-in-policy-operations.js';
 import { technicianOperations } from './technician-operations.js';
 import { tokenOperations } from './token-operations.js';
 import { userOperations } from './user-operations.js';
@@ -31,4 +32,5 @@ export const apiOperations: ApiOperation[] = [
   ...userOperations,
   ...tokenOperations,
   ...generalOperations,
+  ...signInPolicyOperations,
 ];
