@@ -25,7 +25,12 @@ function stop(code = 0) {
   if (stopped) return;
   stopped = true;
   const finish = () => {
-    rmSync(dir, { recursive: true, force: true });
+    // A Samba child may still be writing its last file: retry, and never fail the run over a temp dir.
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    } catch (error) {
+      process.stderr.write(`samba-dc: could not remove ${dir} (${error.code}); remove it by hand\n`);
+    }
     process.exit(code);
   };
   if (!samba || samba.exitCode !== null) return finish();

@@ -40,8 +40,9 @@ function DirectoriesPage(props: { c: Context<AppEnv>; auth: Auth; listing: Listi
   return (
     <AdminLayout title="Directories" active="/admin/directories" auth={props.auth} notice={props.state.notice} error={props.state.error}>
       <p class="muted">
-        A directory is one customer’s Microsoft 365 tenant. The forms find the customer’s users there, through an app registration in that
-        tenant. Map PSA companies to directories under <a href="/admin/companies">Company mapping</a>.
+        A directory is one customer’s Microsoft 365 tenant (reached with the MSP app or the tenant’s own app registration) or on-premises
+        Active Directory domain (directly or through the on-prem agent). The forms find the customer’s users there. Map PSA companies to
+        directories under <a href="/admin/companies">Company mapping</a>; a hybrid customer gets both.
       </p>
       {directories.length === 0 ? (
         <section class="card" aria-labelledby="directories-empty">

@@ -202,8 +202,8 @@ export function createEntraConnector(options: EntraConnectorOptions = {}): Omit<
         help: 'A tenant connected with “Connect a Microsoft 365 tenant” uses the MSP app and needs nothing below; otherwise the tenant’s own app registration.',
         type: 'select',
         options: [
-          { value: 'own', label: 'The tenant’s own app registration (below)' },
-          { value: 'msp-app', label: 'The MSP app (connected by admin consent)' },
+          { value: 'own', label: 'Its own app registration (below)' },
+          { value: 'msp-app', label: 'The MSP app (admin consent)' },
         ],
         advanced: true,
       },
