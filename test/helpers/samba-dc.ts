@@ -2,6 +2,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import type { LookupFunction } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Client } from 'ldapts';
+import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
+import { createLogger, type Logger } from '../../src/lib/logger.js';
 
 /**
  * The real Samba AD domain controller the Active Directory tests run against (not a mock: LDAPS
@@ -60,6 +62,22 @@ export function sambaLookup(dc: TestSambaDc): LookupFunction {
     if (all) done(null, [{ address: dc.host, family: 4 }]);
     else done(null, dc.host, 4);
   }) as LookupFunction;
+}
+
+/** How a test reaches the DC as its administrator: the values a direct connection or an agent.yaml holds. */
+export const sambaLdapSettings = (dc: TestSambaDc) => ({
+  url: dc.url,
+  username: dc.adminUser,
+  password: dc.adminPassword,
+  caCertificate: dc.caPem,
+});
+
+/** The connector's own LDAP class on the DC, as its administrator: tests' set-up and read-backs (the whole domain unless `baseDn`). */
+export function sambaLdap(dc: TestSambaDc, options: { baseDn?: string; logger?: Logger } = {}): ActiveDirectoryLdap {
+  return new ActiveDirectoryLdap(
+    { ...sambaLdapSettings(dc), baseDn: options.baseDn ?? dc.baseDn, timeoutMs: 10_000 },
+    { logger: options.logger ?? createLogger({ level: 'silent' }), lookup: sambaLookup(dc) },
+  );
 }
 
 /** An LDAP client to the DC over LDAPS (not yet bound): tests' own set-up and checks. */

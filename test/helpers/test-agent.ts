@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AgentConfig } from '../../src/agent/agent-config.js';
 import { type RunAgentOptions, type RunningAgent, runAgent } from '../../src/agent/run-agent.js';
 import type { Logger } from '../../src/lib/logger.js';
-import { sambaLookup, type TestSambaDc } from './samba-dc.js';
+import { sambaLdapSettings, sambaLookup, type TestSambaDc } from './samba-dc.js';
 import { TEST_ORIGIN, type TestToolbox } from './test-toolbox.js';
 
 /**
@@ -14,14 +14,6 @@ export const TEST_AGENT_HUB = { pollHoldMs: 1_000, onlineWindowMs: 2_500, storeP
 
 /** A pre-shared agent token (`agentToken` in the directory, `token` in agent.yaml), new per file. */
 export const newAgentToken = () => `preshared-${randomBytes(24).toString('base64url')}`;
-
-/** How a test reaches the DC: the same values a direct connection or an agent.yaml holds. */
-export const sambaLdapSettings = (dc: TestSambaDc) => ({
-  url: dc.url,
-  username: dc.adminUser,
-  password: dc.adminPassword,
-  caCertificate: dc.caPem,
-});
 
 /**
  * A test's `active-directory` directory on the Samba DC, over either connection: `direct` holds

@@ -6,10 +6,10 @@ import { Attribute, Change, type Client } from 'ldapts';
 import type { AgentConfig } from '../../src/agent/agent-config.js';
 import type { RunAgentOptions, RunningAgent } from '../../src/agent/run-agent.js';
 import { createActiveDirectoryConnector } from '../../src/connectors/directory/active-directory/active-directory-connector.js';
-import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
+import type { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
 import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
+import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLdap, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
 import { startTestAgent, TEST_AGENT_HUB } from '../helpers/test-agent.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { createTestToolbox, demoDirectoriesWithout, type TestToolbox } from '../helpers/test-toolbox.js';
@@ -50,10 +50,7 @@ describe('the on-prem agent (Samba AD DC)', { skip: sambaSkip }, () => {
 
   before(async () => {
     dc = await useSambaDc();
-    ad = new ActiveDirectoryLdap(
-      { url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem, baseDn: dc.baseDn, timeoutMs: 10_000 },
-      { logger: quiet, lookup: sambaLookup(dc) },
-    );
+    ad = sambaLdap(dc, { logger: quiet });
     admin = sambaClient(dc);
     await admin.bind(dc.adminUser, dc.adminPassword);
     ou = `OU=agent-${suffix},${dc.baseDn}`;

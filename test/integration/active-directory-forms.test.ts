@@ -3,10 +3,19 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Attribute, Change, type Client } from 'ldapts';
 import { createActiveDirectoryConnector } from '../../src/connectors/directory/active-directory/active-directory-connector.js';
-import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
+import type { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
 import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
+import {
+  bindAs as bindAsUser,
+  deleteOu,
+  sambaClient,
+  sambaLdap,
+  sambaLookup,
+  sambaSkip,
+  type TestSambaDc,
+  useSambaDc,
+} from '../helpers/samba-dc.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { createTestToolbox, demoDirectoriesWithout, type TestToolbox } from '../helpers/test-toolbox.js';
 
@@ -36,10 +45,7 @@ describe('Active Directory forms, screen pop to note (Samba AD DC)', { skip: sam
 
   before(async () => {
     dc = await useSambaDc();
-    ad = new ActiveDirectoryLdap(
-      { url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem, baseDn: dc.baseDn, timeoutMs: 10_000 },
-      { logger, lookup: sambaLookup(dc) },
-    );
+    ad = sambaLdap(dc, { logger: logger });
     admin = sambaClient(dc);
     await admin.bind(dc.adminUser, dc.adminPassword);
     ou = `OU=forms-${suffix},${dc.baseDn}`;

@@ -5,7 +5,7 @@ import { Attribute, Change, type Client } from 'ldapts';
 import type { RunningAgent } from '../../src/agent/run-agent.js';
 import { createActiveDirectoryClient } from '../../src/connectors/directory/active-directory/active-directory-client.js';
 import { createActiveDirectoryConnector } from '../../src/connectors/directory/active-directory/active-directory-connector.js';
-import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
+import type { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
 import { DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import type { StepContext } from '../../src/workflows/types.js';
@@ -15,7 +15,16 @@ import {
   userOnboardingInput,
   userOnboardingWorkflow,
 } from '../../src/workflows/user-onboarding/user-onboarding-workflow.js';
-import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
+import {
+  bindAs as bindAsUser,
+  deleteOu,
+  sambaClient,
+  sambaLdap,
+  sambaLookup,
+  sambaSkip,
+  type TestSambaDc,
+  useSambaDc,
+} from '../helpers/samba-dc.js';
 import { newAgentToken, sambaDirectory, startTestAgent, TEST_AGENT_HUB } from '../helpers/test-agent.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { createTestToolbox, demoDirectoriesWithout, type TestToolbox } from '../helpers/test-toolbox.js';
@@ -69,10 +78,7 @@ describe('Active Directory onboarding and offboarding, screen pop to note (Samba
 
   before(async () => {
     dc = await useSambaDc();
-    ad = new ActiveDirectoryLdap(
-      { url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem, baseDn: dc.baseDn, timeoutMs: 10_000 },
-      { logger, lookup: sambaLookup(dc) },
-    );
+    ad = sambaLdap(dc, { logger: logger });
     admin = sambaClient(dc);
     await admin.bind(dc.adminUser, dc.adminPassword);
     ou = `OU=life-${suffix},${dc.baseDn}`;
@@ -160,10 +166,7 @@ describe('Active Directory onboarding and offboarding, screen pop to note (Samba
 
   test('offboarding’s move resumed after a crash: found in the target OU, it is reported as this run’s move, not moved again', async (t) => {
     // Limited to the test's OU, as the toolbox's directory is.
-    const scoped = new ActiveDirectoryLdap(
-      { url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem, baseDn: ou, timeoutMs: 10_000 },
-      { logger, lookup: sambaLookup(dc) },
-    );
+    const scoped = sambaLdap(dc, { baseDn: ou, logger: logger });
     t.after(() => scoped.close());
     const client = createActiveDirectoryClient(scoped, { now: () => Date.now() });
     const moveStep = userOffboardingWorkflow.steps.find((step) => step.key === 'move-to-ou')!;

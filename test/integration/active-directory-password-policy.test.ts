@@ -4,10 +4,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Client } from 'ldapts';
 import { createActiveDirectoryClient } from '../../src/connectors/directory/active-directory/active-directory-client.js';
 import { createActiveDirectoryConnector } from '../../src/connectors/directory/active-directory/active-directory-connector.js';
-import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
+import type { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
 import { DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { bindAs, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
+import { bindAs, deleteOu, sambaClient, sambaLdap, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
 import { newAgentToken, sambaDirectory, startTestAgent, TEST_AGENT_HUB, untilAgentConnected } from '../helpers/test-agent.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { createTestToolbox, demoDirectoriesWithout } from '../helpers/test-toolbox.js';
@@ -73,10 +73,7 @@ describe('fine-grained password policies (Samba AD DC)', { skip: sambaSkip }, ()
 
   before(async () => {
     dc = await useSambaDc();
-    ad = new ActiveDirectoryLdap(
-      { url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem, baseDn: dc.baseDn, timeoutMs: 10_000 },
-      { logger, lookup: sambaLookup(dc) },
-    );
+    ad = sambaLdap(dc, { logger: logger });
     admin = sambaClient(dc);
     await admin.bind(dc.adminUser, dc.adminPassword);
     ou = `OU=pso-${suffix},${dc.baseDn}`;

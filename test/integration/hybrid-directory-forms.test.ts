@@ -4,12 +4,21 @@ import { after, before, describe, test } from 'node:test';
 import { Attribute, Change, type Client } from 'ldapts';
 import type { RunningAgent } from '../../src/agent/run-agent.js';
 import { createActiveDirectoryConnector } from '../../src/connectors/directory/active-directory/active-directory-connector.js';
-import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
+import type { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
 import { buildDemoConfig, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { type DemoTenant, demoTenants } from '../../src/demo/demo-data.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { OFFBOARDING_DEFAULT_FIELDS } from '../helpers/offboarding-fields.js';
-import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
+import {
+  bindAs as bindAsUser,
+  deleteOu,
+  sambaClient,
+  sambaLdap,
+  sambaLookup,
+  sambaSkip,
+  type TestSambaDc,
+  useSambaDc,
+} from '../helpers/samba-dc.js';
 import { newAgentToken, sambaDirectory, startTestAgent, TEST_AGENT_HUB, untilAgentConnected } from '../helpers/test-agent.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { CW_ORIGIN, createTestToolbox, GRAPH_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
@@ -41,10 +50,7 @@ describe('hybrid company: Entra and AD for one PSA company (Samba AD DC + Graph 
 
   before(async () => {
     dc = await useSambaDc();
-    ad = new ActiveDirectoryLdap(
-      { url: dc.url, username: dc.adminUser, password: dc.adminPassword, caCertificate: dc.caPem, baseDn: dc.baseDn, timeoutMs: 10_000 },
-      { logger, lookup: sambaLookup(dc) },
-    );
+    ad = sambaLdap(dc, { logger: logger });
     admin = sambaClient(dc);
     await admin.bind(dc.adminUser, dc.adminPassword);
     ou = `OU=hybrid-${suffix},${dc.baseDn}`;

@@ -30,6 +30,14 @@ test('the agent side runs a listed operation and refuses anything else without c
   });
   await assert.rejects(runDirectoryOperation(client, { part: 'move', method: 'moveUser', args: ['u1', 'OU=x'] }), /has no move part/);
   await assert.rejects(runDirectoryOperation(client, { part: null, method: 'getUser', args: 'u1' as unknown as unknown[] }), /not a list/);
+  await assert.rejects(
+    runDirectoryOperation({ ...client, unlock: {} } as unknown as DirectoryClient, {
+      part: 'unlock',
+      method: 'unlockAccount',
+      args: ['u1'],
+    }),
+    /unlock\.unlockAccount: this directory's unlock has no unlockAccount/,
+  );
   assert.deepEqual(calls, ['getUser u1']);
 });
 

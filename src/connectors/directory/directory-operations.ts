@@ -90,7 +90,9 @@ export async function runDirectoryOperation(client: DirectoryClient, operation: 
       : (client[operation.part] as Record<string, unknown> | undefined);
   if (!target) throw refuse(`${operationName(operation)}: this directory has no ${operation.part} part`);
   const method = target[operation.method];
-  if (typeof method !== 'function') throw refuse(`${operationName(operation)}: not implemented by this directory`);
+  // A client whose part lacks one of the table's operations (an older agent): refused by name, nothing called.
+  if (typeof method !== 'function')
+    throw refuse(`${operationName(operation)}: this directory's ${operation.part ?? 'core'} has no ${operation.method}`);
   return (method as (...args: unknown[]) => Promise<unknown>).apply(target, operation.args);
 }
 

@@ -585,7 +585,7 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
     directoryLimitForCompany: (companyId) => {
       const entry = state.registry.forCompany(companyId);
       // A hybrid pair (`cloud+on-prem`) is limited by its cloud side's HTTP calls, the one with a limit.
-      return entry ? state.directoryLimits.get(entry.config.id.split('+')[0] ?? entry.config.id) : undefined;
+      return entry ? state.directoryLimits.get(splitHybridPairId(entry.config.id)?.cloudId ?? entry.config.id) : undefined;
     },
   };
 }

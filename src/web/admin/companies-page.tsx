@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import type { z } from 'zod';
+import { hybridPairId, splitHybridPairId } from '../../engine/directory-registry.js';
 import {
   type companyMappingsViewSchema,
   getCompanyMappings,
@@ -111,7 +112,9 @@ function UnmappedCompanies(props: { auth: Auth; view: CompanyMappingsView }) {
  */
 function DirectoryChoice(props: { view: CompanyMappingsView; idPrefix: string; companyName: string; current?: string }) {
   const { view, idPrefix, current } = props;
-  const [currentMain, currentOnPremises] = current?.split('+') ?? [];
+  const pair = current ? splitHybridPairId(current) : null;
+  const currentMain = pair?.cloudId ?? current;
+  const currentOnPremises = pair?.onPremisesId;
   const onPremises = view.directories.filter((directory) => directory.onPremises);
   return (
     <>
@@ -314,7 +317,7 @@ function mappingsFromForm(form: Record<string, string[]>): Record<string, string
   // A hybrid customer: the Microsoft 365 directory and the AD it is synced from, as one pair.
   const onPremisesDirectoryId = first('onPremisesDirectoryId');
   if (onPremisesDirectoryId === '' || onPremisesDirectoryId === directoryId) return { [companyId]: directoryId };
-  return { [companyId]: `${directoryId}+${onPremisesDirectoryId}` };
+  return { [companyId]: hybridPairId(directoryId, onPremisesDirectoryId) };
 }
 
 export const companiesPage = new Hono<AppEnv>()
