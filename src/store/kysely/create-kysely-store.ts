@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../config/config.js';
 import type { Store } from '../types.js';
@@ -19,6 +19,7 @@ import { createSessionRepo } from './repos/session-repo.js';
 import { createSettingsRepo } from './repos/settings-repo.js';
 import { createSignInThrottleRepo } from './repos/sign-in-throttle-repo.js';
 import { createUserRepo } from './repos/user-repo.js';
+import { SchemaScopedPostgresDialect } from './schema-scoped-postgres-dialect.js';
 
 export type KyselyStoreOptions = {
   database: DatabaseConfig;
@@ -59,7 +60,7 @@ function createDb(options: KyselyStoreOptions): { db: Kysely<Database>; sqlite?:
     max: options.poolSize ?? 10,
     ...(options.postgresSchema ? { options: `-c search_path=${options.postgresSchema}` } : {}),
   });
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }) };
+  return { db: new Kysely<Database>({ dialect: new SchemaScopedPostgresDialect({ pool }) }) };
 }
 
 /** Opens the store on SQLite or PostgreSQL. Call `migrate()` before use. */
@@ -93,17 +94,9 @@ export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Ky
         // its own.
         const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
         const migrationTableSchema = rows[0]?.schema ?? 'public';
-        // Kysely's migrator lists the tables of every schema to see whether its own exist; a schema
-        // dropped meanwhile by another session (another toolbox's test, a tenant) fails that listing
-        // with 3F000 "schema does not exist". Nothing was applied then: list again.
-        for (let attempt = 1; ; attempt++) {
-          const { error } = await new Migrator({ db, provider: migrationProvider, ...tables, migrationTableSchema })
-            .migrateToLatest()
-            .catch((thrown: unknown) => ({ error: thrown }));
-          if (!error) return;
-          if ((error as { code?: string }).code !== '3F000' || attempt >= 5) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-        }
+        const { error } = await new Migrator({ db, provider: migrationProvider, ...tables, migrationTableSchema }).migrateToLatest();
+        if (error) throw error;
+        return;
       }
       // Kysely takes no lock on SQLite (it assumes one connection), so two processes on one file
       // could both see "nothing applied" and both run 0001. BEGIN IMMEDIATE takes the write lock up

@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { postgresUrl, TEST_DATABASES } from '../../../test/helpers/test-databases.js';
 import { openStore } from '../index.js';
@@ -249,6 +250,44 @@ describe('two instances starting together', () => {
       assert.deepEqual(rows.map((row) => row.name).sort(), Object.keys(await migrationProvider.getMigrations()).sort());
     } finally {
       await Promise.all(stores.map((store) => store.close()));
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    }
+  });
+
+  test('PostgreSQL: the store looks only at its own schema, so schemas dropped by others meanwhile do not fail a migration', {
+    skip: postgres.skip,
+  }, async () => {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const churn = new pg.Client({ connectionString: postgresUrl });
+    await churn.connect();
+    const store = openStore({ kind: 'postgres', url: postgresUrl }, { postgresSchema: schema }) as Store & { db: Kysely<unknown> };
+    let churning = true;
+    // Another toolbox (or test) on the same database creating and dropping schemas with serial
+    // columns: Kysely's stock introspector resolved those by name and failed with 3F000.
+    const other = (async () => {
+      for (let i = 0; churning; i++) {
+        const name = `${schema}_other${i}`;
+        await churn.query(`create schema ${name}; create table ${name}.things (id serial primary key, label text)`);
+        await churn.query(`drop schema ${name} cascade`);
+      }
+    })();
+    try {
+      for (let round = 0; round < 5; round++) {
+        await store.migrate();
+        const tables = await store.db.introspection.getTables({ withInternalKyselyTables: true });
+        assert.ok(tables.length > 5);
+        assert.deepEqual([...new Set(tables.map((table) => table.schema))], [schema]);
+        assert.ok(tables.some((table) => table.name === 'toolbox_migrations'));
+      }
+    } finally {
+      churning = false;
+      await other;
+      await store.close();
+      await churn.end();
       await admin.query(`drop schema ${schema} cascade`);
       await admin.end();
     }
