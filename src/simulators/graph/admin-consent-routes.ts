@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
-import type { DemoTenant } from '../../demo/demo-data.js';
+import type { DemoTenant, DemoUser } from '../../demo/demo-data.js';
 import { type RegisteredCertificate, registerCertificate } from './client-assertion.js';
 
 /**
@@ -38,6 +38,12 @@ export type AdminConsentOptions = {
   declineConsentTenants?: string[];
   /** Tenants (key or id) already holding the MSP app's service principal at start (a demo's pre-consented tenant). */
   consentedTenants?: string[];
+  /**
+   * Show the sign-in and consent page a browser uses (pick the admin account, see the permissions,
+   * Accept or Cancel), as Entra does. Off by default: API-level tests get the answer at once, the
+   * admin taken from the path's tenant or, for /organizations, from `domain_hint`.
+   */
+  consentPage?: boolean;
 };
 
 export type SimServicePrincipal = { id: string; appId: string; displayName: string; grantedPermissions: string[]; accountEnabled: boolean };
@@ -54,7 +60,17 @@ type Helpers = {
   lacksPermission(c: Context, permissions: string[]): Response | undefined;
   tenantOf(c: Context): DemoTenantLike;
 };
-type DemoTenantLike = Pick<DemoTenant, 'key' | 'tenantId' | 'displayName' | 'verifiedDomains'>;
+type DemoTenantLike = Pick<DemoTenant, 'key' | 'tenantId' | 'displayName' | 'verifiedDomains'> & {
+  users: Pick<DemoUser, 'userPrincipalName' | 'displayName' | 'accountEnabled' | 'directoryRoles'>[];
+};
+
+/**
+ * Who may grant tenant-wide consent to Graph application permissions (reference §2, "Who
+ * consents"): Privileged Role Administrator or Global Administrator. Others get AADSTS90094.
+ */
+const CONSENTING_ROLES = new Set(['Global Administrator', 'Privileged Role Administrator']);
+const canConsent = (user: DemoTenantLike['users'][number]) =>
+  user.accountEnabled && (user.directoryRoles ?? []).some((role) => CONSENTING_ROLES.has(role));
 
 export const GRAPH_RESOURCE_APP_ID = '00000003-0000-0000-c000-000000000000';
 export const EXCHANGE_RESOURCE_APP_ID = '00000002-0000-0ff1-ce00-000000000000';
@@ -88,7 +104,11 @@ const EXCHANGE_CAPABLE_ROLES = new Set([
 
 export type AdminConsent = ReturnType<typeof createAdminConsent>;
 
-export function createAdminConsent(options: AdminConsentOptions, findTenant: (idOrDomain: string) => DemoTenantLike | undefined) {
+export function createAdminConsent(
+  options: AdminConsentOptions,
+  findTenant: (idOrDomain: string) => DemoTenantLike | undefined,
+  allTenants: () => DemoTenantLike[] = () => [],
+) {
   const app = options.mspApp;
   const certificates = (app?.certificates ?? []).map(registerCertificate);
   /** Per tenant id: the MSP app's service principal there. */
@@ -237,13 +257,16 @@ export function createAdminConsent(options: AdminConsentOptions, findTenant: (id
     /** `graph` already checks the bearer token (the simulator's `authenticate`) before these routes. */
     register(root: Hono, graph: Hono, helpers: Helpers) {
       // ---- Identity platform: the v2 admin consent endpoint (reference §2) ----
-      root.get('/:tenant/v2.0/adminconsent', (c) => {
-        const query = new URL(c.req.url).searchParams;
+      /**
+       * Checks a consent request as Entra does before anything is shown: errors found before the
+       * redirect URI is trusted show on Entra's own page and never redirect. Returns the checked
+       * request, or the Response to send.
+       */
+      const checkRequest = (c: Context, query: URLSearchParams) => {
         const clientId = query.get('client_id') ?? '';
         const redirectUri = query.get('redirect_uri') ?? '';
         const state = query.get('state');
-        const pathTenant = c.req.param('tenant').toLowerCase();
-        // Errors found before the redirect URI is trusted show on Entra's own page: never a redirect.
+        const pathTenant = c.req.param('tenant')?.toLowerCase() ?? '';
         if (pathTenant === 'common') {
           // *unverified* code and text: the reference says only that `common` is never valid here.
           return entraErrorPage(
@@ -280,30 +303,82 @@ export function createAdminConsent(options: AdminConsentOptions, findTenant: (id
             state,
           });
         }
-        // Who signs in: the path's tenant, or for /organizations the admin's home realm, which the
-        // simulator reads from `domain_hint` (the real page asks for the account instead).
-        const tenant = pathTenant === 'organizations' ? findTenant(query.get('domain_hint') ?? '') : findTenant(pathTenant);
-        if (!tenant) {
-          return entraErrorPage(
-            c,
-            90002,
-            pathTenant === 'organizations'
-              ? 'Simulator: say which tenant’s admin signs in with domain_hint=<tenant domain or id> on an /organizations link.'
-              : `Tenant '${pathTenant}' not found.`,
-          );
-        }
+        const hint = query.get('domain_hint');
+        // The tenants whose admin may sign in: the path's, or for /organizations any (narrowed by domain_hint).
+        const pathTenantFound = pathTenant === 'organizations' ? undefined : findTenant(pathTenant);
+        if (pathTenant !== 'organizations' && !pathTenantFound) return entraErrorPage(c, 90002, `Tenant '${pathTenant}' not found.`);
+        const hinted = hint ? findTenant(hint) : undefined;
+        const candidates = pathTenantFound ? [pathTenantFound] : hinted ? [hinted] : allTenants();
+        return { app, scope, state, back, pathTenant, candidates, hinted: pathTenantFound ?? hinted };
+      };
+
+      /** The admin's tenant consents (or, listed in declineConsentTenants, declines): back to the app. */
+      const finish = (checked: Exclude<ReturnType<typeof checkRequest>, Response>, tenant: DemoTenantLike) => {
         if (inList(tenant, options.declineConsentTenants)) {
           // The reference (§2): failures still carry admin_consent=True; test for `error`.
-          return back({
+          return checked.back({
             error: 'access_denied',
             error_description: 'AADSTS65004: User declined to consent to access the app.',
             admin_consent: 'True',
             tenant: tenant.tenantId,
-            state,
+            state: checked.state,
           });
         }
         consent(tenant);
-        return back({ admin_consent: 'True', tenant: tenant.tenantId, scope, state });
+        return checked.back({ admin_consent: 'True', tenant: tenant.tenantId, scope: checked.scope, state: checked.state });
+      };
+
+      root.get('/:tenant/v2.0/adminconsent', (c) => {
+        const query = new URL(c.req.url).searchParams;
+        const checked = checkRequest(c, query);
+        if (checked instanceof Response) return checked;
+        if (options.consentPage) return consentPage(c, checked.app, query, checked.candidates);
+        // API level: who signs in is the path's tenant, or for /organizations the admin's home
+        // realm, read from `domain_hint` (the page asks for the account instead).
+        if (!checked.hinted) {
+          return entraErrorPage(
+            c,
+            90002,
+            'Simulator: say which tenant’s admin signs in with domain_hint=<tenant domain or id> on an /organizations link.',
+          );
+        }
+        return finish(checked, checked.hinted);
+      });
+
+      // The consent page's form: Accept (with the admin account chosen) or Cancel.
+      root.post('/:tenant/v2.0/adminconsent', async (c) => {
+        const form = new URLSearchParams(await c.req.text());
+        const checked = checkRequest(c, form);
+        if (checked instanceof Response) return checked;
+        if (form.get('action') !== 'accept') {
+          // Cancel on the consent page: the documented decline (reference §2, §4 "Errors").
+          return checked.back({
+            error: 'access_denied',
+            error_description: 'AADSTS65004: User declined to consent to access the app.',
+            admin_consent: 'True',
+            state: checked.state,
+          });
+        }
+        const login = (form.get('login') ?? '').trim().toLowerCase();
+        const tenant = checked.candidates.find((t) => t.users.some((u) => u.userPrincipalName.toLowerCase() === login));
+        const user = tenant?.users.find((u) => u.userPrincipalName.toLowerCase() === login);
+        if (!tenant || !user) {
+          return entraErrorPage(
+            c,
+            50034,
+            checked.pathTenant === 'organizations'
+              ? `The user account ${login} does not exist in any directory this link accepts.`
+              : `The user account ${login} does not exist in the directory of tenant '${checked.pathTenant}'.`,
+          );
+        }
+        if (!canConsent(user)) {
+          return entraErrorPage(
+            c,
+            90094,
+            `The grant requires admin permission. ${user.userPrincipalName} is not a Global Administrator or Privileged Role Administrator of ${tenant.displayName}.`,
+          );
+        }
+        return finish(checked, tenant);
       });
 
       // ---- Graph: the app's objects and role assignments, each in the token's own tenant ----
@@ -493,6 +568,48 @@ function resourceNotFound(c: Context, helpers: Helpers, id: string): Response {
     'Request_ResourceNotFound',
     `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
   );
+}
+
+/**
+ * Entra's sign-in and consent page, as a browser sees it: which admin account signs in (the
+ * tenants' Global and Privileged Role Administrators the link accepts), the application
+ * permissions requested (all of `requiredResourceAccess`, as `/.default` asks), Accept and Cancel.
+ * The request's parameters go back in hidden fields, so the POST is checked like the GET.
+ */
+function consentPage(c: Context, app: SimMspApp, query: URLSearchParams, candidates: DemoTenantLike[]): Response {
+  const admins = candidates.flatMap((tenant) => tenant.users.filter(canConsent).map((user) => ({ tenant, user })));
+  const hidden = [...query.entries()]
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('');
+  const name = escapeHtml(app.displayName ?? 'Technician Toolbox');
+  const resources = [
+    { label: 'Microsoft Graph', permissions: app.requiredPermissions.filter((p) => !p.startsWith('Exchange.')) },
+    { label: 'Office 365 Exchange Online', permissions: app.requiredPermissions.filter((p) => p.startsWith('Exchange.')) },
+  ].filter((r) => r.permissions.length > 0);
+  const account =
+    admins.length > 0
+      ? `<p><label for="consent-login">Sign in as</label>
+<select id="consent-login" name="login">${admins
+          .map(
+            ({ tenant, user }) =>
+              `<option value="${escapeHtml(user.userPrincipalName)}">${escapeHtml(user.displayName)} (${escapeHtml(user.userPrincipalName)}), ${escapeHtml(tenant.displayName)}</option>`,
+          )
+          .join('')}</select></p>`
+      : '<p id="consent-no-admin">No Global Administrator or Privileged Role Administrator of this tenant is known to the simulator: only Cancel is possible.</p>';
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Permissions requested</title></head><body><main>
+<h1>Permissions requested</h1>
+<p>Simulated Microsoft sign-in and admin consent. <strong id="consent-app">${name}</strong> (application ${escapeHtml(app.clientId)}) asks for these application permissions in your organisation:</p>
+${resources
+  .map(
+    (r) =>
+      `<h2>${escapeHtml(r.label)}</h2><ul class="consent-permissions">${r.permissions.map((p) => `<li>${escapeHtml(p)} (application)</li>`).join('')}</ul>`,
+  )
+  .join('\n')}
+<form method="post" id="consent-form">${account}
+${hidden}<p>Accepting grants these permissions for your whole organisation.</p>
+<button type="submit" id="consent-accept" name="action" value="accept"${admins.length > 0 ? '' : ' disabled'}>Accept</button> <button type="submit" id="consent-cancel" name="action" value="cancel">Cancel</button></form>
+</main></body></html>`;
+  return c.html(html);
 }
 
 /** Entra's sign-in error page: no redirect, the code and the text in the page. */

@@ -190,3 +190,103 @@ describe('Graph simulator: the MSP app and admin consent', () => {
     assert.equal(application.passwordCredentials.length, 1);
   });
 });
+
+describe('Graph simulator: the admin consent page a browser uses', () => {
+  const page = async (sim: ReturnType<typeof simulator>, url: string) => {
+    const response = await sim.handler(new Request(url));
+    return { status: response.status, html: await response.text() };
+  };
+  /** Submits the page's form as a browser does: the hidden fields, the account, the button pressed. */
+  const submit = (sim: ReturnType<typeof simulator>, url: string, fields: Record<string, string>) => {
+    const link = new URL(url);
+    const body = new URLSearchParams(link.searchParams);
+    for (const [name, value] of Object.entries(fields)) body.set(name, value);
+    return sim.handler(
+      new Request(`${link.origin}${link.pathname}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      }),
+    );
+  };
+  const contosoAdmin = contoso.users.find((u) => u.directoryRoles?.includes('Global Administrator'))!;
+  const fabrikamAdmin = fabrikam.users.find((u) => u.directoryRoles?.includes('Global Administrator'))!;
+
+  it('GET shows the admins to pick from, the permissions requested, Accept and Cancel, and consents nothing yet', async () => {
+    const sim = simulator({ consentPage: true });
+    const organizations = await page(sim, consentUrl('organizations'));
+    assert.equal(organizations.status, 200);
+    assert.match(organizations.html, /<html lang="en">/);
+    assert.match(organizations.html, /<h1>Permissions requested<\/h1>/);
+    assert.match(organizations.html, /<label for="consent-login">Sign in as<\/label>/);
+    // /organizations: every tenant's consenting admins; never a user without the role.
+    assert.ok(organizations.html.includes(`value="${contosoAdmin.userPrincipalName}"`));
+    assert.ok(organizations.html.includes(`value="${fabrikamAdmin.userPrincipalName}"`));
+    assert.ok(!organizations.html.includes('value="megan.bowen@contosodental.example"'));
+    for (const permission of ['User.ReadWrite.All', 'RoleManagement.ReadWrite.Directory', 'Exchange.ManageAsApp']) {
+      assert.match(organizations.html, new RegExp(`<li>${permission.replaceAll('.', '\\.')} \\(application\\)</li>`));
+    }
+    assert.match(organizations.html, /Office 365 Exchange Online/);
+    assert.match(organizations.html, /id="consent-accept"[^>]*>Accept</);
+    assert.match(organizations.html, /id="consent-cancel"[^>]*>Cancel</);
+    assert.match(organizations.html, /<input type="hidden" name="state" value="st-1">/);
+    // A tenant's own link: that tenant's admins only.
+    const own = await page(sim, consentUrl(contoso.tenantId));
+    assert.ok(own.html.includes(`value="${contosoAdmin.userPrincipalName}"`));
+    assert.ok(!own.html.includes(fabrikamAdmin.userPrincipalName));
+    assert.equal(sim.adminConsent.servicePrincipal('contoso'), undefined);
+  });
+
+  it('Accept consents for the chosen admin’s tenant and redirects with the callback parameters', async () => {
+    const sim = simulator({ consentPage: true });
+    const response = await submit(sim, consentUrl('organizations'), { login: fabrikamAdmin.userPrincipalName, action: 'accept' });
+    assert.equal(response.status, 302);
+    const back = new URL(response.headers.get('location')!);
+    assert.equal(`${back.origin}${back.pathname}`, CALLBACK);
+    assert.equal(back.searchParams.get('admin_consent'), 'True');
+    assert.equal(back.searchParams.get('tenant'), fabrikam.tenantId);
+    assert.equal(back.searchParams.get('state'), 'st-1');
+    assert.equal(back.searchParams.get('scope'), 'https://graph.microsoft.com/.default');
+    assert.equal(back.searchParams.get('error'), null);
+    assert.equal(sim.adminConsent.servicePrincipal('fabrikam')?.appId, MSP_CLIENT);
+    assert.equal(sim.adminConsent.servicePrincipal('contoso'), undefined);
+    assert.equal((await token(sim, fabrikam.tenantId)).status, 200);
+  });
+
+  it('Cancel redirects with access_denied AADSTS65004 (still admin_consent=True); a non-admin or another tenant’s admin is refused', async () => {
+    const sim = simulator({ consentPage: true });
+    const cancelled = await submit(sim, consentUrl('organizations'), { login: contosoAdmin.userPrincipalName, action: 'cancel' });
+    assert.equal(cancelled.status, 302);
+    const back = new URL(cancelled.headers.get('location')!);
+    assert.equal(back.searchParams.get('error'), 'access_denied');
+    assert.match(back.searchParams.get('error_description') ?? '', /^AADSTS65004:/);
+    assert.equal(back.searchParams.get('admin_consent'), 'True');
+    assert.equal(back.searchParams.get('state'), 'st-1');
+    const nonAdmin = await submit(sim, consentUrl(contoso.tenantId), { login: 'megan.bowen@contosodental.example', action: 'accept' });
+    assert.equal(nonAdmin.status, 400);
+    assert.equal(nonAdmin.headers.get('location'), null);
+    assert.match(await nonAdmin.text(), /AADSTS90094/);
+    const otherTenant = await submit(sim, consentUrl(contoso.tenantId), { login: fabrikamAdmin.userPrincipalName, action: 'accept' });
+    assert.equal(otherTenant.status, 400);
+    assert.match(await otherTenant.text(), /AADSTS50034/);
+    assert.equal(sim.adminConsent.servicePrincipal('contoso'), undefined);
+    assert.equal(sim.adminConsent.servicePrincipal('fabrikam'), undefined);
+  });
+
+  it('escapes what the link carries; a wrong redirect URI is still Entra’s error page, on GET and on POST', async () => {
+    const sim = simulator({ consentPage: true });
+    const hostile = await page(sim, consentUrl('organizations', { state: '"><script>alert(1)</script>' }));
+    assert.equal(hostile.status, 200);
+    assert.ok(!hostile.html.includes('<script>'), 'the state is written into the page unescaped');
+    assert.match(hostile.html, /value="&#34;&#62;&#60;script&#62;alert\(1\)&#60;\/script&#62;"/);
+    const evil = consentUrl('organizations', { redirect_uri: 'https://evil.example/cb?<b>x</b>' });
+    const get = await page(sim, evil);
+    assert.equal(get.status, 400);
+    assert.match(get.html, /AADSTS50011/);
+    assert.ok(!get.html.includes('<b>x</b>'));
+    const post = await submit(sim, evil, { login: contosoAdmin.userPrincipalName, action: 'accept' });
+    assert.equal(post.status, 400);
+    assert.equal(post.headers.get('location'), null);
+    assert.equal(sim.adminConsent.servicePrincipal('contoso'), undefined);
+  });
+});

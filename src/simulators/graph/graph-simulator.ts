@@ -472,7 +472,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     const needle = idOrDomain.toLowerCase();
     return tenants.find((t) => t.tenantId === needle || t.key === needle || t.verifiedDomains.some((d) => d.toLowerCase() === needle));
   };
-  const adminConsent = createAdminConsent(options, findTenant);
+  const adminConsent = createAdminConsent(options, findTenant, () => tenants);
   const findUser = (tenant: SimTenant, idOrUpn: string) => {
     const needle = idOrUpn.toLowerCase();
     return tenant.users.find((u) => u.id === needle || u.userPrincipalName.toLowerCase() === needle);
