@@ -1,4 +1,6 @@
 import { ConfigError } from './config/load-config.js';
+import { DEMO_MICROSOFT_SIGN_IN, DEMO_PRE_CONSENTED_TENANT } from './demo/demo-config.js';
+import { demoMspTenant, demoTenants } from './demo/demo-data.js';
 import { DEMO_ADMIN, DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN } from './demo/demo-sandbox.js';
 import { builtInForms } from './forms/index.js';
 import { ownEntry } from './lib/own-entry.js';
@@ -63,7 +65,11 @@ async function main(): Promise<void> {
     const sandbox = running.sandbox;
     const { kind, ...psaSettings } = sandbox.config.psa as { kind: string } & Record<string, unknown>;
     const connector = ownEntry(running.services.connectors.psa, kind);
-    const tenant = sandbox.config.directories.find((directory) => 'tenantId' in directory)!;
+    // Contoso by its own app registration (typed in), Fabrikam by the consent link: both ways.
+    const contoso = demoTenants.find((t) => t.key === 'contoso')!;
+    const fabrikam = demoTenants.find((t) => t.key === 'fabrikam')!;
+    const fabrikamAdmin = fabrikam.users.find((u) => u.directoryRoles?.includes('Global Administrator'))!;
+    const microsoft = sandbox.config.microsoft;
     out.push('TOOLBOX_DEMO=console: the simulators run, nothing is set up. Sign in as the admin and follow /admin.');
     out.push(
       `Admin sign-in: ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password}   (technician: ${DEMO_SIGN_IN.email} / ${DEMO_SIGN_IN.password})`,
@@ -74,7 +80,17 @@ async function main(): Promise<void> {
       .map((field) => `${field.label} ${String(psaSettings[field.name])}`);
     out.push(`PSA connection (${connector?.label ?? kind}): ${entries.join(', ')}`);
     out.push(
-      `Directory ${tenant.name}: tenant ${tenant.tenantId}, application ${tenant.clientId}, secret ${tenant.clientSecret}, advanced: authority host and Graph URL ${tenant.graphUrl}`,
+      `Directory ${contoso.displayName} (its own app registration): tenant ${contoso.tenantId}, application ${contoso.clientId}, secret ${contoso.clientSecret}, advanced: authority host and Graph URL ${sandbox.graphUrl}`,
+    );
+    out.push(
+      `Connect ${fabrikam.displayName} by admin consent: ${config.publicUrl}/admin/microsoft → "Connect a Microsoft 365 tenant", open the link, sign in as ${fabrikamAdmin.displayName} (${fabrikamAdmin.userPrincipalName}) and Accept.`,
+    );
+    // Demo values the simulator alone accepts, printed so they can be typed once the console takes the MSP app.
+    out.push(
+      `The MSP app (given by the demo, as a file's microsoft block): client id ${microsoft.clientId}, tenant id ${microsoft.tenantId}, secret ${microsoft.clientSecret}, authority host and Graph URL ${microsoft.graphUrl}`,
+    );
+    out.push(
+      `Sign in with Microsoft: ${DEMO_MICROSOFT_SIGN_IN.admin} (admin) or ${DEMO_MICROSOFT_SIGN_IN.technician} (technician), picked on the simulator's sign-in page.`,
     );
     out.push(
       `Screen pops are refused until you set a webhook secret under ${config.publicUrl}/admin/screenpop; that page then gives the URLs with it.`,
@@ -86,6 +102,13 @@ async function main(): Promise<void> {
     );
     out.push(`Demo sign-in: ${DEMO_SIGN_IN.email} / ${DEMO_SIGN_IN.password}`);
     out.push(`Admin console: ${config.publicUrl}/admin  (sign in as ${DEMO_ADMIN.email} / ${DEMO_ADMIN.password})`);
+    out.push(
+      `Or "Sign in with Microsoft" (the simulated ${demoMspTenant.displayName} tenant): pick ${DEMO_MICROSOFT_SIGN_IN.admin} (admin) or ${DEMO_MICROSOFT_SIGN_IN.technician} (technician).`,
+    );
+    const preConsented = demoTenants.find((t) => t.key === DEMO_PRE_CONSENTED_TENANT);
+    out.push(
+      `${preConsented?.displayName ?? DEMO_PRE_CONSENTED_TENANT} is connected through the MSP app (consented before the demo started).`,
+    );
     out.push(`Screen-pop URLs, one per form (they carry the demo's webhook secret, ${DEMO_SCREENPOP_SECRET}):`);
     for (const form of builtInForms.list) {
       const [ticket, company, contact] = DEMO_POPS[form.name] ?? [1001, 250, 301];

@@ -59,8 +59,15 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
       directoryConnectors,
       availableForms: [...builtInForms.names],
       formDefaultsSchemas: builtInForms.defaultsSchemas,
-      // TOOLBOX_DEMO=console: the simulators run, but the set-up is left to the admin console.
-      ...(sandbox ? { demoConfig: () => (env.TOOLBOX_DEMO === 'console' ? { users: sandbox.config.users } : sandbox.config) } : {}),
+      // TOOLBOX_DEMO=console: the simulators run, but the set-up is left to the admin console;
+      // the MSP's Microsoft app comes from the demo as a file's `microsoft` block would, so
+      // tenants are connected by consent from the console.
+      ...(sandbox
+        ? {
+            demoConfig: () =>
+              env.TOOLBOX_DEMO === 'console' ? { users: sandbox.config.users, microsoft: sandbox.config.microsoft } : sandbox.config,
+          }
+        : {}),
     });
     const logger = options.logger ?? createLogger({ level: config.logLevel });
     const clock = options.clock ?? systemClock;
@@ -85,6 +92,8 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
     const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
     // With port 0 (tests) the public URL follows the port actually bound.
     if (config.port === 0 && !env.TOOLBOX_PUBLIC_URL) config.publicUrl = url;
+    // The demo's MSP app registration gets this public URL's callbacks, as an admin would add them.
+    sandbox?.registerPublicUrl(config.publicUrl);
     try {
       await services.start();
     } catch (error) {

@@ -1,5 +1,5 @@
 import { builtInForms } from '../forms/index.js';
-import { demoCompanies, demoMsp, demoTenants } from './demo-data.js';
+import { demoCompanies, demoMsp, demoMspTenant, demoTenants } from './demo-data.js';
 import { DEMO_AD_KIND } from './demo-directory-connector.js';
 
 /** The demo sign-in; printed at start. Not a secret: it only opens the demo sandbox. */
@@ -87,4 +87,57 @@ export function buildDemoConfig(urls: { connectWise?: string; psa?: DemoPsaSetti
       { email: DEMO_ADMIN.email, password: DEMO_ADMIN.password, role: 'admin', name: DEMO_ADMIN.name },
     ],
   };
+}
+
+/** The app roles the demo's MSP app defines (its `appRoles`), as the `roles` lists name them. */
+export const DEMO_APP_ROLES = { admin: 'Toolbox.Admin', technician: 'Toolbox.Technician' } as const;
+/** The MSP tenant's group whose members are technicians (matched against the `groups` claim). */
+export const DEMO_TECHNICIAN_GROUP = demoMspTenant.groups[0]?.id ?? '';
+/** Who signs in with Microsoft in the demo (the simulator's sign-in page lists them); printed at start. */
+export const DEMO_MICROSOFT_SIGN_IN = {
+  admin: 'alex.owens@northwind-it.example',
+  technician: 'bailey.kim@northwind-it.example',
+  refused: 'morgan.lee@northwind-it.example',
+} as const;
+/**
+ * The customer tenant that consented to the MSP app before the demo starts: its directory names
+ * only its tenant (`credential: msp-app`). Contoso: the forms tried first go through the MSP app.
+ */
+export const DEMO_PRE_CONSENTED_TENANT = 'contoso';
+
+/**
+ * The `microsoft` block of the demo, as a configuration file would hold it: the MSP's app in
+ * its own (simulated) tenant, identity platform and Graph at the simulator, and who may sign in
+ * with Microsoft as what. The secret is a demo value the simulator alone accepts.
+ */
+export function buildDemoMicrosoftBlock(graphUrl: string) {
+  return {
+    clientId: demoMspTenant.clientId,
+    clientSecret: demoMspTenant.clientSecret,
+    tenantId: demoMspTenant.tenantId,
+    authorityHost: graphUrl,
+    graphUrl,
+    roles: { admin: [DEMO_APP_ROLES.admin], technician: [DEMO_APP_ROLES.technician, DEMO_TECHNICIAN_GROUP] },
+  };
+}
+
+/** A customer tenant connected through the MSP app: its tenant only, the app's credential is used. */
+export type DemoMspAppDirectory = {
+  id: string;
+  kind: 'entra';
+  name: string;
+  credential: 'msp-app';
+  tenantId: string;
+  psaCompanyIds: number[];
+};
+
+/** The demo's directories with the pre-consented tenant switched from its own app registration to the MSP app. */
+export function withPreConsentedTenant<T extends { id: string; kind: string; name: string; psaCompanyIds: number[] }>(
+  directories: T[],
+): (T | DemoMspAppDirectory)[] {
+  return directories.map((directory) => {
+    if (directory.id !== DEMO_PRE_CONSENTED_TENANT || !('tenantId' in directory)) return directory;
+    const { id, name, psaCompanyIds } = directory;
+    return { id, kind: 'entra', name, credential: 'msp-app', tenantId: String(directory.tenantId), psaCompanyIds };
+  });
 }

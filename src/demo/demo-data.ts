@@ -877,3 +877,66 @@ export const demoUsers = [
   { email: 'admin@northwind-it.example', name: 'Alex Owens', role: 'admin' as const },
   { email: 'tech@northwind-it.example', name: 'Bailey Kim', role: 'technician' as const },
 ];
+
+/**
+ * The MSP's own Microsoft 365 tenant (issue 13), where its one multi-tenant app is registered:
+ * the app is this tenant's app (same client id and secret), its technicians sign in with
+ * Microsoft against it. Kept out of `demoTenants` (the customers): only the demo sandbox's
+ * simulator holds it. Alex is an admin by app role, Bailey a technician through the
+ * "Service Desk" group, Morgan has neither and is refused.
+ */
+export const demoMspTenant: DemoTenant = {
+  key: 'northwind',
+  tenantId: '6f1b2c3d-0000-4000-8000-000000000100',
+  displayName: 'Northwind IT Services',
+  verifiedDomains: ['northwind-it.example', 'northwindit.onmicrosoft.com'],
+  clientId: '7c3f0d2e-5a4b-4c6d-8e9f-0a1b2c3d4e5f',
+  clientSecret: 'demo-msp-app-secret-not-secret',
+  users: [
+    {
+      id: 'e0000000-0000-4000-8000-000000000001',
+      userPrincipalName: 'alex.owens@northwind-it.example',
+      displayName: 'Alex Owens',
+      givenName: 'Alex',
+      surname: 'Owens',
+      mail: 'alex.owens@northwind-it.example',
+      jobTitle: 'Service Desk Manager',
+      accountEnabled: true,
+      onPremisesSyncEnabled: false,
+      directoryRoles: ['Global Administrator'],
+    },
+    {
+      id: 'e0000000-0000-4000-8000-000000000002',
+      userPrincipalName: 'bailey.kim@northwind-it.example',
+      displayName: 'Bailey Kim',
+      givenName: 'Bailey',
+      surname: 'Kim',
+      mail: 'bailey.kim@northwind-it.example',
+      jobTitle: 'Service Desk Technician',
+      accountEnabled: true,
+      onPremisesSyncEnabled: false,
+    },
+    {
+      id: 'e0000000-0000-4000-8000-000000000003',
+      userPrincipalName: 'morgan.lee@northwind-it.example',
+      displayName: 'Morgan Lee',
+      givenName: 'Morgan',
+      surname: 'Lee',
+      mail: 'morgan.lee@northwind-it.example',
+      jobTitle: 'Account Manager',
+      accountEnabled: true,
+      onPremisesSyncEnabled: false,
+    },
+  ],
+  groups: [
+    {
+      id: 'e1000000-0000-4000-8000-000000000001',
+      displayName: 'Service Desk',
+      groupTypes: [],
+      mailEnabled: false,
+      securityEnabled: true,
+      memberIds: ['e0000000-0000-4000-8000-000000000002'],
+    },
+  ],
+  skus: [],
+};

@@ -3,11 +3,25 @@ import { createSelfSignedCertificate } from '../lib/self-signed-certificate.js';
 import { demoAutotaskApiUser } from '../simulators/autotask/autotask-seed.js';
 import { type AutotaskSimulator, createAutotaskSimulator } from '../simulators/autotask/autotask-simulator.js';
 import { type ConnectWiseSimulator, createConnectWiseSimulator } from '../simulators/connectwise/connectwise-simulator.js';
-import { createGraphSimulator, type GraphSimulator } from '../simulators/graph/graph-simulator.js';
+import { ENTRA_ROLE_TEMPLATES } from '../simulators/graph/admin-consent-routes.js';
+import { createGraphSimulator, DEFAULT_APP_PERMISSIONS, type GraphSimulator } from '../simulators/graph/graph-simulator.js';
 import { demoHaloPsa } from '../simulators/halopsa/halopsa-seed.js';
 import { createHaloPsaSimulator, type HaloPsaSimulator } from '../simulators/halopsa/halopsa-simulator.js';
 import { demoAdDomains } from './demo-active-directory.js';
-import { buildDemoAdDirectories, buildDemoConfig, type DemoAdDirectory, type DemoPsaKind, type DemoPsaSettings } from './demo-config.js';
+import {
+  buildDemoAdDirectories,
+  buildDemoConfig,
+  buildDemoMicrosoftBlock,
+  DEMO_APP_ROLES,
+  DEMO_MICROSOFT_SIGN_IN,
+  DEMO_PRE_CONSENTED_TENANT,
+  type DemoAdDirectory,
+  type DemoMspAppDirectory,
+  type DemoPsaKind,
+  type DemoPsaSettings,
+  withPreConsentedTenant,
+} from './demo-config.js';
+import { demoMspTenant, demoTenants } from './demo-data.js';
 import { createDemoDirectoryConnector, DEMO_AD_KIND } from './demo-directory-connector.js';
 import { SimulatedActiveDirectory } from './simulated-active-directory.js';
 
@@ -16,8 +30,18 @@ export { DEMO_ADMIN, DEMO_PSA_KINDS, DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN, type D
 type EntraDemoConfig = ReturnType<typeof buildDemoConfig>;
 /** The demo's configuration: the Microsoft 365 tenants' directories and the AD-only customer's. */
 export type DemoSandboxConfig = Omit<EntraDemoConfig, 'directories'> & {
-  directories: (EntraDemoConfig['directories'][number] | DemoAdDirectory)[];
+  directories: (EntraDemoConfig['directories'][number] | DemoMspAppDirectory | DemoAdDirectory)[];
+  /** The MSP's Microsoft app (technician sign-in, tenants connected by consent). */
+  microsoft: ReturnType<typeof buildDemoMicrosoftBlock>;
 };
+
+/**
+ * What the demo's MSP app asks for: every permission the forms use, plus reading its own
+ * registration (the app's systems check) and assigning Entra roles after consent.
+ */
+export const DEMO_MSP_APP_PERMISSIONS = [...DEFAULT_APP_PERMISSIONS, 'Application.Read.All', 'RoleManagement.ReadWrite.Directory'];
+/** The roles the toolbox assigns after a consent (connect-tenant.ts), given to the pre-consented tenant at start. */
+const PRE_CONSENT_ROLES = ['User Administrator', 'Exchange Administrator', 'Authentication Administrator'];
 
 export type DemoSandbox = {
   /** The configuration object the demo runs on, as a configuration file would hold it. */
@@ -45,6 +69,12 @@ export type DemoSandbox = {
   graphUrl: string;
   /** The Microsoft 365 simulator: its state (password changes) and knobs (latency). */
   graph: GraphSimulator;
+  /**
+   * Registers the toolbox's public URL on the MSP app (its consent and sign-in callbacks, as
+   * the admin does in the app registration): the toolbox knows it only once its configuration
+   * is read and its port bound.
+   */
+  registerPublicUrl(publicUrl: string): void;
   close(): Promise<void>;
 };
 
@@ -61,14 +91,42 @@ export type DemoSandboxOptions = { psa?: DemoPsaKind; psaLatencyMs?: number; gra
 export async function startDemoSandbox(options: DemoSandboxOptions = {}): Promise<DemoSandbox> {
   const certificate = await createSelfSignedCertificate({ hostnames: ['localhost', '127.0.0.1', '::1'] });
   const tls = { key: certificate.key, cert: certificate.cert };
-  const graph = createGraphSimulator({ latencyMs: options.graphLatencyMs ?? 0 });
+  // One list for the app registration's web redirect URIs, read by the simulator at each request.
+  const redirectUris: string[] = [];
+  const graph = createGraphSimulator({
+    latencyMs: options.graphLatencyMs ?? 0,
+    tenants: [...demoTenants, demoMspTenant],
+    mspApp: {
+      homeTenant: demoMspTenant.key,
+      clientId: demoMspTenant.clientId,
+      clientSecret: demoMspTenant.clientSecret,
+      displayName: 'Technician Toolbox (Northwind IT Services)',
+      redirectUris,
+      requiredPermissions: DEMO_MSP_APP_PERMISSIONS,
+    },
+    consentedTenants: [DEMO_PRE_CONSENTED_TENANT],
+    // A browser goes through Entra's pages: pick the admin, Accept or Cancel.
+    consentPage: true,
+    signIn: {
+      redirectUris: { [demoMspTenant.key]: redirectUris },
+      appRoleAssignments: { [demoMspTenant.key]: { [DEMO_MICROSOFT_SIGN_IN.admin]: [DEMO_APP_ROLES.admin] } },
+      groupsClaim: true,
+    },
+  });
+  // The pre-consented tenant as the toolbox leaves one it connected: the forms' roles assigned.
+  const roleTemplate = (name: string) => Object.entries(ENTRA_ROLE_TEMPLATES).find(([, role]) => role === name)?.[0] ?? '';
+  for (const role of PRE_CONSENT_ROLES) graph.adminConsent.assignRoleByHand(DEMO_PRE_CONSENTED_TENANT, roleTemplate(role));
   const ms = await graph.listen({ port: 0, host: '127.0.0.1', tls });
   const psa = await startDemoPsa(options.psa ?? 'connectwise', options.psaLatencyMs ?? 0, tls);
   const entra = buildDemoConfig({ psa: psa.settings, graph: ms.url });
   const activeDirectory = Object.fromEntries(
     Object.entries(demoAdDomains).map(([key, seed]) => [key, new SimulatedActiveDirectory(seed, { latencyMs: options.adLatencyMs ?? 0 })]),
   );
-  const config: DemoSandboxConfig = { ...entra, directories: [...entra.directories, ...buildDemoAdDirectories()] };
+  const config: DemoSandboxConfig = {
+    ...entra,
+    microsoft: buildDemoMicrosoftBlock(ms.url),
+    directories: [...withPreConsentedTenant(entra.directories), ...buildDemoAdDirectories()],
+  };
   return {
     config,
     directoryConnectors: { [DEMO_AD_KIND]: createDemoDirectoryConnector(activeDirectory) as DirectoryConnector<unknown> },
@@ -81,6 +139,12 @@ export async function startDemoSandbox(options: DemoSandboxOptions = {}): Promis
     connectWiseUrl: psa.url,
     graphUrl: ms.url,
     graph,
+    registerPublicUrl(publicUrl) {
+      const base = publicUrl.replace(/\/+$/, '');
+      for (const path of ['/admin/microsoft/consent-callback', '/auth/microsoft/callback']) {
+        if (!redirectUris.includes(`${base}${path}`)) redirectUris.push(`${base}${path}`);
+      }
+    },
     async close() {
       await Promise.all([psa.close(), ms.close()]);
     },

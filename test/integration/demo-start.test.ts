@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEMO_SCREENPOP_SECRET } from '../../src/demo/demo-config.js';
+import { DEMO_MICROSOFT_SIGN_IN, DEMO_SCREENPOP_SECRET } from '../../src/demo/demo-config.js';
+import { demoMspTenant } from '../../src/demo/demo-data.js';
 
 /** Starts `src/main.ts` as `npm run dev` does and returns what it printed once it is ready. */
 async function startMain(env: Record<string, string>): Promise<{ output: string; child: ChildProcess }> {
@@ -56,6 +57,9 @@ test('the demo prints its screen-pop URLs with its secret, and a printed URL is 
       'the AD-only customer’s password reset is printed',
     );
     assert.match(output, new RegExp(`carry the demo's webhook secret, ${DEMO_SCREENPOP_SECRET}`));
+    assert.match(output, /"Sign in with Microsoft"/);
+    assert.ok(output.includes(DEMO_MICROSOFT_SIGN_IN.technician), 'the Microsoft account to pick is printed');
+    assert.match(output, /Contoso Dental is connected through the MSP app/);
     const pop = await fetch(urls[0] as string, { redirect: 'manual' });
     assert.equal(pop.status, 303);
     assert.match(pop.headers.get('location') ?? '', /^\/launches\//);
@@ -73,6 +77,10 @@ test('TOOLBOX_DEMO=console says screen pops wait for a secret set in the console
   try {
     assert.match(output, /Screen pops are refused until you set a webhook secret under http:\/\/\S+\/admin\/screenpop/);
     assert.ok(!output.includes(DEMO_SCREENPOP_SECRET), 'the console demo has no secret set');
+    // The consent walk-through, and the MSP app's demo values to type once the console takes them.
+    assert.match(output, /\/admin\/microsoft → "Connect a Microsoft 365 tenant".*admin@fabrikamlogistics\.example/);
+    for (const value of [demoMspTenant.clientId, demoMspTenant.tenantId, demoMspTenant.clientSecret])
+      assert.ok(output.includes(value), value);
   } finally {
     await stop(child);
     await rm(dataDir, { recursive: true, force: true });
