@@ -15,8 +15,9 @@ Environment:
   TOOLBOX_CONFIG=path      YAML or JSON configuration (docs/configuration.md). Without it the
                            built-in demo sandbox starts: a simulated PSA, Microsoft 365 and an
                            on-prem Active Directory domain.
-  TOOLBOX_DEMO=console     Demo sandbox with nothing set up: try the admin console from scratch
-                           (the values to enter are printed at start; docs/admin.md).
+  TOOLBOX_DEMO=console     Demo sandbox with nothing set up but the MSP's Microsoft app: try the
+                           admin console from scratch and connect a tenant by consent (the values
+                           to enter are printed at start; docs/admin.md, docs/microsoft-365.md).
   TOOLBOX_DEMO_PSA=kind    The PSA the demo simulates: connectwise (default), autotask, halopsa.
   PORT, HOST               where to listen (default 3000 on 127.0.0.1)
   TOOLBOX_DATA_DIR         SQLite database and secret key (default ./data)

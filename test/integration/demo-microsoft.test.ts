@@ -75,12 +75,12 @@ const cookieOf = (response: Response, name: string) =>
     .find((value) => value.startsWith(`${name}=`))
     ?.split(';')[0];
 const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-const unescape = (text: string) => text.replaceAll('&amp;', '&').replaceAll('&#38;', '&').replaceAll('&#x26;', '&');
+const unescapeHtml = (text: string) => text.replaceAll('&amp;', '&').replaceAll('&#38;', '&').replaceAll('&#x26;', '&');
 /** The hidden fields of a simulator page's form, as the browser would send them back. */
 const hiddenFields = (html: string) =>
   new URLSearchParams(
     [...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map(
-      (m) => [unescape(m[1]!), unescape(m[2]!).replaceAll('&#34;', '"')] as [string, string],
+      (m) => [unescapeHtml(m[1]!), unescapeHtml(m[2]!).replaceAll('&#34;', '"')] as [string, string],
     ),
   );
 
@@ -127,7 +127,7 @@ async function microsoftSignIn(toolbox: RunningToolbox, upn: string) {
   const href = /<a class="button primary" href="(\/auth\/microsoft\/start[^"]*)">Sign in with Microsoft<\/a>/.exec(login)?.[1];
   assert.ok(href, 'the demo’s login page offers Sign in with Microsoft');
   assert.match(login, /name="password"/, 'the local demo sign-in is still there');
-  const start = await get(toolbox, unescape(href));
+  const start = await get(toolbox, unescapeHtml(href));
   assert.equal(start.status, 302);
   const pending = cookieOf(start, 'tbx_signin')!;
   const authorize = new URL(start.headers.get('location')!);
@@ -179,8 +179,8 @@ for (const database of ['sqlite', 'postgres'] as const) {
         const directory = toolbox.config.directories.find((d) => d.id === 'contoso');
         assert.deepEqual(
           {
-            credential: (directory?.settings as { credential?: string }).credential,
-            tenantId: (directory?.settings as { tenantId?: string }).tenantId,
+            credential: (directory?.settings as { credential?: string } | undefined)?.credential,
+            tenantId: (directory?.settings as { tenantId?: string } | undefined)?.tenantId,
           },
           { credential: 'msp-app', tenantId: contoso.tenantId },
         );
@@ -226,7 +226,7 @@ for (const database of ['sqlite', 'postgres'] as const) {
         assert.equal(connect.status, 200);
         const link = /id="consent-link"[^>]*value="([^"]+)"/.exec(await connect.text())?.[1];
         assert.ok(link, 'the page shows the consent link');
-        const consentUrl = new URL(unescape(link));
+        const consentUrl = new URL(unescapeHtml(link));
         assert.equal(consentUrl.origin, new URL(toolbox.sandbox!.graphUrl).origin);
 
         // The customer's admin opens the link: Entra's consent page, the admin picked, Accept.
@@ -255,7 +255,7 @@ for (const database of ['sqlite', 'postgres'] as const) {
 
         // Cancel on the page: back with the decline, nothing more connected.
         const again = await post(toolbox, '/admin/microsoft/connect', { _csrf: admin.csrf }, admin.cookie);
-        const second = new URL(unescape(/id="consent-link"[^>]*value="([^"]+)"/.exec(await again.text())![1]!));
+        const second = new URL(unescapeHtml(/id="consent-link"[^>]*value="([^"]+)"/.exec(await again.text())![1]!));
         const cancelForm = hiddenFields(await (await simulator(toolbox, second)).text());
         cancelForm.set('action', 'cancel');
         const cancelled = await simulator(toolbox, `${second.origin}${second.pathname}`, cancelForm);
