@@ -72,19 +72,21 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
     const logger = options.logger ?? createLogger({ level: config.logLevel });
     const clock = options.clock ?? systemClock;
     const fetch = createHttpFetch({ extraCaPem: sandbox ? [sandbox.caPem] : [] });
-    const services = createServices({
-      config,
-      logger,
-      clock,
-      fetch,
-      secretKey: loadSecretKeys({ env, dataDir: config.dataDir }).keys,
-      psaConnectors,
-      directoryConnectors,
-    });
+    // The listener comes up before the services are built: with PORT=0 the public URL is known only
+    // once bound, and the services (sign-in and consent redirect URIs) are built with the real one.
+    // Until the app exists every request gets 503 ("starting"), as /healthz would say.
+    let app: ReturnType<typeof createApp> | undefined;
     let ready = false;
-    const app = createApp(services, { isReady: () => ready });
     const server = await new Promise<Server>((resolve, reject) => {
-      const created = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(created as Server));
+      const created = serve(
+        {
+          fetch: (request, env) =>
+            app ? app.fetch(request, env) : new Response('starting', { status: 503, headers: { 'retry-after': '1' } }),
+          port: config.port,
+          hostname: config.host,
+        },
+        () => resolve(created as Server),
+      );
       (created as Server).once('error', reject);
     });
     const address = server.address() as AddressInfo;
@@ -94,6 +96,24 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
     if (config.port === 0 && !env.TOOLBOX_PUBLIC_URL) config.publicUrl = url;
     // The demo's MSP app registration gets this public URL's callbacks, as an admin would add them.
     sandbox?.registerPublicUrl(config.publicUrl);
+    let services: ReturnType<typeof createServices>;
+    try {
+      services = createServices({
+        config,
+        logger,
+        clock,
+        fetch,
+        secretKey: loadSecretKeys({ env, dataDir: config.dataDir }).keys,
+        psaConnectors,
+        directoryConnectors,
+      });
+      app = createApp(services, { isReady: () => ready });
+    } catch (error) {
+      server.close();
+      server.closeAllConnections?.();
+      await fetch.close();
+      throw error;
+    }
     try {
       await services.start();
     } catch (error) {

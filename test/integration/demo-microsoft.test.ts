@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -25,23 +24,11 @@ const MEGAN = contoso.users.find((u) => u.userPrincipalName === 'megan.bowen@con
 const postgresUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const pgSkip = TEST_DATABASES.find((d) => d.name === 'postgres')?.skip;
 
-/**
- * A free port, so the public URL is known before start: the sign-in and consent services take
- * `publicUrl` when they are created, before PORT=0 is bound (they would send a `:0` redirect URI).
- */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** The demo's environment on one database: SQLite in a temporary data dir, or a fresh PostgreSQL database. */
 async function demoEnvironment(database: 'sqlite' | 'postgres', extra: Record<string, string> = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'toolbox-demo-microsoft-'));
   let dropDatabase = async () => {};
-  const env: Record<string, string> = { TOOLBOX_DATA_DIR: dataDir, PORT: String(await freePort()), LOG_LEVEL: 'silent', ...extra };
+  const env: Record<string, string> = { TOOLBOX_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', ...extra };
   if (database === 'postgres') {
     const name = `demo_ms_${randomBytes(5).toString('hex')}`;
     const admin = new pg.Client({ connectionString: postgresUrl });
