@@ -1,11 +1,10 @@
 import type { Config } from './config/config.js';
 import { ConfigError } from './config/load-config.js';
-import { mspAppFromConfig } from './config/msp-app-from-config.js';
 import { directoryConnectors as builtInDirectoryConnectors } from './connectors/directory/index.js';
 import type { DirectoryConnector } from './connectors/directory/types.js';
 import { psaConnectors as builtInPsaConnectors } from './connectors/psa/index.js';
 import type { PsaConnectorRegistry } from './connectors/psa/types.js';
-import { createSignInProviders } from './connectors/sign-in/sign-in-providers.js';
+import { createLiveSignInProviders } from './connectors/sign-in/sign-in-providers.js';
 import { type AgentHubOptions, createAgentHub } from './domain/agents/agent-hub.js';
 import { syncConfiguredUsers } from './domain/auth/add-user.js';
 import { createSessionResolver } from './domain/auth/resolve-session.js';
@@ -99,8 +98,6 @@ export function createServices(
   options: CreateServicesOptions,
 ): Services & { start(): Promise<void>; stop(stopOptions?: StopServicesOptions): Promise<void> } {
   const { config, logger, clock, fetch } = options;
-  // The MSP app technicians sign in with is the one customer tenants consent to (issue 13).
-  const mspApp = options.mspApp ?? mspAppFromConfig(config.microsoft);
   const psaConnectors = options.psaConnectors ?? builtInPsaConnectors;
   const directoryConnectors = options.directoryConnectors ?? builtInDirectoryConnectors;
   const forms = options.forms ?? builtInForms;
@@ -154,7 +151,9 @@ export function createServices(
     availableForms: [...forms.names],
     agents,
     ...(options.maxConcurrentRequests ? { maxConcurrentRequests: options.maxConcurrentRequests } : {}),
-    ...(mspApp ? { mspApp } : {}),
+    // The MSP app technicians sign in with is the one customer tenants consent to (issue 13): the
+    // file's (or this option's), else the one saved in the console (live-settings.ts).
+    ...(options.mspApp ? { mspApp: options.mspApp } : {}),
   });
   const { psa, directories } = settings;
   const jobEngine = options.jobEngine ?? config.jobEngine ?? defaultJobQueueKind(store);
@@ -190,8 +189,12 @@ export function createServices(
     ticketLauncherReads: createTicketLauncherReads({ psa, clock }),
     sessions,
     signInThrottle: createSignInThrottle({ store, clock, logger }),
-    signInProviders: createSignInProviders({
+    signInProviders: createLiveSignInProviders({
       config,
+      microsoftApp: () => {
+        const current = settings.current().microsoftApp;
+        return current ? { key: `${current.source}:${current.revision ?? ''}`, config: current.config } : undefined;
+      },
       fetch: instrumentFetch(fetch, 'sign-in', metrics.observeUpstream),
       clock,
       logger: logger.child({ component: 'sign-in' }),
@@ -203,7 +206,6 @@ export function createServices(
     metrics,
     agents,
     microsoftApp: createMicrosoftAppServices({
-      mspApp,
       config,
       store,
       settings,
@@ -276,6 +278,7 @@ export function createServices(
           services.signInThrottle.purge(),
           agents.purge(),
           store.consentStates.purgeExpired(now),
+          store.consentResults.purgeExpired(now),
         ]).catch((error) => logger.error({ err: error }, 'housekeeping failed'));
         if (clock.now() - lastPurge < RETENTION_PURGE_INTERVAL_MS) return;
         lastPurge = clock.now();

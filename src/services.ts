@@ -55,8 +55,11 @@ export type Services = {
   readiness: Readiness;
   /** The Prometheus metrics /metrics serves. */
   metrics: ToolboxMetrics;
-  /** Technician sign-in with Microsoft or another OpenID provider, as configured (none: local accounts only). */
-  signInProviders: SignInProviders;
+  /**
+   * Technician sign-in with Microsoft or another OpenID provider as set up now (none: local
+   * accounts only). A function: Microsoft's follows the MSP app saved in the console.
+   */
+  signInProviders(): SignInProviders;
   /** The on-prem agents' link: their polls and answers, and the operations sent to them. */
   agents: AgentHub;
   /** The MSP's multi-tenant app and the tenant consent flow (docs/microsoft-365.md). */

@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/config.js';
 import { ConfigError, loadConfig } from '../config/load-config.js';
-import { mspAppFromConfig } from '../config/msp-app-from-config.js';
 import { MICROSOFT_LICENSING_CSV_URL, refreshLicenceNames } from '../connectors/directory/entra/refresh-licence-names.js';
 import { directoryConnectors } from '../connectors/directory/index.js';
 import { psaConnectors } from '../connectors/psa/index.js';
@@ -114,7 +113,6 @@ async function openEffectiveSettings(config: Config, env: Record<string, string 
     logger,
     presharedTokens: () => [],
   });
-  const mspApp = mspAppFromConfig(config.microsoft);
   const settings = createLiveSettings({
     config,
     store,
@@ -127,8 +125,8 @@ async function openEffectiveSettings(config: Config, env: Record<string, string 
     directoryConnectors,
     formDefaultsSchemas: builtInForms.defaultsSchemas,
     availableForms: [...builtInForms.names],
-    // Tenants connected by admin consent sign in with the MSP app, as in the service.
-    ...(mspApp ? { mspApp } : {}),
+    // Tenants connected by admin consent sign in with the MSP app (the file's, else the console's),
+    // as in the service: live-settings.ts reads both.
   });
   await settings.refresh({ force: true });
   return {

@@ -432,7 +432,36 @@ export type SignInThrottleRepo = {
 };
 
 /** An admin-consent link's `state` (its SHA-256, never the value), bound to the session that asked for it. */
-export type ConsentStateRecord = { stateHash: string; sessionId: string; userId: string; createdAt: string; expiresAt: string };
+/**
+ * One admin-consent link's `state` (hashed): bound to the console session that made it, or, for a
+ * link made through the API, to its `consentId` (and `sessionId` null).
+ */
+export type ConsentStateRecord = {
+  stateHash: string;
+  sessionId: string | null;
+  consentId?: string | null;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+};
+
+/** What came of a consent link made through the API; `result` is null until its callback came. */
+export type ConsentResultRecord = {
+  consentId: string;
+  userId: string;
+  userEmail: string;
+  createdAt: string;
+  expiresAt: string;
+  completedAt: string | null;
+  result: unknown;
+};
+
+export type ConsentResultRepo = {
+  create(record: Omit<ConsentResultRecord, 'completedAt' | 'result'>): Promise<void>;
+  complete(consentId: string, result: unknown, completedAt: string): Promise<void>;
+  get(consentId: string): Promise<ConsentResultRecord | undefined>;
+  purgeExpired(now: string): Promise<number>;
+};
 
 export type ConsentStateRepo = {
   create(record: ConsentStateRecord): Promise<void>;
@@ -567,6 +596,7 @@ export type Store = {
   directoryAgents: DirectoryAgentRepo;
   /** Admin-consent links' states (issue 13). */
   consentStates: ConsentStateRepo;
+  consentResults: ConsentResultRepo;
   /** Runs pending migrations; safe when several instances start together. */
   migrate(): Promise<void>;
   /**

@@ -8,6 +8,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { isToolboxError } from '../lib/toolbox-error.js';
 import type { Services } from '../services.js';
 import { adminPages } from './admin/index.js';
+import { consentCallbackRoute } from './admin/microsoft-page.js';
 import { requireAdmin } from './admin/require-admin.js';
 import { mountApi } from './api/mount-api.js';
 import { apiOperations } from './api/operations/index.js';
@@ -124,6 +125,8 @@ export function createApp(services: Services, options: CreateAppOptions = {}): H
   app.route('/', executionRoutes);
   app.route('/', myExecutionsRoute);
   app.route('/', homeRoute);
+  // Before the guard: the customer's admin answering a link made through the API is not signed in here.
+  app.route('/', consentCallbackRoute);
   app.use('/admin', requireAdmin);
   app.use('/admin/*', requireAdmin);
   for (const page of adminPages) app.route('/', page);

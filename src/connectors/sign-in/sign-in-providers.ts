@@ -84,6 +84,28 @@ export function createSignInProviders(deps: SignInProvidersDeps): SignInProvider
   return providers;
 }
 
+/**
+ * The providers as they are now: the `oidc` block's (built once: it is only in the file) and
+ * Microsoft's from the MSP app in force (the file's or the one saved in the console), rebuilt when
+ * that app changes (`key`: its source and revision), so "Sign in with Microsoft" is offered as soon
+ * as an app with roles is saved, on every instance, and follows a new credential.
+ */
+export function createLiveSignInProviders(
+  deps: SignInProvidersDeps & { microsoftApp: () => { key: string; config: MicrosoftAppConfig } | undefined },
+): () => SignInProviders {
+  const { oidc } = createSignInProviders({ ...deps, config: { ...deps.config, microsoft: undefined } });
+  let built: { key: string; provider: SignInProvider | undefined } | undefined;
+  return () => {
+    const current = deps.microsoftApp();
+    const key = current?.key ?? '';
+    if (built?.key !== key) {
+      const roles = current?.config.roles;
+      built = { key, provider: current && roles ? microsoftProvider(current.config, roles, deps) : undefined };
+    }
+    return { ...(built.provider ? { microsoft: built.provider } : {}), ...(oidc ? { oidc } : {}) };
+  };
+}
+
 function microsoftProvider(app: MicrosoftAppConfig, roles: SignInRoles, deps: SignInProvidersDeps): SignInProvider {
   // The tenant's own authority, never /organizations: the issuer is then fixed (reference §4).
   const issuer = `${app.authorityHost}/${app.tenantId}/v2.0`;

@@ -35,15 +35,38 @@ const ROLE_ASSIGNMENT_PERMISSION = 'RoleManagement.ReadWrite.Directory';
 
 export type ConsentSession = { sessionId: string; actor: Actor & { userId: string } };
 
+/**
+ * Who a link is bound to: the console session that made it (the answer is accepted only in that
+ * session), or, for a link made through the API, the token's user: its one-use `state` alone then
+ * completes it, since the customer's admin who opens it is not signed in here. Its result is kept
+ * under `consentId` for the API to read.
+ */
+export type ConsentBinding = ConsentSession | { api: true; actor: Actor & { userId: string } };
+
+/** Who opened the callback: the signed-in admin's session, or nobody signed in (sessionId null). */
+export type ConsentCallbackCaller = { sessionId: string | null; actor: (Actor & { userId: string }) | null };
+
+/** How long the result of an API-made link stays readable. */
+export const CONSENT_RESULT_TTL_MS = 7 * 24 * 3600_000;
+
 export type ConnectTenantDeps = {
-  mspApp: MspApp | undefined;
+  /** The MSP app in force now (the file's or the console's), undefined while none is set up. */
+  mspApp(): MspApp | undefined;
   publicUrl: string;
-  store: Pick<Store, 'consentStates'>;
+  store: Pick<Store, 'consentStates' | 'consentResults'>;
   clock: Clock;
   /** Graph with the MSP app's credential in one tenant (connectors/directory/entra/msp-tenant-graph.ts). */
   tenantGraph(tenantId: string): MspTenantGraph;
   /** The directories in force: an already connected tenant is updated, not added twice. */
-  directories(): { id: string; kind: string; name: string; tenantId: string | undefined; source: 'file' | 'console' }[];
+  directories(): {
+    id: string;
+    kind: string;
+    name: string;
+    tenantId: string | undefined;
+    source: 'file' | 'console';
+    /** `credential: msp-app`: the tenant was connected with the MSP app. */
+    usesMspApp?: boolean;
+  }[];
   /** Records the tenant as a console directory (save-directory.ts). */
   saveDirectory(id: string, mode: 'create' | 'update', input: { name: string; tenantId: string }, actor: Actor): Promise<void>;
   runCheck(directoryId: string, actor: Actor): Promise<DirectoryCheckDocument>;
@@ -83,18 +106,30 @@ const hashState = (state: string) => createHash('sha256').update(state).digest('
  */
 export async function createConsentLink(
   deps: Pick<ConnectTenantDeps, 'mspApp' | 'publicUrl' | 'store' | 'clock'>,
-  session: ConsentSession,
-) {
-  const app = deps.mspApp;
+  binding: ConsentBinding,
+): Promise<{ url: string; expiresAt: string; consentId: string | null } | null> {
+  const app = deps.mspApp();
   if (!app) return null;
   const state = randomBytes(32).toString('base64url');
   const now = deps.clock.now();
+  const createdAt = new Date(now).toISOString();
   const expiresAt = new Date(now + CONSENT_LINK_TTL_MS).toISOString();
+  const consentId = 'api' in binding ? randomBytes(16).toString('base64url') : null;
+  if (consentId) {
+    await deps.store.consentResults.create({
+      consentId,
+      userId: binding.actor.userId,
+      userEmail: binding.actor.email,
+      createdAt,
+      expiresAt: new Date(now + CONSENT_RESULT_TTL_MS).toISOString(),
+    });
+  }
   await deps.store.consentStates.create({
     stateHash: hashState(state),
-    sessionId: session.sessionId,
-    userId: session.actor.userId,
-    createdAt: new Date(now).toISOString(),
+    sessionId: 'sessionId' in binding ? binding.sessionId : null,
+    consentId,
+    userId: binding.actor.userId,
+    createdAt,
     expiresAt,
   });
   const url = new URL(`${app.authorityHost}/organizations/v2.0/adminconsent`);
@@ -104,7 +139,7 @@ export async function createConsentLink(
     redirect_uri: consentCallbackUrl(deps.publicUrl),
     state,
   }).toString();
-  return { url: url.toString(), expiresAt };
+  return { url: url.toString(), expiresAt, consentId };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -126,10 +161,10 @@ const aadstsOf = (text: string | undefined) => /AADSTS(\d+)/.exec(text ?? '')?.[
  */
 export async function completeConsent(
   deps: ConnectTenantDeps,
-  session: ConsentSession,
+  caller: ConsentCallbackCaller,
   query: Record<string, string | undefined>,
 ): Promise<ConnectedTenant | ConsentRefusal> {
-  if (!deps.mspApp) return refuse('The MSP app is not set up', 'Add the MSP app (the "microsoft" settings) before connecting tenants.');
+  if (!deps.mspApp()) return refuse('The MSP app is not set up', 'Add the MSP app (the "microsoft" settings) before connecting tenants.');
   const state = query.state;
   if (!state)
     return refuse(
@@ -143,13 +178,34 @@ export async function completeConsent(
       'Each link from “Connect a Microsoft 365 tenant” works once. If the customer’s admin consented, the tenant may already be connected: look under Directories. Otherwise make a new link.',
     );
   }
-  if (stored.sessionId !== session.sessionId) {
+  if (stored.consentId) {
+    // A link made through the API: its state alone completes it; what came of it is kept for the API.
+    const record = await deps.store.consentResults.get(stored.consentId);
+    if (!record) {
+      return refuse('This consent link is no longer known', 'Its record was removed. Make a new link through the API or the console.');
+    }
+    const actor = { userId: record.userId, email: record.userEmail, requestId: caller.actor?.requestId ?? null };
+    const result = await answerConsent(deps, actor, stored.expiresAt, query);
+    await deps.store.consentResults.complete(stored.consentId, result, new Date(deps.clock.now()).toISOString());
+    return result;
+  }
+  if (!caller.actor || stored.sessionId !== caller.sessionId) {
     return refuse(
       'This consent link was made for another sign-in',
-      'The link was made by another admin session, so the toolbox did not accept the answer here. Make a new link with “Connect a Microsoft 365 tenant” while signed in, and open the callback in the same browser.',
+      'The link was made by another admin session, so the toolbox did not accept the answer here. Make a new link with “Connect a Microsoft 365 tenant” while signed in, and open the callback in the same browser. (To send a link to a customer’s admin, make it through the API: its answer is accepted without a sign-in.)',
     );
   }
-  if (stored.expiresAt <= new Date(deps.clock.now()).toISOString()) {
+  return answerConsent(deps, caller.actor, stored.expiresAt, query);
+}
+
+/** Microsoft's answer to a link whose state checked out, from its expiry on. */
+async function answerConsent(
+  deps: ConnectTenantDeps,
+  actor: Actor & { userId: string },
+  linkExpiresAt: string,
+  query: Record<string, string | undefined>,
+): Promise<ConnectedTenant | ConsentRefusal> {
+  if (linkExpiresAt <= new Date(deps.clock.now()).toISOString()) {
     return refuse(
       'This consent link has expired',
       `Links work for ${CONSENT_LINK_TTL_MS / 60_000} minutes. Make a new one with “Connect a Microsoft 365 tenant”.`,
@@ -230,7 +286,7 @@ export async function completeConsent(
       directoryId,
       existing ? 'update' : 'create',
       { name: existing?.name ?? organization.displayName, tenantId },
-      session.actor,
+      actor,
     );
   } catch (error) {
     // The consent stands at Microsoft; connecting again with a new link records it.
@@ -239,7 +295,7 @@ export async function completeConsent(
       `Microsoft accepted the consent for ${organization.displayName}, but saving it failed: ${isToolboxError(error) ? error.message : (error as Error).message} Make a new link and connect again.`,
     );
   }
-  const review = await reviewTenant(deps, session.actor, { directoryId, tenantId, displayName: organization.displayName }, graph);
+  const review = await reviewTenant(deps, actor, { directoryId, tenantId, displayName: organization.displayName }, graph);
   return {
     ok: true,
     directoryId,
@@ -305,7 +361,7 @@ export async function reviewTenant(
     .filter((r) => r.state === 'manual')
     .map(
       (r) =>
-        `In the Microsoft Entra admin center of ${tenant.displayName}, open Roles & admins → ${r.role} → Add assignments, select the enterprise application of the MSP app (application id ${deps.mspApp?.clientId ?? ''}), and assign it at directory scope. Needed for ${r.why}.`,
+        `In the Microsoft Entra admin center of ${tenant.displayName}, open Roles & admins → ${r.role} → Add assignments, select the enterprise application of the MSP app (application id ${deps.mspApp()?.clientId ?? ''}), and assign it at directory scope. Needed for ${r.why}.`,
     );
   const lineState = new Map(check.results.map((line) => [line.name, checkLineState(line)]));
   const missingPermissions = proofs
@@ -317,6 +373,25 @@ export async function reviewTenant(
     }))
     .filter((entry) => entry.permissions.length > 0);
   return { check, roles, manualSteps, missingPermissions };
+}
+
+/**
+ * "Check again" for a tenant connected with the MSP app (console and API): the same review as
+ * right after consent, for the directory as it is now. Null when no such tenant is connected.
+ */
+export async function checkTenantAgain(deps: ConnectTenantDeps, directoryId: string, actor: Actor): Promise<ConnectedTenant | null> {
+  const directory = deps.directories().find((d) => d.id === directoryId);
+  if (!directory?.usesMspApp || !directory.tenantId || !deps.mspApp()) return null;
+  const review = await reviewTenant(deps, actor, { directoryId, tenantId: directory.tenantId, displayName: directory.name });
+  return {
+    ok: true,
+    directoryId,
+    displayName: directory.name,
+    tenantId: directory.tenantId,
+    verifiedDomains: [],
+    reconnected: true,
+    ...review,
+  };
 }
 
 /** What proves each capability a form uses (its own needs and every step's), in the connector's terms. */

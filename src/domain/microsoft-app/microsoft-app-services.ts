@@ -16,9 +16,13 @@ import type { ConnectTenantDeps } from './connect-tenant.js';
 import type { MspApp } from './msp-app.js';
 import { describeMspAppStatus, type MspAppStatus, runMspAppCheck } from './msp-app-status.js';
 
-/** The MSP app as the console and the API use it: the app (absent until configured) and the consent flow's dependencies. */
+/**
+ * The MSP app as the console and the API use it: the app in force now (the file's or the
+ * console's, absent until set up; read anew on every call, so a saved app applies at once and on
+ * every instance) and the consent flow's dependencies.
+ */
 export type MicrosoftAppServices = {
-  app: MspApp | undefined;
+  app(): MspApp | undefined;
   tenantGraph(tenantId: string): MspTenantGraph;
   connectDeps: ConnectTenantDeps;
   /** Runs and keeps the app's own check; null when no MSP app is configured. */
@@ -27,7 +31,6 @@ export type MicrosoftAppServices = {
 };
 
 export function createMicrosoftAppServices(deps: {
-  mspApp: MspApp | undefined;
   config: Pick<Config, 'publicUrl' | 'directories'>;
   store: Store;
   settings: LiveSettings;
@@ -39,11 +42,13 @@ export function createMicrosoftAppServices(deps: {
   directoryConnectors: Record<string, DirectoryConnector<unknown>>;
   sleep?: (ms: number) => Promise<void>;
 }): MicrosoftAppServices {
+  const app = () => deps.settings.current().microsoftApp?.app;
   const tenantGraph = (tenantId: string) => {
-    if (!deps.mspApp) throw new Error('No MSP app is configured.');
+    const mspApp = app();
+    if (!mspApp) throw new Error('No MSP app is configured.');
     return createMspTenantGraph(
       {
-        mspApp: deps.mspApp,
+        mspApp,
         fetch: deps.fetch,
         clock: deps.clock,
         logger: deps.logger.child({ component: 'msp-app' }),
@@ -54,7 +59,7 @@ export function createMicrosoftAppServices(deps: {
   };
   const entra = deps.directoryConnectors.entra;
   const connectDeps: ConnectTenantDeps = {
-    mspApp: deps.mspApp,
+    mspApp: app,
     publicUrl: deps.config.publicUrl,
     store: deps.store,
     clock: deps.clock,
@@ -69,6 +74,7 @@ export function createMicrosoftAppServices(deps: {
             ? (d.settings as { tenantId: string }).tenantId
             : undefined,
         source: d.view.source,
+        usesMspApp: (d.settings as { credential?: unknown } | undefined)?.credential === 'msp-app',
       })),
     async saveDirectory(id, mode, input, actor) {
       await saveDirectory(
@@ -103,23 +109,25 @@ export function createMicrosoftAppServices(deps: {
   };
   const statusDeps = { store: deps.store, settings: deps.settings, clock: deps.clock };
   return {
-    app: deps.mspApp,
+    app,
     tenantGraph,
     connectDeps,
     checkApp: (actor) =>
       runMspAppCheck(
         {
           ...statusDeps,
-          check: () =>
-            deps.mspApp
+          check: () => {
+            const mspApp = app();
+            return mspApp
               ? {
-                  mspApp: deps.mspApp,
+                  mspApp,
                   publicUrl: deps.config.publicUrl,
-                  homeGraph: tenantGraph(deps.mspApp.tenantId),
+                  homeGraph: tenantGraph(mspApp.tenantId),
                   enabledForms: connectDeps.enabledForms(),
                   capabilities: connectDeps.capabilities,
                 }
-              : undefined,
+              : undefined;
+          },
         },
         actor,
       ),

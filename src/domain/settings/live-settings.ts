@@ -1,5 +1,7 @@
 import type { Config, DirectoryConfig } from '../../config/config.js';
 import { GENERAL_DEFAULTS } from '../../config/config-schema.js';
+import { mspAppFromConfig } from '../../config/msp-app-from-config.js';
+import type { MicrosoftAppConfig } from '../../config/sign-in-providers-schema.js';
 import type { ConnectionField } from '../../connectors/connection-fields.js';
 import { connectorCapabilities } from '../../connectors/directory/directory-capabilities.js';
 import type { DirectoryAgentLink, DirectoryClient, DirectoryConnector } from '../../connectors/directory/types.js';
@@ -20,12 +22,14 @@ import type { SecretBox } from '../../lib/secret-box.js';
 import { ToolboxError } from '../../lib/toolbox-error.js';
 import type { SettingsEntry, Store } from '../../store/types.js';
 import type { MspApp } from '../microsoft-app/msp-app.js';
+import { validateMicrosoftApp } from './microsoft-app-input.js';
 import {
   companyMappingsDocumentSchema,
   directoryDocumentSchema,
   formsDocumentSchema,
   type GeneralDocument,
   generalDocumentSchema,
+  microsoftAppDocumentSchema,
   psaDocumentSchema,
   SETTINGS_KEYS,
   screenpopDocumentSchema,
@@ -53,6 +57,22 @@ export type ConnectionView = {
 
 export type EffectivePsa = ConnectionView & { settings: unknown };
 
+/**
+ * The MSP's multi-tenant app in force: the file's `microsoft` block, else the one saved in the
+ * console. Read again whenever the store changes, so every instance uses the one saved last.
+ */
+export type EffectiveMicrosoftApp = {
+  source: SettingSource;
+  /** As the file's block gives it: Microsoft sign-in uses it whole (roles, certificate thumbprint). */
+  config: MicrosoftAppConfig;
+  /** As the tenant side uses it (admin consent, `credential: msp-app` directories). */
+  app: MspApp;
+  /** The store revision to send back when editing (console-set only). */
+  revision: string | null;
+  updatedAt: string | null;
+  updatedBy: string | null;
+};
+
 export type EffectiveDirectory = DirectoryConfig & {
   view: ConnectionView;
   /** An on-prem directory synced users come from (AD): it pairs with a cloud one for a hybrid company. */
@@ -74,6 +94,8 @@ export type CompanyMapping = {
  */
 export type EffectiveSettings = {
   psa: EffectivePsa | null;
+  /** The MSP app, or null while none is set up. */
+  microsoftApp: EffectiveMicrosoftApp | null;
   directories: EffectiveDirectory[];
   /** The mappings in force: the file's and the console's of the PSA connected now. */
   companyMappings: CompanyMapping[];
@@ -117,7 +139,10 @@ export type LiveSettingsDeps = {
   availableForms: string[];
   /** How long the store's settings are trusted before asking whether they changed. */
   refreshMs?: number;
-  /** The MSP's multi-tenant app: the credential of tenants connected by admin consent. */
+  /**
+   * The MSP's multi-tenant app given by the caller (tests): like the file's `microsoft` block, it
+   * wins over the console's. Without it, `config.microsoft`, else the console's document.
+   */
   mspApp?: MspApp;
   /** Replaces every connector's own `maxConcurrentRequests` (tests make it small). */
   maxConcurrentRequests?: number;
@@ -186,7 +211,7 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
     const fetch = limitedFetch(deps.fetchFor?.(kind) ?? deps.fetch, limit, connector.label);
     return { limit, client: connector.create(settings, { fetch, logger: deps.logger.child({ psa: kind }), clock: deps.clock }) };
   };
-  const buildDirectory = (kind: string, id: string, settings: unknown): Limited<DirectoryClient> => {
+  const buildDirectory = (kind: string, id: string, settings: unknown, mspApp?: MspApp): Limited<DirectoryClient> => {
     const connector = deps.directoryConnectors[kind];
     if (!connector) throw new Error(`Unknown directory kind ${kind}`);
     const limit = newLimit(connector.maxConcurrentRequests);
@@ -199,12 +224,13 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
         clock: deps.clock,
         directoryId: id,
         ...(deps.agents ? { agents: deps.agents } : {}),
-        ...(deps.mspApp ? { mspApp: deps.mspApp } : {}),
+        ...(mspApp ? { mspApp } : {}),
       }),
     };
   };
   const buildPsaClient = (kind: string, settings: unknown): PsaClient => buildPsa(kind, settings).client;
-  const buildDirectoryClient = (kind: string, id: string, settings: unknown): DirectoryClient => buildDirectory(kind, id, settings).client;
+  const buildDirectoryClient = (kind: string, id: string, settings: unknown): DirectoryClient =>
+    buildDirectory(kind, id, settings, state.effective.microsoftApp?.app).client;
 
   /** Clients are kept while their settings stay the same, so tokens and codebase lookups survive other changes. */
   function cachedClient<T>(cache: Map<string, T>, used: Set<string>, key: string, build: () => T): T {
@@ -248,6 +274,50 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
       };
     }
     return { settings: parsed.data };
+  }
+
+  /** The file's app (or the caller's), else the console's document opened and checked again. */
+  function composeMicrosoftApp(entry: SettingsEntry | undefined, problems: string[]): EffectiveMicrosoftApp | null {
+    const fileApp = deps.mspApp ?? mspAppFromConfig(deps.config.microsoft);
+    if (fileApp) {
+      if (entry) problems.push('The configuration file sets the MSP app (microsoft), so the one saved in the console is not used.');
+      const config: MicrosoftAppConfig = deps.config.microsoft ?? {
+        clientId: fileApp.clientId,
+        tenantId: fileApp.tenantId,
+        authorityHost: fileApp.authorityHost,
+        graphUrl: fileApp.graphUrl,
+        roles: undefined,
+        ...(fileApp.credential.kind === 'secret'
+          ? { clientSecret: fileApp.credential.secret }
+          : { certificate: fileApp.credential.certificatePem, privateKey: fileApp.credential.privateKeyPem }),
+      };
+      return { source: 'file', config, app: fileApp, revision: null, updatedAt: null, updatedBy: null };
+    }
+    if (!entry) return null;
+    const doc = microsoftAppDocumentSchema.safeParse(entry.value);
+    if (!doc.success) {
+      problems.push('The saved MSP app is not readable by this version; enter it again under "Microsoft 365".');
+      return null;
+    }
+    let secrets: Record<string, string>;
+    try {
+      secrets = Object.fromEntries(
+        Object.entries(doc.data.secrets).map(([name, sealed]) => [name, deps.secretBox.open(sealed, settingSecretAad(entry.key, name))]),
+      );
+    } catch (error) {
+      problems.push(`The saved MSP app cannot be used: ${(error as Error).message}`);
+      return null;
+    }
+    const read = validateMicrosoftApp({ ...doc.data, ...secrets });
+    if ('problems' in read) {
+      problems.push(
+        `The saved MSP app cannot be used: ${read.problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ')}`,
+      );
+      return null;
+    }
+    const app = mspAppFromConfig(read.app);
+    if (!app) return null;
+    return { source: 'console', config: read.app, app, revision: entry.revision, updatedAt: entry.updatedAt, updatedBy: entry.updatedBy };
   }
 
   function compose(entries: SettingsEntry[], fingerprint: string): State {
@@ -304,6 +374,8 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
     const psaClient = psa
       ? cachedClient(psaClients, usedPsa, JSON.stringify([psa.kind, psa.settings]), () => buildPsa(psa.kind, psa.settings))
       : undefined;
+
+    const microsoftApp = composeMicrosoftApp(byKey.get(SETTINGS_KEYS.microsoftApp), problems);
 
     // Directories: the file's, then the console's (an id the file uses stays the file's).
     const directories: EffectiveDirectory[] = [];
@@ -417,11 +489,14 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
     const directoryLimits = new Map<string, ConcurrencyLimit>();
     const registry = createDirectoryRegistry(
       directories.map((directory): DirectoryEntry => {
+        // A tenant connected with the MSP app gets a new client when the app changes (a new secret).
+        const mspApp =
+          (directory.settings as { credential?: unknown } | undefined)?.credential === 'msp-app' ? microsoftApp?.app : undefined;
         const limited = cachedClient(
           directoryClients,
           usedDirectories,
-          JSON.stringify([directory.kind, directory.id, directory.settings]),
-          () => buildDirectory(directory.kind, directory.id, directory.settings),
+          JSON.stringify([directory.kind, directory.id, directory.settings, mspApp ?? null]),
+          () => buildDirectory(directory.kind, directory.id, directory.settings, microsoftApp?.app),
         );
         directoryLimits.set(directory.id, limited.limit);
         return { config: directory, client: limited.client };
@@ -508,6 +583,7 @@ export function createLiveSettings(deps: LiveSettingsDeps): LiveSettings {
       directoryLimits,
       effective: {
         psa,
+        microsoftApp,
         directories,
         companyMappings,
         otherPsaCompanyMappings,

@@ -23,6 +23,7 @@ export const SETTINGS_KEYS = {
   technicianMappings: 'technician-mappings',
   general: 'general',
   signIn: 'sign-in',
+  microsoftApp: 'microsoft-app',
 } as const;
 
 export const directoryKey = (id: string) => `${SETTINGS_KEYS.directoryPrefix}${id}`;
@@ -90,3 +91,20 @@ export type TechnicianMapping = z.infer<typeof technicianMappingSchema>;
 
 /** Toolbox user id → PSA member. */
 export const technicianMappingsDocumentSchema = z.object({ mappings: z.record(z.string(), technicianMappingSchema) });
+
+/**
+ * The MSP's multi-tenant app entered in the console (the file's `microsoft` block wins). The
+ * client secret or the certificate's private key is sealed under `secrets` (clientSecret,
+ * privateKey); the certificate itself is public (it is uploaded to the app registration).
+ */
+export const microsoftAppDocumentSchema = z.object({
+  clientId: z.string(),
+  tenantId: z.string(),
+  credential: z.enum(['secret', 'certificate']),
+  certificate: z.string().optional(),
+  authorityHost: z.string(),
+  graphUrl: z.string(),
+  roles: z.object({ admin: z.array(z.string()), technician: z.array(z.string()) }),
+  secrets: z.record(z.string(), z.string()),
+});
+export type MicrosoftAppDocument = z.infer<typeof microsoftAppDocumentSchema>;

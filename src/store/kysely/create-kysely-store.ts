@@ -9,6 +9,7 @@ import type { Database } from './database.js';
 import { migrationProvider } from './migrations/index.js';
 import { createApiTokenRepo } from './repos/api-token-repo.js';
 import { createAuditRepo } from './repos/audit-repo.js';
+import { createConsentResultRepo } from './repos/consent-result-repo.js';
 import { createConsentStateRepo } from './repos/consent-state-repo.js';
 import { createDirectoryAgentRepo } from './repos/directory-agent-repo.js';
 import { createExecutionRepo } from './repos/execution-repo.js';
@@ -85,6 +86,7 @@ export function createKyselyStore(options: KyselyStoreOptions): Store & { db: Ky
     maintenance: createMaintenanceRepo(db),
     directoryAgents: createDirectoryAgentRepo(db, dialect),
     consentStates: createConsentStateRepo(db),
+    consentResults: createConsentResultRepo(db),
     async migrate() {
       const tables = { migrationTableName: 'toolbox_migrations', migrationLockTableName: 'toolbox_migrations_lock' };
       if (!sqlite) {

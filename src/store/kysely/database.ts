@@ -188,10 +188,22 @@ export type DirectoryAgentRequestTable = {
 
 export type ConsentStateTable = {
   state_hash: string;
+  /** '' for a link made through the API (consent_id set instead). */
   session_id: string;
   user_id: string;
   created_at: string;
   expires_at: string;
+  consent_id: string | null;
+};
+
+export type ConsentResultTable = {
+  consent_id: string;
+  user_id: string;
+  user_email: string;
+  created_at: string;
+  expires_at: string;
+  completed_at: string | null;
+  result: string | null;
 };
 
 export type Database = {
@@ -210,4 +222,5 @@ export type Database = {
   directory_agents: DirectoryAgentTable;
   directory_agent_requests: DirectoryAgentRequestTable;
   consent_states: ConsentStateTable;
+  consent_results: ConsentResultTable;
 };

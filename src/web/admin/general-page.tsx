@@ -60,7 +60,7 @@ type State = { notice?: string; error?: string; problems?: FieldProblem[]; value
 
 /** The "Sign-in" card: who may use the local e-mail and password form. */
 function SignInPolicyCard(props: { c: Context<AppEnv>; auth: Auth; policy: LocalSignInPolicy }) {
-  const { microsoft, oidc } = props.c.get('services').signInProviders;
+  const { microsoft, oidc } = props.c.get('services').signInProviders();
   const providers = [microsoft, oidc].filter((p) => p !== undefined);
   return (
     <section class="card" aria-labelledby="sign-in-title">

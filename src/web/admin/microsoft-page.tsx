@@ -1,17 +1,178 @@
 import { type Context, Hono } from 'hono';
+import type { ConnectionField } from '../../connectors/connection-fields.js';
 import { checkLineState } from '../../connectors/systems-check.js';
 import {
   type ConnectedTenant,
   type ConsentRefusal,
+  checkTenantAgain,
   completeConsent,
   createConsentLink,
-  reviewTenant,
 } from '../../domain/microsoft-app/connect-tenant.js';
 import { consentCallbackUrl } from '../../domain/microsoft-app/msp-app.js';
 import type { DirectoryCheckDocument } from '../../domain/settings/directory-check-document.js';
+import { MICROSOFT_APP_LABELS } from '../../domain/settings/microsoft-app-input.js';
+import type { FieldProblem } from '../../lib/toolbox-error.js';
+import { describeMicrosoftApp, saveMicrosoftAppOperation } from '../api/operations/microsoft-app-operations.js';
 import type { AppEnv, Auth } from '../app-env.js';
-import { AdminLayout, CsrfField } from './admin-layout.js';
-import { readConsoleForm } from './console-action.js';
+import { Layout } from '../views/layout.js';
+import { AdminLayout, CsrfField, SourceBadge } from './admin-layout.js';
+import { ConnectionFieldset, ConnectionReadOnly } from './connection-fieldset.js';
+import { readConsoleForm, runConsoleAction } from './console-action.js';
+
+/**
+ * The MSP app's form, as connection fields (the same inputs as the PSA's and directories'): the
+ * secret and the private key are write-only; the roles are one value per line.
+ */
+const APP_FIELDS: ConnectionField[] = [
+  {
+    name: 'clientId',
+    label: MICROSOFT_APP_LABELS.clientId!,
+    help: 'The multi-tenant app registered in your own tenant: Entra admin center → App registrations → the app → Overview.',
+  },
+  { name: 'tenantId', label: MICROSOFT_APP_LABELS.tenantId!, help: 'Your own tenant’s ID (Overview); technicians sign in against it.' },
+  {
+    name: 'credential',
+    label: MICROSOFT_APP_LABELS.credential!,
+    type: 'select',
+    options: [
+      { value: 'certificate', label: 'Certificate (preferred)' },
+      { value: 'secret', label: 'Client secret' },
+    ],
+  },
+  {
+    name: 'privateKey',
+    label: MICROSOFT_APP_LABELS.privateKey!,
+    secret: true,
+    type: 'multiline',
+    help: 'PEM (-----BEGIN PRIVATE KEY-----), RSA 2048 bits or more, without a password. `npm run toolbox -- microsoft-certificate` makes one.',
+    showWhen: { field: 'credential', values: ['certificate'] },
+  },
+  {
+    name: 'certificate',
+    label: MICROSOFT_APP_LABELS.certificate!,
+    type: 'multiline',
+    help: 'PEM of the certificate uploaded to the app (Certificates & secrets → Certificates).',
+    showWhen: { field: 'credential', values: ['certificate'] },
+  },
+  {
+    name: 'clientSecret',
+    label: MICROSOFT_APP_LABELS.clientSecret!,
+    secret: true,
+    help: 'The secret’s value (Certificates & secrets → Client secrets), not its id.',
+    showWhen: { field: 'credential', values: ['secret'] },
+  },
+  {
+    name: 'rolesAdmin',
+    label: MICROSOFT_APP_LABELS.admin!,
+    type: 'multiline',
+    help: 'Entra group object ids or app role values whose members sign in with Microsoft as admins; one per line.',
+  },
+  {
+    name: 'rolesTechnician',
+    label: MICROSOFT_APP_LABELS.technician!,
+    type: 'multiline',
+    help: 'The same for technicians. Both empty: “Sign in with Microsoft” is not offered.',
+  },
+  {
+    name: 'authorityHost',
+    label: MICROSOFT_APP_LABELS.authorityHost!,
+    type: 'url',
+    advanced: true,
+    placeholder: 'https://login.microsoftonline.com',
+    help: 'Another only for a sovereign cloud.',
+  },
+  {
+    name: 'graphUrl',
+    label: MICROSOFT_APP_LABELS.graphUrl!,
+    type: 'url',
+    advanced: true,
+    placeholder: 'https://graph.microsoft.com',
+    help: 'Another only for a sovereign cloud.',
+  },
+];
+const SECRET_FIELDS = new Set(['clientSecret', 'privateKey']);
+
+/** The domain's problem paths (`clientId`, `roles.admin`) as the fieldset names its inputs. */
+const problemsForForm = (problems: FieldProblem[]): FieldProblem[] =>
+  problems.map((problem) => {
+    const path = problem.path.replace(/^body\./, '');
+    const name = path === 'roles.admin' ? 'rolesAdmin' : path === 'roles.technician' ? 'rolesTechnician' : path.split('.')[0]!;
+    return { path: `${SECRET_FIELDS.has(name) ? 'secrets' : 'fields'}.${name}`, message: problem.message };
+  });
+
+const oneList = (text: string | undefined) =>
+  (text ?? '')
+    .split(/[\r\n,]+/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+
+type AppFormState = { notice?: string; problems?: FieldProblem[]; submitted?: Record<string, string> };
+
+function AppCard(props: { c: Context<AppEnv>; auth: Auth; state: AppFormState }) {
+  const services = props.c.get('services');
+  const view = describeMicrosoftApp(services);
+  const values: Record<string, string> = props.state.submitted ?? {
+    clientId: view.clientId ?? '',
+    tenantId: view.tenantId ?? '',
+    credential: view.credential ?? 'certificate',
+    certificate: view.source === 'console' ? (services.settings.current().microsoftApp?.config.certificate ?? '') : '',
+    rolesAdmin: view.roles.admin.join('\n'),
+    rolesTechnician: view.roles.technician.join('\n'),
+    ...(view.authorityHost && view.authorityHost !== 'https://login.microsoftonline.com' ? { authorityHost: view.authorityHost } : {}),
+    ...(view.graphUrl && view.graphUrl !== 'https://graph.microsoft.com' ? { graphUrl: view.graphUrl } : {}),
+  };
+  const secretsSet = view.secretSet ? [view.credential === 'secret' ? 'clientSecret' : 'privateKey'] : [];
+  return (
+    <section class="card" aria-labelledby="msp-app">
+      <h2 id="msp-app">The MSP app {view.source ? <SourceBadge source={view.source} /> : null}</h2>
+      <p class="muted">
+        One multi-tenant app registered in your own tenant: customer tenants consent to it, and technicians sign in with it. Register these
+        web redirect URIs on it: <code>{view.consentRedirectUri}</code> and <code>{view.signInRedirectUri}</code>.
+      </p>
+      {view.updatedAt ? (
+        <p class="muted">
+          Last saved {view.updatedAt.slice(0, 16).replace('T', ' ')} UTC by {view.updatedBy ?? 'unknown'}.
+        </p>
+      ) : null}
+      {view.certificate ? (
+        <p>
+          Certificate <code>{view.certificate.thumbprintSha1}</code>, valid until {view.certificate.notAfter.slice(0, 10)}.
+        </p>
+      ) : null}
+      <p>{view.signInOffered ? 'Technicians may sign in with Microsoft.' : 'Microsoft sign-in is not offered (no roles set).'}</p>
+      {view.source === 'file' ? (
+        <>
+          <p>
+            The configuration file sets the MSP app (<code>microsoft</code>), so it is shown here read-only. Change it in the file (
+            <code>{services.config.configPath ?? 'TOOLBOX_CONFIG'}</code>) and restart.
+          </p>
+          <ConnectionReadOnly
+            fields={APP_FIELDS.filter((field) => field.name !== 'certificate')}
+            values={{ ...values, rolesAdmin: view.roles.admin.join(', '), rolesTechnician: view.roles.technician.join(', ') }}
+            secretsSet={secretsSet}
+          />
+        </>
+      ) : (
+        <form method="post" action="/admin/microsoft/app" class="connection-form">
+          <CsrfField auth={props.auth} />
+          <input type="hidden" name="revision" value={view.revision ?? ''} />
+          <ConnectionFieldset
+            fields={APP_FIELDS}
+            values={values}
+            secretsSet={secretsSet}
+            problems={props.state.problems ?? []}
+            idPrefix="msp-app"
+          />
+          <div class="row">
+            <button type="submit" class="primary">
+              Save the app
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
 
 const actorOf = (c: Context<AppEnv>, auth: Auth) => ({
   userId: auth.user.id,
@@ -53,8 +214,8 @@ function ConnectCard(props: { auth: Auth; configured: boolean; callback: string;
       ) : (
         <p>
           No MSP app is set up yet. Register one multi-tenant app in your own tenant (see docs/microsoft-365.md, “Registering the MSP app”)
-          with the redirect URI <code>{props.callback}</code>, then enter its client id and credential in the <code>microsoft</code>{' '}
-          settings.
+          with the redirect URI <code>{props.callback}</code>, then enter its client id and credential under “The MSP app” below (or in the
+          configuration file’s <code>microsoft</code> block).
         </p>
       )}
     </section>
@@ -170,6 +331,8 @@ function AppCheck(props: { auth: Auth; check: DirectoryCheckDocument | null; con
 }
 
 function MicrosoftPage(props: {
+  c: Context<AppEnv>;
+  appForm?: AppFormState;
   auth: Auth;
   configured: boolean;
   callback: string;
@@ -179,103 +342,152 @@ function MicrosoftPage(props: {
   check?: DirectoryCheckDocument | null;
 }) {
   return (
-    <AdminLayout title="Microsoft 365 tenants" active="/admin/directories" auth={props.auth} error={props.error}>
+    <AdminLayout
+      title="Microsoft 365 tenants"
+      active="/admin/directories"
+      auth={props.auth}
+      error={props.error}
+      notice={props.appForm?.notice}
+    >
       {props.result ? <TenantResult auth={props.auth} result={props.result} /> : null}
       <ConnectCard auth={props.auth} configured={props.configured} callback={props.callback} link={props.link} />
       <AppCheck auth={props.auth} check={props.check ?? null} configured={props.configured} />
+      <AppCard c={props.c} auth={props.auth} state={props.appForm ?? {}} />
     </AdminLayout>
   );
 }
 
-/** `/admin/microsoft`: the MSP app's consent link, its callback, and "check again" for a connected tenant. */
+/** The page with what the request carries: a route passes only what it changes. */
+function page(c: Context<AppEnv>, extra: Partial<Parameters<typeof MicrosoftPage>[0]> = {}) {
+  const services = c.get('services');
+  return (
+    <MicrosoftPage
+      c={c}
+      auth={c.get('auth')!}
+      configured={!!services.microsoftApp.app()}
+      callback={consentCallbackUrl(services.config.publicUrl)}
+      {...extra}
+    />
+  );
+}
+
+const EXPIRED = 'The form had expired; nothing was done. Try again.';
+
+/** `/admin/microsoft`: the MSP app (entered here or in the file), its check, the consent link, and "check again" for a connected tenant. */
 export const microsoftPage = new Hono<AppEnv>()
   .get('/admin/microsoft', async (c) => {
-    const services = c.get('services');
-    const { lastCheck } = await services.microsoftApp.status();
+    const { lastCheck } = await c.get('services').microsoftApp.status();
+    const notice = c.req.query('notice') === 'saved' ? 'Saved. Run “Check the app” to see that it works.' : undefined;
+    return c.html(page(c, { check: lastCheck, appForm: notice ? { notice } : {} }));
+  })
+  .post('/admin/microsoft/app', async (c) => {
+    const auth = c.get('auth')!;
+    const form = await readConsoleForm(c);
+    if (!form) return c.html(page(c, { error: EXPIRED }), 403);
+    const credential = form['fields.credential'] ?? '';
+    const body = {
+      clientId: form['fields.clientId'] ?? '',
+      tenantId: form['fields.tenantId'] ?? '',
+      credential,
+      clientSecret: form['secrets.clientSecret'] ?? '',
+      privateKey: form['secrets.privateKey'] ?? '',
+      certificate: form['fields.certificate'] ?? '',
+      authorityHost: form['fields.authorityHost'] ?? '',
+      graphUrl: form['fields.graphUrl'] ?? '',
+      roles: { admin: oneList(form['fields.rolesAdmin']), technician: oneList(form['fields.rolesTechnician']) },
+      revision: form.revision ? form.revision : null,
+    };
+    const result = await runConsoleAction(c, auth, saveMicrosoftAppOperation, { body });
+    if (result.ok) return c.redirect('/admin/microsoft?notice=saved', 303);
+    // Shown again as entered, secrets left out (a secret is never rendered back).
+    const submitted = Object.fromEntries(
+      Object.entries(form)
+        .filter(([name]) => name.startsWith('fields.'))
+        .map(([name, value]) => [name.slice('fields.'.length), value]),
+    );
     return c.html(
-      <MicrosoftPage
-        auth={c.get('auth')!}
-        configured={!!services.microsoftApp.app}
-        callback={consentCallbackUrl(services.config.publicUrl)}
-        check={lastCheck}
-      />,
+      page(c, { error: result.error.message, appForm: { problems: problemsForForm(result.error.fields), submitted } }),
+      result.error.httpStatus as 400,
     );
   })
   .post('/admin/microsoft/check', async (c) => {
     const services = c.get('services');
-    const auth = c.get('auth')!;
     const form = await readConsoleForm(c);
-    const callback = consentCallbackUrl(services.config.publicUrl);
-    if (!form)
-      return c.html(
-        <MicrosoftPage auth={auth} configured={!!services.microsoftApp.app} callback={callback} error="The form had expired; try again." />,
-        403,
-      );
-    const check = await services.microsoftApp.checkApp(actorOf(c, auth));
-    return c.html(<MicrosoftPage auth={auth} configured={!!services.microsoftApp.app} callback={callback} check={check} />);
+    if (!form) return c.html(page(c, { error: EXPIRED }), 403);
+    const check = await services.microsoftApp.checkApp(actorOf(c, c.get('auth')!));
+    return c.html(page(c, { check }));
   })
   .post('/admin/microsoft/connect', async (c) => {
     const services = c.get('services');
     const auth = c.get('auth')!;
-    const callback = consentCallbackUrl(services.config.publicUrl);
     const form = await readConsoleForm(c);
-    if (!form)
-      return c.html(
-        <MicrosoftPage auth={auth} configured={!!services.microsoftApp.app} callback={callback} error="The form had expired; try again." />,
-        403,
-      );
+    if (!form) return c.html(page(c, { error: EXPIRED }), 403);
+    // A console link is bound to this session: its answer is accepted only here.
     const link = await createConsentLink(services.microsoftApp.connectDeps, { sessionId: auth.session.id, actor: actorOf(c, auth) });
-    return c.html(<MicrosoftPage auth={auth} configured={!!link} callback={callback} link={link ?? undefined} />);
-  })
-  .get('/admin/microsoft/consent-callback', async (c) => {
-    const services = c.get('services');
-    const auth = c.get('auth')!;
-    const query = c.req.query();
-    const result = await completeConsent(services.microsoftApp.connectDeps, { sessionId: auth.session.id, actor: actorOf(c, auth) }, query);
-    if (!result.ok) services.logger.warn({ reason: result.title, upstreamCode: result.upstreamCode }, 'tenant consent not completed');
-    else services.logger.info({ directoryId: result.directoryId, tenantId: result.tenantId }, 'tenant connected with the MSP app');
-    return c.html(
-      <MicrosoftPage
-        auth={auth}
-        configured={!!services.microsoftApp.app}
-        callback={consentCallbackUrl(services.config.publicUrl)}
-        result={result}
-      />,
-      result.ok ? 200 : 400,
-    );
+    return c.html(page(c, { configured: !!link, link: link ?? undefined }));
   })
   .post('/admin/microsoft/tenants/:id/check-again', async (c) => {
     const services = c.get('services');
-    const auth = c.get('auth')!;
     const id = c.req.param('id');
-    const callback = consentCallbackUrl(services.config.publicUrl);
     const form = await readConsoleForm(c);
-    const directory = services.settings.current().directories.find((d) => d.id === id);
-    const tenantId = (directory?.settings as { tenantId?: string; credential?: string } | undefined) ?? {};
-    if (!form || !directory || tenantId.credential !== 'msp-app' || !tenantId.tenantId) {
-      return c.html(
-        <MicrosoftPage
-          auth={auth}
-          configured={!!services.microsoftApp.app}
-          callback={callback}
-          error={form ? `There is no tenant “${id}” connected with the MSP app.` : 'The form had expired; try again.'}
-        />,
-        form ? 404 : 403,
-      );
-    }
-    const review = await reviewTenant(services.microsoftApp.connectDeps, actorOf(c, auth), {
-      directoryId: id,
-      tenantId: tenantId.tenantId,
-      displayName: directory.name,
-    });
-    const result: ConnectedTenant = {
-      ok: true,
-      directoryId: id,
-      displayName: directory.name,
-      tenantId: tenantId.tenantId,
-      verifiedDomains: [],
-      reconnected: true,
-      ...review,
-    };
-    return c.html(<MicrosoftPage auth={auth} configured callback={callback} result={result} />);
+    if (!form) return c.html(page(c, { error: EXPIRED }), 403);
+    const result = await checkTenantAgain(services.microsoftApp.connectDeps, id, actorOf(c, c.get('auth')!));
+    if (!result) return c.html(page(c, { error: `There is no tenant “${id}” connected with the MSP app.` }), 404);
+    return c.html(page(c, { result }));
   });
+
+/**
+ * The admin-consent callback, Microsoft's redirect back (`consentCallbackUrl`). Mounted before the
+ * console's guard: a link made through the API is answered by the customer's admin, who is not
+ * signed in here, and its one-use `state` alone completes it. A console link still needs the
+ * admin session that made it (connect-tenant.ts checks which).
+ */
+export const consentCallbackRoute = new Hono<AppEnv>().get('/admin/microsoft/consent-callback', async (c) => {
+  const services = c.get('services');
+  const auth = c.get('auth');
+  const admin = auth?.user.role === 'admin' ? auth : undefined;
+  const result = await completeConsent(
+    services.microsoftApp.connectDeps,
+    admin ? { sessionId: admin.session.id, actor: actorOf(c, admin) } : { sessionId: null, actor: null },
+    c.req.query(),
+  );
+  if (!result.ok) services.logger.warn({ reason: result.title, upstreamCode: result.upstreamCode }, 'tenant consent not completed');
+  else services.logger.info({ directoryId: result.directoryId, tenantId: result.tenantId }, 'tenant connected with the MSP app');
+  c.header('Cache-Control', 'no-store');
+  if (admin) return c.html(page(c, { result }), result.ok ? 200 : 400);
+  return c.html(<ConsentAnswerPage result={result} />, result.ok ? 200 : 400);
+});
+
+/** What the customer's admin sees after consenting to a link made through the API: no console, no links into it. */
+function ConsentAnswerPage(props: { result: ConnectedTenant | ConsentRefusal }) {
+  const { result } = props;
+  if (!result.ok) {
+    return (
+      <Layout title={result.title}>
+        <section class="problem" aria-labelledby="consent-title">
+          <h1 id="consent-title">{result.title}</h1>
+          <p>{result.message}</p>
+          {result.upstreamCode ? <p class="muted">Microsoft’s reference: {result.upstreamCode}</p> : null}
+        </section>
+      </Layout>
+    );
+  }
+  return (
+    <Layout title={`${result.displayName} is connected`}>
+      <section class="card" aria-labelledby="consent-title">
+        <h1 id="consent-title">{result.displayName} is connected</h1>
+        <p>Thank you: your IT provider’s toolbox can now work in this tenant. You may close this page.</p>
+        {result.manualSteps.length > 0 ? (
+          <>
+            <h2>Still to do in your tenant</h2>
+            <ol>
+              {result.manualSteps.map((step) => (
+                <li>{step}</li>
+              ))}
+            </ol>
+          </>
+        ) : null}
+      </section>
+    </Layout>
+  );
+}

@@ -104,7 +104,7 @@ export function LoginPage(props: LoginPageProps) {
 
 /** The outside sign-ins configured, Microsoft first, each carrying `next` across its round trip. */
 export function providerButtons(c: Context<AppEnv>, next: string): { href: string; label: string }[] {
-  const { microsoft, oidc } = c.get('services').signInProviders;
+  const { microsoft, oidc } = c.get('services').signInProviders();
   return [microsoft, oidc]
     .filter((provider) => provider !== undefined)
     .map((provider) => ({ href: `/auth/${provider.kind}/start?next=${encodeURIComponent(next)}`, label: provider.buttonLabel }));
@@ -173,7 +173,7 @@ export async function attemptSignIn(
   if (!result.ok && result.localAccountsOff) {
     services.logger.info({ event: 'sign-in-local-off', address }, 'local sign-in refused: local accounts are limited to admins');
     await services.signInThrottle.recordSuccess(email, address);
-    const ways = [services.signInProviders.microsoft, services.signInProviders.oidc]
+    const ways = Object.values(services.signInProviders())
       .filter((p) => p !== undefined)
       .map((p) => `“${p.buttonLabel}”`);
     return retry(

@@ -28,7 +28,7 @@ const KINDS: SignInProviderKind[] = ['microsoft', 'oidc'];
 
 function providerOf(c: Context<AppEnv>): SignInProvider | undefined {
   const kind = c.req.param('kind') as SignInProviderKind;
-  return KINDS.includes(kind) ? c.get('services').signInProviders[kind] : undefined;
+  return KINDS.includes(kind) ? c.get('services').signInProviders()[kind] : undefined;
 }
 
 function SignInProblemPage(props: { title: string; message: string; retry?: string | undefined }) {

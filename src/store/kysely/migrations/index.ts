@@ -7,6 +7,7 @@ import { psaKindMigration } from './0005-psa-kind.js';
 import { directoryAgentsMigration } from './0006-directory-agents.js';
 import { consentStatesMigration } from './0007-consent-states.js';
 import { externalIdentitiesMigration } from './0008-external-identities.js';
+import { consentResultsMigration } from './0009-consent-results.js';
 
 /**
  * Every migration, in order. Listed in code (not discovered from the folder) so they survive
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0006-directory-agents': directoryAgentsMigration,
   '0007-consent-states': consentStatesMigration,
   '0008-external-identities': externalIdentitiesMigration,
+  '0009-consent-results': consentResultsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -9,8 +9,9 @@ export function createConsentStateRepo(db: Kysely<Database>): ConsentStateRepo {
         .insertInto('consent_states')
         .values({
           state_hash: record.stateHash,
-          session_id: record.sessionId,
+          session_id: record.sessionId ?? '',
           user_id: record.userId,
+          consent_id: record.consentId ?? null,
           created_at: record.createdAt,
           expires_at: record.expiresAt,
         })
@@ -22,7 +23,8 @@ export function createConsentStateRepo(db: Kysely<Database>): ConsentStateRepo {
       return row
         ? {
             stateHash: row.state_hash,
-            sessionId: row.session_id,
+            sessionId: row.session_id === '' ? null : row.session_id,
+            ...(row.consent_id ? { consentId: row.consent_id } : {}),
             userId: row.user_id,
             createdAt: row.created_at,
             expiresAt: row.expires_at,

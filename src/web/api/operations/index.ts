@@ -6,6 +6,7 @@ import { directoryOperations } from './directory-operations.js';
 import { executionOperations } from './execution-operations.js';
 import { formOperations } from './form-operations.js';
 import { generalOperations } from './general-operations.js';
+import { microsoftAppOperations } from './microsoft-app-operations.js';
 import { psaCheckOperations } from './psa-check-operations.js';
 import { psaOperations } from './psa-operations.js';
 import { screenpopOperations } from './screenpop-operations.js';
@@ -23,6 +24,7 @@ export const apiOperations: ApiOperation[] = [
   ...psaCheckOperations,
   ...technicianOperations,
   ...directoryOperations,
+  ...microsoftAppOperations,
   ...agentOperations,
   ...companyMappingOperations,
   ...formOperations,

@@ -17,7 +17,7 @@ export const getSignInPolicy = defineOperation({
   async handler({ services }) {
     return {
       localAccounts: await readLocalSignInPolicy(services.store),
-      providers: (['microsoft', 'oidc'] as const).filter((kind) => services.signInProviders[kind] !== undefined),
+      providers: (['microsoft', 'oidc'] as const).filter((kind) => services.signInProviders()[kind] !== undefined),
     };
   },
 });
@@ -37,7 +37,7 @@ export const saveSignInPolicy = defineOperation({
         store: services.store,
         settings: services.settings,
         clock: services.clock,
-        externalSignInConfigured: Object.keys(services.signInProviders).length > 0,
+        externalSignInConfigured: Object.keys(services.signInProviders()).length > 0,
       },
       body.localAccounts,
       actor,
