@@ -86,9 +86,9 @@ async function main(): Promise<void> {
     out.push(
       `Connect ${fabrikam.displayName} by admin consent: ${config.publicUrl}/admin/microsoft → "Connect a Microsoft 365 tenant", open the link, sign in as ${fabrikamAdmin.displayName} (${fabrikamAdmin.userPrincipalName}) and Accept.`,
     );
-    // Demo values the simulator alone accepts, printed so they can be typed once the console takes the MSP app.
+    // Demo values the simulator alone accepts: typed under "The MSP app" before the first consent link.
     out.push(
-      `The MSP app (given by the demo, as a file's microsoft block): client id ${microsoft.clientId}, tenant id ${microsoft.tenantId}, secret ${microsoft.clientSecret}, authority host and Graph URL ${microsoft.graphUrl}`,
+      `The MSP app, to enter at ${config.publicUrl}/admin/microsoft under "The MSP app": Application (client) ID ${microsoft.clientId}, MSP tenant ID ${microsoft.tenantId}, credential: client secret ${microsoft.clientSecret}, admin roles ${microsoft.roles.admin.join(' ')}, technician roles ${microsoft.roles.technician.join(' ')}, advanced: authority host and Graph URL ${microsoft.graphUrl}`,
     );
     out.push(
       `Sign in with Microsoft: ${DEMO_MICROSOFT_SIGN_IN.admin} (admin) or ${DEMO_MICROSOFT_SIGN_IN.technician} (technician), picked on the simulator's sign-in page.`,

@@ -59,14 +59,10 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
       directoryConnectors,
       availableForms: [...builtInForms.names],
       formDefaultsSchemas: builtInForms.defaultsSchemas,
-      // TOOLBOX_DEMO=console: the simulators run, but the set-up is left to the admin console;
-      // the MSP's Microsoft app comes from the demo as a file's `microsoft` block would, so
-      // tenants are connected by consent from the console.
+      // TOOLBOX_DEMO=console: the simulators run, but the set-up is left to the admin console,
+      // the MSP's Microsoft app included (main prints the values to enter).
       ...(sandbox
-        ? {
-            demoConfig: () =>
-              env.TOOLBOX_DEMO === 'console' ? { users: sandbox.config.users, microsoft: sandbox.config.microsoft } : sandbox.config,
-          }
+        ? { demoConfig: () => (env.TOOLBOX_DEMO === 'console' ? { users: sandbox.config.users } : sandbox.config) }
         : {}),
     });
     const logger = options.logger ?? createLogger({ level: config.logLevel });

@@ -11,6 +11,14 @@ import {
   screenshotBothWidths,
   textOf,
 } from './browser-helpers.js';
+import {
+  enableFormInConsole,
+  enterDemoPsaInConsole,
+  saveDemoPsa,
+  setWebhookSecretInConsole,
+  signInLocally,
+  submitAndWait,
+} from './console-steps.js';
 
 const contoso = demoTenants.find((tenant) => tenant.key === 'contoso')!;
 const WEBHOOK_SECRET = 'one-stream-client-api-key-7731';
@@ -41,12 +49,7 @@ describeInBrowser('admin console set-up from an empty database', { demo: 'consol
     assert.equal(response?.status(), 200, `${path} answered ${response?.status()}`);
   }
 
-  async function submit(page: Page, button: string | RegExp, urlPattern: RegExp): Promise<void> {
-    await Promise.all([
-      page.waitForURL(urlPattern, { timeout: NAVIGATION_TIMEOUT_MS }),
-      page.getByRole('button', { name: button }).click(),
-    ]);
-  }
+  const submit = submitAndWait;
 
   test('an admin sets everything up in the console; a technician runs a password reset to the note', { timeout: 180_000 }, async () => {
     const sandbox = getSandbox();
@@ -56,25 +59,14 @@ describeInBrowser('admin console set-up from an empty database', { demo: 'consol
     const admin = await newPage();
 
     // Signed out, the console leads to the sign-in page and back.
-    await admin.goto(`${url}/admin`);
-    assert.equal(new URL(admin.url()).pathname, '/login');
-    await admin.fill('#email', DEMO_ADMIN.email);
-    await admin.fill('#password', DEMO_ADMIN.password);
-    await Promise.all([admin.waitForURL(/\/admin$/), admin.click('form[action="/login"] button[type="submit"]')]);
+    await signInLocally(admin, url, DEMO_ADMIN, /\/admin$/, '/admin');
     assert.match(await textOf(admin.locator('ol.checklist')), /Connect the PSA.*not connected/s);
     await checkPage(admin, 'overview');
 
     // 1. The PSA connection, with the seed's fields.
-    await go(admin, '/admin/psa');
-    await admin.fill('#psa-connectwise-companyId', demoMsp.connectWiseCompanyId);
-    await admin.fill('#psa-connectwise-publicKey', demoMsp.publicKey);
-    await admin.fill('#psa-connectwise-privateKey', demoMsp.privateKey);
-    await admin.fill('#psa-connectwise-siteUrl', cwUrl);
-    await admin.fill('#psa-connectwise-apiUrl', cwUrl);
-    await admin.fill('#psa-connectwise-clientId', demoMsp.clientId);
+    await enterDemoPsaInConsole(admin, sandbox);
     await checkPage(admin, 'psa');
-    await submit(admin, 'Save connection', /\/admin\/psa\?notice=saved$/);
-    assert.equal(await admin.inputValue('#psa-connectwise-privateKey'), '', 'the private key is not sent back');
+    await saveDemoPsa(admin);
 
     // 2. The systems check: every line passes, and the members are pulled.
     await go(admin, '/admin/psa/check');
@@ -126,30 +118,16 @@ describeInBrowser('admin console set-up from an empty database', { demo: 'consol
     assert.match(await textOf(admin.locator('main')), /Mapped companies \([1-9]/);
 
     // 6. Enable the password reset form.
-    await go(admin, '/admin/forms');
-    await admin.check('#enable-password_reset');
-    await submit(admin, 'Save the enabled forms', /\/admin\/forms\?notice=saved/);
-    assert.ok(await admin.isChecked('#enable-password_reset'), 'the password reset is enabled');
+    await enableFormInConsole(admin, url, 'password_reset');
     await checkPage(admin, 'forms');
 
     // 7. The webhook secret (1Stream's Client API Key), then the screen-pop URL copied from the console.
-    await go(admin, '/admin/screenpop');
-    await admin.fill('#screenpop-secret', WEBHOOK_SECRET);
-    await submit(admin, 'Set the secret', /\/admin\/screenpop/);
-    assert.equal(await admin.inputValue('#screenpop-secret'), '', 'the secret is not sent back');
+    const template = await setWebhookSecretInConsole(admin, url, WEBHOOK_SECRET, 'password_reset');
     await checkPage(admin, 'screenpop');
-    // Copied with the page's "Copy with secret" button, as an admin would: the page masks the
-    // secret, the clipboard gets the URL that works as pasted.
-    await admin.context().grantPermissions(['clipboard-read', 'clipboard-write']);
-    assert.match(await admin.inputValue('#url-password_reset'), /&secret=•+$/);
-    await admin.locator('form[data-copy-secret="password_reset"] button').click();
-    await admin.locator('form[data-copy-secret="password_reset"] button', { hasText: 'Copied' }).waitFor();
-    const template = (await admin.evaluate('navigator.clipboard.readText()')) as string;
     assert.equal(
       template,
       `${url}/hooks/screenpop?ticket_id=@ticketid&company_id=@companyid&contact_id=@contactid&form_name=password_reset&secret=${WEBHOOK_SECRET}`,
     );
-    assert.ok(!(await admin.content()).includes(WEBHOOK_SECRET), 'the copy did not put the secret into the page');
 
     // 8. A technician follows the link as 1Stream fills it in, pasted as copied, to the note.
     const popUrl = template.replace('@ticketid', '1001').replace('@companyid', '250').replace('@contactid', '301');

@@ -205,8 +205,29 @@ for (const database of ['sqlite', 'postgres'] as const) {
       const { toolbox } = demo;
       try {
         assert.equal(toolbox.config.directories.length, 0, 'nothing is set up');
-        assert.equal(toolbox.config.microsoft?.clientId, demoMspTenant.clientId, 'the MSP app comes with the demo');
+        assert.equal(toolbox.services.microsoftApp.app(), undefined, 'no MSP app yet: the admin enters it');
         const admin = await localSignIn(toolbox, DEMO_ADMIN);
+        // The MSP app, typed in as main prints it.
+        const microsoft = toolbox.sandbox!.config.microsoft;
+        const saved = await post(
+          toolbox,
+          '/admin/microsoft/app',
+          {
+            _csrf: admin.csrf,
+            revision: '',
+            'fields.clientId': microsoft.clientId,
+            'fields.tenantId': microsoft.tenantId,
+            'fields.credential': 'secret',
+            'secrets.clientSecret': microsoft.clientSecret,
+            'fields.rolesAdmin': microsoft.roles.admin.join('\n'),
+            'fields.rolesTechnician': microsoft.roles.technician.join('\n'),
+            'fields.authorityHost': microsoft.authorityHost,
+            'fields.graphUrl': microsoft.graphUrl,
+          },
+          admin.cookie,
+        );
+        assert.equal(saved.status, 303, await saved.text());
+        assert.equal(toolbox.services.microsoftApp.app()?.clientId, demoMspTenant.clientId);
         const microsoftPage = await (await get(toolbox, '/admin/microsoft', admin.cookie)).text();
         assert.match(microsoftPage, /Connect a Microsoft 365 tenant/);
         const connect = await post(toolbox, '/admin/microsoft/connect', { _csrf: admin.csrf }, admin.cookie);

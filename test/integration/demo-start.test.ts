@@ -77,8 +77,9 @@ test('TOOLBOX_DEMO=console says screen pops wait for a secret set in the console
   try {
     assert.match(output, /Screen pops are refused until you set a webhook secret under http:\/\/\S+\/admin\/screenpop/);
     assert.ok(!output.includes(DEMO_SCREENPOP_SECRET), 'the console demo has no secret set');
-    // The consent walk-through, and the MSP app's demo values to type once the console takes them.
+    // The consent walk-through, and the MSP app's demo values to type in the console.
     assert.match(output, /\/admin\/microsoft → "Connect a Microsoft 365 tenant".*admin@fabrikamlogistics\.example/);
+    assert.match(output, /The MSP app, to enter at http:\/\/\S+\/admin\/microsoft/);
     for (const value of [demoMspTenant.clientId, demoMspTenant.tenantId, demoMspTenant.clientSecret])
       assert.ok(output.includes(value), value);
   } finally {

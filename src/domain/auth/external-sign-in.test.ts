@@ -28,6 +28,31 @@ describe('roleFromValues', () => {
 
 for (const db of TEST_DATABASES) {
   describe(`external sign-in (${db.name})`, { skip: db.skip }, () => {
+    it('a user seen for the first time is handed to the PSA member mapping, once, as the actor; a failing mapping does not block the sign-in', async () => {
+      const store = await db.open();
+      try {
+        const clock = createManualClock(Date.parse('2026-03-01T08:00:00Z'));
+        const calls: { userId: string | null; email: string }[] = [];
+        const deps = {
+          store,
+          clock,
+          sessionTtlHours: 12,
+          mapToPsaMember: async (actor: { userId: string | null; email: string }) => {
+            calls.push({ userId: actor.userId, email: actor.email });
+            throw new Error('the PSA members document could not be read');
+          },
+        };
+        const first = await externalSignIn(deps, identity(), ROLES);
+        assert.ok(first.ok, 'signed in although the mapping failed');
+        assert.deepEqual(calls, [{ userId: first.user.id, email: 'tech@msp.test' }]);
+        const again = await externalSignIn(deps, identity(), ROLES);
+        assert.ok(again.ok);
+        assert.equal(calls.length, 1, 'a known user is not mapped again at each sign-in (an admin may have chosen otherwise)');
+      } finally {
+        await store.drop();
+      }
+    });
+
     it('creates the user keyed on the provider, follows the token role, keeps disabled users out, re-checks within the hour', async () => {
       const store = await db.open();
       try {

@@ -2,6 +2,7 @@ import type { SignInRoles } from '../../config/sign-in-providers-schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { hashToken, newId, newToken } from '../../lib/ids.js';
 import type { Role, Store, UserRecord } from '../../store/types.js';
+import type { Actor } from '../settings/write-settings.js';
 
 /**
  * How long a session opened by Microsoft or OIDC sign-in lasts at most, however much it is used
@@ -47,7 +48,17 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * disabled stays refused.
  */
 export async function externalSignIn(
-  deps: { store: Pick<Store, 'users' | 'sessions'>; clock: Clock; sessionTtlHours: number },
+  deps: {
+    store: Pick<Store, 'users' | 'sessions'>;
+    clock: Clock;
+    sessionTtlHours: number;
+    /**
+     * Maps a user seen for the first time to the PSA member with the signed-in e-mail (as the
+     * systems check maps everyone), so a technician's first note is already theirs. The actor is
+     * the user signing in. Failures do not block the sign-in: the next systems check maps them.
+     */
+    mapToPsaMember?: (actor: Actor) => Promise<void>;
+  },
   identity: ExternalIdentity,
   roles: SignInRoles,
 ): Promise<{ ok: true; user: UserRecord; token: string } | { ok: false; reason: ExternalSignInRefusal }> {
@@ -74,6 +85,7 @@ export async function externalSignIn(
       { id: newId(), email, name: identity.name?.trim() || email, role, passwordHash: '', disabled: false, source: identity.kind },
       nowIso,
     );
+    await deps.mapToPsaMember?.({ userId: user.id, email: user.email, requestId: null }).catch(() => {});
   } else if (user.role !== role || (identity.name && user.name !== identity.name)) {
     await deps.store.users.update(user.id, { role, ...(identity.name ? { name: identity.name } : {}) }, nowIso);
     user = { ...user, role, ...(identity.name ? { name: identity.name } : {}) };

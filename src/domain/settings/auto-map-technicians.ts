@@ -103,3 +103,13 @@ export async function autoMapTechnicians(deps: AutoMapTechniciansDeps, actor: Ac
   });
   return result;
 }
+
+/**
+ * A technician's first sign-in (Microsoft or OIDC): maps by e-mail as the systems check does, if
+ * the PSA's members have been pulled; before that there is nothing to map to and nothing to say.
+ */
+export async function mapNewTechnician(deps: AutoMapTechniciansDeps, actor: Actor): Promise<void> {
+  const pulled = await readPsaMembersOf(deps.store, deps.settings.current().psa?.kind ?? null);
+  if (!pulled) return;
+  await autoMapTechnicians(deps, actor);
+}

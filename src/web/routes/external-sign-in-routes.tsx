@@ -4,6 +4,7 @@ import type { SignInFailureCode, SignInPending } from '../../connectors/sign-in/
 import { SignInFailure } from '../../connectors/sign-in/oidc-sign-in-client.js';
 import type { SignInProvider, SignInProviderKind } from '../../connectors/sign-in/sign-in-providers.js';
 import { type ExternalSignInRefusal, externalSignIn } from '../../domain/auth/external-sign-in.js';
+import { mapNewTechnician } from '../../domain/settings/auto-map-technicians.js';
 import type { AppEnv } from '../app-env.js';
 import { SESSION_COOKIE } from '../middleware/session-auth.js';
 import { Layout } from '../views/layout.js';
@@ -158,7 +159,16 @@ export const externalSignInRoutes = new Hono<AppEnv>()
       );
     }
     const sessionTtlHours = services.settings.current().general.sessionTtlHours.value;
-    const result = await externalSignIn({ store: services.store, clock: services.clock, sessionTtlHours }, identity, provider.roles);
+    const result = await externalSignIn(
+      {
+        store: services.store,
+        clock: services.clock,
+        sessionTtlHours,
+        mapToPsaMember: (actor) => mapNewTechnician({ store: services.store, settings: services.settings, clock: services.clock }, actor),
+      },
+      identity,
+      provider.roles,
+    );
     if (!result.ok) {
       services.logger.warn({ event: 'sign-in-refused', provider: provider.kind, reason: result.reason }, 'external sign-in refused');
       return c.html(<SignInProblemPage title="No access" message={refusalText(result.reason, provider)} retry={retry} />, 403);
