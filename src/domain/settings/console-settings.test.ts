@@ -12,6 +12,7 @@ import { createSecretBox, type SecretBox } from '../../lib/secret-box.js';
 import type { Store } from '../../store/types.js';
 import { createLiveSettings } from './live-settings.js';
 import { rotateSecretKey } from './rotate-secret-key.js';
+import { saveMicrosoftApp } from './save-microsoft-app.js';
 import { savePsaConnection } from './save-psa-connection.js';
 
 const PRIVATE_KEY = 'a-private-key-that-must-stay-sealed';
@@ -51,6 +52,8 @@ const fileConfig = (overrides: Partial<Config> = {}): Config =>
     },
     ...overrides,
   }) as Config;
+
+const MSP_APP_SECRET = 'msp-app-secret-value-7Q~abc';
 
 function liveSettingsFor(store: Store, secretBox: SecretBox, clock = createManualClock(), config = fileConfig()) {
   const settings = createLiveSettings({
@@ -222,6 +225,19 @@ for (const database of TEST_DATABASES) {
       const oldBox = createSecretBox(oldKey);
       const live = liveSettingsFor(store, oldBox);
       await savePsaConnection(live.deps, { ...CONNECTION, revision: null }, ACTOR);
+      // The MSP app's client secret, entered in the console, is sealed the same way.
+      await saveMicrosoftApp(
+        { ...live.deps, config: { microsoft: undefined } },
+        {
+          clientId: '11111111-2222-3333-4444-555555555555',
+          tenantId: '99999999-8888-7777-6666-555555555555',
+          credential: 'secret',
+          clientSecret: MSP_APP_SECRET,
+          roles: { admin: [], technician: [] },
+          revision: null,
+        },
+        ACTOR,
+      );
       await store.executions.createOnce(
         {
           id: 'exec-1',
@@ -245,20 +261,22 @@ for (const database of TEST_DATABASES) {
       );
 
       const ring = createSecretBox([newKey, oldKey]);
-      assert.equal((await rotateSecretKey({ store, secretBox: ring, clock: live.clock }, { dryRun: true })).stillStale, 1);
+      assert.equal((await rotateSecretKey({ store, secretBox: ring, clock: live.clock }, { dryRun: true })).stillStale, 2);
       const result = await rotateSecretKey({ store, secretBox: ring, clock: live.clock });
-      assert.deepEqual(result, { settingsResealed: 1, oneTimeSecretsResealed: 1, stillStale: 0 });
+      assert.deepEqual(result, { settingsResealed: 2, oneTimeSecretsResealed: 1, stillStale: 0 });
       assert.equal((await rotateSecretKey({ store, secretBox: ring, clock: live.clock }, { dryRun: true })).stillStale, 0);
 
       // With only the new key everything still opens.
       const newOnly = liveSettingsFor(store, createSecretBox(newKey));
       await newOnly.settings.refresh({ force: true });
       assert.equal((newOnly.settings.current().psa!.settings as { privateKey: string }).privateKey, PRIVATE_KEY);
+      assert.deepEqual(newOnly.settings.current().microsoftApp?.app.credential, { kind: 'secret', secret: MSP_APP_SECRET });
       const sealed = await store.executions.readSecret('exec-1', '2026-01-01T00:00:01.000Z');
       assert.equal(createSecretBox(newKey).open(sealed!, 'exec-1'), 'Temporary-Pass-1');
       const audit = await store.audit.list({ action: 'secret-key.reseal' }, { limit: 5, offset: 0 });
       assert.equal(audit.total, 1);
       assert.ok(!JSON.stringify(audit.items).includes(PRIVATE_KEY));
+      assert.ok(!JSON.stringify(audit.items).includes(MSP_APP_SECRET));
     });
   });
 }
