@@ -61,9 +61,7 @@ export async function startToolbox(options: StartToolboxOptions): Promise<Runnin
       formDefaultsSchemas: builtInForms.defaultsSchemas,
       // TOOLBOX_DEMO=console: the simulators run, but the set-up is left to the admin console,
       // the MSP's Microsoft app included (main prints the values to enter).
-      ...(sandbox
-        ? { demoConfig: () => (env.TOOLBOX_DEMO === 'console' ? { users: sandbox.config.users } : sandbox.config) }
-        : {}),
+      ...(sandbox ? { demoConfig: () => (env.TOOLBOX_DEMO === 'console' ? { users: sandbox.config.users } : sandbox.config) } : {}),
     });
     const logger = options.logger ?? createLogger({ level: config.logLevel });
     const clock = options.clock ?? systemClock;

@@ -7,7 +7,6 @@ import {
   assertNoAxeViolations,
   describeInBrowser,
   EXECUTION_TIMEOUT_MS,
-  NAVIGATION_TIMEOUT_MS,
   screenshotBothWidths,
   textOf,
 } from './browser-helpers.js';
@@ -54,7 +53,6 @@ describeInBrowser('admin console set-up from an empty database', { demo: 'consol
   test('an admin sets everything up in the console; a technician runs a password reset to the note', { timeout: 180_000 }, async () => {
     const sandbox = getSandbox();
     const { url } = sandbox.toolbox;
-    const cwUrl = sandbox.toolbox.sandbox!.connectWiseUrl;
     const graphUrl = sandbox.toolbox.sandbox!.graphUrl;
     const admin = await newPage();
 
