@@ -3,13 +3,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { demoMsp, demoTenants } from '../../src/demo/demo-data.js';
-import {
-  assertNoAxeViolations,
-  describeInBrowser,
-  EXECUTION_TIMEOUT_MS,
-  screenshotBothWidths,
-  textOf,
-} from './browser-helpers.js';
+import { assertNoAxeViolations, describeInBrowser, EXECUTION_TIMEOUT_MS, screenshotBothWidths, textOf } from './browser-helpers.js';
 import {
   enableFormInConsole,
   enterDemoPsaInConsole,
