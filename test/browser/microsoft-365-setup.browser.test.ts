@@ -6,11 +6,10 @@ import { DEMO_ADMIN, DEMO_MICROSOFT_SIGN_IN } from '../../src/demo/demo-config.j
 import { demoTenants } from '../../src/demo/demo-data.js';
 import {
   ARTIFACTS_DIR,
-  assertNoAxeViolations,
+  assertAccessibleAtBothWidths,
   describeInBrowser,
   EXECUTION_TIMEOUT_MS,
   NAVIGATION_TIMEOUT_MS,
-  screenshotBothWidths,
   textOf,
 } from './browser-helpers.js';
 import { enableFormInConsole, enterDemoPsaInConsole, saveDemoPsa, setWebhookSecretInConsole, signInLocally } from './console-steps.js';
@@ -36,8 +35,7 @@ describeInBrowser(
 
     async function checkPage(page: Page, name: string): Promise<void> {
       seenHtml.push(await page.content());
-      await assertNoAxeViolations(page, `${name} page`);
-      await screenshotBothWidths(page, name);
+      await assertAccessibleAtBothWidths(page, `${name} page`, name);
     }
 
     async function click(page: Page, button: string | RegExp, urlPattern: RegExp): Promise<void> {
@@ -123,7 +121,7 @@ describeInBrowser(
       assert.equal(new URL(technician.url()).pathname, '/login');
       const buttons = await technician.locator('main a.button, main button').allTextContents();
       assert.equal(buttons[0]?.trim(), 'Sign in with Microsoft', `Microsoft is offered first: ${buttons.join(' | ')}`);
-      await checkPage(technician, 'login-microsoft');
+      await checkPage(technician, 'admin-login-microsoft');
       await Promise.all([
         technician.waitForURL(/\/oauth2\/v2\.0\/authorize/),
         technician.getByRole('link', { name: 'Sign in with Microsoft' }).click(),

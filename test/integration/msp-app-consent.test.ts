@@ -381,4 +381,56 @@ describe('The MSP app’s own check, for an app set up wrong', () => {
       await store.drop();
     }
   });
+
+  test('with Microsoft sign-in offered its callback must be registered too; with no form enabled the permissions are not compared', async () => {
+    const store = await TEST_DATABASES[0]!.open();
+    const graph = createGraphSimulator({
+      tenants: [...structuredClone(demoTenants), mspTenant],
+      mspApp: {
+        homeTenant: 'northwind',
+        clientId: mspApp.clientId,
+        clientSecret: 'msp-app-secret-value',
+        // The consent callback only: the admin forgot the sign-in one.
+        redirectUris: [CALLBACK],
+        requiredPermissions: ['User.ReadWrite.All', 'Application.Read.All'],
+      },
+    });
+    const toolbox = await createTestToolbox({
+      store,
+      config: {
+        directories: [],
+        forms: { enabled: [] },
+        microsoft: {
+          clientId: mspApp.clientId,
+          clientSecret: 'msp-app-secret-value',
+          tenantId: mspTenant.tenantId,
+          authorityHost: GRAPH_ORIGIN,
+          graphUrl: GRAPH_ORIGIN,
+          roles: { admin: ['Toolbox.Admin'], technician: [] },
+        },
+      },
+      simulators: { cw: createConnectWiseSimulator({}), graph },
+    });
+    try {
+      const doc = await toolbox.services.microsoftApp.checkApp({ userId: 'test', email: 'admin@test', requestId: null });
+      const byName = new Map(doc!.results.map((line) => [line.name, line]));
+      assert.equal(byName.get('Consent redirect URI')?.ok, true);
+      const signIn = byName.get('Sign-in redirect URI');
+      assert.equal(signIn?.ok, false, 'the sign-in callback is checked when sign-in is offered');
+      assert.match(signIn!.hint!, new RegExp(`${TEST_ORIGIN.replaceAll('/', '\\/')}\\/auth\\/microsoft\\/callback`));
+      const permissions = byName.get('Permissions the forms need')!;
+      assert.deepEqual([permissions.ok, permissions.outcome], [false, 'unverified']);
+      assert.match(permissions.message, /No form is enabled yet/);
+      // On the overview: the missing callback needs attention; the permissions line (not verifiable) does not.
+      const { attention } = await toolbox.services.microsoftApp.status();
+      assert.ok(
+        attention.some((text) => /Sign-in redirect URI/.test(text)),
+        attention.join('\n'),
+      );
+      assert.ok(!attention.some((text) => /Permissions the forms need/.test(text)), attention.join('\n'));
+    } finally {
+      await toolbox.close();
+      await store.drop();
+    }
+  });
 });

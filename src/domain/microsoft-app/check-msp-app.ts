@@ -4,7 +4,7 @@ import type { CapabilityProof, DirectoryConnector } from '../../connectors/direc
 import type { SystemsCheckResult } from '../../connectors/systems-check.js';
 import type { RegisteredForm } from '../../forms/types.js';
 import { isToolboxError } from '../../lib/toolbox-error.js';
-import { consentCallbackUrl, type MspApp } from './msp-app.js';
+import { consentCallbackUrl, type MspApp, microsoftSignInCallbackUrl } from './msp-app.js';
 
 /** A certificate or secret ending within this many days is reported, so there is time to roll it over. */
 export const CREDENTIAL_WARNING_DAYS = 30;
@@ -18,6 +18,8 @@ export type CheckMspAppDeps = {
   homeGraph: MspTenantGraph;
   enabledForms: RegisteredForm[];
   capabilities: DirectoryConnector['capabilities'];
+  /** "Sign in with Microsoft" is offered (roles set): its callback must be registered too. */
+  signInOffered?: boolean;
 };
 
 const line = (name: string, ok: boolean, message: string, extra: Partial<SystemsCheckResult> = {}): SystemsCheckResult => ({
@@ -89,20 +91,23 @@ export async function checkMspApp(deps: CheckMspAppDeps): Promise<SystemsCheckRe
         multi ? {} : { hint: 'In the app registration → Authentication, set “Accounts in any organizational directory (Multitenant)”.' },
       ),
     );
-    const callback = consentCallbackUrl(deps.publicUrl);
-    const registered = application.redirectUris.includes(callback);
-    results.push(
-      line(
-        'Consent redirect URI',
-        registered,
-        registered
-          ? `${callback} is a registered web redirect URI.`
-          : `${callback} is not among the app's redirect URIs (${application.redirectUris.join(', ') || 'none'}).`,
-        registered
-          ? {}
-          : { hint: `Add ${callback} under Authentication → Web → Redirect URIs (exact, case-sensitive), or correct publicUrl.` },
-      ),
-    );
+    const callbacks: [string, string][] = [['Consent redirect URI', consentCallbackUrl(deps.publicUrl)]];
+    if (deps.signInOffered) callbacks.push(['Sign-in redirect URI', microsoftSignInCallbackUrl(deps.publicUrl)]);
+    for (const [name, callback] of callbacks) {
+      const registered = application.redirectUris.includes(callback);
+      results.push(
+        line(
+          name,
+          registered,
+          registered
+            ? `${callback} is a registered web redirect URI.`
+            : `${callback} is not among the app's redirect URIs (${application.redirectUris.join(', ') || 'none'}).`,
+          registered
+            ? {}
+            : { hint: `Add ${callback} under Authentication → Web → Redirect URIs (exact, case-sensitive), or correct publicUrl.` },
+        ),
+      );
+    }
     for (const credential of application.credentialEndDates)
       results.push(
         expiryLine(
@@ -121,12 +126,22 @@ export async function checkMspApp(deps: CheckMspAppDeps): Promise<SystemsCheckRe
       needed.set(permission, [...(needed.get(permission) ?? []), form.label]);
   }
   const missing = [...needed].filter(([permission]) => !permission.startsWith('Exchange.') && !granted.includes(permission));
+  const graphNeeded = [...needed.keys()].filter((permission) => !permission.startsWith('Exchange.'));
+  if (deps.enabledForms.length === 0) {
+    results.push(
+      line('Permissions the forms need', false, 'No form is enabled yet, so there is nothing to compare yet.', {
+        outcome: 'unverified',
+        hint: 'Enable forms (Forms), then check the app again: it compares what they need with what the app asks for.',
+      }),
+    );
+    return results;
+  }
   results.push(
     line(
       'Permissions the forms need',
       missing.length === 0,
       missing.length === 0
-        ? `The app asks for every Microsoft Graph permission the enabled forms need (${[...needed.keys()].filter((p) => !p.startsWith('Exchange.')).join(', ')}).`
+        ? `The app asks for every Microsoft Graph permission the enabled forms need (${graphNeeded.join(', ')}).`
         : `The app does not ask for: ${missing.map(([permission, forms]) => `${permission} (${forms.join(', ')})`).join('; ')}.`,
       missing.length === 0
         ? {}

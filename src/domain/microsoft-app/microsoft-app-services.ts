@@ -125,6 +125,8 @@ export function createMicrosoftAppServices(deps: {
                   homeGraph: tenantGraph(mspApp.tenantId),
                   enabledForms: connectDeps.enabledForms(),
                   capabilities: connectDeps.capabilities,
+                  // Microsoft sign-in is offered only with roles: only then must its callback be registered.
+                  signInOffered: !!deps.settings.current().microsoftApp?.config.roles,
                 }
               : undefined;
           },

@@ -19,3 +19,6 @@ export type MspApp = {
 
 /** The `redirect_uri` of the admin-consent callback: registered on the app as a `web` redirect URI. */
 export const consentCallbackUrl = (publicUrl: string) => `${publicUrl.replace(/\/+$/, '')}/admin/microsoft/consent-callback`;
+
+/** The `redirect_uri` of "Sign in with Microsoft" (connectors/sign-in): registered on the same app. */
+export const microsoftSignInCallbackUrl = (publicUrl: string) => `${publicUrl.replace(/\/+$/, '')}/auth/microsoft/callback`;

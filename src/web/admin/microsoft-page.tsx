@@ -305,7 +305,7 @@ function AppCheck(props: { auth: Auth; check: DirectoryCheckDocument | null; con
   if (!props.configured) return null;
   return (
     <section class="card" aria-labelledby="app-check">
-      <h2 id="app-check">The MSP app</h2>
+      <h2 id="app-check">Checking the MSP app</h2>
       {props.check ? (
         <>
           <p class="muted">
@@ -357,9 +357,13 @@ function MicrosoftPage(props: {
   );
 }
 
-/** The page with what the request carries: a route passes only what it changes. */
-function page(c: Context<AppEnv>, extra: Partial<Parameters<typeof MicrosoftPage>[0]> = {}) {
+/**
+ * The page with what the request carries: a route passes only what it changes. The app's last
+ * check is read from the store unless the route just ran it, so every answer shows it.
+ */
+async function page(c: Context<AppEnv>, extra: Partial<Parameters<typeof MicrosoftPage>[0]> = {}) {
   const services = c.get('services');
+  const check = 'check' in extra ? extra.check : (await services.microsoftApp.status()).lastCheck;
   return (
     <MicrosoftPage
       c={c}
@@ -367,6 +371,7 @@ function page(c: Context<AppEnv>, extra: Partial<Parameters<typeof MicrosoftPage
       configured={!!services.microsoftApp.app()}
       callback={consentCallbackUrl(services.config.publicUrl)}
       {...extra}
+      check={check ?? null}
     />
   );
 }
@@ -376,14 +381,13 @@ const EXPIRED = 'The form had expired; nothing was done. Try again.';
 /** `/admin/microsoft`: the MSP app (entered here or in the file), its check, the consent link, and "check again" for a connected tenant. */
 export const microsoftPage = new Hono<AppEnv>()
   .get('/admin/microsoft', async (c) => {
-    const { lastCheck } = await c.get('services').microsoftApp.status();
     const notice = c.req.query('notice') === 'saved' ? 'Saved. Run “Check the app” to see that it works.' : undefined;
-    return c.html(page(c, { check: lastCheck, appForm: notice ? { notice } : {} }));
+    return c.html(await page(c, { appForm: notice ? { notice } : {} }));
   })
   .post('/admin/microsoft/app', async (c) => {
     const auth = c.get('auth')!;
     const form = await readConsoleForm(c);
-    if (!form) return c.html(page(c, { error: EXPIRED }), 403);
+    if (!form) return c.html(await page(c, { error: EXPIRED }), 403);
     const credential = form['fields.credential'] ?? '';
     const body = {
       clientId: form['fields.clientId'] ?? '',
@@ -406,34 +410,34 @@ export const microsoftPage = new Hono<AppEnv>()
         .map(([name, value]) => [name.slice('fields.'.length), value]),
     );
     return c.html(
-      page(c, { error: result.error.message, appForm: { problems: problemsForForm(result.error.fields), submitted } }),
+      await page(c, { error: result.error.message, appForm: { problems: problemsForForm(result.error.fields), submitted } }),
       result.error.httpStatus as 400,
     );
   })
   .post('/admin/microsoft/check', async (c) => {
     const services = c.get('services');
     const form = await readConsoleForm(c);
-    if (!form) return c.html(page(c, { error: EXPIRED }), 403);
+    if (!form) return c.html(await page(c, { error: EXPIRED }), 403);
     const check = await services.microsoftApp.checkApp(actorOf(c, c.get('auth')!));
-    return c.html(page(c, { check }));
+    return c.html(await page(c, { check }));
   })
   .post('/admin/microsoft/connect', async (c) => {
     const services = c.get('services');
     const auth = c.get('auth')!;
     const form = await readConsoleForm(c);
-    if (!form) return c.html(page(c, { error: EXPIRED }), 403);
+    if (!form) return c.html(await page(c, { error: EXPIRED }), 403);
     // A console link is bound to this session: its answer is accepted only here.
     const link = await createConsentLink(services.microsoftApp.connectDeps, { sessionId: auth.session.id, actor: actorOf(c, auth) });
-    return c.html(page(c, { configured: !!link, link: link ?? undefined }));
+    return c.html(await page(c, { configured: !!link, link: link ?? undefined }));
   })
   .post('/admin/microsoft/tenants/:id/check-again', async (c) => {
     const services = c.get('services');
     const id = c.req.param('id');
     const form = await readConsoleForm(c);
-    if (!form) return c.html(page(c, { error: EXPIRED }), 403);
+    if (!form) return c.html(await page(c, { error: EXPIRED }), 403);
     const result = await checkTenantAgain(services.microsoftApp.connectDeps, id, actorOf(c, c.get('auth')!));
-    if (!result) return c.html(page(c, { error: `There is no tenant “${id}” connected with the MSP app.` }), 404);
-    return c.html(page(c, { result }));
+    if (!result) return c.html(await page(c, { error: `There is no tenant “${id}” connected with the MSP app.` }), 404);
+    return c.html(await page(c, { result }));
   });
 
 /**
@@ -454,7 +458,7 @@ export const consentCallbackRoute = new Hono<AppEnv>().get('/admin/microsoft/con
   if (!result.ok) services.logger.warn({ reason: result.title, upstreamCode: result.upstreamCode }, 'tenant consent not completed');
   else services.logger.info({ directoryId: result.directoryId, tenantId: result.tenantId }, 'tenant connected with the MSP app');
   c.header('Cache-Control', 'no-store');
-  if (admin) return c.html(page(c, { result }), result.ok ? 200 : 400);
+  if (admin) return c.html(await page(c, { result }), result.ok ? 200 : 400);
   return c.html(<ConsentAnswerPage result={result} />, result.ok ? 200 : 400);
 });
 

@@ -140,7 +140,7 @@ export function createMspTenantGraph(deps: MspTenantGraphDeps, tenantId: string)
           ...(app.passwordCredentials ?? []).map((p) => ({
             kind: 'secret' as const,
             endDateTime: p.endDateTime,
-            name: `secret ${p.hint ?? ''}…`,
+            name: p.hint ? `secret starting “${p.hint}…”` : 'secret',
           })),
         ],
       };
