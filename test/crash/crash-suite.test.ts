@@ -18,6 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { type DemoSandbox, startDemoSandbox } from '../../src/demo/demo-sandbox.js';
+import { cookieOf, csrfIn } from '../helpers/http-cookies.js';
 import { OFFBOARDING_DEFAULT_FIELDS } from '../helpers/offboarding-fields.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 
@@ -215,12 +216,6 @@ class Toolbox {
     }
   }
 }
-
-const cookieOf = (response: Response, name: string) => {
-  for (const value of response.headers.getSetCookie()) if (value.startsWith(`${name}=`)) return value.split(';')[0] as string;
-  return undefined;
-};
-const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
 
 async function signIn(base: string): Promise<{ cookie: string; csrf: string }> {
   const page = await fetch(`${base}/login`);

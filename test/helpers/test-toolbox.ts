@@ -24,6 +24,7 @@ import { createGraphSimulator, type GraphSimulator, type GraphSimulatorOptions }
 import type { Store } from '../../src/store/types.js';
 import type { AppEnv } from '../../src/web/app-env.js';
 import { createApp } from '../../src/web/create-app.js';
+import { cookieOf } from './http-cookies.js';
 
 export const CW_ORIGIN = 'https://cw.toolbox.test';
 export const GRAPH_ORIGIN = 'https://graph.toolbox.test';
@@ -284,11 +285,6 @@ export async function createTestToolbox(options: TestToolboxOptions): Promise<Te
       body = JSON.stringify(init.body);
     }
     return Promise.resolve(app.request(`${TEST_ORIGIN}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) }));
-  };
-
-  const cookieOf = (response: Response, name: string) => {
-    for (const value of response.headers.getSetCookie()) if (value.startsWith(`${name}=`)) return value.split(';')[0] as string;
-    return undefined;
   };
 
   return {

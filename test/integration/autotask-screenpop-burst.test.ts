@@ -5,13 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { startToolbox } from '../../src/start-toolbox.js';
-
-const cookieOf = (response: Response, name: string) =>
-  response.headers
-    .getSetCookie()
-    .find((value) => value.startsWith(`${name}=`))
-    ?.split(';')[0];
-const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+import { cookieOf, csrfIn } from '../helpers/http-cookies.js';
 
 const POP = `/hooks/screenpop?ticket_id=1001&company_id=250&contact_id=301&form_name=password_reset&secret=${DEMO_SCREENPOP_SECRET}`;
 /** Technicians popping at once: the screen-pop benchmark's concurrency. */

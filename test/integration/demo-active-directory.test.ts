@@ -5,17 +5,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { type RunningToolbox, startToolbox } from '../../src/start-toolbox.js';
+import { cookieOf, csrfIn } from '../helpers/http-cookies.js';
 
 const ROB = '7a200000-0000-4000-8000-000000000001';
 const ROB_UPN = 'rob.young@tailspintoys.example';
 const KIM = '7a200000-0000-4000-8000-000000000002';
 const JORDAN_ADMIN = '7a200000-0000-4000-8000-000000000003';
-const cookieOf = (response: Response, name: string) =>
-  response.headers
-    .getSetCookie()
-    .find((value) => value.startsWith(`${name}=`))
-    ?.split(';')[0];
-const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
 const decode = (html: string) => html.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&amp;', '&').replaceAll('&#x27;', "'");
 
 type Execution = { status: string; note: { status: string }; steps: { key: string; status: string; message: string | null }[] };

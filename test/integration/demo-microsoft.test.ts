@@ -8,6 +8,7 @@ import pg from 'pg';
 import { DEMO_ADMIN, DEMO_MICROSOFT_SIGN_IN, DEMO_SCREENPOP_SECRET } from '../../src/demo/demo-config.js';
 import { demoMspTenant, demoTenants } from '../../src/demo/demo-data.js';
 import { type RunningToolbox, startToolbox } from '../../src/start-toolbox.js';
+import { cookieOf, csrfIn } from '../helpers/http-cookies.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 
 /**
@@ -56,12 +57,6 @@ async function demoEnvironment(database: 'sqlite' | 'postgres', extra: Record<st
   };
 }
 
-const cookieOf = (response: Response, name: string) =>
-  response.headers
-    .getSetCookie()
-    .find((value) => value.startsWith(`${name}=`))
-    ?.split(';')[0];
-const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
 const unescapeHtml = (text: string) => text.replaceAll('&amp;', '&').replaceAll('&#38;', '&').replaceAll('&#x26;', '&');
 /** The hidden fields of a simulator page's form, as the browser would send them back. */
 const hiddenFields = (html: string) =>

@@ -5,14 +5,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { DEMO_SCREENPOP_SECRET, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { startToolbox } from '../../src/start-toolbox.js';
+import { cookieOf, csrfIn } from '../helpers/http-cookies.js';
 
 const MEGAN = 'c0000000-0000-4000-8000-000000000001';
-const cookieOf = (response: Response, name: string) =>
-  response.headers
-    .getSetCookie()
-    .find((value) => value.startsWith(`${name}=`))
-    ?.split(';')[0];
-const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
 
 /**
  * The demo sandbox on each PSA it simulates (`TOOLBOX_DEMO_PSA`): the whole service over HTTP, the

@@ -7,6 +7,7 @@ import { after, describe, test } from 'node:test';
 import { DEMO_SIGN_IN } from '../../src/demo/demo-sandbox.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
+import { cookieOf } from '../helpers/http-cookies.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const MEGAN = 'c0000000-0000-4000-8000-000000000001';
@@ -54,12 +55,6 @@ async function startChild(dataDir: string, drainTimeoutMs: number, graphLatencyM
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-
-const cookieOf = (response: Response, name: string) =>
-  response.headers
-    .getSetCookie()
-    .find((value) => value.startsWith(`${name}=`))
-    ?.split(';')[0];
 
 /** A screen pop for a password reset; returns the launch page's path. */
 async function screenPop(child: Child, cookie: string): Promise<string> {

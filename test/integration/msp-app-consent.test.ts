@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEMO_ADMIN } from '../../src/demo/demo-config.js';
-import { type DemoTenant, demoTenants } from '../../src/demo/demo-data.js';
+import { demoTenants } from '../../src/demo/demo-data.js';
 import type { MspApp } from '../../src/domain/microsoft-app/msp-app.js';
 import { type Clock, createManualClock } from '../../src/lib/clock.js';
 import { createConnectWiseSimulator } from '../../src/simulators/connectwise/connectwise-simulator.js';
 import { createGraphSimulator, type GraphSimulator } from '../../src/simulators/graph/graph-simulator.js';
+import { TEST_MSP_CLIENT_ID, TEST_MSP_TENANT } from '../helpers/msp-tenant.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
 
@@ -15,19 +16,9 @@ const contoso = demoTenants.find((tenant) => tenant.key === 'contoso')!;
 const fabrikam = demoTenants.find((tenant) => tenant.key === 'fabrikam')!;
 const adatum = demoTenants.find((tenant) => tenant.key === 'adatum')!;
 const CALLBACK = `${TEST_ORIGIN}/admin/microsoft/consent-callback`;
-const mspTenant: DemoTenant = {
-  key: 'northwind',
-  tenantId: '6f1b2c3d-0000-4000-8000-000000000999',
-  displayName: 'Northwind IT Services',
-  verifiedDomains: ['northwind-it.example', 'northwindit.onmicrosoft.com'],
-  clientId: '00000000-0000-4000-8000-000000000000',
-  clientSecret: 'unused',
-  users: [],
-  groups: [],
-  skus: [],
-};
+const mspTenant = TEST_MSP_TENANT;
 const mspApp: MspApp = {
-  clientId: '7d9e8f10-2222-4333-8444-555566667777',
+  clientId: TEST_MSP_CLIENT_ID,
   tenantId: mspTenant.tenantId,
   credential: { kind: 'secret', secret: 'msp-app-secret-value' },
   authorityHost: GRAPH_ORIGIN,

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEMO_ADMIN } from '../../src/demo/demo-config.js';
-import { type DemoTenant, demoTenants } from '../../src/demo/demo-data.js';
+import { demoTenants } from '../../src/demo/demo-data.js';
 import { createConnectWiseSimulator } from '../../src/simulators/connectwise/connectwise-simulator.js';
 import { createGraphSimulator, type GraphSimulator } from '../../src/simulators/graph/graph-simulator.js';
+import { cookieOf } from '../helpers/http-cookies.js';
+import { TEST_MSP_CLIENT_ID, TEST_MSP_TENANT } from '../helpers/msp-tenant.js';
 import { createRsaTestCertificate } from '../helpers/rsa-test-certificate.js';
 import { openTwoInstances, TEST_DATABASES } from '../helpers/test-databases.js';
 import { createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
@@ -14,18 +16,8 @@ import { createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN, type TestToolbox } from '
 const contoso = demoTenants.find((tenant) => tenant.key === 'contoso')!;
 const CALLBACK = `${TEST_ORIGIN}/admin/microsoft/consent-callback`;
 const MSP_SECRET = 'msp-app-secret-value-7f3a';
-const mspTenant: DemoTenant = {
-  key: 'northwind',
-  tenantId: '6f1b2c3d-0000-4000-8000-000000000999',
-  displayName: 'Northwind IT Services',
-  verifiedDomains: ['northwind-it.example', 'northwindit.onmicrosoft.com'],
-  clientId: '00000000-0000-4000-8000-000000000000',
-  clientSecret: 'unused',
-  users: [],
-  groups: [],
-  skus: [],
-};
-const MSP_CLIENT_ID = '7d9e8f10-2222-4333-8444-555566667777';
+const mspTenant = TEST_MSP_TENANT;
+const MSP_CLIENT_ID = TEST_MSP_CLIENT_ID;
 
 const consentSimulator = () =>
   createGraphSimulator({
@@ -59,11 +51,6 @@ const appForm = (csrf: string, values: Record<string, string>) => ({
   'fields.rolesTechnician': '',
   ...values,
 });
-
-const cookieOf = (response: Response, name: string) => {
-  for (const value of response.headers.getSetCookie()) if (value.startsWith(`${name}=`)) return value.split(';')[0] as string;
-  return undefined;
-};
 
 /** "Sign in with Microsoft" from the login page, signed in at the simulator as `user`. */
 async function signInWithMicrosoft(toolbox: TestToolbox, user: string) {

@@ -6,13 +6,9 @@ import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createManualClock } from '../../src/lib/clock.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
+import { cookieOf } from '../helpers/http-cookies.js';
 import { openTwoInstances, postgresUrl, TEST_DATABASES } from '../helpers/test-databases.js';
 import { createTestToolbox, type TestToolbox } from '../helpers/test-toolbox.js';
-
-const cookieOf = (response: Response, name: string) => {
-  for (const value of response.headers.getSetCookie()) if (value.startsWith(`${name}=`)) return value.split(';')[0] as string;
-  return undefined;
-};
 
 /** Fills in the login form from `address` (the socket peer the app sees) and sends it, as a browser would. */
 async function attemptSignIn(

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { demoTenants } from '../../src/demo/demo-data.js';
 import type { GraphSimulatorOptions } from '../../src/simulators/graph/graph-simulator.js';
+import { cookieOf } from '../helpers/http-cookies.js';
 import { createRsaTestCertificate } from '../helpers/rsa-test-certificate.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { createTestToolbox, GRAPH_ORIGIN, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
@@ -40,10 +41,6 @@ const microsoftConfig = {
   },
 };
 
-const cookieOf = (response: Response, name: string) => {
-  for (const value of response.headers.getSetCookie()) if (value.startsWith(`${name}=`)) return value.split(';')[0] as string;
-  return undefined;
-};
 const pathOf = (location: string) => {
   const url = new URL(location);
   assert.equal(url.origin, TEST_ORIGIN);

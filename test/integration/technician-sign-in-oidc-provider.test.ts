@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import Provider from 'oidc-provider';
+import { cookieOf } from '../helpers/http-cookies.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { createTestToolbox, TEST_ORIGIN, type TestToolbox } from '../helpers/test-toolbox.js';
 
@@ -75,11 +76,6 @@ const oidcConfig = (issuer: string) => ({
     roles: { admin: ['toolbox-admins'], technician: ['toolbox-technicians'] },
   },
 });
-
-const cookieOf = (response: Response, name: string) => {
-  for (const value of response.headers.getSetCookie()) if (value.startsWith(`${name}=`)) return value.split(';')[0] as string;
-  return undefined;
-};
 
 /** The provider's side of the browser: a cookie jar, the dev login and consent pages. */
 async function signInAtProvider(authorizeUrl: string, accountId: string): Promise<URL> {

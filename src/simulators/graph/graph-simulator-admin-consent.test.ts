@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type DemoTenant, demoTenants } from '../../demo/demo-data.js';
+import { TEST_MSP_TENANT } from '../../../test/helpers/msp-tenant.js';
+import { demoTenants } from '../../demo/demo-data.js';
 import { createGraphSimulator, type GraphSimulatorOptions } from './graph-simulator.js';
 
 // In-process: the MSP's multi-tenant app, admin consent into a customer tenant, and what Graph
@@ -11,17 +12,7 @@ const fabrikam = demoTenants[1]!;
 const MSP_CLIENT = '7d9e8f10-2222-4333-8444-555566667777';
 const MSP_SECRET = 'msp-app-secret-value';
 const CALLBACK = 'https://toolbox.example/admin/microsoft/consent-callback';
-const mspTenant: DemoTenant = {
-  key: 'northwind',
-  tenantId: '6f1b2c3d-0000-4000-8000-000000000999',
-  displayName: 'Northwind IT Services',
-  verifiedDomains: ['northwind-it.example', 'northwindit.onmicrosoft.com'],
-  clientId: '00000000-0000-4000-8000-000000000000',
-  clientSecret: 'unused',
-  users: [],
-  groups: [],
-  skus: [],
-};
+const mspTenant = TEST_MSP_TENANT;
 
 const simulator = (options: GraphSimulatorOptions = {}) =>
   createGraphSimulator({
