@@ -94,6 +94,11 @@ for (const database of TEST_DATABASES) {
       const html = await page.text();
       assert.match(html, /No MSP app is set up yet/);
       assert.match(html, /name="fields.clientId"/);
+      // The exact registration steps, open while no app is set up: this address's redirect URIs and each permission with its forms.
+      assert.match(html, /<details open="">\s*<summary>The steps in the Microsoft Entra admin center/);
+      assert.ok(html.includes(`<code>${CALLBACK}</code>`));
+      assert.ok(html.includes(`<code>${TEST_ORIGIN}/auth/microsoft/callback</code>`));
+      assert.match(html, /<code>UserAuthenticationMethod\.ReadWrite\.All<\/code><\/td><td>[^<]*Reset MFA/);
       const refused = await toolbox.request('/admin/microsoft/app', {
         cookie: admin.cookie,
         form: appForm(admin.csrf, { 'fields.clientId': 'not-a-guid', 'fields.tenantId': mspTenant.tenantId }),

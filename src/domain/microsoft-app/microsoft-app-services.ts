@@ -14,6 +14,7 @@ import { saveDirectory } from '../settings/save-directory.js';
 import type { Actor } from '../settings/write-settings.js';
 import type { ConnectTenantDeps } from './connect-tenant.js';
 import type { MspApp } from './msp-app.js';
+import { describeMspAppRegistration, type MspAppRegistration } from './msp-app-registration.js';
 import { describeMspAppStatus, type MspAppStatus, runMspAppCheck } from './msp-app-status.js';
 
 /**
@@ -28,6 +29,8 @@ export type MicrosoftAppServices = {
   /** Runs and keeps the app's own check; null when no MSP app is configured. */
   checkApp(actor: Actor): Promise<DirectoryCheckDocument | null>;
   status(): Promise<MspAppStatus>;
+  /** The steps to register the app: redirect URIs and permissions per form, for this publicUrl. */
+  registration(): MspAppRegistration;
 };
 
 export function createMicrosoftAppServices(deps: {
@@ -134,5 +137,12 @@ export function createMicrosoftAppServices(deps: {
         actor,
       ),
     status: () => describeMspAppStatus(statusDeps),
+    registration: () =>
+      describeMspAppRegistration({
+        publicUrl: deps.config.publicUrl,
+        forms: deps.forms.list,
+        enabledForms: deps.settings.current().forms.enabled,
+        capabilities: connectDeps.capabilities,
+      }),
   };
 }

@@ -8,7 +8,7 @@ import {
   completeConsent,
   createConsentLink,
 } from '../../domain/microsoft-app/connect-tenant.js';
-import { consentCallbackUrl } from '../../domain/microsoft-app/msp-app.js';
+import type { MspAppRegistration } from '../../domain/microsoft-app/msp-app-registration.js';
 import type { DirectoryCheckDocument } from '../../domain/settings/directory-check-document.js';
 import { MICROSOFT_APP_LABELS } from '../../domain/settings/microsoft-app-input.js';
 import type { FieldProblem } from '../../lib/toolbox-error.js';
@@ -180,7 +180,7 @@ const actorOf = (c: Context<AppEnv>, auth: Auth) => ({
   requestId: c.get('requestId') ?? null,
 });
 
-function ConnectCard(props: { auth: Auth; configured: boolean; callback: string; link?: { url: string; expiresAt: string } | undefined }) {
+function ConnectCard(props: { auth: Auth; configured: boolean; link?: { url: string; expiresAt: string } | undefined }) {
   return (
     <section class="card" aria-labelledby="connect-tenant">
       <h2 id="connect-tenant">Connect a Microsoft 365 tenant</h2>
@@ -213,11 +213,75 @@ function ConnectCard(props: { auth: Auth; configured: boolean; callback: string;
         </>
       ) : (
         <p>
-          No MSP app is set up yet. Register one multi-tenant app in your own tenant (see docs/microsoft-365.md, “Registering the MSP app”)
-          with the redirect URI <code>{props.callback}</code>, then enter its client id and credential under “The MSP app” below (or in the
-          configuration file’s <code>microsoft</code> block).
+          No MSP app is set up yet. Register one multi-tenant app in your own tenant as “Registering the MSP app” below says, then enter its
+          client id and credential under “The MSP app” (or in the configuration file’s <code>microsoft</code> block).
         </p>
       )}
+    </section>
+  );
+}
+
+/** The exact steps to register the MSP app: open while none is set up, folded once it is. */
+function RegistrationCard(props: { registration: MspAppRegistration; configured: boolean }) {
+  const { registration } = props;
+  return (
+    <section class="card" aria-labelledby="app-registration">
+      <h2 id="app-registration">Registering the MSP app</h2>
+      <details open={!props.configured}>
+        <summary>The steps in the Microsoft Entra admin center</summary>
+        <ol>
+          <li>
+            App registrations → New registration. Supported account types:{' '}
+            <strong>Accounts in any organizational directory (Multitenant)</strong>.
+          </li>
+          <li>
+            Authentication → Add a platform → <strong>Web</strong>, with these redirect URIs (exact):
+            <ul>
+              {registration.redirectUris.map((redirect) => (
+                <li>
+                  <code>{redirect.uri}</code> — {redirect.why}
+                </li>
+              ))}
+            </ul>
+          </li>
+          <li>
+            API permissions → Add a permission → <strong>Application permissions</strong>, then “Grant admin consent” in your tenant. Each
+            customer consents to exactly this list.
+            <table class="data">
+              <caption class="visually-hidden">Application permissions and what needs them</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Permission</th>
+                  <th scope="col">Needed for</th>
+                </tr>
+              </thead>
+              <tbody>
+                {registration.permissions.map((permission) => (
+                  <tr>
+                    <td>
+                      <code>{permission.name}</code>
+                      {permission.api === 'Microsoft Graph' ? null : <span class="muted"> ({permission.api})</span>}
+                    </td>
+                    <td>
+                      {permission.optional ? 'Optional: ' : null}
+                      {[
+                        ...permission.forms.map((form) => (form.enabled ? form.label : `${form.label} (not enabled)`)),
+                        ...(permission.why ? [permission.why] : []),
+                      ].join('; ')}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </li>
+          <li>
+            Certificates &amp; secrets: a <strong>certificate</strong> (preferred; <code>npm run toolbox -- microsoft-certificate</code>{' '}
+            makes the key and the certificate to upload) or a client secret (at most 24 months; Microsoft advises against secrets in
+            production).
+          </li>
+          <li>Enter the app’s client id, your tenant id and the credential under “The MSP app”, then “Check the app”.</li>
+        </ol>
+      </details>
     </section>
   );
 }
@@ -335,12 +399,14 @@ function MicrosoftPage(props: {
   appForm?: AppFormState;
   auth: Auth;
   configured: boolean;
-  callback: string;
   link?: { url: string; expiresAt: string } | undefined;
   result?: ConnectedTenant | ConsentRefusal;
   error?: string;
   check?: DirectoryCheckDocument | null;
 }) {
+  const registration = (
+    <RegistrationCard registration={props.c.get('services').microsoftApp.registration()} configured={props.configured} />
+  );
   return (
     <AdminLayout
       title="Microsoft 365 tenants"
@@ -350,9 +416,12 @@ function MicrosoftPage(props: {
       notice={props.appForm?.notice}
     >
       {props.result ? <TenantResult auth={props.auth} result={props.result} /> : null}
-      <ConnectCard auth={props.auth} configured={props.configured} callback={props.callback} link={props.link} />
+      <ConnectCard auth={props.auth} configured={props.configured} link={props.link} />
       <AppCheck auth={props.auth} check={props.check ?? null} configured={props.configured} />
+      {/* The steps come before the form while there is no app, after it once there is. */}
+      {props.configured ? null : registration}
       <AppCard c={props.c} auth={props.auth} state={props.appForm ?? {}} />
+      {props.configured ? registration : null}
     </AdminLayout>
   );
 }
@@ -364,16 +433,7 @@ function MicrosoftPage(props: {
 async function page(c: Context<AppEnv>, extra: Partial<Parameters<typeof MicrosoftPage>[0]> = {}) {
   const services = c.get('services');
   const check = 'check' in extra ? extra.check : (await services.microsoftApp.status()).lastCheck;
-  return (
-    <MicrosoftPage
-      c={c}
-      auth={c.get('auth')!}
-      configured={!!services.microsoftApp.app()}
-      callback={consentCallbackUrl(services.config.publicUrl)}
-      {...extra}
-      check={check ?? null}
-    />
-  );
+  return <MicrosoftPage c={c} auth={c.get('auth')!} configured={!!services.microsoftApp.app()} {...extra} check={check ?? null} />;
 }
 
 const EXPIRED = 'The form had expired; nothing was done. Try again.';
