@@ -45,10 +45,25 @@ export async function startBenchServers(psaLatencyMs: number, psa: DemoPsaKind =
     if (sandbox.autotask) sandbox.autotask.state.threshold.limit = BENCH_AUTOTASK_THRESHOLD;
     const config = sandbox.config as unknown as {
       psa: ReferencePsaSettings;
-      directories: (ReferenceDirectorySettings & { kind: string })[];
+      directories: (ReferenceDirectorySettings & { kind: string; credential?: string })[];
     };
     // The reference reads Microsoft 365 only: the demo's simulated AD domain has no HTTP side to call.
-    const directories = config.directories.filter((directory) => directory.kind === 'entra');
+    // A tenant connected through the MSP app (the demo's pre-consented one) is read with the MSP
+    // app's credential, as the toolbox does.
+    const { microsoft } = sandbox.config;
+    const directories = config.directories
+      .filter((directory) => directory.kind === 'entra')
+      .map((directory) =>
+        directory.credential === 'msp-app'
+          ? {
+              ...directory,
+              clientId: microsoft.clientId,
+              clientSecret: microsoft.clientSecret,
+              authorityHost: microsoft.authorityHost,
+              graphUrl: microsoft.graphUrl,
+            }
+          : directory,
+      );
     const reference = await startReferenceServer({ psa: config.psa, directories, caPem: sandbox.caPem });
     return {
       toolboxUrl: toolbox.url,
