@@ -217,6 +217,18 @@ export function createAdminConsent(
       return roles.some((id) => EXCHANGE_CAPABLE_ROLES.has(id));
     },
 
+    /**
+     * The Entra roles (by name) held by the MSP app's service principal in the tenant; undefined
+     * for any other app (an app registration of the tenant's own, modelled as a User Administrator).
+     */
+    directoryRolesOf(tenantId: string, clientId: string): string[] | undefined {
+      if (!app || clientId !== app.clientId) return undefined;
+      const sp = servicePrincipals.get(tenantId);
+      return (roleAssignments.get(tenantId) ?? [])
+        .filter((a) => a.principalId === sp?.id)
+        .flatMap((a) => ENTRA_ROLE_TEMPLATES[a.roleDefinitionId] ?? []);
+    },
+
     /** Test and demo controls, and what tests assert on. */
     control: {
       servicePrincipal: (tenant: string) => {

@@ -73,7 +73,8 @@ async function graph(sim: ReturnType<typeof simulator>, accessToken: string, pat
       headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json', ...init.headers },
     }),
   );
-  return { status: response.status, body: (await response.json()) as GraphBody };
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : {}) as GraphBody };
 }
 
 describe('Graph simulator: the MSP app and admin consent', () => {
@@ -164,6 +165,36 @@ describe('Graph simulator: the MSP app and admin consent', () => {
     });
     assert.equal(denied.status, 403);
     assert.equal(denied.body.error.code, 'Authorization_RequestDenied');
+  });
+
+  it('password resets with the MSP app need an Entra role on its service principal: none after consent, then as Microsoft’s matrix says', async () => {
+    const sim = simulator();
+    await sim.handler(new Request(consentUrl(contoso.tenantId)));
+    const accessToken = String((await token(sim, contoso.tenantId)).body.access_token);
+    const sp = sim.adminConsent.servicePrincipal('contoso')!;
+    const plain = contoso.users.find((user) => !user.directoryRoles?.length)!;
+    const globalAdmin = contoso.users.find((user) => user.directoryRoles?.includes('Global Administrator'))!;
+    const reset = (userId: string) =>
+      graph(sim, accessToken, `/users/${userId}`, {
+        method: 'PATCH',
+        body: JSON.stringify({ passwordProfile: { password: 'Correct-Horse-Battery-42', forceChangePasswordNextSignIn: true } }),
+      });
+    const assign = (roleDefinitionId: string) =>
+      graph(sim, accessToken, '/roleManagement/directory/roleAssignments', {
+        method: 'POST',
+        body: JSON.stringify({ principalId: sp.id, roleDefinitionId, directoryScopeId: '/' }),
+      });
+    // Consent grants User.ReadWrite.All, not a role: Graph refuses the reset.
+    const refused = await reset(plain.id);
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error.code, 'Authorization_RequestDenied');
+    // User Administrator: a user without roles, not a Global Administrator.
+    assert.equal((await assign('fe930be7-5e62-47db-91af-98c3a49a38b1')).status, 201);
+    assert.equal((await reset(plain.id)).status, 204);
+    assert.equal((await reset(globalAdmin.id)).status, 403);
+    // Privileged Authentication Administrator: anyone.
+    assert.equal((await assign('7be44c8a-adaf-4e2a-84d6-ab2649e08a13')).status, 201);
+    assert.equal((await reset(globalAdmin.id)).status, 204);
   });
 
   it('revoked consent: the token request fails with AADSTS7000229; the application object is read in the MSP tenant only', async () => {

@@ -286,9 +286,12 @@ const ROLE_TEMPLATE_IDS: Record<string, string> = {
 };
 
 /**
- * The app's service principal is modelled as a User Administrator. Microsoft's "who can reset
- * passwords" matrix lets that role reset users holding only these roles; anyone else with a role
- * (Global Administrator, Privileged Authentication Administrator, …) answers 403.
+ * Who may reset whose password, app-only (reference microsoft-identity.md: `User.ReadWrite.All`
+ * plus at least User Administrator on the app's service principal). A tenant's own app
+ * registration is modelled as a User Administrator; the MSP app holds exactly the roles assigned
+ * to its service principal in that tenant, none right after consent. Microsoft's "who can reset
+ * passwords" matrix: a User Administrator resets users holding only these roles; anyone else with
+ * a role (Global Administrator, Privileged Authentication Administrator, …) answers 403.
  */
 const USER_ADMIN_RESETTABLE_ROLES = new Set([
   'Directory Readers',
@@ -300,6 +303,17 @@ const USER_ADMIN_RESETTABLE_ROLES = new Set([
   'User Administrator',
   'Usage Summary Reports Reader',
 ]);
+
+/** Helpdesk and Password Administrators reset non-admins and these roles only (the same matrix). */
+const HELPDESK_RESETTABLE_ROLES = new Set(['Directory Readers', 'Guest Inviter', 'Helpdesk Administrator', 'Password Administrator']);
+
+function mayResetPassword(callerRoles: string[], targetRoles: string[]): boolean {
+  if (callerRoles.some((role) => role === 'Global Administrator' || role === 'Privileged Authentication Administrator')) return true;
+  if (callerRoles.includes('User Administrator')) return targetRoles.every((role) => USER_ADMIN_RESETTABLE_ROLES.has(role));
+  if (callerRoles.some((role) => role === 'Helpdesk Administrator' || role === 'Password Administrator'))
+    return targetRoles.every((role) => HELPDESK_RESETTABLE_ROLES.has(role));
+  return false;
+}
 
 const USER_PROPERTIES = new Set([
   'id',
@@ -813,7 +827,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
 
   // ---- Graph v1.0 ------------------------------------------------------------------------
 
-  type GraphEnv = { Variables: { tenant: SimTenant; roles: string[] } };
+  type GraphEnv = { Variables: { tenant: SimTenant; roles: string[]; clientId: string } };
   const graph = new Hono<GraphEnv>();
 
   // Token validation and throttling, shared by v1.0 and beta.
@@ -847,6 +861,7 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
     }
     c.set('tenant', tenant);
     c.set('roles', issued.roles);
+    c.set('clientId', issued.clientId);
     await next();
   };
   graph.use('*', authenticate);
@@ -1025,8 +1040,8 @@ export function createGraphSimulator(options: GraphSimulatorOptions = {}): Graph
           `Property '${unknownProfileKey}' does not exist as a declared property or extension property.`,
         );
       }
-      const roles = user.directoryRoles ?? [];
-      if (roles.some((r) => !USER_ADMIN_RESETTABLE_ROLES.has(r))) {
+      const callerRoles = adminConsent.directoryRolesOf(c.get('tenant').tenantId, c.get('clientId')) ?? ['User Administrator'];
+      if (!mayResetPassword(callerRoles, user.directoryRoles ?? [])) {
         return graphError(c, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
       }
     }
