@@ -135,6 +135,46 @@ for (const database of TEST_DATABASES) {
       }
     });
 
+    test('two screen pops opened in two tabs before signing in: each tab comes back to its own form, each sign-in once', async () => {
+      const store = await database.open();
+      const toolbox = await createTestToolbox({ store, config: microsoftConfig, graph: graphOptions() });
+      try {
+        // One browser: its cookie jar is the one pending-sign-in cookie, updated by each answer.
+        let jar: string | undefined;
+        const startTab = async (next: string) => {
+          const start = await toolbox.request(`/auth/microsoft/start?next=${encodeURIComponent(next)}`, jar ? { cookie: jar } : {});
+          assert.equal(start.status, 302);
+          jar = cookieOf(start, 'tbx_signin') ?? jar;
+          return new URL(start.headers.get('location')!);
+        };
+        const finishTab = async (authorize: URL) => {
+          toolbox.graph.signIn.autoSignIn(TECH);
+          const back = await toolbox.graph.handler(new Request(authorize));
+          const callback = await toolbox.request(pathOf(back.headers.get('location')!), { cookie: jar! });
+          const updated = callback.headers.getSetCookie().find((value) => value.startsWith('tbx_signin='));
+          if (updated) jar = updated.split(';')[0];
+          return callback;
+        };
+        const first = await startTab('/launches/first-tab');
+        const second = await startTab('/launches/second-tab');
+        assert.notEqual(first.searchParams.get('state'), second.searchParams.get('state'));
+        // The first tab finishes first although the second started last.
+        const firstBack = await finishTab(first);
+        assert.equal(firstBack.status, 303, await firstBack.clone().text());
+        assert.equal(firstBack.headers.get('location'), '/launches/first-tab');
+        const secondBack = await finishTab(second);
+        assert.equal(secondBack.status, 303, await secondBack.clone().text());
+        assert.equal(secondBack.headers.get('location'), '/launches/second-tab');
+        assert.match(secondBack.headers.getSetCookie().join('\n'), /tbx_signin=;/, 'nothing left under way');
+        // The first tab's callback again: used, nothing to finish.
+        const replay = await finishTab(first);
+        assert.equal(replay.status, 400);
+      } finally {
+        await toolbox.close();
+        await store.drop();
+      }
+    });
+
     test('refused: another tenant’s token, a bad signature, a wrong nonce or state, a replayed callback, a declined sign-in', async () => {
       const store = await database.open();
       const toolbox = await createTestToolbox({ store, config: microsoftConfig, graph: graphOptions() });

@@ -16,14 +16,48 @@ import { safeNext } from './auth-routes.js';
  * takes it back. What must survive the trip (the three values, the provider and the `next` page,
  * e.g. the screen pop's form) rides in a sealed, HttpOnly, SameSite=Lax cookie scoped to /auth: it
  * binds the callback to the browser that started it, cannot be read or changed by anyone else, and
- * is deleted at the callback, so a replayed callback finds nothing to finish.
+ * the sign-in it finishes is taken out of it at the callback, so a replayed callback finds nothing.
+ * The cookie holds the few sign-ins this browser has under way, found by `state`: two screen pops
+ * opened in two tabs before signing in each come back to their own form.
  */
 const PENDING_COOKIE = 'tbx_signin';
 const PENDING_PURPOSE = 'sign-in:pending';
 /** Long enough to type a password and do MFA, short enough that a stale tab does not linger. */
 const PENDING_MAX_AGE_S = 15 * 60;
+/** Sign-ins kept at once (the oldest goes first); keeps the cookie well under 4 kB. */
+const PENDING_MAX = 4;
 
 type PendingCookie = SignInPending & { kind: SignInProviderKind; next: string; expiresAt: number };
+
+/** The sign-ins under way in this browser, unexpired; nothing when the cookie is missing or not ours. */
+function readPending(c: Context<AppEnv>): PendingCookie[] {
+  const services = c.get('services');
+  const sealed = getCookie(c, PENDING_COOKIE);
+  if (!sealed) return [];
+  try {
+    const value = JSON.parse(services.secretBox.open(sealed, PENDING_PURPOSE)) as PendingCookie | PendingCookie[];
+    const now = services.clock.now();
+    return (Array.isArray(value) ? value : [value]).filter((pending) => pending.expiresAt >= now);
+  } catch {
+    return [];
+  }
+}
+
+function writePending(c: Context<AppEnv>, list: PendingCookie[]): void {
+  const services = c.get('services');
+  if (list.length === 0) {
+    deleteCookie(c, PENDING_COOKIE, { path: '/auth' });
+    return;
+  }
+  setCookie(c, PENDING_COOKIE, services.secretBox.seal(JSON.stringify(list), PENDING_PURPOSE), {
+    httpOnly: true,
+    // Lax: the provider's redirect back is a top-level GET, which carries it (form_post would not).
+    sameSite: 'Lax',
+    secure: services.config.publicUrl.startsWith('https:'),
+    path: '/auth',
+    maxAge: PENDING_MAX_AGE_S,
+  });
+}
 
 const KINDS: SignInProviderKind[] = ['microsoft', 'oidc'];
 
@@ -91,14 +125,7 @@ export const externalSignInRoutes = new Hono<AppEnv>()
       next,
       expiresAt: services.clock.now() + PENDING_MAX_AGE_S * 1000,
     };
-    setCookie(c, PENDING_COOKIE, services.secretBox.seal(JSON.stringify(pending), PENDING_PURPOSE), {
-      httpOnly: true,
-      // Lax: the provider's redirect back is a top-level GET, which carries it (form_post would not).
-      sameSite: 'Lax',
-      secure: services.config.publicUrl.startsWith('https:'),
-      path: '/auth',
-      maxAge: PENDING_MAX_AGE_S,
-    });
+    writePending(c, [pending, ...readPending(c)].slice(0, PENDING_MAX));
     return c.redirect(started.url, 302);
   })
   .get('/auth/:kind/callback', async (c) => {
@@ -106,15 +133,23 @@ export const externalSignInRoutes = new Hono<AppEnv>()
     c.header('Cache-Control', 'no-store');
     const provider = providerOf(c);
     if (!provider) return c.html(<SignInProblemPage title="Not available" message="This sign-in is not set up here." />, 404);
-    const sealed = getCookie(c, PENDING_COOKIE);
-    deleteCookie(c, PENDING_COOKIE, { path: '/auth' });
-    let pending: PendingCookie | undefined;
-    try {
-      pending = sealed ? (JSON.parse(services.secretBox.open(sealed, PENDING_PURPOSE)) as PendingCookie) : undefined;
-    } catch {
-      pending = undefined;
+    // The sign-in this callback finishes, by its state; taken out whatever happens next (one use).
+    const underway = readPending(c);
+    const state = c.req.query('state');
+    const pending = underway.find((entry) => entry.state === state && entry.kind === provider.kind);
+    writePending(
+      c,
+      underway.filter((entry) => entry !== pending),
+    );
+    if (!pending && underway.some((entry) => entry.kind === provider.kind)) {
+      // Sign-ins are under way here, but none with this state: a forged or mixed-up callback.
+      services.logger.warn({ event: 'sign-in-state-mismatch', provider: provider.kind }, 'sign-in callback with an unknown state');
+      return c.html(
+        <SignInProblemPage title="Sign-in failed" message={`${provider.providerName} ${FAILURE_TEXT['state-mismatch']}`} />,
+        400,
+      );
     }
-    if (!pending || pending.kind !== provider.kind || pending.expiresAt < services.clock.now()) {
+    if (!pending) {
       services.logger.warn(
         { event: 'sign-in-callback-without-start', provider: provider.kind },
         'sign-in callback without a pending sign-in',
