@@ -460,6 +460,8 @@ export type ConsentResultRepo = {
   create(record: Omit<ConsentResultRecord, 'completedAt' | 'result'>): Promise<void>;
   complete(consentId: string, result: unknown, completedAt: string): Promise<void>;
   get(consentId: string): Promise<ConsentResultRecord | undefined>;
+  /** The newest links still kept (not past `expiresAt`), newest first: the console's "Links sent". */
+  listRecent(now: string, limit: number): Promise<ConsentResultRecord[]>;
   purgeExpired(now: string): Promise<number>;
 };
 

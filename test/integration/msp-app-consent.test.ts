@@ -195,6 +195,35 @@ for (const database of TEST_DATABASES) {
       );
     });
 
+    test('a link to send: the customer’s admin answers without a sign-in here, the console lists what came of it; it outlasts the hour of a link opened here', async () => {
+      const made = await toolbox.request('/admin/microsoft/connect', { cookie: admin.cookie, form: { _csrf: admin.csrf, send: '1' } });
+      const html = await made.text();
+      assert.equal(made.status, 200);
+      assert.match(html, /Link to send \(works once, until/);
+      assert.doesNotMatch(html, /Open the consent page/, 'a link to send is not opened here');
+      const link = new URL(/id="consent-link"[^>]*value="([^"]+)"/.exec(html)![1]!.replaceAll('&amp;', '&'));
+      assert.match(await (await toolbox.request('/admin/microsoft', { cookie: admin.cookie })).text(), /Waiting for the customer’s admin/);
+      // Two hours later (a link opened here would have expired), in the customer's own browser: no toolbox session.
+      clock.advance(2 * 3600_000);
+      const answer = await consentAt(link, contoso.verifiedDomains[0]!);
+      const back = new URL(answer.headers.get('location')!);
+      const customer = await toolbox.request(`${back.pathname}${back.search}`);
+      const customerHtml = await customer.text();
+      assert.equal(customer.status, 200, customerHtml);
+      assert.match(customerHtml, /Contoso Dental is connected/);
+      assert.doesNotMatch(customerHtml, /href="\/admin/, 'the customer sees no way into the console');
+      const listed = await (await toolbox.request('/admin/microsoft', { cookie: admin.cookie })).text();
+      assert.match(listed, /<h2 id="sent-links">Links sent<\/h2>/);
+      assert.match(listed, /<a href="\/admin\/directories\/contosodental">Contoso Dental<\/a> is connected/);
+      // A link opened by the admin themselves still needs their session.
+      const own = await consentAt(await makeLink(), contoso.verifiedDomains[0]!);
+      const anonymous = await toolbox.request(
+        `${new URL(own.headers.get('location')!).pathname}${new URL(own.headers.get('location')!).search}`,
+      );
+      assert.equal(anonymous.status, 400);
+      assert.match(await anonymous.text(), /make it through the API|link to send/i);
+    });
+
     test('a redirect URI that is not registered stops at Microsoft: no callback at all', async () => {
       const link = await makeLink();
       link.searchParams.set('redirect_uri', 'https://elsewhere.example/admin/microsoft/consent-callback');

@@ -10,8 +10,10 @@ import type { DirectoryCheckDocument } from '../settings/directory-check-documen
 import type { Actor } from '../settings/write-settings.js';
 import { consentCallbackUrl, type MspApp } from './msp-app.js';
 
-/** How long an admin-consent link works: long enough to send it to the customer's admin and wait. */
+/** How long an admin-consent link opened by the admin who made it works. */
 export const CONSENT_LINK_TTL_MS = 60 * 60_000;
+/** How long a link sent to a customer's admin works: they may answer the next day, or after a weekend. */
+export const SENT_CONSENT_LINK_TTL_MS = 3 * 24 * 3600_000;
 
 /** The Entra roles a form may need on the app's service principal, by the systems-check line that proves each (entra-capabilities.ts). */
 export const ROLE_BY_CHECK_LINE: Record<string, { role: string; templateId: string; why: string }> = {
@@ -36,12 +38,13 @@ const ROLE_ASSIGNMENT_PERMISSION = 'RoleManagement.ReadWrite.Directory';
 export type ConsentSession = { sessionId: string; actor: Actor & { userId: string } };
 
 /**
- * Who a link is bound to: the console session that made it (the answer is accepted only in that
- * session), or, for a link made through the API, the token's user: its one-use `state` alone then
- * completes it, since the customer's admin who opens it is not signed in here. Its result is kept
- * under `consentId` for the API to read.
+ * Who a link is bound to: the console session that made it, for an admin who opens it themselves
+ * (the answer is accepted only in that session), or, for a link to send to the customer's admin
+ * (the console's "a link to send", or the API), the user who made it: its one-use `state` alone
+ * then completes it, since the customer's admin who opens it is not signed in here. Its result is
+ * kept under `consentId` for the console and the API to read.
  */
-export type ConsentBinding = ConsentSession | { api: true; actor: Actor & { userId: string } };
+export type ConsentBinding = ConsentSession | { toSend: true; actor: Actor & { userId: string } };
 
 /** Who opened the callback: the signed-in admin's session, or nobody signed in (sessionId null). */
 export type ConsentCallbackCaller = { sessionId: string | null; actor: (Actor & { userId: string }) | null };
@@ -113,8 +116,8 @@ export async function createConsentLink(
   const state = randomBytes(32).toString('base64url');
   const now = deps.clock.now();
   const createdAt = new Date(now).toISOString();
-  const expiresAt = new Date(now + CONSENT_LINK_TTL_MS).toISOString();
-  const consentId = 'api' in binding ? randomBytes(16).toString('base64url') : null;
+  const consentId = 'toSend' in binding ? randomBytes(16).toString('base64url') : null;
+  const expiresAt = new Date(now + (consentId ? SENT_CONSENT_LINK_TTL_MS : CONSENT_LINK_TTL_MS)).toISOString();
   if (consentId) {
     await deps.store.consentResults.create({
       consentId,
@@ -208,7 +211,7 @@ async function answerConsent(
   if (linkExpiresAt <= new Date(deps.clock.now()).toISOString()) {
     return refuse(
       'This consent link has expired',
-      `Links work for ${CONSENT_LINK_TTL_MS / 60_000} minutes. Make a new one with “Connect a Microsoft 365 tenant”.`,
+      `It worked until ${linkExpiresAt.slice(0, 16).replace('T', ' ')} UTC. Make a new one with “Connect a Microsoft 365 tenant”.`,
     );
   }
   // Failures still say admin_consent=True (reference §2): the error parameter decides.

@@ -7,11 +7,13 @@ import {
   checkTenantAgain,
   completeConsent,
   createConsentLink,
+  SENT_CONSENT_LINK_TTL_MS,
 } from '../../domain/microsoft-app/connect-tenant.js';
 import type { MspAppRegistration } from '../../domain/microsoft-app/msp-app-registration.js';
 import type { DirectoryCheckDocument } from '../../domain/settings/directory-check-document.js';
 import { MICROSOFT_APP_LABELS } from '../../domain/settings/microsoft-app-input.js';
 import type { FieldProblem } from '../../lib/toolbox-error.js';
+import type { ConsentResultRecord } from '../../store/types.js';
 import { describeMicrosoftApp, saveMicrosoftAppOperation } from '../api/operations/microsoft-app-operations.js';
 import type { AppEnv, Auth } from '../app-env.js';
 import { Layout } from '../views/layout.js';
@@ -180,34 +182,57 @@ const actorOf = (c: Context<AppEnv>, auth: Auth) => ({
   requestId: c.get('requestId') ?? null,
 });
 
-function ConnectCard(props: { auth: Auth; configured: boolean; link?: { url: string; expiresAt: string } | undefined }) {
+type ConsentLinkView = { url: string; expiresAt: string; toSend: boolean };
+
+function ConnectCard(props: { auth: Auth; configured: boolean; link?: ConsentLinkView | undefined }) {
+  const { link } = props;
   return (
     <section class="card" aria-labelledby="connect-tenant">
       <h2 id="connect-tenant">Connect a Microsoft 365 tenant</h2>
       {props.configured ? (
         <>
           <p class="muted">
-            Makes a one-time admin-consent link for the MSP app. Open it yourself (as the customer’s Global Administrator or through GDAP),
-            or send it to the customer’s admin; they come back here, and the tenant is recorded, checked and given the roles the forms need.
+            An admin-consent link for the MSP app: the customer’s Global Administrator (or you, through GDAP) accepts the permissions at
+            Microsoft, and the tenant is recorded, checked and given the roles the forms need. Open it yourself, or make one to send.
           </p>
-          <form method="post" action="/admin/microsoft/connect">
-            <CsrfField auth={props.auth} />
-            <button type="submit" class="primary">
-              Connect a Microsoft 365 tenant
-            </button>
-          </form>
-          {props.link ? (
+          <div class="row connect-actions">
+            <form method="post" action="/admin/microsoft/connect">
+              <CsrfField auth={props.auth} />
+              <button type="submit" class="primary">
+                Connect a Microsoft 365 tenant
+              </button>
+            </form>
+            <form method="post" action="/admin/microsoft/connect">
+              <CsrfField auth={props.auth} />
+              <input type="hidden" name="send" value="1" />
+              <button type="submit">Make a link to send to the customer’s admin</button>
+            </form>
+          </div>
+          {link ? (
             <div class="field">
               <label for="consent-link">
-                Admin-consent link (works once, until {props.link.expiresAt.slice(0, 16).replace('T', ' ')} UTC)
+                {link.toSend ? 'Link to send' : 'Admin-consent link'} (works once, until {link.expiresAt.slice(0, 16).replace('T', ' ')}{' '}
+                UTC)
               </label>
-              <input id="consent-link" type="text" readonly value={props.link.url} />
-              <p>
-                <a href={props.link.url} rel="noreferrer">
-                  Open the consent page
-                </a>
-              </p>
-              <p class="hint">The link is tied to your session: the answer is accepted only while you are signed in here.</p>
+              <input id="consent-link" type="text" readonly value={link.url} />
+              {link.toSend ? (
+                <p class="hint">
+                  Send it to the customer’s Global Administrator (e-mail or chat); they need no account here. What comes of it shows under
+                  “Links sent” below.
+                </p>
+              ) : (
+                <>
+                  <p>
+                    <a href={link.url} rel="noreferrer">
+                      Open the consent page
+                    </a>
+                  </p>
+                  <p class="hint">
+                    Tied to your session: the answer is accepted only in this browser while you are signed in. To have the customer’s admin
+                    answer, make a link to send.
+                  </p>
+                </>
+              )}
             </div>
           ) : null}
         </>
@@ -217,6 +242,42 @@ function ConnectCard(props: { auth: Auth; configured: boolean; link?: { url: str
           client id and credential under “The MSP app” (or in the configuration file’s <code>microsoft</code> block).
         </p>
       )}
+    </section>
+  );
+}
+
+/** Links made to send (console or API), newest first, with what came of each. */
+function SentLinksCard(props: { links: ConsentResultRecord[]; now: number }) {
+  if (props.links.length === 0) return null;
+  return (
+    <section class="card" aria-labelledby="sent-links">
+      <h2 id="sent-links">Links sent</h2>
+      <ul>
+        {props.links.map((link) => {
+          const result = link.result as (ConnectedTenant | ConsentRefusal) | null;
+          const made = `made ${link.createdAt.slice(0, 16).replace('T', ' ')} UTC by ${link.userEmail}`;
+          if (!result) {
+            const expired = Date.parse(link.createdAt) + SENT_CONSENT_LINK_TTL_MS <= props.now;
+            return <li>{expired ? `Expired without an answer (${made}).` : `Waiting for the customer’s admin (${made}).`}</li>;
+          }
+          if (!result.ok) {
+            return (
+              <li class="warning">
+                {result.title} ({made}).
+              </li>
+            );
+          }
+          return (
+            <li>
+              <a href={`/admin/directories/${encodeURIComponent(result.directoryId)}`}>{result.displayName}</a> is connected ({made}
+              {result.manualSteps.length > 0
+                ? `; ${result.manualSteps.length} step${result.manualSteps.length === 1 ? '' : 's'} left in the tenant`
+                : ''}
+              ).
+            </li>
+          );
+        })}
+      </ul>
     </section>
   );
 }
@@ -399,7 +460,8 @@ function MicrosoftPage(props: {
   appForm?: AppFormState;
   auth: Auth;
   configured: boolean;
-  link?: { url: string; expiresAt: string } | undefined;
+  link?: ConsentLinkView | undefined;
+  sentLinks?: ConsentResultRecord[];
   result?: ConnectedTenant | ConsentRefusal;
   error?: string;
   check?: DirectoryCheckDocument | null;
@@ -417,6 +479,7 @@ function MicrosoftPage(props: {
     >
       {props.result ? <TenantResult auth={props.auth} result={props.result} /> : null}
       <ConnectCard auth={props.auth} configured={props.configured} link={props.link} />
+      {props.configured ? <SentLinksCard links={props.sentLinks ?? []} now={props.c.get('services').clock.now()} /> : null}
       <AppCheck auth={props.auth} check={props.check ?? null} configured={props.configured} />
       {/* The steps come before the form while there is no app, after it once there is. */}
       {props.configured ? null : registration}
@@ -433,7 +496,17 @@ function MicrosoftPage(props: {
 async function page(c: Context<AppEnv>, extra: Partial<Parameters<typeof MicrosoftPage>[0]> = {}) {
   const services = c.get('services');
   const check = 'check' in extra ? extra.check : (await services.microsoftApp.status()).lastCheck;
-  return <MicrosoftPage c={c} auth={c.get('auth')!} configured={!!services.microsoftApp.app()} {...extra} check={check ?? null} />;
+  const sentLinks = await services.store.consentResults.listRecent(new Date(services.clock.now()).toISOString(), 10);
+  return (
+    <MicrosoftPage
+      c={c}
+      auth={c.get('auth')!}
+      configured={!!services.microsoftApp.app()}
+      sentLinks={sentLinks}
+      {...extra}
+      check={check ?? null}
+    />
+  );
 }
 
 const EXPIRED = 'The form had expired; nothing was done. Try again.';
@@ -486,9 +559,15 @@ export const microsoftPage = new Hono<AppEnv>()
     const auth = c.get('auth')!;
     const form = await readConsoleForm(c);
     if (!form) return c.html(await page(c, { error: EXPIRED }), 403);
-    // A console link is bound to this session: its answer is accepted only here.
-    const link = await createConsentLink(services.microsoftApp.connectDeps, { sessionId: auth.session.id, actor: actorOf(c, auth) });
-    return c.html(await page(c, { configured: !!link, link: link ?? undefined }));
+    // A link to open oneself is bound to this session (its answer is accepted only here); a link to
+    // send is completed by its state alone, and its result listed under "Links sent".
+    const toSend = form.send === '1';
+    const actor = actorOf(c, auth);
+    const link = await createConsentLink(
+      services.microsoftApp.connectDeps,
+      toSend ? { toSend: true, actor } : { sessionId: auth.session.id, actor },
+    );
+    return c.html(await page(c, { configured: !!link, link: link ? { url: link.url, expiresAt: link.expiresAt, toSend } : undefined }));
   })
   .post('/admin/microsoft/tenants/:id/check-again', async (c) => {
     const services = c.get('services');

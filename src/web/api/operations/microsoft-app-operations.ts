@@ -177,7 +177,7 @@ export const createConsentLinkOperation = defineOperation({
   tag: TAG,
   summary: 'Make an admin-consent link to connect a customer tenant',
   description:
-    'The link works once, for an hour, bound to the calling user (not to a session): send it to the customer’s admin, who need not be signed in here. Read what came of it with getConsent.',
+    'The link works once, for three days, bound to the calling user (not to a session): send it to the customer’s admin, who need not be signed in here. Read what came of it with getConsent.',
   access: 'admin',
   status: 201,
   response: z.object({
@@ -186,7 +186,7 @@ export const createConsentLinkOperation = defineOperation({
     expiresAt: z.string(),
   }),
   async handler({ services, caller, actor }) {
-    const link = await createConsentLink(services.microsoftApp.connectDeps, { api: true, actor: { ...actor, userId: caller.user.id } });
+    const link = await createConsentLink(services.microsoftApp.connectDeps, { toSend: true, actor: { ...actor, userId: caller.user.id } });
     if (!link?.consentId) throw notSetUp();
     return { consentId: link.consentId, url: link.url, expiresAt: link.expiresAt };
   },
@@ -197,7 +197,7 @@ export const getConsent = defineOperation({
   method: 'get',
   path: '/api/admin/microsoft/consents/{id}',
   tag: TAG,
-  summary: 'What came of a consent link made through the API: pending, the connected tenant, or the refusal',
+  summary: 'What came of a consent link to send (made through the API or the console): pending, the connected tenant, or the refusal',
   access: 'admin',
   params: z.object({ id: z.string() }),
   response: z.object({
