@@ -49,6 +49,15 @@ export type ConsentBinding = ConsentSession | { toSend: true; actor: Actor & { u
 /** Who opened the callback: the signed-in admin's session, or nobody signed in (sessionId null). */
 export type ConsentCallbackCaller = { sessionId: string | null; actor: (Actor & { userId: string }) | null };
 
+/** What came of a link to send: still waiting, past its three days unanswered, or answered either way. */
+export type SentLinkStatus = 'pending' | 'expired' | 'connected' | 'refused';
+
+export function sentLinkStatus(record: { createdAt: string; result: unknown }, now: number): SentLinkStatus {
+  const result = record.result as { ok?: boolean } | null;
+  if (result) return result.ok ? 'connected' : 'refused';
+  return Date.parse(record.createdAt) + SENT_CONSENT_LINK_TTL_MS <= now ? 'expired' : 'pending';
+}
+
 /** How long the result of an API-made link stays readable. */
 export const CONSENT_RESULT_TTL_MS = 7 * 24 * 3600_000;
 

@@ -7,7 +7,7 @@ import {
   checkTenantAgain,
   completeConsent,
   createConsentLink,
-  SENT_CONSENT_LINK_TTL_MS,
+  sentLinkStatus,
 } from '../../domain/microsoft-app/connect-tenant.js';
 import type { MspAppRegistration } from '../../domain/microsoft-app/msp-app-registration.js';
 import type { DirectoryCheckDocument } from '../../domain/settings/directory-check-document.js';
@@ -256,9 +256,9 @@ function SentLinksCard(props: { links: ConsentResultRecord[]; now: number }) {
         {props.links.map((link) => {
           const result = link.result as (ConnectedTenant | ConsentRefusal) | null;
           const made = `made ${link.createdAt.slice(0, 16).replace('T', ' ')} UTC by ${link.userEmail}`;
-          if (!result) {
-            const expired = Date.parse(link.createdAt) + SENT_CONSENT_LINK_TTL_MS <= props.now;
-            return <li>{expired ? `Expired without an answer (${made}).` : `Waiting for the customer’s admin (${made}).`}</li>;
+          const status = sentLinkStatus(link, props.now);
+          if (status === 'pending' || status === 'expired' || !result) {
+            return <li>{status === 'expired' ? `Expired without an answer (${made}).` : `Waiting for the customer’s admin (${made}).`}</li>;
           }
           if (!result.ok) {
             return (

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { signInRedirectUri } from '../../../connectors/sign-in/sign-in-providers.js';
-import { checkTenantAgain, createConsentLink } from '../../../domain/microsoft-app/connect-tenant.js';
+import { checkTenantAgain, createConsentLink, sentLinkStatus } from '../../../domain/microsoft-app/connect-tenant.js';
 import { consentCallbackUrl } from '../../../domain/microsoft-app/msp-app.js';
 import { saveMicrosoftApp } from '../../../domain/settings/save-microsoft-app.js';
 import { ToolboxError } from '../../../lib/toolbox-error.js';
@@ -202,7 +202,7 @@ export const getConsent = defineOperation({
   params: z.object({ id: z.string() }),
   response: z.object({
     consentId: z.string(),
-    status: z.enum(['pending', 'connected', 'refused']),
+    status: z.enum(['pending', 'expired', 'connected', 'refused']).describe('expired: the link passed its three days unanswered'),
     createdAt: z.string(),
     createdBy: z.string(),
     completedAt: z.string().nullable(),
@@ -220,7 +220,7 @@ export const getConsent = defineOperation({
     const result = record.result as z.infer<typeof connectedTenantSchema> | z.infer<typeof refusalSchema> | null;
     return {
       consentId: record.consentId,
-      status: result === null ? 'pending' : result.ok ? 'connected' : 'refused',
+      status: sentLinkStatus(record, services.clock.now()),
       createdAt: record.createdAt,
       createdBy: record.userEmail,
       completedAt: record.completedAt,
