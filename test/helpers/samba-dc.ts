@@ -98,6 +98,19 @@ export async function bindAs(dc: TestSambaDc, upn: string, password: string): Pr
   }
 }
 
+/**
+ * A test's own OU on the shared DC, made by the domain admin, with OUs of the given names inside
+ * (e.g. "Disabled users"): the admin client stays bound for the test's own set-up and `deleteOu`.
+ */
+export async function createTestOu(dc: TestSambaDc, name: string, children: string[] = []): Promise<{ admin: Client; ou: string }> {
+  const admin = sambaClient(dc);
+  await admin.bind(dc.adminUser, dc.adminPassword);
+  const ou = `OU=${name},${dc.baseDn}`;
+  await admin.add(ou, { objectClass: ['top', 'organizationalUnit'], ou: name });
+  for (const child of children) await admin.add(`OU=${child},${ou}`, { objectClass: ['top', 'organizationalUnit'], ou: child });
+  return { admin, ou };
+}
+
 /** Leaves the shared DC as found: deletes a test's OU with everything in it, deepest first. */
 export async function deleteOu(admin: Client, ou: string): Promise<void> {
   const { searchEntries } = await admin.search(ou, { scope: 'sub', filter: '(objectClass=*)', attributes: ['dn'] });

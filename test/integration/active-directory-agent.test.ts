@@ -9,7 +9,7 @@ import { createActiveDirectoryConnector } from '../../src/connectors/directory/a
 import type { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
 import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLdap, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
+import { bindAs as bindAsUser, createTestOu, deleteOu, sambaLdap, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
 import { startTestAgent, TEST_AGENT_HUB } from '../helpers/test-agent.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { createTestToolbox, demoDirectoriesWithout, type TestToolbox } from '../helpers/test-toolbox.js';
@@ -51,10 +51,7 @@ describe('the on-prem agent (Samba AD DC)', { skip: sambaSkip }, () => {
   before(async () => {
     dc = await useSambaDc();
     ad = sambaLdap(dc, { logger: quiet });
-    admin = sambaClient(dc);
-    await admin.bind(dc.adminUser, dc.adminPassword);
-    ou = `OU=agent-${suffix},${dc.baseDn}`;
-    await admin.add(ou, { objectClass: ['top', 'organizationalUnit'], ou: `agent-${suffix}` });
+    ({ admin, ou } = await createTestOu(dc, `agent-${suffix}`));
     const user = await ad.createUser({
       parentDn: ou,
       givenName: 'Megan',

@@ -8,8 +8,8 @@ import { DEMO_ADMIN, DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import {
   bindAs as bindAsUser,
+  createTestOu,
   deleteOu,
-  sambaClient,
   sambaLdap,
   sambaLookup,
   sambaSkip,
@@ -46,10 +46,7 @@ describe('Active Directory forms, screen pop to note (Samba AD DC)', { skip: sam
   before(async () => {
     dc = await useSambaDc();
     ad = sambaLdap(dc, { logger: logger });
-    admin = sambaClient(dc);
-    await admin.bind(dc.adminUser, dc.adminPassword);
-    ou = `OU=forms-${suffix},${dc.baseDn}`;
-    await admin.add(ou, { objectClass: ['top', 'organizationalUnit'], ou: `forms-${suffix}` });
+    ({ admin, ou } = await createTestOu(dc, `forms-${suffix}`));
     const user = await ad.createUser({
       parentDn: ou,
       givenName: 'Megan',

@@ -5,7 +5,7 @@ import { Attribute, Change, type Client } from 'ldapts';
 import { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { ToolboxError } from '../../src/lib/toolbox-error.js';
-import { bindAs as bindAsUser, deleteOu, sambaClient, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
+import { bindAs as bindAsUser, createTestOu, deleteOu, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
 
 /**
  * The Active Directory operations against a real Samba AD DC over LDAPS: passwords and the domain's
@@ -62,11 +62,7 @@ describe('Active Directory over LDAPS (Samba AD DC)', { skip: sambaSkip }, () =>
   before(async () => {
     dc = await useSambaDc();
     ad = connect();
-    admin = sambaClient(dc);
-    await admin.bind(dc.adminUser, dc.adminPassword);
-    ou = `OU=t-${suffix},${dc.baseDn}`;
-    await admin.add(ou, { objectClass: ['top', 'organizationalUnit'], ou: `t-${suffix}` });
-    await admin.add(`OU=Disabled users,${ou}`, { objectClass: ['top', 'organizationalUnit'], ou: 'Disabled users' });
+    ({ admin, ou } = await createTestOu(dc, `t-${suffix}`, ['Disabled users']));
   });
 
   after(async () => {

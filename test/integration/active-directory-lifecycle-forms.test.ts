@@ -17,8 +17,8 @@ import {
 } from '../../src/workflows/user-onboarding/user-onboarding-workflow.js';
 import {
   bindAs as bindAsUser,
+  createTestOu,
   deleteOu,
-  sambaClient,
   sambaLdap,
   sambaLookup,
   sambaSkip,
@@ -79,12 +79,9 @@ describe('Active Directory onboarding and offboarding, screen pop to note (Samba
   before(async () => {
     dc = await useSambaDc();
     ad = sambaLdap(dc, { logger: logger });
-    admin = sambaClient(dc);
-    await admin.bind(dc.adminUser, dc.adminPassword);
-    ou = `OU=life-${suffix},${dc.baseDn}`;
+    ({ admin, ou } = await createTestOu(dc, `life-${suffix}`));
     staff = `OU=Staff,${ou}`;
     disabled = `OU=Disabled users,${ou}`;
-    await admin.add(ou, { objectClass: ['top', 'organizationalUnit'], ou: `life-${suffix}` });
     await admin.add(staff, { objectClass: ['top', 'organizationalUnit'], ou: 'Staff' });
     await admin.add(disabled, { objectClass: ['top', 'organizationalUnit'], ou: 'Disabled users' });
     // The ticket's contact: the screen pop finds her; the forms act on others.

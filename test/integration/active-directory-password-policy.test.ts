@@ -7,7 +7,7 @@ import { createActiveDirectoryConnector } from '../../src/connectors/directory/a
 import type { ActiveDirectoryLdap } from '../../src/connectors/directory/active-directory/active-directory-ldap.js';
 import { DEMO_SIGN_IN } from '../../src/demo/demo-config.js';
 import { createLogger } from '../../src/lib/logger.js';
-import { bindAs, deleteOu, sambaClient, sambaLdap, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
+import { bindAs, createTestOu, deleteOu, sambaLdap, sambaLookup, sambaSkip, type TestSambaDc, useSambaDc } from '../helpers/samba-dc.js';
 import { newAgentToken, sambaDirectory, startTestAgent, TEST_AGENT_HUB, untilAgentConnected } from '../helpers/test-agent.js';
 import { TEST_DATABASES } from '../helpers/test-databases.js';
 import { createTestToolbox, demoDirectoriesWithout } from '../helpers/test-toolbox.js';
@@ -74,10 +74,7 @@ describe('fine-grained password policies (Samba AD DC)', { skip: sambaSkip }, ()
   before(async () => {
     dc = await useSambaDc();
     ad = sambaLdap(dc, { logger: logger });
-    admin = sambaClient(dc);
-    await admin.bind(dc.adminUser, dc.adminPassword);
-    ou = `OU=pso-${suffix},${dc.baseDn}`;
-    await admin.add(ou, { objectClass: ['top', 'organizationalUnit'], ou: `pso-${suffix}` });
+    ({ admin, ou } = await createTestOu(dc, `pso-${suffix}`));
     strict = await makeUser('Strict', 'megan.bowen@contosodental.example');
     grouped = await makeUser('Grouped');
     plain = await makeUser('Plain');

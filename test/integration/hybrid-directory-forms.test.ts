@@ -11,8 +11,8 @@ import { createLogger } from '../../src/lib/logger.js';
 import { OFFBOARDING_DEFAULT_FIELDS } from '../helpers/offboarding-fields.js';
 import {
   bindAs as bindAsUser,
+  createTestOu,
   deleteOu,
-  sambaClient,
   sambaLdap,
   sambaLookup,
   sambaSkip,
@@ -51,12 +51,7 @@ describe('hybrid company: Entra and AD for one PSA company (Samba AD DC + Graph 
   before(async () => {
     dc = await useSambaDc();
     ad = sambaLdap(dc, { logger: logger });
-    admin = sambaClient(dc);
-    await admin.bind(dc.adminUser, dc.adminPassword);
-    ou = `OU=hybrid-${suffix},${dc.baseDn}`;
-    await admin.add(ou, { objectClass: ['top', 'organizationalUnit'], ou: `hybrid-${suffix}` });
-    await admin.add(`OU=Warehouse,${ou}`, { objectClass: ['top', 'organizationalUnit'], ou: 'Warehouse' });
-    await admin.add(`OU=Disabled users,${ou}`, { objectClass: ['top', 'organizationalUnit'], ou: 'Disabled users' });
+    ({ admin, ou } = await createTestOu(dc, `hybrid-${suffix}`, ['Warehouse', 'Disabled users']));
     const user = await ad.createUser({
       parentDn: `OU=Warehouse,${ou}`,
       givenName: 'Lee',
